@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs what wattguard needs on a Debian machine, only what is missing, so it is cheap to call every time.
+#   scripts/setup.sh demo   JDK 17, Maven, influxd (the demo's private InfluxDB)
+#   scripts/setup.sh test   the above plus the real peers the tests talk to: pymodbus, mbpoll, socat, gcc,
+#                           Node + node-opcua-server, and NVIDIA's NVML packages extracted into build/nvml
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+what=${1:-demo}
+
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+want() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed' || need+=("$1"); }
+
+have javac || need+=(openjdk-17-jdk-headless)
+have mvn || need+=(maven)
+have influxd || need+=(influxdb)
+if [ "$what" = test ]; then
+  want python3-pymodbus
+  have mbpoll || need+=(mbpoll)
+  have socat || need+=(socat)
+  have gcc || need+=(gcc libc6-dev)
+  have node || need+=(nodejs)
+  have npm || need+=(npm)
+  have curl || need+=(curl)
+fi
+
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "wattguard setup: missing Debian packages: ${need[*]}" >&2
+    echo "  install them with: sudo apt-get install -y ${need[*]}" >&2
+    exit 1
+  fi
+  echo "wattguard setup: installing ${need[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get -qq update
+  apt-get -qq install -y --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+if [ "$what" = test ]; then
+  "$top/scripts/fetch-nvml.sh"
+  if [ ! -d "$top/interop/node-opcua/node_modules/node-opcua-server" ]; then
+    echo "wattguard setup: npm install node-opcua-server (interop/node-opcua)" >&2
+    (cd "$top/interop/node-opcua" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+fi
