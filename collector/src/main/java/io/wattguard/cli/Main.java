@@ -6,7 +6,10 @@ import picocli.CommandLine.Command;
 @Command(name = "wattguard", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = {"GPU and power telemetry collector: NVML, Modbus and OPC UA into InfluxDB,",
                 "with baselines that flag power the business does not explain."},
-        subcommands = {VersionCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, CheckConfigCommand.class, DemoCommand.class, VersionCommand.class,
+                CommandLine.HelpCommand.class},
+        footer = {"", "Run 'wattguard COMMAND --help' for a command's options and examples.",
+                "Exit codes: 0 success, 1 failure at run time, 2 bad input (config, arguments)."})
 public final class Main {
     public static void main(String[] args) {
         System.exit(execute(args));
@@ -16,6 +19,12 @@ public final class Main {
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler(new UserErrorHandler());
+        // picocli's own usage errors (unknown option, missing --config) are bad input too.
+        cli.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println(ex.getMessage());
+            ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return 2;
+        });
         return cli.execute(args);
     }
 }

@@ -1,0 +1,42 @@
+package io.wattguard.cli;
+
+import io.wattguard.config.Durations;
+import io.wattguard.core.SourceSpec;
+import io.wattguard.daemon.Settings;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "check-config", mixinStandardHelpOptions = true,
+        description = {"Validate a configuration without starting anything.",
+                "",
+                "Reports every problem at once, each as FILE:LINE:COLUMN: key.path: what was expected,",
+                "including unknown keys (with a did-you-mean), missing secrets and unreadable secret files.",
+                "Exit code 0 when the file is good, 2 when it is not."},
+        footer = {"", "Example:", "  wattguard check-config --config /etc/wattguard/wattguard.yaml"})
+final class CheckConfigCommand implements java.util.concurrent.Callable<Integer> {
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the YAML configuration")
+    Path config;
+
+    @Override
+    public Integer call() {
+        Settings s = RunCommand.load(config);
+        System.out.println(config + ": OK");
+        System.out.println("  instance  " + s.instance());
+        System.out.println("  influxdb  " + s.influx().url() + " database '" + s.influx().database() + "'"
+                + (s.influx().username() != null ? " as " + s.influx().username() : "")
+                + (s.influx().token() != null ? " with a token" : ""));
+        System.out.println("  spool     " + s.spool().dir() + " (max " + s.spool().maxBytes() / (1 << 20) + " MiB, fsync "
+                + s.spool().fsync().name().toLowerCase(java.util.Locale.ROOT) + ")");
+        System.out.println("  http      " + (s.http().enabled() ? s.http().listen().getAddress().getHostAddress() + ":"
+                + s.http().listen().getPort() : "off"));
+        System.out.println("  topology  " + s.topology().rooms().size() + " rooms, " + s.topology().racks().size()
+                + " racks, " + s.topology().hosts().size() + " hosts");
+        System.out.println("  sources   " + s.sources().size());
+        for (SourceSpec spec : s.sources()) {
+            SourceSpec.Common c = spec.common();
+            System.out.printf("    %-20s %-12s every %s%n", c.name(), c.type(), Durations.format(c.interval()));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,220 @@
+package io.wattguard.daemon;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.wattguard.core.Emitter;
+import io.wattguard.core.Sample;
+import io.wattguard.core.Source;
+import io.wattguard.core.SourceSpec;
+import io.wattguard.sink.InfluxSink;
+import io.wattguard.sink.InfluxWriter;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The collector: sources on a scheduler, samples through the batcher into the spooling InfluxDB sink, its
+ * own health on HTTP and in the {@code collector} measurement. A source that cannot be created (a missing
+ * library, a bad device) is reported and retried; the others carry on.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+    private final Settings settings;
+    private final Clock clock;
+    private final long startedMs;
+    private final InfluxSink sink;
+    private final Batcher batcher;
+    private final Scheduler scheduler;
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private HttpEndpoints http;
+    private boolean closed;
+
+    public Daemon(Settings settings, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+        this.startedMs = clock.millis();
+        this.sink = new InfluxSink(new InfluxWriter(settings.influx()), settings.spool(), clock);
+        this.batcher = new Batcher(settings.topology(), sink, settings.batch().maxPoints(), settings.batch().maxDelay());
+        SourceSpec.Context ctx = new SourceSpec.Context(clock, settings.topology(), settings.instance());
+        List<Source> sources = new ArrayList<>();
+        for (SourceSpec spec : settings.sources()) {
+            sources.add(new ManagedSource(spec, ctx));
+        }
+        sources.add(new SelfSource());
+        this.scheduler = new Scheduler(sources, batcher::add, clock, 64);
+        registerMetrics();
+    }
+
+    public void start() throws IOException {
+        sink.start();
+        scheduler.start();
+        if (settings.http().enabled()) {
+            http = new HttpEndpoints(settings.http(), registry, this::health);
+        }
+        log.info("wattguard {} collecting {} sources into {} database '{}'", settings.instance(),
+                settings.sources().size(), settings.influx().url(), settings.influx().database());
+    }
+
+    public InfluxSink sink() { return sink; }
+    public Scheduler scheduler() { return scheduler; }
+    public HttpEndpoints http() { return http; }
+
+    public ObjectNode health() {
+        ObjectNode root = HttpEndpoints.object();
+        boolean ok = true;
+        ArrayNode sources = root.putArray("sources");
+        for (SourceStatus st : scheduler.statuses()) {
+            ObjectNode n = sources.addObject();
+            n.put("name", st.name).put("type", st.type).put("state", st.state())
+                    .put("polls", st.polls.get()).put("errors", st.errors.get()).put("overruns", st.overruns.get())
+                    .put("samples", st.samples.get()).put("latency_ms", st.lastLatencyMs);
+            n.put("last_poll", st.lastPollMs == 0 ? null : Instant.ofEpochMilli(st.lastPollMs).toString());
+            n.put("last_ok", st.lastOkMs == 0 ? null : Instant.ofEpochMilli(st.lastOkMs).toString());
+            if (!st.lastError.isEmpty()) {
+                n.put("last_error", st.lastError);
+            }
+            ok &= !"failing".equals(st.state());
+        }
+        ObjectNode s = root.putObject("sink");
+        InfluxSink.Stats stats = sink.stats();
+        s.put("influxdb", sink.influxHealthy() ? "ok" : "unreachable").put("spool", sink.spoolHealthy() ? "ok" : "failing")
+                .put("points_written", stats.pointsWritten.get()).put("spool_bytes", sink.spoolBytes())
+                .put("spool_dropped", sink.spoolDroppedPoints()).put("dead_letter_points", stats.deadLetterPoints.get());
+        if (!stats.lastError.isEmpty()) {
+            s.put("last_error", stats.lastError);
+        }
+        ok &= sink.influxHealthy() && sink.spoolHealthy();
+        root.put("status", ok ? "ok" : "degraded");
+        root.put("instance", settings.instance());
+        root.put("uptime_s", (clock.millis() - startedMs) / 1000);
+        return root;
+    }
+
+    private void registerMetrics() {
+        counter("wattguard_polls_total", "Polls completed per source", st -> st.polls.get());
+        counter("wattguard_poll_errors_total", "Failed polls or device errors per source", st -> st.errors.get());
+        counter("wattguard_poll_overruns_total", "Ticks skipped because the previous poll was still running",
+                st -> st.overruns.get());
+        counter("wattguard_samples_total", "Samples emitted per source", st -> st.samples.get());
+        GaugeWithCallback.builder().name("wattguard_poll_latency_seconds").help("Duration of the last poll")
+                .labelNames("source").callback(cb -> scheduler.statuses()
+                        .forEach(st -> cb.call(st.lastLatencyMs / 1000.0, st.name))).register(registry);
+        InfluxSink.Stats s = sink.stats();
+        CounterWithCallback.builder().name("wattguard_points_written_total").help("Points InfluxDB accepted")
+                .callback(cb -> cb.call(s.pointsWritten.get())).register(registry);
+        CounterWithCallback.builder().name("wattguard_write_errors_total").help("Failed write attempts to InfluxDB")
+                .callback(cb -> cb.call(s.writeErrors.get())).register(registry);
+        CounterWithCallback.builder().name("wattguard_dead_letter_points_total")
+                .help("Points InfluxDB refused, kept in the dead-letter folder").callback(cb -> cb.call(s.deadLetterPoints.get()))
+                .register(registry);
+        CounterWithCallback.builder().name("wattguard_spool_errors_total").help("Spool open, write or read failures")
+                .callback(cb -> cb.call(s.spoolErrors.get())).register(registry);
+        CounterWithCallback.builder().name("wattguard_spool_dropped_points_total")
+                .help("Undelivered points dropped by the spool size cap or the memory fallback")
+                .callback(cb -> cb.call(sink.spoolDroppedPoints())).register(registry);
+        GaugeWithCallback.builder().name("wattguard_spool_bytes").help("Spooled bytes waiting for InfluxDB")
+                .callback(cb -> cb.call(sink.spoolBytes())).register(registry);
+        GaugeWithCallback.builder().name("wattguard_up").help("1 when every source and the sink are healthy")
+                .callback(cb -> cb.call("ok".equals(health().path("status").asText()) ? 1 : 0)).register(registry);
+    }
+
+    private void counter(String name, String help, ToDoubleFunction<SourceStatus> f) {
+        CounterWithCallback.builder().name(name).help(help).labelNames("source")
+                .callback(cb -> scheduler.statuses().forEach(st -> cb.call(f.applyAsDouble(st), st.name))).register(registry);
+    }
+
+    /** Writes the {@code collector} measurement: one point per source and one for the sink. */
+    private final class SelfSource implements Source {
+        @Override public String name() { return "self"; }
+        @Override public String type() { return "self"; }
+        @Override public Duration interval() { return settings.selfInterval(); }
+
+        @Override
+        public void poll(Emitter out) {
+            for (SourceStatus st : scheduler.statuses()) {
+                if (st.name.equals("self")) {
+                    continue;
+                }
+                out.emit(out.point("collector").tag("instance", settings.instance()).tag("source", st.name)
+                        .field("polls", st.polls.get()).field("errors", st.errors.get())
+                        .field("latency_ms", st.lastLatencyMs).field("lateness_ms", st.lastLatenessMs)
+                        .field("overruns", st.overruns.get()).build());
+            }
+            InfluxSink.Stats s = sink.stats();
+            out.emit(out.point("collector").tag("instance", settings.instance()).tag("source", "sink")
+                    .field("points_written", s.pointsWritten.get()).field("spool_bytes", sink.spoolBytes())
+                    .field("spool_dropped", sink.spoolDroppedPoints()).field("errors", s.writeErrors.get())
+                    .field("dead_letter_points", s.deadLetterPoints.get()).field("spool_errors", s.spoolErrors.get())
+                    .build());
+        }
+    }
+
+    /**
+     * Creates its source at the first poll and again after a failed creation, so a source whose library or
+     * device is missing at start shows as failing in /health and the metrics, and starts working once the
+     * problem is fixed, while the others carry on.
+     */
+    private static final class ManagedSource implements Source {
+        private final SourceSpec spec;
+        private final SourceSpec.Context ctx;
+        private Source delegate;
+
+        ManagedSource(SourceSpec spec, SourceSpec.Context ctx) {
+            this.spec = spec;
+            this.ctx = ctx;
+        }
+
+        @Override public String name() { return spec.common().name(); }
+        @Override public String type() { return spec.common().type(); }
+        @Override public Duration interval() { return spec.common().interval(); }
+        @Override public Duration timeout() { return spec.common().timeout(); }
+
+        @Override
+        public void poll(Emitter out) throws Exception {
+            if (delegate == null) {
+                Source s = spec.create(ctx);
+                try {
+                    s.start();
+                } catch (Exception | LinkageError e) {
+                    s.close();
+                    throw e;
+                }
+                delegate = s;
+            }
+            delegate.poll(out);
+        }
+
+        @Override
+        public void close() {
+            if (delegate != null) {
+                delegate.close();
+            }
+        }
+    }
+
+    /** Stops polling, delivers what it can for a few seconds, and leaves the rest in the spool. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (http != null) {
+            http.close();
+        }
+        scheduler.close();
+        batcher.close();
+        sink.close();
+        log.info("wattguard stopped");
+    }
+}

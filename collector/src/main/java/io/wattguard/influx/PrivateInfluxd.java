@@ -1,0 +1,181 @@
+package io.wattguard.influx;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * An {@code influxd} of our own, for the demo and the tests: a temporary config bound to loopback on a free
+ * port, data in a folder we own, usage reporting off. {@link #stop()} and {@link #start()} keep the same
+ * port and data, so tests can take InfluxDB away and bring it back.
+ */
+public final class PrivateInfluxd implements AutoCloseable {
+    private final Path dir;
+    private final boolean deleteOnClose;
+    private final int port;
+    private final Path binary;
+    private Process process;
+    private boolean closed;
+
+    private PrivateInfluxd(Path dir, boolean deleteOnClose, int port, Path binary) {
+        this.dir = dir;
+        this.deleteOnClose = deleteOnClose;
+        this.port = port;
+        this.binary = binary;
+    }
+
+    /** Starts a fresh influxd in a new temporary folder, removed on close. */
+    public static PrivateInfluxd startTemporary() throws IOException {
+        PrivateInfluxd i = new PrivateInfluxd(Files.createTempDirectory("wattguard-influxd-"), true, freePort(), locate());
+        i.start();
+        return i;
+    }
+
+    /** Starts influxd with its data in {@code dir} (kept on close), on a free port. */
+    public static PrivateInfluxd startIn(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        PrivateInfluxd i = new PrivateInfluxd(dir, false, freePort(), locate());
+        i.start();
+        return i;
+    }
+
+    static Path locate() {
+        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+        for (String d : (path + ":/usr/bin:/usr/local/bin").split(":")) {
+            Path p = Path.of(d, "influxd");
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("influxd is not installed (looked on PATH and in /usr/bin, /usr/local/bin): "
+                + "install Debian's influxdb package, e.g. 'apt-get install influxdb' or 'scripts/setup.sh demo'");
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    public synchronized void start() throws IOException {
+        if (process != null && process.isAlive()) {
+            return;
+        }
+        Path conf = dir.resolve("influxd.conf");
+        int rpcPort = freePort();
+        String d = dir.toAbsolutePath().toString();
+        Files.writeString(conf, """
+                reporting-disabled = true
+                bind-address = "127.0.0.1:%d"
+                [meta]
+                  dir = "%s/meta"
+                [data]
+                  dir = "%s/data"
+                  wal-dir = "%s/wal"
+                  query-log-enabled = false
+                [http]
+                  bind-address = "127.0.0.1:%d"
+                  log-enabled = false
+                  max-body-size = 0
+                [monitor]
+                  store-enabled = false
+                [continuous_queries]
+                  enabled = false
+                [subscriber]
+                  enabled = false
+                [logging]
+                  level = "warn"
+                """.formatted(rpcPort, d, d, d, port), StandardCharsets.UTF_8);
+        process = new ProcessBuilder(binary.toString(), "-config", conf.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("influxd.log").toFile()))
+                .start();
+        waitForPing(Duration.ofSeconds(60));
+    }
+
+    private void waitForPing(Duration max) throws IOException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + max.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("influxd exited with code " + process.exitValue() + " at start; see "
+                        + dir.resolve("influxd.log"));
+            }
+            try {
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(url().resolve("/ping"))
+                        .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 204) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for influxd", e);
+            }
+            try {
+                process.waitFor(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for influxd", e);
+            }
+        }
+        throw new IOException("influxd did not answer /ping within " + max.toSeconds() + " s; see " + dir.resolve("influxd.log"));
+    }
+
+    /** Stops influxd (SIGTERM, then SIGKILL after 15 s), keeping its data and port for {@link #start()}. */
+    public synchronized void stop() {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    public URI url() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stop();
+        if (deleteOnClose) {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // a temp folder left behind is harmless
+            }
+        }
+    }
+}

@@ -1,0 +1,431 @@
+package io.wattguard.sink;
+
+import io.wattguard.core.Sample;
+import io.wattguard.core.Sink;
+import io.wattguard.spool.Spool;
+import io.wattguard.spool.SpoolSettings;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The InfluxDB sink: every batch is appended to the {@link Spool} first, and one sender thread delivers the
+ * spool in order, acknowledging each batch once InfluxDB has it. So a taken reading survives an InfluxDB
+ * outage, a full disk of InfluxDB's own, and kill -9 of this process.
+ *
+ * <p>When the spool itself fails (unwritable or full disk) collection goes on: batches are held in a bounded
+ * memory queue and sent directly, the failure is logged once with its cause and counted, and the spool is
+ * tried again with the next batch.
+ */
+public final class InfluxSink implements Sink {
+    private static final Logger log = LoggerFactory.getLogger(InfluxSink.class);
+    private static final Duration BACKOFF_MIN = Duration.ofMillis(250);
+    private static final Duration BACKOFF_MAX = Duration.ofSeconds(30);
+
+    /** Counters read by /metrics, /health and the {@code collector} measurement. */
+    public static final class Stats {
+        public final AtomicLong pointsWritten = new AtomicLong();
+        public final AtomicLong batchesWritten = new AtomicLong();
+        public final AtomicLong writeErrors = new AtomicLong();
+        public final AtomicLong deadLetterPoints = new AtomicLong();
+        public final AtomicLong spoolErrors = new AtomicLong();
+        public final AtomicLong memoryDroppedPoints = new AtomicLong();
+        public volatile String lastError = "";
+        public volatile long lastWriteMs;
+    }
+
+    private record Held(byte[] payload, int points) {}
+
+    private final InfluxWriter writer;
+    private final SpoolSettings spoolSettings;
+    private final Clock clock;
+    private final Stats stats = new Stats();
+    private final Object lock = new Object();
+    private final ArrayDeque<Held> memory = new ArrayDeque<>();
+    private long memoryPoints;
+    private Spool spool;
+    private boolean spoolFailing;
+    private Thread sender;
+    private volatile boolean stopping;
+    private boolean closed;
+    private boolean databaseReady;
+    private long outageSinceMs = -1;
+    private long lastOutageLogMs;
+
+    public InfluxSink(InfluxWriter writer, SpoolSettings spoolSettings, Clock clock) {
+        this.writer = writer;
+        this.spoolSettings = spoolSettings;
+        this.clock = clock;
+    }
+
+    /** Opens the spool (a failure is reported, not fatal) and starts the sender. */
+    public void start() {
+        synchronized (lock) {
+            if (sender != null || closed) {
+                return;
+            }
+            openSpool();
+            if (spool != null && spool.pendingBytes() > 0) {
+                log.info("spool: {} bytes from an earlier run are waiting in {}; delivering them first",
+                        spool.pendingBytes(), spool.dir());
+            }
+            sender = new Thread(this::sendLoop, "wattguard-influx-sender");
+            sender.setDaemon(true);
+            sender.start();
+        }
+    }
+
+    private void openSpool() {
+        try {
+            spool = spoolSettings.open(clock);
+            if (spoolFailing) {
+                log.info("spool: {} is writable again; batches are durable again", spoolSettings.dir());
+            }
+            spoolFailing = false;
+        } catch (IOException e) {
+            spoolFailed("cannot open spool directory " + spoolSettings.dir() + ": " + describe(e));
+        }
+    }
+
+    private void spoolFailed(String message) {
+        stats.spoolErrors.incrementAndGet();
+        stats.lastError = message;
+        if (!spoolFailing) {
+            log.error("{}; collection continues with up to {} points held in memory and sent directly, which a "
+                    + "restart would lose. Fix the spool directory (space, permissions).", message,
+                    spoolSettings.memoryPoints());
+        }
+        spoolFailing = true;
+    }
+
+    static String describe(IOException e) {
+        String m = e.getMessage();
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied (" + m + ")";
+        }
+        return m == null ? e.getClass().getSimpleName() : m;
+    }
+
+    @Override
+    public void accept(List<Sample> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        byte[] payload = LineProtocol.format(batch).getBytes(StandardCharsets.UTF_8);
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("sink is closed");
+            }
+            if (spool == null) {
+                openSpool();
+            }
+            if (spool != null) {
+                try {
+                    spool.append(payload, batch.size());
+                    if (spoolFailing) {
+                        log.info("spool: {} accepts writes again; batches are durable again", spoolSettings.dir());
+                        spoolFailing = false;
+                    }
+                    lock.notifyAll();
+                    return;
+                } catch (IOException e) {
+                    spoolFailed("cannot write to spool " + spoolSettings.dir() + ": " + describe(e));
+                }
+            }
+            hold(payload, batch.size());
+            lock.notifyAll();
+        }
+    }
+
+    private void hold(byte[] payload, int points) {
+        memory.addLast(new Held(payload, points));
+        memoryPoints += points;
+        while (memoryPoints > spoolSettings.memoryPoints() && memory.size() > 1) {
+            Held dropped = memory.removeFirst();
+            memoryPoints -= dropped.points();
+            stats.memoryDroppedPoints.addAndGet(dropped.points());
+            log.error("spool unavailable and memory queue full ({} points): dropped the oldest {} points",
+                    spoolSettings.memoryPoints(), dropped.points());
+        }
+    }
+
+    private void sendLoop() {
+        int attempt = 0;
+        while (true) {
+            Spool.Entry entry = null;
+            Held held = null;
+            synchronized (lock) {
+                try {
+                    while (!stopping) {
+                        entry = spool == null ? null : spool.peek();
+                        if (entry == null) {
+                            held = memory.peekFirst();
+                        }
+                        if (entry != null || held != null) {
+                            break;
+                        }
+                        lock.notifyAll(); // wakes flush() waiters: everything is delivered
+                        lock.wait(1000);
+                    }
+                } catch (IOException e) {
+                    spoolFailed("cannot read spool " + spoolSettings.dir() + ": " + describe(e));
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (stopping && entry == null && held == null) {
+                    return;
+                }
+            }
+            if (entry == null && held == null) {
+                continue;
+            }
+            String text = entry != null ? entry.text() : new String(held.payload(), StandardCharsets.UTF_8);
+            int points = entry != null ? entry.points() : held.points();
+            Duration wait = deliver(text, points);
+            if (wait == null) {
+                attempt = 0;
+                synchronized (lock) {
+                    try {
+                        if (entry != null) {
+                            spool.ack(entry);
+                        } else {
+                            memory.removeFirst();
+                            memoryPoints -= held.points();
+                        }
+                    } catch (IOException e) {
+                        spoolFailed("cannot record delivery in spool " + spoolSettings.dir() + ": " + describe(e));
+                    }
+                    lock.notifyAll();
+                }
+            } else {
+                if (stopping) {
+                    return;
+                }
+                Duration backoff = backoff(attempt++);
+                pause(wait.compareTo(backoff) > 0 ? wait : backoff);
+            }
+        }
+    }
+
+    /** Equal jitter: half the exponential step plus a random half, so many collectors do not retry in step. */
+    static Duration backoff(int attempt) {
+        long cap = Math.min(BACKOFF_MAX.toMillis(), BACKOFF_MIN.toMillis() << Math.min(attempt, 16));
+        return Duration.ofMillis(cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1));
+    }
+
+    private void pause(Duration d) {
+        synchronized (lock) {
+            long end = System.nanoTime() + d.toNanos();
+            long left;
+            while (!stopping && (left = end - System.nanoTime()) > 0) {
+                try {
+                    lock.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Delivers one batch; null when it is done with (written or dead-lettered), else the wait the server asked for. */
+    private Duration deliver(String text, int points) {
+        if (!databaseReady && writer.settings().createDatabase()) {
+            try {
+                writer.createDatabase();
+                databaseReady = true;
+            } catch (RuntimeException e) {
+                return outage("cannot create database '" + writer.settings().database() + "': "
+                        + InfluxWriter.rootMessage(e), Duration.ZERO);
+            }
+        }
+        InfluxWriter.Outcome o = writer.write(text);
+        if (o instanceof InfluxWriter.Outcome.Written) {
+            written(points);
+            return null;
+        } else if (o instanceof InfluxWriter.Outcome.Retry r) {
+            return outage(r.reason(), r.retryAfter());
+        } else if (o instanceof InfluxWriter.Outcome.NoDatabase nd) {
+            databaseReady = false;
+            return outage(nd.reason() + (writer.settings().createDatabase() ? "" : " (create_database is off)"),
+                    Duration.ZERO);
+        } else if (o instanceof InfluxWriter.Outcome.TooLarge tl) {
+            return split(text, points, tl.reason());
+        } else {
+            InfluxWriter.Outcome.Rejected rej = (InfluxWriter.Outcome.Rejected) o;
+            deadLetter(text, points, rej.status(), rej.reason());
+            return null;
+        }
+    }
+
+    private void written(int points) {
+        stats.pointsWritten.addAndGet(points);
+        stats.batchesWritten.incrementAndGet();
+        stats.lastWriteMs = clock.millis();
+        if (outageSinceMs >= 0) {
+            log.info("InfluxDB is writable again after {} s; delivering what was spooled",
+                    (clock.millis() - outageSinceMs) / 1000);
+            outageSinceMs = -1;
+        }
+    }
+
+    private Duration outage(String reason, Duration retryAfter) {
+        stats.writeErrors.incrementAndGet();
+        stats.lastError = reason;
+        long now = clock.millis();
+        if (outageSinceMs < 0) {
+            outageSinceMs = now;
+            lastOutageLogMs = now;
+            log.warn("{}; keeping batches in the spool and retrying", reason);
+        } else if (now - lastOutageLogMs >= 60_000) {
+            lastOutageLogMs = now;
+            log.warn("{}; still retrying after {} s, {} bytes waiting in the spool", reason, (now - outageSinceMs) / 1000,
+                    spool == null ? 0 : spool.pendingBytes());
+        }
+        return retryAfter;
+    }
+
+    /** 413: halve until InfluxDB takes it; a single line it refuses goes to the dead-letter file. */
+    private Duration split(String text, int points, String reason) {
+        String[] lines = text.split("\n");
+        if (lines.length <= 1) {
+            deadLetter(text, points, 413, reason);
+            return null;
+        }
+        int mid = lines.length / 2;
+        String a = String.join("\n", java.util.Arrays.copyOfRange(lines, 0, mid)) + "\n";
+        String b = String.join("\n", java.util.Arrays.copyOfRange(lines, mid, lines.length)) + "\n";
+        // Points are counted per line here: a spooled batch holds one point per line.
+        while (true) {
+            Duration w = deliver(a, mid);
+            if (w == null) {
+                break;
+            }
+            if (stopping) {
+                return w;
+            }
+            pause(w.isZero() ? backoff(0) : w);
+        }
+        return deliver(b, lines.length - mid);
+    }
+
+    private void deadLetter(String text, int points, int status, String reason) {
+        stats.deadLetterPoints.addAndGet(points);
+        Path dir = spoolSettings.dir().resolve("deadletter");
+        Path file = dir.resolve(Instant.ofEpochMilli(clock.millis()).toString().replace(':', '-') + ".lp");
+        try {
+            Files.createDirectories(dir);
+            String header = "# InfluxDB refused this batch: HTTP " + status + ": " + reason.replace('\n', ' ') + "\n";
+            Files.writeString(file, header + text, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+            log.error("InfluxDB refused {} points (HTTP {}: {}); they are in {} for inspection and will not be retried",
+                    points, status, reason, file);
+        } catch (IOException e) {
+            log.error("InfluxDB refused {} points (HTTP {}: {}) and the dead-letter file {} cannot be written ({}): "
+                    + "these points are lost", points, status, reason, file, describe(e));
+        }
+    }
+
+    /** Waits until everything accepted so far has been delivered, or the timeout passes. */
+    public boolean flush(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (true) {
+                boolean empty = memory.isEmpty();
+                try {
+                    empty &= spool == null || spool.peek() == null;
+                } catch (IOException e) {
+                    return false;
+                }
+                if (empty) {
+                    return true;
+                }
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                lock.wait(Math.max(1, Math.min(left / 1_000_000, 200)));
+            }
+        }
+    }
+
+    public Stats stats() {
+        return stats;
+    }
+
+    public long spoolBytes() {
+        synchronized (lock) {
+            return spool == null ? 0 : spool.pendingBytes();
+        }
+    }
+
+    public long spoolDroppedPoints() {
+        synchronized (lock) {
+            return (spool == null ? 0 : spool.droppedPoints()) + stats.memoryDroppedPoints.get();
+        }
+    }
+
+    public boolean spoolHealthy() {
+        synchronized (lock) {
+            return spool != null && !spoolFailing;
+        }
+    }
+
+    public boolean influxHealthy() {
+        synchronized (lock) {
+            return outageSinceMs < 0;
+        }
+    }
+
+    /** Stops the sender after one last delivery attempt; spooled batches stay on disk for the next start. */
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            t = sender;
+        }
+        try {
+            if (t != null) {
+                flush(Duration.ofSeconds(5));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (lock) {
+            stopping = true;
+            lock.notifyAll();
+        }
+        if (t != null) {
+            try {
+                t.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (lock) {
+            if (memoryPoints > 0) {
+                log.error("closing with {} undelivered points held in memory (the spool was unusable): they are lost",
+                        memoryPoints);
+            }
+            if (spool != null) {
+                spool.close();
+            }
+        }
+        writer.close();
+    }
+}

@@ -1,0 +1,163 @@
+package io.wattguard.sink;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Interceptor;
+import okhttp3.OkHttpClient;
+import okhttp3.Response;
+import org.influxdb.InfluxDB;
+import org.influxdb.InfluxDBException;
+import org.influxdb.InfluxDBFactory;
+import org.influxdb.InfluxDBIOException;
+import org.influxdb.dto.Query;
+import org.influxdb.dto.QueryResult;
+
+/**
+ * Writes line protocol through influxdb-java (v1 HTTP API) and classifies the answer. influxdb-java turns an
+ * HTTP error into an exception that has lost its status and headers, so an OkHttp interceptor keeps both for
+ * the calling thread: the sink needs the status to choose between retry, split and dead-letter, and
+ * {@code Retry-After} to pace its retries.
+ */
+public final class InfluxWriter implements AutoCloseable {
+    /** What to do with a batch after one attempt. */
+    public sealed interface Outcome {
+        record Written() implements Outcome {}
+        /** InfluxDB or the network failed; try again, after at least {@code retryAfter} when the server said so. */
+        record Retry(String reason, Duration retryAfter) implements Outcome {}
+        /** 413: the batch is too large for the server. */
+        record TooLarge(String reason) implements Outcome {}
+        /** The server refused the data itself; retrying cannot help. */
+        record Rejected(int status, String reason) implements Outcome {}
+        /** The database does not exist (404 from 1.x). */
+        record NoDatabase(String reason) implements Outcome {}
+    }
+
+    private static final Outcome WRITTEN = new Outcome.Written();
+    private final InfluxSettings settings;
+    private final InfluxDB client;
+    private final ThreadLocal<Response> last = new ThreadLocal<>();
+    private volatile boolean closed;
+
+    public InfluxWriter(InfluxSettings settings) {
+        this.settings = settings;
+        OkHttpClient.Builder http = new OkHttpClient.Builder()
+                .connectTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                .readTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                .writeTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                // Our sink owns retries; OkHttp's silent retry would double-count and hide outages.
+                .retryOnConnectionFailure(false);
+        if (settings.token() != null) {
+            String header = "Token " + settings.token().reveal();
+            http.addInterceptor(chain -> chain.proceed(chain.request().newBuilder().header("Authorization", header).build()));
+        }
+        http.addInterceptor(new Interceptor() {
+            @Override
+            public Response intercept(Chain chain) throws IOException {
+                last.remove();
+                Response r = chain.proceed(chain.request());
+                last.set(r);
+                return r;
+            }
+        });
+        String url = settings.url().toString();
+        this.client = settings.username() != null
+                ? InfluxDBFactory.connect(url, settings.username(),
+                        settings.password() == null ? "" : settings.password().reveal(), http)
+                : InfluxDBFactory.connect(url, http);
+        if (settings.gzip()) {
+            client.enableGzip();
+        }
+    }
+
+    public Outcome write(String lineProtocol) {
+        try {
+            client.write(settings.database(), settings.retentionPolicy(), InfluxDB.ConsistencyLevel.ONE,
+                    TimeUnit.MILLISECONDS, lineProtocol);
+            return WRITTEN;
+        } catch (InfluxDBIOException e) {
+            return new Outcome.Retry("cannot reach InfluxDB at " + settings.url() + ": " + rootMessage(e), Duration.ZERO);
+        } catch (InfluxDBException e) {
+            Response r = last.get();
+            int status = r == null ? 0 : r.code();
+            String msg = firstLine(e.getMessage());
+            Duration after = r == null ? Duration.ZERO : retryAfter(r.header("Retry-After"));
+            if (status == 413) {
+                return new Outcome.TooLarge(msg);
+            }
+            if (status == 404 && msg.contains("database not found")) {
+                return new Outcome.NoDatabase(msg);
+            }
+            // 401/403 are the operator's to fix; dead-lettering everything meanwhile would lose the whole stream.
+            if (status >= 400 && status < 500 && status != 408 && status != 429 && status != 401 && status != 403) {
+                return new Outcome.Rejected(status, msg);
+            }
+            return new Outcome.Retry("InfluxDB answered " + (status == 0 ? "an error" : "HTTP " + status) + ": " + msg,
+                    after);
+        } catch (RuntimeException e) {
+            return new Outcome.Retry("writing to InfluxDB failed: " + rootMessage(e), Duration.ZERO);
+        } finally {
+            last.remove();
+        }
+    }
+
+    /** {@code Retry-After} in seconds (HTTP dates are rare from InfluxDB; treated as no hint). */
+    static Duration retryAfter(String header) {
+        if (header == null) {
+            return Duration.ZERO;
+        }
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(header.trim())));
+        } catch (NumberFormatException e) {
+            return Duration.ZERO;
+        }
+    }
+
+    public void createDatabase() {
+        QueryResult r = client.query(new Query("CREATE DATABASE \"" + settings.database() + "\""));
+        if (r.hasError()) {
+            throw new InfluxDBException(r.getError());
+        }
+    }
+
+    /** Runs a read-only InfluxQL query (used by analyze, tests and the demo). */
+    public QueryResult query(String influxQl) {
+        return client.query(new Query(influxQl, settings.database()));
+    }
+
+    public boolean ping() {
+        try {
+            return client.ping().isGood();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    public InfluxSettings settings() {
+        return settings;
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            client.close();
+        }
+    }
+}
