@@ -17,7 +17,14 @@ public final class Main {
 
     /** Runs a command line and returns its exit code: 0 success, 1 runtime failure, 2 bad input. */
     public static int execute(String... args) {
+        return execute(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** As {@link #execute(String...)} with picocli's and the error handler's output sent to the given writers. */
+    public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setExecutionExceptionHandler(new UserErrorHandler());
         // picocli's own usage errors (unknown option, missing --config) are bad input too.
         cli.setParameterExceptionHandler((ex, a) -> {

@@ -40,6 +40,11 @@ public final class Daemon implements AutoCloseable {
     private boolean closed;
 
     public Daemon(Settings settings, Clock clock) {
+        this(settings, clock, samples -> {});
+    }
+
+    /** {@code tap} sees every batch of samples a source emitted, before topology tags (tests compare it with the store). */
+    public Daemon(Settings settings, Clock clock, java.util.function.Consumer<List<Sample>> tap) {
         this.settings = settings;
         this.clock = clock;
         this.startedMs = clock.millis();
@@ -51,7 +56,10 @@ public final class Daemon implements AutoCloseable {
             sources.add(new ManagedSource(spec, ctx));
         }
         sources.add(new SelfSource());
-        this.scheduler = new Scheduler(sources, batcher::add, clock, 64);
+        this.scheduler = new Scheduler(sources, samples -> {
+            tap.accept(samples);
+            batcher.add(samples);
+        }, clock, 64);
         registerMetrics();
     }
 

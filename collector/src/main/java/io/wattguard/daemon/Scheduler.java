@@ -109,11 +109,12 @@ public final class Scheduler implements AutoCloseable {
             return;
         }
         long lateness = clock.millis() - tick;
-        slot.running = workers.submit(() -> poll(slot, tick, lateness));
+        Future<?> f = workers.submit(() -> poll(slot, tick, lateness));
+        slot.running = f;
         long timeout = slot.source.timeout().toMillis();
+        // The check holds this poll's own future: by the time it runs, slot.running may be the next poll's.
         ticker.schedule(() -> {
-            Future<?> f = slot.running;
-            if (f != null && !f.isDone() && f.cancel(true)) {
+            if (!f.isDone() && f.cancel(true)) {
                 fail(slot, "poll took longer than its timeout of " + timeout + " ms", tick);
             }
         }, timeout, TimeUnit.MILLISECONDS);

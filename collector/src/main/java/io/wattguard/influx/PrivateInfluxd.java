@@ -25,6 +25,7 @@ public final class PrivateInfluxd implements AutoCloseable {
     private final boolean deleteOnClose;
     private final int port;
     private final Path binary;
+    private long maxBodyBytes;
     private Process process;
     private boolean closed;
 
@@ -38,6 +39,14 @@ public final class PrivateInfluxd implements AutoCloseable {
     /** Starts a fresh influxd in a new temporary folder, removed on close. */
     public static PrivateInfluxd startTemporary() throws IOException {
         PrivateInfluxd i = new PrivateInfluxd(Files.createTempDirectory("wattguard-influxd-"), true, freePort(), locate());
+        i.start();
+        return i;
+    }
+
+    /** As {@link #startTemporary()} with influxd refusing bodies over {@code maxBodyBytes} with 413 (for split tests). */
+    public static PrivateInfluxd startTemporary(long maxBodyBytes) throws IOException {
+        PrivateInfluxd i = new PrivateInfluxd(Files.createTempDirectory("wattguard-influxd-"), true, freePort(), locate());
+        i.maxBodyBytes = maxBodyBytes;
         i.start();
         return i;
     }
@@ -87,7 +96,7 @@ public final class PrivateInfluxd implements AutoCloseable {
                 [http]
                   bind-address = "127.0.0.1:%d"
                   log-enabled = false
-                  max-body-size = 0
+                  max-body-size = %d
                 [monitor]
                   store-enabled = false
                 [continuous_queries]
@@ -96,7 +105,7 @@ public final class PrivateInfluxd implements AutoCloseable {
                   enabled = false
                 [logging]
                   level = "warn"
-                """.formatted(rpcPort, d, d, d, port), StandardCharsets.UTF_8);
+                """.formatted(rpcPort, d, d, d, port, maxBodyBytes), StandardCharsets.UTF_8);
         process = new ProcessBuilder(binary.toString(), "-config", conf.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("influxd.log").toFile()))

@@ -150,6 +150,9 @@ public final class InfluxWriter implements AutoCloseable {
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
+        if (t instanceof java.io.EOFException) {
+            return "the connection was closed before InfluxDB answered"; // okio's own text is unreadable
+        }
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
