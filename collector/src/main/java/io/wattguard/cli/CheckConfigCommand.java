@@ -18,24 +18,28 @@ final class CheckConfigCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the YAML configuration")
     Path config;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
+        java.io.PrintWriter out = spec.commandLine().getOut();
         Settings s = RunCommand.load(config);
-        System.out.println(config + ": OK");
-        System.out.println("  instance  " + s.instance());
-        System.out.println("  influxdb  " + s.influx().url() + " database '" + s.influx().database() + "'"
+        out.println(config + ": OK");
+        out.println("  instance  " + s.instance());
+        out.println("  influxdb  " + s.influx().url() + " database '" + s.influx().database() + "'"
                 + (s.influx().username() != null ? " as " + s.influx().username() : "")
                 + (s.influx().token() != null ? " with a token" : ""));
-        System.out.println("  spool     " + s.spool().dir() + " (max " + s.spool().maxBytes() / (1 << 20) + " MiB, fsync "
+        out.println("  spool     " + s.spool().dir() + " (max " + s.spool().maxBytes() / (1 << 20) + " MiB, fsync "
                 + s.spool().fsync().name().toLowerCase(java.util.Locale.ROOT) + ")");
-        System.out.println("  http      " + (s.http().enabled() ? s.http().listen().getAddress().getHostAddress() + ":"
+        out.println("  http      " + (s.http().enabled() ? s.http().listen().getAddress().getHostAddress() + ":"
                 + s.http().listen().getPort() : "off"));
-        System.out.println("  topology  " + s.topology().rooms().size() + " rooms, " + s.topology().racks().size()
+        out.println("  topology  " + s.topology().rooms().size() + " rooms, " + s.topology().racks().size()
                 + " racks, " + s.topology().hosts().size() + " hosts");
-        System.out.println("  sources   " + s.sources().size());
+        out.println("  sources   " + s.sources().size());
         for (SourceSpec spec : s.sources()) {
             SourceSpec.Common c = spec.common();
-            System.out.printf("    %-20s %-12s every %s%n", c.name(), c.type(), Durations.format(c.interval()));
+            out.printf("    %-20s %-12s every %s%n", c.name(), c.type(), Durations.format(c.interval()));
         }
         return 0;
     }

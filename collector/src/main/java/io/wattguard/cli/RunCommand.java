@@ -48,7 +48,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         try {
             return Settings.load(config);
         } catch (ConfigException e) {
-            throw new UserError(config + ": " + e.getMessage());
+            throw new UserError(e.getMessage());
         }
     }
 }

@@ -53,6 +53,7 @@ public record Settings(Path file, String instance, InfluxSettings influx, Batch 
         Problems problems = new Problems();
         Section.Context ctx = new Section.Context(problems, env, file.toAbsolutePath().getParent());
         Section root = Section.load(file, ctx);
+        problems.throwIfAny(); // unreadable or not YAML: nothing else can be judged
         String instance = root.string("instance", hostname());
         InfluxSettings influx = InfluxSettings.read(root.section("influxdb"));
         Batch batch = Batch.read(root.section("batch"));
@@ -70,6 +71,9 @@ public record Settings(Path file, String instance, InfluxSettings influx, Batch 
         List<SourceSpec> out = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         List<Section> list = root.sections("sources");
+        if (list.isEmpty() && !root.has("sources")) {
+            root.error("sources", "no sources configured: add at least one under 'sources' (see examples/)");
+        }
         for (Section s : list) {
             String name = s.requiredString("name", "a unique name for this source, e.g. gpus or pdu-r01");
             if (name != null && !SOURCE_NAME.matcher(name).matches()) {

@@ -58,7 +58,7 @@ public final class Section {
         try (var reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             root = ConfigNode.parse(name, reader, ctx.problems());
         } catch (IOException e) {
-            ctx.problems().add(name, "cannot read the configuration file: " + e.getMessage());
+            ctx.problems().add(name, "cannot read the configuration file: " + reason(e));
             root = ConfigNode.emptyMap(name);
         }
         return new Section(root, "", ctx);
