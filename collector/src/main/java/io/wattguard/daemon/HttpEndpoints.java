@@ -57,7 +57,8 @@ public final class HttpEndpoints implements AutoCloseable {
         server.createContext("/", guarded(ex -> send(ex, 404, "text/plain",
                 "wattguard: try /health or /metrics\n".getBytes(StandardCharsets.UTF_8))));
         server.start();
-        log.info("http: /health and /metrics on {}{}", address(), token == null ? "" : " (token required)");
+        log.info("http: /health and /metrics on {}:{}{}", address().getAddress().getHostAddress(), address().getPort(),
+                token == null ? "" : " (token required)");
     }
 
     private HttpHandler guarded(HttpHandler h) {

@@ -40,7 +40,8 @@ public final class Scheduler implements AutoCloseable {
     private static final class Slot {
         final Source source;
         final SourceStatus status;
-        volatile Future<?> running;
+        /** True from submit until the poll's thread really returns, which a cancel does not wait for. */
+        final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
         volatile boolean started;
 
         Slot(Source source) {
@@ -102,25 +103,39 @@ public final class Scheduler implements AutoCloseable {
         }
         // Schedule from the tick itself, not from now, so lateness never accumulates into drift.
         scheduleNext(slot, Math.max(tick, clock.millis()));
-        Future<?> prev = slot.running;
-        if (prev != null && !prev.isDone()) {
+        // A poll that ignores its interrupt (a blocking socket read, a native call) keeps its thread after the
+        // timeout; skipping ticks until it really returns bounds every source to one thread.
+        if (!slot.busy.compareAndSet(false, true)) {
             slot.status.overruns.incrementAndGet();
             log.debug("source {}: previous poll still running at tick {}; skipped", slot.source.name(), tick);
             return;
         }
         long lateness = clock.millis() - tick;
-        Future<?> f = workers.submit(() -> poll(slot, tick, lateness));
-        slot.running = f;
+        java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
+        Future<?> f;
+        try {
+            f = workers.submit(() -> {
+                try {
+                    poll(slot, tick, lateness, abandoned);
+                } finally {
+                    slot.busy.set(false);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            slot.busy.set(false);
+            return; // closing
+        }
         long timeout = slot.source.timeout().toMillis();
-        // The check holds this poll's own future: by the time it runs, slot.running may be the next poll's.
         ticker.schedule(() -> {
-            if (!f.isDone() && f.cancel(true)) {
+            if (!f.isDone() && abandoned.compareAndSet(false, true)) {
+                f.cancel(true);
+                slot.status.polls.incrementAndGet();
                 fail(slot, "poll took longer than its timeout of " + timeout + " ms", tick);
             }
         }, timeout, TimeUnit.MILLISECONDS);
     }
 
-    private void poll(Slot slot, long tick, long lateness) {
+    private void poll(Slot slot, long tick, long lateness, java.util.concurrent.atomic.AtomicBoolean abandoned) {
         SourceStatus st = slot.status;
         long start = System.nanoTime();
         PollEmitter emitter = new PollEmitter(tick, slot.source.name());
@@ -130,6 +145,9 @@ public final class Scheduler implements AutoCloseable {
                 slot.started = true;
             }
             slot.source.poll(emitter);
+            if (!abandoned.compareAndSet(false, true)) {
+                return; // the timeout already counted this poll as failed; a late success must not clear that
+            }
             st.polls.incrementAndGet();
             st.lastLatencyMs = (System.nanoTime() - start) / 1_000_000;
             st.lastLatenessMs = lateness;
@@ -149,8 +167,10 @@ public final class Scheduler implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception | LinkageError e) {
-            st.polls.incrementAndGet();
-            fail(slot, e.getMessage() == null ? e.toString() : e.getMessage(), tick);
+            if (abandoned.compareAndSet(false, true)) {
+                st.polls.incrementAndGet();
+                fail(slot, e.getMessage() == null ? e.toString() : e.getMessage(), tick);
+            }
         } finally {
             // What was read before a failure or timeout is still a valid reading: deliver it.
             if (!emitter.samples.isEmpty()) {

@@ -55,6 +55,9 @@ public record Settings(Path file, String instance, InfluxSettings influx, Batch 
         Section root = Section.load(file, ctx);
         problems.throwIfAny(); // unreadable or not YAML: nothing else can be judged
         String instance = root.string("instance", hostname());
+        if (instance != null && instance.isBlank()) {
+            root.error("instance", "must not be empty: it tags every collector point (default: this host's name)");
+        }
         InfluxSettings influx = InfluxSettings.read(root.section("influxdb"));
         Batch batch = Batch.read(root.section("batch"));
         SpoolSettings spool = SpoolSettings.read(root.section("spool"));
@@ -78,6 +81,8 @@ public record Settings(Path file, String instance, InfluxSettings influx, Batch 
             String name = s.requiredString("name", "a unique name for this source, e.g. gpus or pdu-r01");
             if (name != null && !SOURCE_NAME.matcher(name).matches()) {
                 s.error("name", "expected lower-case letters, digits, '_', '.' or '-', found '" + name + "'");
+            } else if ("self".equals(name) || "sink".equals(name)) {
+                s.error("name", "'" + name + "' is reserved for the collector's own rows in the collector measurement");
             } else if (name != null && seen.containsKey(name)) {
                 s.error("name", "duplicate source name '" + name + "' (also at sources[" + seen.get(name) + "])");
             }

@@ -23,9 +23,9 @@ public final class SourceStatus {
     }
 
     public String state() {
-        if (polls.get() == 0) {
-            return "starting";
+        if (consecutiveErrors > 0) {
+            return "failing";
         }
-        return consecutiveErrors == 0 ? "ok" : "failing";
+        return polls.get() == 0 ? "starting" : "ok";
     }
 }

@@ -244,11 +244,15 @@ public final class InfluxSink implements Sink {
         if (!databaseReady && writer.settings().createDatabase()) {
             try {
                 writer.createDatabase();
-                databaseReady = true;
+            } catch (org.influxdb.InfluxDBIOException e) {
+                return outage("cannot reach InfluxDB at " + writer.settings().url() + ": " + InfluxWriter.rootMessage(e),
+                        Duration.ZERO);
             } catch (RuntimeException e) {
-                return outage("cannot create database '" + writer.settings().database() + "': "
-                        + InfluxWriter.rootMessage(e), Duration.ZERO);
+                // A write-only user, or a v1 compatibility API, may refuse CREATE DATABASE; writing may still work.
+                log.warn("cannot create database '{}' ({}); writing anyway. Set influxdb.create_database: false "
+                        + "if it is managed elsewhere", writer.settings().database(), InfluxWriter.rootMessage(e));
             }
+            databaseReady = true;
         }
         InfluxWriter.Outcome o = writer.write(text);
         if (o instanceof InfluxWriter.Outcome.Written) {
@@ -325,7 +329,10 @@ public final class InfluxSink implements Sink {
         Path dir = spoolSettings.dir().resolve("deadletter");
         Path file = dir.resolve(Instant.ofEpochMilli(clock.millis()).toString().replace(':', '-') + ".lp");
         try {
-            Files.createDirectories(dir);
+            Spool.createPrivateDir(dir);
+            if (!Files.exists(file)) {
+                Spool.createPrivateFile(file);
+            }
             String header = "# InfluxDB refused this batch: HTTP " + status + ": " + reason.replace('\n', ' ') + "\n";
             Files.writeString(file, header + text, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);

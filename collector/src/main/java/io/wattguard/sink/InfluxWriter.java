@@ -88,8 +88,10 @@ public final class InfluxWriter implements AutoCloseable {
             if (status == 404 && msg.contains("database not found")) {
                 return new Outcome.NoDatabase(msg);
             }
-            // 401/403 are the operator's to fix; dead-lettering everything meanwhile would lose the whole stream.
-            if (status >= 400 && status < 500 && status != 408 && status != 429 && status != 401 && status != 403) {
+            // 401/403 (credentials) and 404 (a wrong URL path, a proxy) are the operator's to fix: dead-lettering
+            // everything meanwhile would lose the whole stream, so they are retried and shown as an outage.
+            if (status >= 400 && status < 500 && status != 408 && status != 429 && status != 401 && status != 403
+                    && status != 404) {
                 return new Outcome.Rejected(status, msg);
             }
             return new Outcome.Retry("InfluxDB answered " + (status == 0 ? "an error" : "HTTP " + status) + ": " + msg,

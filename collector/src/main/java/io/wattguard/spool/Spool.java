@@ -98,7 +98,9 @@ public final class Spool implements AutoCloseable {
         readAck();
         segments.headMap(readSegment).keySet().forEach(this::deleteSegment);
         segments.headMap(readSegment).clear();
-        if (segments.isEmpty()) {
+        if (segments.isEmpty() || readSegment > segments.lastKey()) {
+            // Everything on disk was delivered (or lost with a power failure): continue after the read position,
+            // never below it, or new batches would sit behind the reader.
             writeSegment = Math.max(1, readSegment);
             readSegment = writeSegment;
             readPos = 0;
@@ -111,10 +113,19 @@ public final class Spool implements AutoCloseable {
         }
         openWriter(writeSegment);
         recoverTail();
+        long readable = segments.getOrDefault(readSegment, 0L);
+        if (readPos > readable) {
+            // With fsync 'interval' or 'never' a power failure can leave the acknowledgement ahead of the data that
+            // reached the disk; appends would then land behind the reader and never be sent.
+            log.warn("spool: acknowledged offset {} is past the end ({}) of {}; the tail was lost before reaching the disk",
+                    readPos, readable, segmentPath(readSegment));
+            readPos = readable;
+            writeAck();
+        }
     }
 
     /** Creates the folder private to the service user; spooled lines can name hosts, processes and users. */
-    static void createPrivateDir(Path dir) throws IOException {
+    public static void createPrivateDir(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {
             return;
         }
@@ -125,6 +136,11 @@ public final class Spool implements AutoCloseable {
         } catch (UnsupportedOperationException e) {
             Files.createDirectories(dir);
         }
+    }
+
+    /** A new file readable and writable by the service user only. */
+    public static void createPrivateFile(Path file) throws IOException {
+        Files.createFile(file, perms(FILE_PERMS));
     }
 
     private static FileAttribute<?>[] perms(Set<PosixFilePermission> p) {
@@ -393,6 +409,9 @@ public final class Spool implements AutoCloseable {
 
     private void writeAck() throws IOException {
         Path tmp = dir.resolve("ack.tmp");
+        if (!Files.exists(tmp)) {
+            Files.createFile(tmp, perms(FILE_PERMS));
+        }
         Files.writeString(tmp, readSegment + " " + readPos + "\n", StandardCharsets.US_ASCII);
         try {
             Files.move(tmp, dir.resolve("ack"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -144,4 +144,51 @@ class SpoolTest {
             assertNull(again.peek());
         }
     }
+
+    @Test
+    void anAcknowledgementAheadOfTheDataOnDiskDoesNotHideNewBatches() throws IOException {
+        // fsync 'never' and a power failure: the ack file says 3 batches were delivered, the disk kept only 1.
+        Path dir = tmp.resolve("spool");
+        long afterFirst;
+        try (Spool s = open(dir, 1 << 20, 1 << 20)) {
+            s.append(batch(1), 1);
+            afterFirst = s.peek().next();
+            s.append(batch(2), 1);
+            s.append(batch(3), 1);
+            for (int i = 0; i < 3; i++) {
+                s.ack(s.peek());
+            }
+        }
+        Path seg = Files.list(dir).filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
+        try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
+            ch.truncate(afterFirst);
+        }
+        try (Spool s = open(dir, 1 << 20, 1 << 20)) {
+            for (int i = 4; i <= 9; i++) {
+                s.append(batch(i), 1);
+            }
+            assertEquals(List.of("m,host=h4 v=4 4", "m,host=h5 v=5 5", "m,host=h6 v=6 6", "m,host=h7 v=7 7",
+                    "m,host=h8 v=8 8", "m,host=h9 v=9 9"), drain(s));
+        }
+    }
+
+    @Test
+    void anAcknowledgedSegmentThatVanishedDoesNotStrandNewBatches() throws IOException {
+        Path dir = tmp.resolve("spool");
+        try (Spool s = open(dir, 1 << 20, 4096)) {
+            for (int i = 0; i < 100; i++) {
+                s.append(batch(i), 1);
+            }
+            drain(s);
+        }
+        try (var files = Files.list(dir)) {
+            for (Path p : files.filter(p -> p.toString().endsWith(".seg")).toList()) {
+                Files.delete(p);
+            }
+        }
+        try (Spool s = open(dir, 1 << 20, 4096)) {
+            s.append(batch(7), 1);
+            assertEquals(List.of("m,host=h7 v=7 7"), drain(s));
+        }
+    }
 }

@@ -243,15 +243,21 @@ public final class Section {
             report(v, keyPath(key), "expected a size such as 64MiB, 1GiB or 500MB, found " + v.describe());
             return def;
         }
-        long n = Long.parseLong(m.group(1));
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            report(v, keyPath(key), "expected a size from " + min + " to " + max + " bytes, found " + v.text());
+            return def;
+        }
         String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
         long mult = switch (unit) {
             case "KIB" -> 1L << 10; case "MIB" -> 1L << 20; case "GIB" -> 1L << 30; case "TIB" -> 1L << 40;
             case "KB" -> 1_000L; case "MB" -> 1_000_000L; case "GB" -> 1_000_000_000L; case "TB" -> 1_000_000_000_000L;
             default -> 1L;
         };
-        long bytes = n * mult;
-        if (bytes < min || bytes > max) {
+        long bytes = n > Long.MAX_VALUE / mult ? Long.MAX_VALUE : n * mult;
+        if (bytes < min || bytes > max || bytes == Long.MAX_VALUE) {
             report(v, keyPath(key), "expected a size from " + min + " to " + max + " bytes, found " + v.text());
             return def;
         }

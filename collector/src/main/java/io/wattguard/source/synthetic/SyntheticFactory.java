@@ -35,6 +35,11 @@ public final class SyntheticFactory implements SourceFactory {
         for (Section s : list) {
             String measurement = s.requiredString("measurement", "the measurement name, e.g. gpu or meter");
             Map<String, String> tags = s.stringMap("tags");
+            tags.forEach((k, v) -> {
+                if (v.replaceAll(INDEX.pattern(), "").contains("{")) {
+                    s.error("tags", "tag " + k + ": '" + v + "' has a placeholder other than {i} or {i:0N} (e.g. {i:02})");
+                }
+            });
             int repeat = (int) s.integer("repeat", 1, 1, 100_000);
             boolean integer = s.bool("integer", false);
             Section fields = s.section("fields");
@@ -46,7 +51,8 @@ public final class SyntheticFactory implements SourceFactory {
                 for (String f : fields.keys()) {
                     // Each copy gets its own random walk; reporting a bad generator once is enough.
                     Section place = i == 1 ? fields : silent(fields);
-                    gens.put(f, Generator.read(place, f, seed * 7919 + series.size()));
+                    // A seed per series copy and field, so random walks do not move in lockstep.
+                    gens.put(f, Generator.read(place, f, seed * 7919 + series.size() * 131L + gens.size()));
                 }
                 Map<String, String> t = new LinkedHashMap<>();
                 for (var e : tags.entrySet()) {
