@@ -45,8 +45,14 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             description = "where the demo keeps InfluxDB's data, the spool and its config (default: a new temporary folder)")
     Path dir;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    private java.io.PrintWriter out;
+
     @Override
     public Integer call() throws Exception {
+        out = spec.commandLine().getOut();
         if (days < 0 || days > 366) {
             throw new UserError("demo: --days must be from 0 to 366, found " + days);
         }
@@ -114,28 +120,28 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         return points;
     }
 
-    private static void printSummary(Path home, PrivateInfluxd influxd, Path config, Settings settings, long from,
+    private void printSummary(Path home, PrivateInfluxd influxd, Path config, Settings settings, long from,
             long to, long points) {
         String range = "time >= " + from + "ms AND time < " + to + "ms";
-        System.out.println();
-        System.out.println("wattguard demo");
-        System.out.println("  InfluxDB     " + influxd.url() + "  database 'wattguard'  (data in " + influxd.dir() + ")");
-        System.out.println("  config       " + config);
-        System.out.println("  spool        " + settings.spool().dir());
-        System.out.println("  history      " + Instant.ofEpochMilli(from) + " .. " + Instant.ofEpochMilli(to) + ", "
+        out.println();
+        out.println("wattguard demo");
+        out.println("  InfluxDB     " + influxd.url() + "  database 'wattguard'  (data in " + influxd.dir() + ")");
+        out.println("  config       " + config);
+        out.println("  spool        " + settings.spool().dir());
+        out.println("  history      " + Instant.ofEpochMilli(from) + " .. " + Instant.ofEpochMilli(to) + ", "
                 + String.format("%,d", points) + " points");
         try (InfluxWriter w = new InfluxWriter(settings.influx())) {
             for (String m : List.of("gpu", "host", "meter")) {
                 QueryResult r = w.query("SELECT count(*) FROM \"" + m + "\" WHERE " + range);
-                System.out.printf("  %-12s %s%n", m, counts(r));
+                out.printf("  %-12s %s%n", m, counts(r));
             }
         }
-        System.out.println();
-        System.out.println("Try (the demo's influxd runs until this command ends; use --keep-running to explore):");
-        System.out.println("  influx -host 127.0.0.1 -port " + influxd.port() + " -database wattguard -precision rfc3339 \\");
+        out.println();
+        out.println("Try (the demo's influxd runs until this command ends; use --keep-running to explore):");
+        out.println("  influx -host 127.0.0.1 -port " + influxd.port() + " -database wattguard -precision rfc3339 \\");
         // Every query we suggest is bounded on both sides: an open-ended GROUP BY time() can exhaust influxd's memory.
-        System.out.println("    -execute \"SELECT mean(power_w) FROM gpu WHERE time > now() - 1d AND time <= now() GROUP BY time(1h), host\"");
-        System.out.println("  wattguard demo --keep-running      # the same site, then live collection with /health and /metrics");
+        out.println("    -execute \"SELECT mean(power_w) FROM gpu WHERE time > now() - 1d AND time <= now() GROUP BY time(1h), host\"");
+        out.println("  wattguard demo --keep-running      # the same site, then live collection with /health and /metrics");
     }
 
     private static String counts(QueryResult r) {
@@ -152,7 +158,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         return sb.toString().trim();
     }
 
-    private static void runLive(Settings settings, Clock clock, PrivateInfluxd influxd) throws Exception {
+    private void runLive(Settings settings, Clock clock, PrivateInfluxd influxd) throws Exception {
         Daemon daemon = new Daemon(settings, clock);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -162,8 +168,8 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         }, "wattguard-demo-shutdown"));
         daemon.start();
         var addr = daemon.http().address();
-        System.out.println();
-        System.out.println("Collecting live. Health: http://127.0.0.1:" + addr.getPort() + "/health   metrics: http://127.0.0.1:"
+        out.println();
+        out.println("Collecting live. Health: http://127.0.0.1:" + addr.getPort() + "/health   metrics: http://127.0.0.1:"
                 + addr.getPort() + "/metrics   Ctrl-C to stop.");
         stop.await();
     }
