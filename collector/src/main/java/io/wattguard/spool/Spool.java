@@ -40,6 +40,7 @@ public final class Spool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Spool.class);
     private static final int MAGIC = 0x50534757; // "WGSP" read as little endian
     private static final int HEADER = 16;
+    private static final long RECLAIM_BYTES = 1 << 20;
     static final String SUFFIX = ".seg";
     private static final Set<PosixFilePermission> DIR_PERMS = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> FILE_PERMS = PosixFilePermissions.fromString("rw-------");
@@ -69,6 +70,7 @@ public final class Spool implements AutoCloseable {
     private long droppedPoints;
     private long corruptRecords;
     private boolean closed;
+    private boolean appendFailing;
 
     public Spool(Path dir, long maxBytes, long segmentBytes, FsyncPolicy fsync, long fsyncIntervalMs, Clock clock)
             throws IOException {
@@ -211,6 +213,7 @@ public final class Spool implements AutoCloseable {
             }
             force(false);
         } catch (IOException e) {
+            appendFailing = true;
             // Leave no partial record behind (disk full): readers must never see it as data.
             writePos = start;
             try {
@@ -220,6 +223,7 @@ public final class Spool implements AutoCloseable {
             }
             throw e;
         }
+        appendFailing = false;
         segments.put(writeSegment, writePos);
         evictOverCap();
     }
@@ -285,6 +289,7 @@ public final class Spool implements AutoCloseable {
                 continue;
             }
             if (readSegment >= writeSegment) {
+                reclaimDrainedSegment();
                 return null;
             }
             Long next = segments.higherKey(readSegment);
@@ -292,6 +297,21 @@ public final class Spool implements AutoCloseable {
             segments.remove(readSegment);
             readSegment = next == null ? writeSegment : next;
             readPos = 0;
+            writeAck();
+        }
+    }
+
+    /**
+     * Everything was delivered, but the segment being written keeps its bytes until it rolls, which on a nearly
+     * full disk may be never: empty it in place once it is large or appends are failing. A crash between the
+     * truncation and the acknowledgement is covered by the clamp at open.
+     */
+    private void reclaimDrainedSegment() throws IOException {
+        if (readPos == writePos && writePos > 0 && (writePos >= RECLAIM_BYTES || appendFailing)) {
+            writer.truncate(0);
+            writePos = 0;
+            readPos = 0;
+            segments.put(writeSegment, 0L);
             writeAck();
         }
     }

@@ -191,4 +191,24 @@ class SpoolTest {
             assertEquals(List.of("m,host=h7 v=7 7"), drain(s));
         }
     }
+
+    @Test
+    void aDrainedWriteSegmentGivesItsSpaceBack() throws IOException {
+        Path dir = tmp.resolve("spool");
+        try (Spool s = open(dir, 1L << 30, 64L << 20)) {
+            byte[] big = new byte[64 << 10];
+            java.util.Arrays.fill(big, (byte) 'x');
+            for (int i = 0; i < 20; i++) {
+                s.append(big, 1);
+            }
+            assertEquals(1, s.segmentFiles().size());
+            assertEquals(20, drain(s).size());
+            assertEquals(0, Files.size(s.segmentFiles().get(0)), "emptied in place once delivered");
+            s.append(batch(1), 1);
+            assertEquals(List.of("m,host=h1 v=1 1"), drain(s));
+        }
+        try (Spool s = open(dir, 1L << 30, 64L << 20)) {
+            assertNull(s.peek(), "nothing replays after a reclaim and a restart");
+        }
+    }
 }
