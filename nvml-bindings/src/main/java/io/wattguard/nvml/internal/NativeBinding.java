@@ -19,6 +19,8 @@ import java.util.Set;
 public final class NativeBinding {
     /** Every NVML exports it; it only maps an int to a static string, so a stray call can do no harm. */
     static final String HARMLESS = "nvmlErrorString";
+    /** dlopen flags: RTLD_LAZY (1), and RTLD_LOCAL, which is 0. */
+    private static final int RTLD_LAZY_LOCAL = 1;
 
     private final NativeLibrary library;
     private final Class<?> boundClass;
@@ -47,7 +49,11 @@ public final class NativeBinding {
             }
             return HARMLESS;
         };
-        NativeLibrary library = NativeLibrary.getInstance(nameOrPath, Map.of(Library.OPTION_FUNCTION_MAPPER, mapper));
+        // RTLD_LOCAL, not JNA's default RTLD_GLOBAL: a library in the global scope interposes its symbols on every
+        // library loaded after it, so a second NVML (a test double, another driver's copy) would answer the calls
+        // the first one makes to itself.
+        NativeLibrary library = NativeLibrary.getInstance(nameOrPath,
+                Map.of(Library.OPTION_FUNCTION_MAPPER, mapper, Library.OPTION_OPEN_FLAGS, RTLD_LAZY_LOCAL));
         if (!exports(library, HARMLESS)) {
             throw new UnsatisfiedLinkError(library.getFile() + " is not NVML: it has no " + HARMLESS);
         }

@@ -114,7 +114,8 @@ public final class FakeNvml {
             Files.createDirectories(dir);
             Path copy = dir.resolve("libnvidia-ml.so.1");
             Files.copy(built, copy, StandardCopyOption.REPLACE_EXISTING);
-            Control control = Native.load(copy.toString(), Control.class);
+            // RTLD_LOCAL like the binding: a double in the global scope would answer other libraries' calls.
+            Control control = Native.load(copy.toString(), Control.class, Map.of(Library.OPTION_OPEN_FLAGS, 1));
             FakeNvml fake = new FakeNvml(copy, control);
             fake.script(script);
             return fake;
