@@ -4,7 +4,8 @@
  *
  * Build variants (one source):
  *   default            every symbol the binding may use
- *   -DFAKE_NO_V3       a pre-R510-style library: no _v3 process functions, no GPM, no MemoryInfo_v2, no PciInfo_v3
+ *   -DFAKE_NO_V3       an R470-era library: no _v3 process functions, GPM, MemoryInfo_v2, PciInfo_v3,
+ *                      or ClocksEventReasons
  *   -DFAKE_NO_V2_PROCS additionally no _v2 process functions (only the unversioned v1 ones, as R450 and older)
  *
  * Configuration: FAKE_NVML_SCRIPT=<file> at load, or fakeNvmlScript()/fakeNvmlApply() at run time.
@@ -355,9 +356,13 @@ static const char *error_texts[] = {
     "Invalid Frequency", "Argument version mismatch", "Requested functionality has been deprecated"
 };
 
+/* Counted like the rest: the binding binds missing symbols to this one, so a call count above the binding's own
+   errorString() calls would mean a missing symbol was called. */
 const char *nvmlErrorString(nvmlReturn_t result) {
-    if ((unsigned)result < sizeof error_texts / sizeof error_texts[0]) return error_texts[result];
-    return "Unknown Error";
+    ENTER();
+    const char *text = (unsigned)result < sizeof error_texts / sizeof error_texts[0] ? error_texts[result] : "Unknown Error";
+    pthread_mutex_unlock(&lock);
+    return text;
 }
 
 static nvmlReturn_t do_init(void) {
@@ -488,6 +493,13 @@ nvmlReturn_t nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t device, nvmlMemory_v2_t *m)
 nvmlReturn_t nvmlDeviceGetCurrentClocksThrottleReasons(nvmlDevice_t device, unsigned long long *r) {
     ENTER(); DEVICE(Q_THROTTLE); OUT(r); *r = device->throttle; LEAVE(NVML_SUCCESS);
 }
+#ifndef FAKE_NO_V3
+/* The newer name of the same query; late 535 libraries export both, this nvml.h declares only the old one. */
+nvmlReturn_t nvmlDeviceGetCurrentClocksEventReasons(nvmlDevice_t device, unsigned long long *r);
+nvmlReturn_t nvmlDeviceGetCurrentClocksEventReasons(nvmlDevice_t device, unsigned long long *r) {
+    ENTER(); DEVICE(Q_THROTTLE); OUT(r); *r = device->throttle; LEAVE(NVML_SUCCESS);
+}
+#endif
 nvmlReturn_t nvmlDeviceGetPerformanceState(nvmlDevice_t device, nvmlPstates_t *p) {
     ENTER(); DEVICE(Q_PSTATE); OUT(p); *p = (nvmlPstates_t)device->pstate; LEAVE(NVML_SUCCESS);
 }

@@ -32,6 +32,16 @@ class FallbackTest {
             assertEquals(23, gpu.info().pci().orElseThrow().bus(), "PCI info through _v2");
             assertFalse(gpu.gpmSupported());
             assertEquals(0, fake.calls("nvmlDeviceGetComputeRunningProcesses"), "never the older one while _v2 exists");
+
+            // Everything else once more: a missing symbol is bound to nvmlErrorString, so none may reach it.
+            gpu.migMode();
+            gpu.migDevices();
+            gpu.gpmMetrics();
+            gpu.fieldValues(83);
+            gpu.pcieThroughputKBps();
+            assertEquals(0, fake.calls("nvmlErrorString"), "a symbol this driver lacks was called");
+            assertEquals("Not Supported", nvml.errorString(3));
+            assertEquals(1, fake.calls("nvmlErrorString"), "the counter sees real calls");
         }
     }
 
