@@ -287,6 +287,13 @@ int fakeNvmlApply(const char *text) {
     return r;
 }
 
+/* 1: every NVML call crosses into the kernel once, as the real driver's ioctl to /dev/nvidiactl does; 0: none. */
+void fakeNvmlSetCallCost(int kernelCrossingPerCall) {
+    pthread_mutex_lock(&lock);
+    kernel_crossing = kernelCrossingPerCall;
+    pthread_mutex_unlock(&lock);
+}
+
 /* How many times an NVML symbol was called. */
 long long fakeNvmlCalls(const char *symbol) {
     pthread_mutex_lock(&lock);

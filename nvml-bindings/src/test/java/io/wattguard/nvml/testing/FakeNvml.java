@@ -45,6 +45,8 @@ public final class FakeNvml {
         long fakeNvmlCalls(String symbol);
 
         String fakeNvmlLayout();
+
+        void fakeNvmlSetCallCost(int kernelCrossingPerCall);
     }
 
     private static final Map<Variant, Path> BUILT = new ConcurrentHashMap<>();
@@ -149,6 +151,11 @@ public final class FakeNvml {
 
     public long calls(String symbol) {
         return control.fakeNvmlCalls(symbol);
+    }
+
+    /** 1: each NVML call crosses into the kernel once, like the real driver's ioctl; 0: the call does no I/O. */
+    public void callCost(int kernelCrossingPerCall) {
+        control.fakeNvmlSetCallCost(kernelCrossingPerCall);
     }
 
     public String layout() {
