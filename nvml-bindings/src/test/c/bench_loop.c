@@ -40,7 +40,10 @@ double benchLoop(const char *path, int gpus, long samples) {
     LOAD(temp, typed_uint_t, "nvmlDeviceGetTemperature");
     LOAD(clock, typed_uint_t, "nvmlDeviceGetClockInfo");
     LOAD(mem2, mem2_t, "nvmlDeviceGetMemoryInfo_v2");
-    LOAD(reasons, ull_t, "nvmlDeviceGetCurrentClocksEventReasons");
+    /* Newest name first, as the binding does; 535 and older only have the throttle name. */
+    ull_t reasons = (ull_t)dlsym(lib, "nvmlDeviceGetCurrentClocksEventReasons");
+    if (!reasons) reasons = (ull_t)dlsym(lib, "nvmlDeviceGetCurrentClocksThrottleReasons");
+    if (!reasons) { fprintf(stderr, "bench: no clocks event/throttle reasons\n"); return -1; }
     LOAD(fan, uint_t, "nvmlDeviceGetFanSpeed");
     LOAD(pstate, pstate_t, "nvmlDeviceGetPerformanceState");
     LOAD(fields, fields_t, "nvmlDeviceGetFieldValues");
