@@ -295,12 +295,13 @@ public final class GpuDevice {
         } else {
             failures = failed("nvmlDeviceGetClockInfo", rc, failures, Field.MEMORY_CLOCK, null);
         }
-        present = memory(h, present);
-        if (present < 0) { // memory() flags its failure in the sign bit, code in values
-            present &= Long.MAX_VALUE;
-            failures = failed(c.memoryV2 ? "nvmlDeviceGetMemoryInfo_v2" : "nvmlDeviceGetMemoryInfo",
-                    (int) memoryFailure, failures, Field.MEMORY_TOTAL, Field.MEMORY_USED);
-            failures = failed(null, (int) memoryFailure, failures, Field.MEMORY_FREE, null);
+        rc = memory(h);
+        if (rc == 0) {
+            present |= bit(Field.MEMORY_TOTAL) | bit(Field.MEMORY_FREE) | bit(Field.MEMORY_USED)
+                    | (memoryReservedKnown ? bit(Field.MEMORY_RESERVED) : 0);
+        } else {
+            failures = failed(null, rc, failures, Field.MEMORY_TOTAL, Field.MEMORY_USED);
+            failures = failed(null, rc, failures, Field.MEMORY_FREE, null);
         }
         if (c.eventReasons || c.throttleReasons) {
             rc = c.eventReasons ? f.nvmlDeviceGetCurrentClocksEventReasons(h, a)
@@ -357,25 +358,26 @@ public final class GpuDevice {
         return new GpuSnapshot(index, info.uuid(), info.name(), present, v.clone(), failures);
     }
 
-    private long memoryFailure;
+    /** Whether the last successful memory read came from nvmlMemory_v2, the only one with a reserved figure. */
+    private boolean memoryReservedKnown;
 
-    private long memory(long h, long present) {
+    /** Reads memory into {@link #values}; returns the NVML code (lost already thrown). */
+    private int memory(long h) {
         long[] v = values;
         if (c.memoryV2) {
-            scratch.putInt(MEMORY_V2_VERSION, (MEMORY_V2_SIZE) | (2 << 24)); // NVML_STRUCT_VERSION(Memory, 2)
+            scratch.putInt(MEMORY_V2_VERSION, MEMORY_V2_SIZE | (2 << 24)); // NVML_STRUCT_VERSION(Memory, 2)
             int rc = f.nvmlDeviceGetMemoryInfo_v2(h, scratchAddr);
             if (rc == 0) {
                 v[Field.MEMORY_TOTAL.ordinal()] = scratch.getLong(MEMORY_V2_TOTAL);
                 v[Field.MEMORY_RESERVED.ordinal()] = scratch.getLong(MEMORY_V2_RESERVED);
                 v[Field.MEMORY_FREE.ordinal()] = scratch.getLong(MEMORY_V2_FREE);
                 v[Field.MEMORY_USED.ordinal()] = scratch.getLong(MEMORY_V2_USED);
-                return present | bit(Field.MEMORY_TOTAL) | bit(Field.MEMORY_RESERVED) | bit(Field.MEMORY_FREE)
-                        | bit(Field.MEMORY_USED);
+                memoryReservedKnown = true;
+                return 0;
             }
             checkLost("nvmlDeviceGetMemoryInfo_v2", rc);
-            if (rc != NvmlReturn.ARGUMENT_VERSION_MISMATCH.code() && rc != NvmlReturn.FUNCTION_NOT_FOUND.code()) {
-                memoryFailure = rc;
-                return rc == NOT_SUPPORTED ? present : present | Long.MIN_VALUE;
+            if (rc != NvmlReturn.ARGUMENT_VERSION_MISMATCH.code()) {
+                return rc;
             }
             // A driver that exports _v2 but wants another struct version: the v1 struct still answers.
         }
@@ -384,11 +386,11 @@ public final class GpuDevice {
             v[Field.MEMORY_TOTAL.ordinal()] = scratch.getLong(MEMORY_TOTAL);
             v[Field.MEMORY_FREE.ordinal()] = scratch.getLong(MEMORY_FREE);
             v[Field.MEMORY_USED.ordinal()] = scratch.getLong(MEMORY_USED);
-            return present | bit(Field.MEMORY_TOTAL) | bit(Field.MEMORY_FREE) | bit(Field.MEMORY_USED);
+            memoryReservedKnown = false;
+            return 0;
         }
         checkLost("nvmlDeviceGetMemoryInfo", rc);
-        memoryFailure = rc;
-        return rc == NOT_SUPPORTED ? present : present | Long.MIN_VALUE;
+        return rc;
     }
 
     private static long fieldAsLong(ByteBuffer s, int base) {
@@ -799,5 +801,4 @@ public final class GpuDevice {
     public String toString() {
         return "GpuDevice[" + describe() + (lostCode != null ? ", lost" : "") + "]";
     }
-
 }
