@@ -137,6 +137,16 @@ class FakeGpuTest {
     }
 
     @Test
+    void initFlagsStartNvmlThroughNvmlInitWithFlags() {
+        FakeNvml fake = FakeNvml.start("gpu 0 uuid=GPU-f power_mw=1\n");
+        try (Nvml nvml = Nvml.load(LoadOptions.defaults().withLibraryPath(fake.path()).withInitFlags(1))) {
+            assertEquals(1, nvml.devices().size());
+            assertEquals(1, fake.calls("nvmlInitWithFlags"));
+            assertEquals(0, fake.calls("nvmlInit_v2"));
+        }
+    }
+
+    @Test
     void twoLibrariesLoadedTogetherKeepTheirOwnBindings() {
         FakeNvml a = FakeNvml.start("gpu 0 uuid=GPU-a power_mw=1000\n");
         FakeNvml b = FakeNvml.start("gpu 0 uuid=GPU-b power_mw=2000\ngpu 1 uuid=GPU-c power_mw=3000\n");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wattguard.nvml.testing.FakeNvml;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,40 @@ class LostGpuTest {
             assertEquals(OptionalLong.of(210000), back.powerMilliwatts());
             assertEquals("GPU-one", back.uuid());
             assertTrue(!one.isLost());
+        }
+    }
+
+    @Test
+    void gpusSampledFromSeveralThreadsCarryOnWhileOneIsLost() throws Exception {
+        FakeNvml fake = FakeNvml.start(GPUS + "gpu 1 lost=15\n");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try (Nvml nvml = Nvml.load(LoadOptions.defaults().withLibraryPath(fake.path())
+                .withLostRetryInterval(Duration.ZERO))) {
+            List<java.util.concurrent.Future<long[]>> results = new java.util.ArrayList<>();
+            for (GpuDevice d : nvml.devices()) {
+                results.add(pool.submit(() -> {
+                    long ok = 0;
+                    long lost = 0;
+                    long power = 0;
+                    for (int i = 0; i < 2000; i++) {
+                        try {
+                            power = d.snapshot().powerMilliwatts().getAsLong();
+                            ok++;
+                        } catch (GpuLostException e) {
+                            lost++;
+                        }
+                    }
+                    return new long[] {ok, lost, power};
+                }));
+            }
+            long[] zero = results.get(0).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            long[] one = results.get(1).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            long[] two = results.get(2).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(List.of(2000L, 0L, 100000L), List.of(zero[0], zero[1], zero[2]));
+            assertEquals(List.of(0L, 2000L), List.of(one[0], one[1]), "retried every time (interval 0), never read");
+            assertEquals(List.of(2000L, 0L, 300000L), List.of(two[0], two[1], two[2]));
+        } finally {
+            pool.shutdownNow();
         }
     }
 

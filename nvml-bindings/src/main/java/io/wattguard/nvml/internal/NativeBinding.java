@@ -4,6 +4,7 @@ import com.sun.jna.FunctionMapper;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -52,8 +53,10 @@ public final class NativeBinding {
         // RTLD_LOCAL, not JNA's default RTLD_GLOBAL: a library in the global scope interposes its symbols on every
         // library loaded after it, so a second NVML (a test double, another driver's copy) would answer the calls
         // the first one makes to itself.
-        NativeLibrary library = NativeLibrary.getInstance(nameOrPath,
-                Map.of(Library.OPTION_FUNCTION_MAPPER, mapper, Library.OPTION_OPEN_FLAGS, RTLD_LAZY_LOCAL));
+        // (dlopen flags only: Windows has no global symbol scope, and the flags are not LoadLibraryEx's.)
+        NativeLibrary library = NativeLibrary.getInstance(nameOrPath, Platform.isWindows()
+                ? Map.of(Library.OPTION_FUNCTION_MAPPER, mapper)
+                : Map.of(Library.OPTION_FUNCTION_MAPPER, mapper, Library.OPTION_OPEN_FLAGS, RTLD_LAZY_LOCAL));
         if (!exports(library, HARMLESS)) {
             throw new UnsatisfiedLinkError(library.getFile() + " is not NVML: it has no " + HARMLESS);
         }
