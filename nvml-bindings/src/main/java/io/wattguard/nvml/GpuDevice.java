@@ -171,8 +171,8 @@ public final class GpuDevice {
     }
 
     private GpuInfo readInfo(long h) {
-        String name = string("nvmlDeviceGetName", f.nvmlDeviceGetName(h, scratchAddr, 96), 96);
-        String uuid = string("nvmlDeviceGetUUID", f.nvmlDeviceGetUUID(h, scratchAddr, 96), 96);
+        String name = c.name ? string("nvmlDeviceGetName", f.nvmlDeviceGetName(h, scratchAddr, 96), 96) : null;
+        String uuid = c.uuid ? string("nvmlDeviceGetUUID", f.nvmlDeviceGetUUID(h, scratchAddr, 96), 96) : null;
         String serial = c.serial ? string("nvmlDeviceGetSerial", f.nvmlDeviceGetSerial(h, scratchAddr, 32), 32) : null;
         PciInfo pci = null;
         if (c.pciV3 || c.pciV2) {
@@ -190,7 +190,7 @@ public final class GpuDevice {
                 : OptionalInt.empty();
         OptionalInt gi = OptionalInt.empty();
         OptionalInt ci = OptionalInt.empty();
-        if (parent != null) {
+        if (parent != null && c.migIds) {
             gi = uint("nvmlDeviceGetGpuInstanceId", f.nvmlDeviceGetGpuInstanceId(h, scratchAddr));
             ci = uint("nvmlDeviceGetComputeInstanceId", f.nvmlDeviceGetComputeInstanceId(h, scratchAddr));
         }
@@ -228,7 +228,7 @@ public final class GpuDevice {
         long[] v = values;
         int rc;
 
-        rc = f.nvmlDeviceGetUtilizationRates(h, a);
+        rc = c.utilization ? f.nvmlDeviceGetUtilizationRates(h, a) : NOT_SUPPORTED;
         if (rc == 0) {
             v[Field.UTILIZATION_GPU.ordinal()] = s.getInt(UTIL_GPU) & 0xFFFF_FFFFL;
             v[Field.UTILIZATION_MEMORY.ordinal()] = s.getInt(UTIL_MEMORY) & 0xFFFF_FFFFL;
@@ -274,21 +274,21 @@ public final class GpuDevice {
                 failures = failed("nvmlDeviceGetTotalEnergyConsumption", rc, failures, Field.ENERGY, null);
             }
         }
-        rc = f.nvmlDeviceGetTemperature(h, 0, a); // NVML_TEMPERATURE_GPU
+        rc = c.temperature ? f.nvmlDeviceGetTemperature(h, 0, a) : NOT_SUPPORTED; // NVML_TEMPERATURE_GPU
         if (rc == 0) {
             v[Field.TEMPERATURE.ordinal()] = s.getInt(0) & 0xFFFF_FFFFL;
             present |= bit(Field.TEMPERATURE);
         } else {
             failures = failed("nvmlDeviceGetTemperature", rc, failures, Field.TEMPERATURE, null);
         }
-        rc = f.nvmlDeviceGetClockInfo(h, 1, a); // NVML_CLOCK_SM
+        rc = c.clock ? f.nvmlDeviceGetClockInfo(h, 1, a) : NOT_SUPPORTED; // NVML_CLOCK_SM
         if (rc == 0) {
             v[Field.SM_CLOCK.ordinal()] = s.getInt(0) & 0xFFFF_FFFFL;
             present |= bit(Field.SM_CLOCK);
         } else {
             failures = failed("nvmlDeviceGetClockInfo", rc, failures, Field.SM_CLOCK, null);
         }
-        rc = f.nvmlDeviceGetClockInfo(h, 2, a); // NVML_CLOCK_MEM
+        rc = c.clock ? f.nvmlDeviceGetClockInfo(h, 2, a) : NOT_SUPPORTED; // NVML_CLOCK_MEM
         if (rc == 0) {
             v[Field.MEMORY_CLOCK.ordinal()] = s.getInt(0) & 0xFFFF_FFFFL;
             present |= bit(Field.MEMORY_CLOCK);
@@ -380,6 +380,9 @@ public final class GpuDevice {
                 return rc;
             }
             // A driver that exports _v2 but wants another struct version: the v1 struct still answers.
+        }
+        if (!c.memoryV1) {
+            return NOT_SUPPORTED;
         }
         int rc = f.nvmlDeviceGetMemoryInfo(h, scratchAddr);
         if (rc == 0) {

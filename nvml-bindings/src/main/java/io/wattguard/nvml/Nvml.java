@@ -56,6 +56,13 @@ public final class Nvml implements AutoCloseable {
         final boolean pcie;
         final boolean serial;
         final boolean maxClock;
+        final boolean name;
+        final boolean uuid;
+        final boolean utilization;
+        final boolean temperature;
+        final boolean clock;
+        final boolean memoryV1;
+        final boolean migIds;
 
         Choices(SymbolTable s) {
             processVersion = s.has("nvmlDeviceGetComputeRunningProcesses_v3") ? 3
@@ -82,6 +89,13 @@ public final class Nvml implements AutoCloseable {
             pcie = s.has("nvmlDeviceGetPcieThroughput");
             serial = s.has("nvmlDeviceGetSerial");
             maxClock = s.has("nvmlDeviceGetMaxClockInfo");
+            name = s.has("nvmlDeviceGetName");
+            uuid = s.has("nvmlDeviceGetUUID");
+            utilization = s.has("nvmlDeviceGetUtilizationRates");
+            temperature = s.has("nvmlDeviceGetTemperature");
+            clock = s.has("nvmlDeviceGetClockInfo");
+            memoryV1 = s.has("nvmlDeviceGetMemoryInfo");
+            migIds = s.has("nvmlDeviceGetGpuInstanceId") && s.has("nvmlDeviceGetComputeInstanceId");
         }
     }
 
@@ -92,7 +106,8 @@ public final class Nvml implements AutoCloseable {
         this.choices = new Choices(binding.symbols());
         ByteBuffer buf = ByteBuffer.allocateDirect(256).order(ByteOrder.nativeOrder());
         long addr = address(buf);
-        this.driverVersion = f.nvmlSystemGetDriverVersion(addr, 80) == 0 ? cString(buf, 0, 80) : "unknown";
+        this.driverVersion = binding.symbols().has("nvmlSystemGetDriverVersion")
+                && f.nvmlSystemGetDriverVersion(addr, 80) == 0 ? cString(buf, 0, 80) : "unknown";
         this.nvmlVersion = binding.symbols().has("nvmlSystemGetNVMLVersion")
                 && f.nvmlSystemGetNVMLVersion(addr, 80) == 0 ? cString(buf, 0, 80) : "unknown";
         int rc = binding.symbols().has("nvmlSystemGetCudaDriverVersion_v2")
@@ -157,7 +172,9 @@ public final class Nvml implements AutoCloseable {
         try {
             return new Nvml(binding, options);
         } catch (RuntimeException | Error e) {
-            fn.nvmlShutdown();
+            if (s.has("nvmlShutdown")) {
+                fn.nvmlShutdown();
+            }
             binding.unbind();
             throw e;
         }
@@ -187,7 +204,8 @@ public final class Nvml implements AutoCloseable {
 
     private List<GpuDevice> enumerate(ByteBuffer buf, long addr) {
         SymbolTable s = binding.symbols();
-        int rc = s.has("nvmlDeviceGetCount_v2") ? f.nvmlDeviceGetCount_v2(addr) : f.nvmlDeviceGetCount(addr);
+        int rc = s.has("nvmlDeviceGetCount_v2") ? f.nvmlDeviceGetCount_v2(addr)
+                : s.has("nvmlDeviceGetCount") ? f.nvmlDeviceGetCount(addr) : NvmlReturn.FUNCTION_NOT_FOUND.code();
         if (rc != 0) {
             throw new NvmlException("nvmlDeviceGetCount_v2", NvmlReturn.of(rc));
         }
@@ -208,7 +226,11 @@ public final class Nvml implements AutoCloseable {
     }
 
     int handleByIndex(int index, long addr) {
-        return choices.handleV2 ? f.nvmlDeviceGetHandleByIndex_v2(index, addr) : f.nvmlDeviceGetHandleByIndex(index, addr);
+        if (choices.handleV2) {
+            return f.nvmlDeviceGetHandleByIndex_v2(index, addr);
+        }
+        return binding.symbols().has("nvmlDeviceGetHandleByIndex") ? f.nvmlDeviceGetHandleByIndex(index, addr)
+                : NvmlReturn.FUNCTION_NOT_FOUND.code();
     }
 
     NvmlFunctions functions() {
@@ -306,7 +328,9 @@ public final class Nvml implements AutoCloseable {
         for (GpuDevice d : devices) {
             d.release();
         }
-        f.nvmlShutdown();
+        if (binding.symbols().has("nvmlShutdown")) {
+            f.nvmlShutdown();
+        }
         binding.unbind();
     }
 
