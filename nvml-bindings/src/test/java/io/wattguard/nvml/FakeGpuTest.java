@@ -119,6 +119,13 @@ class FakeGpuTest {
             assertEquals(OptionalLong.of(0), s.memoryReservedBytes());
             assertEquals(Optional.empty(), nvml.devices().get(0).info().serial());
             assertEquals(Optional.empty(), nvml.devices().get(0).info().pci());
+
+            fake.apply("gpu 0 fail.memory=4\n");
+            GpuSnapshot refused = nvml.devices().get(0).snapshot();
+            assertEquals(OptionalLong.empty(), refused.memoryUsedBytes());
+            assertEquals(Optional.of(NvmlReturn.NO_PERMISSION), refused.failure(Field.MEMORY_USED));
+            assertEquals(Optional.of(NvmlReturn.NO_PERMISSION), refused.failure(Field.MEMORY_FREE));
+            assertEquals(OptionalInt.of(5), refused.utilizationGpuPct(), "the other fields are still read");
         }
     }
 
