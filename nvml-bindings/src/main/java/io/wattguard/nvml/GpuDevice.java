@@ -26,7 +26,6 @@ public final class GpuDevice {
     private static final byte SENTINEL = (byte) 0xA5;
     private static final int NOT_SUPPORTED = NvmlReturn.NOT_SUPPORTED.code();
     private static final int INSUFFICIENT_SIZE = NvmlReturn.INSUFFICIENT_SIZE.code();
-    private static final int NOT_FOUND = NvmlReturn.NOT_FOUND.code();
     private static final int FIELDS = Field.values().length;
     private static final long NOT_AVAILABLE_64 = -1L;
     private static final int NOT_AVAILABLE_32 = -1;
@@ -310,8 +309,8 @@ public final class GpuDevice {
                 v[Field.THROTTLE_REASONS.ordinal()] = s.getLong(0);
                 present |= bit(Field.THROTTLE_REASONS);
             } else {
-                failures = failed("nvmlDeviceGetCurrentClocksThrottleReasons", rc, failures, Field.THROTTLE_REASONS,
-                        null);
+                failures = failed(c.eventReasons ? "nvmlDeviceGetCurrentClocksEventReasons"
+                        : "nvmlDeviceGetCurrentClocksThrottleReasons", rc, failures, Field.THROTTLE_REASONS, null);
             }
         }
         if (c.fan) {
