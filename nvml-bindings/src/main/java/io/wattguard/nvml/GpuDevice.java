@@ -1,0 +1,806 @@
+package io.wattguard.nvml;
+
+import static io.wattguard.nvml.internal.Layout.*;
+
+import io.wattguard.nvml.GpuSnapshot.Field;
+import io.wattguard.nvml.internal.NvmlFunctions;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/**
+ * One GPU (or one MIG device). Every method reads the driver now; a field the GPU does not support is absent. When
+ * the driver says the GPU is lost (GPU_IS_LOST or UNKNOWN) this device throws {@link GpuLostException} at once,
+ * without touching the driver, until its retry time; then it asks for the GPU again. Thread-safe: calls on one
+ * device are serialised (they share one native buffer), calls on different devices are not.
+ */
+public final class GpuDevice {
+    private static final int SCRATCH = 4096;
+    private static final byte SENTINEL = (byte) 0xA5;
+    private static final int NOT_SUPPORTED = NvmlReturn.NOT_SUPPORTED.code();
+    private static final int INSUFFICIENT_SIZE = NvmlReturn.INSUFFICIENT_SIZE.code();
+    private static final int FIELDS = Field.values().length;
+    private static final long NOT_AVAILABLE_64 = -1L;
+    private static final int NOT_AVAILABLE_32 = -1;
+    /** The widest process-list element any driver wrote (early R535 _v3): buffers are sized for it, always. */
+    private static final int MAX_PROCESS_STRIDE = Math.max(PROCESS_R535_EARLY_SIZE, PROCESS_V3_SIZE);
+    private static final int MAX_LIST_ATTEMPTS = 5;
+
+    private final Nvml nvml;
+    private final NvmlFunctions f;
+    private final Nvml.Choices c;
+    private final int index;
+    private final GpuDevice parent;
+    private final int migIndex;
+    private final ByteBuffer scratch = ByteBuffer.allocateDirect(SCRATCH).order(ByteOrder.nativeOrder());
+    private final long scratchAddr = Nvml.address(scratch);
+    private final long[] values = new long[FIELDS];
+    private ByteBuffer processes;
+    private long processesAddr;
+    private int processCapacity;
+    private ByteBuffer samples;
+    private long samplesAddr;
+    private int sampleCapacity;
+    private int[] pids = new int[16];
+    private long lastSampleTimestamp;
+    private long handle;
+    private GpuInfo info;
+    private NvmlReturn lostCode;
+    private String lostFunction;
+    private long retryAtNanos;
+    private Boolean gpmSupported;
+    private long gpmPrevious;
+    private long gpmCurrent;
+    private boolean gpmPrimed;
+    private ByteBuffer gpmRequest;
+    private boolean released;
+
+    GpuDevice(Nvml nvml, int index) {
+        this(nvml, index, null, -1);
+    }
+
+    private GpuDevice(Nvml nvml, int index, GpuDevice parent, int migIndex) {
+        this.nvml = nvml;
+        this.f = nvml.functions();
+        this.c = nvml.choices;
+        this.index = index;
+        this.parent = parent;
+        this.migIndex = migIndex;
+        allocateProcesses(16);
+    }
+
+    void attach(long h) {
+        handle = h;
+    }
+
+    void markLostAtStart(String function, NvmlReturn code) {
+        lostCode = code;
+        lostFunction = function;
+        retryAtNanos = nvml.options().ticker().getAsLong() + nvml.options().lostRetryInterval().toNanos();
+    }
+
+    /** NVML's index (for a MIG device, its parent's). */
+    public int index() {
+        return index;
+    }
+
+    public boolean isMigDevice() {
+        return parent != null;
+    }
+
+    /** The GPU a MIG device is a slice of. */
+    public Optional<GpuDevice> parent() {
+        return Optional.ofNullable(parent);
+    }
+
+    /** Lost now, as far as this device knows (it learns on the next call that reaches the driver). */
+    public synchronized boolean isLost() {
+        return lostCode != null;
+    }
+
+    // ---------------------------------------------------------------- health
+
+    private long usableHandle() {
+        if (nvml.isClosed() || released) {
+            throw new IllegalStateException("NVML is closed");
+        }
+        if (lostCode == null) {
+            return handle;
+        }
+        long now = nvml.options().ticker().getAsLong();
+        if (now - retryAtNanos < 0) {
+            throw new GpuLostException(index, lostFunction, lostCode, describe() + " is lost (" + lostFunction
+                    + " returned " + lostCode.code() + ", " + lostCode.text() + "); next retry in "
+                    + Math.max(1, (retryAtNanos - now) / 1_000_000) + " ms");
+        }
+        if (parent != null) {
+            // A MIG slice comes back through its parent's enumeration, not on its own.
+            retryAtNanos = now + nvml.options().lostRetryInterval().toNanos();
+            throw new GpuLostException(index, lostFunction, lostCode, describe() + " is lost; list the parent's "
+                    + "MIG devices again once the parent answers");
+        }
+        int rc = nvml.handleByIndex(index, scratchAddr);
+        if (rc != 0) {
+            lost("nvmlDeviceGetHandleByIndex_v2", rc);
+        }
+        handle = scratch.getLong(0);
+        lostCode = null;
+        lostFunction = null;
+        info = null; // a reset or a swap may have changed what sits at this index
+        return handle;
+    }
+
+    /** Marks the device lost if the code says so; returns normally otherwise. */
+    private void checkLost(String function, int rc) {
+        if (NvmlReturn.of(rc).meansDeviceLost()) {
+            lost(function, rc);
+        }
+    }
+
+    private void lost(String function, int rc) {
+        lostCode = NvmlReturn.of(rc);
+        lostFunction = function;
+        retryAtNanos = nvml.options().ticker().getAsLong() + nvml.options().lostRetryInterval().toNanos();
+        throw new GpuLostException(index, function, lostCode, describe() + " is lost: " + function + " returned "
+                + rc + " (" + lostCode.text() + "); retrying every " + nvml.options().lostRetryInterval().toSeconds()
+                + " s, other GPUs carry on");
+    }
+
+    private String describe() {
+        String id = info != null ? " (" + info.uuid() + ")" : "";
+        return (parent != null ? "MIG device " + migIndex + " of GPU " : "GPU ") + index + id;
+    }
+
+    // ---------------------------------------------------------------- identity
+
+    /** Name, UUID, PCI position, maximum clocks: read once, again after the GPU comes back from lost. */
+    public synchronized GpuInfo info() {
+        long h = usableHandle();
+        if (info == null) {
+            info = readInfo(h);
+        }
+        return info;
+    }
+
+    private GpuInfo readInfo(long h) {
+        String name = c.name ? string("nvmlDeviceGetName", f.nvmlDeviceGetName(h, scratchAddr, 96), 96) : null;
+        String uuid = c.uuid ? string("nvmlDeviceGetUUID", f.nvmlDeviceGetUUID(h, scratchAddr, 96), 96) : null;
+        String serial = c.serial ? string("nvmlDeviceGetSerial", f.nvmlDeviceGetSerial(h, scratchAddr, 32), 32) : null;
+        PciInfo pci = null;
+        if (c.pciV3 || c.pciV2) {
+            int rc = c.pciV3 ? f.nvmlDeviceGetPciInfo_v3(h, scratchAddr) : f.nvmlDeviceGetPciInfo_v2(h, scratchAddr);
+            checkLost("nvmlDeviceGetPciInfo", rc);
+            if (rc == 0) {
+                pci = new PciInfo(Nvml.cString(scratch, PCI_BUS_ID, PCI_BUS_ID_LENGTH), scratch.getInt(PCI_DOMAIN),
+                        scratch.getInt(PCI_BUS), scratch.getInt(PCI_DEVICE), scratch.getInt(PCI_DEVICE_ID),
+                        scratch.getInt(PCI_SUBSYSTEM_ID));
+            }
+        }
+        OptionalInt maxSm = c.maxClock ? uint("nvmlDeviceGetMaxClockInfo", f.nvmlDeviceGetMaxClockInfo(h, 1, scratchAddr))
+                : OptionalInt.empty();
+        OptionalInt maxMem = c.maxClock ? uint("nvmlDeviceGetMaxClockInfo", f.nvmlDeviceGetMaxClockInfo(h, 2, scratchAddr))
+                : OptionalInt.empty();
+        OptionalInt gi = OptionalInt.empty();
+        OptionalInt ci = OptionalInt.empty();
+        if (parent != null && c.migIds) {
+            gi = uint("nvmlDeviceGetGpuInstanceId", f.nvmlDeviceGetGpuInstanceId(h, scratchAddr));
+            ci = uint("nvmlDeviceGetComputeInstanceId", f.nvmlDeviceGetComputeInstanceId(h, scratchAddr));
+        }
+        return new GpuInfo(index, name == null ? "" : name, uuid == null ? "" : uuid, Optional.ofNullable(serial),
+                Optional.ofNullable(pci), maxSm, maxMem, parent != null, gi, ci);
+    }
+
+    private String string(String function, int rc, int max) {
+        checkLost(function, rc);
+        return rc == 0 ? Nvml.cString(scratch, 0, max) : null;
+    }
+
+    private OptionalInt uint(String function, int rc) {
+        checkLost(function, rc);
+        return rc == 0 ? OptionalInt.of(scratch.getInt(0)) : OptionalInt.empty();
+    }
+
+    // ---------------------------------------------------------------- the sample
+
+    /**
+     * Reads every field of the {@code gpu} measurement. One call per field, into a buffer this device owns: the only
+     * allocation is the returned snapshot.
+     *
+     * @throws GpuLostException if the GPU is lost (this device only; the others are unaffected)
+     */
+    public synchronized GpuSnapshot snapshot() {
+        long h = usableHandle();
+        if (info == null) {
+            info = readInfo(h);
+        }
+        long present = 0;
+        int[] failures = null;
+        long a = scratchAddr;
+        ByteBuffer s = scratch;
+        long[] v = values;
+        int rc;
+
+        rc = c.utilization ? f.nvmlDeviceGetUtilizationRates(h, a) : NOT_SUPPORTED;
+        if (rc == 0) {
+            v[Field.UTILIZATION_GPU.ordinal()] = s.getInt(UTIL_GPU) & 0xFFFF_FFFFL;
+            v[Field.UTILIZATION_MEMORY.ordinal()] = s.getInt(UTIL_MEMORY) & 0xFFFF_FFFFL;
+            present |= bit(Field.UTILIZATION_GPU) | bit(Field.UTILIZATION_MEMORY);
+        } else {
+            failures = failed("nvmlDeviceGetUtilizationRates", rc, failures, Field.UTILIZATION_GPU,
+                    Field.UTILIZATION_MEMORY);
+        }
+        if (c.power) {
+            rc = f.nvmlDeviceGetPowerUsage(h, a);
+            if (rc == 0) {
+                v[Field.POWER.ordinal()] = s.getInt(0) & 0xFFFF_FFFFL;
+                present |= bit(Field.POWER);
+            } else {
+                failures = failed("nvmlDeviceGetPowerUsage", rc, failures, Field.POWER, null);
+            }
+        }
+        if (c.powerLimit) {
+            rc = f.nvmlDeviceGetEnforcedPowerLimit(h, a);
+            if (rc == 0) {
+                v[Field.POWER_LIMIT.ordinal()] = s.getInt(0) & 0xFFFF_FFFFL;
+                present |= bit(Field.POWER_LIMIT);
+            } else {
+                failures = failed("nvmlDeviceGetEnforcedPowerLimit", rc, failures, Field.POWER_LIMIT, null);
+            }
+        }
+        if (c.powerManagementLimit) {
+            rc = f.nvmlDeviceGetPowerManagementLimit(h, a);
+            if (rc == 0) {
+                v[Field.POWER_MANAGEMENT_LIMIT.ordinal()] = s.getInt(0) & 0xFFFF_FFFFL;
+                present |= bit(Field.POWER_MANAGEMENT_LIMIT);
+            } else {
+                failures = failed("nvmlDeviceGetPowerManagementLimit", rc, failures, Field.POWER_MANAGEMENT_LIMIT,
+                        null);
+            }
+        }
+        if (c.energy) {
+            rc = f.nvmlDeviceGetTotalEnergyConsumption(h, a);
+            if (rc == 0) {
+                v[Field.ENERGY.ordinal()] = s.getLong(0);
+                present |= bit(Field.ENERGY);
+            } else {
+                failures = failed("nvmlDeviceGetTotalEnergyConsumption", rc, failures, Field.ENERGY, null);
+            }
+        }
+        rc = c.temperature ? f.nvmlDeviceGetTemperature(h, 0, a) : NOT_SUPPORTED; // NVML_TEMPERATURE_GPU
+        if (rc == 0) {
+            v[Field.TEMPERATURE.ordinal()] = s.getInt(0) & 0xFFFF_FFFFL;
+            present |= bit(Field.TEMPERATURE);
+        } else {
+            failures = failed("nvmlDeviceGetTemperature", rc, failures, Field.TEMPERATURE, null);
+        }
+        rc = c.clock ? f.nvmlDeviceGetClockInfo(h, 1, a) : NOT_SUPPORTED; // NVML_CLOCK_SM
+        if (rc == 0) {
+            v[Field.SM_CLOCK.ordinal()] = s.getInt(0) & 0xFFFF_FFFFL;
+            present |= bit(Field.SM_CLOCK);
+        } else {
+            failures = failed("nvmlDeviceGetClockInfo", rc, failures, Field.SM_CLOCK, null);
+        }
+        rc = c.clock ? f.nvmlDeviceGetClockInfo(h, 2, a) : NOT_SUPPORTED; // NVML_CLOCK_MEM
+        if (rc == 0) {
+            v[Field.MEMORY_CLOCK.ordinal()] = s.getInt(0) & 0xFFFF_FFFFL;
+            present |= bit(Field.MEMORY_CLOCK);
+        } else {
+            failures = failed("nvmlDeviceGetClockInfo", rc, failures, Field.MEMORY_CLOCK, null);
+        }
+        rc = memory(h);
+        if (rc == 0) {
+            present |= bit(Field.MEMORY_TOTAL) | bit(Field.MEMORY_FREE) | bit(Field.MEMORY_USED)
+                    | (memoryReservedKnown ? bit(Field.MEMORY_RESERVED) : 0);
+        } else {
+            failures = failed(null, rc, failures, Field.MEMORY_TOTAL, Field.MEMORY_USED);
+            failures = failed(null, rc, failures, Field.MEMORY_FREE, null);
+        }
+        if (c.eventReasons || c.throttleReasons) {
+            rc = c.eventReasons ? f.nvmlDeviceGetCurrentClocksEventReasons(h, a)
+                    : f.nvmlDeviceGetCurrentClocksThrottleReasons(h, a);
+            if (rc == 0) {
+                v[Field.THROTTLE_REASONS.ordinal()] = s.getLong(0);
+                present |= bit(Field.THROTTLE_REASONS);
+            } else {
+                failures = failed(c.eventReasons ? "nvmlDeviceGetCurrentClocksEventReasons"
+                        : "nvmlDeviceGetCurrentClocksThrottleReasons", rc, failures, Field.THROTTLE_REASONS, null);
+            }
+        }
+        if (c.fan) {
+            rc = f.nvmlDeviceGetFanSpeed(h, a);
+            if (rc == 0) {
+                v[Field.FAN_SPEED.ordinal()] = s.getInt(0) & 0xFFFF_FFFFL;
+                present |= bit(Field.FAN_SPEED);
+            } else {
+                failures = failed("nvmlDeviceGetFanSpeed", rc, failures, Field.FAN_SPEED, null);
+            }
+        }
+        if (c.pstate) {
+            rc = f.nvmlDeviceGetPerformanceState(h, a);
+            if (rc == 0) {
+                v[Field.PERFORMANCE_STATE.ordinal()] = s.getInt(0);
+                present |= bit(Field.PERFORMANCE_STATE);
+            } else {
+                failures = failed("nvmlDeviceGetPerformanceState", rc, failures, Field.PERFORMANCE_STATE, null);
+            }
+        }
+        if (c.fieldValues) {
+            s.putInt(FIELD_ID, FieldValue.POWER_INSTANT);
+            s.putInt(FIELD_SCOPE, 0);
+            rc = f.nvmlDeviceGetFieldValues(h, 1, a);
+            if (rc == 0 && s.getInt(FIELD_RETURN) == 0) {
+                v[Field.INSTANT_POWER.ordinal()] = fieldAsLong(s, 0);
+                present |= bit(Field.INSTANT_POWER);
+            } else {
+                int r = rc != 0 ? rc : s.getInt(FIELD_RETURN);
+                // An older driver answers an id it does not know with INVALID_ARGUMENT: unsupported, not an error.
+                failures = failed("nvmlDeviceGetFieldValues", r == NvmlReturn.INVALID_ARGUMENT.code() ? NOT_SUPPORTED : r,
+                        failures, Field.INSTANT_POWER, null);
+            }
+        }
+        if (c.processVersion != 0) {
+            int count = processCount(h);
+            if (count >= 0) {
+                v[Field.PROCESS_COUNT.ordinal()] = count;
+                present |= bit(Field.PROCESS_COUNT);
+            } else {
+                failures = failed("nvmlDeviceGetComputeRunningProcesses", -count, failures, Field.PROCESS_COUNT, null);
+            }
+        }
+        return new GpuSnapshot(index, info.uuid(), info.name(), present, v.clone(), failures);
+    }
+
+    /** Whether the last successful memory read came from nvmlMemory_v2, the only one with a reserved figure. */
+    private boolean memoryReservedKnown;
+
+    /** Reads memory into {@link #values}; returns the NVML code (lost already thrown). */
+    private int memory(long h) {
+        long[] v = values;
+        if (c.memoryV2) {
+            scratch.putInt(MEMORY_V2_VERSION, MEMORY_V2_SIZE | (2 << 24)); // NVML_STRUCT_VERSION(Memory, 2)
+            int rc = f.nvmlDeviceGetMemoryInfo_v2(h, scratchAddr);
+            if (rc == 0) {
+                v[Field.MEMORY_TOTAL.ordinal()] = scratch.getLong(MEMORY_V2_TOTAL);
+                v[Field.MEMORY_RESERVED.ordinal()] = scratch.getLong(MEMORY_V2_RESERVED);
+                v[Field.MEMORY_FREE.ordinal()] = scratch.getLong(MEMORY_V2_FREE);
+                v[Field.MEMORY_USED.ordinal()] = scratch.getLong(MEMORY_V2_USED);
+                memoryReservedKnown = true;
+                return 0;
+            }
+            checkLost("nvmlDeviceGetMemoryInfo_v2", rc);
+            if (rc != NvmlReturn.ARGUMENT_VERSION_MISMATCH.code()) {
+                return rc;
+            }
+            // A driver that exports _v2 but wants another struct version: the v1 struct still answers.
+        }
+        if (!c.memoryV1) {
+            return NOT_SUPPORTED;
+        }
+        int rc = f.nvmlDeviceGetMemoryInfo(h, scratchAddr);
+        if (rc == 0) {
+            v[Field.MEMORY_TOTAL.ordinal()] = scratch.getLong(MEMORY_TOTAL);
+            v[Field.MEMORY_FREE.ordinal()] = scratch.getLong(MEMORY_FREE);
+            v[Field.MEMORY_USED.ordinal()] = scratch.getLong(MEMORY_USED);
+            memoryReservedKnown = false;
+            return 0;
+        }
+        checkLost("nvmlDeviceGetMemoryInfo", rc);
+        return rc;
+    }
+
+    private static long fieldAsLong(ByteBuffer s, int base) {
+        int type = s.getInt(base + FIELD_VALUE_TYPE);
+        long raw = s.getLong(base + FIELD_VALUE);
+        return switch (type) {
+            case 0 -> (long) Double.longBitsToDouble(raw);
+            case 1 -> raw & 0xFFFF_FFFFL;
+            default -> raw;
+        };
+    }
+
+    private static long bit(Field f) {
+        return 1L << f.ordinal();
+    }
+
+    /** NOT_SUPPORTED: absent, nothing to say. Lost: throw. Any other error: absent, with the code kept. */
+    private int[] failed(String function, int rc, int[] failures, Field a, Field b) {
+        if (function != null) {
+            checkLost(function, rc);
+        }
+        if (rc == NOT_SUPPORTED || rc == NvmlReturn.FUNCTION_NOT_FOUND.code()) {
+            return failures;
+        }
+        int[] out = failures == null ? new int[FIELDS] : failures;
+        out[a.ordinal()] = rc;
+        if (b != null) {
+            out[b.ordinal()] = rc;
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- processes
+
+    private void allocateProcesses(int capacity) {
+        processes = ByteBuffer.allocateDirect(capacity * MAX_PROCESS_STRIDE).order(ByteOrder.nativeOrder());
+        processesAddr = Nvml.address(processes);
+        processCapacity = capacity;
+    }
+
+    private int stride() {
+        return switch (c.processVersion) {
+            case 1 -> PROCESS_V1_SIZE;
+            case 2 -> PROCESS_V2_SIZE;
+            default -> nvml.processV3Stride();
+        };
+    }
+
+    private int callList(boolean graphics, long h, long countAddr) {
+        return switch (c.processVersion) {
+            case 3 -> graphics ? f.nvmlDeviceGetGraphicsRunningProcesses_v3(h, countAddr, processesAddr)
+                    : f.nvmlDeviceGetComputeRunningProcesses_v3(h, countAddr, processesAddr);
+            case 2 -> graphics ? f.nvmlDeviceGetGraphicsRunningProcesses_v2(h, countAddr, processesAddr)
+                    : f.nvmlDeviceGetComputeRunningProcesses_v2(h, countAddr, processesAddr);
+            default -> graphics ? f.nvmlDeviceGetGraphicsRunningProcesses(h, countAddr, processesAddr)
+                    : f.nvmlDeviceGetComputeRunningProcesses(h, countAddr, processesAddr);
+        };
+    }
+
+    /**
+     * One process list into {@link #processes}: the number of elements, or minus the NVML code. Follows NVIDIA's
+     * protocol: a list that grew between calls answers INSUFFICIENT_SIZE with the size it needs now; grow, retry.
+     */
+    private int list(boolean graphics, long h) {
+        String function = graphics ? "nvmlDeviceGetGraphicsRunningProcesses" : "nvmlDeviceGetComputeRunningProcesses";
+        for (int attempt = 0; attempt < MAX_LIST_ATTEMPTS; attempt++) {
+            boolean detect = c.processVersion == 3 && nvml.processV3Stride() == 0;
+            if (detect) {
+                fill(processes, processCapacity * MAX_PROCESS_STRIDE);
+            }
+            scratch.putInt(0, processCapacity);
+            int rc = callList(graphics, h, scratchAddr);
+            int n = scratch.getInt(0);
+            if (rc == 0) {
+                if (detect && n > 0) {
+                    nvml.learnProcessV3Stride(detectStride(processes, n));
+                }
+                return n;
+            }
+            if (rc == INSUFFICIENT_SIZE && n > processCapacity) {
+                allocateProcesses(n);
+                continue;
+            }
+            checkLost(function, rc);
+            return -rc;
+        }
+        return -INSUFFICIENT_SIZE;
+    }
+
+    private static void fill(ByteBuffer b, int length) {
+        for (int i = 0; i < length; i += 8) {
+            b.putLong(i, 0xA5A5_A5A5_A5A5_A5A5L);
+        }
+    }
+
+    /**
+     * R535 drivers changed the _v3 element without changing the function name: 24 bytes in nvml.h, 32 in early
+     * 535 releases. The buffer was filled with a sentinel and sized for 32-byte elements; with 24-byte elements the
+     * bytes past {@code n * 24} stay untouched, with 32-byte ones the driver writes them (ids, protected memory).
+     */
+    static int detectStride(ByteBuffer b, int n) {
+        int narrow = PROCESS_V3_SIZE;
+        int wide = PROCESS_R535_EARLY_SIZE;
+        for (int i = n * narrow; i < n * wide; i++) {
+            if (b.get(i) != SENTINEL) {
+                return wide;
+            }
+        }
+        return narrow;
+    }
+
+    /** Distinct pids over the compute and graphics lists, or minus the NVML code if neither answered. */
+    private int processCount(long h) {
+        int n = list(false, h);
+        int stride = stride();
+        int compute = Math.max(n, 0);
+        if (compute > pids.length) {
+            pids = new int[Math.max(compute, pids.length * 2)];
+        }
+        for (int i = 0; i < compute; i++) {
+            pids[i] = processes.getInt(i * stride + PROCESS_PID);
+        }
+        int g = list(true, h);
+        if (n < 0 && g < 0) {
+            return n;
+        }
+        int total = compute;
+        for (int i = 0; i < Math.max(g, 0); i++) {
+            int pid = processes.getInt(i * stride + PROCESS_PID);
+            boolean seen = false;
+            for (int j = 0; j < compute && !seen; j++) {
+                seen = pids[j] == pid;
+            }
+            if (!seen) {
+                total++;
+            }
+        }
+        return total;
+    }
+
+    /**
+     * The compute and graphics processes with their GPU memory and, from the driver's process utilisation samples
+     * since the previous call, their SM, memory, encoder and decoder utilisation. Empty if the driver cannot list
+     * processes on this GPU.
+     */
+    public synchronized List<GpuProcess> processes() {
+        long h = usableHandle();
+        if (c.processVersion == 0) {
+            return List.of();
+        }
+        Map<Integer, GpuProcess> byPid = new LinkedHashMap<>();
+        for (boolean graphics : new boolean[] {false, true}) {
+            int n = list(graphics, h);
+            int stride = stride();
+            for (int i = 0; i < n; i++) {
+                int base = i * stride;
+                int pid = processes.getInt(base + PROCESS_PID);
+                long mem = processes.getLong(base + PROCESS_MEMORY);
+                OptionalInt gi = OptionalInt.empty();
+                OptionalInt ci = OptionalInt.empty();
+                if (c.processVersion >= 2) {
+                    gi = id(processes.getInt(base + PROCESS_GPU_INSTANCE));
+                    ci = id(processes.getInt(base + PROCESS_COMPUTE_INSTANCE));
+                }
+                GpuProcess before = byPid.get(pid);
+                boolean compute = !graphics || (before != null && before.compute());
+                byPid.put(pid, new GpuProcess(pid, compute, graphics, mem == NOT_AVAILABLE_64 ? OptionalLong.empty()
+                        : OptionalLong.of(mem), gi, ci, OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty(),
+                        OptionalInt.empty()));
+            }
+        }
+        if (c.processUtilization && !byPid.isEmpty()) {
+            int n = utilizationSamples(h);
+            long newest = lastSampleTimestamp;
+            Map<Integer, Integer> latest = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) {
+                int base = i * PUTIL_SIZE;
+                int pid = samples.getInt(base + PUTIL_PID);
+                long ts = samples.getLong(base + PUTIL_TIMESTAMP);
+                Integer prev = latest.get(pid);
+                if (prev == null || samples.getLong(prev * PUTIL_SIZE + PUTIL_TIMESTAMP) < ts) {
+                    latest.put(pid, i);
+                }
+                newest = Math.max(newest, ts);
+            }
+            for (Map.Entry<Integer, Integer> e : latest.entrySet()) {
+                GpuProcess p = byPid.get(e.getKey());
+                if (p != null) {
+                    int base = e.getValue() * PUTIL_SIZE;
+                    byPid.put(p.pid(), new GpuProcess(p.pid(), p.compute(), p.graphics(), p.usedGpuMemoryBytes(),
+                            p.gpuInstanceId(), p.computeInstanceId(), OptionalInt.of(samples.getInt(base + PUTIL_SM)),
+                            OptionalInt.of(samples.getInt(base + PUTIL_MEM)),
+                            OptionalInt.of(samples.getInt(base + PUTIL_ENC)),
+                            OptionalInt.of(samples.getInt(base + PUTIL_DEC))));
+                }
+            }
+            lastSampleTimestamp = newest;
+        }
+        return List.copyOf(byPid.values());
+    }
+
+    private static OptionalInt id(int raw) {
+        return raw == NOT_AVAILABLE_32 ? OptionalInt.empty() : OptionalInt.of(raw);
+    }
+
+    private int utilizationSamples(long h) {
+        if (samples == null) {
+            sampleCapacity = 16;
+            samples = ByteBuffer.allocateDirect(sampleCapacity * PUTIL_SIZE).order(ByteOrder.nativeOrder());
+            samplesAddr = Nvml.address(samples);
+        }
+        for (int attempt = 0; attempt < MAX_LIST_ATTEMPTS; attempt++) {
+            scratch.putInt(0, sampleCapacity);
+            int rc = f.nvmlDeviceGetProcessUtilization(h, samplesAddr, scratchAddr, lastSampleTimestamp);
+            int n = scratch.getInt(0);
+            if (rc == 0) {
+                return n;
+            }
+            if (rc == INSUFFICIENT_SIZE && n > sampleCapacity) {
+                sampleCapacity = n;
+                samples = ByteBuffer.allocateDirect(n * PUTIL_SIZE).order(ByteOrder.nativeOrder());
+                samplesAddr = Nvml.address(samples);
+                continue;
+            }
+            checkLost("nvmlDeviceGetProcessUtilization", rc);
+            return 0; // NOT_FOUND: no process ran since the last look; NOT_SUPPORTED: no utilisation here
+        }
+        return 0;
+    }
+
+    // ---------------------------------------------------------------- MIG, PCIe, fields
+
+    /** MIG mode, absent on GPUs without MIG. */
+    public synchronized Optional<MigMode> migMode() {
+        long h = usableHandle();
+        if (!c.mig || parent != null) {
+            return Optional.empty();
+        }
+        int rc = f.nvmlDeviceGetMigMode(h, scratchAddr, scratchAddr + 8);
+        checkLost("nvmlDeviceGetMigMode", rc);
+        return rc == 0 ? Optional.of(new MigMode(scratch.getInt(0) == 1, scratch.getInt(8) == 1)) : Optional.empty();
+    }
+
+    /** The MIG devices of this GPU when MIG is on; each reads like a GPU (most fields absent, memory present). */
+    public List<GpuDevice> migDevices() {
+        Optional<MigMode> mode = migMode();
+        synchronized (this) {
+            if (mode.isEmpty() || !mode.get().enabled() || !c.migHandles) {
+                return List.of();
+            }
+            long h = usableHandle();
+            int rc = f.nvmlDeviceGetMaxMigDeviceCount(h, scratchAddr);
+            checkLost("nvmlDeviceGetMaxMigDeviceCount", rc);
+            if (rc != 0) {
+                return List.of();
+            }
+            int max = scratch.getInt(0);
+            List<GpuDevice> out = new ArrayList<>();
+            for (int j = 0; j < max; j++) {
+                rc = f.nvmlDeviceGetMigDeviceHandleByIndex(h, j, scratchAddr);
+                if (rc == 0) {
+                    GpuDevice m = new GpuDevice(nvml, index, this, j);
+                    m.attach(scratch.getLong(0));
+                    out.add(m);
+                } else {
+                    checkLost("nvmlDeviceGetMigDeviceHandleByIndex", rc);
+                }
+            }
+            return List.copyOf(out);
+        }
+    }
+
+    /** PCIe traffic in KB/s, {tx, rx}. Slow on real GPUs (the driver samples for ~20 ms): not part of the snapshot. */
+    public synchronized Optional<long[]> pcieThroughputKBps() {
+        long h = usableHandle();
+        if (!c.pcie) {
+            return Optional.empty();
+        }
+        int tx = f.nvmlDeviceGetPcieThroughput(h, 0, scratchAddr);
+        checkLost("nvmlDeviceGetPcieThroughput", tx);
+        long txv = scratch.getInt(0) & 0xFFFF_FFFFL;
+        int rx = f.nvmlDeviceGetPcieThroughput(h, 1, scratchAddr);
+        checkLost("nvmlDeviceGetPcieThroughput", rx);
+        return tx == 0 && rx == 0 ? Optional.of(new long[] {txv, scratch.getInt(0) & 0xFFFF_FFFFL}) : Optional.empty();
+    }
+
+    /** Any NVML field ids (NVML_FI_*), each answered on its own. */
+    public synchronized List<FieldValue> fieldValues(int... fieldIds) {
+        long h = usableHandle();
+        if (!c.fieldValues || fieldIds.length == 0) {
+            return List.of();
+        }
+        int size = fieldIds.length * FIELD_SIZE;
+        ByteBuffer b = size <= SCRATCH ? scratch : ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
+        long addr = b == scratch ? scratchAddr : Nvml.address(b);
+        for (int i = 0; i < size; i++) {
+            b.put(i, (byte) 0);
+        }
+        for (int i = 0; i < fieldIds.length; i++) {
+            b.putInt(i * FIELD_SIZE + FIELD_ID, fieldIds[i]);
+        }
+        int rc = f.nvmlDeviceGetFieldValues(h, fieldIds.length, addr);
+        checkLost("nvmlDeviceGetFieldValues", rc);
+        List<FieldValue> out = new ArrayList<>(fieldIds.length);
+        for (int i = 0; i < fieldIds.length; i++) {
+            int base = i * FIELD_SIZE;
+            NvmlReturn status = rc != 0 ? NvmlReturn.of(rc) : NvmlReturn.of(b.getInt(base + FIELD_RETURN));
+            out.add(new FieldValue(b.getInt(base + FIELD_ID), b.getInt(base + FIELD_SCOPE), status,
+                    b.getLong(base + FIELD_TIMESTAMP), b.getInt(base + FIELD_VALUE_TYPE), b.getLong(base + FIELD_VALUE)));
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- GPM (Hopper and later)
+
+    /** Whether this GPU serves GPM metrics (Hopper and later, with a driver that has the GPM functions). */
+    public synchronized boolean gpmSupported() {
+        long h = usableHandle();
+        if (gpmSupported == null) {
+            boolean ok = false;
+            if (c.gpm && parent == null) {
+                scratch.putInt(GPM_SUPPORT_VERSION, 1); // NVML_GPM_SUPPORT_VERSION
+                scratch.putInt(GPM_SUPPORT_IS_SUPPORTED, 0);
+                int rc = f.nvmlGpmQueryDeviceSupport(h, scratchAddr);
+                checkLost("nvmlGpmQueryDeviceSupport", rc);
+                ok = rc == 0 && scratch.getInt(GPM_SUPPORT_IS_SUPPORTED) != 0;
+            }
+            gpmSupported = ok;
+        }
+        return gpmSupported;
+    }
+
+    /**
+     * GPM metrics over the interval since the previous call. The first call only takes the opening sample and
+     * returns empty; so does every call on a GPU without GPM.
+     */
+    public synchronized Optional<GpmMetrics> gpmMetrics() {
+        if (!gpmSupported()) {
+            return Optional.empty();
+        }
+        long h = usableHandle();
+        if (gpmPrevious == 0) {
+            gpmPrevious = allocGpmSample();
+            gpmCurrent = allocGpmSample();
+            gpmRequest = ByteBuffer.allocateDirect(GPM_GET_SIZE).order(ByteOrder.nativeOrder());
+        }
+        int rc = f.nvmlGpmSampleGet(h, gpmCurrent);
+        checkLost("nvmlGpmSampleGet", rc);
+        if (rc != 0) {
+            gpmPrimed = false;
+            return Optional.empty();
+        }
+        Optional<GpmMetrics> out = Optional.empty();
+        if (gpmPrimed) {
+            GpmMetric[] all = GpmMetric.values();
+            ByteBuffer r = gpmRequest;
+            r.putInt(GPM_GET_VERSION, 1); // NVML_GPM_METRICS_GET_VERSION
+            r.putInt(GPM_GET_NUM, all.length);
+            r.putLong(GPM_GET_SAMPLE1, gpmPrevious);
+            r.putLong(GPM_GET_SAMPLE2, gpmCurrent);
+            for (int i = 0; i < all.length; i++) {
+                int base = GPM_GET_METRICS + i * GPM_METRIC_SIZE;
+                r.putInt(base + GPM_METRIC_ID, all[i].id());
+                r.putInt(base + GPM_METRIC_RETURN, NOT_SUPPORTED);
+            }
+            rc = f.nvmlGpmMetricsGet(Nvml.address(r));
+            if (rc == 0) {
+                EnumMap<GpmMetric, Double> values = new EnumMap<>(GpmMetric.class);
+                for (int i = 0; i < all.length; i++) {
+                    int base = GPM_GET_METRICS + i * GPM_METRIC_SIZE;
+                    if (r.getInt(base + GPM_METRIC_RETURN) == 0) {
+                        values.put(all[i], r.getDouble(base + GPM_METRIC_VALUE));
+                    }
+                }
+                out = Optional.of(new GpmMetrics(values));
+            }
+        }
+        long t = gpmPrevious;
+        gpmPrevious = gpmCurrent;
+        gpmCurrent = t;
+        gpmPrimed = true;
+        return out;
+    }
+
+    private long allocGpmSample() {
+        int rc = f.nvmlGpmSampleAlloc(scratchAddr);
+        if (rc != 0) {
+            throw new NvmlException("nvmlGpmSampleAlloc", NvmlReturn.of(rc));
+        }
+        return scratch.getLong(0);
+    }
+
+    /** Frees what this device holds in the driver. Called by {@link Nvml#close()} before NVML shuts down. */
+    synchronized void release() {
+        if (released) {
+            return;
+        }
+        released = true;
+        if (gpmPrevious != 0) {
+            f.nvmlGpmSampleFree(gpmPrevious);
+            f.nvmlGpmSampleFree(gpmCurrent);
+            gpmPrevious = 0;
+            gpmCurrent = 0;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "GpuDevice[" + describe() + (lostCode != null ? ", lost" : "") + "]";
+    }
+}
