@@ -1,0 +1,190 @@
+package io.wattguard.meters.modbus;
+
+import io.wattguard.meters.Reading;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Polls one device: one connection, used from one thread at a time. The plan and the decoders are built
+ * once here; a poll only does I/O and calls them.
+ *
+ * <p>Policy is ours, not j2mod's: each request gets {@code timeout} (connecting included); a failed request
+ * is retried {@code retries} times on a fresh connection after {@code backoff}, doubled each time. When a
+ * request still fails the device is taken as unreachable for this poll and its remaining reads are skipped,
+ * so a dead device costs at most {@code (retries + 1) * timeout + backoffs} per poll. An exception answer is
+ * reported with the names of the values it covered, and the other reads go on.
+ */
+public final class ModbusClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ModbusClient.class);
+
+    /** How the client waits between retries; tests and simulations replace it. */
+    @FunctionalInterface
+    public interface Sleeper {
+        void sleep(long millis) throws InterruptedException;
+    }
+
+    private final ModbusDeviceConfig config;
+    private final Clock clock;
+    private final LongSupplier ticker;
+    private final Sleeper sleeper;
+    private final List<RequestPlanner.Read> plan;
+    private final List<SlotDecoder[]> decoders = new ArrayList<>();
+    private final ModbusLink link;
+    private volatile boolean closed;
+
+    /** Decodes one value of a read into the poll's output. */
+    private interface SlotDecoder {
+        void decode(Response r, long ts, List<Reading> out, Map<String, String> texts);
+    }
+
+    public ModbusClient(ModbusDeviceConfig config, Clock clock) {
+        this(config, clock, System::nanoTime, Thread::sleep);
+    }
+
+    public ModbusClient(ModbusDeviceConfig config, Clock clock, LongSupplier ticker, Sleeper sleeper) {
+        this.config = config;
+        this.clock = clock;
+        this.ticker = ticker;
+        this.sleeper = sleeper;
+        this.plan = RequestPlanner.plan(config.map(), config.planner());
+        for (RequestPlanner.Read read : plan) {
+            SlotDecoder[] ds = new SlotDecoder[read.slots().size()];
+            for (int i = 0; i < ds.length; i++) {
+                ds[i] = decoderFor(config.name(), read.slots().get(i));
+            }
+            decoders.add(ds);
+        }
+        this.link = ModbusLink.open(config.endpoint());
+    }
+
+    private static SlotDecoder decoderFor(String device, RequestPlanner.Slot slot) {
+        RegisterDef r = slot.register();
+        int at = slot.offset();
+        switch (r.type()) {
+            case BIT -> {
+                return (resp, ts, out, texts) -> out.add(new Reading(device, r.channel(), r.kind(), r.field(),
+                        resp.bits()[at] ? 1 : 0, ts, false));
+            }
+            case STRING -> {
+                String key = r.kind() + "/" + r.channel() + "/" + r.field();
+                return (resp, ts, out, texts) -> texts.put(key, RegisterCodec.text(resp.words(), at, r.length(),
+                        r.order()));
+            }
+            default -> {
+                RegisterCodec.Decoder d = RegisterCodec.decoder(r);
+                if (r.counter()) {
+                    EnergyCounter counter = EnergyCounter.of(r);
+                    return (resp, ts, out, texts) -> {
+                        double v = d.decode(resp.words(), at);
+                        if (!Double.isNaN(v)) {
+                            out.add(new Reading(device, r.channel(), r.kind(), r.field(), counter.next(v), ts, false));
+                        }
+                    };
+                }
+                return (resp, ts, out, texts) -> {
+                    double v = d.decode(resp.words(), at);
+                    if (!Double.isNaN(v)) {
+                        out.add(new Reading(device, r.channel(), r.kind(), r.field(), v, ts, false));
+                    }
+                };
+            }
+        }
+    }
+
+    public ModbusDeviceConfig config() {
+        return config;
+    }
+
+    /** The reads one poll issues, computed at construction. */
+    public List<RequestPlanner.Read> plan() {
+        return plan;
+    }
+
+    /** Reads every value of the map once. Never throws for device trouble: it is in the result. */
+    public synchronized PollResult poll() {
+        if (closed) {
+            throw new IllegalStateException("client for " + config.name() + " is closed");
+        }
+        long t0 = ticker.getAsLong();
+        long ts = clock.millis();
+        List<Reading> readings = new ArrayList<>();
+        Map<String, String> texts = new HashMap<>();
+        List<String> errors = new ArrayList<>();
+        int requests = 0;
+        boolean reachable = true;
+        int timeoutMs = (int) config.timeout().toMillis();
+        for (int i = 0; i < plan.size(); i++) {
+            RequestPlanner.Read read = plan.get(i);
+            Response resp = null;
+            IOException last = null;
+            for (int attempt = 0; attempt <= config.retries() && resp == null; attempt++) {
+                if (attempt > 0 && !backoff(attempt)) {
+                    break;
+                }
+                requests++;
+                try {
+                    resp = link.read(config.unit(), read.function(), read.start(), read.count(), timeoutMs);
+                } catch (IOException e) {
+                    last = e;
+                    log.debug("{}: {} failed (try {}): {}", config.name(), read, attempt + 1, e.toString());
+                }
+            }
+            if (resp == null) {
+                reachable = false;
+                errors.add(config.name() + " (" + config.endpoint() + " unit " + config.unit() + "): no answer to "
+                        + read + " after " + (config.retries() + 1) + " tries: " + describe(last)
+                        + "; skipped the remaining " + (plan.size() - i) + " reads of this poll");
+                break;
+            }
+            if (resp.isException()) {
+                errors.add(config.name() + ": exception " + resp.exceptionCode() + " ("
+                        + Response.describe(resp.exceptionCode()) + ") reading " + read + " [" + read.names() + "]");
+                continue;
+            }
+            for (SlotDecoder d : decoders.get(i)) {
+                d.decode(resp, ts, readings, texts);
+            }
+        }
+        return new PollResult(config.name(), ts, readings, texts, errors, requests, ticker.getAsLong() - t0,
+                reachable);
+    }
+
+    private boolean backoff(int attempt) {
+        long ms = config.backoff().toMillis() << Math.min(attempt - 1, 10);
+        if (ms <= 0) {
+            return true;
+        }
+        try {
+            sleeper.sleep(ms);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static String describe(IOException e) {
+        if (e == null) {
+            return "interrupted";
+        }
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+
+    /**
+     * Closes the connection. Safe twice and before any poll; not synchronized, so that closing from another
+     * thread breaks a poll blocked on a dead device instead of waiting for its timeouts.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        link.close();
+    }
+}
