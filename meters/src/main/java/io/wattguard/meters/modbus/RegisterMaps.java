@@ -94,6 +94,9 @@ public final class RegisterMaps {
         String source = "";
         if (profile != null) {
             RegisterMap p = profile(profile, params, problems, device, "profile");
+            if (p == null && !device.has("registers")) {
+                return null;
+            }
             if (p != null) {
                 regs.addAll(p.registers());
                 name = p.name();
