@@ -33,6 +33,9 @@ final class J2mod {
                 throw new IOException("exception answer for function " + (e.getFunctionCode() & 0x7F)
                         + ", asked for function " + f.code());
             }
+            if (e.getExceptionCode() == 0) {
+                throw new IOException("exception answer without an exception code");
+            }
             return Response.exception(e.getExceptionCode());
         }
         if (r.getFunctionCode() != f.code()) {

@@ -54,6 +54,9 @@ final class Rtu {
             throw new IOException("answer for function " + (fc & 0x7F) + ", asked for function " + f.code());
         }
         if ((fc & 0x80) != 0) {
+            if (frame[2] == 0) {
+                throw new IOException("exception answer without an exception code");
+            }
             return Response.exception(frame[2] & 0xFF);
         }
         if (f.isBits()) {

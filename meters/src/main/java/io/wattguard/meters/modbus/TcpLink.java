@@ -5,9 +5,11 @@ import com.ghgande.j2mod.modbus.io.ModbusTCPTransport;
 import com.ghgande.j2mod.modbus.msg.ModbusRequest;
 import com.ghgande.j2mod.modbus.msg.ModbusResponse;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -72,7 +74,15 @@ final class TcpLink implements ModbusLink {
             transport.writeRequest(req);
             resp = transport.readResponse();
         } catch (ModbusIOException e) {
-            throw new IOException(e.getMessage(), e.getCause() != null ? e.getCause() : e);
+            // j2mod flattens every failure into one exception type; give the operator the kind back.
+            String m = String.valueOf(e.getMessage());
+            if (m.contains("timeout")) {
+                throw new SocketTimeoutException("no answer in time (" + m + ")");
+            }
+            if (m.contains("Premature end of stream")) {
+                throw new EOFException("connection closed by the device (" + m + ")");
+            }
+            throw new IOException(m, e);
         }
         if (resp.getTransactionID() != transactionId) {
             throw new IOException("answer has transaction id " + resp.getTransactionID() + ", expected " + transactionId);
