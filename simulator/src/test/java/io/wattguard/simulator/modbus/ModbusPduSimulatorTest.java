@@ -112,6 +112,24 @@ class ModbusPduSimulatorTest {
     }
 
     @Test
+    void rtuFramingOverTcpServesTheSameValues() throws Exception {
+        PduState s = state(2, 5);
+        try (ModbusDeviceSimulator sim = new ModbusDeviceSimulator(ModbusPduSimulator.map(2), s::values, 0, 1,
+                ModbusDeviceSimulator.Framing.RTU_OVER_TCP, java.util.Set.of())) {
+            ModbusDeviceConfig tcp = config("rtu", sim.port(), 2, "2s");
+            ModbusDeviceConfig rtu = new ModbusDeviceConfig(tcp.name(), io.wattguard.meters.modbus.Endpoint.rtuOverTcp(
+                    "127.0.0.1", sim.port()), 1, tcp.timeout(), tcp.retries(), tcp.backoff(), tcp.planner(), tcp.map());
+            try (ModbusClient client = new ModbusClient(rtu, Clock.systemUTC())) {
+                PollResult r = client.poll();
+                assertTrue(r.ok(), r.errors().toString());
+                assertEquals(6 + 2 * 5, r.readings().size());
+                assertEquals(111.0, r.readings().stream().filter(x -> x.channel().equals("2")
+                        && x.field().equals("power_w")).findFirst().orElseThrow().value(), 1e-4);
+            }
+        }
+    }
+
+    @Test
     void closeIsIdempotent() throws Exception {
         ModbusDeviceSimulator sim = ModbusPduSimulator.start(2, () -> state(2, 0), 0);
         sim.close();

@@ -1,0 +1,72 @@
+package io.wattguard.meters.modbus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.wattguard.config.Problem;
+import io.wattguard.config.Problems;
+import io.wattguard.config.Section;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ModbusDeviceConfigTest {
+    @Test
+    void aSerialDeviceWithAProfile() {
+        ModbusDeviceConfig c = Maps.device("""
+                name: meter-r12
+                transport: serial
+                serial: {device: /dev/ttyUSB0, baud: 9600, parity: none}
+                unit: 7
+                timeout: 500ms
+                retries: 2
+                backoff: 50ms
+                max_registers_per_read: 40
+                profile: eastron-sdm630
+                """);
+        assertEquals(Endpoint.Transport.SERIAL, c.endpoint().transport());
+        assertEquals(new Endpoint.Serial("/dev/ttyUSB0", 9600, 8, "none", 1), c.endpoint().serial());
+        assertEquals("/dev/ttyUSB0 (9600 8N1)", c.endpoint().toString());
+        assertEquals(7, c.unit());
+        assertEquals(Duration.ofMillis(500), c.timeout());
+        assertEquals(2, c.retries());
+        assertEquals(40, c.planner().maxRegisters());
+        assertEquals("eastron-sdm630", c.map().name());
+        // A picky device limited to 40 registers a read costs one more request for the SDM630's first block.
+        assertEquals(3, RequestPlanner.plan(c.map(), c.planner()).size());
+    }
+
+    @Test
+    void defaultsAreThoseOfATypicalTcpDevice() {
+        ModbusDeviceConfig c = Maps.device("name: pdu\nhost: 10.0.0.5\nprofile: generic-pdu\noutlets: 16\n");
+        assertEquals(Endpoint.tcp("10.0.0.5", 502), c.endpoint());
+        assertEquals(1, c.unit());
+        assertEquals(Duration.ofSeconds(1), c.timeout());
+        assertEquals(1, c.retries());
+        assertEquals(Duration.ofMillis(100), c.backoff());
+        assertEquals(RequestPlanner.Options.DEFAULT, c.planner());
+    }
+
+    @Test
+    void everyProblemOfADeviceIsReported() {
+        Problems problems = new Problems();
+        Section s = Maps.section("""
+                transport: tcp
+                port: 70000
+                unit: 300
+                timeout: 5 seconds
+                serial: {device: /dev/ttyS0}
+                profile: generic-pdu
+                """, problems);
+        assertNull(ModbusDeviceConfig.read(s, problems));
+        s.finish();
+        assertEquals(List.of(
+                "t.yaml:1:1: name: missing required key 'name' (the device name used as the device tag)",
+                "t.yaml:1:1: host: missing required key 'host' (the device's host name or address)",
+                "t.yaml:2:7: port: expected an integer from 1 to 65535, found 70000",
+                "t.yaml:5:9: serial: serial settings need transport: serial",
+                "t.yaml:3:7: unit: expected an integer from 0 to 255, found 300",
+                "t.yaml:4:10: timeout: expected a duration such as 500ms, 10s, 5m, 1h or 1h30m, found '5 seconds'"),
+                problems.all().stream().map(Problem::toString).toList());
+    }
+}
