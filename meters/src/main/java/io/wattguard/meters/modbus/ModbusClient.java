@@ -30,6 +30,8 @@ public final class ModbusClient implements AutoCloseable {
         void sleep(long millis) throws InterruptedException;
     }
 
+    private static final java.util.Set<Integer> BUSY = java.util.Set.of(5, 6);
+
     private final ModbusDeviceConfig config;
     private final Clock clock;
     private final LongSupplier ticker;
@@ -124,24 +126,37 @@ public final class ModbusClient implements AutoCloseable {
             RequestPlanner.Read read = plan.get(i);
             Response resp = null;
             IOException last = null;
-            for (int attempt = 0; attempt <= config.retries() && resp == null; attempt++) {
+            for (int attempt = 0; attempt <= config.retries(); attempt++) {
                 if (attempt > 0 && !backoff(attempt)) {
                     break;
                 }
                 requests++;
                 try {
                     resp = link.read(config.unit(), read.function(), read.start(), read.count(), timeoutMs);
+                    if (!resp.isException() || !BUSY.contains(resp.exceptionCode())) {
+                        break;
+                    }
+                    // "Busy" and "acknowledge, try later" invite a retry; any other exception is final.
                 } catch (IOException e) {
+                    resp = null;
                     last = e;
                     log.debug("{}: {} failed (try {}): {}", config.name(), read, attempt + 1, e.toString());
                 }
             }
             if (resp == null) {
-                reachable = false;
-                errors.add(config.name() + " (" + config.endpoint() + " unit " + config.unit() + "): no answer to "
-                        + read + " after " + (config.retries() + 1) + " tries: " + describe(last)
-                        + "; skipped the remaining " + (plan.size() - i) + " reads of this poll");
-                break;
+                boolean down = unreachable(last);
+                String msg = config.name() + " (" + config.endpoint() + " unit " + config.unit() + "): "
+                        + (down ? "no answer to " : "no valid answer to ") + read + " after " + (config.retries() + 1) + (config.retries() == 0 ? " try: " : " tries: ")
+                        + describe(last);
+                if (down) {
+                    // Waiting out the timeout again for each remaining read would only make this poll later.
+                    reachable = false;
+                    errors.add(msg + (i + 1 < plan.size() ? "; skipped the other " + (plan.size() - i - 1)
+                            + " reads of this poll" : ""));
+                    break;
+                }
+                errors.add(msg + " [" + read.names() + "]");
+                continue;
             }
             if (resp.isException()) {
                 errors.add(config.name() + ": exception " + resp.exceptionCode() + " ("
@@ -154,6 +169,13 @@ public final class ModbusClient implements AutoCloseable {
         }
         return new PollResult(config.name(), ts, readings, texts, errors, requests, ticker.getAsLong() - t0,
                 reachable);
+    }
+
+    /** A device that refuses connections or stays silent is down; a garbled answer is about one read. */
+    private static boolean unreachable(IOException e) {
+        return e == null || e instanceof java.net.ConnectException || e instanceof java.net.SocketTimeoutException
+                || e instanceof java.net.NoRouteToHostException || e instanceof java.net.UnknownHostException
+                || e instanceof java.io.EOFException || e instanceof java.net.SocketException;
     }
 
     private boolean backoff(int attempt) {

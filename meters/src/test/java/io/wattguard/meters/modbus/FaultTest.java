@@ -139,8 +139,43 @@ class FaultTest {
                     assertEquals(List.of("d: exception " + code + " (" + Response.describe(code)
                             + ") reading holding 0..1 [meter total power_w]"), r.errors());
                     assertTrue(r.reachable());
-                    assertEquals(1, r.requests(), "an exception answer is an answer: no retry");
+                    assertEquals(code == 6 ? 2 : 1, r.requests(), "only busy invites a retry");
                 }
+            }
+        }
+    }
+
+    @Test
+    void aGarbledAnswerCostsOnlyItsOwnRead() throws Exception {
+        try (RawServer server = new RawServer(true, (s, n) -> {
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            while (true) {
+                RawServer.Request q = RawServer.readRequest(in);
+                // The first block is answered with twice the registers asked for; the second correctly.
+                s.getOutputStream().write(q.start() == 0 ? RawServer.registers(q, 1, 2, 3, 4)
+                        : RawServer.registers(q, 0x4366, 0x8000));
+            }
+        })) {
+            ModbusDeviceConfig cfg = Maps.device("""
+                    name: d
+                    host: 127.0.0.1
+                    port: %d
+                    timeout: 1s
+                    backoff: 10ms
+                    registers:
+                      - {field: power_w, channel: "1", kind: outlet, function: holding, address: 0, type: float32}
+                      - {field: power_w, channel: "2", kind: outlet, function: holding, address: 100, type: float32}
+                    """.formatted(server.port()));
+            try (ModbusClient c = new ModbusClient(cfg, Clock.systemUTC())) {
+                PollResult r = c.poll();
+                assertTrue(r.reachable());
+                assertEquals(3, r.requests());
+                assertEquals(List.of("d (tcp://127.0.0.1:" + server.port() + " unit 1): no valid answer to holding 0..1"
+                        + " after 2 tries: IOException: asked for 2 registers, answer carries 4 [outlet 1 power_w]"),
+                        r.errors());
+                assertEquals(1, r.readings().size());
+                assertEquals("2", r.readings().get(0).channel());
+                assertEquals(230.5, r.readings().get(0).value());
             }
         }
     }

@@ -62,4 +62,23 @@ class SerialRtuTest {
             }
         }
     }
+
+    @Test
+    void aMissingSerialDeviceIsAnErrorNotAHang() {
+        ModbusDeviceConfig cfg = Maps.device("""
+                name: nowhere
+                transport: serial
+                serial: {device: %s, baud: 9600, parity: even}
+                timeout: 200ms
+                retries: 0
+                registers:
+                  - {field: voltage_v, function: input, address: 0, type: float32}
+                """.formatted(dir.resolve("no-such-tty")));
+        try (ModbusClient client = new ModbusClient(cfg, Clock.systemUTC())) {
+            PollResult r = client.poll();
+            assertEquals(1, r.errors().size(), r.errors().toString());
+            assertTrue(r.errors().get(0).contains("no-such-tty"), r.errors().get(0));
+            assertTrue(r.readings().isEmpty());
+        }
+    }
 }
