@@ -41,6 +41,35 @@ public record ModbusDeviceConfig(String name, Endpoint endpoint, int unit, Durat
     }
 
     /**
+     * Reads a list of device sections under {@code key} (e.g. {@code devices:}), each finished so that typos
+     * are reported, and checks that device names are unique (they become the {@code device} tag). Devices
+     * with problems are left out; every problem is in {@code problems}. {@code ownKeys} is called with each
+     * device section before it is finished, so the caller reads the keys it adds (rack, room, interval).
+     */
+    public static java.util.List<ModbusDeviceConfig> readAll(Section parent, String key, Problems problems,
+            java.util.function.Consumer<Section> ownKeys) {
+        java.util.List<ModbusDeviceConfig> out = new java.util.ArrayList<>();
+        java.util.Map<String, String> seen = new java.util.HashMap<>();
+        for (Section s : parent.sections(key)) {
+            ModbusDeviceConfig c = read(s, problems);
+            ownKeys.accept(s);
+            s.finish();
+            if (c == null) {
+                continue;
+            }
+            String at = s.node().file() + ":" + s.node().line();
+            String first = seen.putIfAbsent(c.name(), at);
+            if (first != null) {
+                s.error("name", "device name '" + c.name() + "' is already used at " + first
+                        + " (names become the device tag and must be unique)");
+                continue;
+            }
+            out.add(c);
+        }
+        return out;
+    }
+
+    /**
      * Reads one device section. Unknown keys are left for the caller's {@code finish()}, since the collector
      * adds its own keys (rack, room, interval) to the same section. Returns null when the section is unusable;
      * every problem is in {@code problems}.

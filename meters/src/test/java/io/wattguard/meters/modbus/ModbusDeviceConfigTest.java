@@ -2,6 +2,7 @@ package io.wattguard.meters.modbus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wattguard.config.Problem;
 import io.wattguard.config.Problems;
@@ -68,5 +69,26 @@ class ModbusDeviceConfigTest {
                 "t.yaml:3:7: unit: expected an integer from 0 to 255, found 300",
                 "t.yaml:4:10: timeout: expected a duration such as 500ms, 10s, 5m, 1h or 1h30m, found '5 seconds'"),
                 problems.all().stream().map(Problem::toString).toList());
+    }
+
+    @Test
+    void aListOfDevicesNeedsUniqueNamesAndKnownKeys() {
+        Problems problems = new Problems();
+        Section root = Maps.section("""
+                devices:
+                  - {name: pdu-1, host: 127.0.0.1, profile: generic-pdu}
+                  - {name: pdu-1, host: 127.0.0.2, profile: generic-pdu}
+                  - {name: pdu-3, host: 127.0.0.3, profile: generic-pdu, timout: 2s, rack: r12}
+                """, problems);
+        List<String> racks = new java.util.ArrayList<>();
+        List<ModbusDeviceConfig> devices = ModbusDeviceConfig.readAll(root, "devices", problems,
+                s -> racks.add(s.string("rack", "none")));
+        assertEquals(List.of("none", "none", "r12"), racks);
+        assertEquals(List.of("pdu-1", "pdu-3"), devices.stream().map(ModbusDeviceConfig::name).toList());
+        List<String> m = problems.all().stream().map(Problem::toString).toList();
+        assertEquals(2, m.size(), m.toString());
+        assertEquals("t.yaml:3:12: devices[1].name: device name 'pdu-1' is already used at t.yaml:2 (names become the "
+                + "device tag and must be unique)", m.get(0));
+        assertTrue(m.get(1).startsWith("t.yaml:4:66: devices[2].timout: unknown key (did you mean 'timeout'?)"), m.get(1));
     }
 }
