@@ -10,6 +10,7 @@ It serves a fixed map (unit 1, zero-based addresses) chosen to catch decoding mi
   holding 8      int16                                            -42
   holding 9      uint16 "not available" sentinel                  0xFFFF
   holding 20     answers exception 2 (illegal data address)
+  holding 30-33  ASCII string "SDM630", NUL-padded
   input 0-1      float32 ABCD                                     49.98
   discrete 0-2   1, 0, 1
 
@@ -41,6 +42,7 @@ class Holding(ModbusSequentialDataBlock):
         values[4:8] = words("q", 1234567890123456)
         values[8] = words("h", -42)[0]
         values[9] = 0xFFFF
+        values[30:34] = [int.from_bytes(b"SDM630\0\0"[i:i + 2], "big") for i in range(0, 8, 2)]
         super().__init__(0, values)
         self.energy = 0xFFFFFF00
 

@@ -168,6 +168,17 @@ public final class RegisterMaps {
             }
             values.put(p, v);
         }
+        for (String p : params.keySet()) {
+            if (!values.containsKey(p)) {
+                String msg = "profile " + name + " takes no " + p + (values.isEmpty() ? "" : " (it takes "
+                        + String.join(", ", values.keySet()) + ")");
+                if (device != null) {
+                    device.error(p, msg);
+                } else {
+                    problems.add("profile " + name, msg);
+                }
+            }
+        }
         Defaults defaults = s.has("defaults") ? Defaults.NONE.read(s.section("defaults")) : Defaults.NONE;
         List<RegisterDef> regs = new ArrayList<>(readRegisters(s, "registers", defaults));
         for (Section block : s.sections("repeat")) {

@@ -91,4 +91,24 @@ class ModbusDeviceConfigTest {
                 + "device tag and must be unique)", m.get(0));
         assertTrue(m.get(1).startsWith("t.yaml:4:66: devices[2].timout: unknown key (did you mean 'timeout'?)"), m.get(1));
     }
+
+    @Test
+    void theShippedExampleReadsCleanly() throws Exception {
+        Problems problems = new Problems();
+        String yaml;
+        try (var in = ModbusDeviceConfig.class.getResourceAsStream("example-devices.yaml")) {
+            yaml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        Section root = Maps.section(yaml, problems);
+        List<ModbusDeviceConfig> devices = ModbusDeviceConfig.readAll(root, "devices", problems, s -> { });
+        root.finish();
+        assertTrue(problems.isEmpty(), problems.toString());
+        assertEquals(4, devices.size());
+        ModbusDeviceConfig bcm = devices.get(3);
+        assertEquals(100, bcm.map().registers().get(0).address());
+        assertEquals(ModbusFunction.HOLDING, bcm.map().registers().get(0).function());
+        assertEquals("branch", bcm.map().registers().get(0).kind());
+        // 100..101, 200..203, 300..303 and the model at 0..7: four reads with gap fill 4.
+        assertEquals(4, RequestPlanner.plan(bcm.map(), bcm.planner()).size());
+    }
 }

@@ -37,6 +37,7 @@ class PymodbusInteropTest {
                   - {field: temperature_c, function: holding, address: 8, type: int16}
                   - {field: current_a, function: holding, address: 9, type: uint16, scale: 0.01, not_available: [0xFFFF]}
                   - {field: pf, kind: meter, channel: L1, function: holding, address: 20, type: int16}
+                  - {field: model, function: holding, address: 30, type: string, length: 4}
                   - {field: frequency_hz, function: input, address: 0, type: float32}
                   - {field: breaker_closed, channel: "1", function: discrete_input, address: 0}
                   - {field: breaker_closed, channel: "2", function: discrete_input, address: 1}
@@ -65,8 +66,8 @@ class PymodbusInteropTest {
     private void check(String transport, int port) {
         ModbusDeviceConfig cfg = Maps.device(deviceYaml(transport, port));
         try (ModbusClient client = new ModbusClient(cfg, CLOCK)) {
-            // holding 0..9, holding 20, input 0..1, discrete 0..2: gap_fill 0 keeps the bad address apart.
-            assertEquals(4, client.plan().size(), client.plan().toString());
+            // holding 0..9, 20, 30..33, input 0..1, discrete 0..2: gap_fill 0 keeps the bad address apart.
+            assertEquals(5, client.plan().size(), client.plan().toString());
             double[] energy = new double[4];
             for (int poll = 0; poll < 4; poll++) {
                 PollResult r = client.poll();
@@ -83,6 +84,7 @@ class PymodbusInteropTest {
                 assertEquals(List.of("py: exception 2 (illegal data address) reading holding 20..20 [meter L1 pf]"),
                         r.errors());
                 assertTrue(r.reachable());
+                assertEquals(Map.of("meter/total/model", "SDM630"), r.texts());
                 assertEquals(CLOCK.millis(), r.timestampMs());
                 energy[poll] = v.get("total/energy_kwh");
             }

@@ -118,10 +118,12 @@ class RegisterMapsTest {
     void unknownProfilesAndOutOfRangeParametersAreNamed() {
         assertNull(read("profile: generic-pdus\n"));
         read("profile: generic-pdu\noutlets: 200\n");
+        read("profile: eastron-sdm630\noutlets: 4\n");
         assertEquals(List.of(
                 "t.yaml:1:10: profile: unknown profile 'generic-pdus' (did you mean 'generic-pdu'?); shipped profiles: "
                         + "generic-three-phase, generic-pdu, eastron-sdm630, eastron-sdm120",
-                "t.yaml:2:10: outlets: profile generic-pdu takes outlets from 1 to 96, found 200"), messages());
+                "t.yaml:2:10: outlets: profile generic-pdu takes outlets from 1 to 96, found 200",
+                "t.yaml:2:10: outlets: profile eastron-sdm630 takes no outlets"), messages());
     }
 
     @Test
