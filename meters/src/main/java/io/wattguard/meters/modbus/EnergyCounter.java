@@ -6,8 +6,10 @@ package io.wattguard.meters.modbus;
  * Pure: the caller keeps one per counter and feeds it every value read.
  *
  * <p>A drop is a wrap when the counter was within the top quarter of its range and lands in the bottom
- * quarter (the distance travelled across the wrap is then small); any other drop is a reset, after which
- * counting continues from the value before the reset. Floating-point counters have no width and only reset.
+ * quarter (the distance travelled across the wrap is then small). A drop of less than a tenth is a glitch
+ * (a meter re-reading its own store, float rounding): the series holds its value, because treating it as a
+ * reset would add the whole counter again as fake energy. Any larger drop is a reset, after which counting
+ * continues from the value before the reset. Floating-point counters have no width and only reset.
  */
 public final class EnergyCounter {
     private final double modulus;
@@ -27,7 +29,7 @@ public final class EnergyCounter {
     }
 
     /** What happened at the last {@link #next} call, for logs and tests. */
-    public enum Step { FIRST, ADVANCE, WRAP, RESET }
+    public enum Step { FIRST, ADVANCE, WRAP, GLITCH, RESET }
 
     private Step lastStep = Step.FIRST;
 
@@ -40,6 +42,9 @@ public final class EnergyCounter {
         } else if (modulus > 0 && last >= modulus * 0.75 && value < modulus * 0.25) {
             base += modulus;
             lastStep = Step.WRAP;
+        } else if (value >= last * 0.9) {
+            lastStep = Step.GLITCH;
+            return base + last;
         } else {
             base += last;
             lastStep = Step.RESET;

@@ -41,4 +41,14 @@ class EnergyCounterTest {
         c.next(4294967.0);
         assertEquals(4294967.296 + 0.1, c.next(0.1), 1e-6);
     }
+
+    @Test
+    void aSmallStepBackIsHeldNotTakenAsAReset() {
+        EnergyCounter c = new EnergyCounter(0);
+        c.next(12345.6);
+        assertEquals(12345.6, c.next(12345.5), "no fake energy from a glitch");
+        assertEquals(EnergyCounter.Step.GLITCH, c.lastStep());
+        assertEquals(12345.7, c.next(12345.7), 1e-9);
+        assertEquals(EnergyCounter.Step.ADVANCE, c.lastStep());
+    }
 }
