@@ -36,8 +36,10 @@ public final class ModbusClient implements AutoCloseable {
     private final Clock clock;
     private final LongSupplier ticker;
     private final Sleeper sleeper;
+    /** Mutable only by {@link #splitGaps}: a device that refuses gap-filled reads gets gapless ones. */
     private final List<RequestPlanner.Read> plan;
     private final List<SlotDecoder[]> decoders = new ArrayList<>();
+    private final Map<RegisterDef, EnergyCounter> counters = new java.util.IdentityHashMap<>();
     private final ModbusLink link;
     private volatile boolean closed;
 
@@ -55,18 +57,49 @@ public final class ModbusClient implements AutoCloseable {
         this.clock = clock;
         this.ticker = ticker;
         this.sleeper = sleeper;
-        this.plan = RequestPlanner.plan(config.map(), config.planner());
+        this.plan = new ArrayList<>(RequestPlanner.plan(config.map(), config.planner()));
         for (RequestPlanner.Read read : plan) {
-            SlotDecoder[] ds = new SlotDecoder[read.slots().size()];
-            for (int i = 0; i < ds.length; i++) {
-                ds[i] = decoderFor(config.name(), read.slots().get(i));
-            }
-            decoders.add(ds);
+            decoders.add(decoders(read));
         }
         this.link = ModbusLink.open(config.endpoint());
     }
 
-    private static SlotDecoder decoderFor(String device, RequestPlanner.Slot slot) {
+    private SlotDecoder[] decoders(RequestPlanner.Read read) {
+        SlotDecoder[] ds = new SlotDecoder[read.slots().size()];
+        for (int i = 0; i < ds.length; i++) {
+            ds[i] = decoderFor(read.slots().get(i));
+        }
+        return ds;
+    }
+
+    /**
+     * Replaces read {@code i}, which spans unmapped registers, by gapless reads of the same values. Some
+     * devices answer "illegal data address" to any read touching an undefined register; gap fill saves
+     * requests on the others, so it stays on until a device proves picky, once.
+     */
+    private boolean splitGaps(int i) {
+        RequestPlanner.Read read = plan.get(i);
+        int used = read.slots().stream().mapToInt(sl -> sl.register().size()).sum();
+        if (used >= read.count()) {
+            return false;
+        }
+        List<RegisterDef> regs = read.slots().stream().map(RequestPlanner.Slot::register).toList();
+        RequestPlanner.Options o = config.planner();
+        List<RequestPlanner.Read> split = RequestPlanner.plan(new RegisterMap("split", "", regs),
+                new RequestPlanner.Options(o.maxRegisters(), o.maxBits(), 0, 0));
+        plan.remove(i);
+        decoders.remove(i);
+        for (int k = split.size() - 1; k >= 0; k--) {
+            plan.add(i, split.get(k));
+            decoders.add(i, decoders(split.get(k)));
+        }
+        log.info("{}: device refused {} (it spans unmapped registers); reading it as {} from now on", config.name(),
+                read, split);
+        return true;
+    }
+
+    private SlotDecoder decoderFor(RequestPlanner.Slot slot) {
+        String device = config.name();
         RegisterDef r = slot.register();
         int at = slot.offset();
         switch (r.type()) {
@@ -82,7 +115,8 @@ public final class ModbusClient implements AutoCloseable {
             default -> {
                 RegisterCodec.Decoder d = RegisterCodec.decoder(r);
                 if (r.counter()) {
-                    EnergyCounter counter = EnergyCounter.of(r);
+                    // Kept per register, so that a re-planned read carries on the same series.
+                    EnergyCounter counter = counters.computeIfAbsent(r, EnergyCounter::of);
                     return (resp, ts, out, texts) -> {
                         double v = d.decode(resp.words(), at);
                         if (!Double.isNaN(v)) {
@@ -104,9 +138,9 @@ public final class ModbusClient implements AutoCloseable {
         return config;
     }
 
-    /** The reads one poll issues, computed at construction. */
-    public List<RequestPlanner.Read> plan() {
-        return plan;
+    /** The reads one poll issues, computed at construction (and split if the device refuses gap fill). */
+    public synchronized List<RequestPlanner.Read> plan() {
+        return List.copyOf(plan);
     }
 
     /** Reads every value of the map once. Never throws for device trouble: it is in the result. */
@@ -156,6 +190,10 @@ public final class ModbusClient implements AutoCloseable {
                     break;
                 }
                 errors.add(msg + " [" + read.names() + "]");
+                continue;
+            }
+            if (resp.isException() && resp.exceptionCode() == 2 && splitGaps(i)) {
+                i--;
                 continue;
             }
             if (resp.isException()) {

@@ -180,6 +180,41 @@ class FaultTest {
         }
     }
 
+    @Test
+    void aDeviceThatRefusesGapFilledReadsGetsGaplessOnesFromThenOn() throws Exception {
+        try (RawServer server = new RawServer(true, (s, n) -> {
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            while (true) {
+                RawServer.Request q = RawServer.readRequest(in);
+                // Registers 2 and 3 do not exist on this device.
+                boolean touchesHole = q.start() <= 3 && q.start() + q.count() > 2;
+                s.getOutputStream().write(touchesHole
+                        ? RawServer.frame(q.transactionId(), q.unit(), new byte[] {(byte) (q.function() | 0x80), 2})
+                        : RawServer.registers(q, q.start() == 0 ? new int[] {0x4366, 0x8000} : new int[] {7}));
+            }
+        })) {
+            ModbusDeviceConfig cfg = Maps.device("""
+                    name: picky
+                    host: 127.0.0.1
+                    port: %d
+                    registers:
+                      - {field: power_w, function: holding, address: 0, type: float32}
+                      - {field: pulses, function: holding, address: 4, type: uint16, counter: true}
+                    """.formatted(server.port()));
+            try (ModbusClient c = new ModbusClient(cfg, Clock.systemUTC())) {
+                assertEquals("[holding 0..4]", c.plan().toString());
+                PollResult first = c.poll();
+                assertTrue(first.ok(), first.errors().toString());
+                assertEquals(3, first.requests(), "the refused read, then its two gapless halves");
+                assertEquals(List.of(230.5, 7.0), first.readings().stream().map(x -> x.value()).toList());
+                assertEquals("[holding 0..1, holding 4..4]", c.plan().toString());
+                PollResult second = c.poll();
+                assertTrue(second.ok(), second.errors().toString());
+                assertEquals(2, second.requests());
+            }
+        }
+    }
+
     private enum Kind { VALID, WRONG_TID, RANDOM_PDU, TRUNCATED, GARBAGE }
 
     @Test
