@@ -283,4 +283,71 @@ class FaultTest {
             }
         }
     }
+
+    private enum RtuKind { VALID, BAD_CRC, WRONG_UNIT, TRUNCATED, GARBAGE }
+
+    @Test
+    void randomRtuFramesOverTcpAreCheckedByCrc() throws Exception {
+        int frames = 3_000;
+        List<RtuKind> sent = java.util.Collections.synchronizedList(new ArrayList<>());
+        Random rnd = new Random(7);
+        try (RawServer server = new RawServer(true, (s, n) -> {
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            OutputStream out = s.getOutputStream();
+            while (true) {
+                byte[] req = new byte[8];
+                in.readFully(req);
+                byte[] valid = {req[0], 3, 4, 0x43, 0x66, (byte) 0x80, 0, 0, 0};
+                int crc = Rtu.crc(valid, 0, 7);
+                valid[7] = (byte) crc;
+                valid[8] = (byte) (crc >>> 8);
+                RtuKind k;
+                byte[] frame;
+                synchronized (rnd) {
+                    k = RtuKind.values()[rnd.nextInt(RtuKind.values().length)];
+                    frame = valid.clone();
+                    switch (k) {
+                        case BAD_CRC -> frame[3 + rnd.nextInt(4)] ^= (byte) (1 + rnd.nextInt(255));
+                        case WRONG_UNIT -> {
+                            frame[0] = (byte) (req[0] + 1);
+                            int c2 = Rtu.crc(frame, 0, 7);
+                            frame[7] = (byte) c2;
+                            frame[8] = (byte) (c2 >>> 8);
+                        }
+                        case TRUNCATED -> frame = java.util.Arrays.copyOf(valid, rnd.nextInt(valid.length));
+                        case GARBAGE -> {
+                            frame = new byte[rnd.nextInt(40)];
+                            rnd.nextBytes(frame);
+                        }
+                        default -> { }
+                    }
+                }
+                sent.add(k);
+                out.write(frame);
+                out.flush();
+                if (k == RtuKind.TRUNCATED || k == RtuKind.GARBAGE) {
+                    return;
+                }
+            }
+        })) {
+            ModbusDeviceConfig tcp = device(server.port(), 0);
+            ModbusDeviceConfig rtu = new ModbusDeviceConfig("d", Endpoint.rtuOverTcp("127.0.0.1", server.port()), 1,
+                    tcp.timeout(), 0, tcp.backoff(), tcp.planner(), tcp.map());
+            try (ModbusClient c = new ModbusClient(rtu, Clock.systemUTC())) {
+                long worst = 0;
+                for (int i = 0; i < frames; i++) {
+                    PollResult r = c.poll();
+                    worst = Math.max(worst, r.elapsedNanos());
+                    RtuKind k = sent.get(i);
+                    if (k == RtuKind.VALID) {
+                        assertTrue(r.ok(), "frame " + i + ": " + r.errors());
+                        assertEquals(230.5, r.readings().get(0).value());
+                    } else if (k != RtuKind.GARBAGE) {
+                        assertFalse(r.ok(), "frame " + i + " (" + k + ") must not be taken as an answer");
+                    }
+                }
+                assertTrue(worst < budgetNanos(0) + SLACK_NANOS, "slowest poll " + worst / 1_000_000 + " ms");
+            }
+        }
+    }
 }
