@@ -83,6 +83,9 @@ public final class OpcUaConnection implements AutoCloseable {
      * channel, as OPC UA intends) and picks the one with the configured policy and mode. Does not connect.
      */
     static OpcUaClient create(OpcUaEndpointConfig config, ClientPki pki) throws OpcUaConnectException {
+        if (config.policy() == OpcUaEndpointConfig.Policy.Aes256_Sha256_RsaPss) {
+            ensureRsaPss();
+        }
         String url = config.endpoint().toString();
         String host = config.endpoint().getHost();
         int port = config.endpoint().getPort() > 0 ? config.endpoint().getPort() : 4840;
@@ -117,6 +120,17 @@ public final class OpcUaConnection implements AutoCloseable {
                         e.getStatusCode().getValue(), e);
             }
             throw explain(e, config, pki);
+        }
+    }
+
+    /**
+     * Aes256_Sha256_RsaPss signs with RSA-PSS, which the JDK's default providers do not offer under the name Milo
+     * asks for; Bouncy Castle (already on the classpath through Milo) does. Registered once per JVM, only when
+     * that policy is used, as Milo's own examples do.
+     */
+    public static synchronized void ensureRsaPss() {
+        if (java.security.Security.getProvider("BC") == null) {
+            java.security.Security.addProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider());
         }
     }
 

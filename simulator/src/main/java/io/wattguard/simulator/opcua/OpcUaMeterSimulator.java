@@ -153,6 +153,9 @@ public final class OpcUaMeterSimulator implements AutoCloseable {
     }
 
     private OpcUaMeterSimulator start() throws Exception {
+        if (b.policies.contains(SecurityPolicy.Aes256_Sha256_RsaPss)) {
+            io.wattguard.meters.opcua.OpcUaConnection.ensureRsaPss();
+        }
         MemoryCertificateStore store = new MemoryCertificateStore();
         store.set(NodeIds.RsaSha256ApplicationCertificateType, new CertificateStore.Entry(
                 b.identity.keyPair().getPrivate(), new X509Certificate[] {b.identity.certificate()}));
