@@ -94,6 +94,11 @@ public record OpcUaMeterConfig(String device, OpcUaEndpointConfig endpoint, Acqu
         return new OpcUaMeterConfig(device, endpoint, mode, d, queueSize, deadband, maxNodesPerRead, items);
     }
 
+    public OpcUaMeterConfig withDeadband(double absolute) {
+        return new OpcUaMeterConfig(device, endpoint, mode, samplingInterval, queueSize, OptionalDouble.of(absolute),
+                maxNodesPerRead, items);
+    }
+
     public OpcUaMeterConfig withMaxNodesPerRead(int n) {
         return new OpcUaMeterConfig(device, endpoint, mode, samplingInterval, queueSize, deadband, n, items);
     }

@@ -215,6 +215,9 @@ public final class OpcUaMeterSimulator implements AutoCloseable {
         if (b.user != null) {
             base.addTokenPolicies(OpcUaServerConfig.USER_TOKEN_POLICY_USERNAME);
         }
+        if (b.x509User != null) {
+            base.addTokenPolicies(OpcUaServerConfig.USER_TOKEN_POLICY_X509);
+        }
         for (SecurityPolicy p : b.policies) {
             if (p == SecurityPolicy.None) {
                 out.add(base.copy().setSecurityPolicy(p).setSecurityMode(MessageSecurityMode.None).build());
@@ -239,6 +242,10 @@ public final class OpcUaMeterSimulator implements AutoCloseable {
         if (b.user != null) {
             validators.add(new UsernameIdentityValidator(
                     c -> b.user.equals(c.getUsername()) && b.password.equals(c.getPassword())));
+        }
+        if (b.x509User != null) {
+            validators.add(new org.eclipse.milo.opcua.sdk.server.identity.X509IdentityValidator(
+                    cert -> cert.equals(b.x509User)));
         }
         return new CompositeValidator(validators);
     }
@@ -349,6 +356,7 @@ public final class OpcUaMeterSimulator implements AutoCloseable {
         private int maxMonitoredItemsPerCall = 10_000;
         private boolean advertiseOperationLimits = true;
         private ServerIdentity identity;
+        private X509Certificate x509User;
 
         /** 0 (the default) picks a free loopback port. */
         public Builder port(int port) { this.port = port; return this; }
@@ -371,6 +379,9 @@ public final class OpcUaMeterSimulator implements AutoCloseable {
             this.allowAnonymous = anonymousToo;
             return this;
         }
+
+        /** Also accepts a login with this X.509 user certificate (and, unless a user name is set, anonymous). */
+        public Builder x509User(X509Certificate cert) { this.x509User = cert; return this; }
 
         public Builder maxNodesPerRead(int n) { this.maxNodesPerRead = n; return this; }
         public Builder maxMonitoredItemsPerCall(int n) { this.maxMonitoredItemsPerCall = n; return this; }
