@@ -2,7 +2,7 @@
 //
 //   node meter-server.js --port 4841 --pki DIR [--user meter --password secret]
 //
-// Endpoints: Basic256Sha256 SignAndEncrypt only (no None endpoint, no anonymous users), so a client
+// Listens on 127.0.0.1 only. Endpoints: Basic256Sha256 SignAndEncrypt only (no None endpoint, no anonymous users), so a client
 // that does not encrypt or does not log in cannot read anything. The server's own certificate lives in
 // DIR, so a restart with the same DIR presents the same certificate (an operator trusts it once).
 // Client certificates are accepted automatically: this peer tests the client, not node-opcua's PKI.
@@ -50,6 +50,7 @@ async function main() {
 
     const server = new OPCUAServer({
         port,
+        host: "127.0.0.1", // listen on loopback only
         hostname: "127.0.0.1",
         resourcePath: "/meter",
         serverCertificateManager,

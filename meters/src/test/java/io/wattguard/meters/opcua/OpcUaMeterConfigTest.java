@@ -126,6 +126,16 @@ class OpcUaMeterConfigTest {
     }
 
     @Test
+    void theShippedExampleIsValid() throws Exception {
+        try (var in = OpcUaMeterConfig.class.getResourceAsStream("opcua-meter.example.yaml")) {
+            String yaml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            OpcUaMeterConfig c = OpcUaMeterConfig.read(parse(yaml, Map.of("METER_PASSWORD", "x")));
+            assertTrue(problems.isEmpty(), problems.toString());
+            assertEquals(3, c.items().size());
+        }
+    }
+
+    @Test
     void browsePathsReadAsNamespaceIndexAndName() {
         assertEquals(List.of(new QualifiedName(0, "Objects"), new QualifiedName(2, "Meter"), new QualifiedName(2, "L1")),
                 NodeRefs.segments("/Objects/2:Meter/2:L1"));
