@@ -7,11 +7,11 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 channels=${1:-2000}; fields=${2:-5}; warmup=${3:-20}; measure=${4:-60}; policy=${5:-None}
 cd "$top"
+mkdir -p target
 mvn -B -q -ntp -pl meters,simulator -am test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test >/dev/null
+# In the reactor, meters and config resolve to their target/classes (nothing is installed).
 cp="simulator/target/test-classes:simulator/target/classes:$(cat simulator/target/bench-classpath.txt)"
-cp=${cp//$HOME\/.m2\/repository\/io\/wattguard\/wattguard-meters\/0.1.0-SNAPSHOT\/wattguard-meters-0.1.0-SNAPSHOT.jar/meters\/target\/classes}
-cp="$cp:meters/target/classes:config/target/classes"
 main=io.wattguard.simulator.opcua.OpcUaBench
 fifo=$(mktemp -u); mkfifo "$fifo"
 java -Xmx1g -cp "$cp" $main server "$channels" "$fields" <"$fifo" >target/bench-opcua-server.log 2>&1 &
