@@ -19,7 +19,6 @@ import java.time.Period;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.milo.opcua.stack.core.UaException;
 import org.eclipse.milo.opcua.stack.core.security.CertificateQuarantine;
 import org.eclipse.milo.opcua.stack.core.security.CertificateValidator;
@@ -164,11 +163,6 @@ public final class ClientPki implements Closeable {
         return validator;
     }
 
-    /** The file the most recently refused server certificate was saved as, or null. */
-    public Path lastRejected() {
-        return rejected.last.get();
-    }
-
     @Override
     public void close() {
         try {
@@ -190,7 +184,6 @@ public final class ClientPki implements Closeable {
     private static final class RejectedFolder implements CertificateQuarantine {
         private final Path dir;
         private final Path trustedDir;
-        private final AtomicReference<Path> last = new AtomicReference<>();
 
         RejectedFolder(Path dir, Path trustedDir) {
             this.dir = dir;
@@ -220,7 +213,6 @@ public final class ClientPki implements Closeable {
                 if (!Files.exists(file)) {
                     writePrivate(file, cert.getEncoded());
                 }
-                last.set(file);
                 String uri = CertificateUtil.getSanUri(cert).orElse("none");
                 log.warn("OPC UA server certificate '{}' (application URI {}, SHA-1 {}) is not trusted, so wattguard "
                         + "refused to connect. It was saved as {}. If this is the server you meant, trust it with: "

@@ -143,7 +143,25 @@ public final class OpcUaConnection implements AutoCloseable {
             } catch (UaException ignored) {
                 // The session never came up; there is nothing more to close.
             }
-            throw explain(e, config, pki);
+            throw explain(e, config, pki, rejectedFileOf(client, pki));
+        }
+    }
+
+    /**
+     * Where the certificate of the server {@code client} talks to would have been saved if refused. The PKI
+     * folder may be shared by many devices, so a failure names this server's file, not the last one refused.
+     */
+    private static java.nio.file.Path rejectedFileOf(OpcUaClient client, ClientPki pki) {
+        try {
+            ByteString der = client.getConfig().getEndpoint().getServerCertificate();
+            if (der == null || der.isNull()) {
+                return null;
+            }
+            X509Certificate cert = org.eclipse.milo.opcua.stack.core.util.CertificateUtil.decodeCertificate(der.bytesOrEmpty());
+            java.nio.file.Path file = pki.rejectedDir().resolve(ClientPki.thumbprint(cert) + ".der");
+            return Files.exists(file) ? file : null;
+        } catch (UaException | RuntimeException e) {
+            return null;
         }
     }
 
@@ -158,6 +176,11 @@ public final class OpcUaConnection implements AutoCloseable {
 
     /** Turns a Milo failure into what the operator should do about it. */
     static OpcUaConnectException explain(Throwable t, OpcUaEndpointConfig config, ClientPki pki) {
+        return explain(t, config, pki, null);
+    }
+
+    static OpcUaConnectException explain(Throwable t, OpcUaEndpointConfig config, ClientPki pki,
+            java.nio.file.Path rejected) {
         String url = config.endpoint().toString();
         Optional<StatusCode> status = UaException.extractStatusCode(t);
         long code = status.map(StatusCode::getValue).orElse(0L);
@@ -167,10 +190,10 @@ public final class OpcUaConnection implements AutoCloseable {
                 || code == StatusCodes.Bad_IdentityTokenInvalid) {
             msg = "OPC UA server " + url + " refused the login of " + config.identity() + " (" + name + "): check the "
                     + "user name and the password in password_env or password_file";
-        } else if (isCertificateProblem(code) && pki.lastRejected() != null) {
+        } else if (isCertificateProblem(code) && rejected != null) {
             msg = "OPC UA server " + url + " presented a certificate that is not trusted (" + name + "). It was saved "
-                    + "as " + pki.lastRejected() + "; if this is the right server, trust it with: mv "
-                    + pki.lastRejected() + " " + pki.trustedDir() + "/";
+                    + "as " + rejected + "; if this is the right server, trust it with: mv " + rejected + " "
+                    + pki.trustedDir() + "/";
         } else if (isCertificateProblem(code)) {
             msg = "OPC UA server " + url + " and wattguard could not agree on certificates (" + name + "); if the "
                     + "server refused ours, add " + pki.dir().resolve("own/client.der") + " to the server's trusted "
