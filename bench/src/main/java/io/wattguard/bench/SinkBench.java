@@ -48,9 +48,10 @@ public final class SinkBench {
             double[] sink = new double[rounds];
             for (int r = 0; r < rounds; r++) {
                 raw[r] = raw(influxd.url(), "raw" + r, lines, points);
+                double client = writer(influxd.url(), "client" + r, lines, points);
                 sink[r] = sink(influxd.url(), "sink" + r, batches, points);
-                System.out.printf("round %d: raw %,.0f points/s, sink %,.0f points/s, ratio %.2f%n", r + 1, raw[r], sink[r],
-                        sink[r] / raw[r]);
+                System.out.printf("round %d: raw %,.0f points/s, influxdb-java alone %,.0f, InfluxSink %,.0f points/s, "
+                        + "ratio %.2f%n", r + 1, raw[r], client, sink[r], sink[r] / raw[r]);
             }
             Arrays.sort(raw);
             Arrays.sort(sink);
@@ -117,6 +118,20 @@ public final class SinkBench {
             }
         }
         return points / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** The client library alone on the same pre-built lines: separates its cost from the spool's. */
+    static double writer(URI url, String db, List<String> lines, int points) {
+        try (InfluxWriter w = new InfluxWriter(InfluxSettings.local(url, db))) {
+            w.createDatabase();
+            long start = System.nanoTime();
+            for (String lp : lines) {
+                if (!(w.write(lp) instanceof InfluxWriter.Outcome.Written)) {
+                    throw new IllegalStateException("client write failed");
+                }
+            }
+            return points / ((System.nanoTime() - start) / 1e9);
+        }
     }
 
     static double sink(URI url, String db, List<List<Sample>> batches, int points) throws Exception {

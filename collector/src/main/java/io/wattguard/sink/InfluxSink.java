@@ -123,6 +123,7 @@ public final class InfluxSink implements Sink {
             return;
         }
         byte[] payload = LineProtocol.format(batch).getBytes(StandardCharsets.UTF_8);
+        Spool target;
         synchronized (lock) {
             if (closed) {
                 throw new IllegalStateException("sink is closed");
@@ -130,19 +131,27 @@ public final class InfluxSink implements Sink {
             if (spool == null) {
                 openSpool();
             }
-            if (spool != null) {
-                try {
-                    spool.append(payload, batch.size());
+            target = spool;
+        }
+        if (target != null) {
+            // Outside the sink's lock: the sender keeps delivering while this batch is written and forced.
+            try {
+                target.append(payload, batch.size());
+                synchronized (lock) {
                     if (spoolFailing) {
                         log.info("spool: {} accepts writes again; batches are durable again", spoolSettings.dir());
                         spoolFailing = false;
                     }
                     lock.notifyAll();
-                    return;
-                } catch (IOException e) {
+                }
+                return;
+            } catch (IOException e) {
+                synchronized (lock) {
                     spoolFailed("cannot write to spool " + spoolSettings.dir() + ": " + describe(e));
                 }
             }
+        }
+        synchronized (lock) {
             hold(payload, batch.size());
             lock.notifyAll();
         }

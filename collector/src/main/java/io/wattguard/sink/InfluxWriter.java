@@ -60,13 +60,38 @@ public final class InfluxWriter implements AutoCloseable {
                 return r;
             }
         });
+        if (settings.gzip()) {
+            http.addInterceptor(new GzipBody());
+        }
         String url = settings.url().toString();
         this.client = settings.username() != null
                 ? InfluxDBFactory.connect(url, settings.username(),
                         settings.password() == null ? "" : settings.password().reveal(), http)
                 : InfluxDBFactory.connect(url, http);
-        if (settings.gzip()) {
-            client.enableGzip();
+    }
+
+    /**
+     * Gzips write bodies in one piece with the JDK's deflater and sends them with a Content-Length.
+     * influxdb-java's own gzip streams the body through okio in chunks, which measured at about half the
+     * points/s of a plain gzip POST to the same influxd (bench/SinkBench); and influxd 1.x only enforces
+     * max-body-size against a known length.
+     */
+    static final class GzipBody implements Interceptor {
+        @Override
+        public Response intercept(Chain chain) throws IOException {
+            okhttp3.Request req = chain.request();
+            okhttp3.RequestBody body = req.body();
+            if (body == null || req.header("Content-Encoding") != null || !req.url().encodedPath().endsWith("/write")) {
+                return chain.proceed(req);
+            }
+            okio.Buffer plain = new okio.Buffer();
+            body.writeTo(plain);
+            java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream((int) Math.max(512, plain.size() / 6));
+            try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(zipped, 64 << 10)) {
+                plain.writeTo(gz);
+            }
+            okhttp3.RequestBody gzBody = okhttp3.RequestBody.create(zipped.toByteArray(), body.contentType());
+            return chain.proceed(req.newBuilder().header("Content-Encoding", "gzip").method(req.method(), gzBody).build());
         }
     }
 

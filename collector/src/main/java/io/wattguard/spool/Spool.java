@@ -64,13 +64,17 @@ public final class Spool implements AutoCloseable {
     private FileChannel writer;
     private long writeSegment;
     private long writePos;
-    private long lastForceMs;
+    private volatile long lastForceMs;
     private long readSegment;
     private long readPos;
     private long droppedPoints;
     private long corruptRecords;
     private boolean closed;
     private boolean appendFailing;
+    /** A record is being written outside the monitor: the write segment must not be truncated meanwhile. */
+    private boolean appending;
+    /** Serialises appenders, so the monitor is free for readers while a batch is written and forced. */
+    private final Object appendLock = new Object();
 
     public Spool(Path dir, long maxBytes, long segmentBytes, FsyncPolicy fsync, long fsyncIntervalMs, Clock clock)
             throws IOException {
@@ -194,51 +198,70 @@ public final class Spool implements AutoCloseable {
         }
     }
 
-    /** Appends one batch; durable according to the fsync policy when this returns. */
-    public synchronized void append(byte[] payload, int points) throws IOException {
-        ensureOpen();
-        if (writePos > 0 && writePos + HEADER + payload.length > segmentBytes) {
-            roll();
-        }
+    /**
+     * Appends one batch; durable according to the fsync policy when this returns. The write and the fsync run
+     * outside the spool's monitor, so the sender keeps reading and acknowledging while a batch is forced to
+     * disk; readers only ever see a record once it is complete (and forced, with {@code fsync: batch}).
+     */
+    public void append(byte[] payload, int points) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(HEADER + payload.length).order(ByteOrder.LITTLE_ENDIAN);
         CRC32C crc = new CRC32C();
-        ByteBuffer countBytes = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, points);
-        crc.update(countBytes);
+        crc.update(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, points));
         crc.update(payload);
         buf.putInt(MAGIC).putInt(payload.length).putInt(points).putInt((int) crc.getValue()).put(payload).flip();
-        long start = writePos;
-        try {
-            while (buf.hasRemaining()) {
-                writePos += writer.write(buf, writePos);
+        synchronized (appendLock) {
+            FileChannel ch;
+            long start;
+            synchronized (this) {
+                ensureOpen();
+                if (writePos > 0 && writePos + buf.remaining() > segmentBytes) {
+                    roll();
+                }
+                ch = writer;
+                start = writePos;
+                appending = true;
             }
-            force(false);
-        } catch (IOException e) {
-            appendFailing = true;
-            // Leave no partial record behind (disk full): readers must never see it as data.
-            writePos = start;
+            long pos = start;
             try {
-                writer.truncate(start);
-            } catch (IOException ignored) {
-                // the recovery at the next start cuts it off instead
+                while (buf.hasRemaining()) {
+                    pos += ch.write(buf, pos);
+                }
+                force(ch);
+            } catch (IOException e) {
+                synchronized (this) {
+                    appending = false;
+                    appendFailing = true;
+                    // Leave no partial record behind (disk full): readers must never see it as data.
+                    try {
+                        ch.truncate(start);
+                    } catch (IOException ignored) {
+                        // the recovery at the next start cuts it off instead
+                    }
+                }
+                throw e;
             }
-            throw e;
+            synchronized (this) {
+                appending = false;
+                appendFailing = false;
+                writePos = pos;
+                segments.put(writeSegment, writePos);
+                evictOverCap();
+            }
         }
-        appendFailing = false;
-        segments.put(writeSegment, writePos);
-        evictOverCap();
     }
 
-    private void force(boolean always) throws IOException {
+    private void force(FileChannel ch) throws IOException {
         long now = clock.millis();
-        if (always || fsync == FsyncPolicy.BATCH
-                || (fsync == FsyncPolicy.INTERVAL && now - lastForceMs >= fsyncIntervalMs)) {
-            writer.force(false);
+        if (fsync == FsyncPolicy.BATCH || (fsync == FsyncPolicy.INTERVAL && now - lastForceMs >= fsyncIntervalMs)) {
+            ch.force(false);
             lastForceMs = now;
         }
     }
 
     private void roll() throws IOException {
-        force(fsync != FsyncPolicy.NEVER);
+        if (fsync != FsyncPolicy.NEVER) {
+            writer.force(false);
+        }
         writer.close();
         openWriter(writeSegment + 1);
     }
@@ -307,7 +330,7 @@ public final class Spool implements AutoCloseable {
      * truncation and the acknowledgement is covered by the clamp at open.
      */
     private void reclaimDrainedSegment() throws IOException {
-        if (readPos == writePos && writePos > 0 && (writePos >= RECLAIM_BYTES || appendFailing)) {
+        if (!appending && readPos == writePos && writePos > 0 && (writePos >= RECLAIM_BYTES || appendFailing)) {
             writer.truncate(0);
             writePos = 0;
             readPos = 0;
