@@ -46,7 +46,8 @@ public final class InfluxWriter implements AutoCloseable {
                 .readTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .writeTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 // Our sink owns retries; OkHttp's silent retry would double-count and hide outages.
-                .retryOnConnectionFailure(false);
+                .retryOnConnectionFailure(false)
+                .socketFactory(new NoDelaySockets());
         if (settings.token() != null) {
             String header = "Token " + settings.token().reveal();
             http.addInterceptor(chain -> chain.proceed(chain.request().newBuilder().header("Authorization", header).build()));
@@ -68,6 +69,46 @@ public final class InfluxWriter implements AutoCloseable {
                 ? InfluxDBFactory.connect(url, settings.username(),
                         settings.password() == null ? "" : settings.password().reveal(), http)
                 : InfluxDBFactory.connect(url, http);
+    }
+
+    /**
+     * OkHttp leaves Nagle's algorithm on; its request headers and body go out as separate writes, and with
+     * the server's delayed ACK each write then waits up to 40 ms: a few hundred ms per second of batches.
+     */
+    static final class NoDelaySockets extends javax.net.SocketFactory {
+        private final javax.net.SocketFactory base = javax.net.SocketFactory.getDefault();
+
+        private static java.net.Socket noDelay(java.net.Socket s) throws java.net.SocketException {
+            s.setTcpNoDelay(true);
+            return s;
+        }
+
+        @Override
+        public java.net.Socket createSocket() throws IOException {
+            return noDelay(base.createSocket());
+        }
+
+        @Override
+        public java.net.Socket createSocket(String host, int port) throws IOException {
+            return noDelay(base.createSocket(host, port));
+        }
+
+        @Override
+        public java.net.Socket createSocket(String host, int port, java.net.InetAddress local, int localPort)
+                throws IOException {
+            return noDelay(base.createSocket(host, port, local, localPort));
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.InetAddress host, int port) throws IOException {
+            return noDelay(base.createSocket(host, port));
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.InetAddress host, int port, java.net.InetAddress local, int localPort)
+                throws IOException {
+            return noDelay(base.createSocket(host, port, local, localPort));
+        }
     }
 
     /**
