@@ -2,7 +2,7 @@
 # Runs the collector benchmarks of DESIGN.md section 6 and prints their figures (ratios against a reference
 # measured in the same run). Module benchmarks live beside their modules: nvml-bindings/scripts/bench.sh,
 # meters/scripts/bench-modbus.sh, meters/scripts/bench-opcua.sh.
-#   bench/run.sh [sink-points] [footprint-seconds]
+#   bench/run.sh [sink-points] [footprint-seconds] [kills]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -11,3 +11,4 @@ mvn -B -q -ntp -DskipTests package
 cp="bench/target/classes:collector/target/wattguard.jar"
 java -Xmx2g -cp "$cp" io.wattguard.bench.SinkBench "${1:-1000000}" 3
 java -cp "$cp" io.wattguard.bench.FootprintBench "${2:-60}" collector/target/wattguard.jar
+java -cp "$cp" io.wattguard.bench.DurabilityBench "${3:-20}" 5 collector/target/wattguard.jar
