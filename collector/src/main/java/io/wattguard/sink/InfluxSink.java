@@ -174,6 +174,7 @@ public final class InfluxSink implements Sink {
         while (true) {
             Spool.Entry entry = null;
             Held held = null;
+            boolean unreadable = false;
             synchronized (lock) {
                 try {
                     while (!stopping) {
@@ -189,6 +190,7 @@ public final class InfluxSink implements Sink {
                     }
                 } catch (IOException e) {
                     spoolFailed("cannot read spool " + spoolSettings.dir() + ": " + describe(e));
+                    unreadable = true;
                 } catch (InterruptedException e) {
                     return;
                 }
@@ -197,6 +199,9 @@ public final class InfluxSink implements Sink {
                 }
             }
             if (entry == null && held == null) {
+                if (unreadable) {
+                    pause(Duration.ofSeconds(1)); // not a busy loop while the disk is failing
+                }
                 continue;
             }
             String text = entry != null ? entry.text() : new String(held.payload(), StandardCharsets.UTF_8);
