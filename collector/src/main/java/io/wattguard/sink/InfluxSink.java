@@ -191,6 +191,7 @@ public final class InfluxSink implements Sink {
                 } catch (IOException e) {
                     spoolFailed("cannot read spool " + spoolSettings.dir() + ": " + describe(e));
                     unreadable = true;
+                    held = memory.peekFirst(); // what is held in memory can still go
                 } catch (InterruptedException e) {
                     return;
                 }
