@@ -78,7 +78,7 @@ final class NvmlSource implements Source {
             return;
         }
         nvml = Nvml.load(options(config, ctx.clock()));
-        log.info("source {}: NVML {} (driver {}) at {}, {} GPUs", common.name(), nvml.nvmlVersion(),
+        log.info("source {}: NVML {} (driver {}) at {}, GPUs: {}", common.name(), nvml.nvmlVersion(),
                 nvml.driverVersion(), nvml.libraryFile(), nvml.devices().size());
     }
 
@@ -138,7 +138,8 @@ final class NvmlSource implements Source {
             c.update(raw.getAsLong());
             if (c.resets() > resets) {
                 log.info("source {}: GPU {} ({}) energy counter restarted (driver reloaded); energy_j carries on from "
-                        + "{} J", common.name(), index, info.uuid(), c.cumulativeJoules() - raw.getAsLong() / 1000.0);
+                        + "{} J", common.name(), index, info.uuid(), String.format(java.util.Locale.ROOT, "%.3f",
+                        c.cumulativeJoules() - raw.getAsLong() / 1000.0));
             }
             if (want.contains("energy_j")) {
                 b.field("energy_j", c.cumulativeJoules());
