@@ -83,7 +83,9 @@ final class GpusCommand implements java.util.concurrent.Callable<Integer> {
                         procs.add(new Proc(gpu.index(), p, resolver.resolve(p.pid())));
                     }
                 } catch (GpuLostException e) {
-                    rows.add(new Row(gpu.index(), Optional.empty(), null, null, e.getMessage()));
+                    // The binding's message speaks of retries, which a one-shot command does not make.
+                    rows.add(new Row(gpu.index(), Optional.empty(), null, null, "GPU " + gpu.index() + " is lost: "
+                            + e.function() + " returned " + e.returnCode().code() + " (" + e.returnCode().text() + ")"));
                 }
             }
             PrintWriter out = spec.commandLine().getOut();
@@ -104,7 +106,7 @@ final class GpusCommand implements java.util.concurrent.Callable<Integer> {
                 + ")");
         out.println();
         List<String[]> table = new ArrayList<>();
-        table.add(new String[] {"GPU", "MODEL", "UTIL", "MEM UTIL", "POWER / LIMIT", "ENERGY", "TEMP", "SM CLOCK",
+        table.add(new String[] {"GPU", "MODEL", "UTIL", "MEM UTIL", "POWER / LIMIT", "ENERGY SINCE LOAD", "TEMP", "SM CLOCK",
                 "MEM CLOCK", "MEMORY USED", "THROTTLE"});
         List<String> lost = new ArrayList<>();
         for (Row r : rows) {

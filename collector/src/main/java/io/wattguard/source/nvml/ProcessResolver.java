@@ -117,7 +117,7 @@ public final class ProcessResolver {
      * the innermost id when containers nest. Empty for a process outside any container, and for one whose cgroup
      * namespace hides the path (v2 with a private namespace shows {@code 0::/}).
      */
-    static Optional<String> containerId(String cgroup) {
+    public static Optional<String> containerId(String cgroup) {
         if (cgroup == null) {
             return Optional.empty();
         }
