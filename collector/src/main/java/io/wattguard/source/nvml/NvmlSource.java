@@ -55,6 +55,8 @@ final class NvmlSource implements Source {
         this.resolver = new ProcessResolver(config.hostRoot());
     }
 
+    NvmlConfig config() { return config; }
+
     @Override public String name() { return common.name(); }
     @Override public String type() { return "nvml"; }
     @Override public Duration interval() { return common.interval(); }
