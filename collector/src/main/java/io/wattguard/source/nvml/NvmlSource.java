@@ -134,8 +134,10 @@ final class NvmlSource implements Source {
         put(b, want, "power_w", s.powerWatts());
         put(b, want, "power_limit_w", s.powerLimitWatts());
         OptionalLong raw = s.energyMillijoules();
-        if (raw.isPresent() && !info.uuid().isEmpty()) {
-            EnergyCounter c = energy.computeIfAbsent(info.uuid(), u -> new EnergyCounter());
+        if (raw.isPresent()) {
+            // A board without a UUID (rare, old) is followed by its index rather than not at all.
+            String key = info.uuid().isEmpty() ? "index " + index + mig.map(m -> " mig " + m).orElse("") : info.uuid();
+            EnergyCounter c = energy.computeIfAbsent(key, u -> new EnergyCounter());
             int resets = c.resets();
             c.update(raw.getAsLong());
             if (c.resets() > resets) {

@@ -89,7 +89,7 @@ class NvmlConfigTest {
 
     @Test
     void closeIsIdempotentWithAndWithoutStartAndAfterAFailedStart() throws Exception {
-        FakeNvml fake = FakeNvml.start("gpu 0 uuid=GPU-x power_mw=1000\n");
+        FakeNvml fake = FakeNvml.start("gpu 0 uuid=GPU-x power_mw=1000\ngpu 1 energy_mj=5000\n");
         SourceSpec.Context ctx = new SourceSpec.Context(Clock.systemUTC(), Topology.empty(), "node-1");
         Settings ok = Configs.load(tmp, "sources: [{name: gpus, type: nvml, library: " + fake.path() + "}]\n");
         Source never = ok.sources().get(0).create(ctx);
@@ -105,6 +105,8 @@ class NvmlConfigTest {
         });
         assertEquals(1.0, out.get(0).field("power_w"));
         assertEquals("node-1", out.get(0).tag("host"), "the daemon's instance unless configured");
+        assertEquals(5.0, out.get(1).field("energy_j"), "a GPU without a UUID still has its energy");
+        assertEquals(null, out.get(1).tag("uuid"));
         started.close();
         started.close();
         Settings missing = Configs.load(tmp, "sources: [{name: gpus, type: nvml, library: /opt/nowhere/libnvidia-ml.so.1}]\n");
