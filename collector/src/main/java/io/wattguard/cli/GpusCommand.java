@@ -59,7 +59,9 @@ final class GpusCommand implements java.util.concurrent.Callable<Integer> {
     public Integer call() throws Exception {
         LoadOptions options = LoadOptions.defaults();
         if (library != null) {
-            options = options.withLibraryPath(library);
+            // JNA looks a relative name up in its library paths; a path the operator typed means that file, from here.
+            boolean path = library.contains("/") || library.contains(java.io.File.separator);
+            options = options.withLibraryPath(path ? Path.of(library).toAbsolutePath().normalize().toString() : library);
         }
         Nvml nvml;
         try {

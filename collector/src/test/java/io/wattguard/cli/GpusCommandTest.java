@@ -50,6 +50,16 @@ class GpusCommandTest {
     }
 
     @Test
+    void aRelativeLibraryPathIsTakenFromTheWorkingDirectory() {
+        Path lib = Components.realLibrary();
+        Path relative = Path.of("").toAbsolutePath().relativize(lib);
+        Result r = run("gpus", "--library", relative.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("NVML at " + lib + " loaded, but nvmlInit_v2 returned 9 (Driver Not Loaded)"),
+                r.err());
+    }
+
+    @Test
     void aMissingLibraryIsBadInputToo() {
         Result r = run("gpus", "--library", "/opt/nowhere/libnvidia-ml.so.1");
         assertEquals(2, r.code());

@@ -32,8 +32,10 @@ public record NvmlConfig(Optional<String> library, Optional<String> host, Set<St
             s.error("library", "must not be empty: leave it out to search the usual places");
             library = null;
         }
-        // A relative library path is taken from the config file's folder, like every path in the file.
-        Optional<String> lib = Optional.ofNullable(library).map(l -> s.resolve(l).toString());
+        // A relative path is taken from the config file's folder, like every path in the file; a bare file name
+        // (libnvidia-ml.so.1) is left to the dynamic linker's search, as the operator would expect of a library.
+        Optional<String> lib = Optional.ofNullable(library)
+                .map(l -> l.contains("/") || l.contains(java.io.File.separator) ? s.resolve(l).toString() : l);
         String host = s.string("host", null);
         if (host != null && host.isBlank()) {
             s.error("host", "must not be empty: leave it out to use the daemon's instance name");

@@ -68,6 +68,11 @@ class NvmlConfigTest {
     }
 
     @Test
+    void aBareLibraryNameIsLeftToTheDynamicLinker() {
+        assertEquals(Optional.of("libnvidia-ml.so.1"), config("library: libnvidia-ml.so.1").library());
+    }
+
+    @Test
     void everyProblemIsReportedAtOnce() {
         ConfigException e = assertThrows(ConfigException.class, () -> config("""
                 library: ""
