@@ -130,7 +130,7 @@ public final class Scheduler implements AutoCloseable {
             if (!f.isDone() && abandoned.compareAndSet(false, true)) {
                 f.cancel(true);
                 slot.status.polls.incrementAndGet();
-                fail(slot, "poll took longer than its timeout of " + timeout + " ms", tick);
+                fail(slot, TIMEOUT + " of " + timeout + " ms", tick);
             }
         }, timeout, TimeUnit.MILLISECONDS);
     }
@@ -160,9 +160,10 @@ public final class Scheduler implements AutoCloseable {
                 st.lastOkMs = tick;
             } else {
                 st.errors.addAndGet(emitter.errors.size());
+                String before = st.lastError;
                 st.lastError = String.join("; ", emitter.errors);
                 st.consecutiveErrors++;
-                logFailure(slot, st.lastError);
+                logFailure(slot, st.lastError, before);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -183,16 +184,24 @@ public final class Scheduler implements AutoCloseable {
     private void fail(Slot slot, String message, long tick) {
         SourceStatus st = slot.status;
         st.errors.incrementAndGet();
+        String before = st.lastError;
         st.lastError = message;
         st.lastPollMs = tick;
         st.consecutiveErrors++;
-        logFailure(slot, message);
+        logFailure(slot, message, before);
     }
 
-    /** The first failure and then every 60th, so a dead device is visible without flooding the log. */
-    private static void logFailure(Slot slot, String message) {
+    private static final String TIMEOUT = "poll took longer than its timeout";
+
+    /**
+     * The first failure and then every 60th, so a dead device is visible without flooding the log. A timeout says
+     * nothing about why, so the first failure after a timeout that does say why is logged too (a slow first poll,
+     * such as loading a native library, would otherwise hide the real reason for 60 polls).
+     */
+    private static void logFailure(Slot slot, String message, String before) {
         int n = slot.status.consecutiveErrors;
-        if (n == 1 || n % 60 == 0) {
+        boolean firstReason = n > 1 && before.startsWith(TIMEOUT) && !message.startsWith(TIMEOUT);
+        if (n == 1 || n % 60 == 0 || firstReason) {
             log.warn("source {}: {}{}", slot.source.name(), message, n > 1 ? " (" + n + " polls in a row)" : "");
         }
     }

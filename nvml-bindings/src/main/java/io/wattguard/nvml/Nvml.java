@@ -159,15 +159,19 @@ public final class Nvml implements AutoCloseable {
             init = "nvmlInit";
             rc = fn.nvmlInit();
         } else {
-            binding.unbind();
-            throw new NvmlUnavailableException("load", NvmlReturn.FUNCTION_NOT_FOUND, tried,
+            NvmlUnavailableException e = new NvmlUnavailableException("load", NvmlReturn.FUNCTION_NOT_FOUND, tried,
                     binding.file() + " has no nvmlInit_v2 or nvmlInit: it is not a usable NVML. To fix: " + hint + ".");
+            binding.release();
+            throw e;
         }
         if (rc != 0) {
-            binding.unbind();
             NvmlReturn r = NvmlReturn.of(rc);
-            throw new NvmlUnavailableException(init, r, tried, "NVML at " + binding.file() + " loaded, but " + init
-                    + " returned " + rc + " (" + r.text() + "): " + initAdvice(r, hint));
+            NvmlUnavailableException e = new NvmlUnavailableException(init, r, tried, "NVML at " + binding.file()
+                    + " loaded, but " + init + " returned " + rc + " (" + r.text() + "): " + initAdvice(r, hint));
+            // NVML never started here, so nothing can be running inside the library: give it all back, as a caller
+            // retrying every poll until the driver loads must not grow with each try.
+            binding.release();
+            throw e;
         }
         try {
             return new Nvml(binding, options);

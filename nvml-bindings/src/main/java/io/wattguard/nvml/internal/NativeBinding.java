@@ -58,7 +58,9 @@ public final class NativeBinding {
                 ? Map.of(Library.OPTION_FUNCTION_MAPPER, mapper)
                 : Map.of(Library.OPTION_FUNCTION_MAPPER, mapper, Library.OPTION_OPEN_FLAGS, RTLD_LAZY_LOCAL));
         if (!exports(library, HARMLESS)) {
-            throw new UnsatisfiedLinkError(library.getFile() + " is not NVML: it has no " + HARMLESS);
+            UnsatisfiedLinkError e = new UnsatisfiedLinkError(library.getFile() + " is not NVML: it has no " + HARMLESS);
+            library.close();
+            throw e;
         }
         Class<?> bound = new IsolatingLoader(NativeBinding.class.getClassLoader()).direct();
         Native.register(bound, library);
@@ -99,6 +101,38 @@ public final class NativeBinding {
      */
     public void unbind() {
         Native.unregister(boundClass);
+        forgetOptions(boundClass);
+    }
+
+    /**
+     * Unbinds and closes the library as well: only for a library NVML was never started in (its init failed), where no
+     * NVML thread can be inside it. Retrying a load every poll until the driver appears must not grow the process.
+     */
+    public void release() {
+        unbind();
+        library.close();
+    }
+
+    /**
+     * {@code Native.register} caches the class's options in a static WeakHashMap whose value refers back to the class
+     * (JNA 5.17, {@code Native.typeOptions}), so a bound class and its class loader were never collected: about 45 KB
+     * of heap and metaspace for every load, an out-of-memory within hours for a daemon retrying a missing driver.
+     * {@code Native.unregister} leaves that entry; drop it here. If a JNA version has no such field there is nothing
+     * to drop, or nothing this can do.
+     */
+    private static void forgetOptions(Class<?> bound) {
+        try {
+            java.lang.reflect.Field f = Native.class.getDeclaredField("typeOptions");
+            f.setAccessible(true);
+            Object map = f.get(null);
+            if (map instanceof Map<?, ?> m) {
+                synchronized (m) {
+                    m.remove(bound);
+                }
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // a JNA without the cache, or one that denies access: the leak, if any, is JNA's
+        }
     }
 
     /** Defines DirectNvml afresh, child-first; everything else (JNA, the interface) comes from the parent. */

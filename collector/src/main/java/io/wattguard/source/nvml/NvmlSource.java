@@ -1,0 +1,221 @@
+package io.wattguard.source.nvml;
+
+import io.wattguard.core.Emitter;
+import io.wattguard.core.Sample;
+import io.wattguard.core.Source;
+import io.wattguard.core.SourceSpec;
+import io.wattguard.nvml.EnergyCounter;
+import io.wattguard.nvml.GpuDevice;
+import io.wattguard.nvml.GpuInfo;
+import io.wattguard.nvml.GpuLostException;
+import io.wattguard.nvml.GpuProcess;
+import io.wattguard.nvml.GpuSnapshot;
+import io.wattguard.nvml.LoadOptions;
+import io.wattguard.nvml.Nvml;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads every GPU NVML lists at each poll into a {@code gpu} point, its MIG devices into {@code gpu} points tagged
+ * {@code mig}, and its processes into {@code gpu_process} points resolved through {@code /proc}. A lost GPU is an
+ * error on that GPU only: its points stop, the others carry on, and it is read again once NVML answers for it.
+ */
+final class NvmlSource implements Source {
+    private static final Logger log = LoggerFactory.getLogger(NvmlSource.class);
+    /** The process tag of a pid NVML lists but /proc does not show: another pid namespace, or a hidden process. */
+    static final String NOT_IN_PROC = "(not in /proc)";
+
+    private final SourceSpec.Common common;
+    private final NvmlConfig config;
+    private final SourceSpec.Context ctx;
+    private final String host;
+    private final ProcessResolver resolver;
+    /** By UUID, not index: an index can name another board after a reset or a swap, a UUID cannot. */
+    private final Map<String, EnergyCounter> energy = new HashMap<>();
+    private Nvml nvml;
+    private boolean closed;
+
+    NvmlSource(SourceSpec.Common common, NvmlConfig config, SourceSpec.Context ctx) {
+        this.common = common;
+        this.config = config;
+        this.ctx = ctx;
+        this.host = config.host().orElse(ctx.instance());
+        this.resolver = new ProcessResolver(config.hostRoot());
+    }
+
+    NvmlConfig config() { return config; }
+
+    @Override public String name() { return common.name(); }
+    @Override public String type() { return "nvml"; }
+    @Override public Duration interval() { return common.interval(); }
+    @Override public Duration timeout() { return common.timeout(); }
+
+    static LoadOptions options(NvmlConfig config, java.time.Clock clock) {
+        // Lost-GPU retries follow the daemon's clock, so simulated time drives them like everything else.
+        LoadOptions o = LoadOptions.defaults().withLostRetryInterval(config.lostRetry())
+                .withTicker(() -> clock.millis() * 1_000_000L);
+        return config.library().map(o::withLibraryPath).orElse(o);
+    }
+
+    /**
+     * Loads NVML. Without it this throws the binding's {@link io.wattguard.nvml.NvmlUnavailableException}, whose
+     * message says what was tried and what to install; the daemon shows it in /health, logs it once and then every
+     * 60th try, and retries at each poll.
+     */
+    @Override
+    public synchronized void start() {
+        if (nvml != null || closed) {
+            return;
+        }
+        nvml = Nvml.load(options(config, ctx.clock()));
+        log.info("source {}: NVML {} (driver {}) at {}, GPUs: {}", common.name(), nvml.nvmlVersion(),
+                nvml.driverVersion(), nvml.libraryFile(), nvml.devices().size());
+    }
+
+    @Override
+    public void poll(Emitter out) {
+        Nvml n;
+        synchronized (this) {
+            if (nvml == null) {
+                start();
+            }
+            n = nvml;
+        }
+        if (n == null) {
+            return; // closed while the scheduler was handing out this poll
+        }
+        for (GpuDevice gpu : n.devices()) {
+            try {
+                pollGpu(gpu, out);
+            } catch (GpuLostException e) {
+                out.error("gpu " + gpu.index(), e.getMessage());
+            }
+        }
+    }
+
+    private void pollGpu(GpuDevice gpu, Emitter out) {
+        GpuInfo info = gpu.info();
+        GpuSnapshot s = gpu.snapshot();
+        emitGpu(out, gpu.index(), info, s, Optional.empty());
+        if (config.mig()) {
+            for (GpuDevice m : gpu.migDevices()) {
+                try {
+                    GpuInfo mi = m.info();
+                    String mig = MigId.of(mi.gpuInstanceId(), mi.computeInstanceId()).orElse(mi.uuid());
+                    emitGpu(out, gpu.index(), mi, m.snapshot(), Optional.of(mig));
+                } catch (GpuLostException e) {
+                    out.error("gpu " + gpu.index() + " mig", e.getMessage());
+                }
+            }
+        }
+        if (config.processes()) {
+            emitProcesses(out, gpu.index(), gpu.processes());
+        }
+    }
+
+    private void emitGpu(Emitter out, int index, GpuInfo info, GpuSnapshot s, Optional<String> mig) {
+        Set<String> want = config.fields();
+        Sample.Builder b = out.point("gpu").tags(common.tags()).tag("host", host).tag("gpu", Integer.toString(index))
+                .tag("uuid", info.uuid()).tag("model", info.name()).tag("mig", mig.orElse(null));
+        put(b, want, "util_pct", s.utilizationGpuPct());
+        put(b, want, "mem_util_pct", s.utilizationMemoryPct());
+        put(b, want, "power_w", s.powerWatts());
+        put(b, want, "power_limit_w", s.powerLimitWatts());
+        OptionalLong raw = s.energyMillijoules();
+        if (raw.isPresent()) {
+            // A board without a UUID (rare, old) is followed by its index rather than not at all.
+            String key = info.uuid().isEmpty() ? "index " + index + mig.map(m -> " mig " + m).orElse("") : info.uuid();
+            EnergyCounter c = energy.computeIfAbsent(key, u -> new EnergyCounter());
+            int resets = c.resets();
+            c.update(raw.getAsLong());
+            if (c.resets() > resets) {
+                log.info("source {}: GPU {} ({}) energy counter restarted (driver reloaded); energy_j carries on from "
+                        + "{} J", common.name(), index, info.uuid(), String.format(java.util.Locale.ROOT, "%.3f",
+                        c.cumulativeJoules() - raw.getAsLong() / 1000.0));
+            }
+            if (want.contains("energy_j")) {
+                b.field("energy_j", c.cumulativeJoules());
+            }
+        }
+        put(b, want, "temp_c", s.temperatureC());
+        put(b, want, "sm_clock_mhz", s.smClockMhz());
+        put(b, want, "mem_clock_mhz", s.memoryClockMhz());
+        OptionalLong used = s.memoryUsedBytes();
+        if (used.isPresent() && want.contains("mem_used_bytes")) {
+            // A float like every gauge of the schema; exact for any memory size below 8 PiB.
+            b.field("mem_used_bytes", (double) used.getAsLong());
+        }
+        if (s.throttleReasons().isPresent() && want.contains("throttle_reasons")) {
+            b.field("throttle_reasons", s.throttleReasons().getAsLong());
+        }
+        if (s.processCount().isPresent() && want.contains("processes")) {
+            b.field("processes", (long) s.processCount().getAsInt());
+        }
+        if (b.hasFields()) {
+            out.emit(b.build());
+        }
+    }
+
+    private static void put(Sample.Builder b, Set<String> want, String field, OptionalInt v) {
+        if (v.isPresent() && want.contains(field)) {
+            b.field(field, (double) v.getAsInt());
+        }
+    }
+
+    private static void put(Sample.Builder b, Set<String> want, String field, OptionalDouble v) {
+        if (v.isPresent() && want.contains(field)) {
+            b.field(field, v.getAsDouble());
+        }
+    }
+
+    private void emitProcesses(Emitter out, int index, List<GpuProcess> processes) {
+        record Row(GpuProcess p, Optional<ProcessResolver.ProcessInfo> info, String name, Optional<String> mig) {}
+        List<Row> rows = new ArrayList<>();
+        for (GpuProcess p : processes) {
+            Optional<ProcessResolver.ProcessInfo> pi = resolver.resolve(p.pid());
+            rows.add(new Row(p, pi, pi.map(ProcessResolver.ProcessInfo::name).orElse(NOT_IN_PROC),
+                    MigId.of(p.gpuInstanceId(), p.computeInstanceId())));
+        }
+        // Points with the same tags and timestamp overwrite each other in InfluxDB, so two processes of one name on
+        // one GPU (two python3 jobs) would leave one point. The lowest pid keeps the plain name, so a long-running
+        // job keeps its series when another of its name starts; the others are written as NAME#PID.
+        rows.sort(Comparator.comparingInt(r -> r.p().pid()));
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        for (Row r : rows) {
+            String key = r.mig().orElse("") + "\u0000" + r.name();
+            String process = seen.merge(key, 1, Integer::sum) == 1 ? r.name() : r.name() + "#" + r.p().pid();
+            Sample.Builder b = out.point("gpu_process").tags(common.tags()).tag("host", host)
+                    .tag("gpu", Integer.toString(index)).tag("mig", r.mig().orElse(null)).tag("process", process)
+                    .field("pid", (long) r.p().pid());
+            r.p().usedGpuMemoryBytes().ifPresent(m -> b.field("mem_bytes", m));
+            r.p().smUtilPct().ifPresent(u -> b.field("sm_util_pct", (double) u));
+            r.info().ifPresent(i -> {
+                i.user().ifPresent(u -> b.field("user", u));
+                i.container().ifPresent(c -> b.field("container", c));
+                i.exe().ifPresent(e -> b.field("exe", e));
+            });
+            out.emit(b.build());
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (nvml != null) {
+            nvml.close();
+            nvml = null;
+        }
+    }
+}
