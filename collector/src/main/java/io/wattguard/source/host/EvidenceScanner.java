@@ -71,8 +71,8 @@ public final class EvidenceScanner implements AutoCloseable {
     }
 
     /** What one process looked like in this scan. */
-    record Proc(int pid, int ppid, String comm, long flags, long cpuTicks, long startTicks, String cmdline,
-            String argv0, String exe, boolean hidden) {}
+    record Proc(int pid, int ppid, String comm, long flags, long cpuTicks, long startTicks, byte[] rawCmdline,
+            String cmdline, String argv0, String exe, boolean hidden) {}
 
     private final HostFs fs;
     private final Options options;
@@ -272,7 +272,7 @@ public final class EvidenceScanner implements AutoCloseable {
             cmdline = new String(raw, 0, end, StandardCharsets.UTF_8);
         }
         String exe = fs.link(dir.resolve("exe"));
-        return new Proc(pid, ppid, comm, flags, cpu, start, cmdline, argv0, exe, hidden);
+        return new Proc(pid, ppid, comm, flags, cpu, start, raw, cmdline, argv0, exe, hidden);
     }
 
     /**
@@ -438,7 +438,7 @@ public final class EvidenceScanner implements AutoCloseable {
         if (base64) {
             d.append(" in base64");
         }
-        d.append("; command line sha256:").append(sha256(p.cmdline()));
+        d.append("; command line sha256:").append(sha256(p.rawCmdline()));
         if (options.storeCommandLines()) {
             String c = p.cmdline().replace('\0', ' ');
             d.append("; command line: ").append(c.length() > 2000 ? c.substring(0, 2000) + "…" : c);
@@ -446,10 +446,13 @@ public final class EvidenceScanner implements AutoCloseable {
         return d.toString();
     }
 
-    /** The first 16 hex digits of the SHA-256 of the command line: enough to match it with another record, not to read it. */
-    static String sha256(String cmdline) {
+    /**
+     * The first 16 hex digits of the SHA-256 of {@code /proc/PID/cmdline} as the kernel gives it (NUL-separated):
+     * enough to match it with another record ({@code sha256sum /proc/PID/cmdline}), not to read it.
+     */
+    static String sha256(byte[] cmdline) {
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(cmdline.getBytes(StandardCharsets.UTF_8));
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(cmdline);
             return HexFormat.of().formatHex(h, 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -146,7 +146,8 @@ public final class Signatures {
                     }
                     case POOL_PORTS, API_PORTS -> {
                         List<Integer> list = new ArrayList<>();
-                        for (String p : e.strings("ports")) {
+                        List<String> given = e.strings("ports");
+                        for (String p : given) {
                             long n = HostFs.parseLong(p, -1);
                             if (n < 1 || n > 65535) {
                                 e.error("ports", "expected TCP ports from 1 to 65535, found '" + p + "'");
@@ -154,7 +155,7 @@ public final class Signatures {
                                 list.add((int) n);
                             }
                         }
-                        if (list.isEmpty()) {
+                        if (given.isEmpty()) {
                             e.error("ports", "expected a list of ports, e.g. [3333]");
                         }
                         ports = Set.copyOf(list);

@@ -72,7 +72,7 @@ class EvidenceScannerTest {
     }
 
     @Test
-    void stratumUrlInTheArgumentsIsFoundButNotStored() {
+    void stratumUrlInTheArgumentsIsFoundButNotStored() throws IOException {
         String wallet = "4" + "A".repeat(94);
         String title = "updater -o stratum+tcp://127.0.0.1:3333 -u " + wallet + " -p secretpass";
         Process p = procs.start(List.of("bash", "-c", "exec -a '" + title + "' sleep 60"), c -> c.startsWith("updater"));
@@ -81,7 +81,8 @@ class EvidenceScannerTest {
                 .findFirst().orElseThrow(() -> new AssertionError("no stratum finding: " + scan.findings()));
         assertEquals(Finding.MINER_COMMAND_LINE, f.kind());
         assertTrue(f.detail().contains("marker 'stratum+tcp://'"), f.detail());
-        String hash = EvidenceScanner.sha256(title + "\0" + "60");
+        String hash = EvidenceScanner.sha256(Files.readAllBytes(Path.of("/proc/" + p.pid() + "/cmdline")));
+        assertEquals(EvidenceScanner.sha256((title + "\0" + "60\0").getBytes()), hash, "the kernel's bytes, NULs included");
         assertTrue(f.detail().contains("sha256:" + hash), f.detail() + " should carry " + hash);
         Finding address = scan.findings().stream().filter(x -> x.pid() == p.pid() && x.signature().equals("cmd.monero-address"))
                 .findFirst().orElseThrow(() -> new AssertionError("no wallet finding: " + scan.findings()));

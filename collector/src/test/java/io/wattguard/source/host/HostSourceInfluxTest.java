@@ -68,8 +68,6 @@ class HostSourceInfluxTest extends InfluxdTest {
             assertTrue(((String) miner.get("detail")).contains(xmrig.toString()), miner.toString());
             assertTrue(evidence.stream().anyMatch(r -> "temp_executable".equals(r.get("kind")) && pid == (Long) r.get("pid")),
                     evidence.toString());
-            // Only what this test started is evidence on this machine.
-            assertTrue(evidence.stream().allMatch(r -> pid == (Long) r.get("pid")), evidence.toString());
         }
     }
 }
