@@ -1,5 +1,8 @@
 package io.wattguard.source.host;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -525,78 +528,98 @@ public final class EvidenceScanner implements AutoCloseable {
     /** One TCP socket worth telling about, before we know its process. */
     private record Suspect(String kind, Signatures.Signature signature, double weight, String detail) {}
 
+    /** An established or connecting socket that may be a pool connection, judged once every listener is known. */
+    private record Outbound(int localPort, String remote, int remotePort, boolean connecting, long inode) {}
+
+    /**
+     * Streams {@code /proc/net/tcp} and {@code tcp6} line by line, keeping only listeners and the connections
+     * that could matter, so a host with 100,000 sockets costs no more memory than one with 100.
+     */
     private int checkNetwork(Path proc, Map<Integer, Proc> procs, List<Finding> out) {
-        List<String[]> rows = new ArrayList<>();
-        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            String text = fs.text(fs.path(table), 64 << 20);
-            if (text == null) {
-                continue;
-            }
-            int at = text.indexOf('\n') + 1; // the header
-            while (at > 0 && at < text.length()) {
-                int end = text.indexOf('\n', at);
-                if (end < 0) {
-                    end = text.length();
-                }
-                String[] f = text.substring(at, end).trim().split("\\s+");
-                if (f.length >= 10) {
-                    rows.add(f);
-                }
-                at = end + 1;
-            }
-        }
         Set<Integer> listening = new HashSet<>();
-        for (String[] f : rows) {
-            if ("0A".equals(f[3])) {
-                listening.add(port(f[1]));
-            }
-        }
+        List<Outbound> outbound = new ArrayList<>();
         Map<Inode, Suspect> suspects = new HashMap<>();
         Map<InetAddress, String> pools = poolAddresses.get();
-        for (String[] f : rows) {
-            String state = f[3];
-            long inode = HostFs.parseLong(f[9], 0);
-            if (inode == 0) {
-                continue;
-            }
-            if ("0A".equals(state)) {
-                Signatures.Signature api = signatures.apiPort(port(f[1]));
-                if (api != null) {
-                    suspects.put(new Inode(inode), new Suspect(Finding.MINER_API, api, api.weight(),
-                            api.description() + ": listening on " + endpoint(f[1])));
+        int rows = 0;
+        String[] f = new String[10];
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(fs.path(table)),
+                    StandardCharsets.ISO_8859_1), 1 << 16)) {
+                r.readLine(); // the header
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    if (!fields(line, f)) {
+                        continue;
+                    }
+                    rows++;
+                    String state = f[3];
+                    if ("0A".equals(state)) {
+                        int port = port(f[1]);
+                        listening.add(port);
+                        Signatures.Signature api = signatures.apiPort(port);
+                        long inode = HostFs.parseLong(f[9], 0);
+                        if (api != null && inode != 0) {
+                            suspects.put(new Inode(inode), new Suspect(Finding.MINER_API, api, api.weight(),
+                                    api.description() + ": listening on " + endpoint(f[1])));
+                        }
+                    } else if ("01".equals(state) || "02".equals(state)) {
+                        int rport = port(f[2]);
+                        if (signatures.poolPort(rport) != null || !pools.isEmpty()) {
+                            outbound.add(new Outbound(port(f[1]), f[2], rport, "02".equals(state), HostFs.parseLong(f[9], 0)));
+                        }
+                    }
                 }
+            } catch (IOException | RuntimeException e) {
+                // no such table (no IPv6, an image without /proc) or a line we cannot read: what was read counts
+            }
+        }
+        for (Outbound o : outbound) {
+            // Not accepted by one of our own listeners: a connection this host opened.
+            if (o.inode() == 0 || listening.contains(o.localPort())) {
                 continue;
             }
-            // ESTABLISHED or SYN_SENT, and not accepted by one of our own listeners: an outbound connection.
-            if (!"01".equals(state) && !"02".equals(state)) {
-                continue;
-            }
-            if (listening.contains(port(f[1]))) {
-                continue;
-            }
-            InetAddress remote = address(f[2]);
+            InetAddress remote = address(o.remote());
             if (remote == null || !countable(remote)) {
                 continue;
             }
-            int rport = port(f[2]);
             String domain = pools.get(remote);
             if (domain != null) {
-                suspects.put(new Inode(inode), new Suspect(Finding.POOL_CONNECTION, null,
+                suspects.put(new Inode(o.inode()), new Suspect(Finding.POOL_CONNECTION, null,
                         signatures.weight(Signatures.POOL_DOMAIN), "connected to pool domain " + domain + " ("
-                        + remote.getHostAddress() + ":" + rport + ")" + ("02".equals(state) ? ", connecting" : "")));
+                        + remote.getHostAddress() + ":" + o.remotePort() + ")" + (o.connecting() ? ", connecting" : "")));
                 continue;
             }
-            Signatures.Signature pool = signatures.poolPort(rport);
+            Signatures.Signature pool = signatures.poolPort(o.remotePort());
             if (pool != null) {
-                suspects.put(new Inode(inode), new Suspect(Finding.POOL_CONNECTION, pool, pool.weight(),
-                        "connected to " + remote.getHostAddress() + ":" + rport + ", " + pool.description()
-                                + ("02".equals(state) ? " (connecting)" : "")));
+                suspects.put(new Inode(o.inode()), new Suspect(Finding.POOL_CONNECTION, pool, pool.weight(),
+                        "connected to " + remote.getHostAddress() + ":" + o.remotePort() + ", " + pool.description()
+                                + (o.connecting() ? " (connecting)" : "")));
             }
         }
         if (!suspects.isEmpty()) {
             attribute(proc, procs, suspects, out);
         }
-        return rows.size();
+        return rows;
+    }
+
+    /** The first ten space-separated fields of a /proc/net/tcp line (sl, local, remote, st, ..., inode). */
+    static boolean fields(String line, String[] f) {
+        int n = 0;
+        int i = 0;
+        int len = line.length();
+        while (n < f.length) {
+            while (i < len && line.charAt(i) == ' ') {
+                i++;
+            }
+            if (i >= len) {
+                return false;
+            }
+            int start = i;
+            while (i < len && line.charAt(i) != ' ') {
+                i++;
+            }
+            f[n++] = line.substring(start, i);
+        }
+        return true;
     }
 
     /** A socket inode, boxed once so the fd walk can look up without parsing twice. */

@@ -184,4 +184,22 @@ class EvidenceScannerTest {
         assertTrue(scan.findings().stream().filter(x -> x.kind().equals(Finding.FAKE_KERNEL_THREAD))
                 .allMatch(x -> x.pid() == named.pid() || x.pid() == bracketed.pid()), scan.findings().toString());
     }
+
+    @Test
+    void addressesAsTheKernelWritesThem() {
+        // Each 32-bit word in host (little-endian) order; an IPv4-mapped IPv6 address is the IPv4 address.
+        assertEquals("127.0.0.1", EvidenceScanner.address("0100007F:0D05").getHostAddress());
+        assertEquals(3333, EvidenceScanner.port("0100007F:0D05"));
+        assertEquals("127.0.0.1", EvidenceScanner.address("0000000000000000FFFF00000100007F:0D05").getHostAddress());
+        assertEquals("0:0:0:0:0:0:0:1", EvidenceScanner.address("00000000000000000000000001000000:0FA0").getHostAddress());
+        assertEquals("2001:db8:0:0:0:0:0:7", EvidenceScanner.address("B80D0120000000000000000007000000:115C").getHostAddress());
+        assertTrue(EvidenceScanner.isPrivate(EvidenceScanner.address("0A00000A:0000")));   // 10.0.0.10
+        assertTrue(EvidenceScanner.isPrivate(EvidenceScanner.address("01004064:0000")));   // 100.64.0.1
+        assertFalse(EvidenceScanner.isPrivate(EvidenceScanner.address("071700CB:0000")));  // 203.0.23.7
+        String[] f = new String[10];
+        assertTrue(EvidenceScanner.fields("   0: 0100007F:83F5 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 326449 1 0 100 0 0 10 0", f));
+        assertEquals("0A", f[3]);
+        assertEquals("326449", f[9]);
+        assertFalse(EvidenceScanner.fields("  sl  local_address", f));
+    }
 }
