@@ -12,3 +12,4 @@ cp="bench/target/classes:collector/target/wattguard.jar"
 java -Xmx2g -cp "$cp" io.wattguard.bench.SinkBench "${1:-1000000}" 3
 java -cp "$cp" io.wattguard.bench.FootprintBench "${2:-60}" collector/target/wattguard.jar
 java -cp "$cp" io.wattguard.bench.DurabilityBench "${3:-20}" 5 collector/target/wattguard.jar
+java -Xmx64m -cp "$cp" io.wattguard.bench.EvidenceBench 2000 5000 15
