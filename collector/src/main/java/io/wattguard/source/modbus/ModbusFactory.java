@@ -91,7 +91,7 @@ public final class ModbusFactory implements SourceFactory {
             Topology.Rack r = topology.racks().get(rack);
             if (r == null) {
                 s.error("rack", "rack '" + rack + "' is not in the topology" + Section.didYouMean(rack,
-                        topology.racks().keySet()) + "; racks: " + names(topology.racks().keySet()));
+                        sorted(topology.racks().keySet())) + "; racks: " + names(sorted(topology.racks().keySet())));
             } else if (room != null && r.room() != null && !room.equals(r.room())) {
                 s.error("room", "the topology puts rack '" + rack + "' in room '" + r.room() + "', not '" + room
                         + "' (leave room out: it follows from the rack)");
@@ -99,7 +99,7 @@ public final class ModbusFactory implements SourceFactory {
         }
         if (room != null && !topology.rooms().isEmpty() && !topology.rooms().containsKey(room)) {
             s.error("room", "room '" + room + "' is not in the topology" + Section.didYouMean(room,
-                    topology.rooms().keySet()) + "; rooms: " + names(topology.rooms().keySet()));
+                    sorted(topology.rooms().keySet())) + "; rooms: " + names(sorted(topology.rooms().keySet())));
         }
         if (room == null && rack != null && topology.racks().get(rack) != null) {
             room = topology.racks().get(rack).room();
@@ -114,7 +114,7 @@ public final class ModbusFactory implements SourceFactory {
                 }
                 if (!topology.hosts().isEmpty() && !topology.hosts().containsKey(host)) {
                     f.error(channel, "host '" + host + "' is not in the topology" + Section.didYouMean(host,
-                            topology.hosts().keySet()) + "; declare it under topology (rooms[].racks[].hosts) or "
+                            sorted(topology.hosts().keySet())) + "; declare it under topology (rooms[].racks[].hosts) or "
                             + "fix the name");
                     continue;
                 }
@@ -137,10 +137,17 @@ public final class ModbusFactory implements SourceFactory {
         Section f = s.section("feeds");
         for (String channel : p.feeds().keySet()) {
             if (!channels.contains(channel)) {
-                f.error(channel, "device " + c.name() + " has no channel '" + channel + "'"
-                        + Section.didYouMean(channel, channels) + "; its map reads channels " + names(channels));
+                // Outlet numbers are all one edit apart: a did-you-mean among them would only mislead.
+                String hint = channel.matches("\\d+") ? "" : Section.didYouMean(channel, channels);
+                f.error(channel, "device " + c.name() + " has no channel '" + channel + "'" + hint
+                        + "; its map reads channels " + names(channels));
             }
         }
+    }
+
+    /** The topology's maps have no stable order; messages must not change from run to run. */
+    private static java.util.SortedSet<String> sorted(java.util.Collection<String> names) {
+        return new java.util.TreeSet<>(names);
     }
 
     /** A list of names for a message, cut after a dozen: a room poller's map can have hundreds. */
