@@ -154,7 +154,7 @@ public final class ModbusSource implements Source {
     }
 
     @Override
-    public void poll(Emitter out) throws InterruptedException {
+    public void poll(Emitter out) {
         if (answering == null) {
             start();
         }
@@ -177,18 +177,28 @@ public final class ModbusSource implements Source {
                 return; // closing
             }
         }
-        // Wait for this tick's answers until shortly before the scheduler would give up on the whole poll.
-        long timeoutNanos = common.timeout().toNanos();
-        long deadline = began + timeoutNanos - Math.max(timeoutNanos / 10, TimeUnit.MILLISECONDS.toNanos(20));
+        // Wait for this tick's answers until shortly before the scheduler would give up on the whole poll. The
+        // scheduler's clock runs from when it handed the poll over, which is the tick or a little after: count
+        // from the tick, so a poll that started late still returns in time.
+        long timeoutMs = common.timeout().toMillis();
+        long budgetMs = tick + timeoutMs - Math.max(timeoutMs / 10, 20) - clock.millis();
+        long deadline = began + TimeUnit.MILLISECONDS.toNanos(Math.max(0, budgetMs));
         int mine = 0;
         List<Done> done = new ArrayList<>();
         finished.drainTo(done);
         for (Done d : done) {
             mine += d.tickMs() == tick ? 1 : 0;
         }
+        boolean interrupted = false;
         while (mine < started) {
             long left = deadline - ticker.getAsLong();
-            Done d = left > 0 ? finished.poll(left, TimeUnit.NANOSECONDS) : null;
+            Done d;
+            try {
+                d = left > 0 ? finished.poll(left, TimeUnit.NANOSECONDS) : null;
+            } catch (InterruptedException e) {
+                interrupted = true; // closing or abandoned: what was read is still delivered
+                break;
+            }
             if (d == null) {
                 break;
             }
@@ -197,6 +207,9 @@ public final class ModbusSource implements Source {
         }
         for (Done d : done) {
             emit(d, out);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
