@@ -144,6 +144,9 @@ public final class ModbusScaleBench {
             long cpu0 = os.getProcessCpuTime();
             long sim0 = cpuTicks(simPid);
             long points0 = points.get();
+            var st = scheduler.statuses().get(0);
+            long errors0 = st.errors.get();
+            long overruns0 = st.overruns.get();
             long wall0 = System.nanoTime();
             measuring.set(true);
             Thread.sleep(seconds * 1000L);
@@ -152,7 +155,6 @@ public final class ModbusScaleBench {
             long cpu = os.getProcessCpuTime() - cpu0;
             long simTicks = cpuTicks(simPid) - sim0;
             long pts = points.get() - points0;
-            var st = scheduler.statuses().get(0);
             int count = (int) Math.min(n.get(), startLate.length);
             long[] s = Arrays.copyOf(startLate, count);
             long[] d = Arrays.copyOf(doneLate, count);
@@ -168,7 +170,10 @@ public final class ModbusScaleBench {
                     + "simulator JVM %.1f%% (not counted)%n", 100.0 * cpu / wall, 100.0 * simTicks / 100.0 / secs);
             System.out.printf("  device polls %,d (%.0f/s of %d expected), failed %d, points %,d (%.0f/s), source "
                     + "overruns %d, errors %d%n", count, count / secs, devices, failed.get(), pts, pts / secs,
-                    st.overruns.get(), st.errors.get());
+                    st.overruns.get() - overruns0, st.errors.get() - errors0);
+            if (st.errors.get() > errors0) {
+                System.out.println("  last error: " + st.lastError);
+            }
             System.out.printf("  lateness of a device poll's start after its tick: p50 %d ms, p99 %d ms, max %d ms "
                     + "(target p99 < 100 ms)%n", pct(s, 50), pct(s, 99), pct(s, 100));
             long[] h = firstStart.values().stream().mapToLong(Long::longValue).sorted().toArray();

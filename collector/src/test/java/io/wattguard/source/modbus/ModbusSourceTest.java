@@ -295,6 +295,25 @@ class ModbusSourceTest extends InfluxdTest {
         assertTrue(meter("dead", "device = 'pdu-silent'").isEmpty());
     }
 
+    @Test
+    void closeIsIdempotentAndSafeWithoutStart() throws Exception {
+        Settings settings = Configs.load(tmp, """
+                http: {enabled: false}
+                sources:
+                  - name: pdus
+                    type: modbus
+                    devices: [{name: pdu, host: 127.0.0.1, port: 1, profile: generic-pdu}]
+                """);
+        var ctx = new io.wattguard.core.SourceSpec.Context(Clock.systemUTC(), io.wattguard.core.Topology.empty(), "t");
+        io.wattguard.core.Source never = settings.sources().get(0).create(ctx);
+        never.close();
+        never.close();
+        io.wattguard.core.Source started = settings.sources().get(0).create(ctx);
+        started.start();
+        started.close();
+        started.close();
+    }
+
     private static JsonNode health(int port) {
         try {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
