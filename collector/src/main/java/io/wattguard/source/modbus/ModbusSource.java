@@ -159,7 +159,6 @@ public final class ModbusSource implements Source {
             start();
         }
         long tick = out.tickMs();
-        long began = ticker.getAsLong();
         int started = 0;
         for (Poller p : pollers) {
             if (!p.busy.compareAndSet(false, true)) {
@@ -177,12 +176,13 @@ public final class ModbusSource implements Source {
                 return; // closing
             }
         }
-        // Wait for this tick's answers until shortly before the scheduler would give up on the whole poll. The
-        // scheduler's clock runs from when it handed the poll over, which is the tick or a little after: count
-        // from the tick, so a poll that started late still returns in time.
+        // Wait for this tick's answers until a fifth of the timeout before the scheduler would give up on the
+        // whole poll, leaving time to turn the answers into points on a busy machine. The scheduler's clock runs
+        // from when it handed the poll over, the tick or a little after: count from the tick, so that a poll that
+        // started late still returns in time.
         long timeoutMs = common.timeout().toMillis();
-        long budgetMs = tick + timeoutMs - Math.max(timeoutMs / 10, 20) - clock.millis();
-        long deadline = began + TimeUnit.MILLISECONDS.toNanos(Math.max(0, budgetMs));
+        long budgetMs = tick + timeoutMs - Math.max(timeoutMs / 5, 20) - clock.millis();
+        long deadline = ticker.getAsLong() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, budgetMs));
         int mine = 0;
         List<Done> done = new ArrayList<>();
         finished.drainTo(done);
