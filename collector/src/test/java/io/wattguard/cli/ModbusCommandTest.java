@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
 /** {@code wattguard modbus read} against our simulator (a j2mod slave on loopback), run in-process. */
 class ModbusCommandTest {
     private static ModbusDeviceSimulator device;
+    /** The same device behind a serial gateway in transparent mode: RTU frames over TCP, unit 5. */
+    private static ModbusDeviceSimulator gateway;
 
     @BeforeAll
     static void startDevice() throws Exception {
@@ -42,11 +44,14 @@ class ModbusCommandTest {
                 "meter/total/temp_c", -42.0, "meter/total/pulses", 1e9, "meter/total/power_w", 1500.25,
                 "outlet/1/on", 1.0, "outlet/2/on", 0.0);
         device = new ModbusDeviceSimulator(map, () -> values, 0);
+        gateway = new ModbusDeviceSimulator(map, () -> values, 0, 5, ModbusDeviceSimulator.Framing.RTU_OVER_TCP,
+                java.util.Set.of());
     }
 
     @AfterAll
     static void stopDevice() {
         device.close();
+        gateway.close();
     }
 
     private static BrokenConfigsTest.Result read(String... args) {
@@ -81,6 +86,14 @@ class ModbusCommandTest {
                 "--scale", "0.001");
         ok("discrete_input 0 (100001) 0001 = 1.0\ndiscrete_input 1 (100002) 0000 = 0.0\n",
                 "--function", "discrete_input", "--address", "0", "--count", "2");
+    }
+
+    @Test
+    void rtuFramesOverTcpToAGatewayUnit() {
+        BrokenConfigsTest.Result r = BrokenConfigsTest.run("modbus", "read", "127.0.0.1", "--port", Integer.toString(
+                gateway.port()), "--rtu-over-tcp", "--unit", "5", "--address", "40001", "--type", "float32", "--order", "cdab");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("holding 0 (400001) 8000 4366 = 230.5\n", r.out());
     }
 
     @Test
