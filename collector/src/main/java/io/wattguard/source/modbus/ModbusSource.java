@@ -68,7 +68,11 @@ public final class ModbusSource implements Source {
     /** A device and its state between polls. */
     private final class Poller {
         final ModbusFactory.Device device;
-        final ModbusClient client;
+        /**
+         * Made at the device's first poll, on its own thread: building the plans and decoders of a thousand
+         * devices in {@link #start} would cost the first poll its whole timeout.
+         */
+        volatile ModbusClient client;
         final AtomicBoolean busy = new AtomicBoolean();
         /** Set by the device's own poll thread, read by {@link #poll}: which lane its next poll goes to. */
         volatile boolean reachable = true;
@@ -76,7 +80,6 @@ public final class ModbusSource implements Source {
 
         Poller(ModbusFactory.Device device) {
             this.device = device;
-            this.client = new ModbusClient(device.config(), clock);
         }
 
         String name() {
@@ -88,6 +91,14 @@ public final class ModbusSource implements Source {
             PollResult r = null;
             String failure = null;
             try {
+                if (client == null) {
+                    client = new ModbusClient(device.config(), clock);
+                }
+                if (closed) {
+                    client.close(); // close() may have run while the client was being made
+                    busy.set(false);
+                    return;
+                }
                 r = client.poll();
                 reachable = r.reachable();
             } catch (RuntimeException e) {
@@ -183,11 +194,14 @@ public final class ModbusSource implements Source {
         long timeoutMs = common.timeout().toMillis();
         long budgetMs = tick + timeoutMs - Math.max(timeoutMs / 5, 20) - clock.millis();
         long deadline = ticker.getAsLong() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, budgetMs));
+        // Answers are turned into points as they come, so that work overlaps the devices' I/O instead of
+        // following it; late answers of earlier ticks are among them.
         int mine = 0;
         List<Done> done = new ArrayList<>();
         finished.drainTo(done);
         for (Done d : done) {
             mine += d.tickMs() == tick ? 1 : 0;
+            emit(d, out);
         }
         boolean interrupted = false;
         while (mine < started) {
@@ -196,16 +210,13 @@ public final class ModbusSource implements Source {
             try {
                 d = left > 0 ? finished.poll(left, TimeUnit.NANOSECONDS) : null;
             } catch (InterruptedException e) {
-                interrupted = true; // closing or abandoned: what was read is still delivered
+                interrupted = true; // closing or abandoned: what was read so far is delivered
                 break;
             }
             if (d == null) {
                 break;
             }
-            done.add(d);
             mine += d.tickMs() == tick ? 1 : 0;
-        }
-        for (Done d : done) {
             emit(d, out);
         }
         if (interrupted) {
@@ -305,7 +316,10 @@ public final class ModbusSource implements Source {
             failing.shutdownNow();
         }
         for (Poller p : pollers) {
-            p.client.close();
+            ModbusClient c = p.client;
+            if (c != null) {
+                c.close();
+            }
         }
         finished.clear();
     }
