@@ -243,16 +243,36 @@ public final class ModbusSource implements Source {
         }
     }
 
+    /** A point's identity within one device poll. A record, not a joined string: this runs for every reading. */
+    private record ChannelKey(String kind, String channel) {
+        // Written out: the strings come from the register map, so identity settles almost every comparison.
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ChannelKey k && (k.kind == kind || k.kind.equals(kind))
+                    && (k.channel == channel || k.channel.equals(channel));
+        }
+
+        @Override
+        public int hashCode() {
+            return kind.hashCode() * 31 + channel.hashCode();
+        }
+    }
+
     /** Readings of one channel become one point; string registers join it as text fields. */
     List<Sample> points(ModbusFactory.Device device, PollResult r, long tickMs) {
-        Map<String, Sample.Builder> byChannel = new LinkedHashMap<>();
-        Map<String, Boolean> uncertain = new LinkedHashMap<>();
+        Map<ChannelKey, Sample.Builder> byChannel = new LinkedHashMap<>();
+        java.util.Set<ChannelKey> uncertain = null;
         for (Reading x : r.readings()) {
-            String key = x.kind() + "/" + x.channel();
-            byChannel.computeIfAbsent(key, k -> builder(device, x.kind(), x.channel(), tickMs))
-                    .field(x.field(), x.value());
+            ChannelKey key = new ChannelKey(x.kind(), x.channel());
+            Sample.Builder b = byChannel.get(key);
+            if (b == null) {
+                b = builder(device, x.kind(), x.channel(), tickMs);
+                byChannel.put(key, b);
+            }
+            b.field(x.field(), x.value());
             if (x.uncertain()) {
-                uncertain.put(key, true);
+                uncertain = uncertain == null ? new java.util.HashSet<>() : uncertain;
+                uncertain.add(key);
             }
         }
         for (Map.Entry<String, String> t : r.texts().entrySet()) {
@@ -264,13 +284,13 @@ public final class ModbusSource implements Source {
             }
             String kind = k.substring(0, first);
             String channel = k.substring(first + 1, last);
-            byChannel.computeIfAbsent(kind + "/" + channel, x -> builder(device, kind, channel, tickMs))
+            byChannel.computeIfAbsent(new ChannelKey(kind, channel), x -> builder(device, kind, channel, tickMs))
                     .field(k.substring(last + 1), t.getValue());
         }
         List<Sample> out = new ArrayList<>(byChannel.size());
-        for (Map.Entry<String, Sample.Builder> e : byChannel.entrySet()) {
+        for (Map.Entry<ChannelKey, Sample.Builder> e : byChannel.entrySet()) {
             Sample.Builder b = e.getValue();
-            if (uncertain.containsKey(e.getKey())) {
+            if (uncertain != null && uncertain.contains(e.getKey())) {
                 b.field("uncertain", true);
             }
             if (b.hasFields()) {
