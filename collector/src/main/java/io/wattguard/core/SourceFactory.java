@@ -14,5 +14,9 @@ public interface SourceFactory {
     /** One line for {@code check-config} and the docs. */
     String description();
 
-    SourceSpec read(SourceSpec.Common common, Section section);
+    /**
+     * Reads this type's keys. {@code topology} is the file's own, already read, so a source can check the
+     * racks, rooms and hosts it names against it.
+     */
+    SourceSpec read(SourceSpec.Common common, Section section, Topology topology);
 }

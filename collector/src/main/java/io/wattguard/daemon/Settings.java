@@ -64,13 +64,13 @@ public record Settings(Path file, String instance, InfluxSettings influx, Batch 
         HttpSettings http = HttpSettings.read(root.section("http"));
         Topology topology = Topology.read(root.section("topology"));
         Duration self = root.duration("self_interval", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofHours(1));
-        List<SourceSpec> sources = readSources(root, factories());
+        List<SourceSpec> sources = readSources(root, factories(), topology);
         root.finish();
         problems.throwIfAny();
         return new Settings(file, instance, influx, batch, spool, http, topology, self, sources);
     }
 
-    private static List<SourceSpec> readSources(Section root, Map<String, SourceFactory> factories) {
+    private static List<SourceSpec> readSources(Section root, Map<String, SourceFactory> factories, Topology topology) {
         List<SourceSpec> out = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         List<Section> list = root.sections("sources");
@@ -107,7 +107,7 @@ public record Settings(Path file, String instance, InfluxSettings influx, Batch 
             if (f == null) {
                 continue;
             }
-            SourceSpec spec = f.read(new SourceSpec.Common(name, type, interval, timeout, tags), s);
+            SourceSpec spec = f.read(new SourceSpec.Common(name, type, interval, timeout, tags), s, topology);
             s.finish();
             if (enabled && spec != null) {
                 out.add(spec);

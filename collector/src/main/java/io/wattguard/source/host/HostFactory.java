@@ -30,7 +30,7 @@ public final class HostFactory implements SourceFactory {
     }
 
     @Override
-    public SourceSpec read(SourceSpec.Common common, Section s) {
+    public SourceSpec read(SourceSpec.Common common, Section s, io.wattguard.core.Topology topology) {
         Config c = readConfig(common, s);
         return new SourceSpec() {
             public Common common() {

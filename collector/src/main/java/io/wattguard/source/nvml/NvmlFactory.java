@@ -18,7 +18,7 @@ public final class NvmlFactory implements SourceFactory {
     }
 
     @Override
-    public SourceSpec read(SourceSpec.Common common, Section section) {
+    public SourceSpec read(SourceSpec.Common common, Section section, io.wattguard.core.Topology topology) {
         NvmlConfig config = NvmlConfig.read(section);
         return new SourceSpec() {
             @Override

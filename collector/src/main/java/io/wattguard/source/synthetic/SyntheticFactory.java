@@ -25,7 +25,7 @@ public final class SyntheticFactory implements SourceFactory {
     }
 
     @Override
-    public SourceSpec read(SourceSpec.Common common, Section section) {
+    public SourceSpec read(SourceSpec.Common common, Section section, io.wattguard.core.Topology topology) {
         long seed = section.integer("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE);
         List<SyntheticSource.Series> series = new ArrayList<>();
         List<Section> list = section.sections("series");

@@ -1,0 +1,346 @@
+package io.wattguard.source.modbus;
+
+import io.wattguard.core.Emitter;
+import io.wattguard.core.Sample;
+import io.wattguard.core.Source;
+import io.wattguard.core.SourceSpec;
+import io.wattguard.meters.Reading;
+import io.wattguard.meters.modbus.ModbusClient;
+import io.wattguard.meters.modbus.PollResult;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * Polls the devices of one {@code type: modbus} entry concurrently, each through its own {@link ModbusClient}
+ * (one connection, one thread at a time), and turns what they read into {@code meter} points.
+ *
+ * <p>Why devices run on a pool of their own rather than one after the other in {@link #poll}: a dead device
+ * costs its whole timeout and retries, and a room poller reads hundreds of PDUs; in sequence, one dead PDU
+ * would make every PDU after it late. Each device has at most one poll in flight; a device still busy at a
+ * tick skips that tick and says so as an error. Devices whose last poll could not reach them run in a second,
+ * smaller lane, so a row of dead devices can never hold the threads the answering ones need.
+ *
+ * <p>{@link #poll} hands each device its tick, then waits for their answers until shortly before the source's
+ * timeout; an answer that comes later is emitted at the next poll, still stamped with the tick it was read
+ * for. Every point carries the tick of the poll that started its device poll (not the moment the device
+ * answered), so the series of all devices line up and a replay writes the same points.
+ */
+public final class ModbusSource implements Source {
+    /** Sees every device poll; for benchmarks and operators' diagnostics, never needed for collecting. */
+    public interface DeviceObserver {
+        /**
+         * @param tickMs the tick the poll was for
+         * @param startedMs when the device poll began (its lateness is {@code startedMs - tickMs})
+         * @param finishedMs when its answer was complete
+         */
+        void polled(String device, long tickMs, long startedMs, long finishedMs, boolean ok);
+    }
+
+    private static final DeviceObserver NO_OBSERVER = (d, t, s, f, ok) -> {};
+
+    private final SourceSpec.Common common;
+    private final List<ModbusFactory.Device> devices;
+    private final int concurrency;
+    private final Clock clock;
+    private final LongSupplier ticker;
+    private final LinkedBlockingQueue<Done> finished = new LinkedBlockingQueue<>();
+    private final List<Poller> pollers = new ArrayList<>();
+    private ExecutorService answering;
+    private ExecutorService failing;
+    private volatile DeviceObserver observer = NO_OBSERVER;
+    private volatile boolean closed;
+
+    /** One device poll's outcome, for the tick it was started at. */
+    private record Done(Poller poller, long tickMs, PollResult result, String failure) {}
+
+    /** A device and its state between polls. */
+    private final class Poller {
+        final ModbusFactory.Device device;
+        /**
+         * Made at the device's first poll, on its own thread: building the plans and decoders of a thousand
+         * devices in {@link #start} would cost the first poll its whole timeout.
+         */
+        volatile ModbusClient client;
+        final AtomicBoolean busy = new AtomicBoolean();
+        /** Set by the device's own poll thread, read by {@link #poll}: which lane its next poll goes to. */
+        volatile boolean reachable = true;
+        volatile long busySinceMs;
+
+        Poller(ModbusFactory.Device device) {
+            this.device = device;
+        }
+
+        String name() {
+            return device.config().name();
+        }
+
+        void run(long tickMs) {
+            long started = clock.millis();
+            PollResult r = null;
+            String failure = null;
+            try {
+                if (client == null) {
+                    client = new ModbusClient(device.config(), clock);
+                }
+                if (closed) {
+                    client.close(); // close() may have run while the client was being made
+                    busy.set(false);
+                    return;
+                }
+                r = client.poll();
+                reachable = r.reachable();
+            } catch (RuntimeException e) {
+                // A closed client or a decoder bug: reported for this device only, the others go on.
+                failure = e.getMessage() == null ? e.toString() : e.getMessage();
+            } finally {
+                busy.set(false);
+            }
+            long end = clock.millis();
+            observer.polled(name(), tickMs, started, end, r != null && r.ok());
+            finished.add(new Done(this, tickMs, r, failure));
+        }
+    }
+
+    ModbusSource(SourceSpec.Common common, List<ModbusFactory.Device> devices, int concurrency, Clock clock) {
+        this(common, devices, concurrency, clock, System::nanoTime);
+    }
+
+    ModbusSource(SourceSpec.Common common, List<ModbusFactory.Device> devices, int concurrency, Clock clock,
+            LongSupplier ticker) {
+        this.common = common;
+        this.devices = devices;
+        this.concurrency = concurrency;
+        this.clock = clock;
+        this.ticker = ticker;
+    }
+
+    @Override public String name() { return common.name(); }
+    @Override public String type() { return "modbus"; }
+    @Override public Duration interval() { return common.interval(); }
+    @Override public Duration timeout() { return common.timeout(); }
+
+    public void observe(DeviceObserver o) {
+        this.observer = o == null ? NO_OBSERVER : o;
+    }
+
+    /** Number of devices this source polls. */
+    public int devices() {
+        return devices.size();
+    }
+
+    @Override
+    public synchronized void start() {
+        if (closed || answering != null) {
+            return;
+        }
+        answering = pool(concurrency, common.name());
+        failing = pool(Math.max(2, concurrency / 4), common.name() + "-failing");
+        for (ModbusFactory.Device d : devices) {
+            pollers.add(new Poller(d));
+        }
+    }
+
+    private static ExecutorService pool(int threads, String name) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor p = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "wattguard-modbus-" + name + "-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        p.allowCoreThreadTimeOut(true);
+        return p;
+    }
+
+    @Override
+    public void poll(Emitter out) {
+        if (answering == null) {
+            start();
+        }
+        long tick = out.tickMs();
+        int started = 0;
+        for (Poller p : pollers) {
+            if (!p.busy.compareAndSet(false, true)) {
+                long since = clock.millis() - p.busySinceMs;
+                out.error(p.name(), "previous poll still running after " + since + " ms (the device is slow or not "
+                        + "answering: see its timeout and retries); skipped this tick");
+                continue;
+            }
+            p.busySinceMs = clock.millis();
+            try {
+                (p.reachable ? answering : failing).execute(() -> p.run(tick));
+                started++;
+            } catch (RejectedExecutionException e) {
+                p.busy.set(false);
+                return; // closing
+            }
+        }
+        // Wait for this tick's answers until a fifth of the timeout before the scheduler would give up on the
+        // whole poll, leaving time to turn the answers into points on a busy machine. The scheduler's clock runs
+        // from when it handed the poll over, the tick or a little after: count from the tick, so that a poll that
+        // started late still returns in time.
+        long timeoutMs = common.timeout().toMillis();
+        long budgetMs = tick + timeoutMs - Math.max(timeoutMs / 5, 20) - clock.millis();
+        long deadline = ticker.getAsLong() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, budgetMs));
+        // Answers are turned into points as they come, so that work overlaps the devices' I/O instead of
+        // following it; late answers of earlier ticks are among them.
+        int mine = 0;
+        List<Done> done = new ArrayList<>();
+        finished.drainTo(done);
+        for (Done d : done) {
+            mine += d.tickMs() == tick ? 1 : 0;
+            emit(d, out);
+        }
+        boolean interrupted = false;
+        while (mine < started) {
+            long left = deadline - ticker.getAsLong();
+            Done d;
+            try {
+                d = left > 0 ? finished.poll(left, TimeUnit.NANOSECONDS) : null;
+            } catch (InterruptedException e) {
+                interrupted = true; // closing or abandoned: what was read so far is delivered
+                break;
+            }
+            if (d == null) {
+                break;
+            }
+            mine += d.tickMs() == tick ? 1 : 0;
+            emit(d, out);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void emit(Done d, Emitter out) {
+        String name = d.poller().name();
+        if (d.failure() != null) {
+            out.error(name, d.failure());
+            return;
+        }
+        PollResult r = d.result();
+        for (Sample s : points(d.poller().device, r, d.tickMs())) {
+            out.emit(s);
+        }
+        if (!r.errors().isEmpty()) {
+            List<String> msgs = new ArrayList<>();
+            for (String e : r.errors()) {
+                msgs.add(withoutName(name, e));
+            }
+            out.error(name, String.join("; ", msgs));
+        }
+    }
+
+    /** A point's identity within one device poll. A record, not a joined string: this runs for every reading. */
+    private record ChannelKey(String kind, String channel) {
+        // Written out: the strings come from the register map, so identity settles almost every comparison.
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ChannelKey k && (k.kind == kind || k.kind.equals(kind))
+                    && (k.channel == channel || k.channel.equals(channel));
+        }
+
+        @Override
+        public int hashCode() {
+            return kind.hashCode() * 31 + channel.hashCode();
+        }
+    }
+
+    /** Readings of one channel become one point; string registers join it as text fields. */
+    List<Sample> points(ModbusFactory.Device device, PollResult r, long tickMs) {
+        Map<ChannelKey, Sample.Builder> byChannel = new LinkedHashMap<>();
+        java.util.Set<ChannelKey> uncertain = null;
+        for (Reading x : r.readings()) {
+            ChannelKey key = new ChannelKey(x.kind(), x.channel());
+            Sample.Builder b = byChannel.get(key);
+            if (b == null) {
+                b = builder(device, x.kind(), x.channel(), tickMs);
+                byChannel.put(key, b);
+            }
+            b.field(x.field(), x.value());
+            if (x.uncertain()) {
+                uncertain = uncertain == null ? new java.util.HashSet<>() : uncertain;
+                uncertain.add(key);
+            }
+        }
+        for (Map.Entry<String, String> t : r.texts().entrySet()) {
+            String k = t.getKey();
+            int first = k.indexOf('/');
+            int last = k.lastIndexOf('/');
+            if (first < 0 || last <= first) {
+                continue;
+            }
+            String kind = k.substring(0, first);
+            String channel = k.substring(first + 1, last);
+            byChannel.computeIfAbsent(new ChannelKey(kind, channel), x -> builder(device, kind, channel, tickMs))
+                    .field(k.substring(last + 1), t.getValue());
+        }
+        List<Sample> out = new ArrayList<>(byChannel.size());
+        for (Map.Entry<ChannelKey, Sample.Builder> e : byChannel.entrySet()) {
+            Sample.Builder b = e.getValue();
+            if (uncertain != null && uncertain.contains(e.getKey())) {
+                b.field("uncertain", true);
+            }
+            if (b.hasFields()) {
+                out.add(b.build());
+            }
+        }
+        return out;
+    }
+
+    private Sample.Builder builder(ModbusFactory.Device device, String kind, String channel, long tickMs) {
+        ModbusFactory.Placement p = device.placement();
+        return Sample.builder("meter").time(tickMs).tags(common.tags())
+                .tag("device", device.config().name()).tag("channel", channel).tag("kind", kind)
+                .tag("rack", p.rack()).tag("room", p.room()).tag("host", p.feeds().get(channel));
+    }
+
+    /**
+     * The meters client starts its messages with the device name, which {@link Emitter#error} adds again:
+     * {@code pdu-a (tcp://10.0.0.5:502 unit 1): no answer ...} becomes {@code tcp://10.0.0.5:502 unit 1: no answer ...}.
+     */
+    static String withoutName(String name, String message) {
+        if (message.startsWith(name + ": ")) {
+            return message.substring(name.length() + 2);
+        }
+        if (message.startsWith(name + " (")) {
+            int close = message.indexOf("): ", name.length());
+            if (close > 0) {
+                return message.substring(name.length() + 2, close) + ": " + message.substring(close + 3);
+            }
+        }
+        return message;
+    }
+
+    /** Stops the device threads and closes every connection, which also breaks a poll stuck on a silent device. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (answering != null) {
+            answering.shutdownNow();
+            failing.shutdownNow();
+        }
+        for (Poller p : pollers) {
+            ModbusClient c = p.client;
+            if (c != null) {
+                c.close();
+            }
+        }
+        finished.clear();
+    }
+}
