@@ -1,0 +1,149 @@
+package io.wattguard.source.opcua;
+
+import io.wattguard.core.Emitter;
+import io.wattguard.core.Sample;
+import io.wattguard.core.Source;
+import io.wattguard.core.SourceSpec;
+import io.wattguard.meters.Reading;
+import io.wattguard.meters.opcua.ClientPki;
+import io.wattguard.meters.opcua.OpcUaMeterClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the OPC UA meters of one {@code opcua} source into {@code meter} points.
+ *
+ * <p>{@link #start()} opens the shared PKI folder and starts one {@link OpcUaMeterClient} per device; each
+ * connects in the background with its own backoff, so a meter that is down never delays the start or the
+ * others. Each {@link #poll} drains every client (non-blocking for subscriptions, one split Read per device in
+ * poll mode) and turns the readings of one device and channel into one point, stamped with the poll's tick so
+ * meters line up with the hosts they feed.
+ *
+ * <p>Tags: {@code device}, {@code channel}, {@code kind}, and the place from the config ({@code rack},
+ * {@code room}, and {@code host} for a channel that feeds one host); topology adds the rest. Fields: one per
+ * configured item ({@code power_w}, {@code energy_kwh}, ...). A value whose OPC UA status is Bad is never
+ * stored; when any value of a point has an Uncertain status the point carries {@code uncertain=true} (a
+ * boolean field, absent otherwise), so dashboards and detectors can leave such points out with
+ * {@code WHERE uncertain != true}.
+ *
+ * <p>A device without a session is reported through {@link Emitter#error} at every poll (counted in the
+ * {@code collector} measurement; the scheduler logs the first failure and every 60th, the client logs each
+ * new reason once); the others carry on.
+ */
+final class OpcUaSource implements Source {
+    /** The boolean field set on a point when any of its values had an Uncertain status. */
+    static final String UNCERTAIN = "uncertain";
+
+    private final SourceSpec.Common common;
+    private final Path pkiDir;
+    private final List<OpcUaDevice> devices;
+    private final Clock clock;
+    private final List<OpcUaMeterClient> clients = new ArrayList<>();
+    private ClientPki pki;
+    private boolean closed;
+
+    OpcUaSource(SourceSpec.Common common, Path pkiDir, List<OpcUaDevice> devices, Clock clock) {
+        this.common = common;
+        this.pkiDir = pkiDir;
+        this.devices = devices;
+        this.clock = clock;
+    }
+
+    @Override public String name() { return common.name(); }
+    @Override public String type() { return "opcua"; }
+    @Override public Duration interval() { return common.interval(); }
+    @Override public Duration timeout() { return common.timeout(); }
+
+    @Override
+    public synchronized void start() throws Exception {
+        if (closed || pki != null) {
+            return;
+        }
+        try {
+            pki = ClientPki.open(pkiDir);
+        } catch (java.io.IOException e) {
+            throw new java.io.IOException("cannot open the OPC UA PKI folder " + pkiDir + " (pki_dir): " + e.getMessage()
+                    + "; it must be writable by the service user", e);
+        }
+        for (OpcUaDevice d : devices) {
+            OpcUaMeterClient c = new OpcUaMeterClient(d.meter(), pki, clock);
+            clients.add(c);
+            c.start();
+        }
+    }
+
+    @Override
+    public void poll(Emitter out) {
+        List<OpcUaMeterClient> now;
+        synchronized (this) {
+            now = List.copyOf(clients);
+        }
+        for (int i = 0; i < now.size(); i++) {
+            OpcUaMeterClient c = now.get(i);
+            OpcUaDevice d = devices.get(i);
+            if (!c.isConnected()) {
+                String why = c.lastError();
+                out.error(d.name(), why != null ? why : "connecting to " + d.meter().endpoint().endpoint());
+                continue;
+            }
+            List<Reading> readings = new ArrayList<>();
+            c.drain(readings::add);
+            emit(d, common.tags(), readings, out);
+        }
+    }
+
+    /** One point per channel (and kind): every field the device gave for it in this drain. */
+    static void emit(OpcUaDevice d, Map<String, String> sourceTags, List<Reading> readings, Emitter out) {
+        Map<String, List<Reading>> byChannel = new LinkedHashMap<>();
+        for (Reading r : readings) {
+            byChannel.computeIfAbsent(r.channel() + "\u0000" + r.kind(), k -> new ArrayList<>()).add(r);
+        }
+        for (List<Reading> group : byChannel.values()) {
+            Reading first = group.get(0);
+            Sample.Builder b = out.point("meter").tags(sourceTags)
+                    .tag("device", d.name())
+                    .tag("channel", first.channel())
+                    .tag("kind", first.kind())
+                    .tag("rack", d.rack())
+                    .tag("room", d.room())
+                    .tag("host", d.hostByChannel().get(first.channel()));
+            boolean uncertain = false;
+            for (Reading r : group) {
+                b.field(r.field(), r.value());
+                uncertain |= r.uncertain();
+            }
+            if (!b.hasFields()) {
+                continue; // every value overflowed its scale: nothing worth a point
+            }
+            if (uncertain) {
+                b.field(UNCERTAIN, true);
+            }
+            out.emit(b.build());
+        }
+    }
+
+    @Override
+    public void close() {
+        List<OpcUaMeterClient> toClose;
+        ClientPki p;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            toClose = List.copyOf(clients);
+            clients.clear();
+            p = pki;
+        }
+        // Devices are let go together: each disconnect may wait for its server, and a room has many.
+        toClose.parallelStream().forEach(OpcUaMeterClient::close);
+        if (p != null) {
+            p.close();
+        }
+    }
+}
