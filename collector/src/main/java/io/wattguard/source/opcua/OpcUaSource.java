@@ -44,6 +44,8 @@ final class OpcUaSource implements Source {
     private final List<OpcUaDevice> devices;
     private final Clock clock;
     private final List<OpcUaMeterClient> clients = new ArrayList<>();
+    /** Per device: had a session at some poll, so its absence now is a loss, not a first connect. */
+    private final boolean[] seenConnected;
     private ClientPki pki;
     private boolean closed;
 
@@ -52,6 +54,7 @@ final class OpcUaSource implements Source {
         this.pkiDir = pkiDir;
         this.devices = devices;
         this.clock = clock;
+        this.seenConnected = new boolean[devices.size()];
     }
 
     @Override public String name() { return common.name(); }
@@ -88,9 +91,15 @@ final class OpcUaSource implements Source {
             OpcUaDevice d = devices.get(i);
             if (!c.isConnected()) {
                 String why = c.lastError();
-                out.error(d.name(), why != null ? why : "connecting to " + d.meter().endpoint().endpoint());
+                if (why != null) {
+                    out.error(d.name(), why);
+                } else if (seenConnected[i]) {
+                    out.error(d.name(), "lost the session with " + d.meter().endpoint().endpoint() + "; reconnecting");
+                }
+                // Else the first connection attempt is still under way: not a failure until it fails.
                 continue;
             }
+            seenConnected[i] = true;
             List<Reading> readings = new ArrayList<>();
             c.drain(readings::add);
             emit(d, common.tags(), readings, out);
