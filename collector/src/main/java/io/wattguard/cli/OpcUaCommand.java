@@ -401,7 +401,9 @@ public final class OpcUaCommand implements Callable<Integer> {
                 for (int i = 0; i < ids.size(); i++) {
                     DataValue v = results[2 * i];
                     DataValue t = results[2 * i + 1];
-                    Object value = v.getValue() == null ? null : v.getValue().getValue();
+                    // A Bad status means the value is not to be used, whatever the server put beside it.
+                    boolean bad = v.getStatusCode() != null && v.getStatusCode().isBad();
+                    Object value = bad || v.getValue() == null ? null : v.getValue().getValue();
                     rows.add(new String[] {nodes.get(i), value == null ? "" : text(value), typeName(t),
                             statusName(v.getStatusCode()), time(v.getSourceTime()), time(v.getServerTime())});
                 }

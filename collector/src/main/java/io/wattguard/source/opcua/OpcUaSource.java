@@ -18,8 +18,8 @@ import java.util.Map;
 /**
  * Reads the OPC UA meters of one {@code opcua} source into {@code meter} points.
  *
- * <p>{@link #start()} opens the shared PKI folder and starts one {@link OpcUaMeterClient} per device; each
- * connects in the background with its own backoff, so a meter that is down never delays the start or the
+ * <p>{@link #start()} opens the shared PKI folder and starts one {@link OpcUaMeterClient} per device, in the
+ * background; each connects with its own backoff, so a meter that is down never delays the start or the
  * others. Each {@link #poll} drains every client (non-blocking for subscriptions, one split Read per device in
  * poll mode) and turns the readings of one device and channel into one point, stamped with the poll's tick so
  * meters line up with the hosts they feed.
@@ -28,8 +28,8 @@ import java.util.Map;
  * {@code room}, and {@code host} for a channel that feeds one host); topology adds the rest. Fields: one per
  * configured item ({@code power_w}, {@code energy_kwh}, ...). A value whose OPC UA status is Bad is never
  * stored; when any value of a point has an Uncertain status the point carries {@code uncertain=true} (a
- * boolean field, absent otherwise), so dashboards and detectors can leave such points out with
- * {@code WHERE uncertain != true}.
+ * boolean field, absent otherwise: InfluxDB stores no field for nothing), so readers that want only values the
+ * device vouches for drop the rows whose {@code uncertain} column is true.
  *
  * <p>A device without a session is reported through {@link Emitter#error} at every poll (counted in the
  * {@code collector} measurement; the scheduler logs the first failure and every 60th, the client logs each
@@ -48,6 +48,9 @@ final class OpcUaSource implements Source {
     private final boolean[] seenConnected;
     private ClientPki pki;
     private boolean closed;
+    /** A start is under way or done (the PKI is open); cleared when opening the PKI failed, to retry. */
+    private boolean opening;
+    private String pkiProblem;
 
     OpcUaSource(SourceSpec.Common common, Path pkiDir, List<OpcUaDevice> devices, Clock clock) {
         this.common = common;
@@ -62,29 +65,60 @@ final class OpcUaSource implements Source {
     @Override public Duration interval() { return common.interval(); }
     @Override public Duration timeout() { return common.timeout(); }
 
+    /**
+     * Opens the PKI folder and starts the device clients on a thread of its own: the first start of an
+     * installation generates the client's RSA key, which can take longer than a poll may.
+     */
     @Override
-    public synchronized void start() throws Exception {
-        if (closed || pki != null) {
+    public synchronized void start() {
+        if (closed || opening) {
             return;
         }
+        opening = true;
+        pkiProblem = null;
+        Thread t = new Thread(this::openAndConnect, "wattguard-opcua-start-" + common.name());
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void openAndConnect() {
+        ClientPki opened;
         try {
-            pki = ClientPki.open(pkiDir);
-        } catch (java.io.IOException e) {
-            throw new java.io.IOException("cannot open the OPC UA PKI folder " + pkiDir + " (pki_dir): " + e.getMessage()
-                    + "; it must be writable by the service user", e);
+            opened = ClientPki.open(pkiDir);
+        } catch (java.io.IOException | RuntimeException e) {
+            synchronized (this) {
+                pkiProblem = "cannot open the OPC UA PKI folder " + pkiDir + " (pki_dir): " + e.getMessage()
+                        + "; it must be writable by the service user";
+                opening = false;
+            }
+            return;
         }
-        for (OpcUaDevice d : devices) {
-            OpcUaMeterClient c = new OpcUaMeterClient(d.meter(), pki, clock);
-            clients.add(c);
-            c.start();
+        synchronized (this) {
+            if (closed) {
+                opened.close();
+                return;
+            }
+            pki = opened;
+            for (OpcUaDevice d : devices) {
+                OpcUaMeterClient c = new OpcUaMeterClient(d.meter(), pki, clock);
+                clients.add(c);
+                c.start();
+            }
         }
     }
 
     @Override
     public void poll(Emitter out) {
         List<OpcUaMeterClient> now;
+        String problem;
         synchronized (this) {
             now = List.copyOf(clients);
+            problem = pkiProblem;
+        }
+        if (problem != null) {
+            out.error(common.name(), problem);
+            start(); // try again: the operator may have fixed the folder's owner meanwhile
+            return;
         }
         for (int i = 0; i < now.size(); i++) {
             OpcUaMeterClient c = now.get(i);

@@ -235,7 +235,8 @@ class OpcUaSourceTest extends InfluxdTest {
         never.close();
         OpcUaSource started = (OpcUaSource) spec.create(ctx);
         started.start();
-        assertTrue(Files.isRegularFile(tmp.resolve("pki/own/client.der")), "pki_dir is relative to the config");
+        await(WAIT, "the client certificate in pki_dir, relative to the config",
+                () -> Files.isRegularFile(tmp.resolve("pki/own/client.der")));
         started.close();
         started.close();
         started.start(); // after close: a no-op, nothing reconnects
