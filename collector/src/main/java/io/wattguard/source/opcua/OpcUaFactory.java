@@ -57,18 +57,23 @@ public final class OpcUaFactory implements SourceFactory {
         Map<String, Integer> seen = new HashMap<>();
         boolean complete = true;
         for (int i = 0; i < list.size(); i++) {
-            OpcUaDevice d = readDevice(list.get(i), pki);
+            Section ds = list.get(i);
+            // Judged on the name as written, so a duplicate is reported even when the device has other problems.
+            var nameNode = ds.node().map().get("name");
+            if (nameNode != null && nameNode.kind() == io.wattguard.config.ConfigNode.Kind.SCALAR) {
+                Integer first = seen.putIfAbsent(nameNode.text(), i);
+                if (first != null) {
+                    ds.error("name", "device '" + nameNode.text() + "' is declared twice in this source (also at "
+                            + "devices[" + first + "]): the device tag must tell meters apart");
+                    complete = false;
+                }
+            }
+            OpcUaDevice d = readDevice(ds, pki);
             if (d == null) {
                 complete = false;
-                continue;
+            } else {
+                devices.add(d);
             }
-            Integer first = seen.putIfAbsent(d.name(), i);
-            if (first != null) {
-                list.get(i).error("name", "device '" + d.name() + "' is declared twice in this source (also at devices["
-                        + first + "]): the device tag must tell meters apart");
-                complete = false;
-            }
-            devices.add(d);
         }
         if (!complete || devices.isEmpty()) {
             return null;
@@ -119,7 +124,7 @@ public final class OpcUaFactory implements SourceFactory {
         for (String channel : hosts.keySet()) {
             if (!channels.contains(channel)) {
                 d.error("hosts", "channel '" + channel + "' is not a channel of this device's items"
-                        + Section.didYouMean(channel, channels) + "; its channels: " + String.join(", ", channels));
+                        + closest(channel, channels) + "; its channels: " + String.join(", ", channels));
                 ok = false;
             }
         }
@@ -132,6 +137,17 @@ public final class OpcUaFactory implements SourceFactory {
         OpcUaMeterConfig placed = new OpcUaMeterConfig(meter.device(), shared, meter.mode(), meter.samplingInterval(),
                 meter.queueSize(), meter.deadband(), meter.maxNodesPerRead(), meter.items());
         return new OpcUaDevice(placed, rack, room, new LinkedHashMap<>(hosts));
+    }
+
+    /** Channel ids differ mostly in separators (outlet-3, outlet_3, Outlet3): those win over edit distance. */
+    private static String closest(String channel, Set<String> channels) {
+        String bare = channel.replaceAll("[-_. ]", "").toLowerCase(java.util.Locale.ROOT);
+        for (String c : channels) {
+            if (c.replaceAll("[-_. ]", "").toLowerCase(java.util.Locale.ROOT).equals(bare)) {
+                return " (did you mean '" + c + "'?)";
+            }
+        }
+        return Section.didYouMean(channel, channels);
     }
 
     private static String place(Section d, String key) {
