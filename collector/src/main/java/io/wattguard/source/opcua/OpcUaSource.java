@@ -7,6 +7,7 @@ import io.wattguard.core.SourceSpec;
 import io.wattguard.meters.Reading;
 import io.wattguard.meters.opcua.ClientPki;
 import io.wattguard.meters.opcua.OpcUaMeterClient;
+import io.wattguard.meters.opcua.OpcUaMeterConfig;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,8 +21,8 @@ import java.util.Map;
  *
  * <p>{@link #start()} opens the shared PKI folder and starts one {@link OpcUaMeterClient} per device, in the
  * background; each connects with its own backoff, so a meter that is down never delays the start or the
- * others. Each {@link #poll} drains every client (non-blocking for subscriptions, one split Read per device in
- * poll mode) and turns the readings of one device and channel into one point, stamped with the poll's tick so
+ * others. Each {@link #poll} drains every client (non-blocking for subscriptions; in poll mode one split Read
+ * per device, devices side by side) and turns the readings of one device and channel into one point, stamped with the poll's tick so
  * meters line up with the hosts they feed.
  *
  * <p>Tags: {@code device}, {@code channel}, {@code kind}, and the place from the config ({@code rack},
@@ -47,6 +48,7 @@ final class OpcUaSource implements Source {
     /** Per device: had a session at some poll, so its absence now is a loss, not a first connect. */
     private final boolean[] seenConnected;
     private ClientPki pki;
+    private java.util.concurrent.ExecutorService readers;
     private boolean closed;
     /** A start is under way or done (the PKI is open); cleared when opening the PKI failed, to retry. */
     private boolean opening;
@@ -120,23 +122,92 @@ final class OpcUaSource implements Source {
             start(); // try again: the operator may have fixed the folder's owner meanwhile
             return;
         }
-        for (int i = 0; i < now.size(); i++) {
-            OpcUaMeterClient c = now.get(i);
-            OpcUaDevice d = devices.get(i);
-            if (!c.isConnected()) {
-                String why = c.lastError();
-                if (why != null) {
-                    out.error(d.name(), why);
-                } else if (seenConnected[i]) {
-                    out.error(d.name(), "lost the session with " + d.meter().endpoint().endpoint() + "; reconnecting");
+        // Subscriptions are drained inline (no I/O); polled devices each do a Read, so they run side by side:
+        // a device that answers slowly must not hold back the others' points.
+        PollGate gate = new PollGate(out);
+        List<java.util.concurrent.Future<?>> reads = new ArrayList<>();
+        try {
+            for (int i = 0; i < now.size(); i++) {
+                OpcUaMeterClient c = now.get(i);
+                OpcUaDevice d = devices.get(i);
+                if (!c.isConnected()) {
+                    String why = c.lastError();
+                    if (why != null) {
+                        out.error(d.name(), why);
+                    } else if (seenConnected[i]) {
+                        out.error(d.name(), "lost the session with " + d.meter().endpoint().endpoint() + "; reconnecting");
+                    }
+                    // Else the first connection attempt is still under way: not a failure until it fails.
+                    continue;
                 }
-                // Else the first connection attempt is still under way: not a failure until it fails.
-                continue;
+                seenConnected[i] = true;
+                if (d.meter().mode() == OpcUaMeterConfig.Acquisition.Poll) {
+                    reads.add(readers().submit(() -> drain(c, d, gate)));
+                } else {
+                    drain(c, d, gate);
+                }
             }
-            seenConnected[i] = true;
-            List<Reading> readings = new ArrayList<>();
-            c.drain(readings::add);
-            emit(d, common.tags(), readings, out);
+            for (java.util.concurrent.Future<?> f : reads) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the poll's timeout: what finished is delivered
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            gate.close();
+        }
+    }
+
+    private void drain(OpcUaMeterClient c, OpcUaDevice d, PollGate gate) {
+        String before = c.lastError();
+        List<Reading> readings = new ArrayList<>();
+        int n = c.drain(readings::add);
+        String after = c.lastError();
+        // A failed Read leaves a new message behind (a new string even when the words repeat).
+        if (n == 0 && after != null && after != before) {
+            gate.error(d.name(), after);
+        }
+        gate.emit(d, common.tags(), readings);
+    }
+
+    private synchronized java.util.concurrent.ExecutorService readers() {
+        if (readers == null) {
+            readers = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "wattguard-opcua-read-" + common.name());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return readers;
+    }
+
+    /**
+     * Lets a device's points into this poll's emitter only while the poll lasts: a Read that finishes after the
+     * scheduler gave up on the poll must not touch the batch it already handed on.
+     */
+    private static final class PollGate {
+        private final Emitter out;
+        private boolean open = true;
+
+        PollGate(Emitter out) {
+            this.out = out;
+        }
+
+        synchronized void emit(OpcUaDevice d, Map<String, String> tags, List<Reading> readings) {
+            if (open) {
+                OpcUaSource.emit(d, tags, readings, out);
+            }
+        }
+
+        synchronized void error(String device, String message) {
+            if (open) {
+                out.error(device, message);
+            }
+        }
+
+        synchronized void close() {
+            open = false;
         }
     }
 
@@ -182,6 +253,9 @@ final class OpcUaSource implements Source {
             toClose = List.copyOf(clients);
             clients.clear();
             p = pki;
+            if (readers != null) {
+                readers.shutdownNow();
+            }
         }
         // Devices are let go together: each disconnect may wait for its server, and a room has many.
         toClose.parallelStream().forEach(OpcUaMeterClient::close);

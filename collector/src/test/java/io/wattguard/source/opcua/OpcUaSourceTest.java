@@ -241,4 +241,41 @@ class OpcUaSourceTest extends InfluxdTest {
         started.close();
         started.start(); // after close: a no-op, nothing reconnects
     }
+
+    @Test
+    void anUnusablePkiFolderIsAnErrorAtEachPollUntilTheOperatorFixesIt() throws Exception {
+        Path blocker = Files.writeString(tmp.resolve("pki"), "a file where the PKI folder should be\n");
+        Settings settings = Configs.load(tmp, """
+                sources:
+                  - name: m
+                    type: opcua
+                    pki_dir: pki
+                    devices:
+                      - {name: m1, endpoint: "opc.tcp://127.0.0.1:1", items: [{node: "ns=1;s=X", field: power_w}]}
+                """);
+        OpcUaSource source = (OpcUaSource) settings.sources().get(0).create(
+                new SourceSpec.Context(Clock.systemUTC(), Topology.empty(), "i"));
+        try (source) {
+            source.start();
+            List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+            io.wattguard.core.Emitter emitter = new io.wattguard.core.Emitter() {
+                public long tickMs() { return 0; }
+                public void emit(io.wattguard.core.Sample s) { throw new AssertionError("no points expected: " + s); }
+                public void error(String device, String message) { errors.add(device + ": " + message); }
+            };
+            await(WAIT, "the PKI problem to be reported", () -> {
+                errors.clear();
+                source.poll(emitter);
+                return errors.size() == 1 && errors.get(0).startsWith("m: cannot open the OPC UA PKI folder " + blocker)
+                        && errors.get(0).endsWith("it must be writable by the service user");
+            });
+            Files.delete(blocker);
+            await(WAIT, "the device to be tried once the folder can be made", () -> {
+                errors.clear();
+                source.poll(emitter);
+                return errors.size() == 1 && errors.get(0).startsWith("m1: cannot reach OPC UA server opc.tcp://127.0.0.1:1");
+            });
+            assertTrue(Files.isDirectory(tmp.resolve("pki/trusted/certs")));
+        }
+    }
 }
