@@ -1,0 +1,161 @@
+package io.wattguard.source.opcua;
+
+import io.wattguard.config.Section;
+import io.wattguard.core.Source;
+import io.wattguard.core.SourceFactory;
+import io.wattguard.core.SourceSpec;
+import io.wattguard.meters.opcua.OpcUaEndpointConfig;
+import io.wattguard.meters.opcua.OpcUaMeterConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * {@code type: opcua}: one entry reads one or many OPC UA meters (a room poller), each with its own endpoint,
+ * security, identity and items, and all sharing one client certificate and trust list ({@code pki_dir}).
+ * Each device is read by {@code meters}' {@link io.wattguard.meters.opcua.OpcUaMeterConfig#read}, so a device
+ * section here is the same map as the meters module's example, plus {@code rack}, {@code room} and
+ * {@code hosts} (channel to the host it feeds).
+ */
+public final class OpcUaFactory implements SourceFactory {
+    /**
+     * Beside the spool's default folder ({@code /var/lib/wattguard/spool}): the service user owns it, and the
+     * trust decisions an operator made survive upgrades. The field tools use the same default, so a server
+     * trusted with {@code wattguard opcua browse} is trusted by the daemon too.
+     */
+    public static final String DEFAULT_PKI_DIR = "/var/lib/wattguard/pki";
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]*");
+
+    @Override
+    public String type() {
+        return "opcua";
+    }
+
+    @Override
+    public String description() {
+        return "OPC UA power meters and PDUs (subscriptions or polled reads, signed and encrypted sessions)";
+    }
+
+    @Override
+    public SourceSpec read(SourceSpec.Common common, Section section, io.wattguard.core.Topology topology) {
+        Path pki = section.pathValue("pki_dir", DEFAULT_PKI_DIR);
+        List<Section> list = section.sections("devices");
+        if (list.isEmpty() && !section.has("devices")) {
+            section.error("devices", "missing required key 'devices' (the OPC UA meters this source reads, each "
+                    + "with name, endpoint and items)");
+        } else if (list.isEmpty()) {
+            section.error("devices", "expected at least one device");
+        }
+        List<OpcUaDevice> devices = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        boolean complete = true;
+        for (int i = 0; i < list.size(); i++) {
+            Section ds = list.get(i);
+            // Judged on the name as written, so a duplicate is reported even when the device has other problems.
+            var nameNode = ds.node().map().get("name");
+            if (nameNode != null && nameNode.kind() == io.wattguard.config.ConfigNode.Kind.SCALAR) {
+                Integer first = seen.putIfAbsent(nameNode.text(), i);
+                if (first != null) {
+                    ds.error("name", "device '" + nameNode.text() + "' is declared twice in this source (also at "
+                            + "devices[" + first + "]): the device tag must tell meters apart");
+                    complete = false;
+                }
+            }
+            OpcUaDevice d = readDevice(ds, pki);
+            if (d == null) {
+                complete = false;
+            } else {
+                devices.add(d);
+            }
+        }
+        if (!complete || devices.isEmpty()) {
+            return null;
+        }
+        List<OpcUaDevice> all = List.copyOf(devices);
+        return new SourceSpec() {
+            @Override
+            public Common common() {
+                return common;
+            }
+
+            @Override
+            public Source create(Context ctx) {
+                return new OpcUaSource(common, pki, all, ctx.clock());
+            }
+        };
+    }
+
+    /** Reads the place keys first, so that the meter reader's {@code finish()} knows them; then the meter itself. */
+    private static OpcUaDevice readDevice(Section d, Path pki) {
+        String rack = place(d, "rack");
+        String room = place(d, "room");
+        Map<String, String> hosts = d.stringMap("hosts");
+        boolean ok = true;
+        for (Map.Entry<String, String> e : hosts.entrySet()) {
+            if (!NAME.matcher(e.getValue()).matches()) {
+                d.error("hosts", "channel " + e.getKey() + ": expected a host name of letters, digits, '_', '.', ':' "
+                        + "or '-', found '" + e.getValue() + "'");
+                ok = false;
+            }
+        }
+        if (d.has("pki_dir")) {
+            d.error("pki_dir", "set pki_dir once on the source, not per device: the devices of a source share one "
+                    + "client certificate and trust list");
+            ok = false;
+        }
+        OpcUaMeterConfig meter = OpcUaMeterConfig.read(d);
+        if (meter == null) {
+            return null;
+        }
+        Set<String> channels = new LinkedHashSet<>();
+        meter.items().forEach(item -> channels.add(item.channel()));
+        if (meter.items().stream().anyMatch(item -> item.field().equals(OpcUaSource.UNCERTAIN))) {
+            d.error("items", "the field name '" + OpcUaSource.UNCERTAIN + "' is reserved: it marks points with a "
+                    + "value of Uncertain status");
+            ok = false;
+        }
+        for (String channel : hosts.keySet()) {
+            if (!channels.contains(channel)) {
+                d.error("hosts", "channel '" + channel + "' is not a channel of this device's items"
+                        + closest(channel, channels) + "; its channels: " + String.join(", ", channels));
+                ok = false;
+            }
+        }
+        if (!ok) {
+            return null;
+        }
+        OpcUaEndpointConfig e = meter.endpoint();
+        OpcUaEndpointConfig shared = new OpcUaEndpointConfig(e.endpoint(), e.policy(), e.mode(), pki, e.identity(),
+                e.requestTimeout());
+        OpcUaMeterConfig placed = new OpcUaMeterConfig(meter.device(), shared, meter.mode(), meter.samplingInterval(),
+                meter.queueSize(), meter.deadband(), meter.maxNodesPerRead(), meter.items());
+        return new OpcUaDevice(placed, rack, room, new LinkedHashMap<>(hosts));
+    }
+
+    /** Channel ids differ mostly in separators (outlet-3, outlet_3, Outlet3): those win over edit distance. */
+    private static String closest(String channel, Set<String> channels) {
+        String bare = channel.replaceAll("[-_. ]", "").toLowerCase(java.util.Locale.ROOT);
+        for (String c : channels) {
+            if (c.replaceAll("[-_. ]", "").toLowerCase(java.util.Locale.ROOT).equals(bare)) {
+                return " (did you mean '" + c + "'?)";
+            }
+        }
+        return Section.didYouMean(channel, channels);
+    }
+
+    private static String place(Section d, String key) {
+        String v = d.string(key, null);
+        if (v != null && !NAME.matcher(v).matches()) {
+            d.error(key, "expected a " + key + " name of letters, digits, '_', '.', ':' or '-', found '" + v + "'");
+            return null;
+        }
+        return v;
+    }
+}
