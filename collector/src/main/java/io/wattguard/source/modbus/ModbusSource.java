@@ -4,13 +4,12 @@ import io.wattguard.core.Emitter;
 import io.wattguard.core.Sample;
 import io.wattguard.core.Source;
 import io.wattguard.core.SourceSpec;
-import io.wattguard.meters.Reading;
+import io.wattguard.source.meter.MeterPlace;
 import io.wattguard.meters.modbus.ModbusClient;
 import io.wattguard.meters.modbus.PollResult;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -244,67 +243,19 @@ public final class ModbusSource implements Source {
     }
 
     /** A point's identity within one device poll. A record, not a joined string: this runs for every reading. */
-    private record ChannelKey(String kind, String channel) {
-        // Written out: the strings come from the register map, so identity settles almost every comparison.
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof ChannelKey k && (k.kind == kind || k.kind.equals(kind))
-                    && (k.channel == channel || k.channel.equals(channel));
-        }
-
-        @Override
-        public int hashCode() {
-            return kind.hashCode() * 31 + channel.hashCode();
-        }
-    }
-
     /** Readings of one channel become one point; string registers join it as text fields. */
     List<Sample> points(ModbusFactory.Device device, PollResult r, long tickMs) {
-        Map<ChannelKey, Sample.Builder> byChannel = new LinkedHashMap<>();
-        java.util.Set<ChannelKey> uncertain = null;
-        for (Reading x : r.readings()) {
-            ChannelKey key = new ChannelKey(x.kind(), x.channel());
-            Sample.Builder b = byChannel.get(key);
-            if (b == null) {
-                b = builder(device, x.kind(), x.channel(), tickMs);
-                byChannel.put(key, b);
-            }
-            b.field(x.field(), x.value());
-            if (x.uncertain()) {
-                uncertain = uncertain == null ? new java.util.HashSet<>() : uncertain;
-                uncertain.add(key);
-            }
-        }
+        MeterPlace.Points points = device.placement().points(device.config().name(), common.tags(), tickMs)
+                .add(r.readings());
         for (Map.Entry<String, String> t : r.texts().entrySet()) {
-            String k = t.getKey();
+            String k = t.getKey(); // kind/channel/field
             int first = k.indexOf('/');
             int last = k.lastIndexOf('/');
-            if (first < 0 || last <= first) {
-                continue;
-            }
-            String kind = k.substring(0, first);
-            String channel = k.substring(first + 1, last);
-            byChannel.computeIfAbsent(new ChannelKey(kind, channel), x -> builder(device, kind, channel, tickMs))
-                    .field(k.substring(last + 1), t.getValue());
-        }
-        List<Sample> out = new ArrayList<>(byChannel.size());
-        for (Map.Entry<ChannelKey, Sample.Builder> e : byChannel.entrySet()) {
-            Sample.Builder b = e.getValue();
-            if (uncertain != null && uncertain.contains(e.getKey())) {
-                b.field("uncertain", true);
-            }
-            if (b.hasFields()) {
-                out.add(b.build());
+            if (first > 0 && last > first) {
+                points.addText(k.substring(0, first), k.substring(first + 1, last), k.substring(last + 1), t.getValue());
             }
         }
-        return out;
-    }
-
-    private Sample.Builder builder(ModbusFactory.Device device, String kind, String channel, long tickMs) {
-        ModbusFactory.Placement p = device.placement();
-        return Sample.builder("meter").time(tickMs).tags(common.tags())
-                .tag("device", device.config().name()).tag("channel", channel).tag("kind", kind)
-                .tag("rack", p.rack()).tag("room", p.room()).tag("host", p.feeds().get(channel));
+        return points.build();
     }
 
     /**

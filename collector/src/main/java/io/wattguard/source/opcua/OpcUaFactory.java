@@ -4,12 +4,13 @@ import io.wattguard.config.Section;
 import io.wattguard.core.Source;
 import io.wattguard.core.SourceFactory;
 import io.wattguard.core.SourceSpec;
+import io.wattguard.core.Topology;
+import io.wattguard.source.meter.MeterPlace;
 import io.wattguard.meters.opcua.OpcUaEndpointConfig;
 import io.wattguard.meters.opcua.OpcUaMeterConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,7 @@ import java.util.regex.Pattern;
  * security, identity and items, and all sharing one client certificate and trust list ({@code pki_dir}).
  * Each device is read by {@code meters}' {@link io.wattguard.meters.opcua.OpcUaMeterConfig#read}, so a device
  * section here is the same map as the meters module's example, plus {@code rack}, {@code room} and
- * {@code hosts} (channel to the host it feeds).
+ * {@code feeds} (channel to the host it powers), read as for every meter source ({@link MeterPlace}).
  */
 public final class OpcUaFactory implements SourceFactory {
     /**
@@ -30,8 +31,6 @@ public final class OpcUaFactory implements SourceFactory {
      * trusted with {@code wattguard opcua browse} is trusted by the daemon too.
      */
     public static final String DEFAULT_PKI_DIR = "/var/lib/wattguard/pki";
-
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]*");
 
     @Override
     public String type() {
@@ -44,7 +43,7 @@ public final class OpcUaFactory implements SourceFactory {
     }
 
     @Override
-    public SourceSpec read(SourceSpec.Common common, Section section, io.wattguard.core.Topology topology) {
+    public SourceSpec read(SourceSpec.Common common, Section section, Topology topology) {
         Path pki = section.pathValue("pki_dir", DEFAULT_PKI_DIR);
         List<Section> list = section.sections("devices");
         if (list.isEmpty() && !section.has("devices")) {
@@ -68,7 +67,7 @@ public final class OpcUaFactory implements SourceFactory {
                     complete = false;
                 }
             }
-            OpcUaDevice d = readDevice(ds, pki);
+            OpcUaDevice d = readDevice(ds, pki, topology);
             if (d == null) {
                 complete = false;
             } else {
@@ -93,18 +92,9 @@ public final class OpcUaFactory implements SourceFactory {
     }
 
     /** Reads the place keys first, so that the meter reader's {@code finish()} knows them; then the meter itself. */
-    private static OpcUaDevice readDevice(Section d, Path pki) {
-        String rack = place(d, "rack");
-        String room = place(d, "room");
-        Map<String, String> hosts = d.stringMap("hosts");
+    private static OpcUaDevice readDevice(Section d, Path pki, Topology topology) {
+        MeterPlace place = MeterPlace.read(d, topology);
         boolean ok = true;
-        for (Map.Entry<String, String> e : hosts.entrySet()) {
-            if (!NAME.matcher(e.getValue()).matches()) {
-                d.error("hosts", "channel " + e.getKey() + ": expected a host name of letters, digits, '_', '.', ':' "
-                        + "or '-', found '" + e.getValue() + "'");
-                ok = false;
-            }
-        }
         if (d.has("pki_dir")) {
             d.error("pki_dir", "set pki_dir once on the source, not per device: the devices of a source share one "
                     + "client certificate and trust list");
@@ -116,18 +106,12 @@ public final class OpcUaFactory implements SourceFactory {
         }
         Set<String> channels = new LinkedHashSet<>();
         meter.items().forEach(item -> channels.add(item.channel()));
-        if (meter.items().stream().anyMatch(item -> item.field().equals(OpcUaSource.UNCERTAIN))) {
-            d.error("items", "the field name '" + OpcUaSource.UNCERTAIN + "' is reserved: it marks points with a "
+        if (meter.items().stream().anyMatch(item -> item.field().equals(MeterPlace.UNCERTAIN))) {
+            d.error("items", "the field name '" + MeterPlace.UNCERTAIN + "' is reserved: it marks points with a "
                     + "value of Uncertain status");
             ok = false;
         }
-        for (String channel : hosts.keySet()) {
-            if (!channels.contains(channel)) {
-                d.error("hosts", "channel '" + channel + "' is not a channel of this device's items"
-                        + closest(channel, channels) + "; its channels: " + String.join(", ", channels));
-                ok = false;
-            }
-        }
+        ok &= place.checkChannels(d, meter.device(), channels);
         if (!ok) {
             return null;
         }
@@ -136,26 +120,6 @@ public final class OpcUaFactory implements SourceFactory {
                 e.requestTimeout());
         OpcUaMeterConfig placed = new OpcUaMeterConfig(meter.device(), shared, meter.mode(), meter.samplingInterval(),
                 meter.queueSize(), meter.deadband(), meter.maxNodesPerRead(), meter.items());
-        return new OpcUaDevice(placed, rack, room, new LinkedHashMap<>(hosts));
-    }
-
-    /** Channel ids differ mostly in separators (outlet-3, outlet_3, Outlet3): those win over edit distance. */
-    private static String closest(String channel, Set<String> channels) {
-        String bare = channel.replaceAll("[-_. ]", "").toLowerCase(java.util.Locale.ROOT);
-        for (String c : channels) {
-            if (c.replaceAll("[-_. ]", "").toLowerCase(java.util.Locale.ROOT).equals(bare)) {
-                return " (did you mean '" + c + "'?)";
-            }
-        }
-        return Section.didYouMean(channel, channels);
-    }
-
-    private static String place(Section d, String key) {
-        String v = d.string(key, null);
-        if (v != null && !NAME.matcher(v).matches()) {
-            d.error(key, "expected a " + key + " name of letters, digits, '_', '.', ':' or '-', found '" + v + "'");
-            return null;
-        }
-        return v;
+        return new OpcUaDevice(placed, place);
     }
 }

@@ -1,7 +1,6 @@
 package io.wattguard.source.opcua;
 
 import io.wattguard.core.Emitter;
-import io.wattguard.core.Sample;
 import io.wattguard.core.Source;
 import io.wattguard.core.SourceSpec;
 import io.wattguard.meters.Reading;
@@ -12,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -38,7 +36,6 @@ import java.util.Map;
  */
 final class OpcUaSource implements Source {
     /** The boolean field set on a point when any of its values had an Uncertain status. */
-    static final String UNCERTAIN = "uncertain";
 
     private final SourceSpec.Common common;
     private final Path pkiDir;
@@ -213,32 +210,7 @@ final class OpcUaSource implements Source {
 
     /** One point per channel (and kind): every field the device gave for it in this drain. */
     static void emit(OpcUaDevice d, Map<String, String> sourceTags, List<Reading> readings, Emitter out) {
-        Map<String, List<Reading>> byChannel = new LinkedHashMap<>();
-        for (Reading r : readings) {
-            byChannel.computeIfAbsent(r.channel() + "\u0000" + r.kind(), k -> new ArrayList<>()).add(r);
-        }
-        for (List<Reading> group : byChannel.values()) {
-            Reading first = group.get(0);
-            Sample.Builder b = out.point("meter").tags(sourceTags)
-                    .tag("device", d.name())
-                    .tag("channel", first.channel())
-                    .tag("kind", first.kind())
-                    .tag("rack", d.rack())
-                    .tag("room", d.room())
-                    .tag("host", d.hostByChannel().get(first.channel()));
-            boolean uncertain = false;
-            for (Reading r : group) {
-                b.field(r.field(), r.value());
-                uncertain |= r.uncertain();
-            }
-            if (!b.hasFields()) {
-                continue; // every value overflowed its scale: nothing worth a point
-            }
-            if (uncertain) {
-                b.field(UNCERTAIN, true);
-            }
-            out.emit(b.build());
-        }
+        d.place().points(d.name(), sourceTags, out.tickMs()).add(readings).build().forEach(out::emit);
     }
 
     @Override

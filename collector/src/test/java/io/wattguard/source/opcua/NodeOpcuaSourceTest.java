@@ -103,7 +103,7 @@ class NodeOpcuaSourceTest extends InfluxdTest {
                         security: {policy: basic256sha256, mode: signandencrypt}
                         identity: {type: username, user: meter, password_file: %s}
                         sampling_interval: 250ms
-                        hosts: {L1: gpu-07}
+                        feeds: {L1: gpu-07}
                         items:
                           - {node: "ns=1;s=Meter.L1.power_w", channel: L1, kind: outlet, field: power_w}
                           - {node: "ns=1;s=Meter.L1.energy_kwh", channel: L1, kind: outlet, field: energy_kwh}

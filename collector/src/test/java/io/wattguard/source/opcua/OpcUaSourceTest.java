@@ -93,7 +93,7 @@ class OpcUaSourceTest extends InfluxdTest {
                         security: {policy: basic256sha256, mode: signandencrypt}
                         identity: {type: username, user: meter, password_env: METER_PASSWORD}
                         sampling_interval: 200ms
-                        hosts: {L1: gpu-01, L2: gpu-02}
+                        feeds: {L1: gpu-01, L2: gpu-02}
                         items:
                           - {node: "%s", channel: L1, kind: outlet, field: power_w}
                           - {node: "%s", channel: L1, kind: outlet, field: energy_kwh, scale: 0.001}
