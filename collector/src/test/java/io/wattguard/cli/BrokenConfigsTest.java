@@ -1,12 +1,11 @@
 package io.wattguard.cli;
 
+import io.wattguard.testing.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,14 +22,6 @@ import org.junit.jupiter.api.TestFactory;
 class BrokenConfigsTest {
     private static final Path DIR = Path.of("src/test/resources/broken-configs");
 
-    record Result(int code, String out, String err) {}
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     @TestFactory
     Stream<DynamicTest> everyBrokenConfigGivesItsExactMessage() throws IOException {
@@ -42,7 +33,7 @@ class BrokenConfigsTest {
         return configs.stream().map(cfg -> DynamicTest.dynamicTest(cfg.getFileName().toString(), () -> {
             Path expectedFile = Path.of(cfg.toString().replace(".yaml", ".expected"));
             String expected = Files.readString(expectedFile).replace("{file}", cfg.toString());
-            Result r = run("check-config", "--config", cfg.toString());
+            Cli.Result r = Cli.run("check-config", "--config", cfg.toString());
             assertEquals(2, r.code(), r.err());
             assertEquals(expected, r.err());
             assertFalse(r.err().contains("\tat "), "no stack trace");
@@ -51,7 +42,7 @@ class BrokenConfigsTest {
 
     @Test
     void aMissingFileIsNamed() {
-        Result r = run("check-config", "--config", "/nonexistent/wattguard.yaml");
+        Cli.Result r = Cli.run("check-config", "--config", "/nonexistent/wattguard.yaml");
         assertEquals(2, r.code());
         assertEquals("1 problem in the configuration:\n  /nonexistent/wattguard.yaml: cannot read the configuration file: "
                 + "no such file\n", r.err());
@@ -59,7 +50,7 @@ class BrokenConfigsTest {
 
     @Test
     void aMissingOptionIsBadInputToo() {
-        Result r = run("check-config");
+        Cli.Result r = Cli.run("check-config");
         assertEquals(2, r.code());
         assertEquals("Missing required option: '--config=FILE'\nTry 'wattguard check-config --help'.\n", r.err());
     }
@@ -72,7 +63,7 @@ class BrokenConfigsTest {
                 influxdb: {username: wg, password_file: %s}
                 sources: [{name: s, type: synthetic, series: [{measurement: gpu, fields: {power_w: 1}}]}]
                 """.formatted(secret));
-        Result r = run("check-config", "--config", cfg.toString());
+        Cli.Result r = Cli.run("check-config", "--config", cfg.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains(": OK"), r.out());
         assertFalse((r.out() + r.err()).contains("s3cr3t-value"));

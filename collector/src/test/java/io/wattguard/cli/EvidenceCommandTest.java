@@ -1,5 +1,6 @@
 package io.wattguard.cli;
 
+import io.wattguard.testing.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,8 +10,6 @@ import io.wattguard.source.host.EvidenceScan;
 import io.wattguard.source.host.EvidenceScanner;
 import io.wattguard.source.host.Signatures;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,14 +21,6 @@ class EvidenceCommandTest {
     @TempDir
     Path tmp;
 
-    record Result(int code, String out, String err) {}
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     /**
      * This machine runs no miner: its own processes (this test JVM, Maven, the shells around them, the kernel
@@ -37,7 +28,7 @@ class EvidenceCommandTest {
      */
     @Test
     void thisMachineIsClean() {
-        Result r = run("evidence");
+        Cli.Result r = Cli.run("evidence");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("no evidence found ("), r.out());
         assertTrue(r.out().matches("(?s)no evidence found \\(\\d+ processes and \\d+ TCP sockets scanned in \\d+ ms\\)\\s*"), r.out());
@@ -69,7 +60,7 @@ class EvidenceCommandTest {
     @Test
     void aMountedImageAsATable() throws IOException {
         Path root = dropperImage();
-        Result r = run("evidence", "--root", root.toString(), "--web-root", "/srv/www");
+        Cli.Result r = Cli.run("evidence", "--root", root.toString(), "--web-root", "/srv/www");
         assertEquals(0, r.code(), r.err());
         String[] lines = r.out().split("\n");
         assertTrue(lines[0].matches("KIND\\s+PID\\s+PROCESS\\s+SCORE\\s+DETAIL"), lines[0]);
@@ -80,7 +71,7 @@ class EvidenceCommandTest {
 
     @Test
     void aMountedImageAsJson() throws IOException {
-        Result r = run("evidence", "--root", dropperImage().toString(), "--json");
+        Cli.Result r = Cli.run("evidence", "--root", dropperImage().toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode root = new ObjectMapper().readTree(r.out());
         assertEquals(1, root.path("findings").size(), r.out());
@@ -94,12 +85,12 @@ class EvidenceCommandTest {
 
     @Test
     void badInputExitsTwoWithoutAStackTrace() throws IOException {
-        Result r = run("evidence", "--root", tmp.resolve("nowhere").toString());
+        Cli.Result r = Cli.run("evidence", "--root", tmp.resolve("nowhere").toString());
         assertEquals(2, r.code());
         assertEquals("--root " + tmp.resolve("nowhere") + ": no such folder\n", r.err());
 
         Path sigs = Files.writeString(tmp.resolve("sigs.yaml"), "miners:\n  - {id: miner.x, weight: 1.5, names: [x]}\n");
-        r = run("evidence", "--signatures", sigs.toString());
+        r = Cli.run("evidence", "--signatures", sigs.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains(sigs + ":2:") && r.err().contains("miners[0].weight: expected a number from 0 to 1, found 1.5"),
                 r.err());

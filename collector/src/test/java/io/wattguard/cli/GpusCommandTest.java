@@ -1,5 +1,6 @@
 package io.wattguard.cli;
 
+import io.wattguard.testing.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,8 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wattguard.nvml.testing.Components;
 import io.wattguard.nvml.testing.FakeNvml;
 import io.wattguard.source.nvml.ProcessResolver;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,14 +18,6 @@ import org.junit.jupiter.api.Test;
 
 /** {@code wattguard gpus} as an operator runs it: against NVIDIA's real library here, and against the C double. */
 class GpusCommandTest {
-    record Result(int code, String out, String err) {}
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     static final String SCRIPT = """
             gpu 0 uuid=GPU-00000000-1111-2222-3333-444444444444 name=NVIDIA_H100_80GB_HBM3 util_gpu=97 util_mem=45 power_mw=650125 power_limit_mw=700000 energy_mj=12500000000 temp_c=71 sm_clock=1980 mem_clock=2619 mem_total=85899345920 mem_used=42949672960 mem_free=42949672960 throttle=0x44
@@ -39,7 +30,7 @@ class GpusCommandTest {
     @Test
     void withoutADriverItExitsTwoWithTheBindingsMessage() {
         String lib = Components.realLibrary().toString();
-        Result r = run("gpus", "--library", lib);
+        Cli.Result r = Cli.run("gpus", "--library", lib);
         System.out.println("$ wattguard gpus --library " + lib + "\n" + r.err() + "(exit " + r.code() + ")");
         assertEquals(2, r.code());
         assertEquals("", r.out());
@@ -53,7 +44,7 @@ class GpusCommandTest {
     void aRelativeLibraryPathIsTakenFromTheWorkingDirectory() {
         Path lib = Components.realLibrary();
         Path relative = Path.of("").toAbsolutePath().relativize(lib);
-        Result r = run("gpus", "--library", relative.toString());
+        Cli.Result r = Cli.run("gpus", "--library", relative.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("NVML at " + lib + " loaded, but nvmlInit_v2 returned 9 (Driver Not Loaded)"),
                 r.err());
@@ -61,7 +52,7 @@ class GpusCommandTest {
 
     @Test
     void aMissingLibraryIsBadInputToo() {
-        Result r = run("gpus", "--library", "/opt/nowhere/libnvidia-ml.so.1");
+        Cli.Result r = Cli.run("gpus", "--library", "/opt/nowhere/libnvidia-ml.so.1");
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("NVML library not found, so no GPU can be read. Tried "
                 + "/opt/nowhere/libnvidia-ml.so.1: "), r.err());
@@ -75,7 +66,7 @@ class GpusCommandTest {
                     proc 0 kind=compute pid=%d mem=1073741824 sm=88 memutil=40 ts=1000
                     proc 1 kind=compute pid=999999999 mem=524288000 gi=1 ci=0
                     """.formatted(sleep.pid()));
-            Result r = run("gpus", "--library", fake.path());
+            Cli.Result r = Cli.run("gpus", "--library", fake.path());
             System.out.println("$ wattguard gpus --library " + fake.path() + "\n" + r.out() + r.err());
             assertEquals(0, r.code(), r.err());
             String user = System.getProperty("user.name");
@@ -108,7 +99,7 @@ class GpusCommandTest {
                     List.of(lines[12].split(" {2,}")));
             assertEquals(13, lines.length);
 
-            Result j = run("gpus", "--library", fake.path(), "--json");
+            Cli.Result j = Cli.run("gpus", "--library", fake.path(), "--json");
             assertEquals(0, j.code(), j.err());
             JsonNode root = new ObjectMapper().readTree(j.out());
             assertEquals("535.261.03", root.path("driver").asText());

@@ -1,5 +1,6 @@
 package io.wattguard.cli;
 
+import io.wattguard.testing.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,18 +55,18 @@ class ModbusCommandTest {
         gateway.close();
     }
 
-    private static BrokenConfigsTest.Result read(String... args) {
+    private static Cli.Result read(String... args) {
         String[] all = new String[args.length + 4];
         all[0] = "modbus";
         all[1] = "read";
         all[2] = "127.0.0.1";
         all[3] = "--port=" + device.port();
         System.arraycopy(args, 0, all, 4, args.length);
-        return BrokenConfigsTest.run(all);
+        return Cli.run(all);
     }
 
     private static void ok(String expected, String... args) {
-        BrokenConfigsTest.Result r = read(args);
+        Cli.Result r = read(args);
         assertEquals(0, r.code(), r.err());
         assertEquals(expected, r.out());
         assertEquals("", r.err());
@@ -90,7 +91,7 @@ class ModbusCommandTest {
 
     @Test
     void rtuFramesOverTcpToAGatewayUnit() {
-        BrokenConfigsTest.Result r = BrokenConfigsTest.run("modbus", "read", "127.0.0.1", "--port", Integer.toString(
+        Cli.Result r = Cli.run("modbus", "read", "127.0.0.1", "--port", Integer.toString(
                 gateway.port()), "--rtu-over-tcp", "--unit", "5", "--address", "40001", "--type", "float32", "--order", "cdab");
         assertEquals(0, r.code(), r.err());
         assertEquals("holding 0 (400001) 8000 4366 = 230.5\n", r.out());
@@ -106,17 +107,17 @@ class ModbusCommandTest {
         assertBad("--type string needs --length N: registers per value, 1 to 125 (two characters each)\n",
                 "--address", "0", "--type", "string");
         assertBad("--timeout: expected a duration such as 500ms or 2s, found 'soon'\n", "--address", "0", "--timeout", "soon");
-        BrokenConfigsTest.Result noHost = BrokenConfigsTest.run("modbus", "read", "--address", "0");
+        Cli.Result noHost = Cli.run("modbus", "read", "--address", "0");
         assertEquals(2, noHost.code());
         assertEquals("missing HOST (the device's address) or --serial DEVICE; see 'wattguard modbus read --help'\n",
                 noHost.err());
-        BrokenConfigsTest.Result noAddress = BrokenConfigsTest.run("modbus", "read", "127.0.0.1");
+        Cli.Result noAddress = Cli.run("modbus", "read", "127.0.0.1");
         assertEquals(2, noAddress.code());
         assertEquals("Missing required option: '--address=ADDR'\nTry 'wattguard modbus read --help'.\n", noAddress.err());
     }
 
     private static void assertBad(String message, String... args) {
-        BrokenConfigsTest.Result r = read(args);
+        Cli.Result r = read(args);
         assertEquals(2, r.code(), r.out() + r.err());
         assertEquals(message, r.err());
         assertEquals("", r.out());
@@ -125,14 +126,14 @@ class ModbusCommandTest {
     @Test
     void anUnreachableDeviceExits1WithWhatWentWrong() throws Exception {
         int closed = PrivateInfluxd.freePort();
-        BrokenConfigsTest.Result r = BrokenConfigsTest.run("modbus", "read", "127.0.0.1", "--port", Integer.toString(closed),
+        Cli.Result r = Cli.run("modbus", "read", "127.0.0.1", "--port", Integer.toString(closed),
                 "--address", "40001");
         assertEquals(1, r.code());
         assertEquals("wattguard modbus read: tcp://127.0.0.1:" + closed + " unit 1: connection refused (nothing listens on "
                 + "that port, or a firewall rejects it)\n", r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace");
         // A unit the device does not serve: the simulator answers "gateway target failed to respond".
-        BrokenConfigsTest.Result unit = read("--unit", "9", "--address", "0");
+        Cli.Result unit = read("--unit", "9", "--address", "0");
         assertEquals(1, unit.code());
         assertEquals("wattguard modbus read: tcp://127.0.0.1:" + device.port() + " unit 9: device answered exception 11 "
                 + "(gateway target device failed to respond) to holding 0..0\n", unit.err());
@@ -140,12 +141,12 @@ class ModbusCommandTest {
 
     @Test
     void helpAnswersAnOperatorWritingARegisterMap() {
-        BrokenConfigsTest.Result r = BrokenConfigsTest.run("modbus", "read", "--help");
+        Cli.Result r = Cli.run("modbus", "read", "--help");
         assertEquals(0, r.code());
         for (String s : new String[] {"40001 is holding address 0", "--order cdab", "--rtu-over-tcp", "--serial /dev/ttyUSB0 --baud 9600",
                 "--scale 0.001", "--type string --length 8", "Exit code 0 when every value was read"}) {
             assertTrue(r.out().contains(s), s + " in:\n" + r.out());
         }
-        assertTrue(BrokenConfigsTest.run("--help").out().contains("modbus"));
+        assertTrue(Cli.run("--help").out().contains("modbus"));
     }
 }

@@ -1,12 +1,11 @@
 package io.wattguard.cli;
 
+import io.wattguard.testing.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wattguard.simulator.opcua.OpcUaMeterSimulator;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,14 +29,6 @@ class OpcUaCommandTest {
     private Path pki;
     private Path password;
 
-    record Result(int code, String out, String err) {}
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     @BeforeEach
     void start() throws Exception {
@@ -70,7 +61,7 @@ class OpcUaCommandTest {
 
     @Test
     void browseListsTheMeterAsATreeWithNodeIdsBrowsePathsTypesAndValues() {
-        Result r = run(args("browse"));
+        Cli.Result r = Cli.run(args("browse"));
         assertEquals(0, r.code(), r.err());
         int ns = sim.namespaceIndex();
         List<String> lines = r.out().lines().toList();
@@ -91,7 +82,7 @@ class OpcUaCommandTest {
     @Test
     void readPrintsValueTypeStatusAndTimestampsForNodeIdsAndBrowsePaths() {
         sim.setStatus("L2", "voltage_v", new StatusCode(StatusCodes.Bad_SensorFailure));
-        Result r = run(args("read", "--node", sim.nodeId("L1", "power_w"), "--node", sim.browsePath("L3", "energy_kwh"),
+        Cli.Result r = Cli.run(args("read", "--node", sim.nodeId("L1", "power_w"), "--node", sim.browsePath("L3", "energy_kwh"),
                 "--node", sim.nodeId("L2", "voltage_v")));
         assertEquals(0, r.code(), r.err());
         List<String> lines = r.out().lines().toList();
@@ -110,7 +101,7 @@ class OpcUaCommandTest {
 
     @Test
     void anUntrustedServerIsRefusedWithTheFileAndTheMvCommandThenTrustedByRunningIt() throws Exception {
-        Result refused = run(secure("read", password.toString(), "--node", sim.nodeId("L2", "power_w")));
+        Cli.Result refused = Cli.run(secure("read", password.toString(), "--node", sim.nodeId("L2", "power_w")));
         assertEquals(2, refused.code(), refused.out() + refused.err());
         assertEquals("", refused.out());
         Matcher m = Pattern.compile("It was saved as (\\S+\\.der); if this is the right server, trust it with: mv (\\S+) (\\S+)/\n")
@@ -125,7 +116,7 @@ class OpcUaCommandTest {
 
         Files.move(saved, Path.of(m.group(3)).resolve(saved.getFileName())); // the printed mv
 
-        Result read = run(secure("read", password.toString(), "--node", sim.nodeId("L2", "power_w")));
+        Cli.Result read = Cli.run(secure("read", password.toString(), "--node", sim.nodeId("L2", "power_w")));
         assertEquals(0, read.code(), read.err());
         assertEquals(List.of(sim.nodeId("L2", "power_w"), "2007.0", "Double", "Good"),
                 List.of(read.out().lines().toList().get(1).trim().split("\\s+")).subList(0, 4));
@@ -133,13 +124,13 @@ class OpcUaCommandTest {
 
     @Test
     void aWrongPasswordIsBadInputNamingTheUserNotThePassword() throws Exception {
-        run(secure("read", password.toString(), "--node", "i=2258")); // refused: saves the certificate
+        Cli.run(secure("read", password.toString(), "--node", "i=2258")); // refused: saves the certificate
         try (var files = Files.list(pki.resolve("rejected"))) {
             Path cert = files.findFirst().orElseThrow();
             Files.move(cert, pki.resolve("trusted/certs").resolve(cert.getFileName()));
         }
         Path wrong = Files.writeString(tmp.resolve("wrong.password"), "not-it\n");
-        Result r = run(secure("read", wrong.toString(), "--node", "i=2258"));
+        Cli.Result r = Cli.run(secure("read", wrong.toString(), "--node", "i=2258"));
         assertEquals(2, r.code(), r.out() + r.err());
         assertEquals("OPC UA server " + sim.endpointUrl() + " refused the login of user 'meter' (Bad_UserAccessDenied): "
                 + "check the user name and the password in --password-env or --password-file\n", r.err());
@@ -149,25 +140,25 @@ class OpcUaCommandTest {
     @Test
     void anUnreachableServerIsARuntimeFailureWithAClearMessage() throws Exception {
         int port = OpcUaMeterSimulator.freePort();
-        Result r = run("opcua", "browse", "--endpoint", "opc.tcp://127.0.0.1:" + port, "--pki", pki.toString());
+        Cli.Result r = Cli.run("opcua", "browse", "--endpoint", "opc.tcp://127.0.0.1:" + port, "--pki", pki.toString());
         assertEquals(1, r.code(), r.err());
         assertEquals("cannot reach OPC UA server opc.tcp://127.0.0.1:" + port + ": connection refused\n", r.err());
     }
 
     @Test
     void passwordsAreNeverOptionsAndBadInputIsNamed() {
-        Result noPassword = run(args("read", "--user", "meter", "--node", "i=2258"));
+        Cli.Result noPassword = Cli.run(args("read", "--user", "meter", "--node", "i=2258"));
         assertEquals(2, noPassword.code());
         assertTrue(noPassword.err().startsWith("--user meter needs --password-env VAR or --password-file FILE"),
                 noPassword.err());
-        Result literal = run(args("read", "--user", "meter", "--password", "s3cret", "--node", "i=2258"));
+        Cli.Result literal = Cli.run(args("read", "--user", "meter", "--password", "s3cret", "--node", "i=2258"));
         assertEquals(2, literal.code());
         assertTrue(literal.err().startsWith("Unknown options: '--password', 's3cret'"), literal.err());
-        Result policy = run(args("browse", "--security-policy", "basic128"));
+        Cli.Result policy = Cli.run(args("browse", "--security-policy", "basic128"));
         assertEquals(2, policy.code());
         assertEquals("--security-policy: expected one of none, basic256sha256, aes128_sha256_rsaoaep, "
                 + "aes256_sha256_rsapss, found 'basic128'\n", policy.err());
-        Result node = run(args("read", "--node", "Meter.L1"));
+        Cli.Result node = Cli.run(args("read", "--node", "Meter.L1"));
         assertEquals(2, node.code());
         assertTrue(node.err().startsWith("--node: expected a NodeId such as"), node.err());
     }
@@ -175,13 +166,13 @@ class OpcUaCommandTest {
     @Test
     void helpShowsExamples() {
         for (String cmd : List.of("browse", "read")) {
-            Result r = run("opcua", cmd, "--help");
+            Cli.Result r = Cli.run("opcua", cmd, "--help");
             assertEquals(0, r.code());
             assertTrue(r.out().contains("Examples:") && r.out().contains("wattguard opcua " + cmd + " --endpoint"),
                     r.out());
             assertTrue(r.out().contains("--password-env") && r.out().contains("--pki"), r.out());
         }
-        Result top = run("opcua", "--help");
+        Cli.Result top = Cli.run("opcua", "--help");
         assertTrue(top.out().contains("browse") && top.out().contains("read"), top.out());
     }
 }

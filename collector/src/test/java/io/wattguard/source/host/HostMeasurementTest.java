@@ -1,5 +1,6 @@
 package io.wattguard.source.host;
 
+import io.wattguard.testing.Polls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,15 +44,6 @@ class HostMeasurementTest {
         return Files.writeString(p, content);
     }
 
-    private static List<Sample> poll(Source s, long t) throws Exception {
-        List<Sample> out = new ArrayList<>();
-        s.poll(new Emitter() {
-            public long tickMs() { return t; }
-            public void emit(Sample x) { out.add(x); }
-            public void error(String d, String m) { throw new AssertionError(m); }
-        });
-        return out;
-    }
 
     private Source source(Path root, Clock clock, String extra) {
         var settings = Configs.load(tmp, """
@@ -84,7 +76,7 @@ class HostMeasurementTest {
         StepClock clock = new StepClock(1_000_000);
         Source s = source(root, clock, "    evidence: false");
 
-        Sample first = poll(s, 1_000_000).get(0);
+        Sample first = Polls.poll(s, 1_000_000).get(0);
         assertEquals("host", first.measurement());
         assertEquals("gpu-07", first.tag("host"));
         assertEquals(75.0, first.field("mem_used_pct"));
@@ -97,7 +89,7 @@ class HostMeasurementTest {
         write(root, "/sys/class/powercap/intel-rapl:0/energy_uj", "601000000\n"); // +600 J
         write(root, "/sys/class/powercap/intel-rapl:1/energy_uj", "399671150\n"); // wrapped: 328,850 + 399,671,150 µJ = 400 J
         write(root, "/sys/class/powercap/intel-rapl:0:0/energy_uj", "999999999\n");
-        Sample second = poll(s, 1_010_000).get(0);
+        Sample second = Polls.poll(s, 1_010_000).get(0);
         assertEquals(40.0, (Double) second.field("cpu_util_pct"), 1e-12); // busy 400 of 1,000 jiffies
         assertEquals(100.0, (Double) second.field("cpu_power_w"), 1e-12); // 1,000 J in 10 s
         assertEquals(25.0, second.field("mem_used_pct"));
@@ -112,10 +104,10 @@ class HostMeasurementTest {
         write(root, "/proc/meminfo", "MemTotal: 1000 kB\nMemAvailable: 250 kB\n");
         StepClock clock = new StepClock(0);
         Source s = source(root, clock, "    evidence: false");
-        poll(s, 0);
+        Polls.poll(s, 0);
         clock.ms = 10_000;
         write(root, "/proc/stat", "cpu  2 0 2 16 0 0 0 0 0 0\n");
-        Sample x = poll(s, 10_000).get(0);
+        Sample x = Polls.poll(s, 10_000).get(0);
         assertEquals(20.0, (Double) x.field("cpu_util_pct"), 1e-12);
         assertEquals(75.0, x.field("mem_used_pct"));
         assertNull(x.field("cpu_power_w"));
@@ -124,13 +116,13 @@ class HostMeasurementTest {
     @Test
     void plausibleValuesFromThisMachine() throws Exception {
         Source s = source(Path.of("/"), Clock.systemUTC(), "    evidence: false");
-        poll(s, 0);
+        Polls.poll(s, 0);
         long until = System.nanoTime() + 300_000_000L;
         long spin = 0;
         while (System.nanoTime() < until) {
             spin++; // some CPU work between the readings, so the jiffy counters move
         }
-        Sample x = poll(s, 1).get(0);
+        Sample x = Polls.poll(s, 1).get(0);
         double cpu = (Double) x.field("cpu_util_pct");
         double mem = (Double) x.field("mem_used_pct");
         assertTrue(cpu > 0 && cpu <= 100, "cpu_util_pct " + cpu + " after " + spin + " spins");

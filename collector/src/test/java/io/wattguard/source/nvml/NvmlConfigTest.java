@@ -102,12 +102,7 @@ class NvmlConfigTest {
         never.close();
         Source started = ok.sources().get(0).create(ctx);
         started.start();
-        List<Sample> out = new ArrayList<>();
-        started.poll(new Emitter() {
-            public long tickMs() { return 1000; }
-            public void emit(Sample s) { out.add(s); }
-            public void error(String d, String m) { throw new AssertionError(d + ": " + m); }
-        });
+        List<Sample> out = io.wattguard.testing.Polls.poll(started, 1000);
         assertEquals(1.0, out.get(0).field("power_w"));
         assertEquals("node-1", out.get(0).tag("host"), "the daemon's instance unless configured");
         assertEquals(5.0, out.get(1).field("energy_j"), "a GPU without a UUID still has its energy");

@@ -1,5 +1,6 @@
 package io.wattguard.source.synthetic;
 
+import io.wattguard.testing.Polls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,15 +22,6 @@ class SyntheticSourceTest {
     @TempDir
     Path tmp;
 
-    private List<Sample> poll(Source s, long t) throws Exception {
-        List<Sample> out = new ArrayList<>();
-        s.poll(new Emitter() {
-            public long tickMs() { return t; }
-            public void emit(Sample x) { out.add(x); }
-            public void error(String d, String m) { throw new AssertionError(m); }
-        });
-        return out;
-    }
 
     @Test
     void everyGeneratorGivesItsValueAtTheTick() throws Exception {
@@ -50,7 +42,7 @@ class SyntheticSourceTest {
                           walk: {random_walk: {start: 50, step: 5, min: 0, max: 100}}
                 """);
         Source s = settings.sources().get(0).create(new SourceSpec.Context(Clock.systemUTC(), Topology.empty(), "i"));
-        List<Sample> at1s = poll(s, 1000);
+        List<Sample> at1s = Polls.poll(s, 1000);
         assertEquals(3, at1s.size());
         assertEquals(List.of("gpu-01", "gpu-02", "gpu-03"), at1s.stream().map(x -> x.tag("host")).toList());
         assertEquals("3", at1s.get(2).tag("gpu"));
@@ -61,7 +53,7 @@ class SyntheticSourceTest {
         assertEquals(150.0, (Double) a.field("sine"), 1e-9); // a quarter period: the crest
         assertEquals(300.0, a.field("energy_j"));
         assertEquals(400.0, a.field("limit"));
-        Sample later = poll(s, 6000).get(0);
+        Sample later = Polls.poll(s, 6000).get(0);
         assertEquals(250.0, later.field("limit"));
         assertEquals(1800.0, later.field("energy_j"));
         double w = (Double) later.field("walk");
@@ -83,7 +75,7 @@ class SyntheticSourceTest {
             Source s = Configs.load(tmp, yaml).sources().get(0).create(new SourceSpec.Context(Clock.systemUTC(),
                     Topology.empty(), "i"));
             for (long t = 0; t < 50_000; t += 1000) {
-                into.add((Double) poll(s, t).get(0).field("cpu_util_pct"));
+                into.add((Double) Polls.poll(s, t).get(0).field("cpu_util_pct"));
             }
         }
         assertEquals(first, second);
