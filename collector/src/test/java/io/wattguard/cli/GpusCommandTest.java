@@ -55,7 +55,7 @@ class GpusCommandTest {
         Cli.Result r = Cli.run("gpus", "--library", "/opt/nowhere/libnvidia-ml.so.1");
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("NVML library not found, so no GPU can be read. Tried "
-                + "/opt/nowhere/libnvidia-ml.so.1: "), r.err());
+                + "/opt/nowhere/libnvidia-ml.so.1: not found. To fix: "), r.err());
     }
 
     @Test

@@ -136,7 +136,7 @@ public final class Nvml implements AutoCloseable {
                 binding = NativeBinding.open(candidate);
                 break;
             } catch (UnsatisfiedLinkError e) {
-                reasons.add(candidate + ": " + firstLine(e.getMessage()));
+                reasons.add(candidate + ": " + whyNotLoaded(e.getMessage()));
             }
         }
         String hint = LibraryLocator.installHint(options.osName());
@@ -196,6 +196,28 @@ public final class Nvml implements AutoCloseable {
             case LIBRARY_NOT_FOUND, FUNCTION_NOT_FOUND -> hint + ".";
             default -> "GPU metrics are off; other sources carry on. If this persists: " + hint + ".";
         };
+    }
+
+    /**
+     * JNA's message starts "Unable to load library 'X':" (the path we already print) and puts the dynamic
+     * loader's reason on later lines; keep only the reason, and say "not found" for the common case.
+     */
+    static String whyNotLoaded(String message) {
+        if (message == null) {
+            return "cannot be opened";
+        }
+        String reason = null;
+        for (String line : message.split("\n")) {
+            String l = line.trim();
+            if (l.isEmpty() || l.startsWith("Unable to load library")) {
+                continue;
+            }
+            if (l.contains("No such file") || l.contains("not found") || l.contains("cannot find")) {
+                return "not found";
+            }
+            reason = reason == null ? l : reason;
+        }
+        return reason == null ? "not found" : reason;
     }
 
     private static String firstLine(String s) {

@@ -59,7 +59,7 @@ class RealLibraryTest {
         assertEquals(NvmlReturn.LIBRARY_NOT_FOUND, e.returnCode());
         assertEquals(List.of("/opt/nowhere/libnvidia-ml.so.1"), e.pathsTried());
         assertTrue(e.getMessage().startsWith("NVML library not found, so no GPU can be read. Tried "
-                + "/opt/nowhere/libnvidia-ml.so.1: "), e.getMessage());
+                + "/opt/nowhere/libnvidia-ml.so.1: not found. To fix: "), e.getMessage());
         assertTrue(e.getMessage().contains("install the NVIDIA driver, which ships libnvidia-ml.so.1"), e.getMessage());
     }
 
