@@ -3,24 +3,18 @@ package io.wattguard.source.opcua;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.wattguard.daemon.Daemon;
 import io.wattguard.daemon.Settings;
+import io.wattguard.meters.opcua.NodeOpcuaServer;
 import io.wattguard.testing.Configs;
 import io.wattguard.testing.InfluxdTest;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,48 +26,21 @@ import org.junit.jupiter.api.io.TempDir;
  * trusted the way the operator is told to: by moving the file from rejected/ to trusted/certs/.
  */
 class NodeOpcuaSourceTest extends InfluxdTest {
-    private static final Path INTEROP = Path.of("..", "interop", "node-opcua").toAbsolutePath().normalize();
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @TempDir
     Path tmp;
 
-    private Process server;
-    private final List<String> serverOut = new CopyOnWriteArrayList<>();
+    private NodeOpcuaServer server;
 
-    private void startServer(int port) throws IOException {
-        if (!Files.isDirectory(INTEROP.resolve("node_modules/node-opcua-server"))) {
-            fail("node-opcua-server is not installed in " + INTEROP + ": run scripts/setup.sh test");
-        }
-        try {
-            server = new ProcessBuilder("node", "meter-server.js", "--port", String.valueOf(port),
-                    "--pki", tmp.resolve("server-pki").toString(), "--user", "meter", "--password", "s3cret")
-                    .directory(INTEROP.toFile()).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            fail("cannot start node (" + e.getMessage() + "): run scripts/setup.sh test");
-        }
-        Process p = server;
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    serverOut.add(line);
-                }
-            } catch (IOException ignored) {
-                // The process was stopped.
-            }
-        }, "node-opcua-output");
-        reader.setDaemon(true);
-        reader.start();
-        await(WAIT, "node-opcua to listen on " + port, () -> serverOut.stream().anyMatch(l -> l.startsWith("READY"))
-                || !p.isAlive());
-        assertTrue(p.isAlive() && serverOut.stream().noneMatch(l -> l.startsWith("FAILED")), String.join("\n", serverOut));
+    private void startServer(int port) throws InterruptedException {
+        server = NodeOpcuaServer.start(port, tmp.resolve("server-pki"), "meter", "s3cret", WAIT);
     }
 
     @AfterEach
     void stopServer() throws InterruptedException {
-        if (server != null && server.isAlive()) {
-            server.destroyForcibly();
-            assertTrue(server.waitFor(30, TimeUnit.SECONDS));
+        if (server != null) {
+            server.close();
         }
     }
 

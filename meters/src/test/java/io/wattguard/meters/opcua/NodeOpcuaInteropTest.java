@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.wattguard.config.Secret;
 import io.wattguard.meters.Reading;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Writer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -22,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -39,7 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
  * with Basic256Sha256 SignAndEncrypt and a user name login. The server is killed and started again mid-run.
  */
 class NodeOpcuaInteropTest {
-    private static final Path INTEROP = Path.of("..", "interop", "node-opcua").toAbsolutePath().normalize();
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final List<String> CHANNELS = List.of("L1", "L2", "L3");
     private static final List<String> FIELDS = List.of("power_w", "energy_kwh", "voltage_v");
@@ -48,17 +43,12 @@ class NodeOpcuaInteropTest {
     Path tmp;
 
     private int port;
-    private Process server;
-    private Writer serverIn;
-    private final List<String> serverOut = new CopyOnWriteArrayList<>();
+    private NodeOpcuaServer server;
     private ClientPki pki;
     private OpcUaMeterClient client;
 
     @BeforeEach
     void setUp() throws Exception {
-        if (!Files.isDirectory(INTEROP.resolve("node_modules/node-opcua-server"))) {
-            fail("node-opcua-server is not installed in " + INTEROP + ": run scripts/setup.sh test");
-        }
         try (ServerSocket s = new ServerSocket()) {
             s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             port = s.getLocalPort();
@@ -78,54 +68,27 @@ class NodeOpcuaInteropTest {
         stopServer();
     }
 
-    private void startServer() throws IOException {
-        serverOut.clear();
-        ProcessBuilder pb;
-        try {
-            pb = new ProcessBuilder("node", "meter-server.js", "--port", String.valueOf(port),
-                    "--pki", tmp.resolve("server-pki").toString(), "--user", "meter", "--password", "s3cret")
-                    .directory(INTEROP.toFile()).redirectErrorStream(true);
-            server = pb.start();
-        } catch (IOException e) {
-            fail("cannot start node (" + e.getMessage() + "): run scripts/setup.sh test");
-        }
-        serverIn = new java.io.OutputStreamWriter(server.getOutputStream(), StandardCharsets.UTF_8);
-        Process p = server;
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    serverOut.add(line);
-                }
-            } catch (IOException ignored) {
-                // The process was killed.
-            }
-        }, "node-opcua-output");
-        reader.setDaemon(true);
-        reader.start();
-        await("node-opcua to listen on " + port, () -> serverOut.stream().anyMatch(l -> l.startsWith("READY")),
-                () -> String.join("\n", serverOut));
-        assertFalse(serverOut.stream().anyMatch(l -> l.startsWith("FAILED")), String.join("\n", serverOut));
+    private void startServer() throws InterruptedException {
+        server = NodeOpcuaServer.start(port, tmp.resolve("server-pki"), "meter", "s3cret", WAIT);
     }
 
     private void killServer() throws InterruptedException {
-        server.destroyForcibly();
-        assertTrue(server.waitFor(30, TimeUnit.SECONDS));
+        server.kill();
     }
 
     private void stopServer() throws InterruptedException {
-        if (server != null && server.isAlive()) {
-            killServer();
+        if (server != null) {
+            server.close();
         }
     }
 
     private void command(String line) throws IOException {
         String key = line.split(" ")[1];
-        int before = (int) serverOut.stream().filter(l -> l.startsWith("STATUS " + key)).count();
-        serverIn.write(line + "\n");
-        serverIn.flush();
+        int before = (int) server.output().stream().filter(l -> l.startsWith("STATUS " + key)).count();
+        server.send(line);
         await("the server to apply '" + line + "'",
-                () -> serverOut.stream().filter(l -> l.startsWith("STATUS " + key)).count() > before,
-                () -> String.join("\n", serverOut));
+                () -> server.output().stream().filter(l -> l.startsWith("STATUS " + key)).count() > before,
+                server::outputText);
     }
 
     private static void await(String what, BooleanSupplier condition, Supplier<String> state) {
