@@ -69,8 +69,8 @@ public final class ExcessPowerDetector {
             int run = (int) Math.min(Math.min(cusum.runLength(), HISTORY), count);
             if (c && e && run >= settings.window() && recent >= settings.floorW() && meanOfLast(run) >= settings.floorW()) {
                 long start = startOfExcess(run);
-                open = new Episode(id(start), entity, level, kind, Episode.State.OPEN, start, timeMs, 0, recent,
-                        excess, 0, score(recent));
+                open = new Episode(id(start), entity, level, kind, Episode.State.OPEN, Episode.Severity.MEDIUM, "", start,
+                        timeMs, 0, timeMs, recent, excess, 0, 0, score(recent), "{}");
                 quiet = 0;
                 return open;
             }
@@ -86,15 +86,17 @@ public final class ExcessPowerDetector {
             quiet = 0;
         }
         if (quiet >= settings.quietSamples()) {
-            Episode closed = new Episode(open.id(), entity, level, kind, Episode.State.CLOSED, open.startedMs(),
-                    open.detectedMs(), quietSinceMs, mean, open.peakExcessW(), energy, open.score());
+            Episode closed = new Episode(open.id(), entity, level, kind, Episode.State.CLOSED, open.severity(), "",
+                    open.startedMs(), open.detectedMs(), quietSinceMs, timeMs, mean, open.peakExcessW(), energy, 0,
+                    open.score(), "{}");
             open = null;
             cusum.reset();
             ewma.reset();
             return closed;
         }
-        open = new Episode(open.id(), entity, level, kind, Episode.State.OPEN, open.startedMs(), open.detectedMs(), 0,
-                mean, Math.max(open.peakExcessW(), excess), energy, Math.max(open.score(), score(recent)));
+        open = new Episode(open.id(), entity, level, kind, Episode.State.OPEN, open.severity(), "", open.startedMs(),
+                open.detectedMs(), 0, timeMs, mean, Math.max(open.peakExcessW(), excess), energy, 0,
+                Math.max(open.score(), score(recent)), "{}");
         return open;
     }
 
