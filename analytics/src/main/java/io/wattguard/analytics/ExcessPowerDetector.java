@@ -1,7 +1,5 @@
 package io.wattguard.analytics;
 
-import java.util.Arrays;
-import java.util.Locale;
 
 /**
  * Finds sustained excess power of one entity, sample by sample. The residual (measured minus expected) is
@@ -12,9 +10,6 @@ import java.util.Locale;
  * (a backup starting) page nobody. The episode is dated back to the first sample of the current run of
  * excess above half the floor; it grows while it lasts and closes once the recent median has stayed below
  * half the floor for {@code quietSamples}.
- *
- * <p>Energy is the excess integrated over the sample interval: the counters give the entity's total energy,
- * but the part the business did not explain only exists as a difference of powers.
  */
 public final class ExcessPowerDetector {
     /** Tuning. The defaults flag a one-sigma shift in about ten samples and almost never alarm on noise. */
@@ -25,9 +20,9 @@ public final class ExcessPowerDetector {
         }
     }
 
-    private final String entity;
-    private final String level;
-    private final String kind;
+    /** What one sample did to the detector's state. */
+    public enum Change { NONE, OPENED, ONGOING, CLOSED }
+
     private final Settings settings;
     private final Cusum cusum;
     private final Ewma ewma;
@@ -36,48 +31,44 @@ public final class ExcessPowerDetector {
     private final double[] excessHistory = new double[HISTORY];
     private final long[] timeHistory = new long[HISTORY];
     private long count;
-    private Episode open;
+    private boolean open;
+    private long startedMs;
+    private long endedMs;
+    private double score;
+    private double recent;
     private int quiet;
     private long quietSinceMs;
-    private long lastMs = Long.MIN_VALUE;
 
-    public ExcessPowerDetector(String entity, String level, String kind, Settings settings) {
-        this.entity = entity;
-        this.level = level;
-        this.kind = kind;
+    public ExcessPowerDetector(Settings settings) {
         this.settings = settings;
         this.cusum = new Cusum(settings.k(), settings.h());
         this.ewma = new Ewma(settings.ewmaLambda(), settings.ewmaL());
     }
 
     /**
-     * Feeds one sample; returns the episode when this sample opened, grew or closed one, else null. Samples
-     * come in time order; {@code sigmaW} is the baseline's robust sigma at this time.
+     * Feeds one sample, in time order: {@code excessW} is measured minus expected watts, {@code sigmaW} the
+     * baseline's robust sigma at this time.
      */
-    public Episode update(long timeMs, double actualW, double expectedW, double sigmaW) {
-        long dtMs = lastMs == Long.MIN_VALUE ? 0 : timeMs - lastMs;
-        lastMs = timeMs;
-        double excess = actualW - expectedW;
-        double z = excess / Math.max(sigmaW, 1e-9);
+    public Change update(long timeMs, double excessW, double sigmaW) {
+        double z = excessW / Math.max(sigmaW, 1e-9);
         boolean c = cusum.update(z);
         boolean e = ewma.update(z);
-        excessHistory[(int) (count % HISTORY)] = excess;
+        excessHistory[(int) (count % HISTORY)] = excessW;
         timeHistory[(int) (count % HISTORY)] = timeMs;
         count++;
-        double recent = recentMedian();
-        if (open == null) {
+        recent = recentMedian();
+        if (!open) {
             int run = (int) Math.min(Math.min(cusum.runLength(), HISTORY), count);
             if (c && e && run >= settings.window() && recent >= settings.floorW() && meanOfLast(run) >= settings.floorW()) {
-                long start = startOfExcess(run);
-                open = new Episode(id(start), entity, level, kind, Episode.State.OPEN, Episode.Severity.MEDIUM, "", start,
-                        timeMs, 0, timeMs, recent, excess, 0, 0, score(recent), "{}");
+                open = true;
+                startedMs = startOfExcess(run);
+                endedMs = 0;
+                score = score(recent);
                 quiet = 0;
-                return open;
+                return Change.OPENED;
             }
-            return null;
+            return Change.NONE;
         }
-        double energy = open.energyKwh() + Math.max(0, excess) * dtMs / 3.6e9;
-        double mean = energy * 3.6e9 / Math.max(1, timeMs - open.startedMs());
         if (recent < settings.floorW() / 2) {
             if (quiet++ == 0) {
                 quietSinceMs = timeMs;
@@ -86,18 +77,57 @@ public final class ExcessPowerDetector {
             quiet = 0;
         }
         if (quiet >= settings.quietSamples()) {
-            Episode closed = new Episode(open.id(), entity, level, kind, Episode.State.CLOSED, open.severity(), "",
-                    open.startedMs(), open.detectedMs(), quietSinceMs, timeMs, mean, open.peakExcessW(), energy, 0,
-                    open.score(), "{}");
-            open = null;
+            open = false;
+            endedMs = quietSinceMs;
             cusum.reset();
             ewma.reset();
-            return closed;
+            return Change.CLOSED;
         }
-        open = new Episode(open.id(), entity, level, kind, Episode.State.OPEN, open.severity(), "", open.startedMs(),
-                open.detectedMs(), 0, timeMs, mean, Math.max(open.peakExcessW(), excess), energy, 0,
-                Math.max(open.score(), score(recent)), "{}");
+        score = Math.max(score, score(recent));
+        return Change.ONGOING;
+    }
+
+    public boolean isOpen() {
         return open;
+    }
+
+    /** The estimated start of the current (or last) episode. */
+    public long startedMs() {
+        return startedMs;
+    }
+
+    /** When the last episode ended: the first of the quiet samples that closed it; 0 while open. */
+    public long endedMs() {
+        return endedMs;
+    }
+
+    /** The median excess of the last {@code window} samples. */
+    public double recentW() {
+        return recent;
+    }
+
+    /** 0..1, the largest sustained excess of the episode in floors, saturating at four floors. */
+    public double score() {
+        return score;
+    }
+
+    /** The sum of the excess of the remembered samples at or after {@code startMs}, up to {@code untilMs}. */
+    public double excessSince(long startMs, long untilMs) {
+        double sum = 0;
+        for (int back = 0; back < Math.min(count, HISTORY); back++) {
+            long t = timeHistory[(int) ((count - 1 - back) % HISTORY)];
+            if (t < startMs) {
+                break;
+            }
+            if (t <= untilMs) {
+                sum += at(back);
+            }
+        }
+        return sum;
+    }
+
+    public double floorW() {
+        return settings.floorW();
     }
 
     private double at(int back) {
@@ -130,17 +160,7 @@ public final class ExcessPowerDetector {
         return timeHistory[(int) ((count - 1 - back) % HISTORY)];
     }
 
-    /** 0..1: the sustained excess in floors, saturating at four floors. */
     private double score(double sustained) {
         return Math.max(0, Math.min(1.0, sustained / (4 * settings.floorW())));
-    }
-
-    /** Stable for an entity and start, so a replay of the same history gives the same ids. */
-    private String id(long startMs) {
-        return String.format(Locale.ROOT, "%s-%s-%d", level, entity, startMs);
-    }
-
-    public Episode openEpisode() {
-        return open;
     }
 }

@@ -1,0 +1,132 @@
+package io.wattguard.analytics;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything read for one analysis step {@code [timeMs, timeMs + step)}: per host, per meter channel, the
+ * business load per entity, and the evidence and GPU processes seen. Values are means over the step;
+ * counters keep their last reading. Built by {@link StepAssembler}, read by {@link Analyzer}.
+ */
+public final class Frame {
+    public final long timeMs;
+    final Map<String, HostAgg> hosts = new HashMap<>();
+    /** Keyed by {@code device/channel}. */
+    final Map<String, MeterAgg> meters = new HashMap<>();
+    /** Keyed by {@code level/entity}: per source the mean, then the largest source wins. */
+    final Map<String, Map<String, Mean>> business = new HashMap<>();
+    final Map<String, List<Finding>> evidence = new HashMap<>();
+    final Map<String, List<Proc>> processes = new HashMap<>();
+
+    Frame(long timeMs) {
+        this.timeMs = timeMs;
+    }
+
+    public boolean isEmpty() {
+        return hosts.isEmpty() && meters.isEmpty() && business.isEmpty() && evidence.isEmpty();
+    }
+
+    /** A running mean. */
+    static final class Mean {
+        double sum;
+        int n;
+
+        void add(double v) {
+            if (!Double.isNaN(v)) {
+                sum += v;
+                n++;
+            }
+        }
+
+        double get() {
+            return n == 0 ? Double.NaN : sum / n;
+        }
+    }
+
+    /** The newest reading of a counter within the step. */
+    static final class Last {
+        long t = Long.MIN_VALUE;
+        double v = Double.NaN;
+
+        void add(long time, double value) {
+            if (!Double.isNaN(value) && time >= t) {
+                t = time;
+                v = value;
+            }
+        }
+    }
+
+    static final class GpuAgg {
+        String model;
+        final Mean util = new Mean();
+        final Mean memUtil = new Mean();
+        final Mean power = new Mean();
+        double limit = Double.NaN;
+        final Last energy = new Last();
+    }
+
+    static final class HostAgg {
+        String rack;
+        String room;
+        final Map<String, GpuAgg> gpus = new HashMap<>();
+        final Mean cpuUtil = new Mean();
+        final Mean cpuPower = new Mean();
+    }
+
+    static final class MeterAgg {
+        String device;
+        String channel;
+        String kind;
+        String host;
+        String rack;
+        String room;
+        final Mean power = new Mean();
+        final Last energy = new Last();
+    }
+
+    record Finding(String kind, String process, long pid, String detail, double score) {}
+
+    record Proc(String gpu, String process, long pid, double smUtilPct, boolean business, String user,
+            String container) {}
+
+    double business(String level, String entity) {
+        Map<String, Mean> bySource = business.get(level + "/" + entity);
+        if (bySource == null) {
+            return Double.NaN;
+        }
+        double best = Double.NaN;
+        for (Mean m : bySource.values()) {
+            double v = m.get();
+            if (!Double.isNaN(v) && (Double.isNaN(best) || v > best)) {
+                best = v;
+            }
+        }
+        return best;
+    }
+
+    static <T> void addTo(Map<String, List<T>> map, String key, T item, int cap) {
+        List<T> l = map.computeIfAbsent(key, k -> new ArrayList<>());
+        if (l.size() < cap) {
+            l.add(item);
+        }
+    }
+
+    HostAgg host(String name) {
+        return hosts.computeIfAbsent(name, k -> new HostAgg());
+    }
+
+    static <K, V> V get(Map<K, V> m, K k, java.util.function.Supplier<V> f) {
+        V v = m.get(k);
+        if (v == null) {
+            v = f.get();
+            m.put(k, v);
+        }
+        return v;
+    }
+
+    static Map<String, Mean> newSources() {
+        return new HashMap<>(4);
+    }
+}

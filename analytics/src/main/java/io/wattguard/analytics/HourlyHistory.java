@@ -1,0 +1,241 @@
+package io.wattguard.analytics;
+
+import java.time.ZoneId;
+import java.util.Arrays;
+
+/**
+ * The trailing weeks of one entity, one record per hour: the hour's mean measured watts, the mean of each
+ * load feature (what the power model is fitted on), the mean of each feature as far as business load
+ * explains it (what the baseline is computed on), and the hour's noise. Hours with an episode open, in a
+ * maintenance window or on a holiday are kept but marked: neither the model nor the baseline learns from
+ * them, so a miner never becomes normal.
+ *
+ * <p>Hourly means are enough because the model is linear: the mean of the predictions is the prediction
+ * of the means, so the baseline can be recomputed exactly whenever the model is refitted, from a few
+ * kilobytes per entity instead of weeks of samples.
+ */
+final class HourlyHistory {
+    private static final double MS_PER_HOUR = 3_600_000;
+    private static final int NOISE_CAP = 120;
+
+    private final int features;
+    private final int capacity;
+    private final long[] hour;
+    private final double[] actual;
+    private final double[][] x;
+    private final double[][] explained;
+    private final double[] noise;
+    private final boolean[] excluded;
+    private int size;
+    private int head;
+
+    // The hour being accumulated.
+    private long currentHour = Long.MIN_VALUE;
+    private double sumActual;
+    private final double[] sumX;
+    private final double[] sumExplained;
+    private int n;
+    private boolean currentExcluded;
+    private final double[] diffs = new double[NOISE_CAP];
+    private int nDiffs;
+    private double lastActual = Double.NaN;
+
+    // The baseline computed at the last refit.
+    private final double[] median = new double[HourOfWeek.HOURS];
+    private double globalMedian;
+    private double sigma = Double.NaN;
+
+    HourlyHistory(int features, int weeks) {
+        this.features = features;
+        this.capacity = weeks * HourOfWeek.HOURS;
+        this.hour = new long[capacity];
+        this.actual = new double[capacity];
+        this.x = new double[capacity][features];
+        this.explained = new double[capacity][features];
+        this.noise = new double[capacity];
+        this.excluded = new boolean[capacity];
+        this.sumX = new double[features];
+        this.sumExplained = new double[features];
+    }
+
+    /** Adds one step. {@code exclude} marks the whole hour as not to be learned from. */
+    void add(long timeMs, double actualW, double[] features, double[] explainedFeatures, boolean exclude) {
+        long h = (long) Math.floor(timeMs / MS_PER_HOUR);
+        if (h != currentHour) {
+            finishHour();
+            currentHour = h;
+        }
+        sumActual += actualW;
+        for (int i = 0; i < this.features; i++) {
+            sumX[i] += features[i];
+            sumExplained[i] += explainedFeatures[i];
+        }
+        n++;
+        currentExcluded |= exclude;
+        if (!Double.isNaN(lastActual) && nDiffs < NOISE_CAP) {
+            diffs[nDiffs++] = actualW - lastActual;
+        }
+        lastActual = actualW;
+    }
+
+    /** Marks every remembered hour that overlaps {@code [startMs, now)}: an episode dated back to its change. */
+    void excludeSince(long startMs) {
+        currentExcluded = true;
+        for (int j = size - 1; j >= 0; j--) {
+            int i = (head + j) % capacity;
+            if ((hour[i] + 1) * MS_PER_HOUR <= startMs) {
+                break;
+            }
+            excluded[i] = true;
+        }
+    }
+
+    /** Closes the hour being accumulated, if any, into the ring. */
+    void finishHour() {
+        if (n > 0) {
+            int i = (head + size) % capacity;
+            if (size == capacity) {
+                head = (head + 1) % capacity;
+            } else {
+                size++;
+            }
+            hour[i] = currentHour;
+            actual[i] = sumActual / n;
+            for (int f = 0; f < features; f++) {
+                x[i][f] = sumX[f] / n;
+                explained[i][f] = sumExplained[f] / n;
+            }
+            // Successive differences of a series with independent noise have twice its variance; their MAD
+            // ignores the few steps where a job started or stopped.
+            noise[i] = nDiffs < 4 ? Double.NaN
+                    : Robust.medianAndSigma(Arrays.copyOf(diffs, nDiffs))[1] / Math.sqrt(2);
+            excluded[i] = currentExcluded;
+        }
+        n = 0;
+        nDiffs = 0;
+        sumActual = 0;
+        Arrays.fill(sumX, 0);
+        Arrays.fill(sumExplained, 0);
+        currentExcluded = false;
+        lastActual = Double.NaN;
+    }
+
+    /** Hours the model and baseline may learn from. */
+    int validHours() {
+        int c = 0;
+        for (int k = 0; k < size; k++) {
+            if (!excluded[(head + k) % capacity]) {
+                c++;
+            }
+        }
+        return c;
+    }
+
+    /** Appends this entity's learnable hours as rows {@code [features..., actual]}, every {@code stride}th. */
+    void rows(java.util.List<double[]> out, int stride, int offset) {
+        int k = 0;
+        for (int j = 0; j < size; j++) {
+            int i = (head + j) % capacity;
+            if (excluded[i]) {
+                continue;
+            }
+            if ((k++ + offset) % stride == 0) {
+                double[] row = Arrays.copyOf(x[i], features + 1);
+                row[features] = actual[i];
+                out.add(row);
+            }
+        }
+    }
+
+    /** Largest learnable hourly mean of measured watts, or NaN: a stand-in for a nameplate nobody declared. */
+    double maxActual() {
+        double m = Double.NaN;
+        for (int j = 0; j < size; j++) {
+            int i = (head + j) % capacity;
+            if (!excluded[i] && (Double.isNaN(m) || actual[i] > m)) {
+                m = actual[i];
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Recomputes the residual baseline under {@code model}: per local hour of week the median over the
+     * trailing weeks, falling back to the same hour of day, then to all hours; one sigma for the entity that
+     * adds the week-to-week spread of those hourly residuals to the step-to-step noise.
+     */
+    void rebuild(LoadModel model, ZoneId zone, double sigmaFloor) {
+        int valid = validHours();
+        if (valid == 0) {
+            globalMedian = 0;
+            Arrays.fill(median, 0);
+            sigma = Double.NaN;
+            return;
+        }
+        double[] r = new double[valid];
+        int[] how = new int[valid];
+        double[] noises = new double[valid];
+        int nNoise = 0;
+        int k = 0;
+        for (int j = 0; j < size; j++) {
+            int i = (head + j) % capacity;
+            if (excluded[i]) {
+                continue;
+            }
+            r[k] = actual[i] - model.predict(explained[i]);
+            how[k] = HourOfWeek.of((long) (hour[i] * MS_PER_HOUR), zone);
+            if (!Double.isNaN(noise[i])) {
+                noises[nNoise++] = noise[i];
+            }
+            k++;
+        }
+        globalMedian = Robust.median(r.clone());
+        double[][] byHow = group(r, how, HourOfWeek.HOURS, h -> h);
+        double[][] byHod = group(r, how, 24, h -> h % 24);
+        for (int h = 0; h < HourOfWeek.HOURS; h++) {
+            if (byHow[h].length > 0) {
+                median[h] = Robust.median(byHow[h]);
+            } else if (byHod[h % 24].length > 0) {
+                median[h] = Robust.median(byHod[h % 24]);
+            } else {
+                median[h] = globalMedian;
+            }
+        }
+        double[] dev = new double[valid];
+        for (int i = 0; i < valid; i++) {
+            dev[i] = r[i] - median[how[i]];
+        }
+        double between = valid < 3 ? 0 : Robust.medianAndSigma(dev)[1];
+        double within = nNoise == 0 ? 0 : Robust.median(Arrays.copyOf(noises, nNoise));
+        sigma = Math.max(sigmaFloor, Math.sqrt(between * between + within * within));
+    }
+
+    private static double[][] group(double[] r, int[] how, int buckets, java.util.function.IntUnaryOperator key) {
+        int[] count = new int[buckets];
+        for (int h : how) {
+            count[key.applyAsInt(h)]++;
+        }
+        double[][] out = new double[buckets][];
+        for (int b = 0; b < buckets; b++) {
+            out[b] = new double[count[b]];
+        }
+        int[] fill = new int[buckets];
+        for (int i = 0; i < r.length; i++) {
+            int b = key.applyAsInt(how[i]);
+            out[b][fill[b]++] = r[i];
+        }
+        return out;
+    }
+
+    boolean hasBaseline() {
+        return !Double.isNaN(sigma);
+    }
+
+    double median(long timeMs, ZoneId zone) {
+        return median[HourOfWeek.of(timeMs, zone)];
+    }
+
+    double sigma() {
+        return sigma;
+    }
+}

@@ -1,0 +1,202 @@
+package io.wattguard.analytics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A small rack written by hand here (the simulator's site is the independent evaluation): six 4-GPU hosts
+ * whose GPUs work office hours for allowlisted processes, an inlet meter, ten days at one-minute steps.
+ */
+class AnalyzerTest {
+    private static final long MIN = 60_000;
+    private static final long DAY = 1440 * MIN;
+    private static final ZoneId ZONE = ZoneId.of("UTC");
+    private static final long T0 = ZonedDateTime.of(2026, 3, 2, 0, 0, 0, 0, ZONE).toInstant().toEpochMilli();
+
+    /** Something that happens to one host, by minute since T0. */
+    interface Scenario {
+        /** Extra GPU util share (0..1 per GPU) the business does not explain, on each GPU. */
+        default double unexplainedUtil(String host, long minute) { return 0; }
+        default double rogueOutletW(long minute) { return 0; }
+        default boolean poolConnection(String host, long minute) { return false; }
+        default double allowlistedExtraUtil(String host, long minute) { return 0; }
+    }
+
+    static final class Recorder implements AnalysisOutput {
+        final Map<String, Episode> last = new LinkedHashMap<>();
+        final List<Episode> all = new ArrayList<>();
+        long baselines;
+
+        @Override
+        public void baseline(long timeMs, String entity, String level, double actualW, double expectedW, double upperW,
+                double residualW, double score, double businessLoad) {
+            baselines++;
+        }
+
+        @Override
+        public void episode(Episode e) {
+            all.add(e);
+            last.put(e.id(), e);
+        }
+
+        List<Episode> episodes() {
+            return new ArrayList<>(last.values());
+        }
+    }
+
+    static Recorder run(int days, long seed, Scenario s) {
+        Recorder rec = new Recorder();
+        Analyzer a = new Analyzer(AnalysisSettings.defaults(), Schedule.always(), Map.of(), Map.of(), rec);
+        StepAssembler asm = new StepAssembler(MIN, a::step);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        double[] outletKwh = new double[7];
+        double inletKwh = 0;
+        for (long m = 0; m < days * 1440L; m++) {
+            long t = T0 + m * MIN;
+            int hour = (int) (m % 1440 / 60);
+            int dow = (int) (m / 1440 % 7); // T0 is a Monday
+            boolean office = dow < 5 && hour >= 8 && hour < 18;
+            double rackOutlets = 0;
+            for (int h = 0; h < 6; h++) {
+                String host = "h" + h;
+                double work = office ? 0.5 + 0.3 * Math.sin(m / 37.0 + h) : 0.05;
+                double allow = s.allowlistedExtraUtil(host, m);
+                double extra = s.unexplainedUtil(host, m);
+                double util = Math.min(1, work + allow + extra);
+                double gpuW = 0;
+                for (int g = 0; g < 4; g++) {
+                    double w = 50 + 250 * util + 5 * gaussian(rnd);
+                    gpuW += w;
+                    asm.gpu(t, host, "r1", "room1", Integer.toString(g), "NVIDIA L4", util * 100, util * 40, w, 300,
+                            Double.NaN);
+                }
+                double cpu = 0.1 + 0.2 * util;
+                asm.host(t, host, "r1", "room1", cpu * 100, 60 + 100 * cpu);
+                double outlet = (gpuW + 60 + 100 * cpu + 120) / 0.94 + 8 * gaussian(rnd);
+                outletKwh[h] += outlet / 60_000;
+                rackOutlets += outlet;
+                asm.meter(t, "pdu-r1", Integer.toString(h + 1), "outlet", host, "r1", "room1", outlet, outletKwh[h]);
+                asm.businessLoad(t, host, "host", "allowlist", Math.min(1, work + allow));
+                if (s.poolConnection(host, m)) {
+                    asm.evidence(t, host, "pool_connection", "trainer", 4242, "203.0.113.7:3333", 0.9);
+                }
+            }
+            double rogue = s.rogueOutletW(m);
+            if (rogue > 0) {
+                asm.meter(t, "pdu-r1", "24", "outlet", null, "r1", "room1", rogue, Double.NaN);
+            }
+            double inlet = rackOutlets + rogue + 15 + 5 * gaussian(rnd);
+            inletKwh += inlet / 60_000;
+            asm.meter(t, "pdu-r1", "total", "inlet", null, "r1", "room1", inlet, inletKwh);
+            asm.advanceTo(t + MIN);
+        }
+        return rec;
+    }
+
+    static double gaussian(SplittableRandom r) {
+        return RobustLinearModelTest.gaussian(r);
+    }
+
+    @Test
+    void tenQuietDaysRaiseNothing() {
+        Recorder r = run(10, 1, new Scenario() {});
+        assertEquals(List.of(), r.episodes());
+        assertTrue(r.baselines > 10 * 1440 * 6, "a baseline row per host and step once models exist: " + r.baselines);
+    }
+
+    @Test
+    void aNightMinerIsFoundDatedMeasuredAndPointsAtItsGpus() {
+        long start = 8 * 1440 + 22 * 60; // day 8, 22:00
+        long end = start + 6 * 60;
+        Recorder r = run(10, 2, new Scenario() {
+            @Override
+            public double unexplainedUtil(String host, long m) {
+                return host.equals("h3") && m >= start && m < end ? 0.95 : 0;
+            }
+        });
+        List<Episode> eps = r.episodes();
+        assertEquals(1, eps.size(), "one episode: " + eps);
+        Episode e = eps.get(0);
+        assertEquals("h3", e.entity());
+        assertEquals("host", e.level());
+        assertEquals("unexplained_power", e.kind());
+        assertEquals(Episode.State.CLOSED, e.state());
+        assertTrue(Math.abs(e.startedMs() - (T0 + start * MIN)) <= 3 * MIN, "dated to the change: " + e);
+        assertTrue(e.delayMs() <= 10 * MIN, "detected within 10 minutes: " + e.delayMs() / MIN);
+        assertTrue(Math.abs(e.endedMs() - (T0 + end * MIN)) <= 15 * MIN, "closed when it stopped: " + e);
+        // 4 GPUs x 250 W x ~0.9 more util, through a 94% supply, plus CPU: about 1.1 kW for 6 hours.
+        double expectedKwh = 4 * 250 * 0.9 / 0.94 * 6 / 1000;
+        assertEquals(expectedKwh, e.energyKwh(), expectedKwh * 0.2, "energy: " + e);
+        assertTrue(e.evidenceJson().contains("\"gpu\":\"h3:0\"") && e.evidenceJson().contains("\"channel\":\"4\""),
+                "names its GPUs and its outlet: " + e.evidenceJson());
+        long opened = r.all.stream().filter(x -> x.id().equals(e.id())).count();
+        assertTrue(opened > 300, "written while it grows: " + opened);
+    }
+
+    @Test
+    void aRogueRigOnAnOutletWithNoHostIsUnaccountedPowerOfItsRack() {
+        long start = 8 * 1440 + 10 * 60;
+        Recorder r = run(10, 3, new Scenario() {
+            @Override
+            public double rogueOutletW(long m) {
+                return m >= start ? 900 + 20 * Math.sin(m) : 2;
+            }
+        });
+        List<Episode> eps = r.episodes();
+        assertEquals(1, eps.size(), "one episode: " + eps);
+        Episode e = eps.get(0);
+        assertEquals("r1", e.entity());
+        assertEquals("unaccounted_power", e.kind());
+        assertTrue(e.delayMs() <= 10 * MIN, "delay " + e.delayMs() / MIN);
+        assertEquals(900, e.excessW(), 90, "its size: " + e);
+        assertTrue(e.evidenceJson().contains("\"channel\":\"24\""), "names the outlet: " + e.evidenceJson());
+    }
+
+    @Test
+    void aMinerInAnAllowlistedContainerIsCaughtByItsPoolConnection() {
+        long start = 8 * 1440;
+        Recorder r = run(10, 4, new Scenario() {
+            @Override
+            public double allowlistedExtraUtil(String host, long m) {
+                return host.equals("h1") && m >= start ? 0.4 : 0;
+            }
+
+            @Override
+            public boolean poolConnection(String host, long m) {
+                return host.equals("h1") && m >= start && m % 5 == 0;
+            }
+        });
+        Map<String, List<Episode>> byKind = r.episodes().stream().collect(Collectors.groupingBy(Episode::kind));
+        assertEquals(Map.of("pool_connection", 1), byKind.entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, x -> x.getValue().size())), "episodes: " + r.episodes());
+        Episode e = byKind.get("pool_connection").get(0);
+        assertEquals("h1", e.entity());
+        assertEquals(Episode.Severity.HIGH, e.severity());
+        assertEquals(T0 + start * MIN, e.detectedMs());
+        assertTrue(e.evidenceJson().contains("203.0.113.7:3333"), e.evidenceJson());
+        assertTrue(e.title().contains("203.0.113.7:3333"), e.title());
+    }
+
+    @Test
+    void aFleetWideRiseIsNotOneHostsAnomaly() {
+        // Every host runs 30% more unexplained load for a day: a new workload nobody mapped, not a miner.
+        long start = 8 * 1440 + 12 * 60;
+        Recorder r = run(10, 5, new Scenario() {
+            @Override
+            public double unexplainedUtil(String host, long m) {
+                return m >= start && m < start + 1440 ? 0.3 : 0;
+            }
+        });
+        assertEquals(List.of(), r.episodes().stream().filter(e -> e.level().equals("host")).toList());
+    }
+}
