@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
         description = {"GPU and power telemetry collector: NVML, Modbus and OPC UA into InfluxDB,",
                 "with baselines that flag power the business does not explain."},
         subcommands = {RunCommand.class, CheckConfigCommand.class, DemoCommand.class, GpusCommand.class,
-                EvidenceCommand.class, ModbusCommand.class, OpcUaCommand.class, VersionCommand.class,
+                EvidenceCommand.class, ModbusCommand.class, OpcUaCommand.class, AnalyzeCommand.class, VersionCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'wattguard COMMAND --help' for a command's options and examples.",
                 "Exit codes: 0 success, 1 failure at run time, 2 bad input (config, arguments)."})

@@ -6,6 +6,8 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.wattguard.core.Emitter;
+import io.wattguard.analysis.AnalysisService;
+import io.wattguard.analytics.AnalysisOutput;
 import io.wattguard.core.Sample;
 import io.wattguard.core.Source;
 import io.wattguard.core.SourceSpec;
@@ -37,6 +39,7 @@ public final class Daemon implements AutoCloseable {
     private final Scheduler scheduler;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private HttpEndpoints http;
+    private final AnalysisService analysis;
     private boolean closed;
 
     public Daemon(Settings settings, Clock clock) {
@@ -60,12 +63,19 @@ public final class Daemon implements AutoCloseable {
             tap.accept(samples);
             batcher.add(samples);
         }, clock, 64);
+        this.analysis = settings.analysis().enabled()
+                ? new AnalysisService(settings.analysis(), settings.influx(), settings.schedule(), settings.topology(),
+                        clock, batcher::add, AnalysisOutput.NONE)
+                : null;
         registerMetrics();
     }
 
     public void start() throws IOException {
         sink.start();
         scheduler.start();
+        if (analysis != null) {
+            analysis.start();
+        }
         if (settings.http().enabled()) {
             http = new HttpEndpoints(settings.http(), registry, this::health);
         }
@@ -102,6 +112,17 @@ public final class Daemon implements AutoCloseable {
             s.put("last_error", stats.lastError);
         }
         ok &= sink.influxHealthy() && sink.spoolHealthy();
+        if (analysis != null) {
+            ObjectNode a = root.putObject("analysis");
+            a.put("state", analysis.state()).put("open_episodes", analysis.openEpisodes())
+                    .put("live_from", analysis.liveFrom() == 0 ? null : Instant.ofEpochMilli(analysis.liveFrom()).toString())
+                    .put("analysed_until", analysis.analysedUntil() == 0 ? null
+                            : Instant.ofEpochMilli(analysis.analysedUntil()).toString());
+            if (!analysis.lastError().isEmpty()) {
+                a.put("last_error", analysis.lastError());
+            }
+            ok &= !"failing".equals(analysis.state());
+        }
         root.put("status", ok ? "ok" : "degraded");
         root.put("instance", settings.instance());
         root.put("uptime_s", (clock.millis() - startedMs) / 1000);
@@ -219,6 +240,9 @@ public final class Daemon implements AutoCloseable {
         closed = true;
         if (http != null) {
             http.close();
+        }
+        if (analysis != null) {
+            analysis.close();
         }
         scheduler.close();
         batcher.close();

@@ -1,5 +1,6 @@
 package io.wattguard.daemon;
 
+import io.wattguard.analysis.AnalysisConfig;
 import io.wattguard.config.ConfigException;
 import io.wattguard.config.Problems;
 import io.wattguard.config.Section;
@@ -22,7 +23,7 @@ import java.util.regex.Pattern;
 
 /** The whole configuration file, validated once: every problem in it is reported together. */
 public record Settings(Path file, String instance, InfluxSettings influx, Batch batch, SpoolSettings spool,
-        HttpSettings http, Topology topology, Duration selfInterval, List<SourceSpec> sources) {
+        HttpSettings http, Topology topology, Duration selfInterval, List<SourceSpec> sources, AnalysisConfig analysis) {
 
     private static final Pattern SOURCE_NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
 
@@ -34,6 +35,11 @@ public record Settings(Path file, String instance, InfluxSettings influx, Batch 
             s.finish();
             return new Batch(max, delay);
         }
+    }
+
+    /** The site's calendar: business hours, holidays, maintenance windows, time zone. */
+    public io.wattguard.analytics.Schedule schedule() {
+        return io.wattguard.analytics.Schedule.always();
     }
 
     public static Map<String, SourceFactory> factories() {
@@ -64,18 +70,22 @@ public record Settings(Path file, String instance, InfluxSettings influx, Batch 
         HttpSettings http = HttpSettings.read(root.section("http"));
         Topology topology = Topology.read(root.section("topology"));
         Duration self = root.duration("self_interval", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofHours(1));
-        List<SourceSpec> sources = readSources(root, factories(), topology);
+        boolean analyse = root.has("analysis");
+        AnalysisConfig analysis = AnalysisConfig.read(root.section("analysis"), analyse, java.time.ZoneOffset.UTC);
+        List<SourceSpec> sources = readSources(root, factories(), topology, analyse);
         root.finish();
         problems.throwIfAny();
-        return new Settings(file, instance, influx, batch, spool, http, topology, self, sources);
+        return new Settings(file, instance, influx, batch, spool, http, topology, self, sources, analysis);
     }
 
-    private static List<SourceSpec> readSources(Section root, Map<String, SourceFactory> factories, Topology topology) {
+    private static List<SourceSpec> readSources(Section root, Map<String, SourceFactory> factories, Topology topology,
+            boolean analyse) {
         List<SourceSpec> out = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         List<Section> list = root.sections("sources");
-        if (list.isEmpty() && !root.has("sources")) {
-            root.error("sources", "no sources configured: add at least one under 'sources' (see examples/)");
+        if (list.isEmpty() && !root.has("sources") && !analyse) {
+            // An analysis-only instance (the central one reading what agents wrote) needs no sources.
+            root.error("sources", "no sources configured: add at least one under 'sources', or an 'analysis' section (see examples/)");
         }
         for (Section s : list) {
             String name = s.requiredString("name", "a unique name for this source, e.g. gpus or pdu-r01");

@@ -26,7 +26,6 @@ import java.util.regex.Pattern;
  * did-you-mean, which is how typos surface.
  */
 public final class Section {
-    private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)");
     private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*([KMGT]i?B|B)?", Pattern.CASE_INSENSITIVE);
 
     private final ConfigNode node;
@@ -197,7 +196,7 @@ public final class Section {
         if (v == null) {
             return def;
         }
-        Duration d = parseDuration(v.text());
+        Duration d = Durations.parse(v.text());
         if (d == null) {
             report(v, keyPath(key), "expected a duration such as 500ms, 10s, 5m, 1h or 1h30m, found " + v.describe());
             return def;
@@ -208,28 +207,6 @@ public final class Section {
             return def;
         }
         return d;
-    }
-
-    static Duration parseDuration(String text) {
-        String s = text.trim().toLowerCase(Locale.ROOT);
-        if (s.isEmpty()) {
-            return null;
-        }
-        Matcher m = DURATION_PART.matcher(s);
-        int at = 0;
-        double ms = 0;
-        while (m.find() && m.start() == at) {
-            double n = Double.parseDouble(m.group(1));
-            ms += n * switch (m.group(2)) {
-                case "ms" -> 1;
-                case "s" -> 1_000;
-                case "m" -> 60_000;
-                case "h" -> 3_600_000;
-                default -> 86_400_000;
-            };
-            at = m.end();
-        }
-        return at == s.length() ? Duration.ofMillis(Math.round(ms)) : null;
     }
 
     /** Sizes as {@code 512KiB}, {@code 64MiB}, {@code 1GiB} (binary) or {@code 100MB} (decimal), or plain bytes. */

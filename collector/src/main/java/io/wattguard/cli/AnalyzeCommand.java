@@ -1,0 +1,189 @@
+package io.wattguard.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.wattguard.analysis.AnalysisRunner;
+import io.wattguard.analysis.AnalysisSamples;
+import io.wattguard.analysis.StoreReader;
+import io.wattguard.analysis.StoreWriter;
+import io.wattguard.analytics.AnalysisOutput;
+import io.wattguard.analytics.Episode;
+import io.wattguard.daemon.Settings;
+import io.wattguard.sink.InfluxWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "analyze", mixinStandardHelpOptions = true,
+        description = {"Run detection over the history in InfluxDB and print the episodes found.",
+                "",
+                "Reads gpu, host, meter, business_load, evidence and gpu_process points of the range (after a",
+                "silent warm-up over the history before it, 'analysis.warmup' in the config, 14 days by",
+                "default), writes 'baseline' and 'anomaly' points back (unless --dry-run), and prints one line",
+                "per episode. The daemon runs the same analysis live when the config has an 'analysis' section;",
+                "both find the same episodes in the same data. Running it again over the same range rewrites",
+                "the same points.",
+                "",
+                "Times: an ISO date (2026-11-01, midnight in the site's zone), date-time (2026-11-01T08:00:00Z),",
+                "or 'now', 'now-7d', 'now-12h'."},
+        footer = {"", "Examples:",
+                "  wattguard analyze --config /etc/wattguard/central.yaml --from 2026-11-01 --to 2026-12-01",
+                "  wattguard analyze --config site.yaml --from now-2d --to now --dry-run --json"})
+public final class AnalyzeCommand implements java.util.concurrent.Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the YAML configuration")
+    Path config;
+
+    @Option(names = "--from", required = true, paramLabel = "T", description = "start of the range (inclusive)")
+    String from;
+
+    @Option(names = "--to", required = true, paramLabel = "T", description = "end of the range (exclusive)")
+    String to;
+
+    @Option(names = "--warmup", paramLabel = "DURATION",
+            description = "history replayed before --from, overriding analysis.warmup (e.g. 7d, 0s)")
+    String warmup;
+
+    @Option(names = "--dry-run", description = "print the episodes but write nothing to InfluxDB")
+    boolean dryRun;
+
+    @Option(names = "--json", description = "print the episodes as a JSON array instead of a table")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Settings settings = RunCommand.load(config);
+        ZoneId zone = settings.schedule().zone();
+        long fromMs = parseTime("--from", from, zone);
+        long toMs = parseTime("--to", to, zone);
+        if (toMs <= fromMs) {
+            throw new UserError("--to (" + to + ") must be after --from (" + from + ")");
+        }
+        var cfg = settings.analysis();
+        if (warmup != null) {
+            cfg = cfg.withWarmup(parseDuration(warmup));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Map<String, Episode> episodes = new LinkedHashMap<>();
+        long started = System.nanoTime();
+        try (StoreReader reader = new StoreReader(settings.influx(), 10_000);
+                InfluxWriter influx = new InfluxWriter(settings.influx());
+                StoreWriter writer = new StoreWriter(influx)) {
+            AnalysisSamples samples = new AnalysisSamples(writer::accept, cfg.settings().stepMs(), cfg.baselineEvery());
+            AnalysisOutput sink = new AnalysisOutput() {
+                @Override
+                public void baseline(long t, String entity, String level, double actualW, double expectedW,
+                        double upperW, double residualW, double score, double businessLoad) {
+                    if (!dryRun) {
+                        samples.baseline(t, entity, level, actualW, expectedW, upperW, residualW, score, businessLoad);
+                    }
+                }
+
+                @Override
+                public void episode(Episode e) {
+                    episodes.put(e.id(), e);
+                    if (!dryRun) {
+                        samples.episode(e);
+                    }
+                }
+            };
+            AnalysisRunner runner = new AnalysisRunner(cfg, settings.schedule(), settings.topology(), sink);
+            long warmFrom = fromMs - cfg.warmup().toMillis();
+            Progress progress = new Progress(System.err, "analyze", toMs - warmFrom);
+            try {
+                runner.start(reader, fromMs, t -> progress.update(t - warmFrom, "warm-up " + rows(reader)));
+                runner.advance(reader, toMs, t -> progress.update(t - warmFrom, rows(reader)));
+            } catch (IOException e) {
+                throw new UserError(settings.influx().url() + ": " + e.getMessage());
+            }
+            writer.flush();
+            progress.done(String.format(Locale.ROOT, "%s in %.1f s, %d points written", rows(reader),
+                    (System.nanoTime() - started) / 1e9, writer.written()));
+        }
+        List<Episode> list = new ArrayList<>(episodes.values());
+        if (json) {
+            printJson(out, list);
+        } else {
+            printTable(out, list, zone);
+        }
+        return 0;
+    }
+
+    private static String rows(StoreReader r) {
+        return String.format(Locale.ROOT, "%,d rows read", r.rows());
+    }
+
+    static long parseTime(String option, String value, ZoneId zone) {
+        String v = value.trim();
+        try {
+            if (v.startsWith("now")) {
+                long now = System.currentTimeMillis();
+                return v.equals("now") ? now : now - parseDuration(v.substring(v.indexOf('-') + 1)).toMillis();
+            }
+            if (v.length() == 10) {
+                return LocalDate.parse(v).atStartOfDay(zone).toInstant().toEpochMilli();
+            }
+            return Instant.parse(v).toEpochMilli();
+        } catch (DateTimeParseException | StringIndexOutOfBoundsException | UserError e) {
+            throw new UserError(option + ": expected a date (2026-11-01), an ISO date-time (2026-11-01T08:00:00Z) "
+                    + "or now-DURATION (now-7d), found '" + value + "'");
+        }
+    }
+
+    static Duration parseDuration(String v) {
+        Duration d = io.wattguard.config.Durations.parse(v);
+        if (d == null) {
+            throw new UserError("expected a duration such as 30s, 12h or 7d, found '" + v + "'");
+        }
+        return d;
+    }
+
+    private static void printTable(PrintWriter out, List<Episode> list, ZoneId zone) {
+        if (list.isEmpty()) {
+            out.println("no episodes in this range");
+            return;
+        }
+        String fmt = "%-8s %-9s %-17s %-14s %-16s %-16s %6s %9s %9s %8s  %s%n";
+        out.printf(Locale.ROOT, fmt, "SEVERITY", "STATE", "KIND", "ENTITY", "STARTED", "DETECTED", "DELAY", "EXCESS",
+                "kWh", "COST", "TITLE");
+        var time = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(zone);
+        for (Episode e : list) {
+            out.printf(Locale.ROOT, fmt, e.severity().word(), e.state().word(), e.kind(), e.entity(),
+                    time.format(Instant.ofEpochMilli(e.startedMs())), time.format(Instant.ofEpochMilli(e.detectedMs())),
+                    e.delayMs() / 60_000 + "m", String.format(Locale.ROOT, "%.0f W", e.excessW()),
+                    String.format(Locale.ROOT, "%.2f", e.energyKwh()), String.format(Locale.ROOT, "%.2f", e.cost()),
+                    e.title());
+        }
+        out.printf(Locale.ROOT, "%d episodes; times in %s%n", list.size(), zone);
+    }
+
+    private static void printJson(PrintWriter out, List<Episode> list) throws IOException {
+        ObjectMapper m = new ObjectMapper();
+        ArrayNode a = m.createArrayNode();
+        for (Episode e : list) {
+            var o = a.addObject().put("id", e.id()).put("entity", e.entity()).put("level", e.level())
+                    .put("kind", e.kind()).put("state", e.state().word()).put("severity", e.severity().word())
+                    .put("title", e.title()).put("started_ms", e.startedMs()).put("detected_ms", e.detectedMs())
+                    .put("ended_ms", e.endedMs()).put("excess_w", e.excessW()).put("peak_excess_w", e.peakExcessW())
+                    .put("energy_kwh", e.energyKwh()).put("cost", e.cost()).put("score", e.score());
+            o.set("evidence", m.readTree(e.evidenceJson()));
+        }
+        out.println(m.writerWithDefaultPrettyPrinter().writeValueAsString(a));
+    }
+}
