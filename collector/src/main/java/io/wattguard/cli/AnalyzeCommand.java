@@ -105,7 +105,7 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
             };
             AnalysisRunner runner = new AnalysisRunner(cfg, settings.schedule(), settings.topology(), sink);
             long warmFrom = fromMs - cfg.warmup().toMillis();
-            Progress progress = new Progress(System.err, "analyze", toMs - warmFrom);
+            Progress progress = new Progress(spec.commandLine().getErr(), "analyze", toMs - warmFrom);
             try {
                 runner.start(reader, fromMs, t -> progress.update(t - warmFrom, "warm-up " + rows(reader)));
                 runner.advance(reader, toMs, t -> progress.update(t - warmFrom, rows(reader)));

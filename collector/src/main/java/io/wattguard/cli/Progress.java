@@ -1,19 +1,24 @@
 package io.wattguard.cli;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 
 /**
  * A progress bar on stderr for long work. On a terminal it redraws one line; in a log or pipe it prints a
  * line every 10% so CI output stays readable.
  */
 final class Progress {
-    private final PrintStream out;
+    private final PrintWriter out;
     private final String label;
     private final long total;
     private final boolean tty;
     private int lastShown = -1;
 
     Progress(PrintStream out, String label, long total) {
+        this(new PrintWriter(out, true), label, total);
+    }
+
+    Progress(PrintWriter out, String label, long total) {
         this.out = out;
         this.label = label;
         this.total = Math.max(1, total);
