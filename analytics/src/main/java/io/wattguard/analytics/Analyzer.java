@@ -63,6 +63,8 @@ public final class Analyzer {
     private final Evidence evidence = new Evidence();
     private LocalDate lastDate;
     private long lastMs = Long.MIN_VALUE;
+    /** This step's local hour of the week. */
+    private int how;
     private boolean muted;
 
     public Analyzer(AnalysisSettings settings, Schedule schedule, Map<String, HostPlace> hosts,
@@ -85,8 +87,9 @@ public final class Analyzer {
 
     /** What a host reported about its own load in one step. */
     private record HostLoad(int gpus, double gpuUtil, double gpuMemUtil, double gpuW, double gpuLimitW,
-            double cpuUtil, double cpuW, String model, String rack, String room, Map<String, Double> gpuEnergyJ,
-            Map<String, double[]> perGpu) {}
+            double cpuUtil, double cpuW, String model, String rack, String room, Frame.HostAgg agg) {}
+
+    private static final HostLoad NO_LOAD = new HostLoad(0, 0, 0, 0, 0, 0, 0, null, null, null, new Frame.HostAgg());
 
     /** One host, rack or room under analysis. */
     private final class Entity {
@@ -104,9 +107,14 @@ public final class Analyzer {
         double nameplateW;
         double maxLimitW;
         final Map<String, Double> counters = new HashMap<>();
+        final Map<String, Double> countersNow = new TreeMap<>();
+        final String businessKey;
+        String rackBusinessKey;
         Track track;
         // This step.
         boolean present;
+        boolean outletSeen;
+        double outletW;
         double actual;
         double[] features;
         double[] explained;
@@ -120,6 +128,17 @@ public final class Analyzer {
             this.level = level;
             this.kind = kind;
             this.history = new HourlyHistory(features, settings.weeks());
+            this.businessKey = level + "/" + name;
+        }
+
+        String rackBusinessKey() {
+            if (rack == null) {
+                return null;
+            }
+            if (rackBusinessKey == null || !rackBusinessKey.endsWith(rack)) {
+                rackBusinessKey = "rack/" + rack;
+            }
+            return rackBusinessKey;
         }
 
         LoadModel model() {
@@ -184,6 +203,7 @@ public final class Analyzer {
         }
         lastDate = date;
         lastMs = t;
+        how = HourOfWeek.of(t, zone);
         remember(f);
         hostsStep(f, t);
         balanceStep(t);
@@ -203,8 +223,7 @@ public final class Analyzer {
             loads.put(h.getKey(), new Held<>(load(h.getKey(), h.getValue()), t));
         }
         for (String key : f.business.keySet()) {
-            int slash = key.indexOf('/');
-            double v = f.business(key.substring(0, slash), key.substring(slash + 1));
+            double v = f.business(key);
             if (!Double.isNaN(v)) {
                 business.put(key, new Held<>(v, t));
             }
@@ -221,32 +240,24 @@ public final class Analyzer {
         double gpuW = 0;
         double limit = 0;
         String model = null;
-        Map<String, Double> energy = new TreeMap<>();
-        Map<String, double[]> perGpu = new TreeMap<>();
-        for (Map.Entry<String, Frame.GpuAgg> e : a.gpus.entrySet()) {
-            Frame.GpuAgg g = e.getValue();
-            double u = nz(g.util.get());
-            util += u / 100;
+        for (Frame.GpuAgg g : a.gpus.values()) {
+            util += nz(g.util.get()) / 100;
             mem += nz(g.memUtil.get()) / 100;
             gpuW += nz(g.power.get());
             limit += nz(g.limit);
             model = model == null ? g.model : model;
-            if (!Double.isNaN(g.energy.v)) {
-                energy.put(e.getKey(), g.energy.v);
-            }
-            perGpu.put(e.getKey(), new double[] {u, g.power.get(), g.limit});
         }
         double cpu = a.cpuUtil.get();
         return new HostLoad(a.gpus.size(), util, mem, a.gpus.isEmpty() ? Double.NaN : gpuW, limit,
-                Double.isNaN(cpu) ? 0 : cpu / 100, a.cpuPower.get(), model, a.rack, a.room, energy, perGpu);
+                Double.isNaN(cpu) ? 0 : cpu / 100, a.cpuPower.get(), model, a.rack, a.room, a);
     }
 
     private static double nz(double v) {
         return Double.isNaN(v) ? 0 : v;
     }
 
-    private double businessOf(String level, String entity, long t) {
-        Double v = fresh(business.get(level + "/" + entity), t);
+    private double businessOf(String key, long t) {
+        Double v = key == null ? null : fresh(business.get(key), t);
         return v == null ? Double.NaN : v;
     }
 
@@ -266,32 +277,35 @@ public final class Analyzer {
     }
 
     private void hostsStep(Frame f, long t) {
+        for (Entity e : hosts.values()) {
+            e.outletSeen = false;
+            e.outletW = 0;
+            e.countersNow.clear();
+        }
         // Who has outlets this step, and their watts and counters.
-        Map<String, double[]> outletW = new HashMap<>();
-        Map<String, Map<String, Double>> outletKwh = new HashMap<>();
         for (Map.Entry<String, Held<Frame.MeterAgg>> m : meters.entrySet()) {
             Frame.MeterAgg a = fresh(m.getValue(), t);
             if (a == null || a.host == null) {
                 continue;
             }
-            outletW.computeIfAbsent(a.host, k -> new double[1])[0] += a.power.get();
-            if (!Double.isNaN(a.energy.v) && m.getValue().timeMs() == t) {
-                outletKwh.computeIfAbsent(a.host, k -> new TreeMap<>()).put(m.getKey(), a.energy.v);
-            }
             Entity e = host(a.host);
+            e.outletSeen = true;
+            e.outletW += a.power.get();
+            if (!Double.isNaN(a.energy.v) && m.getValue().timeMs() == t) {
+                e.countersNow.put(m.getKey(), a.energy.v);
+            }
             e.outletMetered = true;
             e.rack = e.rack == null ? a.rack : e.rack;
             e.room = e.room == null ? a.room : e.room;
         }
-        for (String name : loads.keySet()) {
+        for (String name : f.hosts.keySet()) {
             host(name);
         }
         Map<String, List<Entity>> byGroup = new TreeMap<>();
         for (Entity e : hosts.values()) {
             e.present = false;
             HostLoad l = fresh(loads.get(e.name), t);
-            double[] w = outletW.get(e.name);
-            if (l == null && w == null) {
+            if (l == null && !e.outletSeen) {
                 continue;
             }
             if (l != null) {
@@ -306,11 +320,11 @@ public final class Analyzer {
                 continue; // metered but never reported its load: nothing to explain the watts with yet
             }
             if (e.outletMetered) {
-                if (w == null) {
+                if (!e.outletSeen) {
                     continue;
                 }
-                e.actual = w[0];
-                e.counterKwh = counterKwh(e, outletKwh.get(e.name), t);
+                e.actual = e.outletW;
+                e.counterKwh = counterKwh(e, e.countersNow, t);
             } else {
                 if (l == null || (Double.isNaN(l.gpuW()) && Double.isNaN(l.cpuW()))) {
                     continue;
@@ -318,8 +332,8 @@ public final class Analyzer {
                 e.actual = nz(l.gpuW()) + nz(l.cpuW());
                 e.counterKwh = Double.NaN;
             }
-            HostLoad load = l != null ? l : new HostLoad(0, 0, 0, 0, 0, 0, 0, null, null, null, Map.of(), Map.of());
-            double b = Math.max(nz(businessOf("host", e.name, t)), e.rack == null ? 0 : nz(businessOf("rack", e.rack, t)));
+            HostLoad load = l != null ? l : NO_LOAD;
+            double b = Math.max(nz(businessOf(e.businessKey, t)), nz(businessOf(e.rackBusinessKey(), t)));
             boolean maintenance = schedule.maintenance(t, e.name, e.rack, e.room);
             e.businessLoad = maintenance ? 1 : b;
             double n = Math.max(1, load.gpus());
@@ -335,7 +349,7 @@ public final class Analyzer {
             // No verdict where the explained load is beyond anything the model was fitted on: a line through
             // idle nights says nothing about the first busy morning.
             if (m != null && e.history.hasBaseline() && m.covers(e.explained)) {
-                e.dev = e.actual - m.predict(e.explained) - e.history.median(t, zone);
+                e.dev = e.actual - m.predict(e.explained) - e.history.median(how);
                 byGroup.computeIfAbsent(e.group, k -> new ArrayList<>()).add(e);
             }
         }
@@ -350,7 +364,7 @@ public final class Analyzer {
             }
             for (Entity e : peers) {
                 LoadModel m = e.model();
-                e.expected = m.predict(e.explained) + e.history.median(t, zone) + shift;
+                e.expected = m.predict(e.explained) + e.history.median(how) + shift;
                 detect(e, f, t, e.dev - shift, hostFloor(e));
             }
         }
@@ -474,7 +488,7 @@ public final class Analyzer {
         if (e.ownModel == null || !e.history.hasBaseline() || !e.ownModel.covers(e.explained)) {
             return;
         }
-        e.expected = e.ownModel.predict(e.explained) + e.history.median(t, zone);
+        e.expected = e.ownModel.predict(e.explained) + e.history.median(how);
         double floor = Math.max(settings.balanceFloorW(), 0.01 * e.nameplateW);
         Track before = e.track;
         detect(e, null, t, actualW - e.expected, floor);
@@ -658,10 +672,12 @@ public final class Analyzer {
     private void collectHost(Evidence.Collected c, String host, Frame f, long t) {
         HostLoad l = fresh(loads.get(host), t);
         if (l != null) {
-            for (Map.Entry<String, double[]> g : l.perGpu().entrySet()) {
-                double[] v = g.getValue();
-                if (v[0] >= 20 || (!Double.isNaN(v[2]) && v[2] > 0 && v[1] >= 0.5 * v[2])) {
-                    c.gpu(host + ":" + g.getKey(), v[0], v[1], v[2]);
+            for (Map.Entry<String, Frame.GpuAgg> g : new TreeMap<>(l.agg().gpus).entrySet()) {
+                double util = g.getValue().util.get();
+                double w = g.getValue().power.get();
+                double limit = g.getValue().limit;
+                if (util >= 20 || (limit > 0 && w >= 0.5 * limit)) {
+                    c.gpu(host + ":" + g.getKey(), util, w, limit);
                 }
             }
         }

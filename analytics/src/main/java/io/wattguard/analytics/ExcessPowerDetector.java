@@ -31,6 +31,7 @@ public final class ExcessPowerDetector {
     private final double[] excessHistory = new double[HISTORY];
     private final long[] timeHistory = new long[HISTORY];
     private long count;
+    private double[] scratch = new double[0];
     private boolean open;
     private long startedMs;
     private long endedMs;
@@ -136,11 +137,13 @@ public final class ExcessPowerDetector {
 
     private double recentMedian() {
         int n = (int) Math.min(settings.window(), count);
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = at(i);
+        if (scratch.length != n) {
+            scratch = new double[n];
         }
-        return Robust.median(v);
+        for (int i = 0; i < n; i++) {
+            scratch[i] = at(i);
+        }
+        return Robust.median(scratch);
     }
 
     private double meanOfLast(int n) {

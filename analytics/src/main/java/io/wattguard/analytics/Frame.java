@@ -12,16 +12,24 @@ import java.util.Map;
  */
 public final class Frame {
     public final long timeMs;
-    final Map<String, HostAgg> hosts = new HashMap<>();
+    final Map<String, HostAgg> hosts;
     /** Keyed by {@code device/channel}. */
-    final Map<String, MeterAgg> meters = new HashMap<>();
+    final Map<String, MeterAgg> meters;
     /** Keyed by {@code level/entity}: per source the mean, then the largest source wins. */
-    final Map<String, Map<String, Mean>> business = new HashMap<>();
+    final Map<String, Map<String, Mean>> business;
     final Map<String, List<Finding>> evidence = new HashMap<>();
     final Map<String, List<Proc>> processes = new HashMap<>();
 
-    Frame(long timeMs) {
+    /** Sized like the previous step's frame: a step of a large site has thousands of entries. */
+    Frame(long timeMs, int hosts, int meters, int business) {
         this.timeMs = timeMs;
+        this.hosts = new HashMap<>(capacity(hosts));
+        this.meters = new HashMap<>(capacity(meters));
+        this.business = new HashMap<>(capacity(business));
+    }
+
+    private static int capacity(int n) {
+        return Math.max(16, (int) (n / 0.75f) + 1);
     }
 
     public boolean isEmpty() {
@@ -91,8 +99,9 @@ public final class Frame {
     record Proc(String gpu, String process, long pid, double smUtilPct, boolean business, String user,
             String container) {}
 
-    double business(String level, String entity) {
-        Map<String, Mean> bySource = business.get(level + "/" + entity);
+    /** The largest source's mean for {@code level/entity}, or NaN. */
+    double business(String key) {
+        Map<String, Mean> bySource = business.get(key);
         if (bySource == null) {
             return Double.NaN;
         }
@@ -115,15 +124,6 @@ public final class Frame {
 
     HostAgg host(String name) {
         return hosts.computeIfAbsent(name, k -> new HostAgg());
-    }
-
-    static <K, V> V get(Map<K, V> m, K k, java.util.function.Supplier<V> f) {
-        V v = m.get(k);
-        if (v == null) {
-            v = f.get();
-            m.put(k, v);
-        }
-        return v;
     }
 
     static Map<String, Mean> newSources() {

@@ -231,8 +231,8 @@ final class HourlyHistory {
         return !Double.isNaN(sigma);
     }
 
-    double median(long timeMs, ZoneId zone) {
-        return median[HourOfWeek.of(timeMs, zone)];
+    double median(int hourOfWeek) {
+        return median[hourOfWeek];
     }
 
     double sigma() {

@@ -18,6 +18,7 @@ public final class StepAssembler implements Readings {
     private final TreeMap<Long, Frame> open = new TreeMap<>();
     private long finishedUntil = Long.MIN_VALUE;
     private long late;
+    private Frame last;
 
     public StepAssembler(long stepMs, Consumer<Frame> out) {
         if (stepMs <= 0) {
@@ -44,7 +45,9 @@ public final class StepAssembler implements Readings {
         long start = Math.floorDiv(timeMs, stepMs) * stepMs;
         Frame f = open.get(start);
         if (f == null) {
-            f = new Frame(start);
+            f = last == null ? new Frame(start, 0, 0, 0)
+                    : new Frame(start, last.hosts.size(), last.meters.size(), last.business.size());
+            last = f;
             open.put(start, f);
         }
         return f;
