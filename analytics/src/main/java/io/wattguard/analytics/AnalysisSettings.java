@@ -6,7 +6,8 @@ package io.wattguard.analytics;
  *
  * @param stepMs analysis resolution; readings are averaged per step
  * @param floorW smallest sustained host excess worth an episode, in watts
- * @param floorShare the same as a share of the host's nameplate; the larger floor applies
+ * @param floorPerGpuW the same per GPU of the host
+ * @param floorShare the same as a share of the host's nameplate; the largest of the three floors applies
  * @param balanceFloorW smallest unaccounted rack or room power worth an episode, in watts
  * @param weeks trailing weeks the baseline remembers
  * @param minHoursToFit learnable hours a model needs before it is first fitted
@@ -17,22 +18,22 @@ package io.wattguard.analytics;
  * @param evidenceQuietMs how long evidence must be absent before its episode closes
  * @param tariff price of a kWh over time, for the cost of excess energy
  */
-public record AnalysisSettings(long stepMs, double floorW, double floorShare, double balanceFloorW, int weeks,
+public record AnalysisSettings(long stepMs, double floorW, double floorPerGpuW, double floorShare, double balanceFloorW, int weeks,
         int minHoursToFit, int minPeers, long holdMs, double offHoursUtil, long offHoursMs, long evidenceQuietMs,
         Tariff tariff) {
 
     public static AnalysisSettings defaults() {
-        return new AnalysisSettings(60_000, 40, 0.04, 100, 4, 12, 4, 3_600_000, 0.5, 1_800_000, 600_000,
+        return new AnalysisSettings(60_000, 40, 20, 0.04, 100, 4, 12, 4, 3_600_000, 0.5, 1_800_000, 600_000,
                 Tariff.none());
     }
 
     public AnalysisSettings withStepMs(long ms) {
-        return new AnalysisSettings(ms, floorW, floorShare, balanceFloorW, weeks, minHoursToFit, minPeers, holdMs,
+        return new AnalysisSettings(ms, floorW, floorPerGpuW, floorShare, balanceFloorW, weeks, minHoursToFit, minPeers, holdMs,
                 offHoursUtil, offHoursMs, evidenceQuietMs, tariff);
     }
 
     public AnalysisSettings withTariff(Tariff t) {
-        return new AnalysisSettings(stepMs, floorW, floorShare, balanceFloorW, weeks, minHoursToFit, minPeers, holdMs,
+        return new AnalysisSettings(stepMs, floorW, floorPerGpuW, floorShare, balanceFloorW, weeks, minHoursToFit, minPeers, holdMs,
                 offHoursUtil, offHoursMs, evidenceQuietMs, t);
     }
 }

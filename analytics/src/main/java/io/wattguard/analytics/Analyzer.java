@@ -106,6 +106,7 @@ public final class Analyzer {
         boolean inletMetered;
         double nameplateW;
         double maxLimitW;
+        int gpus;
         final Map<String, Double> counters = new HashMap<>();
         final Map<String, Double> countersNow = new TreeMap<>();
         final String businessKey;
@@ -315,6 +316,7 @@ public final class Analyzer {
                 e.rack = e.rack == null ? l.rack() : e.rack;
                 e.room = e.room == null ? l.room() : e.room;
                 e.maxLimitW = Math.max(e.maxLimitW, l.gpuLimitW());
+                e.gpus = Math.max(e.gpus, l.gpus());
             }
             if (e.group == null) {
                 continue; // metered but never reported its load: nothing to explain the watts with yet
@@ -373,7 +375,7 @@ public final class Analyzer {
     private double hostFloor(Entity e) {
         double nameplate = e.nameplateW > 0 ? e.nameplateW
                 : e.maxLimitW > 0 ? e.maxLimitW * 1.1 + 300 : nz(e.history.maxActual()) * 1.25;
-        return Math.max(settings.floorW(), settings.floorShare() * nameplate);
+        return Math.max(Math.max(settings.floorW(), settings.floorPerGpuW() * e.gpus), settings.floorShare() * nameplate);
     }
 
     /**

@@ -47,6 +47,7 @@ public record AnalysisConfig(boolean enabled, AnalysisSettings settings, Duratio
         Duration grace = s.duration("grace", Duration.ofSeconds(30), Duration.ZERO, Duration.ofHours(1));
         Duration window = s.duration("read_window", Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofDays(1));
         double floorW = s.number("floor_w", d.floorW(), 0, 1e6);
+        double floorPerGpu = s.number("floor_per_gpu_w", d.floorPerGpuW(), 0, 1e4);
         double floorShare = s.number("floor_share", d.floorShare(), 0, 1);
         double balanceFloorW = s.number("balance_floor_w", d.balanceFloorW(), 0, 1e7);
         int weeks = (int) s.integer("weeks", d.weeks(), 1, 12);
@@ -63,7 +64,7 @@ public record AnalysisConfig(boolean enabled, AnalysisSettings settings, Duratio
             s.error("grace", "must not exceed 60 steps: the live analysis would run far behind the store");
         }
         s.finish();
-        AnalysisSettings settings = new AnalysisSettings(step.toMillis(), floorW, floorShare, balanceFloorW, weeks, 12,
+        AnalysisSettings settings = new AnalysisSettings(step.toMillis(), floorW, floorPerGpu, floorShare, balanceFloorW, weeks, 12,
                 minPeers, hold.toMillis(), offHoursUtil, offHoursFor.toMillis(), evidenceQuiet.toMillis(), tariff);
         return new AnalysisConfig(enabled, settings, warmup, grace, window, baselineEvery);
     }

@@ -63,6 +63,10 @@ class LifecycleTest {
                         http: {enabled: false}
                         sources: [{name: s, type: synthetic, series: [{measurement: gpu, fields: {power_w: 1}}]}]
                         """), Clock.systemUTC())},
+                new Object[] {"AnalysisService", (Supplier<AutoCloseable>) () -> analysis(false)},
+                new Object[] {"AnalysisService started, InfluxDB away", (Supplier<AutoCloseable>) () -> analysis(true)},
+                new Object[] {"StoreReader", (Supplier<AutoCloseable>) () -> new io.wattguard.analysis.StoreReader(
+                        InfluxSettings.local(NOWHERE, "x"), 100)},
                 new Object[] {"PrivateInfluxd", (Supplier<AutoCloseable>) () -> {
                     try {
                         return PrivateInfluxd.startTemporary();
@@ -71,10 +75,23 @@ class LifecycleTest {
                     }
                 }});
         return components.stream().map(c -> DynamicTest.dynamicTest((String) c[0], () -> {
+            // A close that hangs fails the test instead of the build.
             @SuppressWarnings("unchecked")
             AutoCloseable a = ((Supplier<AutoCloseable>) c[1]).get();
-            a.close();
-            a.close();
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+                a.close();
+                a.close();
+            });
         }));
+    }
+
+    private static io.wattguard.analysis.AnalysisService analysis(boolean start) {
+        var s = new io.wattguard.analysis.AnalysisService(io.wattguard.analysis.AnalysisConfig.defaults(),
+                InfluxSettings.local(NOWHERE, "x"), io.wattguard.analytics.Schedule.always(), Topology.empty(),
+                Clock.systemUTC(), b -> {}, io.wattguard.analytics.AnalysisOutput.NONE);
+        if (start) {
+            s.start();
+        }
+        return s;
     }
 }
