@@ -90,6 +90,11 @@ public final class Alerts implements AutoCloseable {
         return out;
     }
 
+    /** The output of that name, for tests; null when there is none. */
+    QueuedOutput output(String name) {
+        return outputs.stream().filter(o -> o.name.equals(name)).findFirst().orElse(null);
+    }
+
     public boolean isEmpty() {
         return outputs.isEmpty();
     }

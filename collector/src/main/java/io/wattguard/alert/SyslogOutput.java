@@ -62,6 +62,10 @@ final class SyslogOutput extends QueuedOutput {
         }
     }
 
+    SyslogTransport transport() {
+        return transport;
+    }
+
     @Override
     protected void release() {
         transport.close();

@@ -61,6 +61,7 @@ interface SyslogTransport extends Closeable {
         private final int port;
         private final Duration timeout;
         private SocketChannel channel;
+        private volatile int connects;
 
         Tcp(String host, int port, Duration timeout) {
             this.host = host;
@@ -83,12 +84,18 @@ interface SyslogTransport extends Closeable {
                     throw e;
                 }
                 channel = c;
+                connects++;
             }
             byte[] prefix = (message.length + " ").getBytes(StandardCharsets.US_ASCII);
             ByteBuffer frame = ByteBuffer.allocate(prefix.length + message.length).put(prefix).put(message).flip();
             while (frame.hasRemaining()) {
                 channel.write(frame);
             }
+        }
+
+        /** Connections opened so far: one per receiver restart, not one per message. */
+        int connects() {
+            return connects;
         }
 
         /**
