@@ -47,6 +47,10 @@ abstract class QueuedOutput implements AutoCloseable {
         if (t == null) {
             return;
         }
+        if (draining) {
+            dropped.incrementAndGet(); // published after close(): nobody will deliver it
+            return;
+        }
         if (!queue.offer(new AlertEvent(t, e, now))) {
             long n = dropped.incrementAndGet();
             if (Long.bitCount(n) == 1) { // 1st, 2nd, 4th, 8th...: visible without flooding the log
