@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ class SyslogRsyslogTest {
     }
 
     @AfterAll
-    static void stopRsyslog() throws Exception {
+    static void stopRsyslog() {
         if (rsyslog != null) {
             rsyslog.close();
         }
@@ -52,11 +53,11 @@ class SyslogRsyslogTest {
     }
 
     private static List<Map<String, String>> await(String id, int count) throws Exception {
-        List<Map<String, String>>[] got = new List[1];
+        AtomicReference<List<Map<String, String>>> got = new AtomicReference<>(List.of());
         Eventually.await(Duration.ofSeconds(15), () -> {
             try {
-                got[0] = rsyslog.messages().stream().filter(m -> m.get("structured-data").contains("id=\"" + id + "\"")).toList();
-                return got[0].size() >= count;
+                got.set(rsyslog.messages().stream().filter(m -> m.get("structured-data").contains("id=\"" + id + "\"")).toList());
+                return got.get().size() >= count;
             } catch (java.io.IOException e) {
                 return false;
             }
@@ -67,7 +68,7 @@ class SyslogRsyslogTest {
                 return e.toString();
             }
         });
-        return got[0];
+        return got.get();
     }
 
     private static Episode tricky(Episode e) {
