@@ -100,7 +100,7 @@ final class Cef {
         if ("host".equals(e.level())) {
             return e.entity();
         }
-        if ("gpu".equals(e.level()) && e.entity().lastIndexOf(':') > 0) {
+        if ("gpu".equals(e.level()) && e.entity() != null && e.entity().lastIndexOf(':') > 0) {
             return e.entity().substring(0, e.entity().lastIndexOf(':'));
         }
         return null;
@@ -108,6 +108,9 @@ final class Cef {
 
     /** Header fields escape '\' and '|' and cannot hold line breaks. */
     static String header(String s) {
+        if (s == null) {
+            return "";
+        }
         StringBuilder sb = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -123,6 +126,9 @@ final class Cef {
 
     /** Extension values escape '\', '=' and line breaks (as \n and \r). */
     static String extension(String s) {
+        if (s == null) {
+            return "";
+        }
         StringBuilder sb = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

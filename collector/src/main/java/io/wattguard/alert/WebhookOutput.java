@@ -27,7 +27,8 @@ final class WebhookOutput extends QueuedOutput {
     private final Clock clock;
     private final String userAgent;
     private final Backoff backoff;
-    private final HttpClient client;
+    /** Made on the delivery thread at the first event: JDK 17's HttpClient starts a thread and has no close(). */
+    private HttpClient client;
     private boolean failing;
 
     WebhookOutput(Webhook settings, EventJson json, Clock clock, String version) {
@@ -37,10 +38,16 @@ final class WebhookOutput extends QueuedOutput {
         this.clock = clock;
         this.userAgent = "wattguard/" + version;
         this.backoff = new Backoff(settings.retryBackoff(), Backoff.CAP);
-        this.client = HttpClient.newBuilder()
-                .connectTimeout(settings.timeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+    }
+
+    private HttpClient client() {
+        if (client == null) {
+            client = HttpClient.newBuilder()
+                    .connectTimeout(settings.timeout())
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .build();
+        }
+        return client;
     }
 
     @Override
@@ -60,7 +67,7 @@ final class WebhookOutput extends QueuedOutput {
             Duration wait;
             String why;
             try {
-                HttpResponse<Void> r = client.send(request, HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> r = client().send(request, HttpResponse.BodyHandlers.discarding());
                 int status = r.statusCode();
                 if (status >= 200 && status < 300) {
                     if (failing) {
@@ -120,6 +127,6 @@ final class WebhookOutput extends QueuedOutput {
 
     @Override
     protected void release() {
-        // JDK 17's HttpClient has no close(); its selector thread ends once the client is unreachable.
+        client = null; // JDK 17's HttpClient has no close(); its selector thread ends once the client is unreachable
     }
 }
