@@ -119,6 +119,25 @@ class JsonlOutputTest {
     }
 
     @Test
+    void aFileMovedAwayByLogrotateIsStartedAgain() throws Exception {
+        try (Alerts a = alerts("low")) {
+            a.publish(Episodes.open("before", Severity.LOW, 0));
+            Eventually.await(Duration.ofSeconds(5), () -> a.stats().get(0).sent() == 1, () -> a.stats().toString());
+            Path rotated = file().resolveSibling("anomalies.jsonl.1");
+            Files.move(file(), rotated);
+            a.publish(Episodes.open("after", Severity.LOW, 0));
+            Eventually.await(Duration.ofSeconds(5), () -> a.stats().get(0).sent() == 2, () -> a.stats().toString());
+            List<String> old = new ArrayList<>();
+            for (String l : Files.readAllLines(rotated)) {
+                old.add(JSON.readTree(l).get("id").asText());
+            }
+            assertEquals(List.of("before"), old, "nothing written into the rotated file");
+        }
+        assertEquals(List.of("after"), lines().stream().map(n -> n.get("id").asText()).toList());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file())));
+    }
+
+    @Test
     void closeIsIdempotentAndSafeWithoutStart() {
         AlertSettings s = AlertConfigs.ok(dir, "alerts: { jsonl: { path: x.jsonl } }\n", Map.of());
         Alerts a = Alerts.create(s, CLOCK, "h");
