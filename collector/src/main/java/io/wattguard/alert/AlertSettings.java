@@ -77,9 +77,13 @@ public record AlertSettings(String currency, Jsonl jsonl, List<Webhook> webhooks
         return jsonl == null && webhooks.isEmpty() && syslog.isEmpty();
     }
 
-    /** The same outputs with another currency, for a caller that keeps the currency elsewhere in the file. */
-    public AlertSettings withCurrency(String c) {
-        return new AlertSettings(c, jsonl, webhooks, syslog, drainTimeout);
+    /**
+     * The same outputs with the currency written elsewhere in the file (e.g. the analysis tariff's) when the
+     * {@code alerts:} section names none; blank means none.
+     */
+    public AlertSettings withDefaultCurrency(String c) {
+        return currency != null || c == null || c.isBlank() ? this
+                : new AlertSettings(c, jsonl, webhooks, syslog, drainTimeout);
     }
 
     public static AlertSettings read(Section s) {

@@ -66,6 +66,9 @@ class AlertSettingsTest {
         AlertSettings s = AlertConfigs.ok(dir, "{}\n", Map.of());
         assertTrue(s.isEmpty());
         assertNull(s.currency());
+        assertEquals("EUR", s.withDefaultCurrency("EUR").currency(), "the tariff's currency fills in");
+        assertNull(s.withDefaultCurrency("").currency(), "a blank tariff currency is none");
+        assertEquals("USD", s.withDefaultCurrency("USD").withDefaultCurrency("EUR").currency(), "alerts.currency wins");
     }
 
     @Test
