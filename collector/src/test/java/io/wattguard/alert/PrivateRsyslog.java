@@ -39,8 +39,13 @@ final class PrivateRsyslog implements AutoCloseable {
     }
 
     static PrivateRsyslog start(Path dir) throws IOException, InterruptedException {
-        if (!Files.isExecutable(RSYSLOGD)) {
-            throw new AssertionError(RSYSLOGD + " is missing: the syslog tests need a real rsyslogd; run "
+        return start(dir, RSYSLOGD);
+    }
+
+    /** Fails, never skips, when the daemon is missing: a skipped syslog test would pass on an unprepared machine. */
+    static PrivateRsyslog start(Path dir, Path rsyslogd) throws IOException, InterruptedException {
+        if (!Files.isExecutable(rsyslogd)) {
+            throw new AssertionError(rsyslogd + " is missing: the syslog tests need a real rsyslogd; run "
                     + "scripts/setup.sh test (or apt-get install -y rsyslog)");
         }
         int udp;
