@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what wattguard needs on a Debian machine, only what is missing, so it is cheap to call every time.
 #   scripts/setup.sh demo   JDK 17, Maven, influxd (the demo's private InfluxDB)
-#   scripts/setup.sh test   the above plus the real peers the tests talk to: pymodbus, mbpoll, socat, gcc,
+#   scripts/setup.sh test   the above plus the real peers the tests talk to: pymodbus, mbpoll, socat, gcc, rsyslog,
 #                           Node + node-opcua-server, and NVIDIA's NVML packages extracted into build/nvml
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,6 +22,7 @@ if [ "$what" = test ]; then
   have node || need+=(nodejs)
   have npm || need+=(npm)
   have curl || need+=(curl)
+  want rsyslog
 fi
 
 if [ ${#need[@]} -gt 0 ]; then
