@@ -6,7 +6,9 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.wattguard.core.Emitter;
+import io.wattguard.alert.Alerts;
 import io.wattguard.analysis.AnalysisService;
+import io.wattguard.analytics.Episode;
 import io.wattguard.analytics.AnalysisOutput;
 import io.wattguard.core.Sample;
 import io.wattguard.core.Source;
@@ -40,6 +42,7 @@ public final class Daemon implements AutoCloseable {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private HttpEndpoints http;
     private final AnalysisService analysis;
+    private final Alerts alerts;
     private boolean closed;
 
     public Daemon(Settings settings, Clock clock) {
@@ -63,9 +66,19 @@ public final class Daemon implements AutoCloseable {
             tap.accept(samples);
             batcher.add(samples);
         }, clock, 64);
+        this.alerts = Alerts.create(settings.alerts(), clock, settings.instance());
         this.analysis = settings.analysis().enabled()
                 ? new AnalysisService(settings.analysis(), settings.influx(), settings.schedule(), settings.topology(),
-                        clock, batcher::add, AnalysisOutput.NONE)
+                        clock, batcher::add, new AnalysisOutput() {
+                            @Override
+                            public void baseline(long t, String entity, String level, double actualW, double expectedW,
+                                    double upperW, double residualW, double score, double businessLoad) {}
+
+                            @Override
+                            public void episode(Episode e) {
+                                alerts.publish(e); // queues; never waits on a receiver
+                            }
+                        })
                 : null;
         registerMetrics();
     }
@@ -73,6 +86,7 @@ public final class Daemon implements AutoCloseable {
     public void start() throws IOException {
         sink.start();
         scheduler.start();
+        alerts.start();
         if (analysis != null) {
             analysis.start();
         }
@@ -153,6 +167,20 @@ public final class Daemon implements AutoCloseable {
                 .callback(cb -> cb.call(sink.spoolDroppedPoints())).register(registry);
         GaugeWithCallback.builder().name("wattguard_spool_bytes").help("Spooled bytes waiting for InfluxDB")
                 .callback(cb -> cb.call(sink.spoolBytes())).register(registry);
+        if (analysis != null) {
+            GaugeWithCallback.builder().name("wattguard_analysis_open_episodes").help("Anomaly episodes open now")
+                    .callback(cb -> cb.call(analysis.openEpisodes())).register(registry);
+            GaugeWithCallback.builder().name("wattguard_analysis_lag_seconds")
+                    .help("How far the live analysis is behind the clock (grace included)")
+                    .callback(cb -> cb.call(analysis.analysedUntil() == 0 ? 0
+                            : (clock.millis() - analysis.analysedUntil()) / 1000.0)).register(registry);
+        }
+        CounterWithCallback.builder().name("wattguard_alerts_total").help("Alert events per output and outcome")
+                .labelNames("output", "outcome").callback(cb -> alerts.stats().forEach(o -> {
+                    cb.call(o.sent(), o.name(), "sent");
+                    cb.call(o.failed(), o.name(), "failed");
+                    cb.call(o.dropped(), o.name(), "dropped");
+                })).register(registry);
         GaugeWithCallback.builder().name("wattguard_up").help("1 when every source and the sink are healthy")
                 .callback(cb -> cb.call("ok".equals(health().path("status").asText()) ? 1 : 0)).register(registry);
     }
@@ -244,6 +272,7 @@ public final class Daemon implements AutoCloseable {
         if (analysis != null) {
             analysis.close();
         }
+        alerts.close();
         scheduler.close();
         batcher.close();
         sink.close();

@@ -1,5 +1,6 @@
 package io.wattguard.daemon;
 
+import io.wattguard.alert.AlertSettings;
 import io.wattguard.analysis.AnalysisConfig;
 import io.wattguard.config.ConfigException;
 import io.wattguard.config.Problems;
@@ -23,7 +24,7 @@ import java.util.regex.Pattern;
 
 /** The whole configuration file, validated once: every problem in it is reported together. */
 public record Settings(Path file, String instance, InfluxSettings influx, Batch batch, SpoolSettings spool,
-        HttpSettings http, Topology topology, Duration selfInterval, List<SourceSpec> sources, AnalysisConfig analysis) {
+        HttpSettings http, Topology topology, Duration selfInterval, List<SourceSpec> sources, AnalysisConfig analysis, AlertSettings alerts) {
 
     private static final Pattern SOURCE_NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
 
@@ -72,10 +73,15 @@ public record Settings(Path file, String instance, InfluxSettings influx, Batch 
         Duration self = root.duration("self_interval", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofHours(1));
         boolean analyse = root.has("analysis");
         AnalysisConfig analysis = AnalysisConfig.read(root.section("analysis"), analyse, java.time.ZoneOffset.UTC);
+        AlertSettings alerts = AlertSettings.read(root.section("alerts"))
+                .withDefaultCurrency(analysis.settings().tariff().currency());
+        if (!alerts.isEmpty() && !analysis.enabled()) {
+            root.error("alerts", "alerts are sent by the analysis: add an 'analysis' section (or enable it) to send them");
+        }
         List<SourceSpec> sources = readSources(root, factories(), topology, analyse);
         root.finish();
         problems.throwIfAny();
-        return new Settings(file, instance, influx, batch, spool, http, topology, self, sources, analysis);
+        return new Settings(file, instance, influx, batch, spool, http, topology, self, sources, analysis, alerts);
     }
 
     private static List<SourceSpec> readSources(Section root, Map<String, SourceFactory> factories, Topology topology,

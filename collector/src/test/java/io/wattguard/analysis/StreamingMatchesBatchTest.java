@@ -51,7 +51,8 @@ class StreamingMatchesBatchTest extends InfluxdTest {
                 spool: {dir: %s}
                 http: {enabled: false}
                 analysis: {step: 1s, warmup: 3d, grace: 3s, min_peers: 3, read_window: 10m}
-                """.formatted(influxd.url(), DB, dir.resolve("spool"));
+                alerts: {jsonl: {path: %s}}
+                """.formatted(influxd.url(), DB, dir.resolve("spool"), dir.resolve("alerts.jsonl"));
         Settings settings = Configs.load(dir, yaml);
         long liveFrom;
         long until;
@@ -76,6 +77,10 @@ class StreamingMatchesBatchTest extends InfluxdTest {
                 + "ms AND time < " + (until + 60_000) + "ms"));
         assertEquals(1, live.size(), "the daemon found the miner once: " + live);
         assertTrue(live.keySet().iterator().next().contains("-h2-"), "on h2: " + live);
+        List<String> events = Files.readAllLines(dir.resolve("alerts.jsonl")).stream()
+                .map(l -> l.replaceAll(".*\"event\":\"([a-z]+)\".*\"id\":\"([^\"]+)\".*", "$1 $2")).toList();
+        String id = live.keySet().iterator().next();
+        assertEquals(List.of("opened " + id, "closed " + id), events, "one alert when it opened, one when it closed");
 
         Path config = Files.writeString(dir.resolve("wattguard.yaml"), yaml);
         Cli.Result r = Cli.run("analyze", "--config", config.toString(), "--from", Instant.ofEpochMilli(liveFrom).toString(),

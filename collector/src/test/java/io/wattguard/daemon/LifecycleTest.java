@@ -65,6 +65,8 @@ class LifecycleTest {
                         """), Clock.systemUTC())},
                 new Object[] {"AnalysisService", (Supplier<AutoCloseable>) () -> analysis(false)},
                 new Object[] {"AnalysisService started, InfluxDB away", (Supplier<AutoCloseable>) () -> analysis(true)},
+                new Object[] {"Alerts", (Supplier<AutoCloseable>) () -> io.wattguard.alert.Alerts.create(
+                        io.wattguard.alert.AlertSettings.none(), Clock.systemUTC(), "h")},
                 new Object[] {"StoreReader", (Supplier<AutoCloseable>) () -> new io.wattguard.analysis.StoreReader(
                         InfluxSettings.local(NOWHERE, "x"), 100)},
                 new Object[] {"PrivateInfluxd", (Supplier<AutoCloseable>) () -> {
