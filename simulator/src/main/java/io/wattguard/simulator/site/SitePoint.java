@@ -1,5 +1,6 @@
 package io.wattguard.simulator.site;
 
+import java.math.BigDecimal;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -59,9 +60,9 @@ public record SitePoint(String measurement, SortedMap<String, String> tags, Map<
     private static void appendValue(StringBuilder sb, Object v) {
         if (v instanceof Double d) {
             if (d.isNaN() || d.isInfinite()) throw new IllegalStateException("line protocol cannot carry " + d);
-            sb.append(d.doubleValue());
+            appendFloat(sb, d);
         } else if (v instanceof Float fl) {
-            sb.append(fl.doubleValue());
+            appendFloat(sb, fl.doubleValue());
         } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
             sb.append(((Number) v).longValue()).append('i');
         } else if (v instanceof Boolean b) {
@@ -76,6 +77,19 @@ public record SitePoint(String measurement, SortedMap<String, String> tags, Map<
             }
             sb.append('"');
         }
+    }
+
+    /**
+     * Plain decimal notation: whole numbers (counters) without a fraction, the rest as Java prints them unless
+     * that would be scientific notation. A number without an {@code i} suffix is a float in line protocol.
+     */
+    private static void appendFloat(StringBuilder sb, double d) {
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+            sb.append((long) d);
+            return;
+        }
+        String s = Double.toString(d);
+        sb.append(s.indexOf('E') >= 0 ? new BigDecimal(s).toPlainString() : s);
     }
 
     /** Measurements escape commas and spaces; tag keys, tag values and field keys also escape '='. */
