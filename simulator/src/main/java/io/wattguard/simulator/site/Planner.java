@@ -261,7 +261,7 @@ final class Planner {
                 long end = Math.min(steps, t + dur);
                 if (!excluded(name, t, end)) {
                     double nominal = m.gpus() * (m.gpuPowerW(0.96, 0.74, 0) - m.gpuPowerW(0.25, 0.23, 0)) / HostModel.PSU_EFFICIENCY;
-                    benign(ev, Kind.TRAINING, t, end, 1, 0, Scenario.TRAINING_RUN, name, ++k, nominal, true);
+                    benign(ev, Kind.TRAINING, t, end, 1, 0, Scenario.TRAINING_RUN, name, ++k, nominal);
                 }
                 t = end + gap(r, bg.trainingEveryDays());
             }
@@ -277,7 +277,7 @@ final class Planner {
                 double share = 0.3 + 0.6 * r.nextDouble();
                 if (!excluded(name, t, end))
                     benign(ev, Kind.BATCH, t, end, share, 0, Scenario.CPU_BATCH, name, ++k,
-                            share * m.cpuFullExtraW() / HostModel.PSU_EFFICIENCY, true);
+                            share * m.cpuFullExtraW() / HostModel.PSU_EFFICIENCY);
                 t = end + gap(r, bg.batchEveryDays());
             }
         }
@@ -286,11 +286,13 @@ final class Planner {
             for (int d = 0; d <= spec.days(); d++) {
                 long a = clock.stepAt(LocalDateTime.of(spec.startDate().plusDays(d), LocalTime.of(2, 0)))
                         + (long) (10 * 60_000L * r.nextDouble() / stepMs);
-                long b = a + Math.max(1, (long) ((45 + 30 * r.nextDouble()) * 60_000L / stepMs));
+                // Clipped to the declared window's end: on the spring DST night 02:00 is 03:00.
+                long windowEnd = clock.stepAt(LocalDateTime.of(spec.startDate().plusDays(d), LocalTime.of(4, 0)));
+                long b = Math.min(windowEnd, a + Math.max(1, (long) ((45 + 30 * r.nextDouble()) * 60_000L / stepMs)));
                 double share = 0.4 + 0.2 * r.nextDouble();
                 if (a >= 0 && b <= steps)
                     benign(ev, Kind.BACKUP, a, b, share, 0, Scenario.NIGHTLY_BACKUP, name, d + 1,
-                            share * m.cpuFullExtraW() / HostModel.PSU_EFFICIENCY, false);
+                            share * m.cpuFullExtraW() / HostModel.PSU_EFFICIENCY);
             }
         }
         SplittableRandom r = stream(key, Kind.SPIKE);
@@ -302,7 +304,7 @@ final class Planner {
                 int want = 2 + r.nextInt(3);
                 while (Integer.bitCount(mask) < Math.min(want, m.gpus())) mask |= 1 << r.nextInt(m.gpus());
             }
-            benign(ev, Kind.SPIKE, t, end, 0.9, mask, Scenario.BENIGN_SPIKE, name, ++k, Double.NaN, true);
+            benign(ev, Kind.SPIKE, t, end, 0.9, mask, Scenario.BENIGN_SPIKE, name, ++k, Double.NaN);
         }
         r = stream(key, Kind.HOST_DROPOUT);
         k = 0;
@@ -344,7 +346,7 @@ final class Planner {
     }
 
     private void benign(List<Event> ev, Kind kind, long a, long b, double amount, int mask, Scenario s, String host,
-                        int k, double excessW, boolean keepId) {
+                        int k, double excessW) {
         String id = s.id() + "-" + host + "-" + k;
         benignCounted(ev, kind, a, b, amount, mask, id, "host", host, excessW);
     }
@@ -353,6 +355,7 @@ final class Planner {
                                String level, String entity, double excessW) {
         Event e = new Event(kind, a, b, amount, mask, id, Noise.hash(id) & 0x7fffffffL);
         ev.add(e);
+        if (!Double.isNaN(excessW)) excessW = Math.round(excessW * 10) / 10.0;
         String scenario = id.substring(0, id.indexOf('-'));
         addLabel(e, Scenario.byId(scenario), level, entity, excessW, false);
     }
