@@ -29,17 +29,15 @@ final class Noise {
         return mix(h);
     }
 
-    /** Uniform in [0, 1). */
+    /** Uniform in [0, 1). One SplitMix64 finalizer over a Weyl-style sum, as SplittableRandom does per draw. */
     static double uniform(long key, long step, int channel) {
-        long h = mix(key ^ mix(step * 0x9E3779B97F4A7C15L + channel * 0xD1B54A32D192ED03L));
-        return (h >>> 11) * 0x1.0p-53;
+        return (mix(key + step * 0x9E3779B97F4A7C15L + channel * 0xD1B54A32D192ED03L) >>> 11) * 0x1.0p-53;
     }
 
-    /** Roughly standard normal (Irwin-Hall of four uniforms, rescaled): cheap, bounded at about +-3.5. */
+    /** Roughly standard normal: Irwin-Hall of the four 16-bit quarters of one hash, rescaled; bounded at +-3.5. */
     static double gauss(long key, long step, int channel) {
-        long h1 = mix(key ^ mix(step * 0x9E3779B97F4A7C15L + channel * 0xD1B54A32D192ED03L));
-        long h2 = mix(h1 + 0x9E3779B97F4A7C15L);
-        double s = ((h1 >>> 32) + (h1 & 0xffffffffL) + (h2 >>> 32) + (h2 & 0xffffffffL)) * 0x1.0p-32;
+        long h = mix(key + step * 0x9E3779B97F4A7C15L + channel * 0xD1B54A32D192ED03L + 0x5851F42D4C957F2DL);
+        double s = ((h >>> 48) + ((h >>> 32) & 0xffff) + ((h >>> 16) & 0xffff) + (h & 0xffff)) * 0x1.0p-16;
         return (s - 2.0) * 1.7320508075688772;
     }
 
