@@ -83,9 +83,11 @@ final class HostPoints {
                         train ? "/opt/conda/bin/python3.11" : "/opt/tritonserver/bin/tritonserver", Boolean.TRUE), t);
             }
             if (sim.extraUtil[g] > 0.05 && e.take("gpu_process"))
-                e.accept("gpu_process", processTags(g, "python3"), new FieldMap(PROCESS_FIELDS,
+                // A user's notebook kernel: unexplained but short. Its own process name, so its series never
+                // collides with a miner's on the same GPU and step.
+                e.accept("gpu_process", processTags(g, "ipykernel_launcher"), new FieldMap(PROCESS_FIELDS,
                         40_000L + (Noise.mix(sim.key + 7) & 0xfff), Emitter.r1(sim.extraUtil[g] * 100), "alice", "",
-                        "/usr/bin/python3", Boolean.FALSE), t);
+                        "/opt/conda/bin/python3.11", Boolean.FALSE), t);
             if (sim.minerUtil[g] > 0.01 && e.take("gpu_process")) {
                 Kind k = sim.miner.kind();
                 // The night miner is renamed to look like a backup script; the low-and-slow one like a data loader;

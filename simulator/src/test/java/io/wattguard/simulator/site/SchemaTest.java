@@ -104,6 +104,22 @@ class SchemaTest {
     }
 
     @Test
+    void aThousandHostBenchSiteIsPlannedSmallAndLean() {
+        SiteSpec spec = SiteSpec.bench(1000, 30);
+        assertEquals(1000, spec.hosts().size());
+        SyntheticSite bench = new SyntheticSite(spec);
+        assertTrue(bench.miningLabels().size() >= 10);
+        long hour = bench.startMs() + 3_600_000L;
+        long[] procs = {0, 0};
+        bench.run(bench.startMs(), hour, p -> {
+            procs[0]++;
+            if (p.measurement().equals("gpu_process")) procs[1]++;
+        });
+        assertEquals(0, procs[1]);
+        assertEquals(procs[0], bench.count(bench.startMs(), hour));
+    }
+
+    @Test
     void countersNeverDecreaseExceptAtALabelledReset() {
         // Series by tag map identity: the site shares one tag map per series (checked by the count below).
         Map<Object, double[]> last = new java.util.IdentityHashMap<>(); // series -> {time, value}
