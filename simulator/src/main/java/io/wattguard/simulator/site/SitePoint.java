@@ -88,13 +88,40 @@ public record SitePoint(String measurement, SortedMap<String, String> tags, Map<
             sb.append((long) d);
             return;
         }
+        // Telemetry is rounded to at most four decimals; printing it as scaled integers avoids Double.toString,
+        // which dominated formatting. A value off such a grid falls through to the exact path.
+        long scale = 10;
+        for (int digits = 1; digits <= 4; digits++, scale *= 10) {
+            double t = d * scale;
+            if (t == Math.rint(t) && Math.abs(t) < 1e15 && (double) Math.round(t) / scale == d) {
+                long v = Math.round(t);
+                if (v < 0) {
+                    sb.append('-');
+                    v = -v;
+                }
+                sb.append(v / scale).append('.');
+                String frac = Long.toString(v % scale);
+                for (int i = frac.length(); i < digits; i++) sb.append('0');
+                sb.append(frac);
+                return;
+            }
+        }
         String s = Double.toString(d);
         sb.append(s.indexOf('E') >= 0 ? new BigDecimal(s).toPlainString() : s);
     }
 
     /** Measurements escape commas and spaces; tag keys, tag values and field keys also escape '='. */
     private static void escape(StringBuilder sb, String s, boolean equalsToo) {
-        for (int i = 0; i < s.length(); i++) {
+        int n = s.length();
+        int i = 0;
+        while (i < n) {
+            char c = s.charAt(i);
+            if (c == ',' || c == ' ' || c == '\n' || (equalsToo && c == '=')) break;
+            i++;
+        }
+        // Most names need no escaping: copy them in bulk, which is most of the cost of formatting a point.
+        sb.append(s, 0, i);
+        for (; i < n; i++) {
             char c = s.charAt(i);
             if (c == ',' || c == ' ' || (equalsToo && c == '=')) sb.append('\\');
             if (c == '\n') {
