@@ -304,7 +304,8 @@ final class Planner {
                 int want = 2 + r.nextInt(3);
                 while (Integer.bitCount(mask) < Math.min(want, m.gpus())) mask |= 1 << r.nextInt(m.gpus());
             }
-            benign(ev, Kind.SPIKE, t, end, 0.9, mask, Scenario.BENIGN_SPIKE, name, ++k, Double.NaN);
+            // A spike on a host already saturated (training, batch, a miner) would add nothing to see or label.
+            if (!busy(ev, t, end)) benign(ev, Kind.SPIKE, t, end, 0.9, mask, Scenario.BENIGN_SPIKE, name, ++k, Double.NaN);
         }
         r = stream(key, Kind.HOST_DROPOUT);
         k = 0;
@@ -313,6 +314,17 @@ final class Planner {
             benignCounted(ev, Kind.HOST_DROPOUT, t, end, 0, 0, "sensor_dropout-" + name + "-" + (++k), "host", name, 0);
             t = end;
         }
+    }
+
+    private static boolean busy(List<Event> ev, long a, long b) {
+        for (Event e : ev) {
+            boolean saturating = switch (e.kind()) {
+                case TRAINING, BATCH, NIGHT_MINER, LOW_AND_SLOW, CONTAINER_MINER, RANDOMX -> true;
+                default -> false;
+            };
+            if (saturating && e.start() < b && e.end() > a) return true;
+        }
+        return false;
     }
 
     private void planRackBackground(RackSpec rack) {

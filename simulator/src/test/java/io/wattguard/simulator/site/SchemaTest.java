@@ -92,6 +92,32 @@ class SchemaTest {
     }
 
     @Test
+    void noTwoPointsShareASeriesAndTimestamp() {
+        // InfluxDB keeps one point per measurement, tag set and time: a duplicate would silently lose data.
+        Set<Object> step = new java.util.HashSet<>();
+        long[] time = {Long.MIN_VALUE};
+        site.run(p -> {
+            if (p.timeMs() != time[0]) {
+                step.clear();
+                time[0] = p.timeMs();
+            }
+            if (!step.add(List.of(p.measurement(), p.tags()))) fail("duplicate " + p.toLineProtocol());
+        });
+    }
+
+    @Test
+    void benignSpikesAreShortAndAtMostAboutAKilowatt() {
+        List<Label> spikes = site.labels().stream()
+                .filter(l -> l.scenario().equals("benign_spike")).toList();
+        assertFalse(spikes.isEmpty());
+        for (Label l : spikes) {
+            assertFalse(l.mining());
+            assertTrue(l.durationMs() <= 10 * 60_000L, l.toString());
+            assertTrue(l.excessW() > 0 && l.excessW() <= 1200, l.toString());
+        }
+    }
+
+    @Test
     void leanSitesWriteNoProcesses() {
         SyntheticSite lean = new SyntheticSite(SiteSpec.small().toBuilder().lean(true).build());
         long to = lean.startMs() + 86_400_000L;
