@@ -41,7 +41,6 @@ final class Planner {
     private final Map<String, List<long[]>> exclusions = new HashMap<>();
     private final List<Label> labels = new ArrayList<>();
     private final Map<String, Event> eventOfLabel = new HashMap<>();
-    private final Map<String, HostSpec> hosts = new HashMap<>();
 
     Planner(SiteSpec spec) {
         this.spec = spec;
@@ -50,7 +49,6 @@ final class Planner {
         this.stepMs = spec.stepMs();
         this.stepsPerDay = DAY_MS / stepMs;
         for (HostSpec h : spec.hosts()) {
-            hosts.put(h.name(), h);
             hostEvents.put(h.name(), new ArrayList<>());
         }
         for (RackSpec r : spec.racks()) rackEvents.put(r.name(), new ArrayList<>());

@@ -48,10 +48,6 @@ final class RackSim {
         return rig.amount() * (1 + 0.02 * Noise.smooth(key, step, 11, 30) + 0.004 * Noise.gauss(key, step, 12));
     }
 
-    long key() {
-        return key;
-    }
-
     /** Computes the spare outlet and the inlet from the hosts' outlets already evaluated for this step. */
     void evaluate(long step) {
         dropout = false;

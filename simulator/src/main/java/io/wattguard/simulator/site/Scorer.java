@@ -47,7 +47,11 @@ public final class Scorer {
         return new Scorer(spec.rackOfHost(), rooms);
     }
 
-    /** One row: a scenario (or "overall"). Delays in minutes, NaN when nothing was detected. */
+    /**
+     * One row: a scenario (or "overall"). Delays in minutes, NaN when nothing was detected. {@code detections}:
+     * for a mining scenario (and overall) the true detections overlapping its labels; for a benign scenario the
+     * false detections overlapping its labels (what it made the detector do).
+     */
     public record Row(String scenario, boolean mining, int episodes, int detected, double recall,
                       double medianDelayMin, double p90DelayMin, int detections) {}
 
