@@ -17,6 +17,8 @@ final class HostSim {
     final long key;
     final int gpus;
     private final int allocated;
+    /** This host's planned events; a fresh cursor per run, since a run visits steps in order. */
+    final EventCursor events;
 
     // Outputs of evaluate(), valid until the next call.
     final double[] util;
@@ -41,8 +43,9 @@ final class HostSim {
     final double[] energyJ;
     double outletKwh;
 
-    HostSim(long seed, HostSpec host) {
+    HostSim(long seed, HostSpec host, List<Event> planned) {
         this.host = host;
+        this.events = new EventCursor(planned);
         this.model = host.model();
         this.traits = HostTraits.of(seed, host);
         this.key = traits.key();

@@ -99,20 +99,6 @@ public final class SyntheticSite {
         long evidenceEvery = Math.max(1, 300_000 / stepMs);
         long steps = spec.steps();
         boolean lean = spec.lean();
-        Map<HostSim, EventCursor> cursors = new HashMap<>();
-        for (RoomSim room : rooms)
-            for (RackSim rack : room.racks)
-                for (HostSim h : rack.hosts) cursors.put(h, new EventCursor(plan.hostEvents().get(h.host.name())));
-        EventCursor[][][] cur = new EventCursor[rooms.size()][][];
-        for (int i = 0; i < rooms.size(); i++) {
-            List<RackSim> racks = rooms.get(i).racks;
-            cur[i] = new EventCursor[racks.size()][];
-            for (int j = 0; j < racks.size(); j++) {
-                List<HostSim> hs = racks.get(j).hosts;
-                cur[i][j] = new EventCursor[hs.size()];
-                for (int k = 0; k < hs.size(); k++) cur[i][j][k] = cursors.get(hs.get(k));
-            }
-        }
         for (long step = 0; step < steps; step++) {
             long t = start + step * stepMs;
             if (t >= toMs) break;
@@ -124,7 +110,7 @@ public final class SyntheticSite {
                     RackSim rack = room.racks.get(j);
                     for (int k = 0; k < rack.hosts.size(); k++) {
                         HostSim h = rack.hosts.get(k);
-                        h.evaluate(step, clock, cur[i][j][k].advance(step), null);
+                        h.evaluate(step, clock, h.events.advance(step), null);
                         h.accumulate(stepSeconds);
                         if (emit && !h.dropout) rack.hostPoints.get(k).emitAgent(step, t, e, lean, evidenceEvery);
                     }
@@ -148,7 +134,7 @@ public final class SyntheticSite {
                 List<HostSim> hosts = new ArrayList<>();
                 List<HostPoints> points = new ArrayList<>();
                 for (HostSpec h : rack.hosts()) {
-                    HostSim sim = new HostSim(seed, h);
+                    HostSim sim = new HostSim(seed, h, plan.hostEvents().get(h.name()));
                     hosts.add(sim);
                     points.add(new HostPoints(spec.site(), sim));
                 }
@@ -180,10 +166,9 @@ public final class SyntheticSite {
                 long key = Noise.combine(spec.seed(), Noise.hash("rack:" + l.entity()));
                 for (long s = ev.start(); s < ev.end(); s++) sum += RackSim.rigW(key, s, ev);
             } else {
-                HostSim sim = new HostSim(spec.seed(), hosts.get(l.entity()));
-                EventCursor cursor = new EventCursor(plan.hostEvents().get(l.entity()));
+                HostSim sim = new HostSim(spec.seed(), hosts.get(l.entity()), plan.hostEvents().get(l.entity()));
                 for (long s = ev.start(); s < ev.end(); s++) {
-                    List<Event> active = cursor.advance(s);
+                    List<Event> active = sim.events.advance(s);
                     clock.at(s);
                     sim.evaluate(s, clock, active, null);
                     double with = sim.outletW;
