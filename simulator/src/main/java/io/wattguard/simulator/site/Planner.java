@@ -383,6 +383,6 @@ final class Planner {
 
     /** Exponential gap in steps with the given mean in days: benign events arrive as a Poisson process. */
     private long gap(SplittableRandom r, double meanDays) {
-        return (long) (-Math.log(1 - r.nextDouble()) * meanDays * stepsPerDay);
+        return (long) (-StrictMath.log(1 - r.nextDouble()) * meanDays * stepsPerDay);
     }
 }

@@ -96,6 +96,11 @@ public final class Scorer {
         }
     }
 
+    /** Scores detections against all of a site's labels and host-days. */
+    public static Table score(SyntheticSite site, List<Detection> detections) {
+        return forSite(site.spec()).score(site.labels(), detections, site.hostDays());
+    }
+
     public Table score(List<Label> labels, List<Detection> detections, double hostDays) {
         Objects.requireNonNull(labels);
         Objects.requireNonNull(detections);

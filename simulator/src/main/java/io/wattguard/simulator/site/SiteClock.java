@@ -48,7 +48,7 @@ final class SiteClock {
     }
 
     static double profile(double h, boolean workday) {
-        if (!workday) return 0.12 + (h >= 10 && h <= 18 ? 0.06 * Math.sin(Math.PI * (h - 10) / 8) : 0);
+        if (!workday) return 0.12 + (h >= 10 && h <= 18 ? 0.06 * StrictMath.sin(Math.PI * (h - 10) / 8) : 0);
         if (h < 6) return 0.10;
         if (h < 9) return 0.10 + 0.55 * (h - 6) / 3;
         if (h < 12) return 0.65;

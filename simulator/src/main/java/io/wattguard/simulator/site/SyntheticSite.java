@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * the points: a 1,000-host month streams in a small heap.
  *
  * <p>Deterministic: the same spec gives the same points, byte for byte, whatever range or filter is asked
- * (counters are always integrated from the start of the run). Instances are immutable; each run builds its own
+ * (counters are always integrated from the start of the run), on any JVM: noise is integer hashing and the
+ * few transcendental functions are {@link StrictMath}'s. Instances are immutable; each run builds its own
  * state, so runs may proceed concurrently.
  */
 public final class SyntheticSite {
