@@ -1,0 +1,94 @@
+package io.wattguard.simulator.site;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The meters add up: inlet >= its outlets, outlet = components / PSU efficiency, room = its inlets. */
+class PhysicsTest {
+    @Test
+    void inletCoversItsOutletsAndTheRoomItsInlets() {
+        SiteSpec spec = SiteSpec.small();
+        SyntheticSite site = new SyntheticSite(spec);
+        int outletsPerRack = spec.racks().get(0).hosts().size() + 1; // + the spare outlet
+        Map<String, double[]> rack = new HashMap<>(); // rack -> {outlet sum, outlet count, time}
+        Map<String, double[]> room = new HashMap<>(); // room -> {inlet sum, inlet count, time}
+        int[] complete = {0, 0};
+        site.run(p -> {
+            if (!p.measurement().equals("meter")) return;
+            String kind = p.tags().get("kind");
+            double w = p.number("power_w");
+            if (kind.equals("outlet")) {
+                double[] a = rack.computeIfAbsent(p.tags().get("rack"), k -> new double[3]);
+                if (a[2] != p.timeMs()) { a[0] = 0; a[1] = 0; a[2] = p.timeMs(); }
+                a[0] += w;
+                a[1]++;
+            } else if (kind.equals("inlet")) {
+                double[] a = rack.get(p.tags().get("rack"));
+                if (a != null && a[2] == p.timeMs() && a[1] == outletsPerRack) {
+                    complete[0]++;
+                    assertTrue(w >= a[0], "inlet " + w + " < outlets " + a[0] + " at " + p.timeMs());
+                    assertTrue(w - a[0] <= 25, "PDU overhead " + (w - a[0]));
+                }
+                double[] r = room.computeIfAbsent(p.tags().get("room"), k -> new double[3]);
+                if (r[2] != p.timeMs()) { r[0] = 0; r[1] = 0; r[2] = p.timeMs(); }
+                r[0] += w;
+                r[1]++;
+            } else {
+                double[] r = room.get(p.tags().get("room"));
+                if (r != null && r[2] == p.timeMs() && r[1] == spec.racks().size()) {
+                    complete[1]++;
+                    assertEquals(r[0], w, 0.012 * r[0]);
+                }
+            }
+        });
+        long steps = spec.steps();
+        assertTrue(complete[0] > 0.9 * steps * spec.racks().size(), "complete rack steps " + complete[0]);
+        assertTrue(complete[1] > 0.9 * steps, "complete room steps " + complete[1]);
+    }
+
+    @Test
+    void outletIsTheHostsComponentsOverPsuEfficiency() {
+        SiteSpec spec = SiteSpec.small();
+        SyntheticSite site = new SyntheticSite(spec);
+        Map<String, HostModel> model = new HashMap<>();
+        spec.hosts().forEach(h -> model.put(h.name(), h.model()));
+        Map<String, double[]> dc = new HashMap<>(); // host -> {dc watts, time}
+        int[] checked = {0};
+        long to = spec.startMs() + 2 * 86_400_000L;
+        site.run(spec.startMs(), to, java.util.Set.of("gpu", "host", "meter"), p -> {
+            String host = p.tags().get("host");
+            if (host == null) return;
+            double[] a = dc.computeIfAbsent(host, k -> new double[2]);
+            if (a[1] != p.timeMs()) { a[0] = model.get(host).chassisW(); a[1] = p.timeMs(); }
+            switch (p.measurement()) {
+                case "gpu" -> a[0] += p.number("power_w");
+                case "host" -> a[0] += p.number("cpu_power_w");
+                default -> {
+                    // The agent's points come first in a step; an outlet without them is a host dropout.
+                    if (a[0] == model.get(host).chassisW()) return;
+                    double expected = a[0] / HostModel.PSU_EFFICIENCY;
+                    assertEquals(expected, p.number("power_w"), 10, host + " at " + p.timeMs());
+                    checked[0]++;
+                }
+            }
+        });
+        assertTrue(checked[0] > 1000);
+    }
+
+    @Test
+    void gpuPowerFollowsTheModel() {
+        HostModel a = HostModel.A100X8;
+        assertEquals(60, a.gpuPowerW(0, 0, 0), 1e-9);
+        assertEquals(400, a.gpuPowerW(1, 1, 0), 1e-9);
+        assertTrue(a.gpuPowerW(0.5, 0.3, 0) > 200 && a.gpuPowerW(0.5, 0.3, 0) < 260);
+        assertEquals(3700, a.nameplateW());
+        assertEquals(1900, HostModel.L40SX4.nameplateW());
+        assertEquals(400, HostModel.CPU.nameplateW());
+        assertEquals(400, HostModel.CPU.cpuPowerW(1) + HostModel.CPU.chassisW(), 1e-9);
+        assertEquals(150, HostModel.CPU.cpuPowerW(0) + HostModel.CPU.chassisW(), 1e-9);
+    }
+}
