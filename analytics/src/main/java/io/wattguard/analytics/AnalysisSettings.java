@@ -12,7 +12,8 @@ package io.wattguard.analytics;
  * @param weeks trailing weeks the baseline remembers
  * @param minHoursToFit learnable hours a model needs before it is first fitted
  * @param minPeers same-model hosts reporting in a step before their common move is discounted
- * @param holdMs how long a reading stands in for a missing one (a dropout is not a change in power)
+ * @param holdMs how long a reading stands in for a missing one; a longer silence means no verdict until
+ *     the source is back (a dropout is not a change in power)
  * @param offHoursUtil GPU utilisation share above which out-of-hours use without business is noted
  * @param offHoursMs how long that must last before it is an episode
  * @param evidenceQuietMs how long evidence must be absent before its episode closes
@@ -23,7 +24,7 @@ public record AnalysisSettings(long stepMs, double floorW, double floorPerGpuW, 
         Tariff tariff) {
 
     public static AnalysisSettings defaults() {
-        return new AnalysisSettings(60_000, 40, 20, 0.04, 100, 4, 12, 4, 3_600_000, 0.5, 1_800_000, 600_000,
+        return new AnalysisSettings(60_000, 40, 20, 0.04, 100, 4, 12, 4, 120_000, 0.5, 1_800_000, 600_000,
                 Tariff.none());
     }
 

@@ -63,6 +63,7 @@ public final class Analyzer {
     private final Evidence evidence = new Evidence();
     private LocalDate lastDate;
     private long lastMs = Long.MIN_VALUE;
+    private long firstMs = Long.MIN_VALUE;
     /** This step's local hour of the week. */
     private int how;
     private boolean muted;
@@ -89,7 +90,6 @@ public final class Analyzer {
     private record HostLoad(int gpus, double gpuUtil, double gpuMemUtil, double gpuW, double gpuLimitW,
             double cpuUtil, double cpuW, String model, String rack, String room, Frame.HostAgg agg) {}
 
-    private static final HostLoad NO_LOAD = new HostLoad(0, 0, 0, 0, 0, 0, 0, null, null, null, new Frame.HostAgg());
 
     /** One host, rack or room under analysis. */
     private final class Entity {
@@ -109,6 +109,9 @@ public final class Analyzer {
         int gpus;
         final Map<String, Double> counters = new HashMap<>();
         final Map<String, Double> countersNow = new TreeMap<>();
+        final List<String> outletKeys = new ArrayList<>();
+        /** Each part of the measured watts (meter, rack) and when it was last read. */
+        final Map<String, Long> parts = new HashMap<>();
         final String businessKey;
         String rackBusinessKey;
         Track track;
@@ -199,7 +202,12 @@ public final class Analyzer {
             throw new IllegalArgumentException("frames must come in time order: " + t + " after " + lastMs);
         }
         LocalDate date = Instant.ofEpochMilli(t).atZone(zone).toLocalDate();
-        if (lastDate != null && !date.equals(lastDate)) {
+        if (firstMs == Long.MIN_VALUE) {
+            firstMs = t;
+        }
+        // Models are fitted at local midnights, once there is at least min_hours_to_fit of history: a line
+        // through the first hour of a fleet says nothing about its afternoons.
+        if (lastDate != null && !date.equals(lastDate) && t - firstMs >= settings.minHoursToFit() * 3_600_000L) {
             refit();
         }
         lastDate = date;
@@ -282,6 +290,7 @@ public final class Analyzer {
             e.outletSeen = false;
             e.outletW = 0;
             e.countersNow.clear();
+            e.outletKeys.clear();
         }
         // Who has outlets this step, and their watts and counters.
         for (Map.Entry<String, Held<Frame.MeterAgg>> m : meters.entrySet()) {
@@ -290,6 +299,7 @@ public final class Analyzer {
                 continue;
             }
             Entity e = host(a.host);
+            e.outletKeys.add(m.getKey());
             e.outletSeen = true;
             e.outletW += a.power.get();
             if (!Double.isNaN(a.energy.v) && m.getValue().timeMs() == t) {
@@ -306,10 +316,10 @@ public final class Analyzer {
         for (Entity e : hosts.values()) {
             e.present = false;
             HostLoad l = fresh(loads.get(e.name), t);
-            if (l == null && !e.outletSeen) {
-                continue;
+            if (l == null) {
+                continue; // the agent is silent: without its load nothing can say what the watts are for
             }
-            if (l != null) {
+            {
                 HostPlace p = declaredHosts.get(e.name);
                 e.group = p != null && p.model() != null ? p.model()
                         : l.gpus() == 0 ? "cpu" : l.gpus() + "x " + (l.model() == null ? "GPU" : l.model());
@@ -322,8 +332,8 @@ public final class Analyzer {
                 continue; // metered but never reported its load: nothing to explain the watts with yet
             }
             if (e.outletMetered) {
-                if (!e.outletSeen) {
-                    continue;
+                if (!e.outletSeen || !complete(e, e.outletKeys, t)) {
+                    continue; // one of its outlets is silent
                 }
                 e.actual = e.outletW;
                 e.counterKwh = counterKwh(e, e.countersNow, t);
@@ -334,7 +344,7 @@ public final class Analyzer {
                 e.actual = nz(l.gpuW()) + nz(l.cpuW());
                 e.counterKwh = Double.NaN;
             }
-            HostLoad load = l != null ? l : NO_LOAD;
+            HostLoad load = l;
             double b = Math.max(nz(businessOf(e.businessKey, t)), nz(businessOf(e.rackBusinessKey(), t)));
             boolean maintenance = schedule.maintenance(t, e.name, e.rack, e.room);
             e.businessLoad = maintenance ? 1 : b;
@@ -418,6 +428,7 @@ public final class Analyzer {
         Map<String, Map<String, Double>> inletKwh = new TreeMap<>();
         Map<String, double[]> roomMeter = new TreeMap<>();
         Map<String, List<Frame.MeterAgg>> orphans = new TreeMap<>();
+        Map<String, List<String>> present = new TreeMap<>(); // rack or room -> meters read this step
         for (Map.Entry<String, Held<Frame.MeterAgg>> m : meters.entrySet()) {
             Frame.MeterAgg a = fresh(m.getValue(), t);
             if (a == null) {
@@ -442,6 +453,13 @@ public final class Analyzer {
                 orphans.computeIfAbsent(rack, k -> new ArrayList<>()).add(a);
             } else if (a.room != null) {
                 roomMeter.computeIfAbsent(a.room, k -> new double[1])[0] += w;
+                present.computeIfAbsent("room/" + a.room, k -> new ArrayList<>()).add(m.getKey());
+                continue;
+            } else {
+                continue;
+            }
+            if (rack != null) {
+                present.computeIfAbsent("rack/" + rack, k -> new ArrayList<>()).add(m.getKey());
             }
         }
         Map<String, double[]> roomRacks = new TreeMap<>();
@@ -451,22 +469,46 @@ public final class Analyzer {
             if (!e.inletMetered && !orphans.containsKey(r.getKey())) {
                 continue; // only outlets that feed hosts: nothing can be unaccounted
             }
-            double rackW = e.inletMetered ? v[0] : v[1] + v[2];
             if (e.room == null) {
                 e.room = roomOf(r.getKey());
             }
+            if (!complete(e, present.get("rack/" + r.getKey()), t)) {
+                continue; // a meter of the rack is silent: a sum without it is not a balance
+            }
+            double rackW = e.inletMetered ? v[0] : v[1] + v[2];
             if (e.room != null) {
                 roomRacks.computeIfAbsent(e.room, k -> new double[1])[0] += rackW;
+                present.computeIfAbsent("room/" + e.room, k -> new ArrayList<>()).add("rack/" + r.getKey());
             }
             balanceEntity(e, t, rackW, v[1], e.inletMetered ? counterKwh(e, inletKwh.get(r.getKey()), t) : Double.NaN,
                     orphans.getOrDefault(r.getKey(), List.of()));
         }
         for (Map.Entry<String, double[]> r : roomMeter.entrySet()) {
             double[] racksW = roomRacks.get(r.getKey());
-            if (racksW != null) {
-                balanceEntity(balance(rooms, r.getKey(), "room"), t, r.getValue()[0], racksW[0], Double.NaN, List.of());
+            Entity e = balance(rooms, r.getKey(), "room");
+            if (racksW != null && complete(e, present.get("room/" + r.getKey()), t)) {
+                balanceEntity(e, t, r.getValue()[0], racksW[0], Double.NaN, List.of());
             }
         }
+    }
+
+    /**
+     * Whether every part this balance has been made of (meters, and racks for a room) was read this step.
+     * A part silent for a day is taken as removed.
+     */
+    private boolean complete(Entity e, List<String> now, long t) {
+        if (now != null) {
+            for (String k : now) {
+                e.parts.put(k, t);
+            }
+        }
+        e.parts.values().removeIf(seen -> t - seen > 86_400_000L);
+        for (long seen : e.parts.values()) {
+            if (seen != t) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private String roomOf(String rack) {

@@ -6,8 +6,8 @@ package io.wattguard.analytics;
  * standardised against the hour-of-week baseline; a one-sided CUSUM accumulates it, with an EWMA as a
  * cross-check. An alarm becomes an episode only when the excess is also large in watts: its mean since the
  * CUSUM left zero (the estimated size of the shift) and the median of the last {@code window} samples must
- * both reach an absolute floor. So noise at night, a statistically clear but small drift, and a short spike
- * (a backup starting) page nobody. The episode is dated back to the first sample of the current run of
+ * both reach an absolute floor, and no sample of that window may be below half the floor. So noise at
+ * night, a statistically clear but small drift, and a burst shorter than the window page nobody. The episode is dated back to the first sample of the current run of
  * excess above half the floor; it grows while it lasts and closes once the recent median has stayed below
  * half the floor for {@code quietSamples}.
  */
@@ -60,7 +60,8 @@ public final class ExcessPowerDetector {
         recent = recentMedian();
         if (!open) {
             int run = (int) Math.min(Math.min(cusum.runLength(), HISTORY), count);
-            if (c && e && run >= settings.window() && recent >= settings.floorW() && meanOfLast(run) >= settings.floorW()) {
+            if (c && e && run >= settings.window() && recent >= settings.floorW() && sustained()
+                    && meanOfLast(run) >= settings.floorW()) {
                 open = true;
                 startedMs = startOfExcess(run);
                 endedMs = 0;
@@ -144,6 +145,20 @@ public final class ExcessPowerDetector {
             scratch[i] = at(i);
         }
         return Robust.median(scratch);
+    }
+
+    /**
+     * Every one of the last {@code window} samples at least half the floor: a burst shorter than the window
+     * (a backup starting, a test job) never opens an episode, however large, while noise around a real
+     * shift of one floor or more almost never dips that far.
+     */
+    private boolean sustained() {
+        for (int i = 0; i < settings.window(); i++) {
+            if (at(i) < settings.floorW() / 2) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private double meanOfLast(int n) {

@@ -1,0 +1,30 @@
+package io.wattguard.analysis;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wattguard.analytics.AnalysisSettings;
+import io.wattguard.analytics.Schedule;
+import io.wattguard.simulator.site.Scorer;
+import io.wattguard.simulator.site.SiteSpec;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The detection targets of DESIGN.md §6 on the simulator's evaluation site (120 hosts, 60 days, every
+ * mining scenario several times): recall >= 0.95 for mining episodes of 30 min and 10% of nameplate or
+ * more, at most 1 false episode per 1,000 host-days, median detection delay <= 10 min.
+ */
+class DetectionEvaluationTest {
+    @Test
+    void theEvaluationSiteMeetsTheTargets() {
+        Evaluation.Result r = Evaluation.run(SiteSpec.evaluation(), AnalysisSettings.defaults(), s -> Schedule.always(),
+                t -> { });
+        Scorer.Table table = r.table();
+        System.out.println(table);
+        System.out.printf("%,d host-steps analysed in %.1f s%n", r.hostSteps(), r.seconds());
+        r.episodes().stream().limit(400).forEach(e -> System.out.println(e.kind() + " " + e.level() + " " + e.entity()
+                + " " + java.time.Instant.ofEpochMilli(e.startedMs()) + " +" + e.delayMs() / 60000 + "m "
+                + (e.endedMs() == 0 ? "open" : java.time.Instant.ofEpochMilli(e.endedMs())) + " " + Math.round(e.excessW()) + "W"));
+        assertTrue(table.overall().recall() >= 0.95, "recall " + table.overall().recall() + "\n" + table);
+        assertTrue(table.falsePer1000HostDays() <= 1.0, "false episodes per 1000 host-days\n" + table);
+    }
+}
