@@ -175,8 +175,11 @@ class BusinessSourceTest extends InfluxdTest {
     }
 
     @Test
-    void influxdDownIsAnErrorPerQueryNotACrash() throws Exception {
+    void influxdDownIsAnErrorPerQueryNotACrashAndCloseIsIdempotent() throws Exception {
         String nowhere = "http://127.0.0.1:" + PrivateInfluxd.freePort();
+        Source never = create(source(nowhere, "site", QUERIES));
+        never.close();
+        never.close();
         List<Sample> samples = new ArrayList<>();
         try (Source s = create(source(nowhere, "site", QUERIES))) {
             s.start();
