@@ -165,6 +165,11 @@ public final class Schedule {
         return zone;
     }
 
+    /** True only for {@link #always()}: no schedule was configured, so off-hours cannot be judged at all. */
+    public boolean isAlways() {
+        return this == ALWAYS;
+    }
+
     /** Whether the site works at this moment: inside its weekly hours, and not on a holiday. */
     public boolean businessHours(long epochMs) {
         ZonedDateTime local = Instant.ofEpochMilli(epochMs).atZone(zone);

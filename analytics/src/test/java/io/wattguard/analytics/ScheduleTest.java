@@ -153,9 +153,11 @@ class ScheduleTest {
             assertFalse(s.maintenance(t, "h", "r", "room"));
         }
         assertEquals(ZoneOffset.UTC, s.zone());
+        assertTrue(s.isAlways());
         Schedule holidaysOnly = Schedule.builder(BERLIN).holiday(LocalDate.of(2026, 1, 1), "New Year").build();
         assertTrue(holidaysOnly.businessHours(at("2026-01-02T03:00:00+01:00")), "no hours configured: all day");
         assertFalse(holidaysOnly.businessHours(at("2026-01-01T12:00:00+01:00")));
+        assertFalse(holidaysOnly.isAlways(), "a configured schedule, even without hours");
     }
 
     @Test
