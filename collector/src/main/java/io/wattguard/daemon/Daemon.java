@@ -91,7 +91,8 @@ public final class Daemon implements AutoCloseable {
             analysis.start();
         }
         if (settings.http().enabled()) {
-            http = new HttpEndpoints(settings.http(), registry, this::health);
+            // Pushed business load takes the sources' way in: topology tags, batches, spool, InfluxDB.
+            http = new HttpEndpoints(settings.http(), registry, this::health, batcher::add, clock);
         }
         log.info("wattguard {} collecting {} sources into {} database '{}'", settings.instance(),
                 settings.sources().size(), settings.influx().url(), settings.influx().database());

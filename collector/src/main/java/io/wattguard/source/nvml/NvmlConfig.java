@@ -18,9 +18,11 @@ import java.util.Set;
  * @param mig whether to write MIG devices as {@code gpu} points of their own
  * @param hostRoot where the host's {@code /proc} and {@code /etc/passwd} are found
  * @param lostRetry how long a lost GPU is left alone before NVML is asked for it again
+ * @param allowlist which GPU processes are the business; when set, {@code gpu_process} points carry
+ *        {@code business} and each poll writes a {@code business_load} point for the host
  */
 public record NvmlConfig(Optional<String> library, Optional<String> host, Set<String> fields, boolean processes,
-        boolean mig, Path hostRoot, Duration lostRetry) {
+        boolean mig, Path hostRoot, Duration lostRetry, Allowlist allowlist) {
 
     /** The {@code gpu} measurement's fields (DESIGN.md section 3), in the order they are written. */
     public static final List<String> GPU_FIELDS = List.of("util_pct", "mem_util_pct", "power_w", "power_limit_w",
@@ -61,6 +63,11 @@ public record NvmlConfig(Optional<String> library, Optional<String> host, Set<St
         boolean mig = s.bool("mig", true);
         Path root = s.pathValue("host_root", "/");
         Duration lostRetry = s.duration("lost_retry", Duration.ofSeconds(30), Duration.ZERO, Duration.ofHours(1));
-        return new NvmlConfig(lib, Optional.ofNullable(host), Set.copyOf(fields), processes, mig, root, lostRetry);
+        Allowlist allowlist = Allowlist.read(s, "allowlist");
+        if (s.has("allowlist") && !processes) {
+            s.error("allowlist", "needs processes: true: business load is judged from the GPU processes");
+        }
+        return new NvmlConfig(lib, Optional.ofNullable(host), Set.copyOf(fields), processes, mig, root, lostRetry,
+                allowlist);
     }
 }

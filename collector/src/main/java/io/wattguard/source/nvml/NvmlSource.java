@@ -12,10 +12,12 @@ import io.wattguard.nvml.GpuProcess;
 import io.wattguard.nvml.GpuSnapshot;
 import io.wattguard.nvml.LoadOptions;
 import io.wattguard.nvml.Nvml;
+import io.wattguard.source.business.BusinessLoad;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +33,8 @@ import org.slf4j.LoggerFactory;
  * Reads every GPU NVML lists at each poll into a {@code gpu} point, its MIG devices into {@code gpu} points tagged
  * {@code mig}, and its processes into {@code gpu_process} points resolved through {@code /proc}. A lost GPU is an
  * error on that GPU only: its points stop, the others carry on, and it is read again once NVML answers for it.
+ * With an allowlist, each process point says whether it is business, and each poll writes the host's
+ * {@code business_load}: the share of its GPU capacity that business processes explain.
  */
 final class NvmlSource implements Source {
     private static final Logger log = LoggerFactory.getLogger(NvmlSource.class);
@@ -96,16 +100,34 @@ final class NvmlSource implements Source {
         if (n == null) {
             return; // closed while the scheduler was handing out this poll
         }
+        Set<Integer> businessPids = new HashSet<>();
+        double explainedPct = 0;
+        int gpus = 0;
         for (GpuDevice gpu : n.devices()) {
             try {
-                pollGpu(gpu, out);
+                GpuLoad load = pollGpu(gpu, out, businessPids);
+                if (load.utilPct().isPresent()) {
+                    explainedPct += load.utilPct().getAsInt() * load.businessShare();
+                    gpus++;
+                }
             } catch (GpuLostException e) {
                 out.error("gpu " + gpu.index(), e.getMessage());
             }
         }
+        // A GPU without a utilisation reading (lost, or a MIG parent) is left out of both sides rather than counted
+        // as idle capacity, which would make the business look smaller than it is. Without an allowlist nothing is
+        // known about the business, and a 0 would read as "nothing explains this power": no point at all.
+        if (config.allowlist().configured() && gpus > 0) {
+            out.emit(BusinessLoad.point(host, BusinessLoad.Level.HOST, "allowlist",
+                    BusinessLoad.clamp01(explainedPct / (100.0 * gpus)), businessPids.size(), out.tickMs())
+                    .withDefaultTags(common.tags()));
+        }
     }
 
-    private void pollGpu(GpuDevice gpu, Emitter out) {
+    /** One GPU's part of the host's business load: its utilisation and the share of it business processes explain. */
+    private record GpuLoad(OptionalInt utilPct, double businessShare) {}
+
+    private GpuLoad pollGpu(GpuDevice gpu, Emitter out, Set<Integer> businessPids) {
         GpuInfo info = gpu.info();
         GpuSnapshot s = gpu.snapshot();
         emitGpu(out, gpu.index(), info, s, Optional.empty());
@@ -120,9 +142,11 @@ final class NvmlSource implements Source {
                 }
             }
         }
+        double share = 0;
         if (config.processes()) {
-            emitProcesses(out, gpu.index(), gpu.processes());
+            share = emitProcesses(out, gpu.index(), gpu.processes(), businessPids);
         }
+        return new GpuLoad(s.utilizationGpuPct(), share);
     }
 
     private void emitGpu(Emitter out, int index, GpuInfo info, GpuSnapshot s, Optional<String> mig) {
@@ -180,7 +204,13 @@ final class NvmlSource implements Source {
         }
     }
 
-    private void emitProcesses(Emitter out, int index, List<GpuProcess> processes) {
+    /** Writes the processes of one GPU and returns the share (0..1) of its utilisation that the business explains. */
+    private double emitProcesses(Emitter out, int index, List<GpuProcess> processes, Set<Integer> businessPids) {
+        Allowlist allowlist = config.allowlist();
+        long smAll = 0;
+        long smBusiness = 0;
+        boolean anySm = false;
+        boolean allBusiness = !processes.isEmpty();
         record Row(GpuProcess p, Optional<ProcessResolver.ProcessInfo> info, String name, Optional<String> mig) {}
         List<Row> rows = new ArrayList<>();
         for (GpuProcess p : processes) {
@@ -199,6 +229,21 @@ final class NvmlSource implements Source {
             Sample.Builder b = out.point("gpu_process").tags(common.tags()).tag("host", host)
                     .tag("gpu", Integer.toString(index)).tag("mig", r.mig().orElse(null)).tag("process", process)
                     .field("pid", (long) r.p().pid());
+            if (allowlist.configured()) {
+                // A process /proc does not show (hidden, or another pid namespace) is never business, whatever a
+                // broad rule such as process: "*" would say of its placeholder name.
+                boolean business = r.info().isPresent() && allowlist.business(facts(r.info().get()));
+                b.field("business", business);
+                allBusiness &= business;
+                if (business) {
+                    businessPids.add(r.p().pid());
+                }
+                if (r.p().smUtilPct().isPresent()) {
+                    anySm = true;
+                    smAll += r.p().smUtilPct().getAsInt();
+                    smBusiness += business ? r.p().smUtilPct().getAsInt() : 0;
+                }
+            }
             r.p().usedGpuMemoryBytes().ifPresent(m -> b.field("mem_bytes", m));
             r.p().smUtilPct().ifPresent(u -> b.field("sm_util_pct", (double) u));
             r.info().ifPresent(i -> {
@@ -207,6 +252,31 @@ final class NvmlSource implements Source {
                 i.exe().ifPresent(e -> b.field("exe", e));
             });
             out.emit(b.build());
+        }
+        if (anySm && smAll > 0) {
+            return (double) smBusiness / smAll; // a process without a sample did not run since the last poll
+        }
+        // No per-process utilisation (an old driver, or no sample since the last poll): all or nothing.
+        return allBusiness ? 1 : 0;
+    }
+
+    private Allowlist.Facts facts(ProcessResolver.ProcessInfo i) {
+        return new Allowlist.Facts(i.name(), i.user(), i.exe(), i.container(), cgroupPaths(i.pid()));
+    }
+
+    /** The paths of /proc/PID/cgroup, so a container rule can also name a pod, slice or runtime by its path. */
+    private List<String> cgroupPaths(int pid) {
+        try {
+            List<String> out = new ArrayList<>();
+            for (String line : java.nio.file.Files.readAllLines(resolver.root().resolve("proc/" + pid + "/cgroup"))) {
+                int colon = line.indexOf(':', line.indexOf(':') + 1);
+                if (colon >= 0) {
+                    out.add(line.substring(colon + 1));
+                }
+            }
+            return out;
+        } catch (java.io.IOException | RuntimeException e) {
+            return List.of(); // gone since it was resolved: its container rule cannot match
         }
     }
 

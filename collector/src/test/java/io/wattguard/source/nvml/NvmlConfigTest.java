@@ -49,7 +49,7 @@ class NvmlConfigTest {
     void defaults() {
         NvmlConfig c = config("");
         assertEquals(new NvmlConfig(Optional.empty(), Optional.empty(), Set.copyOf(NvmlConfig.GPU_FIELDS), true, true,
-                Path.of("/"), Duration.ofSeconds(30)), c);
+                Path.of("/"), Duration.ofSeconds(30), Allowlist.NONE), c);
     }
 
     @Test
@@ -64,7 +64,7 @@ class NvmlConfigTest {
                 lost_retry: 5s
                 """);
         assertEquals(new NvmlConfig(Optional.of(tmp.resolve("lib/libnvidia-ml.so.1").toString()), Optional.of("gpu-a01-01"),
-                Set.of("power_w", "energy_j"), false, false, Path.of("/host"), Duration.ofSeconds(5)), c);
+                Set.of("power_w", "energy_j"), false, false, Path.of("/host"), Duration.ofSeconds(5), Allowlist.NONE), c);
     }
 
     @Test
@@ -90,6 +90,41 @@ class NvmlConfigTest {
         assertTrue(m.contains("sources[0].processes: expected true or false, found 'sometimes'"), m);
         assertTrue(m.contains("sources[0].lost_retry: expected a duration such as 500ms"), m);
         assertTrue(m.contains("sources[0].procesess: unknown key (did you mean 'processes'?)"), m);
+    }
+
+    @Test
+    void allowlistRulesAreReadWithTheirPatterns() {
+        Allowlist a = config("""
+                allowlist:
+                  - {user: svc-train, exe: /opt/train/**}
+                  - {container: "*gpu-batch*"}
+                  - {process: "python3*"}
+                """).allowlist();
+        assertEquals(3, a.rules().size());
+        assertEquals(java.util.Optional.of(io.wattguard.source.business.Glob.of("svc-train")), a.rules().get(0).user());
+        assertEquals("/opt/train/**", a.rules().get(0).exe().orElseThrow().toString());
+        assertTrue(a.rules().get(1).user().isEmpty() && a.rules().get(1).process().isEmpty());
+    }
+
+    @Test
+    void anEmptyRuleABadPatternAndAnAllowlistWithoutProcessesAreRefused() {
+        ConfigException e = assertThrows(ConfigException.class, () -> config("""
+                processes: false
+                allowlist:
+                  - {}
+                  - {exe: "/opt/[ab"}
+                  - {proces: python3}
+                """));
+        String m = e.getMessage();
+        assertTrue(m.startsWith("5 problems in the configuration:"), m);
+        assertTrue(m.contains("sources[0].allowlist[0]: an empty rule would make every GPU process business: set at least "
+                + "one of user, exe, process, container"), m);
+        assertTrue(m.contains("sources[0].allowlist[1].exe: bad pattern: '/opt/[ab' has a '[' without its ']' at "
+                + "position 6 (use *, **, ?, [a-z], {a,b})"), m);
+        assertTrue(m.contains("sources[0].allowlist[2].proces: unknown key (did you mean 'process'?)"), m);
+        assertTrue(m.contains("sources[0].allowlist[2]: an empty rule"), m);
+        assertTrue(m.contains("sources[0].allowlist: needs processes: true: business load is judged from the GPU "
+                + "processes"), m);
     }
 
     @Test
