@@ -70,6 +70,21 @@ public final class Evaluation {
         return new Result(table, new ArrayList<>(last.values()), hostSteps, seconds);
     }
 
+    /**
+     * The site's calendar as its operator would write it in the {@code business:} section: business hours,
+     * public holidays, and the backup windows as maintenance of the hosts they cover.
+     */
+    public static Schedule calendar(SiteSpec spec) {
+        Schedule.Builder b = Schedule.builder(spec.zone());
+        SiteSpec.BusinessHours h = spec.businessHours();
+        b.hours(h.days(), h.from(), h.to());
+        spec.holidays().forEach(d -> b.holiday(d, "public holiday"));
+        for (SiteSpec.MaintenanceWindow w : spec.maintenanceWindows()) {
+            b.maintenance(Schedule.Window.weekly(w.name(), w.days(), w.from(), w.to(), w.hosts()));
+        }
+        return b.build();
+    }
+
     /** One site point as the store reader would hand it over. */
     static void feed(SitePoint p, Readings r) {
         Map<String, String> t = p.tags();

@@ -2,6 +2,8 @@ package io.wattguard.daemon;
 
 import io.wattguard.alert.AlertSettings;
 import io.wattguard.analysis.AnalysisConfig;
+import io.wattguard.analytics.Schedule;
+import io.wattguard.source.business.BusinessSchedule;
 import io.wattguard.config.ConfigException;
 import io.wattguard.config.Problems;
 import io.wattguard.config.Section;
@@ -24,7 +26,7 @@ import java.util.regex.Pattern;
 
 /** The whole configuration file, validated once: every problem in it is reported together. */
 public record Settings(Path file, String instance, InfluxSettings influx, Batch batch, SpoolSettings spool,
-        HttpSettings http, Topology topology, Duration selfInterval, List<SourceSpec> sources, AnalysisConfig analysis, AlertSettings alerts) {
+        HttpSettings http, Topology topology, Duration selfInterval, List<SourceSpec> sources, Schedule schedule, AnalysisConfig analysis, AlertSettings alerts) {
 
     private static final Pattern SOURCE_NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
 
@@ -36,11 +38,6 @@ public record Settings(Path file, String instance, InfluxSettings influx, Batch 
             s.finish();
             return new Batch(max, delay);
         }
-    }
-
-    /** The site's calendar: business hours, holidays, maintenance windows, time zone. */
-    public io.wattguard.analytics.Schedule schedule() {
-        return io.wattguard.analytics.Schedule.always();
     }
 
     public static Map<String, SourceFactory> factories() {
@@ -71,8 +68,9 @@ public record Settings(Path file, String instance, InfluxSettings influx, Batch 
         HttpSettings http = HttpSettings.read(root.section("http"));
         Topology topology = Topology.read(root.section("topology"));
         Duration self = root.duration("self_interval", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofHours(1));
+        Schedule schedule = BusinessSchedule.read(root.section("business"));
         boolean analyse = root.has("analysis");
-        AnalysisConfig analysis = AnalysisConfig.read(root.section("analysis"), analyse, java.time.ZoneOffset.UTC);
+        AnalysisConfig analysis = AnalysisConfig.read(root.section("analysis"), analyse, schedule.zone());
         AlertSettings alerts = AlertSettings.read(root.section("alerts"))
                 .withDefaultCurrency(analysis.settings().tariff().currency());
         if (!alerts.isEmpty() && !analysis.enabled()) {
@@ -81,7 +79,8 @@ public record Settings(Path file, String instance, InfluxSettings influx, Batch 
         List<SourceSpec> sources = readSources(root, factories(), topology, analyse);
         root.finish();
         problems.throwIfAny();
-        return new Settings(file, instance, influx, batch, spool, http, topology, self, sources, analysis, alerts);
+        return new Settings(file, instance, influx, batch, spool, http, topology, self, sources, schedule, analysis,
+                alerts);
     }
 
     private static List<SourceSpec> readSources(Section root, Map<String, SourceFactory> factories, Topology topology,

@@ -3,7 +3,6 @@ package io.wattguard.analysis;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wattguard.analytics.AnalysisSettings;
-import io.wattguard.analytics.Schedule;
 import io.wattguard.simulator.site.Scorer;
 import io.wattguard.simulator.site.SiteSpec;
 import org.junit.jupiter.api.Test;
@@ -16,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class DetectionEvaluationTest {
     @Test
     void theEvaluationSiteMeetsTheTargets() {
-        Evaluation.Result r = Evaluation.run(SiteSpec.evaluation(), AnalysisSettings.defaults(), s -> Schedule.always(),
+        Evaluation.Result r = Evaluation.run(SiteSpec.evaluation(), AnalysisSettings.defaults(), Evaluation::calendar,
                 t -> { });
         Scorer.Table table = r.table();
         System.out.println(table);
