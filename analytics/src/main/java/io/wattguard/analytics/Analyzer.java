@@ -360,7 +360,8 @@ public final class Analyzer {
             LoadModel m = e.model();
             // No verdict where the explained load is beyond anything the model was fitted on: a line through
             // idle nights says nothing about the first busy morning.
-            if (m != null && e.history.hasBaseline() && m.covers(e.explained)) {
+            // Maintenance explains whatever runs in it: no verdict then, and an open episode simply waits.
+            if (m != null && e.history.hasBaseline() && m.covers(e.explained) && !maintenance) {
                 e.dev = e.actual - m.predict(e.explained) - e.history.median(how);
                 byGroup.computeIfAbsent(e.group, k -> new ArrayList<>()).add(e);
             }

@@ -60,8 +60,10 @@ public final class ExcessPowerDetector {
         recent = recentMedian();
         if (!open) {
             int run = (int) Math.min(Math.min(cusum.runLength(), HISTORY), count);
+            // The mean is taken since the excess began, not since the CUSUM left zero: after weeks of a
+            // slightly positive residual the CUSUM's run is long and its mean says nothing about today.
             if (c && e && run >= settings.window() && recent >= settings.floorW() && sustained()
-                    && meanOfLast(run) >= settings.floorW()) {
+                    && meanOfLast(excessRun(run) + 1) >= settings.floorW()) {
                 open = true;
                 startedMs = startOfExcess(run);
                 endedMs = 0;
@@ -169,13 +171,18 @@ public final class ExcessPowerDetector {
         return sum / n;
     }
 
-    /** The first sample of the current run of excess above half the floor, within the CUSUM's run. */
-    private long startOfExcess(int run) {
+    /** How many samples back the current run of excess above half the floor began, within the CUSUM's run. */
+    private int excessRun(int run) {
         int back = 0;
         while (back + 1 < run && at(back + 1) >= settings.floorW() / 2) {
             back++;
         }
-        return timeHistory[(int) ((count - 1 - back) % HISTORY)];
+        return back;
+    }
+
+    /** The first sample of the current run of excess above half the floor. */
+    private long startOfExcess(int run) {
+        return timeHistory[(int) ((count - 1 - excessRun(run)) % HISTORY)];
     }
 
     private double score(double sustained) {
