@@ -384,6 +384,9 @@ public final class Analyzer {
     }
 
     private double hostFloor(Entity e) {
+        if (e.detector != null) {
+            return e.detector.floorW(); // fixed when the detector was made
+        }
         double nameplate = e.nameplateW > 0 ? e.nameplateW
                 : e.maxLimitW > 0 ? e.maxLimitW * 1.1 + 300 : nz(e.history.maxActual()) * 1.25;
         return Math.max(Math.max(settings.floorW(), settings.floorPerGpuW() * e.gpus), settings.floorShare() * nameplate);

@@ -114,19 +114,24 @@ public final class Schedule {
         }
 
         boolean appliesTo(String host, String rack, String room) {
-            if (patterns.isEmpty()) {
-                return true;
-            }
-            for (Pattern p : patterns) {
-                if (matches(p, host) || matches(p, rack) || matches(p, room)) {
-                    return true;
-                }
-            }
-            return false;
+            return patterns.isEmpty() || matches(host) || matches(rack) || matches(room);
         }
 
-        private static boolean matches(Pattern p, String name) {
-            return name != null && p.matcher(name).matches();
+        /** Per name, remembered: the analysis asks for every host at every step. */
+        private final Map<String, Boolean> matched = new java.util.concurrent.ConcurrentHashMap<>();
+
+        private boolean matches(String name) {
+            if (name == null) {
+                return false;
+            }
+            Boolean m = matched.get(name);
+            if (m == null) {
+                m = patterns.stream().anyMatch(p -> p.matcher(name).matches());
+                if (matched.size() < 100_000) {
+                    matched.put(name, m);
+                }
+            }
+            return m;
         }
 
         @Override
@@ -213,14 +218,32 @@ public final class Schedule {
 
     /** The first window that covers this moment for this host, rack or room, to name it in evidence. */
     public Optional<Window> maintenanceWindow(long epochMs, String host, String rack, String room) {
-        Instant at = Instant.ofEpochMilli(epochMs);
-        ZonedDateTime local = at.atZone(zone);
-        for (Window w : maintenance) {
-            if (w.appliesTo(host, rack, room) && w.covers(at, local)) {
+        for (Window w : activeAt(epochMs)) {
+            if (w.appliesTo(host, rack, room)) {
                 return Optional.of(w);
             }
         }
         return Optional.empty();
+    }
+
+    /** The windows open at a moment, for one moment at a time: asked again for each host of a step. */
+    private record Active(long epochMs, List<Window> windows) {}
+
+    private volatile Active active;
+
+    private List<Window> activeAt(long epochMs) {
+        Active a = active;
+        if (a != null && a.epochMs() == epochMs) {
+            return a.windows();
+        }
+        if (maintenance.isEmpty()) {
+            return List.of();
+        }
+        Instant at = Instant.ofEpochMilli(epochMs);
+        ZonedDateTime local = at.atZone(zone);
+        List<Window> open = maintenance.stream().filter(w -> w.covers(at, local)).toList();
+        active = new Active(epochMs, open);
+        return open;
     }
 
     public Map<LocalDate, String> holidays() {
