@@ -41,6 +41,21 @@ final class CheckConfigCommand implements java.util.concurrent.Callable<Integer>
             SourceSpec.Common c = spec.common();
             out.printf("    %-20s %-12s every %s%n", c.name(), c.type(), Durations.format(c.interval()));
         }
+        var cal = s.schedule();
+        out.println("  business  " + (cal.isAlways() ? "no calendar (every hour is business hours)"
+                : "zone " + cal.zone() + ", " + (cal.weeklyHours() == null ? "no weekly hours" : cal.weeklyHours().size()
+                        + " working days") + ", " + cal.holidays().size() + " holidays, "
+                        + cal.maintenanceWindows().size() + " maintenance windows"));
+        var a = s.analysis();
+        var as = a.settings();
+        out.println("  analysis  " + (a.enabled() ? "live in this daemon, every " + Durations.format(
+                java.time.Duration.ofMillis(as.stepMs())) + " (" + Durations.format(a.warmup()) + " warm-up, floors "
+                + Math.round(as.floorW()) + " W, " + Math.round(as.floorPerGpuW()) + " W/GPU, "
+                + Math.round(as.floorShare() * 100) + "% of nameplate; balance " + Math.round(as.balanceFloorW()) + " W)"
+                : "off (wattguard analyze uses the defaults)"));
+        var al = s.alerts();
+        out.println("  alerts    " + (al.isEmpty() ? "none" : (al.jsonl() != null ? "jsonl " + al.jsonl().path() + "; " : "")
+                + al.webhooks().size() + " webhooks, " + al.syslog().size() + " syslog"));
         return 0;
     }
 }
