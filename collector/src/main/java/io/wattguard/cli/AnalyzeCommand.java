@@ -154,7 +154,7 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
         return d;
     }
 
-    private static void printTable(PrintWriter out, List<Episode> list, ZoneId zone) {
+    static void printTable(PrintWriter out, List<Episode> list, ZoneId zone) {
         if (list.isEmpty()) {
             out.println("no episodes in this range");
             return;

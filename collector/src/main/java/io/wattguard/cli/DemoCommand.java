@@ -1,23 +1,33 @@
 package io.wattguard.cli;
 
-import io.wattguard.core.SourceSpec;
+import io.wattguard.analysis.AnalysisConfig;
+import io.wattguard.analysis.AnalysisRunner;
+import io.wattguard.analysis.AnalysisSamples;
+import io.wattguard.analysis.StoreReader;
+import io.wattguard.analysis.StoreWriter;
+import io.wattguard.analytics.AnalysisOutput;
+import io.wattguard.analytics.Episode;
+import io.wattguard.core.Sample;
 import io.wattguard.daemon.Batcher;
 import io.wattguard.daemon.Daemon;
-import io.wattguard.daemon.Replay;
 import io.wattguard.daemon.Settings;
+import io.wattguard.simulator.site.Detection;
+import io.wattguard.simulator.site.Scorer;
+import io.wattguard.simulator.site.SiteSpec;
+import io.wattguard.simulator.site.SyntheticSite;
 import io.wattguard.influx.PrivateInfluxd;
 import io.wattguard.sink.InfluxSink;
 import io.wattguard.sink.InfluxWriter;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.influxdb.dto.QueryResult;
 import picocli.CommandLine.Command;
@@ -27,18 +37,20 @@ import picocli.CommandLine.Option;
         description = {"The whole pipeline on this machine, with nothing to install or configure by hand.",
                 "",
                 "Starts a private InfluxDB (loopback, free port, its own folder), writes a simulated site",
-                "(2 halls, 3 racks, 12 hosts, GPUs, rack PDUs) for the last --days days at 1-minute resolution",
-                "through the real batcher, spool and InfluxDB sink, then prints where everything is and what",
-                "was stored. With --keep-running it goes on collecting live, serving /health and /metrics,",
-                "until Ctrl-C."},
+                "(12 hosts of three hardware models in two racks with PDUs, business load, backups, holidays,",
+                "and one episode of each mining scenario) for the last --days days at 1-minute resolution",
+                "through the real batcher, spool and InfluxDB sink, runs the detection over it, and prints the",
+                "episodes it found next to the simulator's ground truth, and where everything is. With",
+                "--keep-running the daemon goes on analysing the store live, serving /health and /metrics and",
+                "taking business load on POST /api/v1/business-load, until Ctrl-C."},
         footer = {"", "Examples:", "  wattguard demo", "  wattguard demo --days 28 --keep-running",
                 "  wattguard demo --dir /tmp/wg-demo"})
 final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--days", defaultValue = "14", paramLabel = "N",
-            description = "days of simulated history to write (default: ${DEFAULT-VALUE})")
+            description = "days of simulated history to write and analyse (default: ${DEFAULT-VALUE})")
     int days;
 
-    @Option(names = "--keep-running", description = "after the history, keep collecting live until Ctrl-C")
+    @Option(names = "--keep-running", description = "afterwards, keep the daemon analysing live until Ctrl-C")
     boolean keepRunning;
 
     @Option(names = "--dir", paramLabel = "DIR",
@@ -53,8 +65,8 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         out = spec.commandLine().getOut();
-        if (days < 0 || days > 366) {
-            throw new UserError("demo: --days must be from 0 to 366, found " + days);
+        if (days < 1 || days > 366) {
+            throw new UserError("demo: --days must be from 1 to 366, found " + days);
         }
         Path home = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("wattguard-demo-");
         PrivateInfluxd influxd;
@@ -65,13 +77,16 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         }
         try {
             int httpPort = PrivateInfluxd.freePort();
-            Path config = writeConfig(home, influxd, httpPort);
+            SiteSpec site = DemoSite.spec(days);
+            Path config = Files.writeString(home.resolve("wattguard.yaml"), DemoSite.config(site,
+                    influxd.url().toString(), home.resolve("spool").toString(), "127.0.0.1:" + httpPort));
             Settings settings = Settings.load(config);
             Clock clock = Clock.systemUTC();
-            long to = Instant.now(clock).truncatedTo(ChronoUnit.MINUTES).toEpochMilli();
-            long from = to - Duration.ofDays(days).toMillis();
-            long points = backfill(settings, clock, from, to);
-            printSummary(home, influxd, config, settings, from, to, points);
+            SyntheticSite simulated = new SyntheticSite(site);
+            long points = backfill(settings, clock, simulated);
+            List<Episode> episodes = analyse(settings, site);
+            printSummary(home, influxd, config, settings, site, points);
+            printEpisodes(simulated, episodes, settings);
             if (keepRunning) {
                 runLive(settings, clock, influxd);
             }
@@ -81,34 +96,29 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
-    private static Path writeConfig(Path home, PrivateInfluxd influxd, int httpPort) throws IOException {
-        String template;
-        try (InputStream in = DemoCommand.class.getResourceAsStream("/io/wattguard/demo/site.yaml")) {
-            template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        String yaml = template.replace("${INFLUX_URL}", influxd.url().toString())
-                .replace("${SPOOL_DIR}", home.resolve("spool").toString())
-                .replace("${HTTP_LISTEN}", "127.0.0.1:" + httpPort);
-        return Files.writeString(home.resolve("wattguard.yaml"), yaml);
-    }
-
-    private static long backfill(Settings settings, Clock clock, long from, long to) throws Exception {
-        if (to <= from) {
-            return 0;
-        }
+    private long backfill(Settings settings, Clock clock, SyntheticSite site) throws Exception {
+        SiteSpec s = site.spec();
         InfluxSink sink = new InfluxSink(new InfluxWriter(settings.influx()), settings.spool(), clock);
         sink.start();
-        long points;
-        Progress bar = new Progress(System.err, "history", to - from);
+        long[] count = {0};
+        Progress bar = new Progress(spec.commandLine().getErr(), "history", s.endMs() - s.startMs());
         try (Batcher batcher = new Batcher(settings.topology(), sink, settings.batch().maxPoints(), Duration.ofSeconds(1))) {
-            long[] count = {0};
-            points = Replay.run(settings.sources(), Replay.context(settings, clock), from, to, Duration.ofMinutes(1),
-                    b -> {
-                        count[0] += b.size();
-                        batcher.add(b);
-                    },
-                    t -> bar.update(t - from, Instant.ofEpochMilli(t).truncatedTo(ChronoUnit.DAYS).toString()
-                            .substring(0, 10) + "  " + String.format("%,d", count[0]) + " points"));
+            List<Sample> batch = new ArrayList<>(5000);
+            long[] day = {Long.MIN_VALUE};
+            site.run(p -> {
+                batch.add(DemoSite.sample(p));
+                if (batch.size() == 5000) {
+                    batcher.add(List.copyOf(batch));
+                    batch.clear();
+                }
+                count[0]++;
+                if (p.timeMs() / 3_600_000 != day[0]) {
+                    day[0] = p.timeMs() / 3_600_000;
+                    bar.update(p.timeMs() - s.startMs(), Instant.ofEpochMilli(p.timeMs()).toString().substring(0, 10)
+                            + "  " + String.format("%,d", count[0]) + " points");
+                }
+            });
+            batcher.add(List.copyOf(batch));
         }
         if (!sink.flush(Duration.ofMinutes(5))) {
             sink.close();
@@ -117,31 +127,73 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         }
         bar.done(String.format("%,d points written", sink.stats().pointsWritten.get()));
         sink.close();
-        return points;
+        return count[0];
     }
 
-    private void printSummary(Path home, PrivateInfluxd influxd, Path config, Settings settings, long from,
-            long to, long points) {
-        String range = "time >= " + from + "ms AND time < " + to + "ms";
+    /** The same analysis as {@code wattguard analyze} over the whole history, writing its points back. */
+    private List<Episode> analyse(Settings settings, SiteSpec site) throws IOException {
+        Map<String, Episode> episodes = new LinkedHashMap<>();
+        AnalysisConfig cfg = settings.analysis().withWarmup(Duration.ZERO);
+        Progress bar = new Progress(spec.commandLine().getErr(), "analysis", site.endMs() - site.startMs());
+        try (StoreReader reader = new StoreReader(settings.influx(), 10_000);
+                InfluxWriter influx = new InfluxWriter(settings.influx());
+                StoreWriter writer = new StoreWriter(influx)) {
+            AnalysisSamples samples = new AnalysisSamples(writer::accept, cfg.settings().stepMs(), cfg.baselineEvery());
+            AnalysisRunner runner = new AnalysisRunner(cfg, settings.schedule(), settings.topology(), new AnalysisOutput() {
+                @Override
+                public void baseline(long t, String entity, String level, double actualW, double expectedW,
+                        double upperW, double residualW, double score, double businessLoad) {
+                    samples.baseline(t, entity, level, actualW, expectedW, upperW, residualW, score, businessLoad);
+                }
+
+                @Override
+                public void episode(Episode e) {
+                    episodes.put(e.id(), e);
+                    samples.episode(e);
+                }
+            });
+            runner.start(reader, site.startMs(), t -> { });
+            runner.advance(reader, site.endMs(), t -> bar.update(t - site.startMs(), String.format("%,d rows read",
+                    reader.rows())));
+            writer.flush();
+            bar.done(String.format("%,d rows read, %,d baseline and anomaly points written", reader.rows(),
+                    writer.written()));
+        }
+        return new ArrayList<>(episodes.values());
+    }
+
+    private void printSummary(Path home, PrivateInfluxd influxd, Path config, Settings settings, SiteSpec site,
+            long points) {
+        String range = "time >= " + site.startMs() + "ms AND time < " + site.endMs() + "ms";
         out.println();
         out.println("wattguard demo");
         out.println("  InfluxDB     " + influxd.url() + "  database 'wattguard'  (data in " + influxd.dir() + ")");
         out.println("  config       " + config);
         out.println("  spool        " + settings.spool().dir());
-        out.println("  history      " + Instant.ofEpochMilli(from) + " .. " + Instant.ofEpochMilli(to) + ", "
-                + String.format("%,d", points) + " points");
+        out.println("  history      " + Instant.ofEpochMilli(site.startMs()) + " .. " + Instant.ofEpochMilli(site.endMs())
+                + ", " + String.format("%,d", points) + " points, " + site.hosts().size() + " hosts in "
+                + site.racks().size() + " racks");
         try (InfluxWriter w = new InfluxWriter(settings.influx())) {
-            for (String m : List.of("gpu", "host", "meter")) {
+            for (String m : List.of("gpu", "host", "meter", "business_load", "baseline", "anomaly")) {
                 QueryResult r = w.query("SELECT count(*) FROM \"" + m + "\" WHERE " + range);
                 out.printf("  %-12s %s%n", m, counts(r));
             }
         }
+    }
+
+    private void printEpisodes(SyntheticSite site, List<Episode> episodes, Settings settings) {
         out.println();
+        out.println("Episodes found by the detection (what 'wattguard analyze' prints):");
+        AnalyzeCommand.printTable(out, episodes, settings.schedule().zone());
+        List<Detection> detections = episodes.stream().map(e -> new Detection(e.entity(), e.level(), e.kind(),
+                e.startedMs(), e.detectedMs(), e.endedMs())).toList();
+        out.println();
+        out.println("Against the simulator's ground truth (the detector never sees it):");
+        out.println(Scorer.score(site, detections));
         out.println("Try (the demo's influxd runs until this command ends; use --keep-running to explore):");
-        out.println("  influx -host 127.0.0.1 -port " + influxd.port() + " -database wattguard -precision rfc3339 \\");
         // Every query we suggest is bounded on both sides: an open-ended GROUP BY time() can exhaust influxd's memory.
-        out.println("    -execute \"SELECT mean(power_w) FROM gpu WHERE time > now() - 1d AND time <= now() GROUP BY time(1h), host\"");
-        out.println("  wattguard demo --keep-running      # the same site, then live collection with /health and /metrics");
+        out.println("  wattguard analyze --config " + settings.file() + " --from now-" + days + "d --to now --dry-run");
+        out.println("  wattguard demo --keep-running      # then the daemon analyses live; see /health and /metrics");
     }
 
     private static String counts(QueryResult r) {
@@ -150,7 +202,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         }
         var series = r.getResults().get(0).getSeries().get(0);
         StringBuilder sb = new StringBuilder();
-        for (int i = 1; i < series.getColumns().size(); i++) {
+        for (int i = 1; i < series.getColumns().size() && i <= 4; i++) {
             Object v = series.getValues().get(0).get(i);
             sb.append(series.getColumns().get(i).replace("count_", "")).append('=')
                     .append(v instanceof Number n ? String.format("%,d", n.longValue()) : v).append("  ");
@@ -168,9 +220,11 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         }, "wattguard-demo-shutdown"));
         daemon.start();
         var addr = daemon.http().address();
+        String base = "http://127.0.0.1:" + addr.getPort();
         out.println();
-        out.println("Collecting live. Health: http://127.0.0.1:" + addr.getPort() + "/health   metrics: http://127.0.0.1:"
-                + addr.getPort() + "/metrics   Ctrl-C to stop.");
+        out.println("Analysing live. Health: " + base + "/health   metrics: " + base + "/metrics   Ctrl-C to stop.");
+        out.println("Push business load:  curl -X POST " + base + "/api/v1/business-load --data-binary "
+                + "'business_load,entity=gpu-001,level=host value=0.8'");
         stop.await();
     }
 }
