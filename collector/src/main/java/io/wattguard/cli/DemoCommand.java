@@ -110,6 +110,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 if (batch.size() == 5000) {
                     batcher.add(List.copyOf(batch));
                     batch.clear();
+                    awaitRoom(sink, settings.spool().maxBytes() / 4);
                 }
                 count[0]++;
                 if (p.timeMs() / 3_600_000 != day[0]) {
@@ -128,6 +129,22 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         bar.done(String.format("%,d points written", sink.stats().pointsWritten.get()));
         sink.close();
         return count[0];
+    }
+
+    /**
+     * The simulator writes weeks in seconds, far faster than InfluxDB takes them: wait while the spool holds
+     * more than a quarter of its cap, or its size cap would drop the oldest history (the daemon's sources
+     * cannot outrun the sink like this; a backfill can).
+     */
+    private static void awaitRoom(InfluxSink sink, long bytes) {
+        while (sink.spoolBytes() > bytes) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** The same analysis as {@code wattguard analyze} over the whole history, writing its points back. */
