@@ -50,6 +50,10 @@ final class LoadModel {
         try {
             return new LoadModel(features, cols, RobustLinearModel.fit(x, y).coefficients(), max);
         } catch (RuntimeException singular) {
+            if (cols.length == 1) {
+                // One feature and still singular (every weight went to zero): the level is all that is known.
+                return new LoadModel(features, new int[0], new double[] {Robust.median(y)}, max);
+            }
             // Collinear features (memory utilisation that exactly tracks utilisation): keep the first alone.
             LoadModel one = fit(rows.stream().map(r -> new double[] {r[cols[0]], r[features]}).toList(), 1);
             return new LoadModel(features, one.columns.length == 0 ? one.columns : new int[] {cols[0]}, one.beta, max);

@@ -188,6 +188,26 @@ class AnalyzerTest {
     }
 
     @Test
+    void aMinerRunningForWeeksIsNeverLearnedAsNormal() {
+        // 300 W more on h4 from day 8 to day 33: the baseline keeps refitting every midnight, but the hours of
+        // an open episode are not learned, so it stays one episode until the miner stops.
+        long start = 8 * 1440 + 13 * 60;
+        long end = 33 * 1440 + 9 * 60;
+        Recorder r = run(36, 6, new Scenario() {
+            @Override
+            public double unexplainedUtil(String host, long m) {
+                return host.equals("h4") && m >= start && m < end ? 0.3 : 0;
+            }
+        });
+        List<Episode> eps = r.episodes();
+        assertEquals(1, eps.size(), "one episode for the whole run: " + eps);
+        Episode e = eps.get(0);
+        assertEquals("h4", e.entity());
+        assertTrue(Math.abs(e.startedMs() - (T0 + start * MIN)) <= 5 * MIN, "dated to the change: " + e);
+        assertTrue(Math.abs(e.endedMs() - (T0 + end * MIN)) <= 15 * MIN, "open until it stopped: " + e);
+    }
+
+    @Test
     void aFleetWideRiseIsNotOneHostsAnomaly() {
         // Every host runs 30% more unexplained load for a day: a new workload nobody mapped, not a miner.
         long start = 8 * 1440 + 12 * 60;
