@@ -23,7 +23,7 @@ import java.util.Map;
  * {@code analyze} over the lean dataset (DESIGN.md §6: 30 days x 1,000 hosts at 1-minute resolution in <= 60 s
  * including the InfluxDB reads, on this 2-core machine with influxd 1.6.7).
  *
- * <pre>AnalyzeBench HOSTS DAYS LOAD_THREADS [probe] [write]</pre>
+ * <pre>AnalyzeBench HOSTS DAYS LOAD_THREADS [probe] [write] [window=Nh]</pre>
  *
  * Starts a private influxd, loads per host and minute one outlet {@code meter}, one {@code gpu} and one
  * {@code business_load} point (load time reported apart, not part of the target), then:
@@ -48,6 +48,10 @@ public final class AnalyzeBench {
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         boolean probe = java.util.Arrays.asList(args).contains("probe");
         boolean write = java.util.Arrays.asList(args).contains("write");
+        // read_window of the analysis (1 h by default); also the window of the reads-alone pass
+        long windowH = java.util.Arrays.stream(args).filter(a -> a.startsWith("window="))
+                .mapToLong(a -> Long.parseLong(a.substring(7).replace("h", ""))).findFirst().orElse(1);
+        long windowMs = windowH * 3_600_000L;
         long to = FROM + days * 86_400_000L;
         LeanDataset data = new LeanDataset(hosts, FROM, to);
         String keep = System.getProperty("wattguard.bench.data");
@@ -74,7 +78,7 @@ public final class AnalyzeBench {
             }
             InfluxSettings influx = InfluxSettings.local(influxd.url(), DB);
 
-            // 1. reads alone, twice: the first pass warms influxd's caches and the JIT as analyze will find them
+            // 1. reads alone, after a day's pass that warms influxd's caches and the JIT
             double readS = 0;
             long rows = 0;
             Cpu readCpu = null;
@@ -82,14 +86,16 @@ public final class AnalyzeBench {
                 readCpu = new Cpu();
                 long t0 = System.nanoTime();
                 try (StoreReader reader = new StoreReader(influx, 10_000)) {
-                    for (long a = FROM; a < to; a += 3_600_000L) {
-                        reader.read(a, Math.min(to, a + 3_600_000L), NO_OP);
+                    long end = pass == 0 ? Math.min(to, FROM + 86_400_000L) : to; // a day to warm up, then all
+                    for (long a = FROM; a < end; a += windowMs) {
+                        reader.read(a, Math.min(end, a + windowMs), NO_OP);
                     }
                     rows = reader.rows();
                 }
                 readS = (System.nanoTime() - t0) / 1e9;
             }
-            System.out.printf(Locale.ROOT, "reads alone: %,d rows in %.2f s, %,.0f rows/s; %s%n", rows, readS,
+            System.out.printf(Locale.ROOT, "reads alone (%d h windows): %,d rows in %.2f s, %,.0f rows/s; %s%n", windowH, rows,
+                    readS,
                     rows / readS, readCpu.report(rows));
 
             // 2. analyze end to end, as the CLI
@@ -99,8 +105,9 @@ public final class AnalyzeBench {
                     influxdb: {url: %s, database: %s}
                     spool: {dir: %s}
                     http: {enabled: false}
-                    analysis: {}
-                    """.formatted(influxd.url(), DB, dir.resolve("spool")), StandardCharsets.UTF_8);
+                    analysis: %s
+                    """.formatted(influxd.url(), DB, dir.resolve("spool"),
+                            windowH == 1 ? "{}" : "{read_window: " + windowH + "h}"), StandardCharsets.UTF_8);
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             String[] cli = write

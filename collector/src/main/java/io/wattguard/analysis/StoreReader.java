@@ -69,6 +69,11 @@ public final class StoreReader implements AutoCloseable {
     /** Decoded batches waiting for the caller: bounds memory whatever the window. */
     private static final int QUEUED = 8;
     private static final Object END = new Object();
+    /** History older than this is taken as settled: read ahead in spans. Newer windows are read as asked. */
+    static final long SETTLED_MS = 10 * 60_000L;
+    /** Rows of one measurement a span aims at (~50 MB for the widest, gpu): bounds memory whatever the fleet. */
+    private static final long SPAN_ROWS = 500_000;
+    private static final long MAX_SPAN_MS = 86_400_000L;
 
     private final InfluxSettings settings;
     private final OkHttpClient http;
@@ -76,7 +81,13 @@ public final class StoreReader implements AutoCloseable {
     private final ExecutorService pool;
     private volatile Consumer<String> queryLog = q -> { };
     private long rows;
+    private volatile String lastContentType;
     private boolean closed;
+    private final ExecutorService ahead;
+    private java.util.function.LongSupplier clock = System::currentTimeMillis;
+    private Span current;
+    private Future<Span> next;
+    private volatile long rowsPerWindow;
 
     public StoreReader(InfluxSettings settings, int chunkRows) {
         this.settings = settings;
@@ -90,6 +101,16 @@ public final class StoreReader implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.ahead = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "wattguard-store-read-ahead");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** For tests: the clock that decides which history is settled. */
+    void clock(java.util.function.LongSupplier clock) {
+        this.clock = clock;
     }
 
     /** Rows read so far. */
@@ -102,24 +123,231 @@ public final class StoreReader implements AutoCloseable {
         this.queryLog = log;
     }
 
+    /** The content type of the last answer, for tests. */
+    String lastContentType() {
+        return lastContentType;
+    }
+
     /** Reads {@code [fromMs, toMs)} of every measurement the analysis uses into {@code out}, on this thread. */
     public void read(long fromMs, long toMs, Readings out) throws IOException {
         if (toMs <= fromMs) {
             return;
         }
+        long settled = clock.getAsLong() - SETTLED_MS;
+        if (toMs > settled) {
+            dropSpans();
+            stream(fromMs, toMs, out);
+            return;
+        }
+        Span s;
+        try {
+            s = span(fromMs, toMs, settled);
+        } catch (IOException | RuntimeException e) {
+            dropSpans();
+            throw e;
+        }
+        try {
+            rows += s.replay(fromMs, toMs, out);
+        } catch (RuntimeException e) {
+            dropSpans(); // a retry of this window reads it again whole
+            throw e;
+        }
+    }
+
+    /**
+     * The buffered span that holds {@code [from, to)}: the one being served, the one fetched ahead, or a new one.
+     * The caller's windows are small (an hour) and influxd pays per query and per TSM block of ~1,000 points a
+     * series, so settled history is fetched in spans of many windows, sized by the rows a window held, and the
+     * next span is fetched while this one is analysed.
+     */
+    private Span span(long from, long to, long settled) throws IOException {
+        long window = to - from;
+        if (current != null && from >= current.servedUntil && from >= current.from && to <= current.to) {
+            return current;
+        }
+        current = null;
+        if (next != null) {
+            Span n = await(next);
+            next = null;
+            if (from >= n.from && to <= n.to) {
+                current = n;
+            }
+        }
+        if (current == null) {
+            current = fetchSpan(from, spanEnd(from, to, window, settled), window);
+        }
+        long nf = current.to;
+        long ne = spanEnd(nf, nf + window, window, settled);
+        if (nf + window <= settled) {
+            next = ahead.submit(() -> fetchSpan(nf, ne, window));
+        }
+        return current;
+    }
+
+    private long spanEnd(long from, long to, long window, long settled) {
+        long k = rowsPerWindow <= 0 ? 1 : Math.max(1, SPAN_ROWS / rowsPerWindow);
+        k = Math.min(k, Math.max(1, MAX_SPAN_MS / window));
+        return Math.max(to, Math.min(from + k * window, settled));
+    }
+
+    private static Span await(Future<Span> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while reading from InfluxDB");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(e.getCause());
+        }
+    }
+
+    private void dropSpans() {
+        current = null;
+        if (next != null) {
+            next.cancel(true);
+            next = null;
+        }
+    }
+
+    /** Fetches {@code [from, to)} of every measurement into memory, the measurements in parallel. */
+    private Span fetchSpan(long from, long to, long window) throws IOException {
+        String range = " WHERE time >= " + from + "ms AND time < " + to + "ms";
+        List<Call> calls = new ArrayList<>();
+        List<Future<ResultTable>> tasks = new ArrayList<>();
+        for (Measurement m : MEASUREMENTS) {
+            Call call = http.newCall(request(query(m, range)));
+            calls.add(call);
+            tasks.add(pool.submit(() -> {
+                ResultTable[] got = new ResultTable[1];
+                fetch(call, m, Integer.MAX_VALUE, t -> got[0] = t);
+                return got[0];
+            }));
+        }
+        Span span = new Span(from, to);
+        boolean done = false;
+        try {
+            long most = 0;
+            for (int i = 0; i < tasks.size(); i++) {
+                Future<ResultTable> f = tasks.get(i);
+                ResultTable t;
+                try {
+                    t = f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("read cancelled");
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    throw new IOException(e.getCause());
+                }
+                if (t != null) {
+                    span.add(MEASUREMENTS.get(i), t);
+                    most = Math.max(most, t.rows);
+                }
+            }
+            long windows = Math.max(1, (to - from) / Math.max(1, window));
+            rowsPerWindow = Math.max(1, most / windows);
+            done = true;
+            return span;
+        } finally {
+            if (!done) {
+                calls.forEach(Call::cancel);
+                tasks.forEach(f -> f.cancel(true));
+            }
+        }
+    }
+
+    /** Rows of a span, per measurement, each series' rows contiguous and in time order (GROUP BY tags). */
+    private static final class Span {
+        final long from;
+        final long to;
+        long servedUntil = Long.MIN_VALUE;
+        private final List<Measurement> measurements = new ArrayList<>();
+        private final List<ResultTable> tables = new ArrayList<>();
+        private final List<int[]> positions = new ArrayList<>();
+        private final List<int[]> ends = new ArrayList<>();
+
+        Span(long from, long to) {
+            this.from = from;
+            this.to = to;
+        }
+
+        void add(Measurement m, ResultTable t) {
+            int series = t.tags.size();
+            int[] start = new int[series];
+            int[] end = new int[series];
+            java.util.Arrays.fill(start, -1);
+            for (int r = 0; r < t.rows; r++) {
+                int s = t.series[r];
+                if (start[s] < 0) {
+                    start[s] = r;
+                }
+                end[s] = r + 1;
+            }
+            for (int s = 0; s < series; s++) {
+                if (start[s] < 0) {
+                    start[s] = 0;
+                    end[s] = 0;
+                }
+            }
+            measurements.add(m);
+            tables.add(t);
+            positions.add(start);
+            ends.add(end);
+        }
+
+        /** Replays the rows in {@code [a, b)}; windows come in ascending order. */
+        long replay(long a, long b, Readings out) {
+            long n = 0;
+            for (int i = 0; i < tables.size(); i++) {
+                ResultTable t = tables.get(i);
+                Replay replay = measurements.get(i).replay();
+                int[] pos = positions.get(i);
+                int[] end = ends.get(i);
+                long[] time = t.time;
+                for (int s = 0; s < pos.length; s++) {
+                    int p = pos[s];
+                    int e = end[s];
+                    while (p < e && time[p] < b) {
+                        if (time[p] >= a) {
+                            replay.row(t, p, out);
+                            n++;
+                        }
+                        p++;
+                    }
+                    pos[s] = p;
+                }
+            }
+            servedUntil = b;
+            return n;
+        }
+    }
+
+    private static String query(Measurement m, String range) {
+        return "SELECT " + String.join(", ", quoted(m.fields())) + " FROM \"" + m.name() + "\"" + range
+                + " GROUP BY " + String.join(", ", quoted(m.tags()));
+    }
+
+    /** Streams {@code [fromMs, toMs)} straight into {@code out}: for the recent past, which may still change. */
+    private void stream(long fromMs, long toMs, Readings out) throws IOException {
         String range = " WHERE time >= " + fromMs + "ms AND time < " + toMs + "ms";
         BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUED);
         List<Call> calls = new ArrayList<>();
         List<Future<?>> tasks = new ArrayList<>();
         for (Measurement m : MEASUREMENTS) {
-            String q = "SELECT " + String.join(", ", quoted(m.fields())) + " FROM \"" + m.name() + "\"" + range
-                    + " GROUP BY " + String.join(", ", quoted(m.tags()));
-            Call call = http.newCall(request(q));
+            Call call = http.newCall(request(query(m, range)));
             calls.add(call);
             tasks.add(pool.submit(() -> {
                 Object last = END;
                 try {
-                    fetch(call, m, t -> put(queue, new Batch(m, t)));
+                    fetch(call, m, chunkRows, t -> put(queue, new Batch(m, t)));
                 } catch (IOException | RuntimeException e) {
                     last = e;
                 } finally {
@@ -189,7 +417,8 @@ public final class StoreReader implements AutoCloseable {
                 + (rp == null || rp.isEmpty() ? "" : "&rp=" + enc(rp))
                 + "&epoch=ms&chunked=true&chunk_size=" + chunkRows + "&q=" + enc(influxQl);
         Request.Builder req = new Request.Builder().url(url)
-                .header("Accept", "application/x-msgpack, application/json;q=0.5");
+                // exactly this value: influxd matches the header whole, and answers JSON to anything else
+                .header("Accept", "application/x-msgpack");
         if (settings.token() != null) {
             req.header("Authorization", "Token " + settings.token().reveal());
         } else if (settings.username() != null) {
@@ -199,7 +428,7 @@ public final class StoreReader implements AutoCloseable {
         return req.build();
     }
 
-    private void fetch(Call call, Measurement m, ResultDecoder.Sink sink) throws IOException {
+    private void fetch(Call call, Measurement m, int batchRows, ResultDecoder.Sink sink) throws IOException {
         String where = "InfluxDB at " + settings.url();
         try (Response resp = call.execute()) {
             if (!resp.isSuccessful()) {
@@ -208,7 +437,8 @@ public final class StoreReader implements AutoCloseable {
                         + body.strip());
             }
             String type = resp.header("Content-Type", "");
-            ResultDecoder decoder = new ResultDecoder(m.fields(), m.tags(), chunkRows, sink);
+            lastContentType = type;
+            ResultDecoder decoder = new ResultDecoder(m.fields(), m.tags(), batchRows, sink);
             try (InputStream in = resp.body().byteStream()) {
                 if (type.contains("msgpack")) {
                     decoder.msgpack(in);
@@ -244,6 +474,8 @@ public final class StoreReader implements AutoCloseable {
             return;
         }
         closed = true;
+        dropSpans();
+        ahead.shutdownNow();
         pool.shutdownNow();
         http.dispatcher().executorService().shutdown();
         http.connectionPool().evictAll();
