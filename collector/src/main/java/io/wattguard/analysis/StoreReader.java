@@ -31,8 +31,11 @@ import okhttp3.Response;
  * <p>How it asks, chosen by measurement (bench {@code AnalyzeBench probe}): tags come from the series header
  * ({@code GROUP BY} the tag keys) rather than as a column of every row; the answer is MessagePack where the
  * server offers it (JSON otherwise, decided by the response's content type); and the measurements of a window
- * are queried and decoded in parallel. Decoded rows travel in bounded batches to the caller's thread, which
- * alone calls {@link Readings}: the consumer need not be thread-safe.
+ * are queried and decoded in parallel. Settled history (older than {@link #SETTLED_MS}) is fetched in spans of
+ * many of the caller's windows, sized to about {@link #SPAN_ROWS} rows a measurement, the next span while the
+ * current one is analysed; the recent past, which late points may still change, is read exactly as asked and
+ * streamed in bounded batches. Either way only the caller's thread calls {@link Readings}: the consumer need
+ * not be thread-safe, and it sees each stored point of its window once, whatever the span.
  */
 public final class StoreReader implements AutoCloseable {
     /** What to ask of one measurement and how a row becomes a {@link Readings} call. */
@@ -71,8 +74,11 @@ public final class StoreReader implements AutoCloseable {
     private static final Object END = new Object();
     /** History older than this is taken as settled: read ahead in spans. Newer windows are read as asked. */
     static final long SETTLED_MS = 10 * 60_000L;
-    /** Rows of one measurement a span aims at (~50 MB for the widest, gpu): bounds memory whatever the fleet. */
-    private static final long SPAN_ROWS = 500_000;
+    /**
+     * Rows of one measurement a span aims at: about a TSM block (1,000 points) a series for 1,000 series, so influxd
+     * decodes each block once; ~100 MB for the widest (gpu), two spans at a time, whatever the fleet.
+     */
+    private static final long SPAN_ROWS = 1_000_000;
     private static final long MAX_SPAN_MS = 86_400_000L;
 
     private final InfluxSettings settings;
