@@ -27,7 +27,7 @@ final class LoadModel {
         if (rows.size() < features + 3) {
             return null;
         }
-        int[] cols = java.util.stream.IntStream.range(0, features).filter(c -> varies(rows, c)).toArray();
+        int[] cols = independent(rows, features);
         double[][] x = new double[rows.size()][cols.length];
         double[] y = new double[rows.size()];
         for (int i = 0; i < rows.size(); i++) {
@@ -71,6 +71,60 @@ final class LoadModel {
             }
         }
         return true;
+    }
+
+    /**
+     * The features that varied and are not (nearly) a linear combination of earlier ones. Fleets have
+     * collinear load: memory utilisation that tracks utilisation, data-loader CPU that tracks the GPU. A fit
+     * on such columns is singular or, worse, returns huge coefficients of opposite sign that cancel on the
+     * history and explode as soon as business load splits the features apart (an expected 5e12 W). Greedy
+     * Gram-Schmidt on the centred columns keeps a feature only if more than 10% of its spread is its own.
+     */
+    static int[] independent(List<double[]> rows, int features) {
+        int n = rows.size();
+        List<double[]> basis = new java.util.ArrayList<>();
+        List<Integer> keep = new java.util.ArrayList<>();
+        for (int c = 0; c < features; c++) {
+            if (!varies(rows, c)) {
+                continue;
+            }
+            double mean = 0;
+            for (double[] r : rows) {
+                mean += r[c];
+            }
+            mean /= n;
+            double[] v = new double[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = rows.get(i)[c] - mean;
+            }
+            double norm0 = norm(v);
+            for (double[] q : basis) {
+                double dot = 0;
+                for (int i = 0; i < n; i++) {
+                    dot += v[i] * q[i];
+                }
+                for (int i = 0; i < n; i++) {
+                    v[i] -= dot * q[i];
+                }
+            }
+            double left = norm(v);
+            if (left > 0.1 * norm0) {
+                for (int i = 0; i < n; i++) {
+                    v[i] /= left;
+                }
+                basis.add(v);
+                keep.add(c);
+            }
+        }
+        return keep.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static double norm(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x * x;
+        }
+        return Math.sqrt(s);
     }
 
     private static boolean varies(List<double[]> rows, int c) {

@@ -26,6 +26,20 @@ class LoadModelTest {
     }
 
     @Test
+    void collinearFeaturesDoNotExplodeWhenBusinessLoadSplitsThem() {
+        // CPU util tracks GPU util in the history (data loaders); explained CPU is capped by business load
+        // separately, so the features no longer move together: the prediction must stay a plausible wattage.
+        List<double[]> rows = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            double u = (i % 60) / 60.0 * 4;
+            rows.add(new double[] {u, 0.4 * u, 0.1 + 0.05 * u, 200 + 260 * u});
+        }
+        LoadModel m = LoadModel.fit(rows, 3);
+        double split = m.predict(new double[] {2, 0.8, 0.0});
+        assertTrue(split > 500 && split < 900, "plausible watts with the features split apart: " + split);
+    }
+
+    @Test
     void aFeatureThatNeverVariedIsLeftOutAndBeyondTheFittedRangeThereIsNoVerdict() {
         List<double[]> rows = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
