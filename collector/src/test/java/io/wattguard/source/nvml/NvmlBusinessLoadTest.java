@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wattguard.daemon.Daemon;
 import io.wattguard.nvml.testing.FakeNvml;
-import io.wattguard.testing.Configs;
 import io.wattguard.testing.InfluxdTest;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -42,23 +41,7 @@ class NvmlBusinessLoadTest extends InfluxdTest {
     }
 
     private Daemon daemon(String db, FakeNvml fake, String allowlist) {
-        return new Daemon(Configs.load(tmp, """
-                instance: gpu-node-07
-                influxdb: {url: %s, database: %s}
-                batch: {max_points: 200, max_delay: 100ms}
-                spool: {dir: %s}
-                http: {enabled: false}
-                self_interval: 1h
-                topology:
-                  site: lab
-                  rooms: [{name: hall-a, racks: [{name: a01, hosts: [{name: gpu-node-07}]}]}]
-                sources:
-                  - name: gpus
-                    type: nvml
-                    interval: 200ms
-                    library: %s
-                %s""".formatted(influxd.url(), db, tmp.resolve("spool-" + db), fake.path(), allowlist.indent(4))),
-                Clock.systemUTC());
+        return new Daemon(NvmlSourceTest.settings(tmp, db, fake, allowlist), Clock.systemUTC());
     }
 
     private static List<Map<String, Object>> load(String db) {

@@ -49,6 +49,11 @@ class NvmlSourceTest extends InfluxdTest {
     }
 
     private Settings settings(String db, FakeNvml fake, String extra) {
+        return settings(tmp, db, fake, extra);
+    }
+
+    /** A GPU agent of host gpu-node-07 in rack a01 polling the fake library every 200 ms into {@code db}. */
+    static Settings settings(Path tmp, String db, FakeNvml fake, String extra) {
         return Configs.load(tmp, """
                 instance: gpu-node-07
                 influxdb: {url: %s, database: %s}
