@@ -24,6 +24,8 @@ public final class Main {
     /** As {@link #execute(String...)} with picocli's and the error handler's output sent to the given writers. */
     public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        // The descriptions are written for 100 columns; picocli's default of 80 breaks their lines mid-sentence.
+        cli.setUsageHelpWidth(100);
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler(new UserErrorHandler());
