@@ -15,4 +15,24 @@ public interface SourceSpec {
     Common common();
 
     Source create(Context ctx) throws Exception;
+
+    /** What a source needs to be created: its own validated settings and the daemon's context. */
+    interface Creator {
+        Source create(Context ctx) throws Exception;
+    }
+
+    /** The spec of a source made by {@code creator}: every factory's recipe is this pair. */
+    static SourceSpec of(Common common, Creator creator) {
+        return new SourceSpec() {
+            @Override
+            public Common common() {
+                return common;
+            }
+
+            @Override
+            public Source create(Context ctx) throws Exception {
+                return creator.create(ctx);
+            }
+        };
+    }
 }

@@ -1,7 +1,6 @@
 package io.wattguard.source.business;
 
 import io.wattguard.config.Section;
-import io.wattguard.core.Source;
 import io.wattguard.core.SourceFactory;
 import io.wattguard.core.SourceSpec;
 import io.wattguard.core.Topology;
@@ -21,16 +20,6 @@ public final class BusinessFactory implements SourceFactory {
     @Override
     public SourceSpec read(SourceSpec.Common common, Section section, Topology topology) {
         BusinessConfig config = BusinessConfig.read(section);
-        return new SourceSpec() {
-            @Override
-            public Common common() {
-                return common;
-            }
-
-            @Override
-            public Source create(Context ctx) {
-                return new BusinessSource(common, config);
-            }
-        };
+        return SourceSpec.of(common, ctx -> new BusinessSource(common, config));
     }
 }

@@ -1,7 +1,6 @@
 package io.wattguard.source.host;
 
 import io.wattguard.config.Section;
-import io.wattguard.core.Source;
 import io.wattguard.core.SourceFactory;
 import io.wattguard.core.SourceSpec;
 import java.nio.file.Path;
@@ -32,15 +31,7 @@ public final class HostFactory implements SourceFactory {
     @Override
     public SourceSpec read(SourceSpec.Common common, Section s, io.wattguard.core.Topology topology) {
         Config c = readConfig(common, s);
-        return new SourceSpec() {
-            public Common common() {
-                return common;
-            }
-
-            public Source create(Context ctx) {
-                return new HostSource(common, c, ctx);
-            }
-        };
+        return SourceSpec.of(common, ctx -> new HostSource(common, c, ctx));
     }
 
     static Config readConfig(SourceSpec.Common common, Section s) {

@@ -1,7 +1,6 @@
 package io.wattguard.source.nvml;
 
 import io.wattguard.config.Section;
-import io.wattguard.core.Source;
 import io.wattguard.core.SourceFactory;
 import io.wattguard.core.SourceSpec;
 
@@ -20,16 +19,6 @@ public final class NvmlFactory implements SourceFactory {
     @Override
     public SourceSpec read(SourceSpec.Common common, Section section, io.wattguard.core.Topology topology) {
         NvmlConfig config = NvmlConfig.read(section);
-        return new SourceSpec() {
-            @Override
-            public Common common() {
-                return common;
-            }
-
-            @Override
-            public Source create(Context ctx) {
-                return new NvmlSource(common, config, ctx);
-            }
-        };
+        return SourceSpec.of(common, ctx -> new NvmlSource(common, config, ctx));
     }
 }

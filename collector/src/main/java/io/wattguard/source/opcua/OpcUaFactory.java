@@ -1,7 +1,6 @@
 package io.wattguard.source.opcua;
 
 import io.wattguard.config.Section;
-import io.wattguard.core.Source;
 import io.wattguard.core.SourceFactory;
 import io.wattguard.core.SourceSpec;
 import io.wattguard.core.Topology;
@@ -15,7 +14,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * {@code type: opcua}: one entry reads one or many OPC UA meters (a room poller), each with its own endpoint,
@@ -78,17 +76,7 @@ public final class OpcUaFactory implements SourceFactory {
             return null;
         }
         List<OpcUaDevice> all = List.copyOf(devices);
-        return new SourceSpec() {
-            @Override
-            public Common common() {
-                return common;
-            }
-
-            @Override
-            public Source create(Context ctx) {
-                return new OpcUaSource(common, pki, all, ctx.clock());
-            }
-        };
+        return SourceSpec.of(common, ctx -> new OpcUaSource(common, pki, all, ctx.clock()));
     }
 
     /** Reads the place keys first, so that the meter reader's {@code finish()} knows them; then the meter itself. */

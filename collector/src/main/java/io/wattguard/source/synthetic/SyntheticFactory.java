@@ -65,15 +65,7 @@ public final class SyntheticFactory implements SourceFactory {
             fields.finish();
             s.finish();
         }
-        return new SourceSpec() {
-            public Common common() {
-                return common;
-            }
-
-            public io.wattguard.core.Source create(Context ctx) {
-                return new SyntheticSource(common, List.copyOf(series));
-            }
-        };
+        return SourceSpec.of(common, ctx -> new SyntheticSource(common, List.copyOf(series)));
     }
 
     /** A copy of the section that reports into a throw-away problem list. */
