@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,33 +33,50 @@ import java.util.function.LongSupplier;
  * tick skips that tick and says so as an error. Devices whose last poll could not reach them run in a second,
  * smaller lane, so a row of dead devices can never hold the threads the answering ones need.
  *
- * <p>{@link #poll} hands each device its tick, then waits for their answers until shortly before the source's
- * timeout; an answer that comes later is emitted at the next poll, still stamped with the tick it was read
- * for. Every point carries the tick of the poll that started its device poll (not the moment the device
- * answered), so the series of all devices line up and a replay writes the same points.
+ * <p>Why the device polls are spread over the interval rather than all started at the tick: a room poller of a
+ * thousand PDUs at 1 s sends some 4,000 requests in one burst, and the collector and the devices (or the
+ * gateway, or a simulator) answer them on the same few cores, so the last devices of the burst start 150 ms
+ * late although the machine is idle most of the second. Each device has a fixed phase: device {@code i} of
+ * {@code n} starts {@code i * window / n} after the tick, where the window is the {@code spread} share of the
+ * interval. A fixed phase keeps each device's polls exactly one interval apart, so rates computed from its
+ * counters are as regular as before; the phase follows the device's place in the list, so it is the same on
+ * every tick and after a restart with the same configuration.
+ *
+ * <p>{@link #poll} hands each device its tick (at the device's phase, through a launcher thread that only
+ * hands over), then waits for their answers until shortly before the source's timeout; an answer that comes
+ * later is emitted at the next poll, still stamped with the tick it was read for. Every point carries the tick
+ * of the poll that started its device poll (neither the moment of its phase nor the moment the device
+ * answered): the points of all devices and all sources share one timestamp per tick, so rack and room sums,
+ * {@code GROUP BY time} and the dashboards line up, and a replay writes the same points. The reading is a
+ * little younger than its stamp (at most the window plus the answer), a constant offset per device.
  */
 public final class ModbusSource implements Source {
     /** Sees every device poll; for benchmarks and operators' diagnostics, never needed for collecting. */
     public interface DeviceObserver {
         /**
-         * @param tickMs the tick the poll was for
-         * @param startedMs when the device poll began (its lateness is {@code startedMs - tickMs})
+         * @param tickMs the tick the poll was for (its points' timestamp)
+         * @param scheduledMs when the device's poll was due: the tick plus the device's phase
+         * @param startedMs when the device poll began (its lateness is {@code startedMs - scheduledMs})
          * @param finishedMs when its answer was complete
          */
-        void polled(String device, long tickMs, long startedMs, long finishedMs, boolean ok);
+        void polled(String device, long tickMs, long scheduledMs, long startedMs, long finishedMs, boolean ok);
     }
 
-    private static final DeviceObserver NO_OBSERVER = (d, t, s, f, ok) -> {};
+    private static final DeviceObserver NO_OBSERVER = (d, t, at, s, f, ok) -> {};
 
     private final SourceSpec.Common common;
     private final List<ModbusFactory.Device> devices;
     private final int concurrency;
+    /** Share of the interval over which the device polls start; 0 starts every device at the tick. */
+    private final double spread;
     private final Clock clock;
     private final LongSupplier ticker;
     private final LinkedBlockingQueue<Done> finished = new LinkedBlockingQueue<>();
     private final List<Poller> pollers = new ArrayList<>();
     private ExecutorService answering;
     private ExecutorService failing;
+    /** Hands each device its tick at its phase; never does I/O, so one slow device cannot hold it. */
+    private ScheduledExecutorService launcher;
     private volatile DeviceObserver observer = NO_OBSERVER;
     private volatile boolean closed;
 
@@ -67,6 +86,8 @@ public final class ModbusSource implements Source {
     /** A device and its state between polls. */
     private final class Poller {
         final ModbusFactory.Device device;
+        /** Milliseconds after the tick at which this device's poll starts. */
+        final long phaseMs;
         /**
          * Made at the device's first poll, on its own thread: building the plans and decoders of a thousand
          * devices in {@link #start} would cost the first poll its whole timeout.
@@ -77,15 +98,16 @@ public final class ModbusSource implements Source {
         volatile boolean reachable = true;
         volatile long busySinceMs;
 
-        Poller(ModbusFactory.Device device) {
+        Poller(ModbusFactory.Device device, long phaseMs) {
             this.device = device;
+            this.phaseMs = phaseMs;
         }
 
         String name() {
             return device.config().name();
         }
 
-        void run(long tickMs) {
+        void run(long tickMs, long scheduledMs) {
             long started = clock.millis();
             PollResult r = null;
             String failure = null;
@@ -107,20 +129,22 @@ public final class ModbusSource implements Source {
                 busy.set(false);
             }
             long end = clock.millis();
-            observer.polled(name(), tickMs, started, end, r != null && r.ok());
+            observer.polled(name(), tickMs, scheduledMs, started, end, r != null && r.ok());
             finished.add(new Done(this, tickMs, r, failure));
         }
     }
 
-    ModbusSource(SourceSpec.Common common, List<ModbusFactory.Device> devices, int concurrency, Clock clock) {
-        this(common, devices, concurrency, clock, System::nanoTime);
+    ModbusSource(SourceSpec.Common common, List<ModbusFactory.Device> devices, int concurrency, double spread,
+            Clock clock) {
+        this(common, devices, concurrency, spread, clock, System::nanoTime);
     }
 
-    ModbusSource(SourceSpec.Common common, List<ModbusFactory.Device> devices, int concurrency, Clock clock,
-            LongSupplier ticker) {
+    ModbusSource(SourceSpec.Common common, List<ModbusFactory.Device> devices, int concurrency, double spread,
+            Clock clock, LongSupplier ticker) {
         this.common = common;
         this.devices = devices;
         this.concurrency = concurrency;
+        this.spread = spread;
         this.clock = clock;
         this.ticker = ticker;
     }
@@ -139,6 +163,20 @@ public final class ModbusSource implements Source {
         return devices.size();
     }
 
+    /** The share of the interval over which the device polls start (0: all at the tick). */
+    public double spread() {
+        return spread;
+    }
+
+    /**
+     * Milliseconds after the tick at which device {@code index} of {@code count} starts: evenly over the window,
+     * so 4 devices at 1 s with a spread of 50% start 0, 125, 250 and 375 ms after the tick.
+     */
+    static long phaseMs(int index, int count, long intervalMs, double spread) {
+        long windowMs = Math.round(intervalMs * spread);
+        return count <= 1 ? 0 : index * windowMs / count;
+    }
+
     @Override
     public synchronized void start() {
         if (closed || answering != null) {
@@ -146,8 +184,16 @@ public final class ModbusSource implements Source {
         }
         answering = pool(concurrency, common.name());
         failing = pool(Math.max(2, concurrency / 4), common.name() + "-failing");
-        for (ModbusFactory.Device d : devices) {
-            pollers.add(new Poller(d));
+        ScheduledThreadPoolExecutor l = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "wattguard-modbus-" + common.name() + "-launcher");
+            t.setDaemon(true);
+            return t;
+        });
+        l.setRemoveOnCancelPolicy(true);
+        launcher = l;
+        long intervalMs = common.interval().toMillis();
+        for (int i = 0; i < devices.size(); i++) {
+            pollers.add(new Poller(devices.get(i), phaseMs(i, devices.size(), intervalMs, spread)));
         }
     }
 
@@ -169,20 +215,20 @@ public final class ModbusSource implements Source {
             start();
         }
         long tick = out.tickMs();
-        int started = 0;
+        // Every device of this tick answers through finished: with its reading, its failure, or the note that
+        // it was skipped because its previous poll still runs. So the wait below counts to the number of devices.
+        int expected = 0;
+        long now = clock.millis();
         for (Poller p : pollers) {
-            if (!p.busy.compareAndSet(false, true)) {
-                long since = clock.millis() - p.busySinceMs;
-                out.error(p.name(), "previous poll still running after " + since + " ms (the device is slow or not "
-                        + "answering: see its timeout and retries); skipped this tick");
-                continue;
-            }
-            p.busySinceMs = clock.millis();
+            long at = tick + p.phaseMs;
             try {
-                (p.reachable ? answering : failing).execute(() -> p.run(tick));
-                started++;
+                if (at <= now) {
+                    launch(p, tick, at); // the devices whose phase has passed (all of them with spread 0)
+                } else {
+                    launcher.schedule(() -> launch(p, tick, at), at - now, TimeUnit.MILLISECONDS);
+                }
+                expected++;
             } catch (RejectedExecutionException e) {
-                p.busy.set(false);
                 return; // closing
             }
         }
@@ -203,7 +249,7 @@ public final class ModbusSource implements Source {
             emit(d, out);
         }
         boolean interrupted = false;
-        while (mine < started) {
+        while (mine < expected) {
             long left = deadline - ticker.getAsLong();
             Done d;
             try {
@@ -220,6 +266,25 @@ public final class ModbusSource implements Source {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** At the device's scheduled start: its poll goes to its lane, or it skips this tick if still busy. */
+    private void launch(Poller p, long tick, long scheduledMs) {
+        if (closed) {
+            return;
+        }
+        if (!p.busy.compareAndSet(false, true)) {
+            long since = clock.millis() - p.busySinceMs;
+            finished.add(new Done(p, tick, null, "previous poll still running after " + since + " ms (the device is "
+                    + "slow or not answering: see its timeout and retries); skipped this tick"));
+            return;
+        }
+        p.busySinceMs = clock.millis();
+        try {
+            (p.reachable ? answering : failing).execute(() -> p.run(tick, scheduledMs));
+        } catch (RejectedExecutionException e) {
+            p.busy.set(false); // closing
         }
     }
 
@@ -283,6 +348,7 @@ public final class ModbusSource implements Source {
         }
         closed = true;
         if (answering != null) {
+            launcher.shutdownNow();
             answering.shutdownNow();
             failing.shutdownNow();
         }
