@@ -119,8 +119,9 @@ public final class ModbusFactory implements SourceFactory {
         long windowMs = Math.round(intervalMs * share);
         if (windowMs > lastStartMs) {
             section.error("spread", text.trim() + " of the " + Durations.format(common.interval()) + " interval "
-                    + "starts the last device " + Durations.format(Duration.ofMillis(windowMs)) + " after the tick, "
-                    + "but it must start within " + Durations.format(Duration.ofMillis(lastStartMs)) + " (60% of the "
+                    + "spreads the device polls over " + Durations.format(Duration.ofMillis(windowMs)) + " after the "
+                    + "tick, but they must all start within " + Durations.format(Duration.ofMillis(lastStartMs))
+                    + " (60% of the "
                     + "source's timeout, " + Durations.format(common.timeout()) + ") to answer before the source stops "
                     + "waiting; lower spread or raise timeout");
             return 0;
