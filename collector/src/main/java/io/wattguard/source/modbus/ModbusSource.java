@@ -47,8 +47,8 @@ import java.util.function.LongSupplier;
  * later is emitted at the next poll, still stamped with the tick it was read for. Every point carries the tick
  * of the poll that started its device poll (neither the moment of its phase nor the moment the device
  * answered): the points of all devices and all sources share one timestamp per tick, so rack and room sums,
- * {@code GROUP BY time} and the dashboards line up, and a replay writes the same points. The reading is a
- * little younger than its stamp (at most the window plus the answer), a constant offset per device.
+ * {@code GROUP BY time} and the dashboards line up, and a replay writes the same points. A reading is taken
+ * a little after its stamp (at most the window plus the answer), a constant offset per device.
  */
 public final class ModbusSource implements Source {
     /** Sees every device poll; for benchmarks and operators' diagnostics, never needed for collecting. */
