@@ -46,8 +46,10 @@ import java.util.function.LongSupplier;
  * source's timeout; an answer that comes later is emitted at the next poll, still stamped with the tick it
  * was read for. Spreading costs some CPU: requests that came in one burst kept the cores busy, spread out
  * each one wakes an idle core (ModbusScaleBench, 1,000 PDUs at 1 s on 2 cores: 13 to 15% of a core at the
- * tick, 19 to 20% spread; a timer thread per device start or 25 ms groups of devices changed that by a point or two). Every point carries the tick
- * of the poll that started its device poll (neither the moment of its phase nor the moment the device
+ * tick, 19 to 20% spread; a timer thread per device start or 25 ms groups of devices changed that by a
+ * point or two).
+ *
+ * <p>Every point carries the tick of the poll that started its device poll (neither the moment of its phase nor the moment the device
  * answered): the points of all devices and all sources share one timestamp per tick, so rack and room sums,
  * {@code GROUP BY time} and the dashboards line up, and a replay writes the same points. A reading is taken
  * a little after its stamp (at most the window plus the answer), a constant offset per device.
