@@ -49,10 +49,11 @@ import java.util.function.LongSupplier;
  * tick, 19 to 20% spread; a timer thread per device start or 25 ms groups of devices changed that by a
  * point or two).
  *
- * <p>Every point carries the tick of the poll that started its device poll (neither the moment of its phase nor the moment the device
- * answered): the points of all devices and all sources share one timestamp per tick, so rack and room sums,
- * {@code GROUP BY time} and the dashboards line up, and a replay writes the same points. A reading is taken
- * a little after its stamp (at most the window plus the answer), a constant offset per device.
+ * <p>Every point carries the tick of the poll that started its device poll (neither the moment of its phase
+ * nor the moment the device answered): the points of all devices and all sources share one timestamp per
+ * tick, so rack and room sums, {@code GROUP BY time} and the dashboards line up, and a replay writes the same
+ * points. A reading is taken a little after its stamp (at most the window plus the answer), a constant offset
+ * per device.
  */
 public final class ModbusSource implements Source {
     /** Sees every device poll; for benchmarks and operators' diagnostics, never needed for collecting. */
