@@ -1,5 +1,6 @@
 package io.wattguard.source.modbus;
 
+import io.wattguard.config.Durations;
 import io.wattguard.config.Problems;
 import io.wattguard.config.Section;
 import io.wattguard.core.SourceFactory;
@@ -7,6 +8,7 @@ import io.wattguard.core.SourceSpec;
 import io.wattguard.core.Topology;
 import io.wattguard.source.meter.MeterPlace;
 import io.wattguard.meters.modbus.ModbusDeviceConfig;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -22,9 +24,20 @@ import java.util.Set;
  * declare is an error, because a mistyped host would silently leave its outlet out of the rack energy balance
  * and the host's evidence. A topology that declares no hosts (or no racks, or no rooms) checks nothing of that
  * kind: the names are then taken as given.
+ *
+ * <p>{@code spread} (a share of the interval, {@code 50%} by default, {@code 0} to start every device at the
+ * tick) spreads the devices' poll starts over the interval; see {@link ModbusSource}.
  */
 public final class ModbusFactory implements SourceFactory {
     static final int DEFAULT_CONCURRENCY = 16;
+    /** Half the interval: the last device still starts half an interval before the next tick. */
+    static final double DEFAULT_SPREAD = 0.5;
+    /**
+     * The last device must start within this share of the source's timeout. The source stops waiting for its
+     * devices when a fifth of the timeout is left (at 80%); starting by 60% leaves the last device a fifth of
+     * the timeout to answer, as much as the source keeps for turning answers into points.
+     */
+    static final double LAST_START_OF_TIMEOUT = 0.6;
 
     /** A device ready to poll, and where it is. */
     record Device(ModbusDeviceConfig config, MeterPlace placement) {}
@@ -60,6 +73,7 @@ public final class ModbusFactory implements SourceFactory {
         }
         int concurrency = (int) section.integer("concurrency", Math.max(1, Math.min(DEFAULT_CONCURRENCY,
                 configs.size())), 1, 1024);
+        double spread = spread(section, common);
         List<Device> devices = new ArrayList<>();
         for (ModbusDeviceConfig c : configs) {
             MeterPlace p = placements.get(c.name());
@@ -78,8 +92,56 @@ public final class ModbusFactory implements SourceFactory {
 
             @Override
             public ModbusSource create(Context ctx) {
-                return new ModbusSource(common, List.copyOf(devices), concurrency, ctx.clock());
+                return new ModbusSource(common, List.copyOf(devices), concurrency, spread, ctx.clock());
             }
         };
+    }
+
+    /**
+     * {@code spread}: a share of the interval written as a percentage ({@code 50%}), or {@code 0}. A bare number
+     * such as {@code 50} or {@code 0.5} is refused rather than guessed at. Unset, it is 50% of the interval, less
+     * where the source's timeout is short, so a configuration that was valid without it stays valid.
+     */
+    static double spread(Section section, SourceSpec.Common common) {
+        long intervalMs = common.interval().toMillis();
+        long timeoutMs = common.timeout().toMillis();
+        long lastStartMs = (long) Math.floor(timeoutMs * LAST_START_OF_TIMEOUT);
+        String text = section.string("spread", null);
+        if (text == null) {
+            return Math.min(DEFAULT_SPREAD, (double) lastStartMs / intervalMs);
+        }
+        Double share = share(text.trim());
+        if (share == null) {
+            section.error("spread", "expected a share of the interval from 0% to 100%, such as 50% (0 starts every "
+                    + "device at the tick), found '" + text + "'");
+            return 0;
+        }
+        long windowMs = Math.round(intervalMs * share);
+        if (windowMs > lastStartMs) {
+            section.error("spread", text.trim() + " of the " + Durations.format(common.interval()) + " interval "
+                    + "spreads the device polls over " + Durations.format(Duration.ofMillis(windowMs)) + " after the "
+                    + "tick, but they must all start within " + Durations.format(Duration.ofMillis(lastStartMs))
+                    + " (60% of the "
+                    + "source's timeout, " + Durations.format(common.timeout()) + ") to answer before the source stops "
+                    + "waiting; lower spread or raise timeout");
+            return 0;
+        }
+        return share;
+    }
+
+    /** {@code 0}, {@code 0%} to {@code 100%} (decimals allowed) as 0 to 1; anything else null. */
+    private static Double share(String text) {
+        if (text.equals("0")) {
+            return 0.0;
+        }
+        if (!text.endsWith("%")) {
+            return null;
+        }
+        String number = text.substring(0, text.length() - 1).trim();
+        if (!number.matches("[0-9]+(\\.[0-9]+)?")) {
+            return null;
+        }
+        double pct = Double.parseDouble(number);
+        return pct <= 100 ? pct / 100 : null;
     }
 }

@@ -296,6 +296,73 @@ class ModbusSourceTest extends InfluxdTest {
     }
 
     @Test
+    void devicePollsStartAtTheirPhaseWithinTheIntervalAndTheirPointsCarryTheTick() throws Exception {
+        // Each PDU notes when it is asked; the second device never answers (and is never waited for).
+        Map<Integer, List<Long>> asked = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.function.IntFunction<java.util.function.Supplier<PduState>> noting = d -> () -> {
+            asked.computeIfAbsent(d, k -> new CopyOnWriteArrayList<>()).add(System.currentTimeMillis());
+            return state(4, 100 * d);
+        };
+        try (ModbusDeviceSimulator d0 = ModbusPduSimulator.start(4, noting.apply(0), 0);
+                Silent d1 = new Silent();
+                ModbusDeviceSimulator d2 = ModbusPduSimulator.start(4, noting.apply(2), 0);
+                ModbusDeviceSimulator d3 = ModbusPduSimulator.start(4, noting.apply(3), 0)) {
+            Settings settings = Configs.load(tmp, """
+                    http: {enabled: false}
+                    sources:
+                      - name: pdus
+                        type: modbus
+                        interval: 1s
+                        spread: 50%%
+                        devices:
+                          - {name: pdu-0, host: 127.0.0.1, port: %d, profile: generic-pdu, outlets: 4}
+                          - {name: pdu-1, host: 127.0.0.1, port: %d, profile: generic-pdu, outlets: 4, timeout: 300ms, retries: 0}
+                          - {name: pdu-2, host: 127.0.0.1, port: %d, profile: generic-pdu, outlets: 4}
+                          - {name: pdu-3, host: 127.0.0.1, port: %d, profile: generic-pdu, outlets: 4}
+                    """.formatted(d0.port(), d1.port(), d2.port(), d3.port()));
+            ModbusSource source = (ModbusSource) settings.sources().get(0).create(
+                    new io.wattguard.core.SourceSpec.Context(Clock.systemUTC(), io.wattguard.core.Topology.empty(), "t"));
+            record Poll(String device, long tick, long scheduled, long started) {}
+            List<Poll> polls = new CopyOnWriteArrayList<>();
+            source.observe((device, tick, scheduled, started, finished, ok) -> polls.add(new Poll(device, tick, scheduled, started)));
+            List<io.wattguard.core.Sample> samples = new CopyOnWriteArrayList<>();
+            try (io.wattguard.daemon.Scheduler scheduler = new io.wattguard.daemon.Scheduler(
+                    List.<io.wattguard.core.Source>of(source), samples::addAll, Clock.systemUTC(), 1)) {
+                scheduler.start();
+                await(Duration.ofSeconds(20), "5 polls of the last device",
+                        () -> polls.stream().filter(p -> p.device().equals("pdu-3")).count() >= 5);
+            }
+            long[] phases = {0, 125, 250, 375};
+            for (Poll p : polls) {
+                int i = p.device().charAt(4) - '0';
+                assertEquals(0, p.tick() % 1000, "the 1 s tick: " + p);
+                assertEquals(p.tick() + phases[i], p.scheduled(), "fixed phase: " + p);
+                assertTrue(p.started() >= p.scheduled(), "never before its phase: " + p);
+            }
+            // From the devices' side, after the first tick (connections, class loading): every request of a poll
+            // comes in its device's phase, the silent device's timeout before it notwithstanding.
+            long firstTick = polls.stream().mapToLong(Poll::tick).min().orElseThrow();
+            for (int i : new int[] {0, 2, 3}) {
+                List<Long> offsets = asked.get(i).stream().filter(t -> t >= firstTick + 1000).map(t -> t % 1000).toList();
+                assertTrue(offsets.size() >= 3 * 4, "pdu-" + i + ": " + offsets); // 4 reads a poll
+                for (long o : offsets) {
+                    assertTrue(o >= phases[i] && o < phases[i] + 100, "pdu-" + i + " asked " + o + " ms after the tick, "
+                            + "its phase is " + phases[i] + " ms: " + offsets);
+                }
+            }
+            // Every point is stamped with the tick its poll was for, not with its phase or its answer.
+            java.util.Set<Long> ticks = new java.util.HashSet<>();
+            polls.forEach(p -> ticks.add(p.tick()));
+            assertTrue(samples.size() >= 3 * 5 * 5, "samples: " + samples.size());
+            for (io.wattguard.core.Sample s : samples) {
+                assertTrue(ticks.contains(s.timestampMs()), "stamped with a tick: " + s);
+                assertTrue(!"pdu-1".equals(s.tag("device")), "the silent device has no points: " + s);
+            }
+            assertTrue(samples.stream().anyMatch(s -> "pdu-3".equals(s.tag("device"))), "the last device's points");
+        }
+    }
+
+    @Test
     void closeIsIdempotentAndSafeWithoutStart() throws Exception {
         Settings settings = Configs.load(tmp, """
                 http: {enabled: false}
