@@ -84,17 +84,7 @@ public final class ModbusFactory implements SourceFactory {
             }
             devices.add(new Device(c, p));
         }
-        return new SourceSpec() {
-            @Override
-            public Common common() {
-                return common;
-            }
-
-            @Override
-            public ModbusSource create(Context ctx) {
-                return new ModbusSource(common, List.copyOf(devices), concurrency, spread, ctx.clock());
-            }
-        };
+        return SourceSpec.of(common, ctx -> new ModbusSource(common, List.copyOf(devices), concurrency, spread, ctx.clock()));
     }
 
     /**
