@@ -27,14 +27,4 @@ public record AnalysisSettings(long stepMs, double floorW, double floorPerGpuW, 
         return new AnalysisSettings(60_000, 40, 20, 0.04, 100, 4, 12, 4, 120_000, 0.5, 1_800_000, 600_000,
                 Tariff.none());
     }
-
-    public AnalysisSettings withStepMs(long ms) {
-        return new AnalysisSettings(ms, floorW, floorPerGpuW, floorShare, balanceFloorW, weeks, minHoursToFit, minPeers, holdMs,
-                offHoursUtil, offHoursMs, evidenceQuietMs, tariff);
-    }
-
-    public AnalysisSettings withTariff(Tariff t) {
-        return new AnalysisSettings(stepMs, floorW, floorPerGpuW, floorShare, balanceFloorW, weeks, minHoursToFit, minPeers, holdMs,
-                offHoursUtil, offHoursMs, evidenceQuietMs, t);
-    }
 }

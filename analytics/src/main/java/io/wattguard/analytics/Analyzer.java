@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -832,12 +831,5 @@ public final class Analyzer {
             }
         }
         return l;
-    }
-
-    /** For tests: the learned model's prediction for a host's group at the given features. */
-    double predict(String host, double... features) {
-        Entity e = hosts.get(host);
-        LoadModel m = e == null ? null : e.model();
-        return m == null ? Double.NaN : m.predict(Arrays.copyOf(features, HOST_FEATURES));
     }
 }

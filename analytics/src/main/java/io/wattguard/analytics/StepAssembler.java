@@ -62,11 +62,6 @@ public final class StepAssembler implements Readings {
         finishedUntil = Math.max(finishedUntil, limit);
     }
 
-    /** Steps not yet finished, for tests and the daemon's health. */
-    public int pending() {
-        return open.size();
-    }
-
     @Override
     public void gpu(long timeMs, String host, String rack, String room, String gpu, String model, double utilPct,
             double memUtilPct, double powerW, double powerLimitW, double energyJ) {
