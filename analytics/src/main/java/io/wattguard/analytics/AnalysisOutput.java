@@ -3,14 +3,7 @@ package io.wattguard.analytics;
 /** Where the analysis puts what it concludes: the {@code baseline} rows and episode states. */
 public interface AnalysisOutput {
     /** Takes nothing: for episodes that only need to reach the store. */
-    AnalysisOutput NONE = new AnalysisOutput() {
-        @Override
-        public void baseline(long timeMs, String entity, String level, double actualW, double expectedW,
-                double upperW, double residualW, double score, double businessLoad) {}
-
-        @Override
-        public void episode(Episode e) {}
-    };
+    AnalysisOutput NONE = episodes(e -> { });
 
     /** One {@code baseline} row of an entity at a step. */
     void baseline(long timeMs, String entity, String level, double actualW, double expectedW, double upperW,
@@ -18,4 +11,37 @@ public interface AnalysisOutput {
 
     /** An episode opened, grew or closed at {@code e.updatedMs()}. */
     void episode(Episode e);
+
+    /** Takes only episode states, for whoever lists or forwards them. */
+    static AnalysisOutput episodes(java.util.function.Consumer<Episode> consumer) {
+        return new AnalysisOutput() {
+            @Override
+            public void baseline(long timeMs, String entity, String level, double actualW, double expectedW,
+                    double upperW, double residualW, double score, double businessLoad) {}
+
+            @Override
+            public void episode(Episode e) {
+                consumer.accept(e);
+            }
+        };
+    }
+
+    /** This output, then {@code next}, for every row and episode state. */
+    default AnalysisOutput and(AnalysisOutput next) {
+        AnalysisOutput first = this;
+        return new AnalysisOutput() {
+            @Override
+            public void baseline(long timeMs, String entity, String level, double actualW, double expectedW,
+                    double upperW, double residualW, double score, double businessLoad) {
+                first.baseline(timeMs, entity, level, actualW, expectedW, upperW, residualW, score, businessLoad);
+                next.baseline(timeMs, entity, level, actualW, expectedW, upperW, residualW, score, businessLoad);
+            }
+
+            @Override
+            public void episode(Episode e) {
+                first.episode(e);
+                next.episode(e);
+            }
+        };
+    }
 }

@@ -228,7 +228,7 @@ public final class Analyzer {
             }
         }
         for (Map.Entry<String, Frame.HostAgg> h : f.hosts.entrySet()) {
-            loads.put(h.getKey(), new Held<>(load(h.getKey(), h.getValue()), t));
+            loads.put(h.getKey(), new Held<>(load(h.getValue()), t));
         }
         for (String key : f.business.keySet()) {
             double v = f.business(key);
@@ -242,7 +242,7 @@ public final class Analyzer {
         return h == null || t - h.timeMs() > settings.holdMs() ? null : h.value();
     }
 
-    private HostLoad load(String host, Frame.HostAgg a) {
+    private HostLoad load(Frame.HostAgg a) {
         double util = 0;
         double mem = 0;
         double gpuW = 0;

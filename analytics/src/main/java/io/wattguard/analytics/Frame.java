@@ -32,10 +32,6 @@ public final class Frame {
         return Math.max(16, (int) (n / 0.75f) + 1);
     }
 
-    public boolean isEmpty() {
-        return hosts.isEmpty() && meters.isEmpty() && business.isEmpty() && evidence.isEmpty();
-    }
-
     /** A running mean. */
     static final class Mean {
         double sum;

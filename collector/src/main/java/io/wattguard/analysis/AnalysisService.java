@@ -1,7 +1,6 @@
 package io.wattguard.analysis;
 
 import io.wattguard.analytics.AnalysisOutput;
-import io.wattguard.analytics.Episode;
 import io.wattguard.analytics.Schedule;
 import io.wattguard.core.Sample;
 import io.wattguard.core.Topology;
@@ -46,19 +45,7 @@ public final class AnalysisService implements AutoCloseable {
         this.clock = clock;
         this.out = out;
         AnalysisSamples samples = new AnalysisSamples(pending::add, config.settings().stepMs(), config.baselineEvery());
-        this.runner = new AnalysisRunner(config, schedule, topology, new AnalysisOutput() {
-            @Override
-            public void baseline(long t, String entity, String level, double actualW, double expectedW, double upperW,
-                    double residualW, double score, double businessLoad) {
-                samples.baseline(t, entity, level, actualW, expectedW, upperW, residualW, score, businessLoad);
-            }
-
-            @Override
-            public void episode(Episode e) {
-                samples.episode(e);
-                alerts.episode(e);
-            }
-        });
+        this.runner = new AnalysisRunner(config, schedule, topology, samples.and(alerts));
         this.thread = new Thread(this::loop, "wattguard-analysis");
         this.thread.setDaemon(true);
     }

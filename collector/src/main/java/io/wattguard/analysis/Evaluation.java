@@ -35,16 +35,7 @@ public final class Evaluation {
             LongConsumer progress) {
         SyntheticSite site = new SyntheticSite(spec);
         Map<String, Episode> last = new LinkedHashMap<>();
-        AnalysisOutput out = new AnalysisOutput() {
-            @Override
-            public void baseline(long t, String entity, String level, double actualW, double expectedW, double upperW,
-                    double residualW, double score, double businessLoad) {}
-
-            @Override
-            public void episode(Episode e) {
-                last.put(e.id(), e);
-            }
-        };
+        AnalysisOutput out = AnalysisOutput.episodes(e -> last.put(e.id(), e));
         Analyzer analyzer = new Analyzer(settings, calendar.apply(spec), Map.of(), Map.of(), out);
         StepAssembler steps = new StepAssembler(settings.stepMs(), analyzer::step);
         long started = System.nanoTime();

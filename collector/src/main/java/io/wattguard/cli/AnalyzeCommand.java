@@ -86,23 +86,8 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
                 InfluxWriter influx = new InfluxWriter(settings.influx());
                 StoreWriter writer = new StoreWriter(influx)) {
             AnalysisSamples samples = new AnalysisSamples(writer::accept, cfg.settings().stepMs(), cfg.baselineEvery());
-            AnalysisOutput sink = new AnalysisOutput() {
-                @Override
-                public void baseline(long t, String entity, String level, double actualW, double expectedW,
-                        double upperW, double residualW, double score, double businessLoad) {
-                    if (!dryRun) {
-                        samples.baseline(t, entity, level, actualW, expectedW, upperW, residualW, score, businessLoad);
-                    }
-                }
-
-                @Override
-                public void episode(Episode e) {
-                    episodes.put(e.id(), e);
-                    if (!dryRun) {
-                        samples.episode(e);
-                    }
-                }
-            };
+            AnalysisOutput listed = AnalysisOutput.episodes(e -> episodes.put(e.id(), e));
+            AnalysisOutput sink = dryRun ? listed : listed.and(samples);
             AnalysisRunner runner = new AnalysisRunner(cfg, settings.schedule(), settings.topology(), sink);
             long warmFrom = fromMs - cfg.warmup().toMillis();
             Progress progress = new Progress(spec.commandLine().getErr(), "analyze", toMs - warmFrom);

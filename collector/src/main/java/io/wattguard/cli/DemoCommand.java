@@ -156,19 +156,8 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 InfluxWriter influx = new InfluxWriter(settings.influx());
                 StoreWriter writer = new StoreWriter(influx)) {
             AnalysisSamples samples = new AnalysisSamples(writer::accept, cfg.settings().stepMs(), cfg.baselineEvery());
-            AnalysisRunner runner = new AnalysisRunner(cfg, settings.schedule(), settings.topology(), new AnalysisOutput() {
-                @Override
-                public void baseline(long t, String entity, String level, double actualW, double expectedW,
-                        double upperW, double residualW, double score, double businessLoad) {
-                    samples.baseline(t, entity, level, actualW, expectedW, upperW, residualW, score, businessLoad);
-                }
-
-                @Override
-                public void episode(Episode e) {
-                    episodes.put(e.id(), e);
-                    samples.episode(e);
-                }
-            });
+            AnalysisRunner runner = new AnalysisRunner(cfg, settings.schedule(), settings.topology(),
+                    samples.and(AnalysisOutput.episodes(e -> episodes.put(e.id(), e))));
             runner.start(reader, site.startMs(), t -> { });
             runner.advance(reader, site.endMs(), t -> bar.update(t - site.startMs(), String.format("%,d rows read",
                     reader.rows())));

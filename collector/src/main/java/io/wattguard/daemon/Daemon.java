@@ -8,7 +8,6 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.wattguard.core.Emitter;
 import io.wattguard.alert.Alerts;
 import io.wattguard.analysis.AnalysisService;
-import io.wattguard.analytics.Episode;
 import io.wattguard.analytics.AnalysisOutput;
 import io.wattguard.core.Sample;
 import io.wattguard.core.Source;
@@ -69,16 +68,7 @@ public final class Daemon implements AutoCloseable {
         this.alerts = Alerts.create(settings.alerts(), clock, settings.instance());
         this.analysis = settings.analysis().enabled()
                 ? new AnalysisService(settings.analysis(), settings.influx(), settings.schedule(), settings.topology(),
-                        clock, batcher::add, new AnalysisOutput() {
-                            @Override
-                            public void baseline(long t, String entity, String level, double actualW, double expectedW,
-                                    double upperW, double residualW, double score, double businessLoad) {}
-
-                            @Override
-                            public void episode(Episode e) {
-                                alerts.publish(e); // queues; never waits on a receiver
-                            }
-                        })
+                        clock, batcher::add, AnalysisOutput.episodes(alerts::publish)) // queues; never waits
                 : null;
         registerMetrics();
     }
