@@ -2,6 +2,7 @@ package io.wattguard.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.wattguard.analysis.AnalysisConfig;
 import io.wattguard.analysis.AnalysisRunner;
 import io.wattguard.analysis.AnalysisSamples;
 import io.wattguard.analysis.StoreReader;
@@ -80,28 +81,18 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
             cfg = cfg.withWarmup(parseDuration(warmup));
         }
         PrintWriter out = spec.commandLine().getOut();
-        Map<String, Episode> episodes = new LinkedHashMap<>();
         long started = System.nanoTime();
-        try (StoreReader reader = new StoreReader(settings.influx(), 10_000);
-                InfluxWriter influx = new InfluxWriter(settings.influx());
-                StoreWriter writer = new StoreWriter(influx)) {
-            AnalysisSamples samples = new AnalysisSamples(writer::accept, cfg.settings().stepMs(), cfg.baselineEvery());
-            AnalysisOutput listed = AnalysisOutput.episodes(e -> episodes.put(e.id(), e));
-            AnalysisOutput sink = dryRun ? listed : listed.and(samples);
-            AnalysisRunner runner = new AnalysisRunner(cfg, settings.schedule(), settings.topology(), sink);
-            long warmFrom = fromMs - cfg.warmup().toMillis();
-            Progress progress = new Progress(spec.commandLine().getErr(), "analyze", toMs - warmFrom);
-            try {
-                runner.start(reader, fromMs, t -> progress.update(t - warmFrom, "warm-up " + rows(reader)));
-                runner.advance(reader, toMs, t -> progress.update(t - warmFrom, rows(reader)));
-            } catch (IOException e) {
-                throw new UserError(settings.influx().url() + ": " + e.getMessage());
-            }
-            writer.flush();
-            progress.done(String.format(Locale.ROOT, "%s in %.1f s, %d points written", rows(reader),
-                    (System.nanoTime() - started) / 1e9, writer.written()));
+        Progress progress = new Progress(spec.commandLine().getErr(), "analyze",
+                toMs - fromMs + cfg.warmup().toMillis());
+        Outcome done;
+        try {
+            done = analyse(settings, cfg, fromMs, toMs, !dryRun, progress);
+        } catch (IOException e) {
+            throw new UserError(settings.influx().url() + ": " + e.getMessage());
         }
-        List<Episode> list = new ArrayList<>(episodes.values());
+        progress.done(String.format(Locale.ROOT, "%,d rows read in %.1f s, %d points written", done.rows(),
+                (System.nanoTime() - started) / 1e9, done.written()));
+        List<Episode> list = done.episodes();
         if (json) {
             printJson(out, list);
         } else {
@@ -110,8 +101,32 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
         return 0;
     }
 
-    private static String rows(StoreReader r) {
-        return String.format(Locale.ROOT, "%,d rows read", r.rows());
+    /** What an analysis over the store did: each episode in its last state, rows read, points written. */
+    record Outcome(List<Episode> episodes, long rows, long written) {}
+
+    /**
+     * The analysis of {@code [fromMs, toMs)} over the store, after the config's warm-up; writes the
+     * {@code baseline} and {@code anomaly} points when {@code write}. {@code analyze} and the demo both run it.
+     */
+    static Outcome analyse(Settings settings, AnalysisConfig cfg, long fromMs, long toMs, boolean write,
+            Progress progress) throws IOException {
+        Map<String, Episode> episodes = new LinkedHashMap<>();
+        long warmFrom = fromMs - cfg.warmup().toMillis();
+        try (StoreReader reader = new StoreReader(settings.influx(), 10_000);
+                InfluxWriter influx = new InfluxWriter(settings.influx());
+                StoreWriter writer = new StoreWriter(influx)) {
+            AnalysisOutput sink = AnalysisOutput.episodes(e -> episodes.put(e.id(), e));
+            if (write) {
+                sink = sink.and(new AnalysisSamples(writer::accept, cfg.settings().stepMs(), cfg.baselineEvery()));
+            }
+            AnalysisRunner runner = new AnalysisRunner(cfg, settings.schedule(), settings.topology(), sink);
+            runner.start(reader, fromMs, t -> progress.update(t - warmFrom,
+                    String.format(Locale.ROOT, "warm-up %,d rows read", reader.rows())));
+            runner.advance(reader, toMs, t -> progress.update(t - warmFrom,
+                    String.format(Locale.ROOT, "%,d rows read", reader.rows())));
+            writer.flush();
+            return new Outcome(new ArrayList<>(episodes.values()), reader.rows(), writer.written());
+        }
     }
 
     static long parseTime(String option, String value, ZoneId zone) {

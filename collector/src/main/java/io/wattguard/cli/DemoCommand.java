@@ -1,11 +1,5 @@
 package io.wattguard.cli;
 
-import io.wattguard.analysis.AnalysisConfig;
-import io.wattguard.analysis.AnalysisRunner;
-import io.wattguard.analysis.AnalysisSamples;
-import io.wattguard.analysis.StoreReader;
-import io.wattguard.analysis.StoreWriter;
-import io.wattguard.analytics.AnalysisOutput;
 import io.wattguard.analytics.Episode;
 import io.wattguard.core.Sample;
 import io.wattguard.daemon.Batcher;
@@ -25,9 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.influxdb.dto.QueryResult;
 import picocli.CommandLine.Command;
@@ -149,23 +141,11 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
 
     /** The same analysis as {@code wattguard analyze} over the whole history, writing its points back. */
     private List<Episode> analyse(Settings settings, SiteSpec site) throws IOException {
-        Map<String, Episode> episodes = new LinkedHashMap<>();
-        AnalysisConfig cfg = settings.analysis().withWarmup(Duration.ZERO);
         Progress bar = new Progress(spec.commandLine().getErr(), "analysis", site.endMs() - site.startMs());
-        try (StoreReader reader = new StoreReader(settings.influx(), 10_000);
-                InfluxWriter influx = new InfluxWriter(settings.influx());
-                StoreWriter writer = new StoreWriter(influx)) {
-            AnalysisSamples samples = new AnalysisSamples(writer::accept, cfg.settings().stepMs(), cfg.baselineEvery());
-            AnalysisRunner runner = new AnalysisRunner(cfg, settings.schedule(), settings.topology(),
-                    samples.and(AnalysisOutput.episodes(e -> episodes.put(e.id(), e))));
-            runner.start(reader, site.startMs(), t -> { });
-            runner.advance(reader, site.endMs(), t -> bar.update(t - site.startMs(), String.format("%,d rows read",
-                    reader.rows())));
-            writer.flush();
-            bar.done(String.format("%,d rows read, %,d baseline and anomaly points written", reader.rows(),
-                    writer.written()));
-        }
-        return new ArrayList<>(episodes.values());
+        AnalyzeCommand.Outcome done = AnalyzeCommand.analyse(settings, settings.analysis().withWarmup(Duration.ZERO),
+                site.startMs(), site.endMs(), true, bar);
+        bar.done(String.format("%,d rows read, %,d baseline and anomaly points written", done.rows(), done.written()));
+        return done.episodes();
     }
 
     private void printSummary(Path home, PrivateInfluxd influxd, Path config, Settings settings, SiteSpec site,
