@@ -13,7 +13,6 @@ import io.wattguard.daemon.Settings;
 import io.wattguard.sink.InfluxWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -26,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -48,8 +48,8 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the YAML configuration")
-    Path config;
+    @Mixin
+    ConfigOptions options = new ConfigOptions();
 
     @Option(names = "--from", required = true, paramLabel = "T", description = "start of the range (inclusive)")
     String from;
@@ -69,7 +69,7 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
 
     @Override
     public Integer call() throws Exception {
-        Settings settings = RunCommand.load(config);
+        Settings settings = options.load();
         ZoneId zone = settings.schedule().zone();
         long fromMs = parseTime("--from", from, zone);
         long toMs = parseTime("--to", to, zone);

@@ -3,9 +3,7 @@ package io.wattguard.cli;
 import io.wattguard.config.Durations;
 import io.wattguard.core.SourceSpec;
 import io.wattguard.daemon.Settings;
-import java.nio.file.Path;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 @Command(name = "check-config", mixinStandardHelpOptions = true,
         description = {"Validate a configuration without starting anything.",
@@ -15,8 +13,8 @@ import picocli.CommandLine.Option;
                 "Exit code 0 when the file is good, 2 when it is not."},
         footer = {"", "Example:", "  wattguard check-config --config /etc/wattguard/wattguard.yaml"})
 final class CheckConfigCommand implements java.util.concurrent.Callable<Integer> {
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the YAML configuration")
-    Path config;
+    @picocli.CommandLine.Mixin
+    ConfigOptions options = new ConfigOptions();
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -24,10 +22,11 @@ final class CheckConfigCommand implements java.util.concurrent.Callable<Integer>
     @Override
     public Integer call() {
         java.io.PrintWriter out = spec.commandLine().getOut();
-        Settings s = RunCommand.load(config);
-        out.println(config + ": OK");
+        Settings s = options.load();
+        out.println(options.config + ": OK");
         out.println("  instance  " + s.instance());
-        out.println("  influxdb  " + s.influx().url() + " database '" + s.influx().database() + "'"
+        out.println("  influxdb  " + s.influx().url() + " (" + s.influx().urlFrom() + ") database '"
+                + s.influx().database() + "'"
                 + (s.influx().username() != null ? " as " + s.influx().username() : "")
                 + (s.influx().token() != null ? " with a token" : ""));
         out.println("  spool     " + s.spool().dir() + " (max " + s.spool().maxBytes() / (1 << 20) + " MiB, fsync "

@@ -1,7 +1,10 @@
 package io.wattguard.cli;
 
+import java.io.PrintWriter;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "wattguard", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = {"GPU and power telemetry collector: NVML, Modbus and OPC UA into InfluxDB,",
@@ -23,7 +26,17 @@ public final class Main {
 
     /** As {@link #execute(String...)} with picocli's and the error handler's output sent to the given writers. */
     public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        return execute(out, err, System.getenv(), args);
+    }
+
+    /** As above, with {@code env} standing for the process environment (tests give their own). */
+    public static int execute(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
+        return commandLine(out, err, env).execute(args);
+    }
+
+    /** The whole command tree, configured as {@link #execute} runs it. */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env) {
+        CommandLine cli = new CommandLine(new Main(env));
         // The descriptions are written for 100 columns; picocli's default of 80 breaks their lines mid-sentence.
         cli.setUsageHelpWidth(100);
         cli.setOut(out);
@@ -35,6 +48,20 @@ public final class Main {
             ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return 2;
         });
-        return cli.execute(args);
+        return cli;
+    }
+
+    private final Map<String, String> env;
+
+    private Main(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
+
+    /**
+     * The environment this command line runs in. Commands read variables through this rather than
+     * {@link System#getenv}, so that a test can set them.
+     */
+    static Map<String, String> env(CommandSpec spec) {
+        return ((Main) spec.root().userObject()).env;
     }
 }

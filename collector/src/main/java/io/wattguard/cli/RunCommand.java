@@ -1,14 +1,12 @@
 package io.wattguard.cli;
 
-import io.wattguard.config.ConfigException;
 import io.wattguard.daemon.Daemon;
 import io.wattguard.daemon.Settings;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run the collector daemon until SIGTERM or Ctrl-C.",
@@ -20,14 +18,17 @@ import picocli.CommandLine.Option;
                 "The configuration is validated first; every problem is listed and the exit code is 2.",
                 "Secrets come from *_env or *_file keys, never from the file itself. See docs/configuration.md."},
         footer = {"", "Examples:", "  wattguard run --config /etc/wattguard/wattguard.yaml",
-                "  WATTGUARD_LOG_LEVEL=DEBUG wattguard run --config examples/synthetic.yaml"})
+                "  WATTGUARD_LOG_LEVEL=DEBUG wattguard run --config examples/synthetic.yaml",
+                "",
+                "  # The same file against another InfluxDB, e.g. a test server:",
+                "  wattguard run --config site.yaml --influx-url http://10.0.0.5:8086"})
 final class RunCommand implements java.util.concurrent.Callable<Integer> {
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the YAML configuration")
-    Path config;
+    @Mixin
+    ConfigOptions options = new ConfigOptions();
 
     @Override
     public Integer call() throws Exception {
-        Settings settings = load(config);
+        Settings settings = options.load();
         Daemon daemon = new Daemon(settings, Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -38,17 +39,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             daemon.start();
         } catch (IOException e) {
             daemon.close();
-            throw new UserError(config + ": " + e.getMessage());
+            throw new UserError(options.config + ": " + e.getMessage());
         }
         stopped.await();
         return 0;
-    }
-
-    static Settings load(Path config) {
-        try {
-            return Settings.load(config);
-        } catch (ConfigException e) {
-            throw new UserError(e.getMessage());
-        }
     }
 }

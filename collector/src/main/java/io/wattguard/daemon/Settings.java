@@ -40,6 +40,12 @@ public record Settings(Path file, String instance, InfluxSettings influx, Batch 
         }
     }
 
+    /** These settings with other InfluxDB settings, e.g. a URL given on the command line. */
+    public Settings withInflux(InfluxSettings influx) {
+        return new Settings(file, instance, influx, batch, spool, http, topology, selfInterval, sources, schedule,
+                analysis, alerts);
+    }
+
     public static Map<String, SourceFactory> factories() {
         Map<String, SourceFactory> m = new TreeMap<>();
         for (SourceFactory f : ServiceLoader.load(SourceFactory.class)) {
