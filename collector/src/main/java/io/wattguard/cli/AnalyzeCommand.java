@@ -32,17 +32,19 @@ import picocli.CommandLine.Spec;
 @Command(name = "analyze", mixinStandardHelpOptions = true,
         description = {"Run detection over the history in InfluxDB and print the episodes found.",
                 "",
-                "Reads gpu, host, meter, business_load, evidence and gpu_process points of the range (after a",
-                "silent warm-up over the history before it, 'analysis.warmup' in the config, 14 days by",
-                "default), writes 'baseline' and 'anomaly' points back (unless --dry-run), and prints one line",
-                "per episode. The daemon runs the same analysis live when the config has an 'analysis' section;",
-                "both find the same episodes in the same data. Running it again over the same range rewrites",
-                "the same points.",
+                "Reads gpu, host, meter, business_load, evidence and gpu_process points of the",
+                "range (after a silent warm-up over the history before it, 'analysis.warmup' in",
+                "the config, 14 days by default), writes 'baseline' and 'anomaly' points back",
+                "(unless --dry-run), and prints one line per episode. The daemon runs the same",
+                "analysis live when the config has an 'analysis' section; both find the same",
+                "episodes in the same data. Running it again over the same range rewrites the",
+                "same points.",
                 "",
-                "Times: an ISO date (2026-11-01, midnight in the site's zone), date-time (2026-11-01T08:00:00Z),",
-                "or 'now', 'now-7d', 'now-12h'."},
+                "Times: an ISO date (2026-11-01, midnight in the site's zone), a date-time",
+                "(2026-11-01T08:00:00Z), or 'now', 'now-7d', 'now-12h'."},
         footer = {"", "Examples:",
-                "  wattguard analyze --config /etc/wattguard/central.yaml --from 2026-11-01 --to 2026-12-01",
+                "  wattguard analyze --config /etc/wattguard/central.yaml \\",
+                "      --from 2026-11-01 --to 2026-12-01",
                 "  wattguard analyze --config site.yaml --from now-2d --to now --dry-run --json"})
 public final class AnalyzeCommand implements java.util.concurrent.Callable<Integer> {
     @Spec
@@ -58,7 +60,8 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
     String to;
 
     @Option(names = "--warmup", paramLabel = "DURATION",
-            description = "history replayed before --from, overriding analysis.warmup (e.g. 7d, 0s)")
+            description = {"history replayed before --from, such as 7d or 0s",
+                    "(default: analysis.warmup in the file)"})
     String warmup;
 
     @Option(names = "--dry-run", description = "print the episodes but write nothing to InfluxDB")

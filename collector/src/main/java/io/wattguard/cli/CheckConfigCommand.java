@@ -8,10 +8,15 @@ import picocli.CommandLine.Command;
 @Command(name = "check-config", mixinStandardHelpOptions = true,
         description = {"Validate a configuration without starting anything.",
                 "",
-                "Reports every problem at once, each as FILE:LINE:COLUMN: key.path: what was expected,",
-                "including unknown keys (with a did-you-mean), missing secrets and unreadable secret files.",
-                "Exit code 0 when the file is good, 2 when it is not."},
-        footer = {"", "Example:", "  wattguard check-config --config /etc/wattguard/wattguard.yaml"})
+                "Reports every problem at once, each as FILE:LINE:COLUMN: key.path: what was",
+                "expected, including unknown keys (with a did-you-mean), missing secrets and",
+                "unreadable secret files. Exit code 0 when the file is good, 2 when it is not.",
+                "",
+                "A good file is summed up as run would use it. The InfluxDB URL says where it",
+                "came from: influxdb.url, default, --influx-url or WATTGUARD_INFLUX_URL."},
+        footer = {"", "Examples:", "  wattguard check-config --config /etc/wattguard/wattguard.yaml",
+                "  WATTGUARD_INFLUX_URL=https://influx.example.net:8086 \\",
+                "      wattguard check-config --config /etc/wattguard/wattguard.yaml"})
 final class CheckConfigCommand implements java.util.concurrent.Callable<Integer> {
     @picocli.CommandLine.Mixin
     ConfigOptions options = new ConfigOptions();

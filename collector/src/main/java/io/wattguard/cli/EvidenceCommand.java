@@ -35,7 +35,9 @@ import picocli.CommandLine.Option;
                 "Exit code 0 whether or not evidence is found; 2 for bad options."},
         footer = {"", "Examples:", "  wattguard evidence",
                 "  wattguard evidence --json --web-root /var/www --pool-domain pool.example.net",
-                "  wattguard evidence --root /mnt/image     # a mounted disk image: files only, no processes"})
+                "",
+                "  # A mounted disk image: files only, no processes:",
+                "  wattguard evidence --root /mnt/image"})
 final class EvidenceCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--root", paramLabel = "DIR", description = "read /proc, /sys and /etc under DIR (default: /)")
     Path root = Path.of("/");
@@ -61,7 +63,7 @@ final class EvidenceCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--probe-pids", paramLabel = "N", description = "pids to probe for processes hidden from the /proc listing (default: ${DEFAULT-VALUE})")
     int probePids = 65_536;
 
-    @Option(names = "--signatures", paramLabel = "FILE", description = "extra signatures, in the shape of the built-in signatures.yaml")
+    @Option(names = "--signatures", paramLabel = "FILE", description = "extra signatures, shaped as the built-in ones")
     Path signatures;
 
     @picocli.CommandLine.Spec

@@ -30,9 +30,11 @@ import picocli.CommandLine.Option;
 @Command(name = "gpus", mixinStandardHelpOptions = true,
         description = {"Show this host's NVIDIA GPUs and their processes, read once through NVML.",
                 "",
-                "Like nvidia-smi, with the energy each GPU used since the driver loaded, throttle reasons in words,",
-                "and for each process its user, executable and container, read from /proc.",
-                "Exit code 0 when NVML answered, 2 when there is no usable NVML here (the message says why)."},
+                "Like nvidia-smi, with the energy each GPU used since the driver loaded,",
+                "throttle reasons in words, and for each process its user, executable and",
+                "container, read from /proc.",
+                "Exit code 0 when NVML answered, 2 when there is no usable NVML here (the",
+                "message says why)."},
         footer = {"", "Examples:", "  wattguard gpus", "  wattguard gpus --json",
                 "  wattguard gpus --library /usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1"})
 final class GpusCommand implements java.util.concurrent.Callable<Integer> {

@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "wattguard", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
-        description = {"GPU and power telemetry collector: NVML, Modbus and OPC UA into InfluxDB,",
-                "with baselines that flag power the business does not explain."},
+        description = {"GPU and power telemetry: NVML, Modbus and OPC UA into InfluxDB.",
+                "Baselines flag the power that the business does not explain."},
         subcommands = {RunCommand.class, CheckConfigCommand.class, DemoCommand.class, GpusCommand.class,
                 EvidenceCommand.class, ModbusCommand.class, OpcUaCommand.class, AnalyzeCommand.class, VersionCommand.class,
                 CommandLine.HelpCommand.class},
@@ -37,8 +37,8 @@ public final class Main {
     /** The whole command tree, configured as {@link #execute} runs it. */
     static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env) {
         CommandLine cli = new CommandLine(new Main(env));
-        // The descriptions are written for 100 columns; picocli's default of 80 breaks their lines mid-sentence.
-        cli.setUsageHelpWidth(100);
+        cli.setUsageHelpWidth(usageWidth(env));
+        helpAndVersionEverywhere(cli);
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler(new UserErrorHandler());
@@ -49,6 +49,37 @@ public final class Main {
             return 2;
         });
         return cli;
+    }
+
+    /**
+     * Help is written to fit 80 columns, examples included, so that picocli never has to break one of its lines.
+     * A wider terminal that says so in COLUMNS gives option descriptions more room (up to 120, past which lines
+     * are hard to read); a narrower one gets 80 all the same, and its own soft wrap keeps examples whole for
+     * copying, where a line break inserted by picocli would split a command in two.
+     */
+    static int usageWidth(Map<String, String> env) {
+        try {
+            return Math.max(80, Math.min(120, Integer.parseInt(env.getOrDefault("COLUMNS", "80").trim())));
+        } catch (NumberFormatException e) {
+            return 80;
+        }
+    }
+
+    /**
+     * Every command, at any depth, answers -h/--help and -V/--version, the version being wattguard's: a
+     * command declared without them, or picocli's help command with its own -h only, gets what it lacks.
+     * (picocli's inherited scope would do it too, but would also give every command without a footer ours.)
+     */
+    private static void helpAndVersionEverywhere(CommandLine c) {
+        CommandSpec spec = c.getCommandSpec();
+        spec.versionProvider(new VersionCommand.Provider());
+        if (spec.findOption("--help") == null) {
+            spec.mixinStandardHelpOptions(true);
+        } else if (spec.findOption("--version") == null) {
+            spec.addOption(CommandLine.Model.OptionSpec.builder("-V", "--version").versionHelp(true)
+                    .description("Print version information and exit.").build());
+        }
+        c.getSubcommands().values().forEach(Main::helpAndVersionEverywhere);
     }
 
     private final Map<String, String> env;

@@ -33,10 +33,11 @@ final class ModbusCommand implements Callable<Integer> {
     }
 
     @Command(name = "read", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Read registers once and show each value with its raw words and Modicon",
-                    "reference number: the tool for writing a register map. Try types and word",
-                    "orders until the value matches the device's display, then copy address,",
-                    "type, order and scale into the map.",
+            description = {"Read registers once and show each value with its raw words.",
+                    "",
+                    "Each value comes with its Modicon reference number: the tool for writing a",
+                    "register map. Try types and word orders until the value matches the",
+                    "device's display, then copy address, type, order and scale into the map.",
                     "",
                     "--address 12 or 0x0C is the 0-based protocol address (what goes on the",
                     "wire) in the table given by --function (holding if not given). A 5- or",

@@ -44,12 +44,16 @@ import picocli.CommandLine.Option;
  * trusted here is trusted by the daemon, and a node found here is read the same way there.
  */
 @Command(name = "opcua", mixinStandardHelpOptions = true,
-        description = {"Discover and read values of an OPC UA server, with the security options of an opcua source."},
+        description = {"Discover and read the values of an OPC UA server.",
+                "",
+                "Both commands take the security options of an opcua source."},
         subcommands = {OpcUaCommand.Browse.class, OpcUaCommand.Read.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  wattguard opcua browse --endpoint opc.tcp://10.0.4.20:4840/meter --pki ./pki",
-                "  wattguard opcua read --endpoint opc.tcp://10.0.4.20:4840/meter --node 'ns=2;s=Meter.L1.power_w'",
-                "", "Run 'wattguard opcua browse --help' or 'wattguard opcua read --help' for their options."})
+                "  wattguard opcua read --endpoint opc.tcp://10.0.4.20:4840/meter \\",
+                "      --node 'ns=2;s=Meter.L1.power_w'",
+                "", "Run 'wattguard opcua browse --help' or 'wattguard opcua read --help' for their",
+                "options."})
 public final class OpcUaCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -63,7 +67,8 @@ public final class OpcUaCommand implements Callable<Integer> {
     /** The connection options both subcommands share; the same words as the config keys. */
     static final class Connection {
         @Option(names = "--endpoint", required = true, paramLabel = "URL",
-                description = "the server, e.g. opc.tcp://10.0.4.20:4840/meter")
+                description = {"the server, such as",
+                        "opc.tcp://10.0.4.20:4840/meter"})
         String endpoint;
 
         @Option(names = "--security-policy", defaultValue = "none", paramLabel = "POLICY",
@@ -85,8 +90,9 @@ public final class OpcUaCommand implements Callable<Integer> {
         Path passwordFile;
 
         @Option(names = "--pki", paramLabel = "DIR", defaultValue = OpcUaFactory.DEFAULT_PKI_DIR,
-                description = "client certificate, trusted/certs and rejected/ (default: ${DEFAULT-VALUE}, the "
-                        + "daemon's)")
+                description = {"client certificate, trusted/certs and rejected/",
+                        "(default: ${DEFAULT-VALUE},",
+                        "the daemon's)"})
         Path pki;
 
         @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "5",
@@ -250,22 +256,28 @@ public final class OpcUaCommand implements Callable<Integer> {
     }
 
     @Command(name = "browse", mixinStandardHelpOptions = true,
-            description = {"List the nodes under a folder of an OPC UA server: node id, the browse path to write in",
-                    "the config (browse_path:), node class, data type and current value.",
+            description = {"List the nodes under a folder of an OPC UA server.",
                     "",
-                    "A server whose certificate is not trusted yet is refused: its certificate is saved under",
-                    "PKI/rejected/ and the mv command that trusts it is printed (exit 2)."},
+                    "Each node with its node id, the browse path to write in the config",
+                    "(browse_path:), node class, data type and current value.",
+                    "",
+                    "A server whose certificate is not trusted yet is refused: its certificate is",
+                    "saved under PKI/rejected/ and the mv command that trusts it is printed."},
             footer = {"", "Examples:",
                     "  wattguard opcua browse --endpoint opc.tcp://127.0.0.1:4840 --pki ./pki",
-                    "  wattguard opcua browse --endpoint opc.tcp://10.0.4.20:4840/meter --security-policy basic256sha256 \\",
-                    "      --user wattguard --password-env METER_PASSWORD --start 'Objects/2:Meter' --depth 2",
-                    "", "Exit codes: 0 listed, 1 server unreachable, 2 bad input, untrusted certificate or refused login."})
+                    "  wattguard opcua browse --endpoint opc.tcp://10.0.4.20:4840/meter \\",
+                    "      --security-policy basic256sha256 \\",
+                    "      --user wattguard --password-env METER_PASSWORD \\",
+                    "      --start 'Objects/2:Meter' --depth 2",
+                    "", "Exit codes: 0 listed, 1 server unreachable, 2 bad input, untrusted certificate",
+                    "or refused login."})
     static final class Browse implements Callable<Integer> {
         @Mixin
         Connection conn = new Connection();
 
         @Option(names = "--start", paramLabel = "NODE",
-                description = "a NodeId (ns=2;s=Meter) or browse path (Objects/2:Meter) to start from (default: Objects)")
+                description = {"a NodeId such as ns=2;s=Meter, or a browse path",
+                        "such as Objects/2:Meter (default: Objects)"})
         String start;
 
         @Option(names = "--depth", defaultValue = "3", paramLabel = "N", description = "levels to descend (default: ${DEFAULT-VALUE})")
@@ -364,21 +376,26 @@ public final class OpcUaCommand implements Callable<Integer> {
     }
 
     @Command(name = "read", mixinStandardHelpOptions = true,
-            description = {"Read the current value of OPC UA nodes: value, data type, status, source and server time."},
+            description = {"Read the current value of OPC UA nodes.",
+                    "",
+                    "Each with its value, data type, status, source time and server time."},
             footer = {"", "Examples:",
-                    "  wattguard opcua read --endpoint opc.tcp://127.0.0.1:4840 --pki ./pki --node 'ns=2;s=Meter.L1.power_w'",
-                    "  wattguard opcua read --endpoint opc.tcp://10.0.4.20:4840/meter --security-policy basic256sha256 \\",
+                    "  wattguard opcua read --endpoint opc.tcp://127.0.0.1:4840 --pki ./pki \\",
+                    "      --node 'ns=2;s=Meter.L1.power_w'",
+                    "  wattguard opcua read --endpoint opc.tcp://10.0.4.20:4840/meter \\",
+                    "      --security-policy basic256sha256 \\",
                     "      --user wattguard --password-file /etc/wattguard/meter.password \\",
                     "      --node 'ns=2;s=Meter.L1.power_w' --node Objects/2:Meter/2:Total/2:EnergyWh",
-                    "", "Exit codes: 0 read (even when a value's status is Bad), 1 server unreachable, 2 bad input,",
-                    "untrusted certificate or refused login."})
+                    "", "Exit codes: 0 read (even when a value's status is Bad), 1 server unreachable,",
+                    "2 bad input, untrusted certificate or refused login."})
     static final class Read implements Callable<Integer> {
         @Mixin
         Connection conn = new Connection();
 
         @Option(names = "--node", required = true, paramLabel = "NODE",
-                description = "a NodeId (ns=2;s=Meter.L1.power_w, i=2258) or browse path (Objects/2:Meter/2:L1/2:power_w); "
-                        + "repeat for more")
+                description = {"a NodeId such as ns=2;s=Meter.L1.power_w or",
+                        "i=2258, or a browse path such as",
+                        "Objects/2:Meter/2:L1/2:power_w; repeat for more"})
         List<String> nodes;
 
         @CommandLine.Spec

@@ -5,11 +5,15 @@ import picocli.CommandLine.Command;
 
 @Command(name = "version", description = "Print the version of wattguard and of the Java runtime.")
 final class VersionCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public void run() {
         for (String line : new Provider().getVersion()) {
-            System.out.println(line);
+            spec.commandLine().getOut().println(line);
         }
+        spec.commandLine().getOut().flush();
     }
 
     static final class Provider implements CommandLine.IVersionProvider {
