@@ -9,10 +9,17 @@ import io.wattguard.analysis.StoreReader;
 import io.wattguard.analysis.StoreWriter;
 import io.wattguard.analytics.AnalysisOutput;
 import io.wattguard.analytics.Episode;
+import io.wattguard.config.Durations;
 import io.wattguard.daemon.Settings;
+import io.wattguard.sink.InfluxSettings;
 import io.wattguard.sink.InfluxWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -23,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.influxdb.InfluxDBIOException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -41,7 +49,9 @@ import picocli.CommandLine.Spec;
                 "same points.",
                 "",
                 "Times: an ISO date (2026-11-01, midnight in the site's zone), a date-time",
-                "(2026-11-01T08:00:00Z), or 'now', 'now-7d', 'now-12h'."},
+                "(2026-11-01T08:00:00Z), or 'now', 'now-7d', 'now-12h'.",
+                "",
+                "Exit codes: 0 done, 1 InfluxDB unreachable or refusing, 2 bad input."},
         footer = {"", "Examples:",
                 "  wattguard analyze --config /etc/wattguard/central.yaml \\",
                 "      --from 2026-11-01 --to 2026-12-01",
@@ -90,8 +100,9 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
         Outcome done;
         try {
             done = analyse(settings, cfg, fromMs, toMs, !dryRun, progress);
-        } catch (IOException e) {
-            throw new UserError(settings.influx().url() + ": " + e.getMessage());
+        } catch (IOException | UncheckedIOException | InfluxDBIOException e) {
+            // The config was good: a store that cannot be reached or refuses is a failure at run time.
+            throw new Failure(influxFailure(settings.influx(), e));
         }
         progress.done(String.format(Locale.ROOT, "%,d rows read in %.1f s, %d points written", done.rows(),
                 (System.nanoTime() - started) / 1e9, done.written()));
@@ -132,6 +143,33 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
         }
     }
 
+    /**
+     * What went wrong with InfluxDB, for an operator. The store's own messages say which query got which answer;
+     * a network failure reaches us as a Java exception, whose class name is replaced by what it means.
+     */
+    static String influxFailure(InfluxSettings influx, Exception e) {
+        String at = "InfluxDB at " + influx.url() + " (URL from " + influx.urlFrom() + ")";
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof ConnectException) {
+                return "cannot reach " + at + ": connection refused";
+            }
+            if (c instanceof UnknownHostException) {
+                return "cannot reach " + at + ": unknown host " + influx.url().getHost();
+            }
+            if (c instanceof NoRouteToHostException) {
+                return "cannot reach " + at + ": no route to host";
+            }
+            if (c instanceof SocketTimeoutException) {
+                return at + " did not answer within " + Durations.format(influx.timeout()) + " (influxdb.timeout)";
+            }
+        }
+        String m = e instanceof UncheckedIOException || e instanceof InfluxDBIOException ? e.getCause().getMessage()
+                : e.getMessage();
+        // "java.io.IOException: reason" as some libraries word it: keep the reason.
+        return m == null ? "InfluxDB at " + influx.url() + ": " + e.getClass().getSimpleName()
+                : m.replaceAll("(?:[a-z][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error): ?", "");
+    }
+
     static long parseTime(String option, String value, ZoneId zone) {
         String v = value.trim();
         try {
@@ -150,7 +188,7 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
     }
 
     static Duration parseDuration(String v) {
-        Duration d = io.wattguard.config.Durations.parse(v);
+        Duration d = Durations.parse(v);
         if (d == null) {
             throw new UserError("expected a duration such as 30s, 12h or 7d, found '" + v + "'");
         }

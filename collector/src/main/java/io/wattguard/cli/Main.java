@@ -42,10 +42,15 @@ public final class Main {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler(new UserErrorHandler());
-        // picocli's own usage errors (unknown option, missing --config) are bad input too.
+        // picocli's own usage errors (unknown option, missing --config, no subcommand) are bad input too.
         cli.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println(ex.getMessage());
-            ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println(ex.getMessage());
+            if (isGroup(c)) {
+                c.usage(c.getErr()); // the list of its commands is the answer to "which one?"
+            } else {
+                c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help'.");
+            }
             return 2;
         });
         return cli;
@@ -80,6 +85,12 @@ public final class Main {
                     .description("Print version information and exit.").build());
         }
         c.getSubcommands().values().forEach(Main::helpAndVersionEverywhere);
+    }
+
+    /** A command that only holds subcommands (wattguard, modbus, opcua): it has nothing to run by itself. */
+    private static boolean isGroup(CommandLine c) {
+        Object o = c.getCommandSpec().userObject();
+        return !c.getSubcommands().isEmpty() && !(o instanceof Runnable || o instanceof java.util.concurrent.Callable);
     }
 
     private final Map<String, String> env;

@@ -22,15 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "modbus", mixinStandardHelpOptions = true,
         description = {"Field tools for Modbus devices (PDUs, meters).", "", "Run 'wattguard modbus read --help'."},
         subcommands = {ModbusCommand.Read.class})
-final class ModbusCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 0;
-    }
+final class ModbusCommand {
+    // No call(): run without a subcommand, picocli reports it missing, which Main answers with usage and exit 2.
 
     @Command(name = "read", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Read registers once and show each value with its raw words.",
@@ -142,10 +135,7 @@ final class ModbusCommand implements Callable<Integer> {
                 out.flush();
                 return 0;
             } catch (IOException e) {
-                PrintWriter err = spec.commandLine().getErr();
-                err.println("wattguard modbus read: " + q.endpoint() + " unit " + q.unit() + ": " + reason(e));
-                err.flush();
-                return 1;
+                throw new Failure("wattguard modbus read: " + q.endpoint() + " unit " + q.unit() + ": " + reason(e));
             }
         }
 

@@ -54,15 +54,8 @@ import picocli.CommandLine.Option;
                 "      --node 'ns=2;s=Meter.L1.power_w'",
                 "", "Run 'wattguard opcua browse --help' or 'wattguard opcua read --help' for their",
                 "options."})
-public final class OpcUaCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return 2;
-    }
+public final class OpcUaCommand {
+    // No call(): run without a subcommand, picocli reports it missing, which Main answers with usage and exit 2.
 
     /** The connection options both subcommands share; the same words as the config keys. */
     static final class Connection {
@@ -175,8 +168,11 @@ public final class OpcUaCommand implements Callable<Integer> {
             throw new UserError(option + ": expected one of " + String.join(", ", names) + ", found '" + value + "'");
         }
 
-        /** Opens the PKI folder and a session; a failure an operator can fix is a {@link UserError}. */
-        <T> T withConnection(PrintWriter err, Session<T> body) throws Exception {
+        /**
+         * Opens the PKI folder and a session and runs {@code body}: a failure an operator can fix is a
+         * {@link UserError} (exit 2), a server that cannot be reached or fails a request a {@link Failure} (exit 1).
+         */
+        <T> T withConnection(Session<T> body) throws Exception {
             OpcUaEndpointConfig cfg = config();
             quietMilo();
             ClientPki clientPki;
@@ -194,8 +190,10 @@ public final class OpcUaCommand implements Callable<Integer> {
                     throw new UserError(e.getMessage().replace("password_env or password_file",
                             "--password-env or --password-file"));
                 }
-                err.println(e.getMessage());
-                throw new Unreachable();
+                throw new Failure(e.getMessage());
+            } catch (UaException e) {
+                throw new Failure("OPC UA request failed: " + statusName(e.getStatusCode())
+                        + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
             }
         }
 
@@ -225,27 +223,6 @@ public final class OpcUaCommand implements Callable<Integer> {
 
     interface Session<T> {
         T run(OpcUaConnection c) throws Exception;
-    }
-
-    /** The message is printed already; exit 1. */
-    static final class Unreachable extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Unreachable() {
-            super(null, null, false, false);
-        }
-    }
-
-    static int run(PrintWriter err, Callable<Integer> body) throws Exception {
-        try {
-            return body.call();
-        } catch (Unreachable e) {
-            return 1;
-        } catch (UaException e) {
-            err.println("OPC UA request failed: " + statusName(e.getStatusCode())
-                    + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
-            return 1;
-        }
     }
 
     static String statusName(StatusCode s) {
@@ -302,8 +279,7 @@ public final class OpcUaCommand implements Callable<Integer> {
                 throw new UserError("--max: expected at least 1, found " + max);
             }
             PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            return run(err, () -> conn.withConnection(err, c -> {
+            return conn.withConnection(c -> {
                 List<OpcUaConnection.BrowsedNode> nodes;
                 try {
                     nodes = c.browse(start, depth, max);
@@ -335,7 +311,7 @@ public final class OpcUaCommand implements Callable<Integer> {
                         + max + ")" : "") + "; write a Variable into an opcua source as node: NODE ID or browse_path: "
                         + "BROWSE PATH");
                 return 0;
-            }));
+            });
         }
     }
 
@@ -404,8 +380,7 @@ public final class OpcUaCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            return run(err, () -> conn.withConnection(err, c -> {
+            return conn.withConnection(c -> {
                 List<NodeId> ids = resolve(c);
                 List<ReadValueId> reads = new ArrayList<>();
                 for (NodeId id : ids) {
@@ -426,7 +401,7 @@ public final class OpcUaCommand implements Callable<Integer> {
                 }
                 table(out, rows);
                 return 0;
-            }));
+            });
         }
 
         private List<NodeId> resolve(OpcUaConnection c) throws UaException {

@@ -3,8 +3,9 @@ package io.wattguard.cli;
 import picocli.CommandLine;
 
 /**
- * Bad input (a {@link UserError}) prints its message and exits 2, without a stack trace; anything else is a
- * bug or an environment failure and keeps its trace for the report.
+ * Maps what a command throws to its exit code. Bad input (a {@link UserError}) prints its message and exits 2;
+ * a run-time {@link Failure} prints its message and exits 1; neither has a stack trace. Anything else is a bug:
+ * a one-line summary first, then the trace for the report, and exit 1.
  */
 final class UserErrorHandler implements CommandLine.IExecutionExceptionHandler {
     @Override
@@ -13,7 +14,13 @@ final class UserErrorHandler implements CommandLine.IExecutionExceptionHandler {
             cmd.getErr().println(ue.getMessage());
             return 2;
         }
-        cmd.getErr().println("wattguard " + cmd.getCommandName() + ": " + ex);
+        if (ex instanceof Failure f) {
+            cmd.getErr().println(f.getMessage());
+            return 1;
+        }
+        cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + " failed unexpectedly ("
+                + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage())
+                + "); this is a bug, please report it with what follows:");
         ex.printStackTrace(cmd.getErr());
         return 1;
     }

@@ -122,4 +122,17 @@ class HelpTest {
             assertTrue(v.out().startsWith(version), name + " -V printed '" + v.out() + "'");
         }
     }
+
+    @Test
+    void aCommandGroupWithoutItsCommandIsBadInputAndShowsItsCommands() {
+        for (String[] args : List.of(new String[0], new String[] {"modbus"}, new String[] {"opcua"})) {
+            String name = String.join(" ", List.of(args));
+            Cli.Result r = CliEnv.run(Map.of(), args);
+            assertEquals(2, r.code(), "'" + name + "': " + r.out() + r.err());
+            assertEquals("", r.out());
+            assertTrue(r.err().startsWith("Missing required subcommand\nUsage: wattguard" + (args.length == 0 ? "" : " ")
+                    + name), r.err());
+            assertTrue(r.err().contains("Commands:"), r.err());
+        }
+    }
 }

@@ -1,7 +1,10 @@
 package io.wattguard.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wattguard.influx.PrivateInfluxd;
 import io.wattguard.testing.Cli;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -77,5 +80,17 @@ class InfluxUrlTest {
         assertEquals(2, r.code());
         assertEquals("1 problem in the configuration:\n  " + file + ":1:17: influxdb.url: expected a port from 1 to "
                 + "65535, found 99999 in 'http://file.example:99999'\n", r.err());
+    }
+
+    @Test
+    void analyzeAgainstAnUnreachableInfluxIsARunTimeFailureInPlainWords() throws IOException {
+        int port = PrivateInfluxd.freePort();
+        String url = "http://127.0.0.1:" + port;
+        Cli.Result r = CliEnv.run(Map.of(), "analyze", "--config", config("http://file.example:8086").toString(),
+                "--influx-url", url, "--from", "2026-10-06", "--to", "2026-10-07", "--warmup", "0s");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().endsWith("cannot reach InfluxDB at " + url + " (URL from --influx-url): connection refused\n"),
+                r.err());
+        assertFalse(r.err().contains("java.") || r.err().contains("Exception") || r.err().contains("\tat "), r.err());
     }
 }
