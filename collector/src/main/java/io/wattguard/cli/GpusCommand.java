@@ -11,11 +11,13 @@ import io.wattguard.nvml.GpuProcess;
 import io.wattguard.nvml.GpuSnapshot;
 import io.wattguard.nvml.LoadOptions;
 import io.wattguard.nvml.Nvml;
+import io.wattguard.nvml.NvmlReturn;
 import io.wattguard.nvml.NvmlUnavailableException;
 import io.wattguard.source.nvml.MigId;
 import io.wattguard.source.nvml.ProcessResolver;
 import io.wattguard.source.nvml.ThrottleReasons;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,16 +62,29 @@ final class GpusCommand implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LoadOptions options = LoadOptions.defaults();
+        // JNA looks a relative name up in its library paths; a path the operator typed means that file, from here.
+        boolean path = library != null && (library.contains("/") || library.contains(java.io.File.separator));
+        Path file = path ? Path.of(library).toAbsolutePath().normalize() : null;
         if (library != null) {
-            // JNA looks a relative name up in its library paths; a path the operator typed means that file, from here.
-            boolean path = library.contains("/") || library.contains(java.io.File.separator);
-            options = options.withLibraryPath(path ? Path.of(library).toAbsolutePath().normalize().toString() : library);
+            options = options.withLibraryPath(path ? file.toString() : library);
         }
         Nvml nvml;
         try {
             nvml = Nvml.load(options);
         } catch (NvmlUnavailableException e) {
-            throw new UserError(e.getMessage());
+            boolean notNvml = e.returnCode() == NvmlReturn.LIBRARY_NOT_FOUND
+                    || e.returnCode() == NvmlReturn.FUNCTION_NOT_FOUND;
+            if (library == null || !notNvml) {
+                // The binding's advice ends "set the NVML library path to the file": here that is --library.
+                throw new UserError(e.getMessage().replace("set the NVML library path to the file",
+                        "give its path with --library PATH"));
+            }
+            String what = file == null ? "not found in the system's library path"
+                    : !Files.exists(file) ? "no such file"
+                    : "the file exists but is not a loadable NVML library";
+            throw new UserError("--library " + (file == null ? library : file) + ": " + what + ". Give the path of "
+                    + "the driver's libnvidia-ml.so.1 with --library PATH, or leave --library out for the default "
+                    + "search: the system's library path, then the folders NVIDIA drivers install it in.");
         }
         try (nvml) {
             List<Row> rows = new ArrayList<>();

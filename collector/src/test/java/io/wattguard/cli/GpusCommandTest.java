@@ -50,12 +50,32 @@ class GpusCommandTest {
                 r.err());
     }
 
+    private static final String LIBRARY_ADVICE = ". Give the path of the driver's libnvidia-ml.so.1 with --library "
+            + "PATH, or leave --library out for the default search: the system's library path, then the folders "
+            + "NVIDIA drivers install it in.\n";
+
     @Test
-    void aMissingLibraryIsBadInputToo() {
+    void aMissingLibraryIsBadInputNamingTheOption() {
         Cli.Result r = Cli.run("gpus", "--library", "/opt/nowhere/libnvidia-ml.so.1");
         assertEquals(2, r.code());
-        assertTrue(r.err().startsWith("NVML library not found, so no GPU can be read. Tried "
-                + "/opt/nowhere/libnvidia-ml.so.1: not found. To fix: "), r.err());
+        assertEquals("--library /opt/nowhere/libnvidia-ml.so.1: no such file" + LIBRARY_ADVICE, r.err());
+    }
+
+    @Test
+    void aFileThatIsNotNvmlIsNotCalledMissing() {
+        Cli.Result r = Cli.run("gpus", "--library", "/etc/passwd");
+        assertEquals(2, r.code());
+        assertEquals("--library /etc/passwd: the file exists but is not a loadable NVML library" + LIBRARY_ADVICE,
+                r.err());
+    }
+
+    @Test
+    void withoutLibraryTheAdviceNamesTheOption() {
+        Cli.Result r = Cli.run("gpus");
+        org.junit.jupiter.api.Assumptions.assumeTrue(r.err().startsWith("NVML library not found"),
+                "this machine has an NVML: " + r.err());
+        assertEquals(2, r.code());
+        assertTrue(r.err().endsWith(", or give its path with --library PATH.\n"), r.err());
     }
 
     @Test
