@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.eclipse.milo.opcua.stack.core.AttributeId;
 import org.eclipse.milo.opcua.stack.core.OpcUaDataType;
@@ -40,8 +41,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code wattguard opcua browse|read}: the field tools for writing an {@code opcua} source. They speak to a
- * server with the same security options, identity and PKI folder as the daemon, so a server certificate
- * trusted here is trusted by the daemon, and a node found here is read the same way there.
+ * server with the same security options and identity as the daemon, so a node found here is read the same way
+ * there; with the daemon's PKI folder (the default where it exists and may be written), a server certificate
+ * trusted here is trusted by the daemon too.
  */
 @Command(name = "opcua", mixinStandardHelpOptions = true,
         description = {"Discover and read the values of an OPC UA server.",
@@ -49,13 +51,20 @@ import picocli.CommandLine.Option;
                 "Both commands take the security options of an opcua source."},
         subcommands = {OpcUaCommand.Browse.class, OpcUaCommand.Read.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
-                "  wattguard opcua browse --endpoint opc.tcp://10.0.4.20:4840/meter --pki ./pki",
+                "  wattguard opcua browse --endpoint opc.tcp://10.0.4.20:4840/meter",
                 "  wattguard opcua read --endpoint opc.tcp://10.0.4.20:4840/meter \\",
                 "      --node 'ns=2;s=Meter.L1.power_w'",
                 "", "Run 'wattguard opcua browse --help' or 'wattguard opcua read --help' for their",
                 "options."})
 public final class OpcUaCommand {
     // No call(): run without a subcommand, picocli reports it missing, which Main answers with usage and exit 2.
+
+    // Where browse and read keep certificates without --pki (Connection.withConnection), in both footers.
+    static final String PKI_HELP_1 = "PKI folder: without --pki, the daemon's " + OpcUaFactory.DEFAULT_PKI_DIR
+            + " if it exists and";
+    static final String PKI_HELP_2 = "you may write it (a server trusted here is then trusted by the daemon too), else";
+    static final String PKI_HELP_3 = "$XDG_DATA_HOME/wattguard/pki (~/.local/share/wattguard/pki). It is created only";
+    static final String PKI_HELP_4 = "when a certificate must be kept: with a security policy or --user.";
 
     /** The connection options both subcommands share; the same words as the config keys. */
     static final class Connection {
@@ -82,17 +91,21 @@ public final class OpcUaCommand {
         @Option(names = "--password-file", paramLabel = "FILE", description = "a file whose first line is the password")
         Path passwordFile;
 
-        @Option(names = "--pki", paramLabel = "DIR", defaultValue = OpcUaFactory.DEFAULT_PKI_DIR,
-                description = {"client certificate, trusted/certs and rejected/",
-                        "(default: ${DEFAULT-VALUE},",
-                        "the daemon's)"})
+        @Option(names = "--pki", paramLabel = "DIR",
+                description = {"wattguard's client certificate, and the server",
+                        "certificates in trusted/certs/ and rejected/",
+                        "(default: see PKI folder below)"})
         Path pki;
 
         @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "5",
                 description = "request timeout in seconds (default: ${DEFAULT-VALUE})")
         double timeoutS;
 
-        OpcUaEndpointConfig config() {
+        @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+        CommandLine.Model.CommandSpec command;
+
+        /** Every option checked, nothing opened or created yet. */
+        OpcUaEndpointConfig config(Map<String, String> env) {
             URI url;
             try {
                 url = new URI(endpoint.trim());
@@ -114,10 +127,11 @@ public final class OpcUaCommand {
             if (!(timeoutS >= 0.1 && timeoutS <= 300)) {
                 throw new UserError("--timeout: expected seconds from 0.1 to 300, found " + timeoutS);
             }
-            return new OpcUaEndpointConfig(url, p, m, pki, identity(), Duration.ofMillis(Math.round(timeoutS * 1000)));
+            return new OpcUaEndpointConfig(url, p, m, pki != null ? pki : defaultPki(env), identity(env),
+                    Duration.ofMillis(Math.round(timeoutS * 1000)));
         }
 
-        private Identity identity() {
+        private Identity identity(Map<String, String> env) {
             if (user == null) {
                 if (passwordEnv != null || passwordFile != null) {
                     throw new UserError("a password was given without --user NAME");
@@ -128,7 +142,7 @@ public final class OpcUaCommand {
                 throw new UserError("set either --password-env or --password-file, not both");
             }
             if (passwordEnv != null) {
-                String v = System.getenv(passwordEnv);
+                String v = env.get(passwordEnv);
                 if (v == null || v.isEmpty()) {
                     throw new UserError("--password-env: environment variable " + passwordEnv + " is not set or empty");
                 }
@@ -173,13 +187,32 @@ public final class OpcUaCommand {
          * {@link UserError} (exit 2), a server that cannot be reached or fails a request a {@link Failure} (exit 1).
          */
         <T> T withConnection(Session<T> body) throws Exception {
-            OpcUaEndpointConfig cfg = config();
-            quietMilo();
+            OpcUaEndpointConfig cfg = config(Main.env(command));
+            // Without certificates to exchange (policy none, anonymous) there is nothing worth keeping: unless
+            // asked for with --pki or there already, no folder is created; the client certificate Milo wants
+            // anyway lives in a scratch folder until the command ends.
+            boolean keep = pki != null || Files.isDirectory(cfg.pkiDir()) || cfg.policy() != Policy.None
+                    || cfg.identity().type() != OpcUaEndpointConfig.IdentityType.Anonymous;
+            Path dir = keep ? cfg.pkiDir() : Files.createTempDirectory("wattguard-pki");
+            if (!keep) {
+                quiet(ClientPki.class.getName()); // "created the client certificate" in a folder about to go
+            }
+            try {
+                return withConnection(cfg, dir, body);
+            } finally {
+                if (!keep) {
+                    deleteTree(dir);
+                }
+            }
+        }
+
+        private static <T> T withConnection(OpcUaEndpointConfig cfg, Path pkiDir, Session<T> body) throws Exception {
+            quiet("org.eclipse.milo");
             ClientPki clientPki;
             try {
-                clientPki = ClientPki.open(pki);
+                clientPki = ClientPki.open(pkiDir);
             } catch (IOException e) {
-                throw new UserError("cannot open the OPC UA PKI folder " + pki + ": " + e.getMessage()
+                throw new UserError("cannot open the OPC UA PKI folder " + pkiDir + ": " + e.getMessage()
                         + " (choose a folder you can write with --pki DIR)");
             }
             try (clientPki; OpcUaConnection c = OpcUaConnection.open(cfg, clientPki)) {
@@ -197,6 +230,31 @@ public final class OpcUaCommand {
             }
         }
 
+        /**
+         * Where certificates are kept without --pki: the daemon's folder when it exists and this user may write
+         * it, so that a server trusted here is trusted by the daemon too; otherwise this user's own folder.
+         * Neither is a system folder created by a read-only command.
+         */
+        static Path defaultPki(Map<String, String> env) {
+            Path daemons = Path.of(OpcUaFactory.DEFAULT_PKI_DIR);
+            if (Files.isDirectory(daemons) && Files.isWritable(daemons)) {
+                return daemons;
+            }
+            String data = env.get("XDG_DATA_HOME");
+            if (data == null || !Path.of(data).isAbsolute()) {
+                data = Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".local", "share").toString();
+            }
+            return Path.of(data, "wattguard", "pki");
+        }
+
+        private static void deleteTree(Path dir) throws IOException {
+            try (var walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+
         /** Trust, login and endpoint choice are the operator's to fix (exit 2); an unreachable server is not. */
         private static boolean isOperatorFixable(long code) {
             return code == StatusCodes.Bad_UserAccessDenied || code == StatusCodes.Bad_IdentityTokenRejected
@@ -211,12 +269,12 @@ public final class OpcUaCommand {
     }
 
     /**
-     * Milo logs a refused certificate as an ERROR with a stack trace from its network thread; this command says
-     * what happened and what to do in one message, so Milo's own lines would only bury it. Only this process
-     * is affected: a field tool runs one command and exits.
+     * Turns a logger off. Milo logs a refused certificate as an ERROR with a stack trace from its network thread;
+     * this command says what happened and what to do in one message, so Milo's own lines would only bury it.
+     * Only this process is affected: a field tool runs one command and exits.
      */
-    static void quietMilo() {
-        if (org.slf4j.LoggerFactory.getLogger("org.eclipse.milo") instanceof ch.qos.logback.classic.Logger l) {
+    static void quiet(String logger) {
+        if (org.slf4j.LoggerFactory.getLogger(logger) instanceof ch.qos.logback.classic.Logger l) {
             l.setLevel(ch.qos.logback.classic.Level.OFF);
         }
     }
@@ -241,11 +299,12 @@ public final class OpcUaCommand {
                     "A server whose certificate is not trusted yet is refused: its certificate is",
                     "saved under PKI/rejected/ and the mv command that trusts it is printed."},
             footer = {"", "Examples:",
-                    "  wattguard opcua browse --endpoint opc.tcp://127.0.0.1:4840 --pki ./pki",
+                    "  wattguard opcua browse --endpoint opc.tcp://127.0.0.1:4840",
                     "  wattguard opcua browse --endpoint opc.tcp://10.0.4.20:4840/meter \\",
                     "      --security-policy basic256sha256 \\",
                     "      --user wattguard --password-env METER_PASSWORD \\",
                     "      --start 'Objects/2:Meter' --depth 2",
+                    "", PKI_HELP_1, PKI_HELP_2, PKI_HELP_3, PKI_HELP_4,
                     "", "Exit codes: 0 listed, 1 server unreachable, 2 bad input, untrusted certificate",
                     "or refused login."})
     static final class Browse implements Callable<Integer> {
@@ -356,12 +415,13 @@ public final class OpcUaCommand {
                     "",
                     "Each with its value, data type, status, source time and server time."},
             footer = {"", "Examples:",
-                    "  wattguard opcua read --endpoint opc.tcp://127.0.0.1:4840 --pki ./pki \\",
+                    "  wattguard opcua read --endpoint opc.tcp://127.0.0.1:4840 \\",
                     "      --node 'ns=2;s=Meter.L1.power_w'",
                     "  wattguard opcua read --endpoint opc.tcp://10.0.4.20:4840/meter \\",
                     "      --security-policy basic256sha256 \\",
                     "      --user wattguard --password-file /etc/wattguard/meter.password \\",
                     "      --node 'ns=2;s=Meter.L1.power_w' --node Objects/2:Meter/2:Total/2:EnergyWh",
+                    "", PKI_HELP_1, PKI_HELP_2, PKI_HELP_3, PKI_HELP_4,
                     "", "Exit codes: 0 read (even when a value's status is Bad), 1 server unreachable,",
                     "2 bad input, untrusted certificate or refused login."})
     static final class Read implements Callable<Integer> {
