@@ -1,10 +1,10 @@
 package io.wattguard.cli;
 
+import io.wattguard.daemon.Batcher;
 import io.wattguard.daemon.Daemon;
 import io.wattguard.daemon.Settings;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -31,18 +31,16 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     public Integer call() throws Exception {
         Settings settings = options.load();
         Daemon daemon = new Daemon(settings, Clock.systemUTC());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            daemon.close();
-            stopped.countDown();
-        }, "wattguard-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "wattguard-shutdown"));
         try {
             daemon.start();
         } catch (IOException e) {
             daemon.close();
-            throw new UserError(options.config + ": " + e.getMessage());
+            // The file was valid; the machine refused (a port in use, a folder not writable): a run-time failure.
+            throw new Failure(options.config + ": cannot start: " + e.getMessage());
         }
-        stopped.await();
-        return 0;
+        // Returns only when the daemon can no longer collect; SIGTERM and Ctrl-C end the JVM through the hook.
+        Batcher.Failed f = daemon.failed().get();
+        throw new Failure("wattguard stopped: " + f.getMessage());
     }
 }

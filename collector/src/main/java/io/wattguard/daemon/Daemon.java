@@ -43,6 +43,12 @@ public final class Daemon implements AutoCloseable {
     private final AnalysisService analysis;
     private final Alerts alerts;
     private boolean closed;
+    private final java.util.concurrent.CompletableFuture<Batcher.Failed> failed = new java.util.concurrent.CompletableFuture<>();
+    /**
+     * How long a poll thread waits for room in a full batcher before its samples are dropped and counted: long
+     * enough to ride out a slow fsync or a GC pause, short enough not to hold a poll thread through tick after tick.
+     */
+    private static final Duration POLL_WAIT = Duration.ofSeconds(5);
 
     public Daemon(Settings settings, Clock clock) {
         this(settings, clock, samples -> {});
@@ -54,7 +60,7 @@ public final class Daemon implements AutoCloseable {
         this.clock = clock;
         this.startedMs = clock.millis();
         this.sink = new InfluxSink(new InfluxWriter(settings.influx()), settings.spool(), clock);
-        this.batcher = new Batcher(settings.topology(), sink, settings.batch().maxPoints(), settings.batch().maxDelay());
+        this.batcher = new Batcher(settings.topology(), sink, settings.batch(), failed::complete);
         SourceSpec.Context ctx = new SourceSpec.Context(clock, settings.topology(), settings.instance());
         List<Source> sources = new ArrayList<>();
         for (SourceSpec spec : settings.sources()) {
@@ -63,7 +69,7 @@ public final class Daemon implements AutoCloseable {
         sources.add(new SelfSource());
         this.scheduler = new Scheduler(sources, samples -> {
             tap.accept(samples);
-            batcher.add(samples);
+            batcher.offer(samples, POLL_WAIT);
         }, clock, 64);
         this.alerts = Alerts.create(settings.alerts(), clock, settings.instance());
         this.analysis = settings.analysis().enabled()
@@ -89,6 +95,9 @@ public final class Daemon implements AutoCloseable {
     }
 
     public InfluxSink sink() { return sink; }
+
+    /** Completes when the daemon can no longer collect (its batcher died); the command should then exit 1. */
+    public java.util.concurrent.CompletableFuture<Batcher.Failed> failed() { return failed; }
     public Scheduler scheduler() { return scheduler; }
     public HttpEndpoints http() { return http; }
 
@@ -112,7 +121,12 @@ public final class Daemon implements AutoCloseable {
         InfluxSink.Stats stats = sink.stats();
         s.put("influxdb", sink.influxHealthy() ? "ok" : "unreachable").put("spool", sink.spoolHealthy() ? "ok" : "failing")
                 .put("points_written", stats.pointsWritten.get()).put("spool_bytes", sink.spoolBytes())
-                .put("spool_dropped", sink.spoolDroppedPoints()).put("dead_letter_points", stats.deadLetterPoints.get());
+                .put("spool_dropped", sink.spoolDroppedPoints()).put("dead_letter_points", stats.deadLetterPoints.get())
+                .put("batcher_dropped", batcher.droppedPoints());
+        if (batcher.failure() != null) {
+            s.put("batcher", batcher.failure().getMessage());
+            ok = false;
+        }
         if (!stats.lastError.isEmpty()) {
             s.put("last_error", stats.lastError);
         }
@@ -156,6 +170,9 @@ public final class Daemon implements AutoCloseable {
         CounterWithCallback.builder().name("wattguard_spool_dropped_points_total")
                 .help("Undelivered points dropped by the spool size cap or the memory fallback")
                 .callback(cb -> cb.call(sink.spoolDroppedPoints())).register(registry);
+        CounterWithCallback.builder().name("wattguard_batcher_dropped_points_total")
+                .help("Points dropped before the spool: the sink did not keep up (batch.max_pending_points) or shutdown")
+                .callback(cb -> cb.call(batcher.droppedPoints())).register(registry);
         GaugeWithCallback.builder().name("wattguard_spool_bytes").help("Spooled bytes waiting for InfluxDB")
                 .callback(cb -> cb.call(sink.spoolBytes())).register(registry);
         if (analysis != null) {
@@ -203,7 +220,7 @@ public final class Daemon implements AutoCloseable {
                     .field("points_written", s.pointsWritten.get()).field("spool_bytes", sink.spoolBytes())
                     .field("spool_dropped", sink.spoolDroppedPoints()).field("errors", s.writeErrors.get())
                     .field("dead_letter_points", s.deadLetterPoints.get()).field("spool_errors", s.spoolErrors.get())
-                    .build());
+                    .field("batcher_dropped", batcher.droppedPoints()).build());
         }
     }
 

@@ -30,13 +30,22 @@ public record Settings(Path file, String instance, InfluxSettings influx, Batch 
 
     private static final Pattern SOURCE_NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
 
-    /** The {@code batch:} section: a batch leaves when it has {@code max_points} or is {@code max_delay} old. */
-    public record Batch(int maxPoints, Duration maxDelay) {
+    /**
+     * The {@code batch:} section: a batch leaves when it has {@code max_points} or is {@code max_delay} old, and at
+     * most {@code max_pending_points} wait in memory for the spool (each costs about a kilobyte of heap).
+     */
+    public record Batch(int maxPoints, Duration maxDelay, int maxPendingPoints) {
         static Batch read(Section s) {
             int max = (int) s.integer("max_points", 5000, 1, 1_000_000);
             Duration delay = s.duration("max_delay", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(10));
+            // Two full batches: one being written to the spool while the next fills.
+            int pending = (int) s.integer("max_pending_points", Math.max(20_000, 2L * max), 1, 10_000_000);
+            if (pending < max) {
+                s.error("max_pending_points", "must be at least max_points (" + max + "), found " + pending
+                        + ": a full batch must fit in memory");
+            }
             s.finish();
-            return new Batch(max, delay);
+            return new Batch(max, delay, pending);
         }
     }
 

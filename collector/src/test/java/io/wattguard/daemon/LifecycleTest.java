@@ -54,7 +54,7 @@ class LifecycleTest {
                     public void accept(List<io.wattguard.core.Sample> batch) {}
 
                     public void close() {}
-                }, 10, Duration.ofMillis(50))},
+                }, new Settings.Batch(10, Duration.ofMillis(50), 100), f -> {})},
                 new Object[] {"Scheduler", (Supplier<AutoCloseable>) () -> new Scheduler(List.of(), b -> {},
                         Clock.systemUTC(), 4)},
                 new Object[] {"Daemon", (Supplier<AutoCloseable>) () -> new Daemon(Configs.load(tmp, """
