@@ -57,7 +57,8 @@ trap 'rm -f "$wrapper"' EXIT
 cat > "$wrapper" <<'SH'
 #!/bin/sh
 # wattguard's command line (check-config, version, ...); the service itself runs from wattguard.service.
-exec /usr/bin/java ${WATTGUARD_JAVA_OPTS:--Xmx256m} -jar /usr/share/wattguard/wattguard.jar "$@"
+exec /usr/bin/java -Xmx256m -XX:+UnlockDiagnosticVMOptions -XX:GCLockerRetryAllocationCount=100 \
+  -Xlog:disable -Xlog:all=warning:stderr ${WATTGUARD_JAVA_OPTS:-} -jar /usr/share/wattguard/wattguard.jar "$@"
 SH
 put 0755 "$wrapper" /usr/local/bin/wattguard
 

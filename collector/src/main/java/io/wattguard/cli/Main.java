@@ -16,7 +16,27 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Exit codes: 0 success, 1 failure at run time, 2 bad input (config, arguments)."})
 public final class Main {
     public static void main(String[] args) {
+        Thread.setDefaultUncaughtExceptionHandler(Main::died);
         System.exit(execute(args));
+    }
+
+    /**
+     * A thread that dies of an uncaught throwable. The JVM in trouble (out of memory, stack overflow) ends the
+     * command with one line and exit 1, through the shutdown hooks that stop the daemon, the demo's influxd and
+     * remove its folder. Anything else is a bug in that thread alone: one line, the trace only at DEBUG.
+     */
+    private static void died(Thread t, Throwable e) {
+        if (e instanceof OutOfMemoryError) {
+            System.err.println("wattguard: out of memory (" + e.getMessage() + ") in thread '" + t.getName()
+                    + "'; give Java a larger heap, e.g. WATTGUARD_JAVA_OPTS=-Xmx1g (exit 1)");
+        } else {
+            System.err.println("wattguard: thread '" + t.getName() + "' failed (" + io.wattguard.daemon.Batcher.describe(e)
+                    + "); this is a bug, please report it" + (e instanceof VirtualMachineError ? " (exit 1)" : ""));
+            org.slf4j.LoggerFactory.getLogger(Main.class).debug("uncaught in thread {}", t.getName(), e);
+        }
+        if (e instanceof VirtualMachineError) {
+            System.exit(1);
+        }
     }
 
     /** Runs a command line and returns its exit code: 0 success, 1 runtime failure, 2 bad input. */

@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -25,7 +27,9 @@ public final class PrivateInfluxd implements AutoCloseable {
     private final boolean deleteOnClose;
     private final int port;
     private final Path binary;
+    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private long maxBodyBytes;
+    private boolean dieWithParent;
     private Process process;
     private boolean closed;
 
@@ -51,10 +55,15 @@ public final class PrivateInfluxd implements AutoCloseable {
         return i;
     }
 
-    /** Starts influxd with its data in {@code dir} (kept on close), on a free port. */
+    /**
+     * Starts influxd with its data in {@code dir} (kept on close), on a free port. It is tied to the calling
+     * thread: when that thread ends, or this JVM is killed with -9, the kernel kills influxd too (util-linux's
+     * {@code setpriv --pdeathsig}, where installed), so a demo never leaves an orphan behind.
+     */
     public static PrivateInfluxd startIn(Path dir) throws IOException {
         Files.createDirectories(dir);
         PrivateInfluxd i = new PrivateInfluxd(dir, false, freePort(), locate());
+        i.dieWithParent = Files.isExecutable(SETPRIV);
         i.start();
         return i;
     }
@@ -106,7 +115,12 @@ public final class PrivateInfluxd implements AutoCloseable {
                 [logging]
                   level = "warn"
                 """.formatted(rpcPort, d, d, d, port, maxBodyBytes), StandardCharsets.UTF_8);
-        process = new ProcessBuilder(binary.toString(), "-config", conf.toString())
+        List<String> command = new ArrayList<>();
+        if (dieWithParent) {
+            command.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
+        }
+        command.addAll(List.of(binary.toString(), "-config", conf.toString()));
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("influxd.log").toFile()))
                 .start();

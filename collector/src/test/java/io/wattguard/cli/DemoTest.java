@@ -25,11 +25,16 @@ class DemoTest {
         Cli.Result r = Cli.run("demo", "--days", "4", "--dir", tmp.toString());
         assertEquals(0, r.code(), r.err());
         // 12 hosts at 1-minute resolution for 4 days: 5,760 steps; points as InfluxDB counts them.
-        for (String m : new String[] {"gpu", "host", "meter", "business_load", "baseline", "anomaly"}) {
-            Matcher c = Pattern.compile("\n  " + m + " +[a-z_]+=([0-9,]+)").matcher(r.out());
+        for (String m : new String[] {"gpu", "gpu process", "host", "meter", "business load", "evidence", "baseline",
+                "anomaly"}) {
+            Matcher c = Pattern.compile("[ ,]" + m + " ([0-9,]+) points").matcher(r.out());
             assertTrue(c.find(), m + " counted: " + r.out());
             assertTrue(Long.parseLong(c.group(1).replace(",", "")) > 0, m + ": " + c.group());
         }
+        // One zone for every time shown: the site's.
+        assertTrue(Pattern.compile("history +\\d{4}-\\d\\d-\\d\\d 00:00 to \\d{4}-\\d\\d-\\d\\d 00:00 Europe/Berlin")
+                .matcher(r.out()).find(), r.out());
+        assertTrue(r.out().contains("times in Europe/Berlin"), r.out());
         assertTrue(r.out().contains("Episodes found by the detection"), r.out());
         Matcher overall = Pattern.compile("overall +mining +(\\d+) +(\\d+) +([0-9.]+)").matcher(r.out());
         assertTrue(overall.find(), r.out());
