@@ -47,8 +47,9 @@ put 0644 "$jar" /usr/share/wattguard/wattguard.jar
 for f in "$top"/examples/*.yaml; do
   put 0644 "$f" "/usr/share/wattguard/examples/$(basename "$f")"
 done
-put 0644 "$top/docs/configuration.md" /usr/share/wattguard/docs/configuration.md
-put 0644 "$top/docs/deploy.md" /usr/share/wattguard/docs/deploy.md
+for f in "$top"/docs/*.md; do
+  put 0644 "$f" "/usr/share/wattguard/docs/$(basename "$f")"
+done
 put 0644 "$top/deploy/systemd/wattguard.service" /etc/systemd/system/wattguard.service
 put 0644 "$top/deploy/systemd/wattguard.sysusers.conf" /etc/sysusers.d/wattguard.conf
 put 0644 "$top/deploy/systemd/wattguard.tmpfiles.conf" /etc/tmpfiles.d/wattguard.conf

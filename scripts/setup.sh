@@ -16,6 +16,7 @@ have mvn || need+=(maven)
 have influxd || need+=(influxdb)
 if [ "$what" = test ]; then
   want python3-pymodbus
+  want python3-serial-asyncio   # only recommended by python3-pymodbus, but its RTU server imports it
   have mbpoll || need+=(mbpoll)
   have socat || need+=(socat)
   have gcc || need+=(gcc libc6-dev)

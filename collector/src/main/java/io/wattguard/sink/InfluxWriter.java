@@ -35,7 +35,10 @@ public final class InfluxWriter implements AutoCloseable {
 
     private static final Outcome WRITTEN = new Outcome.Written();
     private final InfluxSettings settings;
-    private final InfluxDB client;
+    private final OkHttpClient.Builder http;
+    /** Made at first use: influxdb-java resolves the host name when it is made, and a name that does not
+     * resolve yet (DNS down, a host not up yet) is an outage to ride out, not a reason to fail at start. */
+    private volatile InfluxDB client;
     private final ThreadLocal<Response> last = new ThreadLocal<>();
     private volatile boolean closed;
 
@@ -64,11 +67,28 @@ public final class InfluxWriter implements AutoCloseable {
         if (settings.gzip()) {
             http.addInterceptor(new GzipBody());
         }
-        String url = settings.url().toString();
-        this.client = settings.username() != null
-                ? InfluxDBFactory.connect(url, settings.username(),
-                        settings.password() == null ? "" : settings.password().reveal(), http)
-                : InfluxDBFactory.connect(url, http);
+        this.http = http;
+    }
+
+    /** The client, made on first use; throws {@link InfluxDBIOException} while the host name does not resolve. */
+    private InfluxDB client() {
+        InfluxDB c = client;
+        if (c != null) {
+            return c;
+        }
+        synchronized (this) {
+            if (client == null) {
+                if (closed) {
+                    throw new IllegalStateException("the InfluxDB writer is closed");
+                }
+                String url = settings.url().toString();
+                client = settings.username() != null
+                        ? InfluxDBFactory.connect(url, settings.username(),
+                                settings.password() == null ? "" : settings.password().reveal(), http)
+                        : InfluxDBFactory.connect(url, http);
+            }
+            return client;
+        }
     }
 
     /**
@@ -138,7 +158,7 @@ public final class InfluxWriter implements AutoCloseable {
 
     public Outcome write(String lineProtocol) {
         try {
-            client.write(settings.database(), settings.retentionPolicy(), InfluxDB.ConsistencyLevel.ONE,
+            client().write(settings.database(), settings.retentionPolicy(), InfluxDB.ConsistencyLevel.ONE,
                     TimeUnit.MILLISECONDS, lineProtocol);
             return WRITTEN;
         } catch (InfluxDBIOException e) {
@@ -182,7 +202,7 @@ public final class InfluxWriter implements AutoCloseable {
     }
 
     public void createDatabase() {
-        QueryResult r = client.query(new Query("CREATE DATABASE \"" + settings.database() + "\""));
+        QueryResult r = client().query(new Query("CREATE DATABASE \"" + settings.database() + "\""));
         if (r.hasError()) {
             throw new InfluxDBException(r.getError());
         }
@@ -190,12 +210,12 @@ public final class InfluxWriter implements AutoCloseable {
 
     /** Runs a read-only InfluxQL query (used by analyze, tests and the demo). */
     public QueryResult query(String influxQl) {
-        return client.query(new Query(influxQl, settings.database()));
+        return client().query(new Query(influxQl, settings.database()));
     }
 
     public boolean ping() {
         try {
-            return client.ping().isGood();
+            return client().ping().isGood();
         } catch (RuntimeException e) {
             return false;
         }
@@ -225,10 +245,12 @@ public final class InfluxWriter implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!closed) {
             closed = true;
-            client.close();
+            if (client != null) {
+                client.close();
+            }
         }
     }
 }

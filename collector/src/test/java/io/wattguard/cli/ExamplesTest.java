@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
+import io.wattguard.testing.Cli;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,10 +28,14 @@ import org.junit.jupiter.api.io.TempDir;
  * Every configuration we hand to operators passes {@code check-config} as shipped: the files in
  * {@code examples/}, the install skeleton {@code deploy/wattguard.yaml} and each source's sample YAML.
  *
- * <p>Examples name their secrets with {@code *_file} (relative to the config's folder) and {@code *_env} keys,
- * as production configs must. The test provides them the way an operator would: a copy of the config next to
- * the secret files, and, when an environment variable is needed, {@code check-config} in a child JVM with that
- * variable set (the environment of this JVM cannot be changed).
+ * <p>An example that needs secrets says in its header comment how to give it demo ones, from the repository's
+ * top folder, followed by {@code ./wattguard check-config --config examples/NAME}. The test does exactly
+ * that: it runs the commented commands with bash in a copy of the repository's {@code examples/}, then
+ * check-config through the command line with the environment those commands leave, and expects exit 0. So a
+ * reader who follows the comment gets exit 0 too.
+ *
+ * <p>The other shipped configs name their secrets with {@code *_file} (relative to the config's folder) and
+ * {@code *_env} keys; the test provides them the way an operator would.
  */
 class ExamplesTest {
     /** Working directory during tests is the collector module. */
@@ -40,17 +44,27 @@ class ExamplesTest {
     private static final Path SAMPLES = Path.of("src", "main", "resources", "io", "wattguard", "source");
     private static final Pattern SECRET_FILE = Pattern.compile("^\\s*[a-z_]+_file:\\s*(\\S+)", Pattern.MULTILINE);
     private static final Pattern SECRET_ENV = Pattern.compile("^\\s*[a-z_]+_env:\\s*(\\S+)", Pattern.MULTILINE);
+    /** A command shown in a header comment: {@code #} and three spaces. */
+    private static final String COMMAND = "#   ";
 
     @TempDir
     Path tmp;
 
-    private record Result(int code, String output) {}
+    static List<Path> examples() throws IOException {
+        try (Stream<Path> s = Files.list(EXAMPLES)) {
+            return s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
+        }
+    }
 
     static List<Path> shippedConfigs() throws IOException {
+        List<Path> out = new ArrayList<>(examples());
+        out.addAll(otherShippedConfigs());
+        return out;
+    }
+
+    /** The install skeleton and the sources' samples. */
+    static List<Path> otherShippedConfigs() throws IOException {
         List<Path> out = new ArrayList<>();
-        try (Stream<Path> s = Files.list(EXAMPLES)) {
-            s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().forEach(out::add);
-        }
         out.add(REPO.resolve("deploy").resolve("wattguard.yaml"));
         try (Stream<Path> s = Files.walk(SAMPLES)) {
             s.filter(p -> p.getFileName().toString().equals("sample.yaml")).sorted().forEach(out::add);
@@ -64,42 +78,112 @@ class ExamplesTest {
         assertTrue(names.stream().anyMatch(n -> n.endsWith("examples/synthetic.yaml")),
                 "examples/synthetic.yaml not found from " + Path.of("").toAbsolutePath() + ": " + names);
         assertTrue(names.stream().anyMatch(n -> n.endsWith("examples/production.yaml")), names.toString());
+        assertTrue(names.stream().anyMatch(n -> n.endsWith("examples/central.yaml")), names.toString());
         assertTrue(names.stream().anyMatch(n -> n.endsWith("source/synthetic/sample.yaml")), names.toString());
         // The sample travels in the jar, beside its source package.
         assertNotNull(ExamplesTest.class.getResource("/io/wattguard/source/synthetic/sample.yaml"));
     }
 
     @TestFactory
-    Stream<DynamicTest> everyShippedConfigPassesCheckConfig() throws IOException {
-        return shippedConfigs().stream().map(config -> DynamicTest.dynamicTest(config.toString(), () -> {
-            Result r = checkWithSecrets(config);
-            assertEquals(0, r.code(), "check-config " + config + " printed:\n" + r.output());
-            assertTrue(r.output().contains(": OK"), r.output());
+    Stream<DynamicTest> everyExamplePassesCheckConfigTheWayItsCommentSays() throws IOException {
+        return examples().stream().map(example -> DynamicTest.dynamicTest(example.toString(), () -> {
+            String name = example.getFileName().toString();
+            // A fresh checkout's examples/ (without any secrets a developer may have made in this one).
+            Path top = Files.createDirectories(tmp.resolve(name.replace(".yaml", "")));
+            Path examples = Files.createDirectories(top.resolve("examples"));
+            for (Path p : examples()) {
+                Files.copy(p, examples.resolve(p.getFileName()));
+            }
+            List<String> setup = setupCommands(example);
+            Map<String, String> env = runInBash(top, setup);
+            Path copy = examples.resolve(name);
+            String text = Files.readString(copy, StandardCharsets.UTF_8);
+            for (String f : matches(SECRET_FILE, text)) {
+                Path secret = examples.resolve(f).normalize();
+                assertTrue(Files.isRegularFile(secret), name + ": the commands in its header do not create " + f
+                        + " (a secret file it names)");
+                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)),
+                        name + ": the commands in its header leave " + f + " readable by others");
+            }
+            Cli.Result r = CliEnv.run(env, "check-config", "--config", copy.toString());
+            assertEquals(0, r.code(), "after\n" + String.join("\n", setup) + "\ncheck-config " + name
+                    + " printed:\n" + r.out() + r.err());
+            assertTrue(r.out().contains(": OK"), r.out());
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyOtherShippedConfigPassesCheckConfig() throws IOException {
+        return otherShippedConfigs().stream().map(config -> DynamicTest.dynamicTest(config.toString(), () -> {
+            Cli.Result r = checkWithSecrets(config);
+            assertEquals(0, r.code(), "check-config " + config + " printed:\n" + r.out() + r.err());
+            assertTrue(r.out().contains(": OK"), r.out());
         }));
     }
 
     /** Proves the production example really reads its secrets: without them it is refused, naming each key. */
     @Test
-    void productionExampleIsRefusedWithoutItsSecrets() {
-        Path config = EXAMPLES.resolve("production.yaml");
+    void productionExampleIsRefusedWithoutItsSecrets() throws IOException {
+        Path config = Files.copy(EXAMPLES.resolve("production.yaml"), tmp.resolve("production.yaml"));
         // An empty environment, whatever the machine running the tests has set.
-        io.wattguard.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
-                io.wattguard.config.ConfigException.class, () -> io.wattguard.daemon.Settings.load(config, name -> null));
-        assertTrue(e.getMessage().contains("influxdb.password_file: cannot read secret file"), e.getMessage());
-        assertTrue(e.getMessage().contains("http.token_env: environment variable WATTGUARD_HTTP_TOKEN is not set"),
-                e.getMessage());
+        Cli.Result r = CliEnv.run(Map.of(), "check-config", "--config", config.toString());
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("influxdb.password_file: cannot read secret file"), r.err());
+        assertTrue(r.err().contains("http.token_env: environment variable WATTGUARD_HTTP_TOKEN is not set"), r.err());
+    }
+
+    /**
+     * The commands the example's header shows right before {@code ./wattguard check-config --config
+     * examples/NAME}: the lines of the same block of {@code #   } lines; none when the check comes first.
+     */
+    static List<String> setupCommands(Path example) throws IOException {
+        List<String> header = Files.readAllLines(example, StandardCharsets.UTF_8).stream()
+                .takeWhile(l -> l.startsWith("#")).toList();
+        String check = COMMAND + "./wattguard check-config --config examples/" + example.getFileName();
+        int at = header.indexOf(check);
+        assertTrue(at >= 0, example + ": its header comment must show how to check it from the repository's top "
+                + "folder, as the line '" + check + "' after any commands that give it demo secrets");
+        int from = at;
+        while (from > 0 && header.get(from - 1).startsWith(COMMAND)) {
+            from--;
+        }
+        return header.subList(from, at).stream().map(l -> l.substring(COMMAND.length())).toList();
+    }
+
+    /** Runs the commands with bash in {@code dir}, as a reader would paste them; returns the environment they leave. */
+    private static Map<String, String> runInBash(Path dir, List<String> commands) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", "-euo", "pipefail", "-c",
+                String.join("\n", commands) + "\nenv -0").directory(dir.toFile());
+        // Only what a login shell would surely have: nothing of this JVM's environment leaks into the check.
+        String path = System.getenv("PATH");
+        pb.environment().clear();
+        pb.environment().put("PATH", path == null ? "/usr/bin:/bin" : path);
+        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the commands did not finish: " + commands);
+        assertEquals(0, p.exitValue(), "the commands failed: " + commands);
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String entry : new String(out, StandardCharsets.UTF_8).split("\0")) {
+            int eq = entry.indexOf('=');
+            if (eq > 0) {
+                env.put(entry.substring(0, eq), entry.substring(eq + 1));
+            }
+        }
+        return env;
     }
 
     /**
      * Runs check-config as an operator would after putting the secrets in place: relative {@code *_file}
-     * secrets are created next to a copy of the config, {@code *_env} secrets are set for a child JVM.
+     * secrets are created next to a copy of the config, {@code *_env} secrets are set in its environment.
      */
-    private Result checkWithSecrets(Path config) throws Exception {
+    private Cli.Result checkWithSecrets(Path config) throws Exception {
         String text = Files.readString(config, StandardCharsets.UTF_8);
         List<String> files = matches(SECRET_FILE, text);
-        List<String> envNames = matches(SECRET_ENV, text);
-        if (files.isEmpty() && envNames.isEmpty()) {
-            return inProcess(config);
+        Map<String, String> env = new LinkedHashMap<>();
+        matches(SECRET_ENV, text).forEach(n -> env.put(n, "example-secret-for-" + n));
+        if (files.isEmpty()) {
+            return CliEnv.run(env, "check-config", "--config", config.toString());
         }
         Path dir = Files.createDirectories(tmp.resolve(config.getFileName().toString().replace(".yaml", "")));
         Path copy = Files.copy(config, dir.resolve(config.getFileName()));
@@ -110,12 +194,7 @@ class ExamplesTest {
             Files.createDirectories(dir.resolve(secret).getParent());
             Files.writeString(dir.resolve(secret), "example-secret-for-" + secret.getFileName() + "\n");
         }
-        if (envNames.isEmpty()) {
-            return inProcess(copy);
-        }
-        Map<String, String> env = new LinkedHashMap<>();
-        envNames.forEach(n -> env.put(n, "example-secret-for-" + n));
-        return childJvm(copy, env);
+        return CliEnv.run(env, "check-config", "--config", copy.toString());
     }
 
     private static List<String> matches(Pattern p, String text) {
@@ -125,33 +204,5 @@ class ExamplesTest {
             out.add(m.group(1));
         }
         return out;
-    }
-
-    private static synchronized Result inProcess(Path config) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream capture = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        System.setOut(capture);
-        System.setErr(capture);
-        try {
-            int code = Main.execute("check-config", "--config", config.toString());
-            return new Result(code, buf.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
-    private static Result childJvm(Path config, Map<String, String> env) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "check-config", "--config", config.toString());
-        pb.environment().putAll(env);
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        byte[] output = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "check-config did not finish");
-        return new Result(p.exitValue(), new String(output, StandardCharsets.UTF_8));
     }
 }

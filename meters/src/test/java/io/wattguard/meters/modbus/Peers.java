@@ -26,7 +26,8 @@ final class Peers {
 
     static void require(String what, boolean present) {
         if (!present) {
-            fail(what + " is missing: run scripts/setup.sh test (it installs python3-pymodbus, mbpoll and socat)");
+            fail(what + " is missing: run scripts/setup.sh test (it installs python3-pymodbus, "
+                    + "python3-serial-asyncio, mbpoll and socat)");
         }
     }
 
@@ -35,7 +36,8 @@ final class Peers {
         try {
             Process p = new ProcessBuilder(PYTHON, "-c", "import pymodbus, serial_asyncio").redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            require("pymodbus (Debian python3-pymodbus) [" + out.strip() + "]", p.waitFor() == 0);
+            require("pymodbus and serial_asyncio (Debian python3-pymodbus, python3-serial-asyncio) [" + out.strip()
+                    + "]", p.waitFor() == 0);
         } catch (IOException e) {
             fail("cannot run " + PYTHON + ": " + e + "; run scripts/setup.sh test");
         } catch (InterruptedException e) {
