@@ -209,6 +209,9 @@ public final class StoreReader implements AutoCloseable {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
+            if (e.getCause() instanceof Error err) {
+                throw err; // out of memory is not an I/O failure: let it reach the command as what it is
+            }
             throw new IOException(e.getCause());
         }
     }
@@ -250,6 +253,9 @@ public final class StoreReader implements AutoCloseable {
                 } catch (java.util.concurrent.ExecutionException e) {
                     if (e.getCause() instanceof IOException io) {
                         throw io;
+                    }
+                    if (e.getCause() instanceof Error err) {
+                        throw err; // out of memory is not an I/O failure: let it reach the command as what it is
                     }
                     throw new IOException(e.getCause());
                 }

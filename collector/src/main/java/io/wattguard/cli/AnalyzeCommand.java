@@ -104,7 +104,7 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
             // The config was good: a store that cannot be reached or refuses is a failure at run time.
             throw new Failure(influxFailure(settings.influx(), e));
         }
-        progress.done(String.format(Locale.ROOT, "%,d rows read in %.1f s, %d points written", done.rows(),
+        progress.done(String.format(Locale.ROOT, "%,d rows read in %.1f s, %,d points written", done.rows(),
                 (System.nanoTime() - started) / 1e9, done.written()));
         List<Episode> list = done.episodes();
         if (json) {
