@@ -4,6 +4,7 @@ import io.wattguard.core.Sample;
 import io.wattguard.sink.InfluxWriter;
 import io.wattguard.sink.LineProtocol;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -56,16 +57,20 @@ public final class StoreWriter implements AutoCloseable {
                 written += batch.size();
                 return;
             }
-            if (o instanceof InfluxWriter.Outcome.TooLarge && batch.size() > 1) {
+            boolean timedOut = o instanceof InfluxWriter.Outcome.TimedOut;
+            if ((o instanceof InfluxWriter.Outcome.TooLarge || timedOut) && batch.size() > 1) {
+                // Too large for the server, or too slow for the link within influxdb.timeout: halves.
                 write(batch.subList(0, batch.size() / 2));
                 write(batch.subList(batch.size() / 2, batch.size()));
                 return;
             }
-            if (!(o instanceof InfluxWriter.Outcome.Retry r) || attempt >= ATTEMPTS) {
+            if (!(o instanceof InfluxWriter.Outcome.Retry || timedOut) || attempt >= ATTEMPTS) {
                 throw new IOException("InfluxDB did not take the analysis results: " + o);
             }
+            Duration after = o instanceof InfluxWriter.Outcome.Retry r && r.retryAfter() != null ? r.retryAfter()
+                    : Duration.ZERO;
             try {
-                Thread.sleep(Math.max(r.retryAfter() == null ? 0 : r.retryAfter().toMillis(), 200L << attempt));
+                Thread.sleep(Math.max(after.toMillis(), 200L << attempt));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while retrying a write", e);

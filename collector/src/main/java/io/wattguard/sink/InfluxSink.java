@@ -61,6 +61,14 @@ public final class InfluxSink implements Sink {
     private boolean closed;
     private boolean databaseReady;
     private long outageSinceMs = -1;
+    /**
+     * After a write timed out, batches are sent in parts of at most this many points for a minute, so that
+     * every batch does not first spend the timeout, and the link's bandwidth, on a size that cannot pass.
+     */
+    private static final long SMALL_AFTER_TIMEOUT_MS = 60_000;
+    private int sendLines = Integer.MAX_VALUE; // sender thread only
+    private long lastTimeoutMs = Long.MIN_VALUE / 2;
+    private boolean slowLinkLogged;
     private long lastOutageLogMs;
 
     public InfluxSink(InfluxWriter writer, SpoolSettings spoolSettings, Clock clock) {
@@ -269,6 +277,9 @@ public final class InfluxSink implements Sink {
             }
             databaseReady = true;
         }
+        if (points > sendLines && clock.millis() - lastTimeoutMs < SMALL_AFTER_TIMEOUT_MS) {
+            return split(text, points, "", false); // a batch this size timed out a moment ago: send it in parts
+        }
         InfluxWriter.Outcome o = writer.write(text);
         if (o instanceof InfluxWriter.Outcome.Written) {
             written(points);
@@ -280,7 +291,22 @@ public final class InfluxSink implements Sink {
             return outage(nd.reason() + (writer.settings().createDatabase() ? "" : " (create_database is off)"),
                     Duration.ZERO);
         } else if (o instanceof InfluxWriter.Outcome.TooLarge tl) {
-            return split(text, points, tl.reason());
+            return split(text, points, tl.reason(), true);
+        } else if (o instanceof InfluxWriter.Outcome.TimedOut t) {
+            // Halves cross a slow link sooner; a single line that times out is an outage like any other.
+            if (points <= 1) {
+                return outage(t.reason(), Duration.ZERO);
+            }
+            stats.writeErrors.incrementAndGet();
+            stats.lastError = t.reason();
+            sendLines = Math.max(1, points / 2);
+            lastTimeoutMs = clock.millis();
+            if (!slowLinkLogged) {
+                slowLinkLogged = true;
+                log.warn("{}; sending batches of at most {} points for a while (slow link or busy server)",
+                        t.reason(), sendLines);
+            }
+            return split(text, points, t.reason(), false);
         } else {
             InfluxWriter.Outcome.Rejected rej = (InfluxWriter.Outcome.Rejected) o;
             deadLetter(text, points, rej.status(), rej.reason());
@@ -315,10 +341,16 @@ public final class InfluxSink implements Sink {
         return retryAfter;
     }
 
-    /** 413: halve until InfluxDB takes it; a single line it refuses goes to the dead-letter file. */
-    private Duration split(String text, int points, String reason) {
+    /**
+     * 413 or a timeout: halve until InfluxDB takes it. A single line refused as too large goes to the
+     * dead-letter file; one that timed out is retried like any outage.
+     */
+    private Duration split(String text, int points, String reason, boolean tooLarge) {
         String[] lines = text.split("\n");
         if (lines.length <= 1) {
+            if (!tooLarge) {
+                return outage(reason, Duration.ZERO);
+            }
             deadLetter(text, points, 413, reason);
             return null;
         }

@@ -25,6 +25,11 @@ public final class InfluxWriter implements AutoCloseable {
         record Written() implements Outcome {}
         /** InfluxDB or the network failed; try again, after at least {@code retryAfter} when the server said so. */
         record Retry(String reason, Duration retryAfter) implements Outcome {}
+        /**
+         * No answer within {@code influxdb.timeout}: on a slow link or a busy server a large batch may never
+         * fit the timeout, so the sink retries it in halves.
+         */
+        record TimedOut(String reason) implements Outcome {}
         /** 413: the batch is too large for the server. */
         record TooLarge(String reason) implements Outcome {}
         /** The server refused the data itself; retrying cannot help. */
@@ -162,6 +167,12 @@ public final class InfluxWriter implements AutoCloseable {
                     TimeUnit.MILLISECONDS, lineProtocol);
             return WRITTEN;
         } catch (InfluxDBIOException e) {
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof java.net.SocketTimeoutException) {
+                    return new Outcome.TimedOut("InfluxDB at " + settings.url() + " did not answer a write within "
+                            + settings.timeout().toMillis() + " ms (influxdb.timeout)");
+                }
+            }
             return new Outcome.Retry("cannot reach InfluxDB at " + settings.url() + ": " + rootMessage(e), Duration.ZERO);
         } catch (InfluxDBException e) {
             Response r = last.get();
