@@ -252,18 +252,19 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 + site.hosts().size() + " hosts in " + site.racks().size() + " racks, "
                 + String.format("%,d", points) + " points at 1-minute resolution");
         try (InfluxWriter w = new InfluxWriter(settings.influx())) {
-            out.println("  stored       " + stored(w, range, List.of("gpu", "gpu_process", "host", "meter", "business_load", "evidence")));
-            out.println("  analysis     " + stored(w, range, List.of("baseline", "anomaly")) + ", " + episodes
+            out.println("  measured     " + stored(w, range, List.of("gpu", "gpu_process", "host", "meter")) + " points");
+            out.println("  context      " + stored(w, range, List.of("business_load", "evidence")) + " points");
+            out.println("  analysis     " + stored(w, range, List.of("baseline", "anomaly")) + " points, " + episodes
                     + " episodes");
         }
     }
 
-    /** "gpu 40,320 points, host 17,280 points, ..." as InfluxDB counts them. */
+    /** "gpu 40,320, host 17,280, ..." points as InfluxDB counts them. */
     private static String stored(InfluxWriter w, String range, List<String> measurements) {
         List<String> parts = new ArrayList<>();
         for (String m : measurements) {
             parts.add(m.replace('_', ' ') + " " + String.format("%,d", points(w.query("SELECT count(*) FROM \"" + m
-                    + "\" WHERE " + range))) + " points");
+                    + "\" WHERE " + range))));
         }
         return String.join(", ", parts);
     }
