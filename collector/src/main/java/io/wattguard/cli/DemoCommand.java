@@ -310,9 +310,9 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         // Every query we suggest is bounded on both sides: an open-ended GROUP BY time() can exhaust influxd's memory.
         out.println("  " + cmd + " analyze --config " + config + " --from now-" + days + "d --to now --dry-run");
         out.println("  " + cmd + " check-config --config " + config);
-        out.println("  curl " + base + "/health");
-        out.println("  curl -s " + base + "/metrics | grep wattguard_points_written");
-        out.println("  curl -X POST " + base + "/api/v1/business-load --data-binary "
+        out.println("  curl -sS " + base + "/health");
+        out.println("  curl -sS " + base + "/metrics | grep wattguard_points_written");
+        out.println("  curl -sS -X POST " + base + "/api/v1/business-load --data-binary "
                 + "'business_load,entity=" + host + ",level=host value=0.8'");
         out.flush();
         Batcher.Failed f = daemon.failed().get(); // only a failure returns; Ctrl-C ends the JVM through the hook
