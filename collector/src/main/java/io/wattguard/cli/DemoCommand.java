@@ -297,7 +297,11 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     private void printTry() {
         out.println("Try:");
         out.println("  " + cmd + " demo --keep-running   # keep InfluxDB and the daemon up, and explore them");
-        out.println("  " + cmd + " demo --days 28        # four weeks of history: the baselines learn more");
+        if (days < 28) {
+            out.println("  " + cmd + " demo --days 28        # four weeks of history: the baselines learn more");
+        } else {
+            out.println("  " + cmd + " demo --dir wg-demo    # keep its data in ./wg-demo after it ends");
+        }
     }
 
     private void runLive(Settings settings, Clock clock, Cleanup cleanup, Path config, String host) throws Exception {
