@@ -29,8 +29,8 @@ public record AnalysisSettings(long stepMs, double floorW, double floorPerGpuW, 
 
     /**
      * 30 minutes: outlet-only bursts (a PSU or its fans, a peripheral, a second device on the outlet) last
-     * minutes, up to about 20; mining lasts hours, so waiting half an hour where no component shows the work
-     * costs a miner nothing and drops every such burst.
+     * minutes, 10-20; mining lasts hours, so waiting half an hour where no component shows the work delays
+     * such a miner by 20 minutes and drops every such burst.
      */
     public static final long DEFAULT_CONFIRM_UNCORROBORATED_MS = 30 * 60_000L;
 
