@@ -17,14 +17,35 @@ package io.wattguard.analytics;
  * @param offHoursUtil GPU utilisation share above which out-of-hours use without business is noted
  * @param offHoursMs how long that must last before it is an episode
  * @param evidenceQuietMs how long evidence must be absent before its episode closes
+ * @param confirmUncorroboratedMs how long a host excess that no component corroborates (seen on the outlet
+ *     alone, or on a host that reports no component power) must last before it opens an episode; one that a
+ *     component corroborates opens after the sustained window of {@link ExcessPowerDetector#SUSTAINED_SAMPLES}
+ *     steps
  * @param tariff price of a kWh over time, for the cost of excess energy
  */
 public record AnalysisSettings(long stepMs, double floorW, double floorPerGpuW, double floorShare, double balanceFloorW, int weeks,
         int minHoursToFit, int minPeers, long holdMs, double offHoursUtil, long offHoursMs, long evidenceQuietMs,
-        Tariff tariff) {
+        long confirmUncorroboratedMs, Tariff tariff) {
+
+    /**
+     * 30 minutes: outlet-only bursts (a PSU or its fans, a peripheral, a second device on the outlet) last
+     * minutes, 10-20; mining lasts hours, so waiting half an hour where no component shows the work delays
+     * such a miner by 20 minutes and drops every such burst.
+     */
+    public static final long DEFAULT_CONFIRM_UNCORROBORATED_MS = 30 * 60_000L;
 
     public static AnalysisSettings defaults() {
         return new AnalysisSettings(60_000, 40, 20, 0.04, 100, 4, 12, 4, 120_000, 0.5, 1_800_000, 600_000,
-                Tariff.none());
+                DEFAULT_CONFIRM_UNCORROBORATED_MS, Tariff.none());
+    }
+
+    /**
+     * {@link #confirmUncorroboratedMs} in steps, rounded up, and at least the sustained window: a shorter wait
+     * is no extra wait.
+     */
+    public int confirmUncorroboratedSteps() {
+        long steps = (confirmUncorroboratedMs + stepMs - 1) / stepMs;
+        return (int) Math.max(ExcessPowerDetector.SUSTAINED_SAMPLES,
+                Math.min(ExcessPowerDetector.MAX_CONFIRM_SAMPLES, steps));
     }
 }

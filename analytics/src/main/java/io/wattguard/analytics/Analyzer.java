@@ -21,7 +21,11 @@ import java.util.TreeMap;
  * of its hardware predicts for the load that business explains ({@code min(load, business share)}): the
  * residual. The residual's hour-of-week baseline and sigma come from {@link HourlyHistory}; the move that
  * most same-model peers make in the same step is discounted (a fleet-wide change is not one host's miner);
- * what remains feeds an {@link ExcessPowerDetector}: {@code unexplained_power}.</li>
+ * what remains feeds an {@link ExcessPowerDetector}: {@code unexplained_power}. Corroboration sets its
+ * speed: an outlet excess that the components corroborate (their own watts, NVML and RAPL, above the
+ * component model at the explained load, or a non-business process on the host) may open after the
+ * sustained window; one seen on the outlet alone, or on a host that reports no component power, must last
+ * {@code confirmUncorroboratedMs}.</li>
  * <li><b>Rack</b>: inlet watts (or all its outlets) against the watts of the outlets that feed known hosts,
  * through a fitted supply-loss line: what remains is hardware nobody declared, {@code unaccounted_power}.
  * <b>Room</b>: its meter against its racks, the same way.</li>
@@ -41,6 +45,20 @@ public final class Analyzer {
 
     private static final int HOST_FEATURES = 3;
     private static final double SIGMA_FLOOR_W = 3;
+    /**
+     * The components corroborate an outlet excess when their own watts stand above their model at the
+     * explained load by at least this share of the host's floor. The outlet sees component watts through a
+     * supply of 90-95% efficiency, so a component carrying an excess at the floor shows at least nine tenths
+     * of it; half leaves room for the component model's error and is the share at which the detector counts
+     * a sample as excess at all. An outlet-only burst leaves the components at their model, within their
+     * noise of a few watts.
+     */
+    private static final double CORROBORATING_SHARE_OF_FLOOR = 0.5;
+    /**
+     * A process outside the business list corroborates when it keeps a GPU at least this busy: below it a
+     * process draws within a few tens of watts of the GPU's idle, too little to explain an excess at the floor.
+     */
+    private static final double NON_BUSINESS_MIN_SM_PCT = 10;
     /** At most this many rows per model fit: a month of a large fleet is far more than a line needs. */
     private static final int MAX_FIT_ROWS = 20_000;
 
@@ -55,6 +73,8 @@ public final class Analyzer {
     private final Map<String, Entity> racks = new TreeMap<>();
     private final Map<String, Entity> rooms = new TreeMap<>();
     private final Map<String, LoadModel> groupModels = new TreeMap<>();
+    /** Per hardware model: the components' own watts (GPU + CPU package) as a line of the same load features. */
+    private final Map<String, LoadModel> componentModels = new TreeMap<>();
     private final Map<String, Held<Frame.MeterAgg>> meters = new TreeMap<>();
     private final Map<String, Held<HostLoad>> loads = new HashMap<>();
     private final Map<String, Held<Double>> business = new HashMap<>();
@@ -125,6 +145,8 @@ public final class Analyzer {
         double dev;
         double expected;
         double businessLoad;
+        /** GPU plus CPU package watts as the host reports them; NaN when it reports neither. */
+        double componentW;
 
         Entity(String name, String level, String kind, int features) {
             this.name = name;
@@ -248,15 +270,19 @@ public final class Analyzer {
         double gpuW = 0;
         double limit = 0;
         String model = null;
+        boolean power = false;
         for (Frame.GpuAgg g : a.gpus.values()) {
             util += nz(g.util.get()) / 100;
             mem += nz(g.memUtil.get()) / 100;
-            gpuW += nz(g.power.get());
+            double w = g.power.get();
+            gpuW += nz(w);
+            power |= !Double.isNaN(w);
             limit += nz(g.limit);
             model = model == null ? g.model : model;
         }
         double cpu = a.cpuUtil.get();
-        return new HostLoad(a.gpus.size(), util, mem, a.gpus.isEmpty() ? Double.NaN : gpuW, limit,
+        // GPU watts are unknown, not zero, when no GPU reported its power.
+        return new HostLoad(a.gpus.size(), util, mem, power ? gpuW : Double.NaN, limit,
                 Double.isNaN(cpu) ? 0 : cpu / 100, a.cpuPower.get(), model, a.rack, a.room, a);
     }
 
@@ -354,8 +380,10 @@ public final class Analyzer {
             e.explained = new double[] {gExpl, g > 0 ? load.gpuMemUtil() * gExpl / g : 0,
                     maintenance ? load.cpuUtil() : Math.min(load.cpuUtil(), b)};
             e.present = true;
+            e.componentW = Double.isNaN(load.gpuW()) && Double.isNaN(load.cpuW()) ? Double.NaN
+                    : nz(load.gpuW()) + nz(load.cpuW());
             boolean exclude = maintenance || schedule.holiday(t) || (e.detector != null && e.detector.isOpen());
-            e.history.add(t, e.actual, e.features, e.explained, exclude);
+            e.history.add(t, e.actual, e.componentW, e.features, e.explained, exclude);
             LoadModel m = e.model();
             // No verdict where the explained load is beyond anything the model was fitted on: a line through
             // idle nights says nothing about the first busy morning.
@@ -377,9 +405,49 @@ public final class Analyzer {
             for (Entity e : peers) {
                 LoadModel m = e.model();
                 e.expected = m.predict(e.explained) + e.history.median(how) + shift;
-                detect(e, f, t, e.dev - shift, hostFloor(e));
+                double floor = hostFloor(e);
+                double excess = e.dev - shift;
+                // Corroboration matters only where the detector counts a sample as excess: half the floor.
+                detect(e, f, t, excess, floor, excess >= floor / 2 && corroborated(e, f, floor));
             }
         }
+    }
+
+    /**
+     * Whether something besides the outlet shows this excess: on a host measured by its components (no outlet)
+     * the excess is theirs; else the components' own watts stand above their model at the explained load by
+     * {@link #CORROBORATING_SHARE_OF_FLOOR} of the floor, or a non-business process runs on the host.
+     */
+    private boolean corroborated(Entity e, Frame f, double floorW) {
+        if (!e.outletMetered) {
+            return true;
+        }
+        LoadModel cm = componentModels.get(e.group);
+        if (cm != null && !Double.isNaN(e.componentW) && e.history.hasComponentBaseline()) {
+            double above = e.componentW - cm.predict(e.explained) - e.history.componentMedian(how);
+            if (above >= CORROBORATING_SHARE_OF_FLOOR * floorW) {
+                return true;
+            }
+        }
+        return nonBusinessProcess(e.name, f);
+    }
+
+    /**
+     * A process the allowlist does not cover keeps one of the host's GPUs busy, or a host scan found a miner
+     * or a pool connection on it (this step, or recently enough that its evidence episode is open).
+     */
+    private boolean nonBusinessProcess(String host, Frame f) {
+        for (Frame.Proc p : f.processes.getOrDefault(host, List.of())) {
+            if (!p.business() && p.smUtilPct() >= NON_BUSINESS_MIN_SM_PCT) {
+                return true;
+            }
+        }
+        for (Frame.Finding fi : f.evidence.getOrDefault(host, List.of())) {
+            if (Evidence.episodeKind(fi.kind()) != null) {
+                return true;
+            }
+        }
+        return evidenceOpen(host, "miner_process") || evidenceOpen(host, "pool_connection");
     }
 
     private double hostFloor(Entity e) {
@@ -538,7 +606,8 @@ public final class Analyzer {
         e.expected = e.ownModel.predict(e.explained) + e.history.median(how);
         double floor = Math.max(settings.balanceFloorW(), 0.01 * e.nameplateW);
         Track before = e.track;
-        detect(e, null, t, actualW - e.expected, floor);
+        // The balance is its own corroboration: watts at the inlet that no known host's outlet accounts for.
+        detect(e, null, t, actualW - e.expected, floor, true);
         if (e.track != null && e.track == before || e.track != null && before == null) {
             for (Frame.MeterAgg o : orphanOutlets) {
                 e.track.collected.outlet(o.device, o.channel, o.power.get(), null);
@@ -548,12 +617,13 @@ public final class Analyzer {
 
     // ---- detection and episodes -----------------------------------------------------------------------------
 
-    private void detect(Entity e, Frame f, long t, double excess, double floorW) {
+    private void detect(Entity e, Frame f, long t, double excess, double floorW, boolean corroborated) {
         if (e.detector == null) {
-            e.detector = new ExcessPowerDetector(ExcessPowerDetector.Settings.defaults(floorW));
+            e.detector = new ExcessPowerDetector(ExcessPowerDetector.Settings.defaults(floorW,
+                    settings.confirmUncorroboratedSteps()));
         }
         double sigma = e.history.sigma();
-        ExcessPowerDetector.Change c = e.detector.update(t, excess, sigma);
+        ExcessPowerDetector.Change c = e.detector.update(t, excess, sigma, corroborated);
         if (!muted && (e.level.equals("host") || e.level.equals("rack") || e.level.equals("room"))) {
             out.baseline(t, e.name, e.level, e.actual, e.expected, e.expected + e.detector.floorW(),
                     e.actual - e.expected, e.detector.isOpen() ? e.detector.score() : 0, e.businessLoad);
@@ -768,6 +838,28 @@ public final class Analyzer {
         for (Entity e : members) {
             e.history.rebuild(m, zone, SIGMA_FLOOR_W);
         }
+        LoadModel cm = LoadModel.fit(componentRows(members), HOST_FEATURES);
+        if (cm != null) {
+            componentModels.put(group, cm);
+            for (Entity e : members) {
+                e.history.rebuildComponent(cm, zone);
+            }
+        }
+    }
+
+    /** As {@link #rows}, with the components' watts as the target; empty where no host reports them. */
+    private List<double[]> componentRows(List<Entity> members) {
+        int total = 0;
+        for (Entity e : members) {
+            total += e.history.componentHours();
+        }
+        int stride = Math.max(1, (total + MAX_FIT_ROWS - 1) / MAX_FIT_ROWS);
+        List<double[]> rows = new ArrayList<>(Math.min(total, MAX_FIT_ROWS) + members.size());
+        int offset = 0;
+        for (Entity e : members) {
+            e.history.componentRows(rows, stride, offset++);
+        }
+        return rows;
     }
 
     private List<double[]> rows(List<Entity> members) {

@@ -10,13 +10,48 @@ package io.wattguard.analytics;
  * night, a statistically clear but small drift, and a burst shorter than the window page nobody. The episode is dated back to the first sample of the current run of
  * excess above half the floor; it grows while it lasts and closes once the recent median has stayed below
  * half the floor for {@code quietSamples}.
+ *
+ * <p>Corroboration sets the speed. The caller says, per sample, whether something other than the meter
+ * itself corroborates the excess (the component that does the work draws above its model, or a
+ * non-business process runs). When most samples of the window are corroborated the episode may open after
+ * {@code window} samples; otherwise the run of excess must last {@code confirmSamples} before it opens, so an
+ * uncorroborated burst shorter than that never becomes an episode, whatever its size.
  */
 public final class ExcessPowerDetector {
-    /** Tuning. The defaults flag a one-sigma shift in about ten samples and almost never alarm on noise. */
+    /** Samples the excess must be sustained over before any episode opens: 10 one-minute steps. */
+    public static final int SUSTAINED_SAMPLES = 10;
+    /** Quiet samples that close an episode. */
+    public static final int QUIET_SAMPLES = 10;
+    /** Samples an uncorroborated excess must last by default: 30 one-minute steps. */
+    public static final int CONFIRM_UNCORROBORATED_SAMPLES = 30;
+    /** CUSUM reference value and decision interval, in sigmas: a one-sigma shift alarms in about ten samples. */
+    private static final double CUSUM_K = 0.5;
+    private static final double CUSUM_H = 8;
+    /** EWMA weight and control limit, in sigmas of the EWMA: the cross-check that noise rarely passes. */
+    private static final double EWMA_LAMBDA = 0.1;
+    private static final double EWMA_L = 2.7;
+
+    /**
+     * Tuning. The defaults flag a one-sigma shift in about ten samples and almost never alarm on noise.
+     * {@code confirmSamples}: how long an excess that nothing corroborates must last before it opens; at least
+     * {@code window}, at most {@link #MAX_CONFIRM_SAMPLES}.
+     */
     public record Settings(double k, double h, double ewmaLambda, double ewmaL, double floorW, int window,
-            int quietSamples) {
+            int quietSamples, int confirmSamples) {
+        public Settings {
+            if (confirmSamples < window || confirmSamples > MAX_CONFIRM_SAMPLES) {
+                throw new IllegalArgumentException("confirmSamples must be in [" + window + ", "
+                        + MAX_CONFIRM_SAMPLES + "], not " + confirmSamples);
+            }
+        }
+
         public static Settings defaults(double floorW) {
-            return new Settings(0.5, 8, 0.1, 2.7, floorW, 10, 10);
+            return defaults(floorW, CONFIRM_UNCORROBORATED_SAMPLES);
+        }
+
+        public static Settings defaults(double floorW, int confirmSamples) {
+            return new Settings(CUSUM_K, CUSUM_H, EWMA_LAMBDA, EWMA_L, floorW, SUSTAINED_SAMPLES, QUIET_SAMPLES,
+                    confirmSamples);
         }
     }
 
@@ -28,8 +63,11 @@ public final class ExcessPowerDetector {
     private final Ewma ewma;
     /** The last {@value #HISTORY} samples: enough to measure and date a shift the CUSUM has been tracking. */
     private static final int HISTORY = 4096;
+    /** The longest run of excess the detector can see, so the longest wait for an uncorroborated one. */
+    public static final int MAX_CONFIRM_SAMPLES = HISTORY;
     private final double[] excessHistory = new double[HISTORY];
     private final long[] timeHistory = new long[HISTORY];
+    private final boolean[] corroboratedHistory = new boolean[HISTORY];
     private long count;
     private double[] scratch = new double[0];
     private boolean open;
@@ -48,22 +86,35 @@ public final class ExcessPowerDetector {
 
     /**
      * Feeds one sample, in time order: {@code excessW} is measured minus expected watts, {@code sigmaW} the
-     * baseline's robust sigma at this time.
+     * baseline's robust sigma at this time. The excess counts as corroborated (an energy balance, or a caller
+     * that measures the component itself).
      */
     public Change update(long timeMs, double excessW, double sigmaW) {
+        return update(timeMs, excessW, sigmaW, true);
+    }
+
+    /**
+     * Feeds one sample, in time order; {@code corroborated}: whether something besides the meter shows this
+     * sample's excess (see the class comment). It only matters while the excess is above half the floor.
+     */
+    public Change update(long timeMs, double excessW, double sigmaW, boolean corroborated) {
         double z = excessW / Math.max(sigmaW, 1e-9);
         boolean c = cusum.update(z);
         boolean e = ewma.update(z);
-        excessHistory[(int) (count % HISTORY)] = excessW;
-        timeHistory[(int) (count % HISTORY)] = timeMs;
+        int slot = (int) (count % HISTORY);
+        excessHistory[slot] = excessW;
+        timeHistory[slot] = timeMs;
+        corroboratedHistory[slot] = corroborated;
         count++;
         recent = recentMedian();
         if (!open) {
             int run = (int) Math.min(Math.min(cusum.runLength(), HISTORY), count);
             // The mean is taken since the excess began, not since the CUSUM left zero: after weeks of a
             // slightly positive residual the CUSUM's run is long and its mean says nothing about today.
-            if (c && e && run >= settings.window() && recent >= settings.floorW() && sustained()
-                    && meanOfLast(excessRun(run) + 1) >= settings.floorW()) {
+            int excessRun = c && e && run >= settings.window() && recent >= settings.floorW() && sustained()
+                    ? excessRun(run) + 1 : 0;
+            if (excessRun > 0 && meanOfLast(excessRun) >= settings.floorW()
+                    && (excessRun >= settings.confirmSamples() || corroborated())) {
                 open = true;
                 startedMs = startOfExcess(run);
                 endedMs = 0;
@@ -161,6 +212,20 @@ public final class ExcessPowerDetector {
             }
         }
         return true;
+    }
+
+    /**
+     * Most samples of the window corroborated: the component carried the excess through the window, not for a
+     * sample or two that noise or a short job could give.
+     */
+    private boolean corroborated() {
+        int n = 0;
+        for (int i = 0; i < settings.window(); i++) {
+            if (corroboratedHistory[(int) ((count - 1 - i) % HISTORY)]) {
+                n++;
+            }
+        }
+        return 2 * n > settings.window();
     }
 
     private double meanOfLast(int n) {

@@ -6,9 +6,11 @@ import java.util.Arrays;
 /**
  * The trailing weeks of one entity, one record per hour: the hour's mean measured watts, the mean of each
  * load feature (what the power model is fitted on), the mean of each feature as far as business load
- * explains it (what the baseline is computed on), and the hour's noise. Hours with an episode open, in a
- * maintenance window or on a holiday are kept but marked: neither the model nor the baseline learns from
- * them, so a miner never becomes normal.
+ * explains it (what the baseline is computed on), and the hour's noise. For a host also the hour's mean
+ * component watts (GPU and CPU package power as NVML and RAPL report them, whatever meters the host): the
+ * component model and baseline that say whether the components corroborate an outlet excess. Hours with an
+ * episode open, in a maintenance window or on a holiday are kept but marked: neither the model nor the
+ * baseline learns from them, so a miner never becomes normal.
  *
  * <p>Hourly means are enough because the model is linear: the mean of the predictions is the prediction
  * of the means, so the baseline can be recomputed exactly whenever the model is refitted, from a few
@@ -22,6 +24,8 @@ final class HourlyHistory {
     private final int capacity;
     private final long[] hour;
     private final double[] actual;
+    /** Mean component watts of the hour, NaN unless every step of it reported them. */
+    private final double[] component;
     private final double[][] x;
     private final double[][] explained;
     private final double[] noise;
@@ -32,6 +36,8 @@ final class HourlyHistory {
     // The hour being accumulated.
     private long currentHour = Long.MIN_VALUE;
     private double sumActual;
+    private double sumComponent;
+    private int nComponent;
     private final double[] sumX;
     private final double[] sumExplained;
     private int n;
@@ -44,12 +50,16 @@ final class HourlyHistory {
     private final double[] median = new double[HourOfWeek.HOURS];
     private double globalMedian;
     private double sigma = Double.NaN;
+    // The component baseline computed at the last refit of the component model.
+    private final double[] componentMedian = new double[HourOfWeek.HOURS];
+    private boolean componentBaseline;
 
     HourlyHistory(int features, int weeks) {
         this.features = features;
         this.capacity = weeks * HourOfWeek.HOURS;
         this.hour = new long[capacity];
         this.actual = new double[capacity];
+        this.component = new double[capacity];
         this.x = new double[capacity][features];
         this.explained = new double[capacity][features];
         this.noise = new double[capacity];
@@ -60,12 +70,22 @@ final class HourlyHistory {
 
     /** Adds one step. {@code exclude} marks the whole hour as not to be learned from. */
     void add(long timeMs, double actualW, double[] features, double[] explainedFeatures, boolean exclude) {
+        add(timeMs, actualW, Double.NaN, features, explainedFeatures, exclude);
+    }
+
+    /** Adds one step with the components' own watts ({@code componentW}, NaN when not reported). */
+    void add(long timeMs, double actualW, double componentW, double[] features, double[] explainedFeatures,
+            boolean exclude) {
         long h = (long) Math.floor(timeMs / MS_PER_HOUR);
         if (h != currentHour) {
             finishHour();
             currentHour = h;
         }
         sumActual += actualW;
+        if (!Double.isNaN(componentW)) {
+            sumComponent += componentW;
+            nComponent++;
+        }
         for (int i = 0; i < this.features; i++) {
             sumX[i] += features[i];
             sumExplained[i] += explainedFeatures[i];
@@ -101,6 +121,7 @@ final class HourlyHistory {
             }
             hour[i] = currentHour;
             actual[i] = sumActual / n;
+            component[i] = nComponent == n ? sumComponent / n : Double.NaN;
             for (int f = 0; f < features; f++) {
                 x[i][f] = sumX[f] / n;
                 explained[i][f] = sumExplained[f] / n;
@@ -114,6 +135,8 @@ final class HourlyHistory {
         n = 0;
         nDiffs = 0;
         sumActual = 0;
+        sumComponent = 0;
+        nComponent = 0;
         Arrays.fill(sumX, 0);
         Arrays.fill(sumExplained, 0);
         currentExcluded = false;
@@ -145,6 +168,34 @@ final class HourlyHistory {
                 out.add(row);
             }
         }
+    }
+
+    /** Appends this entity's learnable hours with component watts as rows {@code [features..., component]}. */
+    void componentRows(java.util.List<double[]> out, int stride, int offset) {
+        int k = 0;
+        for (int j = 0; j < size; j++) {
+            int i = (head + j) % capacity;
+            if (excluded[i] || Double.isNaN(component[i])) {
+                continue;
+            }
+            if ((k++ + offset) % stride == 0) {
+                double[] row = Arrays.copyOf(x[i], features + 1);
+                row[features] = component[i];
+                out.add(row);
+            }
+        }
+    }
+
+    /** Learnable hours with component watts. */
+    int componentHours() {
+        int c = 0;
+        for (int k = 0; k < size; k++) {
+            int i = (head + k) % capacity;
+            if (!excluded[i] && !Double.isNaN(component[i])) {
+                c++;
+            }
+        }
+        return c;
     }
 
     /** Largest learnable hourly mean of measured watts, or NaN: a stand-in for a nameplate nobody declared. */
@@ -189,18 +240,7 @@ final class HourlyHistory {
             }
             k++;
         }
-        globalMedian = Robust.median(r.clone());
-        double[][] byHow = group(r, how, HourOfWeek.HOURS, h -> h);
-        double[][] byHod = group(r, how, 24, h -> h % 24);
-        for (int h = 0; h < HourOfWeek.HOURS; h++) {
-            if (byHow[h].length > 0) {
-                median[h] = Robust.median(byHow[h]);
-            } else if (byHod[h % 24].length > 0) {
-                median[h] = Robust.median(byHod[h % 24]);
-            } else {
-                median[h] = globalMedian;
-            }
-        }
+        globalMedian = medians(r, how, median);
         double[] dev = new double[valid];
         for (int i = 0; i < valid; i++) {
             dev[i] = r[i] - median[how[i]];
@@ -208,6 +248,50 @@ final class HourlyHistory {
         double between = valid < 3 ? 0 : Robust.medianAndSigma(dev)[1];
         double within = nNoise == 0 ? 0 : Robust.median(Arrays.copyOf(noises, nNoise));
         sigma = Math.max(sigmaFloor, Math.sqrt(between * between + within * within));
+    }
+
+    /**
+     * Recomputes the component baseline under the component model: per local hour of week the median of the
+     * components' watts less the model at the explained load, as {@link #rebuild} does for the measured watts.
+     */
+    void rebuildComponent(LoadModel model, ZoneId zone) {
+        int valid = componentHours();
+        componentBaseline = valid > 0;
+        if (valid == 0) {
+            return;
+        }
+        double[] r = new double[valid];
+        int[] how = new int[valid];
+        int k = 0;
+        for (int j = 0; j < size; j++) {
+            int i = (head + j) % capacity;
+            if (excluded[i] || Double.isNaN(component[i])) {
+                continue;
+            }
+            r[k] = component[i] - model.predict(explained[i]);
+            how[k++] = HourOfWeek.of((long) (hour[i] * MS_PER_HOUR), zone);
+        }
+        medians(r, how, componentMedian);
+    }
+
+    /**
+     * Fills {@code out} per hour of week with the median of the residuals {@code r} of that hour, falling back
+     * to the same hour of day, then to all hours; returns the median of all.
+     */
+    private static double medians(double[] r, int[] how, double[] out) {
+        double all = Robust.median(r.clone());
+        double[][] byHow = group(r, how, HourOfWeek.HOURS, h -> h);
+        double[][] byHod = group(r, how, 24, h -> h % 24);
+        for (int h = 0; h < HourOfWeek.HOURS; h++) {
+            if (byHow[h].length > 0) {
+                out[h] = Robust.median(byHow[h]);
+            } else if (byHod[h % 24].length > 0) {
+                out[h] = Robust.median(byHod[h % 24]);
+            } else {
+                out[h] = all;
+            }
+        }
+        return all;
     }
 
     private static double[][] group(double[] r, int[] how, int buckets, java.util.function.IntUnaryOperator key) {
@@ -233,6 +317,15 @@ final class HourlyHistory {
 
     double median(int hourOfWeek) {
         return median[hourOfWeek];
+    }
+
+    boolean hasComponentBaseline() {
+        return componentBaseline;
+    }
+
+    /** The components' usual watts above their model at this hour of week. */
+    double componentMedian(int hourOfWeek) {
+        return componentMedian[hourOfWeek];
     }
 
     double sigma() {

@@ -21,7 +21,7 @@ class AnalyzerTest {
     private static final long MIN = 60_000;
     private static final long DAY = 1440 * MIN;
     private static final ZoneId ZONE = ZoneId.of("UTC");
-    private static final long T0 = ZonedDateTime.of(2026, 3, 2, 0, 0, 0, 0, ZONE).toInstant().toEpochMilli();
+    static final long T0 = ZonedDateTime.of(2026, 3, 2, 0, 0, 0, 0, ZONE).toInstant().toEpochMilli();
 
     /** Something that happens to one host, by minute since T0. */
     interface Scenario {
@@ -30,6 +30,14 @@ class AnalyzerTest {
         default double rogueOutletW(long minute) { return 0; }
         default boolean poolConnection(String host, long minute) { return false; }
         default double allowlistedExtraUtil(String host, long minute) { return 0; }
+        /** Watts at the host's outlet that no component reports (a PSU, fans, a second device on the outlet). */
+        default double outletOnlyW(String host, long minute) { return 0; }
+        /** Watts more on each GPU at unchanged utilisation (a raised power limit, higher clocks). */
+        default double gpuExtraW(String host, long minute) { return 0; }
+        /** Whether the host's agent reports no GPU or CPU power, only utilisation. */
+        default boolean noComponentPower(String host) { return false; }
+        /** A process the allowlist does not cover, at this SM utilisation (percent) on GPU 0; 0 for none. */
+        default double nonBusinessProcessPct(String host, long minute) { return 0; }
     }
 
     static final class Recorder implements AnalysisOutput {
@@ -55,8 +63,12 @@ class AnalyzerTest {
     }
 
     static Recorder run(int days, long seed, Scenario s) {
+        return run(days, seed, s, AnalysisSettings.defaults());
+    }
+
+    static Recorder run(int days, long seed, Scenario s, AnalysisSettings settings) {
         Recorder rec = new Recorder();
-        Analyzer a = new Analyzer(AnalysisSettings.defaults(), Schedule.always(), Map.of(), Map.of(), rec);
+        Analyzer a = new Analyzer(settings, Schedule.always(), Map.of(), Map.of(), rec);
         StepAssembler asm = new StepAssembler(MIN, a::step);
         SplittableRandom rnd = new SplittableRandom(seed);
         double[] outletKwh = new double[7];
@@ -74,15 +86,20 @@ class AnalyzerTest {
                 double extra = s.unexplainedUtil(host, m);
                 double util = Math.min(1, work + allow + extra);
                 double gpuW = 0;
+                boolean blind = s.noComponentPower(host);
                 for (int g = 0; g < 4; g++) {
-                    double w = 50 + 250 * util + 5 * gaussian(rnd);
+                    double w = 50 + 250 * util + s.gpuExtraW(host, m) + 5 * gaussian(rnd);
                     gpuW += w;
-                    asm.gpu(t, host, "r1", "room1", Integer.toString(g), "NVIDIA L4", util * 100, util * 40, w, 300,
-                            Double.NaN);
+                    asm.gpu(t, host, "r1", "room1", Integer.toString(g), "NVIDIA L4", util * 100, util * 40,
+                            blind ? Double.NaN : w, 300, Double.NaN);
                 }
                 double cpu = 0.1 + 0.2 * util;
-                asm.host(t, host, "r1", "room1", cpu * 100, 60 + 100 * cpu);
-                double outlet = (gpuW + 60 + 100 * cpu + 120) / 0.94 + 8 * gaussian(rnd);
+                asm.host(t, host, "r1", "room1", cpu * 100, blind ? Double.NaN : 60 + 100 * cpu);
+                double proc = s.nonBusinessProcessPct(host, m);
+                if (proc > 0) {
+                    asm.process(t, host, "0", "xmrig", 31337, proc, false, "nobody", "");
+                }
+                double outlet = (gpuW + 60 + 100 * cpu + 120) / 0.94 + s.outletOnlyW(host, m) + 8 * gaussian(rnd);
                 outletKwh[h] += outlet / 60_000;
                 rackOutlets += outlet;
                 asm.meter(t, "pdu-r1", Integer.toString(h + 1), "outlet", host, "r1", "room1", outlet, outletKwh[h]);

@@ -1,6 +1,7 @@
 package io.wattguard.analytics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -19,6 +20,12 @@ class ExcessPowerDetectorTest {
      * Returns each episode the detector opened, with its end (0 if still open).
      */
     private static List<Found> run(int minutes, long seed, java.util.function.IntToDoubleFunction extra) {
+        return run(minutes, seed, extra, m -> true);
+    }
+
+    /** As above; {@code corroborated(minute)} says whether anything besides the meter shows that sample. */
+    private static List<Found> run(int minutes, long seed, java.util.function.IntToDoubleFunction extra,
+            java.util.function.IntPredicate corroborated) {
         SplittableRandom rnd = new SplittableRandom(seed);
         ExcessPowerDetector d = new ExcessPowerDetector(ExcessPowerDetector.Settings.defaults(150));
         List<Found> found = new ArrayList<>();
@@ -26,7 +33,7 @@ class ExcessPowerDetectorTest {
         double peak = 0;
         for (int m = 0; m < minutes; m++) {
             double actual = 2000 + 40 * RobustLinearModelTest.gaussian(rnd) + extra.applyAsDouble(m);
-            ExcessPowerDetector.Change c = d.update(m * MIN, actual - 2000, 40);
+            ExcessPowerDetector.Change c = d.update(m * MIN, actual - 2000, 40, corroborated.test(m));
             if (c == ExcessPowerDetector.Change.OPENED) {
                 detected = m * MIN;
                 peak = d.recentW();
@@ -68,6 +75,33 @@ class ExcessPowerDetectorTest {
     void aShortSpikeAboveTheFloorIsNotAnEpisode() {
         // A 4-minute 1 kW spike (a backup job starting): large, but not sustained over the 10-sample window.
         assertEquals(List.of(), run(2 * 1440, 5, m -> m >= 600 && m < 604 ? 1000 : 0));
+    }
+
+    @Test
+    void anUncorroboratedExcessMustLastThirtySamples() {
+        // 1 kW for 25 minutes that nothing but the meter shows: never an episode, whatever its size.
+        assertEquals(List.of(), run(2 * 1440, 5, m -> m >= 600 && m < 625 ? 1000 : 0, m -> false));
+        // The same for 45 minutes opens once it has lasted 30, dated back to its start.
+        List<Found> long45 = run(2 * 1440, 5, m -> m >= 600 && m < 645 ? 1000 : 0, m -> false);
+        assertEquals(1, long45.size(), "one episode: " + long45);
+        assertEquals(600 * MIN, long45.get(0).startedMs(), 2 * MIN);
+        assertEquals(629 * MIN, long45.get(0).detectedMs(), MIN);
+        // Corroborated for only a few samples of the window (a blip), still 30.
+        List<Found> blip = run(2 * 1440, 5, m -> m >= 600 && m < 645 ? 1000 : 0, m -> m >= 600 && m < 603);
+        assertEquals(629 * MIN, blip.get(0).detectedMs(), MIN, "a blip does not corroborate: " + blip);
+        // Corroborated through the window: the 10-sample speed.
+        List<Found> fast = run(2 * 1440, 5, m -> m >= 600 && m < 625 ? 1000 : 0, m -> true);
+        assertEquals(1, fast.size(), "one episode: " + fast);
+        assertTrue(fast.get(0).detectedMs() <= 610 * MIN, "within the window: " + fast);
+    }
+
+    @Test
+    void confirmSamplesAreAtLeastTheWindowAndAtMostTheHistory() {
+        assertThrows(IllegalArgumentException.class, () -> ExcessPowerDetector.Settings.defaults(150, 9));
+        assertThrows(IllegalArgumentException.class, () -> ExcessPowerDetector.Settings.defaults(150,
+                ExcessPowerDetector.MAX_CONFIRM_SAMPLES + 1));
+        assertEquals(ExcessPowerDetector.CONFIRM_UNCORROBORATED_SAMPLES,
+                ExcessPowerDetector.Settings.defaults(150).confirmSamples());
     }
 
     @Test

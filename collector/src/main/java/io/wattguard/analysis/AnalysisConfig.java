@@ -1,7 +1,9 @@
 package io.wattguard.analysis;
 
 import io.wattguard.analytics.AnalysisSettings;
+import io.wattguard.analytics.ExcessPowerDetector;
 import io.wattguard.analytics.Tariff;
+import io.wattguard.config.Durations;
 import io.wattguard.config.Section;
 import java.time.DayOfWeek;
 import java.time.Duration;
@@ -58,14 +60,24 @@ public record AnalysisConfig(boolean enabled, AnalysisSettings settings, Duratio
                 Duration.ofDays(1));
         Duration evidenceQuiet = s.duration("evidence_quiet", Duration.ofMillis(d.evidenceQuietMs()),
                 Duration.ofSeconds(1), Duration.ofDays(1));
+        Duration confirm = s.duration("confirm_uncorroborated", Duration.ofMillis(d.confirmUncorroboratedMs()),
+                Duration.ZERO, Duration.ofDays(7));
         int baselineEvery = (int) s.integer("baseline_every", 1, 1, 1440);
         Tariff tariff = s.has("tariff") ? tariff(s.section("tariff"), zone) : Tariff.none();
         if (!grace.isZero() && grace.compareTo(step.multipliedBy(60)) > 0) {
             s.error("grace", "must not exceed 60 steps: the live analysis would run far behind the store");
         }
+        // At most what the detector remembers of a run of excess (a wait shorter than the sustained window is
+        // that window: no extra wait).
+        if ((confirm.toMillis() + step.toMillis() - 1) / step.toMillis() > ExcessPowerDetector.MAX_CONFIRM_SAMPLES) {
+            s.error("confirm_uncorroborated", "must be at most " + ExcessPowerDetector.MAX_CONFIRM_SAMPLES
+                    + " steps (" + Durations.format(step.multipliedBy(ExcessPowerDetector.MAX_CONFIRM_SAMPLES))
+                    + " at step " + Durations.format(step) + "), found " + Durations.format(confirm));
+        }
         s.finish();
         AnalysisSettings settings = new AnalysisSettings(step.toMillis(), floorW, floorPerGpu, floorShare, balanceFloorW, weeks, 12,
-                minPeers, hold.toMillis(), offHoursUtil, offHoursFor.toMillis(), evidenceQuiet.toMillis(), tariff);
+                minPeers, hold.toMillis(), offHoursUtil, offHoursFor.toMillis(), evidenceQuiet.toMillis(),
+                confirm.toMillis(), tariff);
         return new AnalysisConfig(enabled, settings, warmup, grace, window, baselineEvery);
     }
 

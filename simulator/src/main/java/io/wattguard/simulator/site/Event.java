@@ -8,6 +8,8 @@ package io.wattguard.simulator.site;
 record Event(Kind kind, long start, long end, double amount, int gpuMask, String labelId, long job) {
     enum Kind {
         TRAINING, BATCH, BACKUP, SPIKE, NIGHT_MINER, LOW_AND_SLOW, CONTAINER_MINER, RANDOMX, HOST_DROPOUT,
-        NVML_RESET, ROGUE_RIG, PDU_DROPOUT, PDU_RESET, ROOM_DROPOUT
+        NVML_RESET, ROGUE_RIG, PDU_DROPOUT, PDU_RESET, ROOM_DROPOUT,
+        /** Last, so that adding it left every other kind's random stream (seeded by ordinal) as it was. */
+        OUTLET_BURST
     }
 }

@@ -74,6 +74,7 @@ final class HostSim {
         double backup = 0;
         double spike = 0;
         int spikeMask = 0;
+        double burstW = 0;
         for (int i = 0; i < active.size(); i++) {
             Event e = active.get(i);
             if (e == exclude) continue;
@@ -91,6 +92,7 @@ final class HostSim {
                 case NIGHT_MINER, LOW_AND_SLOW, CONTAINER_MINER, RANDOMX -> miner = e;
                 case HOST_DROPOUT -> dropout = true;
                 case NVML_RESET -> nvmlReset = step == e.start();
+                case OUTLET_BURST -> burstW += e.amount() * (1 + 0.02 * Noise.smooth(key, step, 108, 5));
                 default -> { }
             }
         }
@@ -117,7 +119,8 @@ final class HostSim {
         }
         cpuPowerW = model.cpuPowerW(cpuUtil) + 1.5 * Noise.gauss(key, step, 106);
         dcW += cpuPowerW + model.chassisW();
-        outletW = dcW / HostModel.PSU_EFFICIENCY + 2.0 * Noise.gauss(key, step, 107);
+        // An outlet burst is AC drawn beside the host's PSU (or by the PSU itself): no component reports it.
+        outletW = dcW / HostModel.PSU_EFFICIENCY + burstW + 2.0 * Noise.gauss(key, step, 107);
     }
 
     private double evaluateGpus(long step, double level, double spike, int spikeMask) {

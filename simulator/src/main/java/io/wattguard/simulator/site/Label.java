@@ -5,8 +5,9 @@ package io.wattguard.simulator.site;
  * {@code host} or {@code rack}, sometimes {@code room}; {@code entity} the host, rack or room name), when
  * ({@code [startMs, endMs)}), and the true extra power it drew at the host's outlet or the rack's inlet.
  *
- * <p>{@code mining=false} marks benign events (training runs, backups, spikes, dropouts, counter resets) so a
- * scorer can tell which false alarms they caused. For mining episodes and benign spikes {@code excessW} is
+ * <p>{@code mining=false} marks benign events (training runs, backups, spikes, outlet bursts, dropouts, counter
+ * resets) so a scorer can tell which false alarms they caused. For mining episodes, benign spikes and outlet
+ * bursts {@code excessW} is
  * measured against the same site without that episode (same noise, same business load); for other benign
  * events it is the nominal extra load, or 0 where the event is not extra load (dropouts, resets).
  */

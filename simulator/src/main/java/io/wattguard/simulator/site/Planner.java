@@ -25,6 +25,12 @@ import java.util.SplittableRandom;
  */
 final class Planner {
     static final long DAY_MS = 86_400_000L;
+    /** An outlet-only burst lasts uniformly this many minutes: up to twice the detector's sustained window. */
+    static final double OUTLET_BURST_MIN_MIN = 5;
+    static final double OUTLET_BURST_MAX_MIN = 20;
+    /** ... and draws uniformly this many watts at the outlet (AC): a PSU, fans, a small second device. */
+    static final double OUTLET_BURST_MIN_W = 300;
+    static final double OUTLET_BURST_MAX_W = 700;
 
     /** The plan: events per host, rack and room (sorted by start), labels whose excess may still be NaN. */
     record Plan(Map<String, List<Event>> hostEvents, Map<String, List<Event>> rackEvents,
@@ -304,6 +310,17 @@ final class Planner {
             }
             // A spike on a host already saturated (training, batch, a miner) would add nothing to see or label.
             if (!busy(ev, t, end)) benign(ev, Kind.SPIKE, t, end, 0.9, mask, Scenario.BENIGN_SPIKE, name, ++k, Double.NaN);
+        }
+        // Outlet-only bursts, at any hour and whatever the host runs: the draw is not the host's components, so
+        // its load says nothing about when one comes.
+        r = stream(key, Kind.OUTLET_BURST);
+        k = 0;
+        for (long t = gap(r, bg.outletBurstEveryDays()); t < steps; t += Math.max(1, gap(r, bg.outletBurstEveryDays()))) {
+            long end = Math.min(steps, t + Math.max(1, (long) ((OUTLET_BURST_MIN_MIN + (OUTLET_BURST_MAX_MIN
+                    - OUTLET_BURST_MIN_MIN) * r.nextDouble()) * 60_000L / stepMs)));
+            double watts = OUTLET_BURST_MIN_W + (OUTLET_BURST_MAX_W - OUTLET_BURST_MIN_W) * r.nextDouble();
+            benign(ev, Kind.OUTLET_BURST, t, end, watts, 0, Scenario.OUTLET_BURST, name, ++k, Double.NaN);
+            t = end;
         }
         r = stream(key, Kind.HOST_DROPOUT);
         k = 0;

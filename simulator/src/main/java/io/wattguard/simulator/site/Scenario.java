@@ -12,7 +12,12 @@ public enum Scenario {
     CPU_BATCH("cpu_batch", false, "host"),
     NIGHTLY_BACKUP("nightly_backup", false, "host"),
     SENSOR_DROPOUT("sensor_dropout", false, "host"),
-    COUNTER_RESET("counter_reset", false, "host");
+    COUNTER_RESET("counter_reset", false, "host"),
+    /**
+     * 300-700 W for 5-20 min on a host's PDU outlet alone: GPU power, CPU package power and utilisation do not
+     * move (a PSU or fans, a peripheral, a second device wired to the same outlet).
+     */
+    OUTLET_BURST("outlet_burst", false, "host");
 
     private final String id;
     private final boolean mining;

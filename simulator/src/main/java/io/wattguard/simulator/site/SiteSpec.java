@@ -62,12 +62,17 @@ public final class SiteSpec {
         }
     }
 
-    /** Mean days between benign events of each kind, per host (or per rack / room for meters). */
+    /**
+     * Mean days between benign events of each kind, per host (or per rack / room for meters).
+     * {@code outletBurstEveryDays}: outlet-only bursts (see {@link Scenario#OUTLET_BURST}); a week apart on
+     * average is about four a host-month.
+     */
     public record Background(double trainingEveryDays, double batchEveryDays, double spikeEveryDays,
-                             double hostDropoutEveryDays, double nvmlResetEveryDays, double pduDropoutEveryDays,
-                             double pduResetEveryDays, double roomDropoutEveryDays, double backupShare) {
+                             double outletBurstEveryDays, double hostDropoutEveryDays, double nvmlResetEveryDays,
+                             double pduDropoutEveryDays, double pduResetEveryDays, double roomDropoutEveryDays,
+                             double backupShare) {
         public static Background typical() {
-            return new Background(8, 1.5, 6, 10, 25, 12, 40, 20, 0.3);
+            return new Background(8, 1.5, 6, 7, 10, 25, 12, 40, 20, 0.3);
         }
     }
 

@@ -147,7 +147,7 @@ public final class SyntheticSite {
     }
 
     /**
-     * Fills in the true excess of mining episodes and benign spikes: the mean over the episode of the outlet
+     * Fills in the true excess of mining episodes, benign spikes and outlet bursts: the mean over the episode of the outlet
      * (or, for a rig, the spare outlet) with the episode minus the same step without it; same noise, same
      * business, so this is what the episode alone added.
      */

@@ -6,7 +6,8 @@
  * {@code evidence}) for a {@link io.wattguard.simulator.site.SiteSpec}, and gives the
  * {@link io.wattguard.simulator.site.Label}s of everything it injected: mining episodes (night GPU miner,
  * low-and-slow, miner in an allowlisted container, rogue rig on a spare PDU outlet, RandomX on a CPU server) and
- * benign events (training runs, batch jobs, nightly backups, spikes, sensor dropouts, counter resets).
+ * benign events (training runs, batch jobs, nightly backups, spikes, outlet-only bursts, sensor dropouts, counter
+ * resets).
  * {@link io.wattguard.simulator.site.Scorer} turns a detector's
  * {@link io.wattguard.simulator.site.Detection}s and the labels into recall, precision, false detections per
  * 1,000 host-days and delays.

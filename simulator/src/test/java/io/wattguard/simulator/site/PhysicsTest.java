@@ -1,10 +1,15 @@
 package io.wattguard.simulator.site;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The meters add up: inlet >= its outlets, outlet = components / PSU efficiency, room = its inlets. */
@@ -59,6 +64,8 @@ class PhysicsTest {
         Map<String, double[]> dc = new HashMap<>(); // host -> {dc watts, time}
         int[] checked = {0};
         long to = spec.startMs() + 2 * 86_400_000L;
+        // Outlet bursts are the exception by design: watts at the outlet that no component reports.
+        List<Label> bursts = site.labels().stream().filter(l -> l.scenario().equals("outlet_burst")).toList();
         site.run(spec.startMs(), to, java.util.Set.of("gpu", "host", "meter"), p -> {
             String host = p.tags().get("host");
             if (host == null) return;
@@ -70,6 +77,8 @@ class PhysicsTest {
                 default -> {
                     // The agent's points come first in a step; an outlet without them is a host dropout.
                     if (a[0] == model.get(host).chassisW()) return;
+                    if (bursts.stream().anyMatch(l -> l.entity().equals(host) && p.timeMs() >= l.startMs()
+                            && p.timeMs() < l.endMs())) return;
                     double expected = a[0] / HostModel.PSU_EFFICIENCY;
                     assertEquals(expected, p.number("power_w"), 10, host + " at " + p.timeMs());
                     checked[0]++;
@@ -77,6 +86,53 @@ class PhysicsTest {
             }
         });
         assertTrue(checked[0] > 1000);
+    }
+
+    /**
+     * An outlet burst adds 300-700 W for 5-20 min at the host's outlet and nothing anywhere else: evaluated with
+     * and without it, every GPU's utilisation and power, the CPU's utilisation and package power and the
+     * business load are identical; only the outlet differs, by the labelled excess.
+     */
+    @Test
+    void outletBurstsMoveTheOutletAlone() {
+        SiteSpec spec = SiteSpec.small();
+        SyntheticSite site = new SyntheticSite(spec);
+        Planner.Plan plan = new Planner(spec).plan();
+        Map<String, SiteSpec.HostSpec> hosts = new HashMap<>();
+        spec.hosts().forEach(h -> hosts.put(h.name(), h));
+        List<Label> bursts = site.labels().stream().filter(l -> l.scenario().equals("outlet_burst")).toList();
+        // 12 hosts x 7 days at one a week on average.
+        assertTrue(bursts.size() >= 5, "bursts " + bursts.size());
+        SiteClock clock = new SiteClock(spec);
+        Set<String> onGpuHosts = new HashSet<>();
+        for (Label l : bursts) {
+            assertFalse(l.mining(), l.toString());
+            assertEquals("host", l.level(), l.toString());
+            assertTrue(l.durationMs() >= 5 * 60_000L && l.durationMs() <= 20 * 60_000L, l.toString());
+            assertTrue(l.excessW() >= 0.98 * 300 && l.excessW() <= 1.02 * 700, l.toString());
+            Event ev = plan.eventOfLabel().get(l.id());
+            HostSim sim = new HostSim(spec.seed(), hosts.get(l.entity()), plan.hostEvents().get(l.entity()));
+            if (sim.gpus > 0) onGpuHosts.add(l.entity());
+            for (long s = ev.start(); s < ev.end(); s++) {
+                List<Event> active = sim.events.advance(s);
+                clock.at(s);
+                sim.evaluate(s, clock, active, null);
+                double[] power = sim.power.clone();
+                double[] util = sim.util.clone();
+                double cpuW = sim.cpuPowerW;
+                double cpuUtil = sim.cpuUtil;
+                double business = sim.businessValue;
+                double outlet = sim.outletW;
+                sim.evaluate(s, clock, active, ev);
+                assertArrayEquals(sim.power, power, l.id());
+                assertArrayEquals(sim.util, util, l.id());
+                assertEquals(sim.cpuPowerW, cpuW, 0, l.id());
+                assertEquals(sim.cpuUtil, cpuUtil, 0, l.id());
+                assertEquals(sim.businessValue, business, 0, l.id());
+                assertEquals(ev.amount(), outlet - sim.outletW, 0.021 * ev.amount(), l.id());
+            }
+        }
+        assertFalse(onGpuHosts.isEmpty(), "bursts on GPU servers too");
     }
 
     @Test
