@@ -135,8 +135,8 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 influxd.close();
             }
             if (temporary != null) {
-                try (var walk = Files.walk(temporary)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                try {
+                    PrivateInfluxd.deleteTree(temporary);
                 } catch (IOException e) {
                     System.err.println("demo: could not remove " + temporary + ": " + e.getMessage());
                 }

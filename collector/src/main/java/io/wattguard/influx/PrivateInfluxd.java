@@ -194,11 +194,18 @@ public final class PrivateInfluxd implements AutoCloseable {
         closed = true;
         stop();
         if (deleteOnClose) {
-            try (Stream<Path> walk = Files.walk(dir)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            try {
+                deleteTree(dir);
             } catch (IOException e) {
                 // a temp folder left behind is harmless
             }
+        }
+    }
+
+    /** Removes a folder and everything in it, deepest first. */
+    public static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 }

@@ -72,9 +72,12 @@ class GpusCommandTest {
     @Test
     void withoutLibraryTheAdviceNamesTheOption() {
         Cli.Result r = Cli.run("gpus");
-        org.junit.jupiter.api.Assumptions.assumeTrue(r.err().startsWith("NVML library not found"),
-                "this machine has an NVML: " + r.err());
-        assertEquals(2, r.code());
+        // Machine-dependent, never skipped: a GPU host lists its GPUs; any other says how to point at NVML.
+        if (r.code() == 0) {
+            assertTrue(r.err().isEmpty() && !r.out().isEmpty(), r.out() + r.err());
+            return;
+        }
+        assertEquals(2, r.code(), r.err());
         assertTrue(r.err().endsWith(", or give its path with --library PATH.\n"), r.err());
     }
 
