@@ -21,11 +21,14 @@ package io.wattguard.analytics;
  *     alone, or on a host that reports no component power) must last before it opens an episode; one that a
  *     component corroborates opens after the sustained window of {@link ExcessPowerDetector#SUSTAINED_SAMPLES}
  *     steps
+ * @param gpuBusyUtil GPU utilisation share at which a GPU counts as busy for GPU-level attribution: busy
+ *     while the business processes on it leave at least this share unexplained is an {@code unexplained_gpu}
+ *     step
  * @param tariff price of a kWh over time, for the cost of excess energy
  */
 public record AnalysisSettings(long stepMs, double floorW, double floorPerGpuW, double floorShare, double balanceFloorW, int weeks,
         int minHoursToFit, int minPeers, long holdMs, double offHoursUtil, long offHoursMs, long evidenceQuietMs,
-        long confirmUncorroboratedMs, Tariff tariff) {
+        long confirmUncorroboratedMs, double gpuBusyUtil, Tariff tariff) {
 
     /**
      * 30 minutes: outlet-only bursts (a PSU or its fans, a peripheral, a second device on the outlet) last
@@ -34,9 +37,15 @@ public record AnalysisSettings(long stepMs, double floorW, double floorPerGpuW, 
      */
     public static final long DEFAULT_CONFIRM_UNCORROBORATED_MS = 30 * 60_000L;
 
+    /**
+     * Half the time a kernel runs: a miner keeps its GPU near 100%, while a notebook, a debugger or a
+     * profiler between runs averages far below half over a minute.
+     */
+    public static final double DEFAULT_GPU_BUSY_UTIL = 0.5;
+
     public static AnalysisSettings defaults() {
         return new AnalysisSettings(60_000, 40, 20, 0.04, 100, 4, 12, 4, 120_000, 0.5, 1_800_000, 600_000,
-                DEFAULT_CONFIRM_UNCORROBORATED_MS, Tariff.none());
+                DEFAULT_CONFIRM_UNCORROBORATED_MS, DEFAULT_GPU_BUSY_UTIL, Tariff.none());
     }
 
     /**

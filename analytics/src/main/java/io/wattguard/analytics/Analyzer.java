@@ -80,6 +80,7 @@ public final class Analyzer {
     private final Map<String, Held<Double>> business = new HashMap<>();
     private final Map<String, Signal> signals = new TreeMap<>();
     private final Evidence evidence = new Evidence();
+    private final GpuAttribution gpuAttribution;
     private LocalDate lastDate;
     private long lastMs = Long.MIN_VALUE;
     private long firstMs = Long.MIN_VALUE;
@@ -95,6 +96,7 @@ public final class Analyzer {
         this.out = out;
         this.declaredHosts = Map.copyOf(hosts);
         this.declaredRacks = Map.copyOf(racks);
+        this.gpuAttribution = new GpuAttribution(settings);
     }
 
     /** While muted (warming up on history before the range of interest) nothing is written out. */
@@ -171,44 +173,6 @@ public final class Analyzer {
         }
     }
 
-    /** The accumulating state of one open episode. */
-    private final class Track {
-        final String id;
-        final String entity;
-        final String level;
-        final String kind;
-        final long startedMs;
-        final long detectedMs;
-        double energyKwh;
-        double cost;
-        double peakW;
-        double score;
-        Episode.Severity severity = Episode.Severity.LOW;
-        final Evidence.Collected collected = new Evidence.Collected();
-
-        Track(String entity, String level, String kind, long startedMs, long detectedMs) {
-            this.id = String.format(Locale.ROOT, "%s-%s-%s-%d", kind, level, entity, startedMs);
-            this.entity = entity;
-            this.level = level;
-            this.kind = kind;
-            this.startedMs = startedMs;
-            this.detectedMs = detectedMs;
-        }
-
-        void add(double kwh, long timeMs) {
-            if (kwh > 0) {
-                energyKwh += kwh;
-                cost += kwh * settings.tariff().pricePerKwh(timeMs);
-            }
-        }
-
-        Episode episode(Episode.State state, long endedMs, long nowMs, String title) {
-            long span = Math.max(settings.stepMs(), (endedMs > 0 ? endedMs : nowMs + settings.stepMs()) - startedMs);
-            return new Episode(id, entity, level, kind, state, severity, title, startedMs, detectedMs, endedMs, nowMs,
-                    energyKwh * 3.6e9 / span, peakW, energyKwh, cost, score, collected.json());
-        }
-    }
-
     /** Evidence- and schedule-driven episodes of one host: a run of findings or of out-of-hours use. */
     private static final class Signal {
         long firstMs = Long.MIN_VALUE;
@@ -238,6 +202,25 @@ public final class Analyzer {
         hostsStep(f, t);
         balanceStep(t);
         evidenceStep(f, t);
+        gpuAttribution.step(f, t, hostFacts, this::emit);
+    }
+
+    private final GpuAttribution.HostFacts hostFacts = new GpuAttribution.HostFacts() {
+        @Override
+        public boolean maintenance(String host, long t) {
+            Entity e = hosts.get(host);
+            return schedule.maintenance(t, host, e == null ? null : e.rack, e == null ? null : e.room);
+        }
+
+        @Override
+        public boolean minerEvidence(String host) {
+            return evidenceOpen(host, "miner_process") || evidenceOpen(host, "pool_connection");
+        }
+    };
+
+    /** Whether a host's agent has reported a process list recently enough for GPU-level attribution. */
+    public boolean hasAllowlistData(String host) {
+        return gpuAttribution.hasAllowlistData(host, lastMs);
     }
 
     // ---- inputs held across dropouts ------------------------------------------------------------------------
@@ -438,7 +421,7 @@ public final class Analyzer {
      */
     private boolean nonBusinessProcess(String host, Frame f) {
         for (Frame.Proc p : f.processes.getOrDefault(host, List.of())) {
-            if (!p.business() && p.smUtilPct() >= NON_BUSINESS_MIN_SM_PCT) {
+            if (p.isNonBusiness() && p.smUtilPct() >= NON_BUSINESS_MIN_SM_PCT) {
                 return true;
             }
         }
@@ -472,7 +455,7 @@ public final class Analyzer {
         for (Map.Entry<String, Double> c : now.entrySet()) {
             Double before = e.counters.put(c.getKey(), c.getValue());
             double d = before == null ? Double.NaN : c.getValue() - before;
-            if (!(d >= 0) || d > Math.max(1e-3, 3 * Math.abs(e.actual) * settings.stepMs() / 3.6e9)) {
+            if (!(d >= 0) || d > Math.max(1e-3, 3 * Math.abs(e.actual) * settings.stepMs() / Track.MS_W_PER_KWH)) {
                 ok = false; // first reading, a reset, a wrap or a jump: the step's watts are the better figure
             }
             sum += d;
@@ -633,10 +616,10 @@ public final class Analyzer {
         }
         double stepKwh = stepKwh(e, excess);
         if (c == ExcessPowerDetector.Change.OPENED) {
-            e.track = new Track(e.name, e.level, e.kind, e.detector.startedMs(), t);
+            e.track = new Track(settings, e.name, e.level, e.kind, e.detector.startedMs(), t);
             e.history.excludeSince(e.detector.startedMs());
             // The steps between the change and its detection: their excess from watts, counters came too late.
-            e.track.add(e.detector.excessSince(e.detector.startedMs(), t) * settings.stepMs() / 3.6e9, t);
+            e.track.add(e.detector.excessSince(e.detector.startedMs(), t) * settings.stepMs() / Track.MS_W_PER_KWH, t);
         } else {
             e.track.add(stepKwh, t);
         }
@@ -657,11 +640,11 @@ public final class Analyzer {
 
     /** The excess energy of this step: the counter's energy less the expected, else excess watts times the step. */
     private double stepKwh(Entity e, double excessW) {
-        double fromWatts = excessW * settings.stepMs() / 3.6e9;
+        double fromWatts = excessW * settings.stepMs() / Track.MS_W_PER_KWH;
         if (Double.isNaN(e.counterKwh)) {
             return fromWatts;
         }
-        return e.counterKwh - (e.actual - excessW) * settings.stepMs() / 3.6e9;
+        return e.counterKwh - (e.actual - excessW) * settings.stepMs() / Track.MS_W_PER_KWH;
     }
 
     private Episode.Severity powerSeverity(Entity e, double score) {
@@ -754,7 +737,7 @@ public final class Analyzer {
             long quiet = offHours ? 2 * settings.stepMs() : settings.evidenceQuietMs();
             if (s.track == null && s.lastMs == t && s.firstMs != Long.MIN_VALUE
                     && (!offHours || t - s.firstMs >= settings.offHoursMs())) {
-                s.track = new Track(host, "host", kind, s.firstMs, t);
+                s.track = new Track(settings, host, "host", kind, s.firstMs, t);
             }
             if (s.track == null) {
                 if (offHours && s.lastMs != t) {
@@ -922,6 +905,7 @@ public final class Analyzer {
                 l.add(tr.episode(Episode.State.OPEN, 0, lastMs, Evidence.title(tr.entity, tr.kind, tr.collected)));
             }
         }
+        l.addAll(gpuAttribution.open(lastMs));
         return l;
     }
 }

@@ -74,8 +74,10 @@ final class Evidence {
         void process(String host, Frame.Proc p) {
             ObjectNode n = slot(processes, p.gpu() + "/" + p.pid());
             if (n != null) {
-                n.put("host", host).put("gpu", p.gpu()).put("process", p.process()).put("pid", p.pid())
-                        .put("business", p.business());
+                n.put("host", host).put("gpu", p.gpu()).put("process", p.process()).put("pid", p.pid());
+                if (p.business() != null) {
+                    n.put("business", p.business());
+                }
                 put(n, "sm_util_pct", p.smUtilPct());
                 if (p.user() != null) {
                     n.put("user", p.user());
@@ -102,6 +104,18 @@ final class Evidence {
             for (ObjectNode f : findings.values()) {
                 if (f.hasNonNull("process")) {
                     return ": " + f.get("process").asText() + " (pid " + f.get("pid").asLong() + ")";
+                }
+            }
+            return "";
+        }
+
+        /** The first process outside the business list: its name, pid, user and container. */
+        String firstGpuProcess() {
+            for (ObjectNode p : processes.values()) {
+                if (!p.path("business").asBoolean(true)) {
+                    String user = p.hasNonNull("user") ? ", user " + p.get("user").asText() : "";
+                    String container = p.hasNonNull("container") ? ", container " + p.get("container").asText() : "";
+                    return ": " + p.get("process").asText() + " (pid " + p.get("pid").asLong() + user + container + ")";
                 }
             }
             return "";

@@ -92,8 +92,20 @@ public final class Frame {
 
     record Finding(String kind, String process, long pid, String detail, double score) {}
 
-    record Proc(String gpu, String process, long pid, double smUtilPct, boolean business, String user,
-            String container) {}
+    /**
+     * A GPU process. {@code business} is what the agent's allowlist said, null where the writer had no
+     * allowlist: unjudged is not non-business.
+     */
+    record Proc(String gpu, String process, long pid, double smUtilPct, Boolean business, String user,
+            String container) {
+        boolean isBusiness() {
+            return Boolean.TRUE.equals(business);
+        }
+
+        boolean isNonBusiness() {
+            return Boolean.FALSE.equals(business);
+        }
+    }
 
     /** The largest source's mean for {@code level/entity}, or NaN. */
     double business(String key) {

@@ -23,7 +23,7 @@ public interface Readings {
     /** An {@code evidence} point from a host scan. */
     void evidence(long timeMs, String host, String kind, String process, long pid, String detail, double score);
 
-    /** A {@code gpu_process} point. */
+    /** A {@code gpu_process} point; {@code business} null where it has no such field (no allowlist). */
     void process(long timeMs, String host, String gpu, String process, long pid, double smUtilPct,
-            boolean business, String user, String container);
+            Boolean business, String user, String container);
 }

@@ -156,7 +156,7 @@ public final class StepAssembler implements Readings {
 
     @Override
     public void process(long timeMs, String host, String gpu, String process, long pid, double smUtilPct,
-            boolean business, String user, String container) {
+            Boolean business, String user, String container) {
         Frame f = frame(timeMs);
         if (f != null && host != null) {
             Frame.addTo(f.processes, host, new Frame.Proc(gpu, process, pid, smUtilPct, business, user, container), CAP);

@@ -38,6 +38,14 @@ class AnalyzerTest {
         default boolean noComponentPower(String host) { return false; }
         /** A process the allowlist does not cover, at this SM utilisation (percent) on GPU 0; 0 for none. */
         default double nonBusinessProcessPct(String host, long minute) { return 0; }
+        /** Whether the host's agent lists its GPU processes (the business jobs marked as such). */
+        default boolean listsProcesses(String host) { return false; }
+        /** Whether the agent judges processes against an allowlist (else no {@code business} field at all). */
+        default boolean allowlist(String host) { return true; }
+        /** A non-business process keeps this GPU at this share (0..1) instead of its business work; 0 for none. */
+        default double gpuMinerUtil(String host, int gpu, long minute) { return 0; }
+        /** This GPU's power limit in watts (its draw is capped there). */
+        default double gpuLimitW(String host, int gpu, long minute) { return 300; }
     }
 
     static final class Recorder implements AnalysisOutput {
@@ -88,10 +96,22 @@ class AnalyzerTest {
                 double gpuW = 0;
                 boolean blind = s.noComponentPower(host);
                 for (int g = 0; g < 4; g++) {
-                    double w = 50 + 250 * util + s.gpuExtraW(host, m) + 5 * gaussian(rnd);
+                    double miner = s.gpuMinerUtil(host, g, m);
+                    double u = miner > 0 ? miner : util;
+                    double limit = s.gpuLimitW(host, g, m);
+                    double w = Math.min(limit, 50 + 250 * u + s.gpuExtraW(host, m)) + 5 * gaussian(rnd);
                     gpuW += w;
-                    asm.gpu(t, host, "r1", "room1", Integer.toString(g), "NVIDIA L4", util * 100, util * 40,
-                            blind ? Double.NaN : w, 300, Double.NaN);
+                    asm.gpu(t, host, "r1", "room1", Integer.toString(g), "NVIDIA L4", u * 100, u * 40,
+                            blind ? Double.NaN : w, limit, Double.NaN);
+                    if (miner > 0) {
+                        asm.process(t, host, Integer.toString(g), "xmrig", 31337, miner * 100,
+                                s.allowlist(host) ? Boolean.FALSE : null, "nobody",
+                                "crypto-1");
+                    } else if (s.listsProcesses(host) && work + allow > 0.05) {
+                        asm.process(t, host, Integer.toString(g), "tritonserver", 4000 + g, (work + allow) * 100,
+                                s.allowlist(host) ? Boolean.TRUE : null,
+                                "svc-infer", "triton");
+                    }
                 }
                 double cpu = 0.1 + 0.2 * util;
                 asm.host(t, host, "r1", "room1", cpu * 100, blind ? Double.NaN : 60 + 100 * cpu);

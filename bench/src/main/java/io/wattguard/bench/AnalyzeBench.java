@@ -252,6 +252,6 @@ public final class AnalyzeBench {
 
         @Override
         public void process(long timeMs, String host, String gpu, String process, long pid, double smUtilPct,
-                boolean business, String user, String container) {}
+                Boolean business, String user, String container) {}
     };
 }

@@ -92,7 +92,7 @@ public final class Evaluation {
             case "evidence" -> r.evidence(p.timeMs(), t.get("host"), t.get("kind"), t.get("process"),
                     (long) p.number("pid"), (String) p.fields().get("detail"), p.number("score"));
             case "gpu_process" -> r.process(p.timeMs(), t.get("host"), t.get("gpu"), t.get("process"),
-                    (long) p.number("pid"), p.number("sm_util_pct"), Boolean.TRUE.equals(p.fields().get("business")),
+                    (long) p.number("pid"), p.number("sm_util_pct"), (Boolean) p.fields().get("business"),
                     (String) p.fields().get("user"), (String) p.fields().get("container"));
             default -> { }
         }

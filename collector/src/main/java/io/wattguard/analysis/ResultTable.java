@@ -82,10 +82,12 @@ final class ResultTable {
         return kind[i] == STR ? str[i] : null;
     }
 
-    /** Whether a field was stored as boolean true. */
-    boolean isTrue(int row, int field) {
-        return kind[row * fields + field] == TRUE;
+    /** A boolean field, null unless the stored value was one. */
+    Boolean bool(int row, int field) {
+        byte k = kind[row * fields + field];
+        return k == TRUE ? Boolean.TRUE : k == FALSE ? Boolean.FALSE : null;
     }
+
 
     String tag(int row, int tag) {
         return tags.get(series[row])[tag];

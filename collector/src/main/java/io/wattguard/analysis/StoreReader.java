@@ -65,7 +65,7 @@ public final class StoreReader implements AutoCloseable {
             new Measurement("gpu_process", List.of("pid", "sm_util_pct", "business", "user", "container"),
                     List.of("host", "gpu", "process"),
                     (t, r, out) -> out.process(t.time[r], t.tag(r, 0), t.tag(r, 1), t.tag(r, 2), (long) t.d(r, 0),
-                            t.d(r, 1), t.isTrue(r, 2), t.s(r, 3), t.s(r, 4))));
+                            t.d(r, 1), t.bool(r, 2), t.s(r, 3), t.s(r, 4))));
 
     /** Queries of one window in flight at once: enough to keep influxd's cores and a decoder busy. */
     private static final int PARALLEL = 3;

@@ -43,7 +43,8 @@ final class CheckConfigCommand implements java.util.concurrent.Callable<Integer>
         out.println("  sources   " + s.sources().size());
         for (SourceSpec spec : s.sources()) {
             SourceSpec.Common c = spec.common();
-            out.printf("    %-20s %-12s every %s%n", c.name(), c.type(), Durations.format(c.interval()));
+            out.printf("    %-20s %-12s every %s%s%n", c.name(), c.type(), Durations.format(c.interval()),
+                    spec.note().isEmpty() ? "" : "; " + spec.note());
         }
         var cal = s.schedule();
         out.println("  business  " + (cal.isAlways() ? "no calendar (every hour is business hours)"

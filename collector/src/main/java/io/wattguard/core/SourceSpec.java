@@ -16,6 +16,11 @@ public interface SourceSpec {
 
     Source create(Context ctx) throws Exception;
 
+    /** One line for {@code check-config}'s summary about what this source gives the analysis; empty for none. */
+    default String note() {
+        return "";
+    }
+
     /** What a source needs to be created: its own validated settings and the daemon's context. */
     interface Creator {
         Source create(Context ctx) throws Exception;
@@ -23,7 +28,17 @@ public interface SourceSpec {
 
     /** The spec of a source made by {@code creator}: every factory's recipe is this pair. */
     static SourceSpec of(Common common, Creator creator) {
+        return of(common, "", creator);
+    }
+
+    /** As {@link #of(Common, Creator)}, with a {@link #note()}. */
+    static SourceSpec of(Common common, String note, Creator creator) {
         return new SourceSpec() {
+            @Override
+            public String note() {
+                return note;
+            }
+
             @Override
             public Common common() {
                 return common;

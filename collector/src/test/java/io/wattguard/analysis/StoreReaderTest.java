@@ -246,7 +246,7 @@ class StoreReaderTest extends InfluxdTest {
                 sb.append(' ').append(t.tag(r, i));
             }
             for (int f = 0; f < t.fields; f++) {
-                sb.append(' ').append(t.d(r, f)).append('/').append(t.s(r, f)).append('/').append(t.isTrue(r, f));
+                sb.append(' ').append(t.d(r, f)).append('/').append(t.s(r, f)).append('/').append(Boolean.TRUE.equals(t.bool(r, f)));
             }
             out.add(sb.toString());
         }
@@ -302,7 +302,7 @@ class StoreReaderTest extends InfluxdTest {
 
         @Override
         public void process(long timeMs, String host, String gpu, String process, long pid, double smUtilPct,
-                boolean business, String user, String container) {
+                Boolean business, String user, String container) {
             add("process", timeMs, host, gpu, process, pid, smUtilPct, business, user, container);
         }
     }

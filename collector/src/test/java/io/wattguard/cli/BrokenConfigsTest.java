@@ -68,4 +68,20 @@ class BrokenConfigsTest {
         assertTrue(r.out().contains(": OK"), r.out());
         assertFalse((r.out() + r.err()).contains("s3cr3t-value"));
     }
+
+    @Test
+    void theSummarySaysWhichNvmlSourcesGiveNoGpuLevelVerdict() throws IOException {
+        Path dir = Files.createTempDirectory("wg-allow");
+        Path cfg = Files.writeString(dir.resolve("c.yaml"), """
+                sources:
+                  - {name: listed, type: nvml, allowlist: [{user: svc-train}]}
+                  - {name: unlisted, type: nvml}
+                  - {name: blind, type: nvml, processes: false}
+                """);
+        Cli.Result r = Cli.run("check-config", "--config", cfg.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().matches("(?s).*listed +nvml .*; allowlist: GPU-level attribution.*"), r.out());
+        assertTrue(r.out().matches("(?s).*unlisted +nvml .*; no allowlist: no GPU-level verdict.*"), r.out());
+        assertTrue(r.out().matches("(?s).*blind +nvml .*; processes off: no GPU-level verdict.*"), r.out());
+    }
 }

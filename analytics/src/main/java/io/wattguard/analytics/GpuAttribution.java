@@ -1,0 +1,246 @@
+package io.wattguard.analytics;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * GPU-level attribution: {@code unexplained_gpu} episodes (entity {@code HOST:INDEX}, level {@code gpu}), at any
+ * hour and whatever the watts. NVML lists every compute process on a GPU with its share of the SMs, and the
+ * agent marks each one business or not against the allowlist; so a GPU that is busy while the business
+ * processes on it account for little of that is doing someone else's work. That holds for one GPU of eight
+ * beside legitimate jobs (the host's watts barely move) and for a miner that raises its power limit slowly
+ * (no change point in the host's watts to find), neither of which a host residual can see.
+ *
+ * <p>A step of a GPU is <i>unexplained</i> when its utilisation is at least {@code gpu_busy_util} and its
+ * utilisation less the business processes' SM share is still at least {@code gpu_busy_util}: business work
+ * explains what it runs, and a GPU time-shared half and half with a business job is not flagged. The episode
+ * opens after {@value #SUSTAINED_STEPS} such steps in a row (a notebook cell or a profiler run lasts minutes),
+ * dated to the first, and closes after {@value #QUIET_STEPS} steps without one.
+ *
+ * <p>No verdict where there is no allowlist data: a host whose agent has not reported a process list within
+ * {@link #ALLOWLIST_MEMORY_MS} (it does not list processes, or lists them without an allowlist), a host in a
+ * maintenance window, or a step in which the GPU reported no utilisation.
+ *
+ * <p>Severity: {@code medium}; {@code high} while the GPU draws at least {@code floor_per_gpu_w} above what
+ * GPUs of its model draw at that utilisation when business explains their work ({@link PowerCurve}); {@code
+ * critical} with miner evidence on the host. Energy is the GPU's watts above what its model draws idle.
+ */
+final class GpuAttribution {
+    static final String KIND = "unexplained_gpu";
+    static final String LEVEL = "gpu";
+    static final int SUSTAINED_STEPS = ExcessPowerDetector.SUSTAINED_SAMPLES;
+    static final int QUIET_STEPS = ExcessPowerDetector.QUIET_SAMPLES;
+    /**
+     * The agent writes process points only while processes run, so an idle host writes none for days. A week
+     * covers a weekend and a holiday: a host that listed processes within it still lists them.
+     */
+    static final long ALLOWLIST_MEMORY_MS = 7 * 86_400_000L;
+    /** Utilisation is written in percent, SM shares too. */
+    private static final double PERCENT = 100;
+
+    /** What the analyzer knows about a host that this part needs: maintenance, miner evidence. */
+    interface HostFacts {
+        boolean maintenance(String host, long t);
+
+        boolean minerEvidence(String host);
+    }
+
+    private final AnalysisSettings settings;
+    private final Map<String, Long> processesSeenMs = new HashMap<>();
+    private final Map<String, Gpu> gpus = new TreeMap<>();
+    private final Map<String, PowerCurve> curves = new HashMap<>();
+
+    GpuAttribution(AnalysisSettings settings) {
+        this.settings = settings;
+    }
+
+    /** One GPU's run of unexplained steps and its open episode. */
+    private static final class Gpu {
+        final String host;
+        final String index;
+        int run;
+        long firstMs;
+        long lastMs;
+        int quiet;
+        Track track;
+
+        Gpu(String host, String index) {
+            this.host = host;
+            this.index = index;
+        }
+    }
+
+    /**
+     * Whether the host has allowlist data: it reported a process judged against an allowlist within {@link
+     * #ALLOWLIST_MEMORY_MS}.
+     */
+    boolean hasAllowlistData(String host, long t) {
+        Long seen = processesSeenMs.get(host);
+        return seen != null && t - seen <= ALLOWLIST_MEMORY_MS;
+    }
+
+    void step(Frame f, long t, HostFacts facts, Consumer<Episode> emit) {
+        for (Map.Entry<String, List<Frame.Proc>> p : f.processes.entrySet()) {
+            for (Frame.Proc proc : p.getValue()) {
+                if (proc.business() != null) {
+                    processesSeenMs.put(p.getKey(), t);
+                    break;
+                }
+            }
+        }
+        for (Map.Entry<String, Frame.HostAgg> h : f.hosts.entrySet()) {
+            String host = h.getKey();
+            boolean verdict = hasAllowlistData(host, t) && !facts.maintenance(host, t);
+            List<Frame.Proc> procs = f.processes.getOrDefault(host, List.of());
+            for (Map.Entry<String, Frame.GpuAgg> g : h.getValue().gpus.entrySet()) {
+                Frame.GpuAgg agg = g.getValue();
+                double util = agg.util.get();
+                if (Double.isNaN(util)) {
+                    continue;
+                }
+                Gpu gpu = gpus.computeIfAbsent(host + ":" + g.getKey(), k -> new Gpu(host, g.getKey()));
+                boolean unexplained = verdict && unexplained(util, g.getKey(), procs);
+                PowerCurve curve = agg.model == null ? null : curves.computeIfAbsent(agg.model, k -> new PowerCurve());
+                double power = agg.power.get();
+                if (curve != null && verdict && !unexplained && gpu.track == null) {
+                    curve.add(util / PERCENT, power);
+                }
+                if (!verdict) {
+                    continue; // no verdict: the run and an open episode wait
+                }
+                advance(gpu, t, unexplained, f, facts, curve, agg, util, power, emit);
+            }
+        }
+    }
+
+    private boolean unexplained(double utilPct, String index, List<Frame.Proc> procs) {
+        double busy = settings.gpuBusyUtil() * PERCENT;
+        if (utilPct < busy) {
+            return false;
+        }
+        double businessPct = 0;
+        for (Frame.Proc p : procs) {
+            if (p.isBusiness() && index.equals(p.gpu()) && !Double.isNaN(p.smUtilPct())) {
+                businessPct += p.smUtilPct();
+            }
+        }
+        return utilPct - businessPct >= busy;
+    }
+
+    private void advance(Gpu gpu, long t, boolean unexplained, Frame f, HostFacts facts, PowerCurve curve,
+            Frame.GpuAgg agg, double util, double power, Consumer<Episode> emit) {
+        if (unexplained) {
+            if (gpu.run == 0) {
+                gpu.firstMs = t;
+            }
+            gpu.run++;
+            gpu.lastMs = t;
+            gpu.quiet = 0;
+        } else if (gpu.track != null) {
+            gpu.quiet++;
+        } else {
+            gpu.run = 0;
+        }
+        if (gpu.track == null && gpu.run >= SUSTAINED_STEPS) {
+            gpu.track = new Track(settings, gpu.host + ":" + gpu.index, LEVEL, KIND, gpu.firstMs, t);
+        }
+        Track tr = gpu.track;
+        if (tr == null) {
+            return;
+        }
+        double idle = curve == null ? Double.NaN : curve.predict(0);
+        double above = curve == null ? Double.NaN : power - curve.predict(util / PERCENT);
+        if (!Double.isNaN(power)) {
+            double work = Double.isNaN(idle) ? power : power - idle;
+            tr.add(tr.stepKwh(unexplained ? work : 0), t);
+            tr.peakW = Math.max(tr.peakW, work);
+        }
+        tr.score = Math.max(tr.score, util / PERCENT);
+        Episode.Severity s = facts.minerEvidence(gpu.host) ? Episode.Severity.CRITICAL
+                : above >= settings.floorPerGpuW() ? Episode.Severity.HIGH : Episode.Severity.MEDIUM;
+        tr.severity = s.compareTo(tr.severity) > 0 ? s : tr.severity;
+        if (unexplained) { // what ran after it stopped is not its evidence
+            tr.collected.gpu(tr.entity, util, power, agg.limit);
+            for (Frame.Proc p : f.processes.getOrDefault(gpu.host, List.of())) {
+                if (gpu.index.equals(p.gpu())) {
+                    tr.collected.process(gpu.host, p);
+                }
+            }
+            for (Frame.Finding fi : f.evidence.getOrDefault(gpu.host, List.of())) {
+                tr.collected.finding(fi);
+            }
+        }
+        boolean closed = gpu.quiet >= QUIET_STEPS;
+        emit.accept(tr.episode(closed ? Episode.State.CLOSED : Episode.State.OPEN,
+                closed ? gpu.lastMs + settings.stepMs() : 0, t, title(tr)));
+        if (closed) {
+            gpu.track = null;
+            gpu.run = 0;
+        }
+    }
+
+    static String title(Track tr) {
+        String who = tr.collected.firstGpuProcess();
+        return String.format(Locale.ROOT, "GPU %s busy without a business process%s", tr.entity, who);
+    }
+
+    /** Episodes open now, in entity order. */
+    List<Episode> open(long nowMs) {
+        List<Episode> l = new ArrayList<>();
+        for (Gpu g : gpus.values()) {
+            if (g.track != null) {
+                l.add(g.track.episode(Episode.State.OPEN, 0, nowMs, title(g.track)));
+            }
+        }
+        return l;
+    }
+
+    /**
+     * What GPUs of one model draw at each utilisation when business explains their work: the mean watts in
+     * bins of a tenth of utilisation, each over about its last {@value #MEMORY} samples (a week of a rack), so
+     * that a driver or firmware change is learned within days. A bin with fewer than {@value #MIN_SAMPLES}
+     * samples (an hour of one GPU) says nothing; between known bins the line is interpolated.
+     */
+    static final class PowerCurve {
+        private static final int BINS = 11;
+        private static final int MEMORY = 10_000;
+        private static final int MIN_SAMPLES = 60;
+        private final double[] mean = new double[BINS];
+        private final int[] n = new int[BINS];
+
+        void add(double util, double watts) {
+            if (Double.isNaN(watts) || Double.isNaN(util)) {
+                return;
+            }
+            int b = bin(util);
+            n[b] = Math.min(MEMORY, n[b] + 1);
+            mean[b] += (watts - mean[b]) / n[b];
+        }
+
+        private static int bin(double util) {
+            return (int) Math.round(Math.max(0, Math.min(1, util)) * (BINS - 1));
+        }
+
+        /** Watts at this utilisation, or NaN where no known bin lies on both sides or at it. */
+        double predict(double util) {
+            double x = Math.max(0, Math.min(1, util)) * (BINS - 1);
+            int lo = (int) Math.floor(x);
+            int hi = (int) Math.ceil(x);
+            while (lo >= 0 && n[lo] < MIN_SAMPLES) {
+                lo--;
+            }
+            while (hi < BINS && n[hi] < MIN_SAMPLES) {
+                hi++;
+            }
+            if (lo < 0 || hi >= BINS) {
+                return Double.NaN; // beyond what business work has shown: no line is extrapolated
+            }
+            return lo == hi ? mean[lo] : mean[lo] + (mean[hi] - mean[lo]) * (x - lo) / (hi - lo);
+        }
+    }
+}
