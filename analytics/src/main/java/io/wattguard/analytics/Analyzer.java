@@ -59,6 +59,21 @@ public final class Analyzer {
      * process draws within a few tens of watts of the GPU's idle, too little to explain an excess at the floor.
      */
     private static final double NON_BUSINESS_MIN_SM_PCT = 10;
+    /**
+     * A host's floor is at least this many times its own excess noise (the usual spread of 10-step means of the
+     * excess at that hour of week). Under Gaussian noise a 10-step mean reaches 4.5 sigma in 3.4 of a million
+     * windows: at 144 independent windows a host-day, 0.5 per 1,000 host-days, the false-alarm goal, before the
+     * detector's other conditions (every step above half the floor, CUSUM and EWMA agreeing) cut it further.
+     * So a host whose residual wanders (autocorrelated noise, business load known to 15%) does not open
+     * episodes inside its own noise, and a quiet host keeps the fixed floors.
+     */
+    static final double NOISE_FLOOR_K = 4.5;
+    /** Nameplate guessed from the GPUs' power limits: boards draw a little beyond their limit at the wall. */
+    private static final double GPU_BOARD_SHARE = 1.1;
+    /** ... plus what a GPU server draws besides its GPUs (CPUs, memory, fans, supply losses). */
+    private static final double HOST_BESIDES_GPUS_W = 300;
+    /** Nameplate guessed from the largest hourly mean seen: hourly means sit well below the peaks. */
+    private static final double PEAK_TO_NAMEPLATE = 1.25;
     /** At most this many rows per model fit: a month of a large fleet is far more than a line needs. */
     private static final int MAX_FIT_ROWS = 20_000;
 
@@ -149,6 +164,8 @@ public final class Analyzer {
         double businessLoad;
         /** GPU plus CPU package watts as the host reports them; NaN when it reports neither. */
         double componentW;
+        /** The largest of the fixed floors, NaN until first needed. */
+        double fixedFloorW = Double.NaN;
 
         Entity(String name, String level, String kind, int features) {
             this.name = name;
@@ -390,6 +407,12 @@ public final class Analyzer {
                 e.expected = m.predict(e.explained) + e.history.median(how) + shift;
                 double floor = hostFloor(e);
                 double excess = e.dev - shift;
+                e.history.addExcess(excess);
+                if (!e.history.hasExcessNoise()) {
+                    // No verdict until the host's own noise on the detector's scale is measured: a day after
+                    // the first fit (the analysis warms up over 14 days of history before it reports).
+                    continue;
+                }
                 // Corroboration matters only where the detector counts a sample as excess: half the floor.
                 detect(e, f, t, excess, floor, excess >= floor / 2 && corroborated(e, f, floor));
             }
@@ -433,13 +456,24 @@ public final class Analyzer {
         return evidenceOpen(host, "miner_process") || evidenceOpen(host, "pool_connection");
     }
 
+    /**
+     * The host's floor: the largest of the fixed floors (worked out once: the nameplate guess scans the history)
+     * and {@link #NOISE_FLOOR_K} times the host's own excess noise at this hour of week, on the scale the
+     * detector decides on. An open episode keeps the floor it opened at.
+     */
     private double hostFloor(Entity e) {
-        if (e.detector != null) {
-            return e.detector.floorW(); // fixed when the detector was made
+        if (e.detector != null && e.detector.isOpen()) {
+            return e.detector.floorW();
         }
-        double nameplate = e.nameplateW > 0 ? e.nameplateW
-                : e.maxLimitW > 0 ? e.maxLimitW * 1.1 + 300 : nz(e.history.maxActual()) * 1.25;
-        return Math.max(Math.max(settings.floorW(), settings.floorPerGpuW() * e.gpus), settings.floorShare() * nameplate);
+        if (Double.isNaN(e.fixedFloorW)) {
+            double nameplate = e.nameplateW > 0 ? e.nameplateW
+                    : e.maxLimitW > 0 ? e.maxLimitW * GPU_BOARD_SHARE + HOST_BESIDES_GPUS_W
+                    : nz(e.history.maxActual()) * PEAK_TO_NAMEPLATE;
+            e.fixedFloorW = Math.max(Math.max(settings.floorW(), settings.floorPerGpuW() * e.gpus),
+                    settings.floorShare() * nameplate);
+        }
+        double noise = NOISE_FLOOR_K * e.history.excessNoise(how);
+        return noise > e.fixedFloorW ? noise : e.fixedFloorW;
     }
 
     /**
@@ -605,6 +639,7 @@ public final class Analyzer {
             e.detector = new ExcessPowerDetector(ExcessPowerDetector.Settings.defaults(floorW,
                     settings.confirmUncorroboratedSteps()));
         }
+        e.detector.setFloorW(floorW);
         double sigma = e.history.sigma();
         ExcessPowerDetector.Change c = e.detector.update(t, excess, sigma, corroborated);
         if (!muted && (e.level.equals("host") || e.level.equals("rack") || e.level.equals("room"))) {

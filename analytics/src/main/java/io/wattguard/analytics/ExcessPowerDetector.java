@@ -59,6 +59,8 @@ public final class ExcessPowerDetector {
     public enum Change { NONE, OPENED, ONGOING, CLOSED }
 
     private final Settings settings;
+    /** The floor in watts: {@code settings.floorW()} until {@link #setFloorW} moves it while closed. */
+    private double floorW;
     private final Cusum cusum;
     private final Ewma ewma;
     /** The last {@value #HISTORY} samples: enough to measure and date a shift the CUSUM has been tracking. */
@@ -80,6 +82,7 @@ public final class ExcessPowerDetector {
 
     public ExcessPowerDetector(Settings settings) {
         this.settings = settings;
+        this.floorW = settings.floorW();
         this.cusum = new Cusum(settings.k(), settings.h());
         this.ewma = new Ewma(settings.ewmaLambda(), settings.ewmaL());
     }
@@ -111,9 +114,9 @@ public final class ExcessPowerDetector {
             int run = (int) Math.min(Math.min(cusum.runLength(), HISTORY), count);
             // The mean is taken since the excess began, not since the CUSUM left zero: after weeks of a
             // slightly positive residual the CUSUM's run is long and its mean says nothing about today.
-            int excessRun = c && e && run >= settings.window() && recent >= settings.floorW() && sustained()
+            int excessRun = c && e && run >= settings.window() && recent >= floorW && sustained()
                     ? excessRun(run) + 1 : 0;
-            if (excessRun > 0 && meanOfLast(excessRun) >= settings.floorW()
+            if (excessRun > 0 && meanOfLast(excessRun) >= floorW
                     && (excessRun >= settings.confirmSamples() || corroborated())) {
                 open = true;
                 startedMs = startOfExcess(run);
@@ -124,7 +127,7 @@ public final class ExcessPowerDetector {
             }
             return Change.NONE;
         }
-        if (recent < settings.floorW() / 2) {
+        if (recent < floorW / 2) {
             if (quiet++ == 0) {
                 quietSinceMs = timeMs;
             }
@@ -182,7 +185,17 @@ public final class ExcessPowerDetector {
     }
 
     public double floorW() {
-        return settings.floorW();
+        return floorW;
+    }
+
+    /**
+     * Moves the floor, for the next samples; ignored while an episode is open, so that an episode closes by the
+     * measure it opened by.
+     */
+    public void setFloorW(double w) {
+        if (!open) {
+            floorW = w;
+        }
     }
 
     private double at(int back) {
@@ -207,7 +220,7 @@ public final class ExcessPowerDetector {
      */
     private boolean sustained() {
         for (int i = 0; i < settings.window(); i++) {
-            if (at(i) < settings.floorW() / 2) {
+            if (at(i) < floorW / 2) {
                 return false;
             }
         }
@@ -239,7 +252,7 @@ public final class ExcessPowerDetector {
     /** How many samples back the current run of excess above half the floor began, within the CUSUM's run. */
     private int excessRun(int run) {
         int back = 0;
-        while (back + 1 < run && at(back + 1) >= settings.floorW() / 2) {
+        while (back + 1 < run && at(back + 1) >= floorW / 2) {
             back++;
         }
         return back;
@@ -251,6 +264,6 @@ public final class ExcessPowerDetector {
     }
 
     private double score(double sustained) {
-        return Math.max(0, Math.min(1.0, sustained / (4 * settings.floorW())));
+        return Math.max(0, Math.min(1.0, sustained / (4 * floorW)));
     }
 }

@@ -19,6 +19,8 @@ import java.util.Arrays;
 final class HourlyHistory {
     private static final double MS_PER_HOUR = 3_600_000;
     private static final int NOISE_CAP = 120;
+    /** Steps per block of the excess noise: the detector's sustained window. */
+    static final int BLOCK = ExcessPowerDetector.SUSTAINED_SAMPLES;
 
     private final int features;
     private final int capacity;
@@ -29,6 +31,8 @@ final class HourlyHistory {
     private final double[][] x;
     private final double[][] explained;
     private final double[] noise;
+    /** Root mean square of the hour's {@link #BLOCK}-step means of the detector's excess; NaN without two. */
+    private final double[] blockRms;
     private final boolean[] excluded;
     private int size;
     private int head;
@@ -45,6 +49,10 @@ final class HourlyHistory {
     private final double[] diffs = new double[NOISE_CAP];
     private int nDiffs;
     private double lastActual = Double.NaN;
+    private double blockSum;
+    private int blockN;
+    private double blockSquares;
+    private int blocks;
 
     // The baseline computed at the last refit.
     private final double[] median = new double[HourOfWeek.HOURS];
@@ -53,6 +61,9 @@ final class HourlyHistory {
     // The component baseline computed at the last refit of the component model.
     private final double[] componentMedian = new double[HourOfWeek.HOURS];
     private boolean componentBaseline;
+    /** Per hour of day, the usual {@link #blockRms}: the excess's noise on the scale the detector decides on. */
+    private final double[] excessNoise = new double[24];
+    private boolean hasExcessNoise;
 
     HourlyHistory(int features, int weeks) {
         this.features = features;
@@ -63,6 +74,7 @@ final class HourlyHistory {
         this.x = new double[capacity][features];
         this.explained = new double[capacity][features];
         this.noise = new double[capacity];
+        this.blockRms = new double[capacity];
         this.excluded = new boolean[capacity];
         this.sumX = new double[features];
         this.sumExplained = new double[features];
@@ -98,6 +110,24 @@ final class HourlyHistory {
         lastActual = actualW;
     }
 
+    /**
+     * The detector's view of this step: the excess over the baseline it was fed. Its means over blocks of
+     * {@link #BLOCK} steps within the hour are what {@link #excessNoise} is made of.
+     */
+    void addExcess(double excessW) {
+        if (Double.isNaN(excessW)) {
+            return;
+        }
+        blockSum += excessW;
+        if (++blockN == BLOCK) {
+            double mean = blockSum / BLOCK;
+            blockSquares += mean * mean;
+            blocks++;
+            blockSum = 0;
+            blockN = 0;
+        }
+    }
+
     /** Marks every remembered hour that overlaps {@code [startMs, now)}: an episode dated back to its change. */
     void excludeSince(long startMs) {
         currentExcluded = true;
@@ -130,8 +160,13 @@ final class HourlyHistory {
             // ignores the few steps where a job started or stopped.
             noise[i] = nDiffs < 4 ? Double.NaN
                     : Robust.medianAndSigma(Arrays.copyOf(diffs, nDiffs))[1] / Math.sqrt(2);
+            blockRms[i] = blocks < 2 ? Double.NaN : Math.sqrt(blockSquares / blocks);
             excluded[i] = currentExcluded;
         }
+        blockSum = 0;
+        blockN = 0;
+        blockSquares = 0;
+        blocks = 0;
         n = 0;
         nDiffs = 0;
         sumActual = 0;
@@ -248,6 +283,71 @@ final class HourlyHistory {
         double between = valid < 3 ? 0 : Robust.medianAndSigma(dev)[1];
         double within = nNoise == 0 ? 0 : Robust.median(Arrays.copyOf(noises, nNoise));
         sigma = Math.max(sigmaFloor, Math.sqrt(between * between + within * within));
+        rebuildExcessNoise(zone);
+    }
+
+    /**
+     * Per local hour of day the root mean square of the learnable hours' {@link #blockRms} at that hour (then of
+     * all), leaving out hours above three times their median. The hour of day, because noise grows with load (a
+     * business figure off by a share of it) and load follows the hour of day, while an hour of week has only a
+     * few weeks of values. A mean of squares, because one hour of autocorrelated noise holds only a couple of
+     * independent blocks: the median of such hours sits well below their typical spread. Without the odd hour
+     * with a job starting or an outlet burst, which would raise it.
+     */
+    private void rebuildExcessNoise(ZoneId zone) {
+        int n = 0;
+        for (int j = 0; j < size; j++) {
+            int i = (head + j) % capacity;
+            if (!excluded[i] && !Double.isNaN(blockRms[i])) {
+                n++;
+            }
+        }
+        hasExcessNoise = n > 0;
+        if (n == 0) {
+            return;
+        }
+        double[] r = new double[n];
+        int[] how = new int[n];
+        int k = 0;
+        for (int j = 0; j < size; j++) {
+            int i = (head + j) % capacity;
+            if (!excluded[i] && !Double.isNaN(blockRms[i])) {
+                r[k] = blockRms[i];
+                how[k++] = HourOfWeek.of((long) (hour[i] * MS_PER_HOUR), zone) % 24;
+            }
+        }
+        double all = trimmedRms(r.clone());
+        double[][] byHod = group(r, how, 24, h -> h);
+        for (int h = 0; h < 24; h++) {
+            excessNoise[h] = byHod[h].length > 0 ? trimmedRms(byHod[h]) : all;
+        }
+    }
+
+    private static double trimmedRms(double[] v) {
+        double cut = 3 * Robust.median(v.clone());
+        double sum = 0;
+        int n = 0;
+        for (double x : v) {
+            if (x <= cut) {
+                sum += x * x;
+                n++;
+            }
+        }
+        return Math.sqrt(sum / n);
+    }
+
+    /** Whether {@link #excessNoise} is known: after the first refit that follows a day of analysed steps. */
+    boolean hasExcessNoise() {
+        return hasExcessNoise;
+    }
+
+    /**
+     * The usual spread of {@link #BLOCK}-step means of the excess at this hour of week's hour of day, in watts;
+     * NaN before the detector has seen two blocks of a learnable hour. Autocorrelated noise (a slow wander, a business figure
+     * that is off by a share of the load) shows here in full, where step-to-step differences hide it.
+     */
+    double excessNoise(int hourOfWeek) {
+        return hasExcessNoise ? excessNoise[hourOfWeek % 24] : Double.NaN;
     }
 
     /**
