@@ -17,10 +17,11 @@ package io.wattguard.analytics;
  * @param offHoursUtil GPU utilisation share above which out-of-hours use without business is noted
  * @param offHoursMs how long that must last before it is an episode
  * @param evidenceQuietMs how long evidence must be absent before its episode closes
- * @param confirmUncorroboratedMs how long a host excess that no component corroborates (seen on the outlet
- *     alone, or on a host that reports no component power) must last before it opens an episode; one that a
- *     component corroborates opens after the sustained window of {@link ExcessPowerDetector#SUSTAINED_SAMPLES}
- *     steps
+ * @param detector the change detector's tuning for every entity (its floor is set per entity): CUSUM, EWMA,
+ *     the sustained window, and {@code confirmSamples}, how long a host excess that no component corroborates
+ *     (seen on the outlet alone, or on a host that reports no component power) must last before it opens an
+ *     episode ({@link #confirmUncorroboratedMs()}); one that a component corroborates opens after the sustained
+ *     window
  * @param gpuBusyUtil GPU utilisation share at which a GPU counts as busy for GPU-level attribution: busy
  *     while the business processes on it leave at least this share unexplained is an {@code unexplained_gpu}
  *     step
@@ -28,7 +29,7 @@ package io.wattguard.analytics;
  */
 public record AnalysisSettings(long stepMs, double floorW, double floorPerGpuW, double floorShare, double balanceFloorW, int weeks,
         int minHoursToFit, int minPeers, long holdMs, double offHoursUtil, long offHoursMs, long evidenceQuietMs,
-        long confirmUncorroboratedMs, double gpuBusyUtil, Tariff tariff) {
+        ExcessPowerDetector.Settings detector, double gpuBusyUtil, Tariff tariff) {
 
     /**
      * 30 minutes: outlet-only bursts (a PSU or its fans, a peripheral, a second device on the outlet) last
@@ -45,16 +46,22 @@ public record AnalysisSettings(long stepMs, double floorW, double floorPerGpuW, 
 
     public static AnalysisSettings defaults() {
         return new AnalysisSettings(60_000, 40, 20, 0.04, 100, 4, 12, 4, 120_000, 0.5, 1_800_000, 600_000,
-                DEFAULT_CONFIRM_UNCORROBORATED_MS, DEFAULT_GPU_BUSY_UTIL, Tariff.none());
+                ExcessPowerDetector.Settings.defaults(0, confirmSteps(DEFAULT_CONFIRM_UNCORROBORATED_MS, 60_000)),
+                DEFAULT_GPU_BUSY_UTIL, Tariff.none());
     }
 
     /**
-     * {@link #confirmUncorroboratedMs} in steps, rounded up, and at least the sustained window: a shorter wait
-     * is no extra wait.
+     * A wait for an uncorroborated excess in steps, rounded up, and at least the sustained window (a shorter
+     * wait is no extra wait), at most what the detector remembers.
      */
-    public int confirmUncorroboratedSteps() {
-        long steps = (confirmUncorroboratedMs + stepMs - 1) / stepMs;
+    public static int confirmSteps(long confirmMs, long stepMs) {
+        long steps = (confirmMs + stepMs - 1) / stepMs;
         return (int) Math.max(ExcessPowerDetector.SUSTAINED_SAMPLES,
                 Math.min(ExcessPowerDetector.MAX_CONFIRM_SAMPLES, steps));
+    }
+
+    /** How long an excess that no component corroborates must last before it opens an episode. */
+    public long confirmUncorroboratedMs() {
+        return detector.confirmSamples() * stepMs;
     }
 }

@@ -74,6 +74,21 @@ public final class Analyzer {
     private static final double HOST_BESIDES_GPUS_W = 300;
     /** Nameplate guessed from the largest hourly mean seen: hourly means sit well below the peaks. */
     private static final double PEAK_TO_NAMEPLATE = 1.25;
+    /**
+     * A counter step above this many times the step's watts is a jump (a replaced meter, a wrong scale), not
+     * energy; below this many kWh a step is within the counter's resolution.
+     */
+    private static final double COUNTER_JUMP_FACTOR = 3;
+    private static final double COUNTER_RESOLUTION_KWH = 1e-3;
+    /** A meter or rack silent for a day is taken as removed from its balance, not as a dropout. */
+    private static final long PART_REMOVED_AFTER_MS = 86_400_000L;
+    /** A rack's balance floor is at least this share of its nameplate: a PDU's own accuracy is about 1%. */
+    private static final double BALANCE_FLOOR_SHARE = 0.01;
+    /** Out-of-hours GPU use counts only where business load is below this: a tenth is a cron job's trickle. */
+    private static final double OFF_HOURS_MAX_BUSINESS = 0.1;
+    /** A GPU is named in a host episode's evidence when this busy (percent), or drawing this share of its limit. */
+    private static final double EVIDENCE_GPU_UTIL_PCT = 20;
+    private static final double EVIDENCE_GPU_LIMIT_SHARE = 0.5;
     /** At most this many rows per model fit: a month of a large fleet is far more than a line needs. */
     private static final int MAX_FIT_ROWS = 20_000;
 
@@ -489,7 +504,8 @@ public final class Analyzer {
         for (Map.Entry<String, Double> c : now.entrySet()) {
             Double before = e.counters.put(c.getKey(), c.getValue());
             double d = before == null ? Double.NaN : c.getValue() - before;
-            if (!(d >= 0) || d > Math.max(1e-3, 3 * Math.abs(e.actual) * settings.stepMs() / Track.MS_W_PER_KWH)) {
+            if (!(d >= 0) || d > Math.max(COUNTER_RESOLUTION_KWH,
+                    COUNTER_JUMP_FACTOR * Math.abs(e.actual) * settings.stepMs() / Track.MS_W_PER_KWH)) {
                 ok = false; // first reading, a reset, a wrap or a jump: the step's watts are the better figure
             }
             sum += d;
@@ -590,7 +606,7 @@ public final class Analyzer {
                 e.parts.put(k, t);
             }
         }
-        e.parts.values().removeIf(seen -> t - seen > 86_400_000L);
+        e.parts.values().removeIf(seen -> t - seen > PART_REMOVED_AFTER_MS);
         for (long seen : e.parts.values()) {
             if (seen != t) {
                 return false;
@@ -621,7 +637,7 @@ public final class Analyzer {
             return;
         }
         e.expected = e.ownModel.predict(e.explained) + e.history.median(how);
-        double floor = Math.max(settings.balanceFloorW(), 0.01 * e.nameplateW);
+        double floor = Math.max(settings.balanceFloorW(), BALANCE_FLOOR_SHARE * e.nameplateW);
         Track before = e.track;
         // The balance is its own corroboration: watts at the inlet that no known host's outlet accounts for.
         detect(e, null, t, actualW - e.expected, floor, true);
@@ -636,8 +652,7 @@ public final class Analyzer {
 
     private void detect(Entity e, Frame f, long t, double excess, double floorW, boolean corroborated) {
         if (e.detector == null) {
-            e.detector = new ExcessPowerDetector(ExcessPowerDetector.Settings.defaults(floorW,
-                    settings.confirmUncorroboratedSteps()));
+            e.detector = new ExcessPowerDetector(settings.detector().withFloor(floorW));
         }
         e.detector.setFloorW(floorW);
         double sigma = e.history.sigma();
@@ -752,7 +767,7 @@ public final class Analyzer {
                 if (l == null || l.gpus() == 0 || !h.present) {
                     continue;
                 }
-                boolean busy = offHours && l.gpuUtil() / l.gpus() >= settings.offHoursUtil() && h.businessLoad < 0.1
+                boolean busy = offHours && l.gpuUtil() / l.gpus() >= settings.offHoursUtil() && h.businessLoad < OFF_HOURS_MAX_BUSINESS
                         && !schedule.maintenance(t, h.name, h.rack, h.room);
                 Signal s = signals.computeIfAbsent(h.name + "/off_hours_gpu", k -> new Signal());
                 if (busy) {
@@ -811,7 +826,7 @@ public final class Analyzer {
                 double util = g.getValue().util.get();
                 double w = g.getValue().power.get();
                 double limit = g.getValue().limit;
-                if (util >= 20 || (limit > 0 && w >= 0.5 * limit)) {
+                if (util >= EVIDENCE_GPU_UTIL_PCT || (limit > 0 && w >= EVIDENCE_GPU_LIMIT_SHARE * limit)) {
                     c.gpu(host + ":" + g.getKey(), util, w, limit);
                 }
             }

@@ -45,6 +45,11 @@ public final class ExcessPowerDetector {
             }
         }
 
+        /** The same tuning with another floor: one set of settings for every entity, each with its floor. */
+        public Settings withFloor(double w) {
+            return new Settings(k, h, ewmaLambda, ewmaL, w, window, quietSamples, confirmSamples);
+        }
+
         public static Settings defaults(double floorW) {
             return defaults(floorW, CONFIRM_UNCORROBORATED_SAMPLES);
         }

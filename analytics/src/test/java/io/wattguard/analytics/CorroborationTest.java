@@ -133,7 +133,8 @@ class CorroborationTest {
         AnalysisSettings d = AnalysisSettings.defaults();
         AnalysisSettings tenMinutes = new AnalysisSettings(d.stepMs(), d.floorW(), d.floorPerGpuW(), d.floorShare(),
                 d.balanceFloorW(), d.weeks(), d.minHoursToFit(), d.minPeers(), d.holdMs(), d.offHoursUtil(),
-                d.offHoursMs(), d.evidenceQuietMs(), 10 * MIN, d.gpuBusyUtil(), d.tariff());
+                d.offHoursMs(), d.evidenceQuietMs(), ExcessPowerDetector.Settings.defaults(0,
+                        AnalysisSettings.confirmSteps(10 * MIN, d.stepMs())), d.gpuBusyUtil(), d.tariff());
         AnalyzerTest.Recorder r = AnalyzerTest.run(10, 21, new AnalyzerTest.Scenario() {
             @Override
             public double outletOnlyW(String host, long m) {

@@ -78,7 +78,8 @@ public record AnalysisConfig(boolean enabled, AnalysisSettings settings, Duratio
         s.finish();
         AnalysisSettings settings = new AnalysisSettings(step.toMillis(), floorW, floorPerGpu, floorShare, balanceFloorW, weeks, 12,
                 minPeers, hold.toMillis(), offHoursUtil, offHoursFor.toMillis(), evidenceQuiet.toMillis(),
-                confirm.toMillis(), gpuBusyUtil, tariff);
+                ExcessPowerDetector.Settings.defaults(0, AnalysisSettings.confirmSteps(confirm.toMillis(), step.toMillis())),
+                gpuBusyUtil, tariff);
         return new AnalysisConfig(enabled, settings, warmup, grace, window, baselineEvery);
     }
 
