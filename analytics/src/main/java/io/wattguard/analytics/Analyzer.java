@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * of its hardware predicts for the load that business explains ({@code min(load, business share)}): the
  * residual. The residual's hour-of-week baseline and sigma come from {@link HourlyHistory}; the move that
  * most same-model peers make in the same step is discounted (a fleet-wide change is not one host's miner);
- * what remains feeds an {@link ExcessPowerDetector}: {@code unexplained_power}. Corroboration sets its
+ * what remains feeds an {@link ExcessPowerDetector} whose floor includes the host's own noise on the
+ * detector's scale: {@code unexplained_power}. Corroboration sets its
  * speed: an outlet excess that the components corroborate (their own watts, NVML and RAPL, above the
  * component model at the explained load, or a non-business process on the host) may open after the
  * sustained window; one seen on the outlet alone, or on a host that reports no component power, must last
@@ -29,9 +30,11 @@ import java.util.TreeMap;
  * <li><b>Rack</b>: inlet watts (or all its outlets) against the watts of the outlets that feed known hosts,
  * through a fitted supply-loss line: what remains is hardware nobody declared, {@code unaccounted_power}.
  * <b>Room</b>: its meter against its racks, the same way.</li>
- * <li><b>Evidence</b>: miner processes and pool connections found on a host open their own episodes and
- * raise the severity of a power episode on the same host; GPUs busy out of business hours without
- * business load for {@code offHoursMs} open {@code off_hours_gpu}.</li>
+ * <li><b>Evidence</b> ({@link EvidenceEpisodes}): miner processes and pool connections found on a host open
+ * their own episodes and raise the severity of a power episode on the same host; GPUs busy out of business
+ * hours without business load for {@code offHoursMs} open {@code off_hours_gpu}.</li>
+ * <li><b>GPU</b> ({@link GpuAttribution}): a GPU busy while the business processes on it explain little of
+ * that opens {@code unexplained_gpu}, at any hour and whatever its watts.</li>
  * </ul>
  * Models are refitted and baselines rebuilt at every local midnight from the trailing weeks, leaving out
  * hours with an episode, a maintenance window or a holiday.
@@ -84,8 +87,6 @@ public final class Analyzer {
     private static final long PART_REMOVED_AFTER_MS = 86_400_000L;
     /** A rack's balance floor is at least this share of its nameplate: a PDU's own accuracy is about 1%. */
     private static final double BALANCE_FLOOR_SHARE = 0.01;
-    /** Out-of-hours GPU use counts only where business load is below this: a tenth is a cron job's trickle. */
-    private static final double OFF_HOURS_MAX_BUSINESS = 0.1;
     /** A GPU is named in a host episode's evidence when this busy (percent), or drawing this share of its limit. */
     private static final double EVIDENCE_GPU_UTIL_PCT = 20;
     private static final double EVIDENCE_GPU_LIMIT_SHARE = 0.5;
@@ -108,8 +109,7 @@ public final class Analyzer {
     private final Map<String, Held<Frame.MeterAgg>> meters = new TreeMap<>();
     private final Map<String, Held<HostLoad>> loads = new HashMap<>();
     private final Map<String, Held<Double>> business = new HashMap<>();
-    private final Map<String, Signal> signals = new TreeMap<>();
-    private final Evidence evidence = new Evidence();
+    private final EvidenceEpisodes evidenceEpisodes;
     private final GpuAttribution gpuAttribution;
     private LocalDate lastDate;
     private long lastMs = Long.MIN_VALUE;
@@ -127,6 +127,7 @@ public final class Analyzer {
         this.declaredHosts = Map.copyOf(hosts);
         this.declaredRacks = Map.copyOf(racks);
         this.gpuAttribution = new GpuAttribution(settings);
+        this.evidenceEpisodes = new EvidenceEpisodes(settings, schedule);
     }
 
     /** While muted (warming up on history before the range of interest) nothing is written out. */
@@ -205,14 +206,6 @@ public final class Analyzer {
         }
     }
 
-    /** Evidence- and schedule-driven episodes of one host: a run of findings or of out-of-hours use. */
-    private static final class Signal {
-        long firstMs = Long.MIN_VALUE;
-        long lastMs;
-        double score;
-        Track track;
-    }
-
     public void step(Frame f) {
         long t = f.timeMs;
         if (t <= lastMs) {
@@ -233,7 +226,7 @@ public final class Analyzer {
         remember(f);
         hostsStep(f, t);
         balanceStep(t);
-        evidenceStep(f, t);
+        evidenceEpisodes.step(f, t, evidenceHosts, this::emit);
         gpuAttribution.step(f, t, hostFacts, this::emit);
     }
 
@@ -246,7 +239,7 @@ public final class Analyzer {
 
         @Override
         public boolean minerEvidence(String host) {
-            return evidenceOpen(host, "miner_process") || evidenceOpen(host, "pool_connection");
+            return evidenceEpisodes.minerEvidence(host);
         }
     };
 
@@ -468,7 +461,7 @@ public final class Analyzer {
                 return true;
             }
         }
-        return evidenceOpen(host, "miner_process") || evidenceOpen(host, "pool_connection");
+        return evidenceEpisodes.minerEvidence(host);
     }
 
     /**
@@ -701,24 +694,14 @@ public final class Analyzer {
         Episode.Severity s = score >= 0.5 ? Episode.Severity.HIGH
                 : score >= 0.25 ? Episode.Severity.MEDIUM : Episode.Severity.LOW;
         if ("host".equals(e.level)) {
-            if (evidenceOpen(e.name, "miner_process") || evidenceOpen(e.name, "pool_connection")) {
+            if (evidenceEpisodes.minerEvidence(e.name)) {
                 return Episode.Severity.CRITICAL;
             }
-            if (evidenceOpen(e.name, "off_hours_gpu") && s.compareTo(Episode.Severity.HIGH) < 0) {
+            if (evidenceEpisodes.open(e.name, EvidenceEpisodes.OFF_HOURS) && s.compareTo(Episode.Severity.HIGH) < 0) {
                 return Episode.Severity.HIGH;
             }
         }
         return s;
-    }
-
-    private boolean evidenceOpen(String host, String kind) {
-        Signal s = signals.get(host + "/" + kind);
-        return s != null && s.track != null;
-    }
-
-    private boolean powerOpen(String host) {
-        Entity e = hosts.get(host);
-        return e != null && e.track != null;
     }
 
     private String title(Entity e, Track tr) {
@@ -745,79 +728,58 @@ public final class Analyzer {
 
     // ---- evidence and out-of-hours use ----------------------------------------------------------------------
 
-    private void evidenceStep(Frame f, long t) {
-        for (Map.Entry<String, List<Frame.Finding>> e : f.evidence.entrySet()) {
-            for (Frame.Finding fi : e.getValue()) {
-                String kind = Evidence.episodeKind(fi.kind());
-                if (kind != null) {
-                    Signal s = signals.computeIfAbsent(e.getKey() + "/" + kind, k -> new Signal());
-                    if (s.track == null) {
-                        s.firstMs = t;
-                        s.score = 0;
-                    }
-                    s.lastMs = t;
-                    s.score = Math.max(s.score, fi.score());
-                }
-            }
+    /** What {@link EvidenceEpisodes} needs of the hosts, this step. */
+    private final EvidenceEpisodes.Hosts evidenceHosts = new EvidenceEpisodes.Hosts() {
+        @Override
+        public Iterable<String> names() {
+            return hosts.keySet();
         }
-        if (settings.offHoursMs() > 0 && !schedule.isAlways()) {
-            boolean offHours = !schedule.businessHours(t);
-            for (Entity h : hosts.values()) {
-                HostLoad l = fresh(loads.get(h.name), t);
-                if (l == null || l.gpus() == 0 || !h.present) {
-                    continue;
-                }
-                boolean busy = offHours && l.gpuUtil() / l.gpus() >= settings.offHoursUtil() && h.businessLoad < OFF_HOURS_MAX_BUSINESS
-                        && !schedule.maintenance(t, h.name, h.rack, h.room);
-                Signal s = signals.computeIfAbsent(h.name + "/off_hours_gpu", k -> new Signal());
-                if (busy) {
-                    if (s.firstMs == Long.MIN_VALUE || t - s.lastMs > settings.stepMs()) {
-                        s.firstMs = s.track == null ? t : s.firstMs;
-                    }
-                    s.lastMs = t;
-                    s.score = Math.min(1, l.gpuUtil() / l.gpus());
-                }
-            }
+
+        @Override
+        public double gpuUtil(String host, long t) {
+            Entity h = hosts.get(host);
+            HostLoad l = fresh(loads.get(host), t);
+            return l == null || l.gpus() == 0 || h == null || !h.present ? Double.NaN : l.gpuUtil() / l.gpus();
         }
-        for (Map.Entry<String, Signal> e : signals.entrySet()) {
-            String host = e.getKey().substring(0, e.getKey().indexOf('/'));
-            String kind = e.getKey().substring(e.getKey().indexOf('/') + 1);
-            Signal s = e.getValue();
-            boolean offHours = kind.equals("off_hours_gpu");
-            long quiet = offHours ? 2 * settings.stepMs() : settings.evidenceQuietMs();
-            if (s.track == null && s.lastMs == t && s.firstMs != Long.MIN_VALUE
-                    && (!offHours || t - s.firstMs >= settings.offHoursMs())) {
-                s.track = new Track(settings, host, "host", kind, s.firstMs, t);
-            }
-            if (s.track == null) {
-                if (offHours && s.lastMs != t) {
-                    s.firstMs = Long.MIN_VALUE;
-                }
-                continue;
-            }
-            Track tr = s.track;
+
+        @Override
+        public double businessLoad(String host) {
+            return hosts.get(host).businessLoad;
+        }
+
+        @Override
+        public boolean maintenance(String host, long t) {
+            Entity h = hosts.get(host);
+            return schedule.maintenance(t, host, h == null ? null : h.rack, h == null ? null : h.room);
+        }
+
+        @Override
+        public boolean powerOpen(String host) {
+            Entity h = hosts.get(host);
+            return h != null && h.track != null;
+        }
+
+        @Override
+        public double powerRecentW(String host) {
+            return powerOpen(host) ? hosts.get(host).detector.recentW() : Double.NaN;
+        }
+
+        @Override
+        public double powerStepKwh(String host) {
+            Entity h = hosts.get(host);
+            return stepKwh(h, h.detector.recentW());
+        }
+
+        @Override
+        public void collect(Evidence.Collected c, String host, Frame f, long t) {
             Entity h = hosts.get(host);
             if (h != null && h.present && h.detector != null) {
-                collectHost(tr.collected, host, f, t);
+                collectHost(c, host, f, t);
             } else {
-                collectFindings(tr.collected, host, f);
-            }
-            tr.score = Math.max(tr.score, s.score);
-            tr.peakW = h != null && h.track != null ? Math.max(tr.peakW, h.detector.recentW()) : tr.peakW;
-            if (h != null && h.track != null) {
-                tr.add(stepKwh(h, h.detector.recentW()), t);
-            }
-            tr.severity = offHours ? (powerOpen(host) ? Episode.Severity.HIGH : Episode.Severity.MEDIUM)
-                    : powerOpen(host) ? Episode.Severity.CRITICAL : Episode.Severity.HIGH;
-            boolean closed = t - s.lastMs >= quiet;
-            emit(tr.episode(closed ? Episode.State.CLOSED : Episode.State.OPEN, closed ? s.lastMs + settings.stepMs() : 0,
-                    t, Evidence.title(host, kind, tr.collected)));
-            if (closed) {
-                s.track = null;
-                s.firstMs = Long.MIN_VALUE;
+                collectFindings(c, host, f);
             }
         }
-    }
+    };
 
     private void collectHost(Evidence.Collected c, String host, Frame f, long t) {
         HostLoad l = fresh(loads.get(host), t);
@@ -949,12 +911,7 @@ public final class Analyzer {
                 l.add(e.track.episode(Episode.State.OPEN, 0, lastMs, title(e, e.track)));
             }
         }
-        for (Map.Entry<String, Signal> s : signals.entrySet()) {
-            if (s.getValue().track != null) {
-                Track tr = s.getValue().track;
-                l.add(tr.episode(Episode.State.OPEN, 0, lastMs, Evidence.title(tr.entity, tr.kind, tr.collected)));
-            }
-        }
+        l.addAll(evidenceEpisodes.open(lastMs));
         l.addAll(gpuAttribution.open(lastMs));
         return l;
     }

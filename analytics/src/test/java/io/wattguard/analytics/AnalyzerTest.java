@@ -75,8 +75,12 @@ class AnalyzerTest {
     }
 
     static Recorder run(int days, long seed, Scenario s, AnalysisSettings settings) {
+        return run(days, seed, s, settings, Schedule.always());
+    }
+
+    static Recorder run(int days, long seed, Scenario s, AnalysisSettings settings, Schedule schedule) {
         Recorder rec = new Recorder();
-        Analyzer a = new Analyzer(settings, Schedule.always(), Map.of(), Map.of(), rec);
+        Analyzer a = new Analyzer(settings, schedule, Map.of(), Map.of(), rec);
         StepAssembler asm = new StepAssembler(MIN, a::step);
         SplittableRandom rnd = new SplittableRandom(seed);
         double[] outletKwh = new double[7];
@@ -243,6 +247,29 @@ class AnalyzerTest {
         assertEquals("h4", e.entity());
         assertTrue(Math.abs(e.startedMs() - (T0 + start * MIN)) <= 5 * MIN, "dated to the change: " + e);
         assertTrue(Math.abs(e.endedMs() - (T0 + end * MIN)) <= 15 * MIN, "open until it stopped: " + e);
+    }
+
+    @Test
+    void gpusBusyOutOfHoursWithoutBusinessOpenOffHoursGpuAfterHalfAnHour() {
+        long start = 8 * 1440 + 22 * 60; // day 8, 22:00, after office hours (08:00-18:00 UTC, weekdays)
+        Schedule office = Schedule.builder(ZONE).hours(java.util.EnumSet.range(java.time.DayOfWeek.MONDAY,
+                java.time.DayOfWeek.FRIDAY), java.time.LocalTime.of(8, 0), java.time.LocalTime.of(18, 0)).build();
+        Recorder r = run(10, 7, new Scenario() {
+            @Override
+            public double unexplainedUtil(String host, long m) {
+                return host.equals("h1") && m >= start && m < start + 120 ? 0.9 : 0;
+            }
+        }, AnalysisSettings.defaults(), office);
+        List<Episode> off = r.episodes().stream().filter(e -> e.kind().equals("off_hours_gpu")).toList();
+        assertEquals(1, off.size(), "one off_hours_gpu: " + r.episodes());
+        Episode e = off.get(0);
+        assertEquals("h1", e.entity());
+        assertEquals(T0 + start * MIN, e.startedMs());
+        assertEquals(30, e.delayMs() / MIN, "after off_hours_for");
+        assertEquals(Episode.State.CLOSED, e.state());
+        assertEquals(T0 + (start + 120) * MIN, e.endedMs());
+        assertEquals(Episode.Severity.HIGH, e.severity(), "its power episode is open beside it");
+        assertTrue(e.energyKwh() > 0, "the power episode's excess energy: " + e);
     }
 
     @Test
