@@ -11,8 +11,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -69,7 +67,6 @@ final class ModbusCommand {
                     "  wattguard modbus read --serial /dev/ttyUSB0 --baud 9600 --parity none \\",
                     "      --unit 7 --address 30001"})
     static final class Read implements Callable<Integer> {
-        private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s)");
 
         @Parameters(index = "0", arity = "0..1", paramLabel = "HOST",
                 description = "the device's host name or address (TCP and RTU over TCP); leave out with --serial")
@@ -139,13 +136,14 @@ final class ModbusCommand {
             }
         }
 
-        private static String reason(IOException e) {
+        private String reason(IOException e) {
             if (e instanceof java.net.ConnectException) {
                 return "connection refused (nothing listens on that port, or a firewall rejects it)";
             }
             if (e instanceof java.net.SocketTimeoutException) {
-                return "no answer within the timeout (wrong unit id, address, port or transport? try --timeout, "
-                        + "--unit, --rtu-over-tcp)";
+                return "the device did not answer within --timeout " + timeout + " (on a slow or busy link raise it, "
+                        + "e.g. --timeout 5s; if it never answers: wrong unit id, address or transport? try --unit, "
+                        + "--rtu-over-tcp)";
             }
             if (e instanceof java.net.UnknownHostException) {
                 return "unknown host " + e.getMessage();
@@ -223,7 +221,7 @@ final class ModbusCommand {
                 throw new UserError("--scale: expected a non-zero number such as 0.1, found " + scale);
             }
             return new ModbusRead.Request(endpoint, unit, a.function(), a.address(), count, t, o, scale, length,
-                    duration(timeout));
+                    DurationOption.parse("--timeout", timeout, Duration.ofMillis(10), Duration.ofSeconds(60)));
         }
 
         private static <E extends Enum<E>> E word(String option, String text, Class<E> type) {
@@ -236,19 +234,6 @@ final class ModbusCommand {
                     .toArray(String[]::new);
             throw new UserError(option + ": expected one of " + String.join(", ", names) + ", found '" + text + "'"
                     + io.wattguard.config.Section.didYouMean(text, Arrays.asList(names)));
-        }
-
-        private static Duration duration(String text) {
-            Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-            if (!m.matches()) {
-                throw new UserError("--timeout: expected a duration such as 500ms or 2s, found '" + text + "'");
-            }
-            long n = Long.parseLong(m.group(1));
-            Duration d = m.group(2).equals("ms") ? Duration.ofMillis(n) : Duration.ofSeconds(n);
-            if (d.toMillis() < 10 || d.toMillis() > 60_000) {
-                throw new UserError("--timeout: expected 10ms to 60s, found " + text);
-            }
-            return d;
         }
     }
 }

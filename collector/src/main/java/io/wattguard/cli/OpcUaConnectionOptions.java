@@ -56,9 +56,9 @@ final class OpcUaConnectionOptions {
                     "(default: see PKI folder below)"})
     Path pki;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "5",
-            description = "request timeout in seconds (default: ${DEFAULT-VALUE})")
-    double timeoutS;
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5s",
+            description = "per request, e.g. 500ms, 10s (default: ${DEFAULT-VALUE})")
+    String timeout;
 
     @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
     CommandLine.Model.CommandSpec command;
@@ -83,11 +83,8 @@ final class OpcUaConnectionOptions {
                     + "--security-policy " + p.name().toLowerCase(Locale.ROOT) + ": use none with none, sign or "
                     + "signandencrypt with any other policy");
         }
-        if (!(timeoutS >= 0.1 && timeoutS <= 300)) {
-            throw new UserError("--timeout: expected seconds from 0.1 to 300, found " + timeoutS);
-        }
-        return new OpcUaEndpointConfig(url, p, m, pki != null ? pki : defaultPki(env), identity(env),
-                Duration.ofMillis(Math.round(timeoutS * 1000)));
+        Duration t = DurationOption.parse("--timeout", timeout, Duration.ofMillis(100), Duration.ofMinutes(5));
+        return new OpcUaEndpointConfig(url, p, m, pki != null ? pki : defaultPki(env), identity(env), t);
     }
 
     private Identity identity(Map<String, String> env) {

@@ -34,6 +34,7 @@ class ModbusCommandTest {
                   - {field: energy_kwh, function: holding, address: 2, type: uint32, counter: false}
                   - {field: temp_c, function: holding, address: 4, type: int16}
                   - {field: pulses, function: holding, address: 5, type: uint64, order: dcba}
+                  - {field: current_a, function: holding, address: 9, type: float32}
                   - {field: power_w, function: input, address: 0, type: float32}
                   - {field: on, channel: "1", kind: outlet, function: discrete_input, address: 0}
                   - {field: on, channel: "2", kind: outlet, function: discrete_input, address: 1}
@@ -41,7 +42,7 @@ class ModbusCommandTest {
         RegisterMap map = RegisterMaps.read(new Section(root, "", new Section.Context(problems, k -> null, Path.of("."))),
                 problems);
         problems.throwIfAny();
-        Map<String, Double> values = Map.of("meter/total/voltage_v", 230.5, "meter/total/energy_kwh", 123456.0,
+        Map<String, Double> values = Map.of("meter/total/voltage_v", 230.5, "meter/total/current_a", 229.87, "meter/total/energy_kwh", 123456.0,
                 "meter/total/temp_c", -42.0, "meter/total/pulses", 1e9, "meter/total/power_w", 1500.25,
                 "outlet/1/on", 1.0, "outlet/2/on", 0.0);
         device = new ModbusDeviceSimulator(map, () -> values, 0);
@@ -75,17 +76,19 @@ class ModbusCommandTest {
     @Test
     void valuesWithTheirRawWordsAndReferenceNumbers() {
         ok("holding 0 (400001) 8000 4366 = 230.5\n", "--address", "40001", "--type", "float32", "--order", "cdab");
+        // 229.87 as float32 is 229.8699951171875 exactly: printed at the precision float32 holds.
+        ok("holding 9 (400010) 4365 DEB8 = 229.87\n", "--address", "9", "--type", "float32");
         // The same words in the wrong order: what an operator sees before trying cdab.
-        ok("holding 0 (400001) 8000 4366 = -2.4178003703460394E-41\n", "--address", "0", "--type", "float32");
-        ok("holding 2 (400003) 0001 E240 = 123456.0\n",
+        ok("holding 0 (400001) 8000 4366 = -2.4178E-41\n", "--address", "0", "--type", "float32");
+        ok("holding 2 (400003) 0001 E240 = 123456\n",
                 "--address", "0x2", "--type", "uint32", "--count", "1");
-        ok("holding 4 (400005) FFD6 = -42.0\n", "--address", "40005", "--type", "int16");
-        ok("holding 4 (400005) FFD6 = 65494.0\n", "--address", "4");
-        ok("holding 5 (400006) 00CA 9A3B 0000 0000 = 1.0E9\n", "--address", "5", "--type", "uint64", "--order", "dcba");
+        ok("holding 4 (400005) FFD6 = -42\n", "--address", "40005", "--type", "int16");
+        ok("holding 4 (400005) FFD6 = 65494\n", "--address", "4");
+        ok("holding 5 (400006) 00CA 9A3B 0000 0000 = 1000000000\n", "--address", "5", "--type", "uint64", "--order", "dcba");
         ok("input 0 (300001) 44BB 8800 = 1500.25\n", "--address", "300001", "--type", "float32");
         ok("input 0 (300001) 44BB 8800 = 1.50025\n", "--function", "input", "--address", "0", "--type", "float32",
                 "--scale", "0.001");
-        ok("discrete_input 0 (100001) 0001 = 1.0\ndiscrete_input 1 (100002) 0000 = 0.0\n",
+        ok("discrete_input 0 (100001) 0001 = 1\ndiscrete_input 1 (100002) 0000 = 0\n",
                 "--function", "discrete_input", "--address", "0", "--count", "2");
     }
 
@@ -121,6 +124,20 @@ class ModbusCommandTest {
         assertEquals(2, r.code(), r.out() + r.err());
         assertEquals(message, r.err());
         assertEquals("", r.out());
+    }
+
+    @Test
+    void aDeviceThatNeverAnswersIsATimeoutThatNamesTheOptionToRaise() throws Exception {
+        // A listener that accepts and never answers: a device too busy or a gateway with nothing behind it.
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            Cli.Result r = Cli.run("modbus", "read", "127.0.0.1", "--port", Integer.toString(silent.getLocalPort()),
+                    "--address", "40001", "--timeout", "300ms");
+            assertEquals(1, r.code());
+            assertEquals("wattguard modbus read: tcp://127.0.0.1:" + silent.getLocalPort() + " unit 1: the device did "
+                    + "not answer within --timeout 300ms (on a slow or busy link raise it, e.g. --timeout 5s; if it never "
+                    + "answers: wrong unit id, address or transport? try --unit, --rtu-over-tcp)\n", r.err());
+        }
+        assertBad("--timeout: expected 10ms to 1m, found 2m\n", "--address", "0", "--timeout", "2m");
     }
 
     @Test

@@ -161,6 +161,10 @@ class OpcUaCommandTest {
         Cli.Result node = Cli.run(args("read", "--node", "Meter.L1"));
         assertEquals(2, node.code());
         assertTrue(node.err().startsWith("--node: expected a NodeId such as"), node.err());
+        // One duration syntax for every --timeout, as in modbus read and the configuration.
+        Cli.Result bare = Cli.run(args("read", "--node", "i=2258", "--timeout", "5"));
+        assertEquals(2, bare.code());
+        assertEquals("--timeout: expected a duration such as 500ms or 2s, found '5'\n", bare.err());
     }
 
     @Test

@@ -42,8 +42,16 @@ public final class ModbusRead {
                 sb.append(String.format("%04X ", w));
             }
             sb.append("= ");
-            sb.append(text != null ? '"' + text + '"' : number == null ? "n/a" : number.toString());
+            sb.append(text != null ? '"' + text + '"' : number == null ? "n/a" : number(number));
             return sb.toString();
+        }
+
+        /** An integral value as an integer (592, not 592.0; -1234567890123, not -1.234567890123E12). */
+        static String number(double v) {
+            if (v == Math.rint(v) && Math.abs(v) < 0x1p53) {
+                return Long.toString((long) v);
+            }
+            return Double.toString(v);
         }
     }
 

@@ -65,10 +65,18 @@ public final class RegisterCodec {
             case UINT32 -> raw & 0xFFFF_FFFFL;
             case INT64 -> raw;
             case UINT64 -> raw >= 0 ? raw : (double) (raw >>> 1) * 2.0 + (raw & 1);
-            case FLOAT32 -> Float.intBitsToFloat((int) raw);
+            case FLOAT32 -> float32(Float.intBitsToFloat((int) raw));
             case FLOAT64 -> Double.longBitsToDouble(raw);
             default -> throw new IllegalArgumentException(t.word() + " is not a number");
         };
+    }
+
+    /**
+     * A float32 as the shortest decimal that reads back as the same float32 (229.87, not 229.8699951171875):
+     * widening it exactly would store and print digits the device never had.
+     */
+    static double float32(float f) {
+        return Float.isFinite(f) ? Double.parseDouble(Float.toString(f)) : f;
     }
 
     /** ASCII text of a string register, two characters a register, cut at the first NUL and trimmed. */
