@@ -134,7 +134,7 @@ public final class BusinessFeeds {
             }
         }
         reported.clear();
-        if (timeMs - prunedMs >= 86_400_000L) {
+        if (prunedMs == Long.MIN_VALUE || timeMs - prunedMs >= 86_400_000L) {
             prune(timeMs);
             prunedMs = timeMs;
         }
