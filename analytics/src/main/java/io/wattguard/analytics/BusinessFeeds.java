@@ -17,9 +17,10 @@ import java.util.TreeMap;
  *
  * <p>Per source, its cadence is the median interval between its successive reports of an entity, over its
  * last {@value #CADENCE_SAMPLES} reporting steps (each step contributes the median interval of the entities
- * it reported, so a source reporting all its entities every 5 minutes, at once or spread over the 5 minutes,
- * has a 5-minute cadence, and the one huge interval after an outage moves nothing). Its value for an entity
- * is held for {@value #HOLD_INTERVALS} times that cadence, and never less than {@code hold}.
+ * it reported, up to {@value #STEP_SAMPLE} of them, so a source reporting all its entities every 5 minutes,
+ * at once or spread over the 5 minutes, has a 5-minute cadence, and the one huge interval after an outage
+ * moves nothing). Its value for an entity is held for {@value #HOLD_INTERVALS} times that cadence, and never
+ * less than {@code hold}.
  *
  * <p>A source that reports nothing at all for longer than that is silent: the entities it still covered when
  * it stopped (those it had reported within its hold of its last report) have no known business load, and get
@@ -31,9 +32,11 @@ import java.util.TreeMap;
 public final class BusinessFeeds {
     /** Reporting steps whose intervals make a source's cadence: 16 reports, 4 hours of a 15-minute feed. */
     static final int CADENCE_SAMPLES = 16;
-    /** Per reporting step at most this many entity intervals are looked at: a sample, so a large site's
-     * feed costs no more than a small one's. */
-    static final int STEP_SAMPLE = 64;
+    /**
+     * Per reporting step at most this many entity intervals are looked at: a sample, so a large site's feed
+     * costs no more than a small one's.
+     */
+    static final int STEP_SAMPLE = 16;
     /**
      * A value is held for this many intervals of its source: a report late by up to two intervals is delay
      * and jitter (a scheduler export queued behind a slow query, a CMDB sync that took longer); a feed that
@@ -63,6 +66,8 @@ public final class BusinessFeeds {
         /** This step's entity intervals. */
         final long[] step = new long[STEP_SAMPLE];
         int stepCount;
+        /** Whether this step's intervals all equal the first, as they do in a steady feed: no sort then. */
+        boolean stepUniform;
         long cadenceMs;
         long holdMs;
 
@@ -111,7 +116,9 @@ public final class BusinessFeeds {
         for (Report r : rs) {
             if (r.feed == feed) {
                 if (timeMs > r.timeMs && feed.stepCount < STEP_SAMPLE) {
-                    feed.step[feed.stepCount++] = timeMs - r.timeMs;
+                    long interval = timeMs - r.timeMs;
+                    feed.stepUniform = feed.stepCount == 0 || feed.stepUniform && interval == feed.step[0];
+                    feed.step[feed.stepCount++] = interval;
                 }
                 r.value = value;
                 r.timeMs = timeMs;
@@ -125,12 +132,16 @@ public final class BusinessFeeds {
     void finish(long timeMs) {
         for (Feed f : reported) {
             if (f.stepCount > 0) {
-                f.samples[f.samplesNext] = median(f.step, f.stepCount);
+                long sample = f.stepUniform ? f.step[0] : median(f.step, f.stepCount);
+                f.stepCount = 0;
+                boolean same = f.samplesCount == CADENCE_SAMPLES && f.samples[f.samplesNext] == sample;
+                f.samples[f.samplesNext] = sample;
                 f.samplesNext = (f.samplesNext + 1) % CADENCE_SAMPLES;
                 f.samplesCount = Math.min(CADENCE_SAMPLES, f.samplesCount + 1);
-                f.stepCount = 0;
-                f.cadenceMs = median(f.samples.clone(), f.samplesCount);
-                f.holdMs = Math.max(minHoldMs, HOLD_INTERVALS * f.cadenceMs);
+                if (!same) { // a steady feed replaces a sample by its equal: its median stays
+                    f.cadenceMs = median(f.samples.clone(), f.samplesCount);
+                    f.holdMs = Math.max(minHoldMs, HOLD_INTERVALS * f.cadenceMs);
+                }
             }
         }
         reported.clear();
