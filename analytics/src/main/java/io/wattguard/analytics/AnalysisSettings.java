@@ -13,7 +13,8 @@ package io.wattguard.analytics;
  * @param minHoursToFit learnable hours a model needs before it is first fitted
  * @param minPeers same-model hosts reporting in a step before their common move is discounted
  * @param holdMs how long a reading stands in for a missing one; a longer silence means no verdict until
- *     the source is back (a dropout is not a change in power)
+ *     the source is back (a dropout is not a change in power); business feeds are held for 3 times their own
+ *     cadence, and at least this ({@link BusinessFeeds})
  * @param offHoursUtil GPU utilisation share above which out-of-hours use without business is noted
  * @param offHoursMs how long that must last before it is an episode
  * @param evidenceQuietMs how long evidence must be absent before its episode closes

@@ -108,7 +108,8 @@ public final class Analyzer {
     private final Map<String, LoadModel> componentModels = new TreeMap<>();
     private final Map<String, Held<Frame.MeterAgg>> meters = new TreeMap<>();
     private final Map<String, Held<HostLoad>> loads = new HashMap<>();
-    private final Map<String, Held<Double>> business = new HashMap<>();
+    /** Business load per source, each held at its own cadence. */
+    private final BusinessFeeds business;
     private final EvidenceEpisodes evidenceEpisodes;
     private final GpuAttribution gpuAttribution;
     private LocalDate lastDate;
@@ -126,6 +127,7 @@ public final class Analyzer {
         this.out = out;
         this.declaredHosts = Map.copyOf(hosts);
         this.declaredRacks = Map.copyOf(racks);
+        this.business = new BusinessFeeds(settings.holdMs());
         this.gpuAttribution = new GpuAttribution(settings);
         this.evidenceEpisodes = new EvidenceEpisodes(settings, schedule);
     }
@@ -260,12 +262,15 @@ public final class Analyzer {
         for (Map.Entry<String, Frame.HostAgg> h : f.hosts.entrySet()) {
             loads.put(h.getKey(), new Held<>(load(h.getValue()), t));
         }
-        for (String key : f.business.keySet()) {
-            double v = f.business(key);
-            if (!Double.isNaN(v)) {
-                business.put(key, new Held<>(v, t));
+        for (Map.Entry<String, Map<String, Frame.Mean>> b : f.business.entrySet()) {
+            for (Map.Entry<String, Frame.Mean> s : b.getValue().entrySet()) {
+                double v = s.getValue().get();
+                if (!Double.isNaN(v)) {
+                    business.report(s.getKey(), b.getKey(), v, t);
+                }
             }
         }
+        business.finish(t);
     }
 
     private <T> T fresh(Held<T> h, long t) {
@@ -298,9 +303,12 @@ public final class Analyzer {
         return Double.isNaN(v) ? 0 : v;
     }
 
-    private double businessOf(String key, long t) {
-        Double v = key == null ? null : fresh(business.get(key), t);
-        return v == null ? Double.NaN : v;
+    /**
+     * The largest business load its sources report fresh for the host or its rack, each held at its own
+     * cadence ({@link BusinessFeeds}); 0 where no source claims it; NaN where a silent source covered it.
+     */
+    private double businessOf(Entity e, long t) {
+        return business.load(e.businessKey, e.rackBusinessKey(), t);
     }
 
     // ---- hosts ----------------------------------------------------------------------------------------------
@@ -378,7 +386,10 @@ public final class Analyzer {
                 e.counterKwh = Double.NaN;
             }
             HostLoad load = l;
-            double b = Math.max(nz(businessOf(e.businessKey, t)), nz(businessOf(e.rackBusinessKey(), t)));
+            double b = businessOf(e, t);
+            if (Double.isNaN(b)) {
+                continue; // the feed that explained its load is silent: unknown business is not zero business
+            }
             boolean maintenance = schedule.maintenance(t, e.name, e.rack, e.room);
             e.businessLoad = maintenance ? 1 : b;
             double n = Math.max(1, load.gpus());
@@ -901,6 +912,11 @@ public final class Analyzer {
         List<Entity> l = new ArrayList<>(hosts.values());
         l.addAll(balanceEntities());
         return l;
+    }
+
+    /** Each business source's cadence and freshness as of the last step: an immutable snapshot. */
+    public List<BusinessFeeds.SourceState> businessSources() {
+        return business.sources(lastMs);
     }
 
     /** Episodes open now, in entity order. */

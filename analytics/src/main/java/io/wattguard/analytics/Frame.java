@@ -15,7 +15,10 @@ public final class Frame {
     final Map<String, HostAgg> hosts;
     /** Keyed by {@code device/channel}. */
     final Map<String, MeterAgg> meters;
-    /** Keyed by {@code level/entity}: per source the mean, then the largest source wins. */
+    /**
+     * Keyed by {@code level/entity}: per source the mean. The analysis holds each source at its own cadence
+     * ({@link BusinessFeeds}), then the largest fresh source wins.
+     */
     final Map<String, Map<String, Mean>> business;
     final Map<String, List<Finding>> evidence = new HashMap<>();
     final Map<String, List<Proc>> processes = new HashMap<>();
@@ -105,22 +108,6 @@ public final class Frame {
         boolean isNonBusiness() {
             return Boolean.FALSE.equals(business);
         }
-    }
-
-    /** The largest source's mean for {@code level/entity}, or NaN. */
-    double business(String key) {
-        Map<String, Mean> bySource = business.get(key);
-        if (bySource == null) {
-            return Double.NaN;
-        }
-        double best = Double.NaN;
-        for (Mean m : bySource.values()) {
-            double v = m.get();
-            if (!Double.isNaN(v) && (Double.isNaN(best) || v > best)) {
-                best = v;
-            }
-        }
-        return best;
     }
 
     static <T> void addTo(Map<String, List<T>> map, String key, T item, int cap) {

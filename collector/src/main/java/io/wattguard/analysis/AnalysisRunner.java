@@ -2,6 +2,7 @@ package io.wattguard.analysis;
 
 import io.wattguard.analytics.AnalysisOutput;
 import io.wattguard.analytics.Analyzer;
+import io.wattguard.analytics.BusinessFeeds;
 import io.wattguard.analytics.Episode;
 import io.wattguard.analytics.Schedule;
 import io.wattguard.analytics.StepAssembler;
@@ -76,6 +77,11 @@ public final class AnalysisRunner {
 
     public List<Episode> openEpisodes() {
         return analyzer.openEpisodes();
+    }
+
+    /** Each business source's cadence and freshness as of the last step analysed. */
+    public List<BusinessFeeds.SourceState> businessSources() {
+        return analyzer.businessSources();
     }
 
     private long align(long ms) {

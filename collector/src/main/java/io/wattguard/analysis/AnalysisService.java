@@ -1,6 +1,7 @@
 package io.wattguard.analysis;
 
 import io.wattguard.analytics.AnalysisOutput;
+import io.wattguard.analytics.BusinessFeeds;
 import io.wattguard.analytics.Schedule;
 import io.wattguard.core.Sample;
 import io.wattguard.core.Topology;
@@ -36,6 +37,7 @@ public final class AnalysisService implements AutoCloseable {
     private volatile long analysedUntil;
     private volatile long liveFrom;
     private volatile int openEpisodes;
+    private volatile List<BusinessFeeds.SourceState> businessSources = List.of();
 
     /** {@code out} takes the baseline and anomaly samples; {@code alerts} also sees every episode state. */
     public AnalysisService(AnalysisConfig config, InfluxSettings influx, Schedule schedule, Topology topology,
@@ -92,6 +94,7 @@ public final class AnalysisService implements AutoCloseable {
             flush();
             analysedUntil = runner.cursor();
             openEpisodes = runner.openEpisodes().size();
+            businessSources = runner.businessSources();
             if (!lastError.isEmpty()) {
                 log.info("analysis: InfluxDB answers again; caught up to {}", java.time.Instant.ofEpochMilli(analysedUntil));
             }
@@ -130,6 +133,8 @@ public final class AnalysisService implements AutoCloseable {
     /** The first step analysed live (the warm-up ends there). */
     public long liveFrom() { return liveFrom; }
     public int openEpisodes() { return openEpisodes; }
+    /** Each business source's cadence and freshness as of {@link #analysedUntil}: an immutable snapshot. */
+    public List<BusinessFeeds.SourceState> businessSources() { return businessSources; }
 
     @Override
     public void close() {

@@ -140,6 +140,14 @@ public final class Daemon implements AutoCloseable {
             if (!analysis.lastError().isEmpty()) {
                 a.put("last_error", analysis.lastError());
             }
+            // Each business feed as the analysis sees it: a silent one means no verdict for the hosts it covered.
+            ObjectNode feeds = a.putObject("business_sources");
+            for (io.wattguard.analytics.BusinessFeeds.SourceState b : analysis.businessSources()) {
+                ObjectNode n = feeds.putObject(b.source());
+                n.put("cadence_s", b.cadenceMs() == 0 ? null : Long.valueOf(b.cadenceMs() / 1000))
+                        .put("hold_s", b.holdMs() / 1000).put("last_report_age_s", b.ageMs() / 1000)
+                        .put("last_report", Instant.ofEpochMilli(b.lastReportMs()).toString()).put("state", b.state());
+            }
             ok &= !"failing".equals(analysis.state());
         }
         root.put("status", ok ? "ok" : "degraded");

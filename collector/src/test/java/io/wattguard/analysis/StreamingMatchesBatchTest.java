@@ -72,6 +72,12 @@ class StreamingMatchesBatchTest extends InfluxdTest {
             liveFrom = Instant.parse(a.path("live_from").asText()).toEpochMilli();
             until = Instant.parse(a.path("analysed_until").asText()).toEpochMilli();
             assertTrue(liveFrom <= start, "live before the miner: " + a);
+            // The agents' business feed: one report per host and second live, so a cadence of one second.
+            JsonNode allowlist = a.path("business_sources").path("allowlist");
+            assertEquals("fresh", allowlist.path("state").asText(), "/health shows the feed: " + a);
+            assertEquals(1, allowlist.path("cadence_s").asLong(), "its cadence: " + a);
+            assertEquals(120, allowlist.path("hold_s").asLong(), "held for 3 intervals, at least hold: " + a);
+            assertTrue(allowlist.path("last_report_age_s").asLong() <= 5, "its age: " + a);
         }
         Map<String, String> live = finalStates(query(DB, "SELECT * FROM anomaly WHERE time >= " + (liveFrom - 60_000)
                 + "ms AND time < " + (until + 60_000) + "ms"));
