@@ -46,7 +46,7 @@ final class HostPoints {
                 "rack", h.rack(), "room", h.room(), "host", h.name(), "site", site);
         businessTags = Emitter.tags("entity", h.name(), "level", "host", "source", sim.gpus > 0 ? "allowlist" : "scheduler");
         componentPower = h.model().reportsComponentPower();
-        feedEveryMs = sim.traits.feedCadenceMin() * 60_000L;
+        feedEveryMs = sim.telemetry.feedCadences() ? sim.traits.feedCadenceMin() * 60_000L : 1;
     }
 
     /** The host agent's points; the caller skips them during a host dropout. */

@@ -53,13 +53,15 @@ final class HostSim {
     private double residualW;
     private long residualStep = Long.MIN_VALUE;
     private final long stepMs;
+    final SiteSpec.Telemetry telemetry;
 
     HostSim(long seed, HostSpec host, List<Event> planned) {
-        this(seed, 60_000L, host, planned);
+        this(seed, 60_000L, SiteSpec.Telemetry.realistic(), host, planned);
     }
 
-    HostSim(long seed, long stepMs, HostSpec host, List<Event> planned) {
+    HostSim(long seed, long stepMs, SiteSpec.Telemetry telemetry, HostSpec host, List<Event> planned) {
         this.stepMs = stepMs;
+        this.telemetry = telemetry;
         this.host = host;
         this.events = new EventCursor(planned);
         this.model = host.model();
@@ -138,7 +140,7 @@ final class HostSim {
             double other = 0.03 + 0.005 * Noise.gauss(key, step, 103) + backup + (spike > 0 ? spike : 0);
             cpuUtil = clamp(sched + other);
             if (miner != null && miner.kind() == Kind.RANDOMX) cpuUtil = 1.0 - 0.003 * Noise.uniform(key, step, 104);
-            businessValue = Math.min(sched, cpuUtil) * traits.businessBias(step, stepMs);
+            businessValue = Math.min(sched, cpuUtil) * businessBias(step);
             businessRaw = jobs + Math.round(sched * 8);
             memUsedPct = clamp(0.3 + 0.4 * cpuUtil + 0.01 * Noise.gauss(key, step, 105)) * 100;
         }
@@ -159,6 +161,7 @@ final class HostSim {
      * step never depend on what range was asked.
      */
     private double residual(long step) {
+        if (!telemetry.residualNoise()) return 0;
         if (step != residualStep) {
             residualW = step == residualStep + 1
                     ? traits.residualPhi() * residualW + innovationW * Noise.gauss(traits.residualKey(), step, 1)
@@ -217,9 +220,13 @@ final class HostSim {
             sum += p;
         }
         // The feed reports the allowlisted jobs' share, off by its slowly varying error.
-        businessValue = business / gpus * traits.businessBias(step, stepMs);
+        businessValue = business / gpus * businessBias(step);
         businessRaw = Math.round(Math.min(1, businessValue) * gpus * 1000) / 10.0;
         return sum;
+    }
+
+    private double businessBias(long step) {
+        return telemetry.feedError() ? traits.businessBias(step, stepMs) : 1;
     }
 
     /** Advances the counters by one step of the power just evaluated; an NVML reload restarts energy_j. */

@@ -77,6 +77,18 @@ public final class SiteSpec {
         }
     }
 
+    /**
+     * Which of the telemetry's imperfections the site has; all of them unless a study switches one off to see
+     * what it costs. {@code residualNoise}: each host's AR(1) outlet residual; {@code feedCadences}: business feeds
+     * at 1, 5 or 15 min (off: every step); {@code feedError}: the feed's +-15% error (off: exact). Feed stops are
+     * a background rate ({@link Background#feedStopEveryDays()}; infinite for none).
+     */
+    public record Telemetry(boolean residualNoise, boolean feedCadences, boolean feedError) {
+        public static Telemetry realistic() {
+            return new Telemetry(true, true, true);
+        }
+    }
+
     /** PDUs here have 24 outlets; hosts use 1..n in rack order, so 24 is free in every rack. */
     static final int SPARE_OUTLET = 24;
 
@@ -93,6 +105,7 @@ public final class SiteSpec {
     private final Map<Scenario, Integer> mining;
     private final int cleanDays;
     private final Background background;
+    private final Telemetry telemetry;
     private final List<Builder.RoomPlan> roomPlans;
 
     private SiteSpec(Builder b) {
@@ -108,6 +121,7 @@ public final class SiteSpec {
         this.mining = Collections.unmodifiableMap(new EnumMap<>(b.mining));
         this.cleanDays = b.cleanDays;
         this.background = b.background;
+        this.telemetry = b.telemetry;
         this.roomPlans = List.copyOf(b.roomPlans);
         this.rooms = layOut(roomPlans, b.background.backupShare());
     }
@@ -228,6 +242,7 @@ public final class SiteSpec {
         b.mining.putAll(mining);
         b.cleanDays = cleanDays;
         b.background = background;
+        b.telemetry = telemetry;
         b.roomPlans.addAll(roomPlans);
         return b;
     }
@@ -248,6 +263,7 @@ public final class SiteSpec {
     public Map<Scenario, Integer> miningCounts() { return mining; }
     public int cleanDays() { return cleanDays; }
     public Background background() { return background; }
+    public Telemetry telemetry() { return telemetry; }
 
     /** Backups run at about 02:00 on the hosts flagged for them, declared as a nightly window 01:30-04:00. */
     public List<MaintenanceWindow> maintenanceWindows() {
@@ -310,6 +326,7 @@ public final class SiteSpec {
         private final Map<Scenario, Integer> mining = new EnumMap<>(Scenario.class);
         private int cleanDays = 14;
         private Background background = Background.typical();
+        private Telemetry telemetry = Telemetry.realistic();
         private final List<RoomPlan> roomPlans = new ArrayList<>();
 
         private Builder() {}
@@ -325,6 +342,7 @@ public final class SiteSpec {
         public Builder holidays(Set<LocalDate> h) { holidays.clear(); holidays.addAll(h); return this; }
         public Builder cleanDays(int d) { cleanDays = d; return this; }
         public Builder background(Background b) { background = Objects.requireNonNull(b); return this; }
+        public Builder telemetry(Telemetry t) { telemetry = Objects.requireNonNull(t); return this; }
 
         /** How many separate episodes (hosts, or racks for the rig) of a mining scenario to hide; 0 removes it. */
         public Builder mining(Scenario s, int count) {

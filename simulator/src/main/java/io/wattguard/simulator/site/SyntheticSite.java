@@ -135,7 +135,7 @@ public final class SyntheticSite {
                 List<HostSim> hosts = new ArrayList<>();
                 List<HostPoints> points = new ArrayList<>();
                 for (HostSpec h : rack.hosts()) {
-                    HostSim sim = new HostSim(seed, spec.stepMs(), h, plan.hostEvents().get(h.name()));
+                    HostSim sim = new HostSim(seed, spec.stepMs(), spec.telemetry(), h, plan.hostEvents().get(h.name()));
                     hosts.add(sim);
                     points.add(new HostPoints(spec.site(), sim));
                 }
@@ -169,7 +169,7 @@ public final class SyntheticSite {
             } else {
                 // A GPU-level label's entity is HOST:INDEX; its excess is the host outlet's all the same.
                 String host = "gpu".equals(l.level()) ? l.entity().substring(0, l.entity().lastIndexOf(':')) : l.entity();
-                HostSim sim = new HostSim(spec.seed(), spec.stepMs(), hosts.get(host), plan.hostEvents().get(host));
+                HostSim sim = new HostSim(spec.seed(), spec.stepMs(), spec.telemetry(), hosts.get(host), plan.hostEvents().get(host));
                 for (long s = ev.start(); s < ev.end(); s++) {
                     List<Event> active = sim.events.advance(s);
                     clock.at(s);
