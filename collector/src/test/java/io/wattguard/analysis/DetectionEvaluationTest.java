@@ -3,52 +3,89 @@ package io.wattguard.analysis;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wattguard.analytics.AnalysisSettings;
+import io.wattguard.simulator.site.Scenario;
 import io.wattguard.simulator.site.Scorer;
 import io.wattguard.simulator.site.SiteSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /**
- * The detection targets on the simulator's evaluation site (120 hosts, 60 days, every mining scenario several
- * times): recall >= 0.95 for mining episodes of 30 min and 10% of nameplate or more, at most 1 false episode
- * per 1,000 host-days, median detection delay <= 10 min; and per benign scenario (issue 11's target, so that
- * one confounder, such as the outlet-only bursts, cannot hide inside the overall figure) at most 0.5 false
- * episodes per 1,000 host-days.
+ * The detection targets on the simulator's two evaluation sites (120 hosts in Europe/Berlin for 60 days; 102
+ * hosts of another hardware mix in America/Chicago for 56 days; every mining scenario several times on each),
+ * per scenario, so that no scenario hides inside an overall figure and what was tuned on one site has to hold
+ * on the other:
+ * <ul>
+ * <li>recall >= 0.98 for each mining scenario (every label is 30 min or longer and 10% of its nameplate);
+ * <li>median detection delay at most the scenario's {@link Scenario#delayTargetMin()}: 10 min where a
+ * component corroborates, 15 min for the GPU-level scenarios, 35 min for the miner only the outlet sees;
+ * <li>at most 0.5 false episodes per 1,000 host-days per benign scenario (issue 11), and at most 1 overall.
+ * </ul>
+ * Both sites are evaluated and both tables written before anything is asserted, so a failure on the first does
+ * not hide the second.
  *
- * <p>Surefire sends a test's output to {@code target/surefire-reports/}, not to the console; so the table is
+ * <p>Surefire sends a test's output to {@code target/surefire-reports/}, not to the console; so the tables are
  * also written to {@link #TABLE}, which {@code scripts/test.sh} prints after Maven has finished.
  */
 class DetectionEvaluationTest {
     /** Relative to the collector module, the working directory of tests. */
     static final Path TABLE = Path.of("target", "detection-evaluation.txt");
 
+    static final double RECALL = 0.98;
+    static final double FALSE_PER_1000_PER_BENIGN = 0.5;
+    static final double FALSE_PER_1000_OVERALL = 1.0;
+
     @Test
-    void theEvaluationSiteMeetsTheTargets() throws IOException {
-        Evaluation.Result r = Evaluation.run(SiteSpec.evaluation(), AnalysisSettings.defaults(), Evaluation::calendar,
-                t -> { });
-        Scorer.Table table = r.table();
-        String report = table + "\n" + String.format(Locale.ROOT, "%,d host-steps analysed in %.1f s%n",
-                r.hostSteps(), r.seconds());
-        Files.createDirectories(TABLE.getParent());
-        Files.writeString(TABLE, report, StandardCharsets.UTF_8);
+    void bothEvaluationSitesMeetTheTargets() throws IOException {
+        StringBuilder report = new StringBuilder();
+        List<String> failures = new ArrayList<>();
+        for (SiteSpec spec : List.of(SiteSpec.evaluation(), SiteSpec.evaluationB())) {
+            Evaluation.Result r = Evaluation.run(spec, AnalysisSettings.defaults(), Evaluation::calendar, t -> { });
+            Scorer.Table table = r.table();
+            report.append(String.format(Locale.ROOT, "== site %s (%s, %d hosts, %d days)%n", spec.site(), spec.zone(),
+                    spec.hosts().size(), spec.days()));
+            report.append(table).append(String.format(Locale.ROOT, "%,d host-steps analysed in %.1f s%n%n",
+                    r.hostSteps(), r.seconds()));
+            Files.createDirectories(TABLE.getParent());
+            Files.writeString(TABLE, report, StandardCharsets.UTF_8);
+            System.out.println("== episodes of site " + spec.site());
+            r.episodes().forEach(e -> System.out.println(e.kind() + " " + e.level() + " " + e.entity() + " "
+                    + java.time.Instant.ofEpochMilli(e.startedMs()) + " +" + e.delayMs() / 60000 + "m "
+                    + (e.endedMs() == 0 ? "open" : java.time.Instant.ofEpochMilli(e.endedMs())) + " "
+                    + Math.round(e.excessW()) + " W " + e.severity().word()));
+            failures.addAll(check(spec.site(), table));
+        }
         System.out.print(report);
-        r.episodes().forEach(e -> System.out.println(e.kind() + " " + e.level() + " " + e.entity() + " "
-                + java.time.Instant.ofEpochMilli(e.startedMs()) + " +" + e.delayMs() / 60000 + "m "
-                + (e.endedMs() == 0 ? "open" : java.time.Instant.ofEpochMilli(e.endedMs())) + " "
-                + Math.round(e.excessW()) + " W " + e.severity().word()));
+        assertTrue(failures.isEmpty(), String.join("\n", failures) + "\n\n" + report);
+    }
+
+    /** Every target a site's table misses, one line each. */
+    static List<String> check(String site, Scorer.Table table) {
+        List<String> out = new ArrayList<>();
         for (Scorer.Row row : table.rows()) {
+            if (row.scenario().equals("overall")) continue;
+            Scenario s = Scenario.byId(row.scenario());
             if (row.mining()) {
-                assertTrue(row.recall() >= 0.95, row.scenario() + ": recall " + row.recall() + "\n" + table);
+                if (!(row.recall() >= RECALL))
+                    out.add(String.format(Locale.ROOT, "%s %s: recall %.3f < %.2f", site, s.id(), row.recall(), RECALL));
+                if (!(row.medianDelayMin() <= s.delayTargetMin()))
+                    out.add(String.format(Locale.ROOT, "%s %s: median delay %.1f min > %.0f", site, s.id(),
+                            row.medianDelayMin(), s.delayTargetMin()));
             } else {
-                double per1000 = row.detections() * 1000.0 / table.hostDays();
-                assertTrue(per1000 <= 0.5, row.scenario() + ": " + per1000 + " false per 1,000 host-days\n" + table);
+                double per1000 = table.falsePer1000HostDays(row);
+                if (per1000 > FALSE_PER_1000_PER_BENIGN)
+                    out.add(String.format(Locale.ROOT, "%s %s: %.2f false per 1,000 host-days > %.1f", site, s.id(),
+                            per1000, FALSE_PER_1000_PER_BENIGN));
             }
         }
-        assertTrue(table.falsePer1000HostDays() <= 1.0, "false episodes per 1000 host-days\n" + table);
-        assertTrue(table.overall().medianDelayMin() <= 10, "median delay\n" + table);
+        if (table.falsePer1000HostDays() > FALSE_PER_1000_OVERALL)
+            out.add(String.format(Locale.ROOT, "%s: %.2f false episodes per 1,000 host-days > %.1f", site,
+                    table.falsePer1000HostDays(), FALSE_PER_1000_OVERALL));
+        return out;
     }
 }

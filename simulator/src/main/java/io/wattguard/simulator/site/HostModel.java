@@ -12,7 +12,14 @@ public enum HostModel {
     A100X8("A100x8", 8, "NVIDIA A100-SXM4-80GB", 400, 60, 250, 80, 200),
     L40SX4("L40Sx4", 4, "NVIDIA L40S", 350, 35, 150, 80, 200),
     /** No GPUs: idle 150 W (50 W package + 100 W chassis), +250 W at 100% CPU. */
-    CPU("cpu", 0, "", 0, 0, 100, 50, 250);
+    CPU("cpu", 0, "", 0, 0, 100, 50, 250),
+    /**
+     * The same CPU server without RAPL (an older or locked-down BIOS, a VM host that hides the MSRs): its agent
+     * reports utilisation but no package power, so only the PDU outlet sees what it draws.
+     */
+    CPU_NORAPL("cpu-norapl", 0, "", 0, 0, 100, 50, 250),
+    /** Eight 700 W boards: the second evaluation site's GPU generation. */
+    H100X8("H100x8", 8, "NVIDIA H100 80GB HBM3", 700, 70, 300, 90, 250);
 
     /** Power supply efficiency at typical load; outlet watts = DC watts / this. */
     public static final double PSU_EFFICIENCY = 0.94;
@@ -49,6 +56,9 @@ public enum HostModel {
     public double cpuFullExtraW() { return cpuFullExtraW; }
     public boolean hasGpus() { return gpus > 0; }
 
+    /** Whether the host agent reports component power (GPU board power, CPU package power) at all. */
+    public boolean reportsComponentPower() { return this != CPU_NORAPL; }
+
     public double nameplateW() {
         return gpus > 0 ? gpus * gpuLimitW + 500 : 400;
     }
@@ -59,8 +69,13 @@ public enum HostModel {
      * limit (the board enforces it).
      */
     public double gpuPowerW(double u, double m, double noiseW) {
+        return gpuPowerW(u, m, noiseW, gpuLimitW);
+    }
+
+    /** The same under a power limit set below the board's default ({@code limitW}); the board enforces it. */
+    public double gpuPowerW(double u, double m, double noiseW, double limitW) {
         double p = gpuIdleW + (gpuLimitW - gpuIdleW) * (0.88 * pow09(u) + 0.12 * m) + noiseW;
-        return Math.max(0.8 * gpuIdleW, Math.min(gpuLimitW, p));
+        return Math.max(0.8 * gpuIdleW, Math.min(limitW, p));
     }
 
     /** u^0.9 for u in [0, 1]: 4,096 StrictMath points, linear between; same on every JVM, and cheap. */

@@ -13,6 +13,8 @@ import java.util.SortedMap;
 final class HostPoints {
     static final String[] GPU_FIELDS = {"util_pct", "mem_util_pct", "power_w", "power_limit_w", "energy_j", "temp_c"};
     static final String[] HOST_FIELDS = {"cpu_util_pct", "cpu_power_w", "mem_used_pct"};
+    /** A host without RAPL: the agent has no package power to report. */
+    static final String[] HOST_FIELDS_NO_POWER = {"cpu_util_pct", "mem_used_pct"};
     static final String[] METER_FIELDS = {"power_w", "energy_kwh"};
     static final String[] BUSINESS_FIELDS = {"value", "raw"};
     static final String[] PROCESS_FIELDS = {"pid", "sm_util_pct", "user", "container", "exe", "business"};
@@ -27,7 +29,8 @@ final class HostPoints {
     private final SortedMap<String, String> outletTags;
     private final SortedMap<String, String> businessTags;
     private final Map<String, SortedMap<String, String>> processTags = new HashMap<>();
-    private final Double limit;
+    private final boolean componentPower;
+    private final long feedEveryMs;
 
     @SuppressWarnings("unchecked")
     HostPoints(String site, HostSim sim) {
@@ -42,7 +45,8 @@ final class HostPoints {
         outletTags = Emitter.tags("device", "pdu-" + h.rack(), "channel", Integer.toString(h.outlet()), "kind", "outlet",
                 "rack", h.rack(), "room", h.room(), "host", h.name(), "site", site);
         businessTags = Emitter.tags("entity", h.name(), "level", "host", "source", sim.gpus > 0 ? "allowlist" : "scheduler");
-        limit = sim.model.gpuLimitW();
+        componentPower = h.model().reportsComponentPower();
+        feedEveryMs = sim.telemetry.feedCadences() ? sim.traits.feedCadenceMin() * 60_000L : 1;
     }
 
     /** The host agent's points; the caller skips them during a host dropout. */
@@ -50,13 +54,17 @@ final class HostPoints {
         for (int g = 0; g < sim.gpus; g++) {
             if (e.take("gpu"))
                 e.accept("gpu", gpuTags[g], new FieldMap(GPU_FIELDS, Emitter.r1(sim.util[g] * 100),
-                        Emitter.r1(sim.mem[g] * 100), Emitter.r1(sim.power[g]), limit,
+                        Emitter.r1(sim.mem[g] * 100), Emitter.r1(sim.power[g]), sim.limitW[g],
                         (double) Math.round(sim.energyJ[g]), Emitter.r1(sim.temp[g])), t);
         }
         if (e.take("host"))
-            e.accept("host", hostTags, new FieldMap(HOST_FIELDS, Emitter.r1(sim.cpuUtil * 100),
-                    Emitter.r1(sim.cpuPowerW), Emitter.r1(sim.memUsedPct)), t);
-        if (e.take("business_load"))
+            e.accept("host", hostTags, componentPower
+                    ? new FieldMap(HOST_FIELDS, Emitter.r1(sim.cpuUtil * 100), Emitter.r1(sim.cpuPowerW),
+                            Emitter.r1(sim.memUsedPct))
+                    : new FieldMap(HOST_FIELDS_NO_POWER, Emitter.r1(sim.cpuUtil * 100), Emitter.r1(sim.memUsedPct)), t);
+        // The business feed writes at its own cadence (on the wall clock's 1, 5 or 15-minute marks), and nothing
+        // while it is stopped.
+        if (Math.floorMod(t, feedEveryMs) == 0 && !sim.feedStopped && e.take("business_load"))
             e.accept("business_load", businessTags, new FieldMap(BUSINESS_FIELDS,
                     Math.round(sim.businessValue * 10_000) / 10_000.0, Emitter.r1(sim.businessRaw)), t);
         if (!lean && sim.gpus > 0) emitProcesses(t, e);
@@ -92,11 +100,28 @@ final class HostPoints {
                 Kind k = sim.miner.kind();
                 // The night miner is renamed to look like a backup script; the low-and-slow one like a data loader;
                 // the container miner runs as the inference user inside an allowlisted container.
-                String name = k == Kind.LOW_AND_SLOW ? "dataloader" : "python3";
-                String user = k == Kind.NIGHT_MINER ? "svc-backup" : k == Kind.LOW_AND_SLOW ? "jdoe" : "svc-infer";
+                // The power-limit ramp poses as a render worker; the one-GPU miner is a user's own Python.
+                String name = switch (k) {
+                    case LOW_AND_SLOW -> "dataloader";
+                    case POWER_LIMIT_RAMP -> "render-worker";
+                    case ONE_GPU_MINER -> "python";
+                    default -> "python3";
+                };
+                String user = switch (k) {
+                    case NIGHT_MINER -> "svc-backup";
+                    case LOW_AND_SLOW -> "jdoe";
+                    case POWER_LIMIT_RAMP -> "vfx";
+                    case ONE_GPU_MINER -> "intern";
+                    default -> "svc-infer";
+                };
                 String container = k == Kind.CONTAINER_MINER ? container() : "";
-                String exe = k == Kind.LOW_AND_SLOW ? "/home/jdoe/.local/bin/dataloader"
-                        : k == Kind.CONTAINER_MINER ? "/opt/conda/bin/python3" : "/usr/bin/python3";
+                String exe = switch (k) {
+                    case LOW_AND_SLOW -> "/home/jdoe/.local/bin/dataloader";
+                    case CONTAINER_MINER -> "/opt/conda/bin/python3";
+                    case POWER_LIMIT_RAMP -> "/opt/render/bin/render-worker";
+                    case ONE_GPU_MINER -> "/home/intern/miniconda3/bin/python";
+                    default -> "/usr/bin/python3";
+                };
                 e.accept("gpu_process", processTags(g, name), new FieldMap(PROCESS_FIELDS, minerPid(),
                         Emitter.r1(sim.minerUtil[g] * 100), user, container, exe, k == Kind.CONTAINER_MINER), t);
             }

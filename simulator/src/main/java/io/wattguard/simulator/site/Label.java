@@ -2,7 +2,8 @@ package io.wattguard.simulator.site;
 
 /**
  * Ground truth for one episode the site injected: what happened ({@code scenario}), where ({@code level}
- * {@code host} or {@code rack}, sometimes {@code room}; {@code entity} the host, rack or room name), when
+ * {@code host}, {@code rack} or {@code gpu}, sometimes {@code room}; {@code entity} the host, rack or room name,
+ * or {@code HOST:INDEX} for a GPU), when
  * ({@code [startMs, endMs)}), and the true extra power it drew at the host's outlet or the rack's inlet.
  *
  * <p>{@code mining=false} marks benign events (training runs, backups, spikes, outlet bursts, dropouts, counter

@@ -31,6 +31,8 @@ final class Planner {
     /** ... and draws uniformly this many watts at the outlet (AC): a PSU, fans, a small second device. */
     static final double OUTLET_BURST_MIN_W = 300;
     static final double OUTLET_BURST_MAX_W = 700;
+    /** A power-limit ramp climbs for five days, then holds at 300 W for one to two more before the miner stops. */
+    static final double RAMP_DAYS = 5;
 
     /** The plan: events per host, rack and room (sorted by start), labels whose excess may still be NaN. */
     record Plan(Map<String, List<Event>> hostEvents, Map<String, List<Event>> rackEvents,
@@ -88,6 +90,7 @@ final class Planner {
             List<long[]> intervals;
             int mask = 0;
             double amount = 0;
+            String host = null;
             if (s == Scenario.ROGUE_OUTLET_RIG) {
                 List<RackSpec> racks = spec.racks().stream()
                         .filter(r -> 0.12 * r.nameplateW() <= 1500 && !used.contains(r.name())).toList();
@@ -102,13 +105,31 @@ final class Planner {
                 if (cands.isEmpty()) return;
                 HostSpec h = cands.get(rng.nextInt(cands.size()));
                 target = h.name();
+                host = h.name();
                 intervals = switch (s) {
                     case NIGHT_GPU_MINER -> nights(rng, 3 + rng.nextInt(3));
                     case LOW_AND_SLOW -> continuous(rng, 14, 21);
                     case ALLOWLISTED_CONTAINER_MINER -> continuous(rng, 2, 4);
                     case CPU_RANDOMX -> offHoursWeek(rng);
+                    case POWER_LIMIT_RAMP -> continuous(rng, (int) RAMP_DAYS + 1, (int) RAMP_DAYS + 2);
+                    case ONE_GPU_OF_EIGHT -> workdayBouts(rng, 2 + rng.nextInt(2));
+                    case UNCORROBORATED_MINER -> nightBouts(rng, 3 + rng.nextInt(2));
                     default -> throw new IllegalStateException(s.id());
                 };
+                if ("gpu".equals(s.level())) {
+                    // The last GPU: a spare one (spares are the highest indexes), so no business job shares it.
+                    int g = h.model().gpus() - 1;
+                    mask = 1 << g;
+                    target = h.name() + ":" + g;
+                }
+                switch (s) {
+                    case POWER_LIMIT_RAMP -> amount = RAMP_DAYS * stepsPerDay;
+                    // Utilisation the one-GPU miner holds; CPU share the hidden miner burns (50-140 W at the outlet:
+                    // enough to pay, few enough cores to leave the host's jobs their usual speed).
+                    case ONE_GPU_OF_EIGHT -> amount = 0.90 + 0.08 * rng.nextDouble();
+                    case UNCORROBORATED_MINER -> amount = 0.20 + 0.35 * rng.nextDouble();
+                    default -> { }
+                }
                 if (s == Scenario.LOW_AND_SLOW) {
                     HostTraits t = HostTraits.of(spec.seed(), h);
                     int n = h.model().gpus();
@@ -117,8 +138,8 @@ final class Planner {
                 if (s == Scenario.ALLOWLISTED_CONTAINER_MINER && touchesHoliday(intervals)) continue;
             }
             if (intervals.isEmpty()) continue;
-            used.add(target);
-            commitMining(s, instance, target, intervals, mask, amount);
+            used.add(host == null ? target : host);
+            commitMining(s, instance, target, host, intervals, mask, amount);
             return;
         }
     }
@@ -127,6 +148,9 @@ final class Planner {
         return switch (s) {
             case CPU_RANDOMX -> !h.model().hasGpus();
             case LOW_AND_SLOW -> h.model().hasGpus() && lowAndSlowGpus(h, HostTraits.of(spec.seed(), h)) > 0;
+            case POWER_LIMIT_RAMP -> h.model().hasGpus() && HostTraits.of(spec.seed(), h).spareGpus() > 0;
+            case ONE_GPU_OF_EIGHT -> h.model().gpus() == 8 && HostTraits.of(spec.seed(), h).spareGpus() > 0;
+            case UNCORROBORATED_MINER -> !h.model().hasGpus() && !h.model().reportsComponentPower();
             default -> h.model().hasGpus();
         };
     }
@@ -142,28 +166,67 @@ final class Planner {
         return n >= 2 && excess >= 0.12 * m.nameplateW() ? n : 0;
     }
 
-    private void commitMining(Scenario s, int instance, String target, List<long[]> intervals, int mask, double amount) {
+    /** {@code target}: the label's entity (rack, host or HOST:INDEX); {@code host}: where it runs, null for a rig. */
+    private void commitMining(Scenario s, int instance, String target, String host, List<long[]> intervals, int mask,
+                              double amount) {
         Kind kind = switch (s) {
             case NIGHT_GPU_MINER -> Kind.NIGHT_MINER;
             case LOW_AND_SLOW -> Kind.LOW_AND_SLOW;
             case ALLOWLISTED_CONTAINER_MINER -> Kind.CONTAINER_MINER;
             case ROGUE_OUTLET_RIG -> Kind.ROGUE_RIG;
             case CPU_RANDOMX -> Kind.RANDOMX;
+            case POWER_LIMIT_RAMP -> Kind.POWER_LIMIT_RAMP;
+            case ONE_GPU_OF_EIGHT -> Kind.ONE_GPU_MINER;
+            case UNCORROBORATED_MINER -> Kind.HIDDEN_MINER;
             default -> throw new IllegalStateException(s.id());
         };
-        boolean rack = s == Scenario.ROGUE_OUTLET_RIG;
+        boolean rack = host == null;
         int part = 0;
         for (long[] iv : intervals) {
             String id = intervals.size() == 1 ? s.id() + "-" + instance : s.id() + "-" + instance + "." + (++part);
             Event e = new Event(kind, iv[0], iv[1], amount, mask, id, Noise.hash(id) & 0x7fffffffL);
-            (rack ? rackEvents : hostEvents).get(target).add(e);
-            addLabel(e, s, rack ? "rack" : "host", target, Double.NaN, true);
+            (rack ? rackEvents.get(target) : hostEvents.get(host)).add(e);
+            addLabel(e, s, s.level(), target, Double.NaN, true);
         }
         if (!rack) {
             long from = intervals.get(0)[0] - 8 * stepsPerDay;
             long to = intervals.get(intervals.size() - 1)[1] + stepsPerDay;
-            exclusions.computeIfAbsent(target, k -> new ArrayList<>()).add(new long[] {from, to});
+            exclusions.computeIfAbsent(host, k -> new ArrayList<>()).add(new long[] {from, to});
         }
+    }
+
+    /**
+     * {@code n} bouts of 1-4 h on consecutive workdays (not holidays), each starting between 09:00 and 14:00
+     * local: someone borrowing one GPU while the host's other jobs hide it, gone before the evening.
+     */
+    private List<long[]> workdayBouts(SplittableRandom rng, int n) {
+        int first = pickDay(rng, n + 6);
+        List<long[]> out = new ArrayList<>();
+        for (int j = 0; out.size() < n && j < n + 6; j++) {
+            LocalDate d = spec.startDate().plusDays(first + j);
+            boolean weekend = d.getDayOfWeek() == DayOfWeek.SATURDAY || d.getDayOfWeek() == DayOfWeek.SUNDAY;
+            if (weekend || spec.holidays().contains(d)) continue;
+            long a = clock.stepAt(LocalDateTime.of(d, LocalTime.of(9, 0))) + (long) (5 * 3_600_000L * rng.nextDouble() / stepMs);
+            long b = a + (long) ((1 + 3 * rng.nextDouble()) * 3_600_000L / stepMs);
+            addClipped(out, a, b);
+        }
+        return out;
+    }
+
+    /**
+     * {@code n} bouts of 45 min to 6 h on consecutive nights, starting between 22:00 and 02:00 local: a miner that
+     * keeps to the hours when nobody logs in, and stops now and then so no graph shows a plateau.
+     */
+    private List<long[]> nightBouts(SplittableRandom rng, int n) {
+        int first = pickDay(rng, n + 1);
+        List<long[]> out = new ArrayList<>();
+        for (int j = 0; j < n; j++) {
+            LocalDate d = spec.startDate().plusDays(first + j);
+            long a = clock.stepAt(LocalDateTime.of(d, LocalTime.of(22, 0))) + (long) (4 * 3_600_000L * rng.nextDouble() / stepMs);
+            long b = a + (long) ((0.75 + 5.25 * rng.nextDouble()) * 3_600_000L / stepMs);
+            addClipped(out, a, b);
+        }
+        return out;
     }
 
     /** Nights 22:00-06:00 local (+-20 min) starting on a random day after the clean period. */
@@ -320,6 +383,15 @@ final class Planner {
                     - OUTLET_BURST_MIN_MIN) * r.nextDouble()) * 60_000L / stepMs)));
             double watts = OUTLET_BURST_MIN_W + (OUTLET_BURST_MAX_W - OUTLET_BURST_MIN_W) * r.nextDouble();
             benign(ev, Kind.OUTLET_BURST, t, end, watts, 0, Scenario.OUTLET_BURST, name, ++k, Double.NaN);
+            t = end;
+        }
+        // Business feed stops: the exporter is silent for 1-3 h, the host's jobs run on. Kept off mining hosts'
+        // windows like training and batch, so a mining episode is never also a feed outage.
+        r = stream(key, Kind.FEED_STOP);
+        k = 0;
+        for (long t = gap(r, bg.feedStopEveryDays()); t < steps; t += Math.max(1, gap(r, bg.feedStopEveryDays()))) {
+            long end = Math.min(steps, t + Math.max(1, (long) ((1 + 2 * r.nextDouble()) * 3_600_000L / stepMs)));
+            if (!excluded(name, t, end)) benign(ev, Kind.FEED_STOP, t, end, 0, 0, Scenario.BUSINESS_FEED_STOP, name, ++k, 0);
             t = end;
         }
         r = stream(key, Kind.HOST_DROPOUT);

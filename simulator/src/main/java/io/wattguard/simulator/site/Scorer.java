@@ -14,6 +14,9 @@ import java.util.Objects;
  * <p>Matching: a detection on entity E (a {@code HOST:INDEX} GPU entity counts as its host) matches a label
  * when the label is on E, or when E is a rack and the label is on that rack or on a host in it (a rack meter
  * sees its hosts' excess), or when E is a room holding that rack or host. A host detection does not match a rack label: a host cannot see a rig on the PDU.
+ * A GPU-level label (entity {@code HOST:INDEX}) is detected only by a {@code gpu} detection on that same GPU: the
+ * point of those scenarios is to say which board; but any detection that sees its host (the host, its rack or
+ * room, another of its GPUs) while it runs saw real mining, so for precision it is true, not false.
  * The label's window is {@code [start, end + 30 min)}.
  * <ul>
  * <li>Recall: a mining label is detected when a matching detection was raised before the window ends and had
@@ -75,20 +78,31 @@ public final class Scorer {
         @Override
         public String toString() {
             StringBuilder sb = new StringBuilder();
-            String fmt = "%-28s %6s %8s %8s %7s %11s %8s %11s%n";
+            String fmt = "%-28s %6s %8s %8s %7s %11s %8s %11s %10s %10s%n";
             sb.append(String.format(Locale.ROOT, fmt, "scenario", "kind", "episodes", "detected", "recall",
-                    "median_min", "p90_min", "detections"));
+                    "median_min", "p90_min", "detections", "target_min", "false_1khd"));
             for (Row r : rows) {
                 sb.append(String.format(Locale.ROOT, fmt, r.scenario(), r.mining() ? "mining" : "benign",
                         r.episodes(), r.mining() ? Integer.toString(r.detected()) : "-",
                         r.mining() ? num(r.recall(), 3) : "-", num(r.medianDelayMin(), 1), num(r.p90DelayMin(), 1),
-                        r.detections()));
+                        r.detections(), num(delayTargetMin(r.scenario()), 0),
+                        r.mining() ? "-" : num(falsePer1000HostDays(r), 2)));
             }
             sb.append(String.format(Locale.ROOT,
                     "detections %d: true %d, false %d (on benign events %d); precision %s; false per 1,000 host-days %s (%.1f host-days)%n",
                     detections, trueDetections, falseDetections, falseOnBenign, num(precision, 3),
                     num(falsePer1000HostDays, 2), hostDays));
             return sb.toString();
+        }
+
+        /** A benign row's false episodes per 1,000 host-days (issue 11's per-confounder target); NaN for mining. */
+        public double falsePer1000HostDays(Row r) {
+            return r.mining() || hostDays <= 0 ? Double.NaN : r.detections() * 1000.0 / hostDays;
+        }
+
+        private static double delayTargetMin(String scenario) {
+            for (Scenario s : Scenario.values()) if (s.id().equals(scenario)) return s.delayTargetMin();
+            return Double.NaN;
         }
 
         private static String num(double v, int decimals) {
@@ -111,7 +125,7 @@ public final class Scorer {
         boolean[] isTrue = new boolean[detections.size()];
         for (int i = 0; i < detections.size(); i++) {
             Detection d = detections.get(i);
-            for (Label l : labels) if (l.mining() && matches(d, l) && spanOverlaps(d, l)) isTrue[i] = true;
+            for (Label l : labels) if (l.mining() && explains(d, l) && spanOverlaps(d, l)) isTrue[i] = true;
         }
 
         List<Row> rows = new ArrayList<>();
@@ -129,7 +143,7 @@ public final class Scorer {
                 Detection d = detections.get(i);
                 if (mining != isTrue[i]) continue; // mining rows count true detections, benign rows false ones
                 for (Label l : ls) {
-                    if (matches(d, l) && spanOverlaps(d, l)) {
+                    if (explains(d, l) && spanOverlaps(d, l)) {
                         overlapping++;
                         break;
                     }
@@ -179,11 +193,23 @@ public final class Scorer {
                 hostDays > 0 ? falseCount * 1000.0 / hostDays : Double.NaN, hostDays);
     }
 
-    /** Whether the detection's entity can see the label's entity (see the class comment). */
+    /** Whether the detection detects the label, for recall and delay (see the class comment). */
     boolean matches(Detection d, Label l) {
+        if ("gpu".equals(l.level())) return "gpu".equals(d.level()) && d.entity().equals(l.entity());
+        return sees(d, l.level(), l.entity());
+    }
+
+    /** Whether the detection is explained by the label, for precision: a GPU label also explains its host's. */
+    boolean explains(Detection d, Label l) {
+        if ("gpu".equals(l.level())) return matches(d, l) || sees(d, "host", hostOf(l.entity()));
+        return matches(d, l);
+    }
+
+    /** Whether the detection's entity can see a host or rack entity (see the class comment). */
+    private boolean sees(Detection d, String level, String entity) {
         String e = hostOf(d.entity());
-        if (e.equals(l.entity())) return true;
-        String rack = "host".equals(l.level()) ? rackOfHost.get(l.entity()) : "rack".equals(l.level()) ? l.entity() : null;
+        if (e.equals(entity)) return true;
+        String rack = "host".equals(level) ? rackOfHost.get(entity) : "rack".equals(level) ? entity : null;
         if ("rack".equals(d.level())) return e.equals(rack);
         if ("room".equals(d.level())) return rack != null && e.equals(roomOfRack.get(rack));
         return false;

@@ -65,14 +65,27 @@ public final class SiteSpec {
     /**
      * Mean days between benign events of each kind, per host (or per rack / room for meters).
      * {@code outletBurstEveryDays}: outlet-only bursts (see {@link Scenario#OUTLET_BURST}); a week apart on
-     * average is about four a host-month.
+     * average is about four a host-month. {@code feedStopEveryDays}: business feed stops (see
+     * {@link Scenario#BUSINESS_FEED_STOP}).
      */
     public record Background(double trainingEveryDays, double batchEveryDays, double spikeEveryDays,
                              double outletBurstEveryDays, double hostDropoutEveryDays, double nvmlResetEveryDays,
                              double pduDropoutEveryDays, double pduResetEveryDays, double roomDropoutEveryDays,
-                             double backupShare) {
+                             double backupShare, double feedStopEveryDays) {
         public static Background typical() {
-            return new Background(8, 1.5, 6, 7, 10, 25, 12, 40, 20, 0.3);
+            return new Background(8, 1.5, 6, 7, 10, 25, 12, 40, 20, 0.3, 10);
+        }
+    }
+
+    /**
+     * Which of the telemetry's imperfections the site has; all of them unless a study switches one off to see
+     * what it costs. {@code residualNoise}: each host's AR(1) outlet residual; {@code feedCadences}: business feeds
+     * at 1, 5 or 15 min (off: every step); {@code feedError}: the feed's +-15% error (off: exact). Feed stops are
+     * a background rate ({@link Background#feedStopEveryDays()}; infinite for none).
+     */
+    public record Telemetry(boolean residualNoise, boolean feedCadences, boolean feedError) {
+        public static Telemetry realistic() {
+            return new Telemetry(true, true, true);
         }
     }
 
@@ -92,6 +105,7 @@ public final class SiteSpec {
     private final Map<Scenario, Integer> mining;
     private final int cleanDays;
     private final Background background;
+    private final Telemetry telemetry;
     private final List<Builder.RoomPlan> roomPlans;
 
     private SiteSpec(Builder b) {
@@ -107,6 +121,7 @@ public final class SiteSpec {
         this.mining = Collections.unmodifiableMap(new EnumMap<>(b.mining));
         this.cleanDays = b.cleanDays;
         this.background = b.background;
+        this.telemetry = b.telemetry;
         this.roomPlans = List.copyOf(b.roomPlans);
         this.rooms = layOut(roomPlans, b.background.backupShare());
     }
@@ -137,29 +152,54 @@ public final class SiteSpec {
 
     // ---- presets -------------------------------------------------------------------------------------
 
-    /** For unit tests: 12 hosts in 2 racks, 7 days, one of each mining scenario after 2 clean days. */
+    /**
+     * For unit tests: 12 hosts in 2 racks (one CPU server a rack without RAPL), 7 days, one of each mining
+     * scenario after 2 clean days where the hosts allow it.
+     */
     public static SiteSpec small() {
         Builder b = builder().site("lab").seed(7).days(7).start(LocalDate.of(2026, 3, 2)).cleanDays(2)
                 .room("hall-a", 2, HostModel.A100X8, HostModel.A100X8, HostModel.L40SX4, HostModel.L40SX4,
-                        HostModel.CPU, HostModel.CPU);
+                        HostModel.CPU, HostModel.CPU_NORAPL);
         for (Scenario s : Scenario.values()) if (s.mining()) b.mining(s, 1);
         return b.build();
     }
 
     /**
-     * The detection evaluation: 120 hosts (32 A100x8, 34 L40Sx4, 54 CPU servers) in 17 racks and 2 rooms,
-     * 60 days from Monday 2 March 2026 in Europe/Berlin (a DST change, Easter holidays), two clean weeks, then
-     * every mining scenario 4-5 times on different hosts or racks.
+     * The detection evaluation: 120 hosts (32 A100x8, 34 L40Sx4, 54 CPU servers of which 18 without RAPL) in 17
+     * racks and 2 rooms, 60 days from Monday 2 March 2026 in Europe/Berlin (a DST change, Easter holidays), two
+     * clean weeks, then every mining scenario 4-5 times on different hosts, GPUs or racks.
      */
     public static SiteSpec evaluation() {
         return builder().site("dc1").seed(20260302L).days(60).start(LocalDate.of(2026, 3, 2)).cleanDays(14)
                 .room("hall-a", 8, HostModel.A100X8, HostModel.A100X8, HostModel.A100X8, HostModel.A100X8,
                         HostModel.L40SX4, HostModel.L40SX4)
                 .room("hall-b", 9, HostModel.L40SX4, HostModel.L40SX4, HostModel.CPU, HostModel.CPU, HostModel.CPU,
-                        HostModel.CPU, HostModel.CPU, HostModel.CPU)
+                        HostModel.CPU, HostModel.CPU_NORAPL, HostModel.CPU_NORAPL)
                 .mining(Scenario.NIGHT_GPU_MINER, 5).mining(Scenario.LOW_AND_SLOW, 4)
                 .mining(Scenario.ALLOWLISTED_CONTAINER_MINER, 5).mining(Scenario.ROGUE_OUTLET_RIG, 4)
-                .mining(Scenario.CPU_RANDOMX, 4)
+                .mining(Scenario.CPU_RANDOMX, 4).mining(Scenario.POWER_LIMIT_RAMP, 4)
+                .mining(Scenario.ONE_GPU_OF_EIGHT, 5).mining(Scenario.UNCORROBORATED_MINER, 5)
+                .build();
+    }
+
+    /**
+     * The second evaluation site, so that what was tuned on the first has to hold elsewhere: another seed, the
+     * US Central time zone (its DST change two weeks before Europe's, inside the clean period), US holidays, and
+     * another hardware mix: 102 hosts (30 H100x8, 8 L40Sx4, 64 CPU servers of which 26 without RAPL) in 14 racks,
+     * 56 days from Monday 23 February 2026 (about 5,700 host-days), two clean weeks, every mining scenario 4-5
+     * times. Only the second room's racks are small enough for a rogue rig to reach 12% of their nameplate.
+     */
+    public static SiteSpec evaluationB() {
+        return builder().site("ord2").seed(20260223L).zone(ZoneId.of("America/Chicago")).days(56)
+                .start(LocalDate.of(2026, 2, 23)).cleanDays(14).holidays(usHolidays2026())
+                .room("floor-1", 8, HostModel.H100X8, HostModel.H100X8, HostModel.H100X8, HostModel.L40SX4,
+                        HostModel.CPU, HostModel.CPU_NORAPL)
+                .room("floor-2", 6, HostModel.H100X8, HostModel.CPU, HostModel.CPU, HostModel.CPU, HostModel.CPU,
+                        HostModel.CPU, HostModel.CPU_NORAPL, HostModel.CPU_NORAPL, HostModel.CPU_NORAPL)
+                .mining(Scenario.NIGHT_GPU_MINER, 4).mining(Scenario.LOW_AND_SLOW, 4)
+                .mining(Scenario.ALLOWLISTED_CONTAINER_MINER, 4).mining(Scenario.ROGUE_OUTLET_RIG, 4)
+                .mining(Scenario.CPU_RANDOMX, 4).mining(Scenario.POWER_LIMIT_RAMP, 4)
+                .mining(Scenario.ONE_GPU_OF_EIGHT, 5).mining(Scenario.UNCORROBORATED_MINER, 5)
                 .build();
     }
 
@@ -202,6 +242,7 @@ public final class SiteSpec {
         b.mining.putAll(mining);
         b.cleanDays = cleanDays;
         b.background = background;
+        b.telemetry = telemetry;
         b.roomPlans.addAll(roomPlans);
         return b;
     }
@@ -222,6 +263,7 @@ public final class SiteSpec {
     public Map<Scenario, Integer> miningCounts() { return mining; }
     public int cleanDays() { return cleanDays; }
     public Background background() { return background; }
+    public Telemetry telemetry() { return telemetry; }
 
     /** Backups run at about 02:00 on the hosts flagged for them, declared as a nightly window 01:30-04:00. */
     public List<MaintenanceWindow> maintenanceWindows() {
@@ -284,6 +326,7 @@ public final class SiteSpec {
         private final Map<Scenario, Integer> mining = new EnumMap<>(Scenario.class);
         private int cleanDays = 14;
         private Background background = Background.typical();
+        private Telemetry telemetry = Telemetry.realistic();
         private final List<RoomPlan> roomPlans = new ArrayList<>();
 
         private Builder() {}
@@ -299,6 +342,7 @@ public final class SiteSpec {
         public Builder holidays(Set<LocalDate> h) { holidays.clear(); holidays.addAll(h); return this; }
         public Builder cleanDays(int d) { cleanDays = d; return this; }
         public Builder background(Background b) { background = Objects.requireNonNull(b); return this; }
+        public Builder telemetry(Telemetry t) { telemetry = Objects.requireNonNull(t); return this; }
 
         /** How many separate episodes (hosts, or racks for the rig) of a mining scenario to hide; 0 removes it. */
         public Builder mining(Scenario s, int count) {
@@ -329,6 +373,17 @@ public final class SiteSpec {
             if (cleanDays < 0 || cleanDays >= days) throw new IllegalArgumentException("cleanDays must be in [0, days)");
             return new SiteSpec(this);
         }
+    }
+
+    /**
+     * US federal holidays for 2026 (Independence Day observed on Friday 3 July), plus Good Friday, which the
+     * second evaluation site's operator closes for.
+     */
+    static Set<LocalDate> usHolidays2026() {
+        return Set.of(LocalDate.of(2026, 1, 1), LocalDate.of(2026, 1, 19), LocalDate.of(2026, 2, 16),
+                LocalDate.of(2026, 4, 3), LocalDate.of(2026, 5, 25), LocalDate.of(2026, 6, 19),
+                LocalDate.of(2026, 7, 3), LocalDate.of(2026, 9, 7), LocalDate.of(2026, 10, 12),
+                LocalDate.of(2026, 11, 11), LocalDate.of(2026, 11, 26), LocalDate.of(2026, 12, 25));
     }
 
     /** Public holidays in Germany (nationwide) for 2026, enough for the presets' date ranges. */

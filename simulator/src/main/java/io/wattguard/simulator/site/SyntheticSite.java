@@ -135,7 +135,7 @@ public final class SyntheticSite {
                 List<HostSim> hosts = new ArrayList<>();
                 List<HostPoints> points = new ArrayList<>();
                 for (HostSpec h : rack.hosts()) {
-                    HostSim sim = new HostSim(seed, h, plan.hostEvents().get(h.name()));
+                    HostSim sim = new HostSim(seed, spec.stepMs(), spec.telemetry(), h, plan.hostEvents().get(h.name()));
                     hosts.add(sim);
                     points.add(new HostPoints(spec.site(), sim));
                 }
@@ -167,7 +167,9 @@ public final class SyntheticSite {
                 long key = Noise.combine(spec.seed(), Noise.hash("rack:" + l.entity()));
                 for (long s = ev.start(); s < ev.end(); s++) sum += RackSim.rigW(key, s, ev);
             } else {
-                HostSim sim = new HostSim(spec.seed(), hosts.get(l.entity()), plan.hostEvents().get(l.entity()));
+                // A GPU-level label's entity is HOST:INDEX; its excess is the host outlet's all the same.
+                String host = "gpu".equals(l.level()) ? l.entity().substring(0, l.entity().lastIndexOf(':')) : l.entity();
+                HostSim sim = new HostSim(spec.seed(), spec.stepMs(), spec.telemetry(), hosts.get(host), plan.hostEvents().get(host));
                 for (long s = ev.start(); s < ev.end(); s++) {
                     List<Event> active = sim.events.advance(s);
                     clock.at(s);

@@ -55,20 +55,27 @@ class PhysicsTest {
         assertTrue(complete[1] > 0.9 * steps, "complete room steps " + complete[1]);
     }
 
+    /**
+     * Outlet = components / PSU efficiency + the host's residual, which is AR(1): its spread is the host's sigma
+     * and its lag-one correlation the host's phi (diluted by the 2-3 W of white metering noise beside it).
+     */
     @Test
     void outletIsTheHostsComponentsOverPsuEfficiency() {
         SiteSpec spec = SiteSpec.small();
         SyntheticSite site = new SyntheticSite(spec);
         Map<String, HostModel> model = new HashMap<>();
+        Map<String, HostTraits> traits = new HashMap<>();
         spec.hosts().forEach(h -> model.put(h.name(), h.model()));
+        spec.hosts().forEach(h -> traits.put(h.name(), HostTraits.of(spec.seed(), h)));
         Map<String, double[]> dc = new HashMap<>(); // host -> {dc watts, time}
+        Map<String, double[]> stats = new HashMap<>(); // host -> {n, sum, sum sq, sum lag products, n lag, last, last time}
         int[] checked = {0};
         long to = spec.startMs() + 2 * 86_400_000L;
         // Outlet bursts are the exception by design: watts at the outlet that no component reports.
         List<Label> bursts = site.labels().stream().filter(l -> l.scenario().equals("outlet_burst")).toList();
         site.run(spec.startMs(), to, java.util.Set.of("gpu", "host", "meter"), p -> {
             String host = p.tags().get("host");
-            if (host == null) return;
+            if (host == null || !model.get(host).reportsComponentPower()) return;
             double[] a = dc.computeIfAbsent(host, k -> new double[2]);
             if (a[1] != p.timeMs()) { a[0] = model.get(host).chassisW(); a[1] = p.timeMs(); }
             switch (p.measurement()) {
@@ -80,12 +87,37 @@ class PhysicsTest {
                     if (bursts.stream().anyMatch(l -> l.entity().equals(host) && p.timeMs() >= l.startMs()
                             && p.timeMs() < l.endMs())) return;
                     double expected = a[0] / HostModel.PSU_EFFICIENCY;
-                    assertEquals(expected, p.number("power_w"), 10, host + " at " + p.timeMs());
+                    double residual = p.number("power_w") - expected;
+                    assertEquals(0, residual, 10 + 5 * traits.get(host).residualSigmaW(), host + " at " + p.timeMs());
+                    double[] st = stats.computeIfAbsent(host, k -> new double[7]);
+                    st[0]++;
+                    st[1] += residual;
+                    st[2] += residual * residual;
+                    if (st[6] == p.timeMs() - spec.stepMs()) {
+                        st[3] += residual * st[5];
+                        st[4]++;
+                    }
+                    st[5] = residual;
+                    st[6] = p.timeMs();
                     checked[0]++;
                 }
             }
         });
         assertTrue(checked[0] > 1000);
+        for (Map.Entry<String, double[]> e : stats.entrySet()) {
+            double[] st = e.getValue();
+            HostTraits t = traits.get(e.getKey());
+            double mean = st[1] / st[0];
+            double var = st[2] / st[0] - mean * mean;
+            double sigma = t.residualSigmaW();
+            double white = 7; // W^2: 2 W metering noise, 1.5 W / 0.94 package noise, rounding
+            double lag1 = (st[3] / st[4] - mean * mean) / var;
+            double expectedLag1 = t.residualPhi() * sigma * sigma / (sigma * sigma + white);
+            String what = e.getKey() + " sigma " + sigma + " phi " + t.residualPhi() + ": sd " + Math.sqrt(var)
+                    + " lag1 " + lag1;
+            assertTrue(Math.sqrt(var) > 0.6 * sigma && Math.sqrt(var) < 1.5 * Math.sqrt(sigma * sigma + white), what);
+            assertEquals(expectedLag1, lag1, 0.12, what);
+        }
     }
 
     /**

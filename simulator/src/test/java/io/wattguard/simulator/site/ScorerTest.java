@@ -71,6 +71,36 @@ class ScorerTest {
         assertTrue(text.lines().limit(6).allMatch(l -> l.length() == width), "aligned columns:\n" + text);
     }
 
+    /**
+     * A GPU-level label is detected only by a GPU episode on that board; a host (or another GPU's) episode on its
+     * host during it is not a detection of it, but not a false one either: it saw real mining.
+     */
+    @Test
+    void gpuLabelsNeedTheirOwnBoardButExplainTheirHost() {
+        List<Label> gpuLabels = List.of(
+                mining("G1", "one_gpu_of_eight", "gpu", "h1:7", 0, 120),
+                mining("G2", "one_gpu_of_eight", "gpu", "h2:7", 1000, 1120),
+                mining("G3", "power_limit_ramp", "gpu", "h3:3", 2000, 9000));
+        List<Detection> detections = List.of(
+                det("h1:7", "gpu", 0, 12, 130),        // G1 on its board: 12 min
+                det("h2", "host", 1000, 1009, 1130),   // G2's host: true, but G2 is not detected
+                det("h2:6", "gpu", 1000, 1005, 1130),  // another board of G2's host: true, still not G2
+                det("h3:3", "gpu", 2000, 2030, 0),     // G3: 30 min
+                det("h1:7", "gpu", 5000, 5001, 5010)); // nothing there: false
+        Scorer.Table t = scorer.score(gpuLabels, detections, 1000);
+        Scorer.Row one = t.row("one_gpu_of_eight");
+        assertEquals(2, one.episodes());
+        assertEquals(1, one.detected());
+        assertEquals(12, one.medianDelayMin(), 1e-12);
+        assertEquals(3, one.detections());
+        assertEquals(30, t.row("power_limit_ramp").medianDelayMin(), 1e-12);
+        assertEquals(4, t.trueDetections());
+        assertEquals(1, t.falseDetections());
+        assertEquals(15, Scenario.ONE_GPU_OF_EIGHT.delayTargetMin());
+        assertEquals(35, Scenario.UNCORROBORATED_MINER.delayTargetMin());
+        assertTrue(Double.isNaN(Scenario.OUTLET_BURST.delayTargetMin()));
+    }
+
     @Test
     void tooLateOrAlreadyOverDoesNotCountAndRoomsSeeTheirRacks() {
         List<Detection> detections = List.of(
