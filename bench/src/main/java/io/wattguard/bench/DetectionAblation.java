@@ -1,4 +1,6 @@
-package io.wattguard.analysis;
+package io.wattguard.bench;
+
+import io.wattguard.analysis.Evaluation;
 
 import io.wattguard.analytics.AnalysisSettings;
 import io.wattguard.simulator.site.Scorer;
@@ -10,21 +12,21 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * What each of the evaluation site's telemetry imperfections costs the detector: the first evaluation site with
  * none of them, then with one at a time (the AR(1) outlet residual, business feeds at 1/5/15 min, the feed's
- * +-15% error, feed stops). A study, not a gate: it asserts nothing, takes about ten minutes, and runs only with
- * {@code -Dwattguard.ablation=true}; the tables go to {@link #TABLE}.
+ * +-15% error, feed stops). A study, not a gate: it asserts nothing and takes about ten minutes on 2 cores. The
+ * tables are printed and written to {@link #TABLE}.
+ *
+ * <pre>java -cp bench/target/classes:collector/target/wattguard.jar io.wattguard.bench.DetectionAblation</pre>
  */
-@EnabledIfSystemProperty(named = "wattguard.ablation", matches = "true")
-class DetectionAblationTest {
-    static final Path TABLE = Path.of("target", "detection-ablation.txt");
+public final class DetectionAblation {
+    static final Path TABLE = Path.of("bench", "target", "detection-ablation.txt");
 
-    @Test
-    void eachImperfectionOnItsOwn() throws IOException {
+    private DetectionAblation() {}
+
+    public static void main(String[] args) throws IOException {
         SiteSpec base = SiteSpec.evaluation();
         SiteSpec.Background bg = base.background();
         SiteSpec.Background noStops = new SiteSpec.Background(bg.trainingEveryDays(), bg.batchEveryDays(),
