@@ -81,8 +81,8 @@ class EvidenceScannerTest {
                 .findFirst().orElseThrow(() -> new AssertionError("no stratum finding: " + scan.findings()));
         assertEquals(Finding.MINER_COMMAND_LINE, f.kind());
         assertTrue(f.detail().contains("marker 'stratum+tcp://'"), f.detail());
-        String hash = EvidenceScanner.sha256(Files.readAllBytes(Path.of("/proc/" + p.pid() + "/cmdline")));
-        assertEquals(EvidenceScanner.sha256((title + "\0" + "60\0").getBytes()), hash, "the kernel's bytes, NULs included");
+        String hash = EvidenceText.sha256(Files.readAllBytes(Path.of("/proc/" + p.pid() + "/cmdline")));
+        assertEquals(EvidenceText.sha256((title + "\0" + "60\0").getBytes()), hash, "the kernel's bytes, NULs included");
         assertTrue(f.detail().contains("sha256:" + hash), f.detail() + " should carry " + hash);
         Finding address = scan.findings().stream().filter(x -> x.pid() == p.pid() && x.signature().equals("cmd.monero-address"))
                 .findFirst().orElseThrow(() -> new AssertionError("no wallet finding: " + scan.findings()));
@@ -188,18 +188,18 @@ class EvidenceScannerTest {
     @Test
     void addressesAsTheKernelWritesThem() {
         // Each 32-bit word in host (little-endian) order; an IPv4-mapped IPv6 address is the IPv4 address.
-        assertEquals("127.0.0.1", EvidenceScanner.address("0100007F:0D05").getHostAddress());
-        assertEquals(3333, EvidenceScanner.port("0100007F:0D05"));
-        assertEquals("127.0.0.1", EvidenceScanner.address("0000000000000000FFFF00000100007F:0D05").getHostAddress());
-        assertEquals("0:0:0:0:0:0:0:1", EvidenceScanner.address("00000000000000000000000001000000:0FA0").getHostAddress());
-        assertEquals("2001:db8:0:0:0:0:0:7", EvidenceScanner.address("B80D0120000000000000000007000000:115C").getHostAddress());
-        assertTrue(EvidenceScanner.isPrivate(EvidenceScanner.address("0A00000A:0000")));   // 10.0.0.10
-        assertTrue(EvidenceScanner.isPrivate(EvidenceScanner.address("01004064:0000")));   // 100.64.0.1
-        assertFalse(EvidenceScanner.isPrivate(EvidenceScanner.address("071700CB:0000")));  // 203.0.23.7
+        assertEquals("127.0.0.1", EvidenceText.address("0100007F:0D05").getHostAddress());
+        assertEquals(3333, EvidenceText.port("0100007F:0D05"));
+        assertEquals("127.0.0.1", EvidenceText.address("0000000000000000FFFF00000100007F:0D05").getHostAddress());
+        assertEquals("0:0:0:0:0:0:0:1", EvidenceText.address("00000000000000000000000001000000:0FA0").getHostAddress());
+        assertEquals("2001:db8:0:0:0:0:0:7", EvidenceText.address("B80D0120000000000000000007000000:115C").getHostAddress());
+        assertTrue(EvidenceText.isPrivate(EvidenceText.address("0A00000A:0000")));   // 10.0.0.10
+        assertTrue(EvidenceText.isPrivate(EvidenceText.address("01004064:0000")));   // 100.64.0.1
+        assertFalse(EvidenceText.isPrivate(EvidenceText.address("071700CB:0000")));  // 203.0.23.7
         String[] f = new String[10];
-        assertTrue(EvidenceScanner.fields("   0: 0100007F:83F5 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 326449 1 0 100 0 0 10 0", f));
+        assertTrue(EvidenceText.fields("   0: 0100007F:83F5 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 326449 1 0 100 0 0 10 0", f));
         assertEquals("0A", f[3]);
         assertEquals("326449", f[9]);
-        assertFalse(EvidenceScanner.fields("  sl  local_address", f));
+        assertFalse(EvidenceText.fields("  sl  local_address", f));
     }
 }
