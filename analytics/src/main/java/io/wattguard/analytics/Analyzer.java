@@ -428,8 +428,8 @@ public final class Analyzer {
                 double excess = e.dev - shift;
                 e.history.addExcess(excess);
                 if (!e.history.hasExcessNoise()) {
-                    // No verdict until the host's own noise on the detector's scale is measured: a day after
-                    // the first fit (the analysis warms up over 14 days of history before it reports).
+                    // No verdict until the host's own noise on the detector's scale is measured: at the first fit,
+                    // from the history it was fitted on.
                     continue;
                 }
                 // Corroboration matters only where the detector counts a sample as excess: half the floor.

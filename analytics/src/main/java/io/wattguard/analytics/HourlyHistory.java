@@ -64,6 +64,19 @@ final class HourlyHistory {
     /** Per hour of day, the usual {@link #blockRms}: the excess's noise on the scale the detector decides on. */
     private final double[] excessNoise = new double[24];
     private boolean hasExcessNoise;
+    /**
+     * Until the noise is known: {@link #BLOCK}-step means of measured watts and of the explained features,
+     * {@code [hour, actual, explained...]} each, so that the first fit measures the noise over the history it
+     * was fitted on (the model is linear: the residual of a mean is the mean of the residuals), instead of
+     * waiting a day for the detector's own blocks. At most {@link #PENDING_CAP} blocks; freed once known.
+     */
+    private double[] pending;
+    private int nPending;
+    private long pendingHour = Long.MIN_VALUE;
+    private int pendingN;
+    private double pendingActual;
+    private final double[] pendingExplained;
+    private static final int PENDING_CAP = 3 * 24 * 6;
 
     HourlyHistory(int features, int weeks) {
         this.features = features;
@@ -78,6 +91,8 @@ final class HourlyHistory {
         this.excluded = new boolean[capacity];
         this.sumX = new double[features];
         this.sumExplained = new double[features];
+        this.pendingExplained = new double[features];
+        this.pending = new double[PENDING_CAP * (features + 2)];
     }
 
     /** Adds one step. {@code exclude} marks the whole hour as not to be learned from. */
@@ -108,6 +123,41 @@ final class HourlyHistory {
             diffs[nDiffs++] = actualW - lastActual;
         }
         lastActual = actualW;
+        if (pending != null) {
+            addPending(h, actualW, explainedFeatures, exclude);
+        }
+    }
+
+    private void addPending(long h, double actualW, double[] explainedFeatures, boolean exclude) {
+        if (exclude || h != pendingHour) {
+            pendingN = 0; // a block never straddles hours, nor holds a step not to be learned from
+            pendingActual = 0;
+            Arrays.fill(pendingExplained, 0);
+            pendingHour = h;
+            if (exclude) {
+                return;
+            }
+        }
+        pendingActual += actualW;
+        for (int i = 0; i < features; i++) {
+            pendingExplained[i] += explainedFeatures[i];
+        }
+        if (++pendingN == BLOCK) {
+            int width = features + 2;
+            if (nPending == PENDING_CAP) { // keep the newest: drop the oldest block
+                System.arraycopy(pending, width, pending, 0, (PENDING_CAP - 1) * width);
+                nPending--;
+            }
+            int at = nPending++ * width;
+            pending[at] = h;
+            pending[at + 1] = pendingActual / BLOCK;
+            for (int i = 0; i < features; i++) {
+                pending[at + 2 + i] = pendingExplained[i] / BLOCK;
+            }
+            pendingN = 0;
+            pendingActual = 0;
+            Arrays.fill(pendingExplained, 0);
+        }
     }
 
     /**
@@ -284,6 +334,41 @@ final class HourlyHistory {
         double within = nNoise == 0 ? 0 : Robust.median(Arrays.copyOf(noises, nNoise));
         sigma = Math.max(sigmaFloor, Math.sqrt(between * between + within * within));
         rebuildExcessNoise(zone);
+        if (!hasExcessNoise) {
+            bootstrapExcessNoise(model);
+        }
+        if (hasExcessNoise) {
+            pending = null;
+        }
+    }
+
+    /**
+     * {@link #excessNoise} from the {@link #pending} blocks, under the model just fitted: one figure for every
+     * hour, against the median of all hours. A day holds each hour once, and an hour's own median would take
+     * out the slow part of its noise, which is the part that matters.
+     */
+    private void bootstrapExcessNoise(LoadModel model) {
+        int width = features + 2;
+        double[] rms = new double[nPending];
+        int n = 0;
+        for (int b = 0; b < nPending; ) {
+            long h = (long) pending[b * width];
+            double squares = 0;
+            int blocks = 0;
+            for (; b < nPending && (long) pending[b * width] == h; b++) {
+                double[] x = Arrays.copyOfRange(pending, b * width + 2, b * width + 2 + features);
+                double r = pending[b * width + 1] - model.predict(x) - globalMedian;
+                squares += r * r;
+                blocks++;
+            }
+            if (blocks >= 2) {
+                rms[n++] = Math.sqrt(squares / blocks);
+            }
+        }
+        if (n > 0) {
+            setExcessNoise(Arrays.copyOf(rms, n), new int[n]);
+            Arrays.fill(excessNoise, excessNoise[0]);
+        }
     }
 
     /**
@@ -302,8 +387,7 @@ final class HourlyHistory {
                 n++;
             }
         }
-        hasExcessNoise = n > 0;
-        if (n == 0) {
+        if (n == 0) { // keep what is known: the first fit's, or the last refit's
             return;
         }
         double[] r = new double[n];
@@ -316,11 +400,17 @@ final class HourlyHistory {
                 how[k++] = HourOfWeek.of((long) (hour[i] * MS_PER_HOUR), zone) % 24;
             }
         }
-        double all = trimmedRms(r.clone());
-        double[][] byHod = group(r, how, 24, h -> h);
+        setExcessNoise(r, how);
+    }
+
+    /** Per hour of day the trimmed RMS of the hourly values {@code rms} at {@code hod}, else of all of them. */
+    private void setExcessNoise(double[] rms, int[] hod) {
+        double all = trimmedRms(rms.clone());
+        double[][] byHod = group(rms, hod, 24, h -> h);
         for (int h = 0; h < 24; h++) {
             excessNoise[h] = byHod[h].length > 0 ? trimmedRms(byHod[h]) : all;
         }
+        hasExcessNoise = true;
     }
 
     private static double trimmedRms(double[] v) {
@@ -336,7 +426,7 @@ final class HourlyHistory {
         return Math.sqrt(sum / n);
     }
 
-    /** Whether {@link #excessNoise} is known: after the first refit that follows a day of analysed steps. */
+    /** Whether {@link #excessNoise} is known: from the first fit on, where the history held two blocks an hour. */
     boolean hasExcessNoise() {
         return hasExcessNoise;
     }
