@@ -433,7 +433,8 @@ public final class Analyzer {
                     continue;
                 }
                 // Corroboration matters only where the detector counts a sample as excess: half the floor.
-                detect(e, f, t, excess, floor, excess >= floor / 2 && corroborated(e, f, floor));
+                detect(e, f, t, excess, floor, excess >= floor / 2 && corroborated(e, f, floor),
+                        business.asOf(e.businessKey, e.rackBusinessKey(), t));
             }
         }
     }
@@ -644,7 +645,7 @@ public final class Analyzer {
         double floor = Math.max(settings.balanceFloorW(), BALANCE_FLOOR_SHARE * e.nameplateW);
         Track before = e.track;
         // The balance is its own corroboration: watts at the inlet that no known host's outlet accounts for.
-        detect(e, null, t, actualW - e.expected, floor, true);
+        detect(e, null, t, actualW - e.expected, floor, true, Long.MAX_VALUE);
         if (e.track != null && e.track == before || e.track != null && before == null) {
             for (Frame.MeterAgg o : orphanOutlets) {
                 e.track.collected.outlet(o.device, o.channel, o.power.get(), null);
@@ -654,13 +655,15 @@ public final class Analyzer {
 
     // ---- detection and episodes -----------------------------------------------------------------------------
 
-    private void detect(Entity e, Frame f, long t, double excess, double floorW, boolean corroborated) {
+    /** {@code explainedAsOfMs}: see {@link ExcessPowerDetector#update(long, double, double, boolean, long)}. */
+    private void detect(Entity e, Frame f, long t, double excess, double floorW, boolean corroborated,
+            long explainedAsOfMs) {
         if (e.detector == null) {
             e.detector = new ExcessPowerDetector(settings.detector().withFloor(floorW));
         }
         e.detector.setFloorW(floorW);
         double sigma = e.history.sigma();
-        ExcessPowerDetector.Change c = e.detector.update(t, excess, sigma, corroborated);
+        ExcessPowerDetector.Change c = e.detector.update(t, excess, sigma, corroborated, explainedAsOfMs);
         if (!muted && (e.level.equals("host") || e.level.equals("rack") || e.level.equals("room"))) {
             out.baseline(t, e.name, e.level, e.actual, e.expected, e.expected + e.detector.floorW(),
                     e.actual - e.expected, e.detector.isOpen() ? e.detector.score() : 0, e.businessLoad);

@@ -25,9 +25,12 @@ import java.util.TreeMap;
  * <p>A source that reports nothing at all for longer than that is silent: the entities it still covered when
  * it stopped (those it had reported within its hold of its last report) have no known business load, and get
  * no verdict, as with a silent meter, unless another source reports them fresh. An entity that a source
- * still reporting other entities has stopped naming is no longer claimed by it: nothing from that source, as
- * for an entity no source ever named (business 0). A source silent for {@value #RETIRED_DAYS} days is taken
- * as retired and forgotten.
+ * still reporting other entities has stopped naming: if that source names idle entities at 0, its report
+ * of that entity broke, and the entity gets no verdict; if it names only busy entities (a query feed that
+ * returns rows for running jobs), the entity is idle: nothing from that source, as for an entity no source
+ * ever named (business 0). Each report is also held for {@value #HOLD_INTERVALS} times its own last
+ * interval, so an entity the source names less often than others is not taken as dropped. A source silent
+ * for {@value #RETIRED_DAYS} days is taken as retired and forgotten.
  */
 public final class BusinessFeeds {
     /** Reporting steps whose intervals make a source's cadence: 16 reports, 4 hours of a 15-minute feed. */
@@ -70,6 +73,11 @@ public final class BusinessFeeds {
         boolean stepUniform;
         long cadenceMs;
         long holdMs;
+        /**
+         * Whether it has reported an entity at 0: such a source says "no business" out loud, so its silence
+         * about one entity is a broken report, not an idle entity.
+         */
+        boolean reportsIdle;
 
         Feed(String name, long minHoldMs) {
             this.name = name;
@@ -81,6 +89,19 @@ public final class BusinessFeeds {
         final Feed feed;
         double value;
         long timeMs;
+        /** The interval between this entity's last two reports from this source; 0 before the second. */
+        long intervalMs;
+
+        /**
+         * Whether it still stands at {@code nowMs}: within the source's hold, or within {@link #HOLD_INTERVALS}
+         * of its own interval. One source may name some entities less often than others (a push endpoint
+         * that several exporters feed, each at its own rate); their reports are held as long as their own
+         * rhythm says, not the busiest exporter's.
+         */
+        boolean fresh(long nowMs) {
+            long age = nowMs - timeMs;
+            return age <= feed.holdMs || age <= HOLD_INTERVALS * intervalMs;
+        }
 
         Report(Feed feed, double value, long timeMs) {
             this.feed = feed;
@@ -112,6 +133,7 @@ public final class BusinessFeeds {
             feed.lastMs = timeMs;
             reported.add(feed);
         }
+        feed.reportsIdle |= value <= 0;
         List<Report> rs = byKey.computeIfAbsent(key, k -> new ArrayList<>(2));
         for (Report r : rs) {
             if (r.feed == feed) {
@@ -120,6 +142,7 @@ public final class BusinessFeeds {
                     feed.stepUniform = feed.stepCount == 0 || feed.stepUniform && interval == feed.step[0];
                     feed.step[feed.stepCount++] = interval;
                 }
+                r.intervalMs = timeMs > r.timeMs ? timeMs - r.timeMs : r.intervalMs;
                 r.value = value;
                 r.timeMs = timeMs;
                 return;
@@ -172,14 +195,38 @@ public final class BusinessFeeds {
             for (int i = 0; i < rs.size(); i++) {
                 Report r = rs.get(i);
                 Feed f = r.feed;
-                if (timeMs - r.timeMs <= f.holdMs) {
+                if (r.fresh(timeMs)) {
                     best = Double.isNaN(best) ? r.value : Math.max(best, r.value);
-                } else if (timeMs - f.lastMs > f.holdMs && f.lastMs - r.timeMs <= f.holdMs) {
-                    unknown = true; // the whole source stopped while it still claimed this entity
+                } else if (timeMs - f.lastMs > f.holdMs ? r.fresh(f.lastMs) : f.reportsIdle && r.fresh(r.timeMs)) {
+                    // The whole source stopped while it still claimed this entity; or a source that names idle
+                    // entities at 0 stopped naming this one: its report broke, the entity is not idle.
+                    unknown = true;
                 }
             }
         }
         return !Double.isNaN(best) ? best : unknown ? Double.NaN : 0;
+    }
+
+    /**
+     * When the explanation of an entity was last brought up to date: the oldest of the fresh reports that claim
+     * it (its own key and its rack's), so that every source covering it has had its say since then;
+     * {@link Long#MAX_VALUE} where no source claims it fresh (nothing to wait for).
+     */
+    long asOf(String key, String rackKey, long timeMs) {
+        long oldest = Long.MAX_VALUE;
+        for (int k = 0; k < 2; k++) {
+            List<Report> rs = byKey.get(k == 0 ? key : rackKey);
+            if (rs == null) {
+                continue;
+            }
+            for (int i = 0; i < rs.size(); i++) {
+                Report r = rs.get(i);
+                if (r.fresh(timeMs)) {
+                    oldest = Math.min(oldest, r.timeMs);
+                }
+            }
+        }
+        return oldest;
     }
 
     /** Every source not yet retired, by name, as of the step at {@code timeMs}. */

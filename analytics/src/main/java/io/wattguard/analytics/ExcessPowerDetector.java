@@ -106,6 +106,16 @@ public final class ExcessPowerDetector {
      * sample's excess (see the class comment). It only matters while the excess is above half the floor.
      */
     public Change update(long timeMs, double excessW, double sigmaW, boolean corroborated) {
+        return update(timeMs, excessW, sigmaW, corroborated, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #update(long, double, double, boolean)}; {@code explainedAsOfMs}: when what explains the load
+     * (business feeds) was last brought up to date. A job that started after a feed's last report cannot be in
+     * it, so an excess opens only once the explanation is newer than the excess's first sample: at most one
+     * feed cadence later. {@link Long#MAX_VALUE} where nothing is waited for.
+     */
+    public Change update(long timeMs, double excessW, double sigmaW, boolean corroborated, long explainedAsOfMs) {
         double z = excessW / Math.max(sigmaW, 1e-9);
         boolean c = cusum.update(z);
         boolean e = ewma.update(z);
@@ -122,7 +132,8 @@ public final class ExcessPowerDetector {
             int excessRun = c && e && run >= settings.window() && recent >= floorW && sustained()
                     ? excessRun(run) + 1 : 0;
             if (excessRun > 0 && meanOfLast(excessRun) >= floorW
-                    && (excessRun >= settings.confirmSamples() || corroborated())) {
+                    && (excessRun >= settings.confirmSamples() || corroborated())
+                    && explainedAsOfMs > startOfExcess(run)) {
                 open = true;
                 startedMs = startOfExcess(run);
                 endedMs = 0;

@@ -138,4 +138,38 @@ class BusinessFeedsTest {
         assertEquals(0, b.load("host/h0", null, eightDays), "forgotten: as if no source had named it");
         assertEquals(List.of(), b.sources(eightDays));
     }
+
+    @Test
+    void oneSourceNamingSomeEntitiesLessOftenHoldsEachAtItsOwnRhythm() {
+        // One push source, fed by two exporters: h0 every minute, h1 every 15 minutes.
+        BusinessFeeds b = new BusinessFeeds(HOLD);
+        for (long m = 0; m <= 120; m++) {
+            b.report("push", "host/h0", 0.5, m * MIN);
+            if (m % 15 == 0) {
+                b.report("push", "host/h1", 0.7, m * MIN);
+            }
+            b.finish(m * MIN);
+        }
+        assertEquals(0.7, b.load("host/h1", null, 164 * MIN), "held 3 x its own 15 min, not 3 x the source's 1 min");
+        assertEquals(120 * MIN, b.asOf("host/h1", null, 130 * MIN), "explained as of its last report");
+        assertEquals(Long.MAX_VALUE, b.asOf("host/h9", null, 130 * MIN), "nothing to wait for where none claims it");
+    }
+
+    @Test
+    void aSourceThatNamesIdleEntitiesAtZeroAndStopsNamingOneGivesNoVerdictForIt() {
+        BusinessFeeds loud = new BusinessFeeds(HOLD);
+        BusinessFeeds quiet = new BusinessFeeds(HOLD);
+        for (long m = 0; m <= 60; m++) {
+            loud.report("scheduler", "host/h0", 0, m * MIN); // idle, said out loud
+            quiet.report("query", "host/h0", 0.2, m * MIN);
+            if (m < 30) {
+                loud.report("scheduler", "host/h1", 0.8, m * MIN);
+                quiet.report("query", "host/h1", 0.8, m * MIN);
+            }
+            loud.finish(m * MIN);
+            quiet.finish(m * MIN);
+        }
+        assertTrue(Double.isNaN(loud.load("host/h1", null, 60 * MIN)), "its report of h1 broke: no verdict");
+        assertEquals(0, quiet.load("host/h1", null, 60 * MIN), "a feed of busy entities left h1 out: idle");
+    }
 }
