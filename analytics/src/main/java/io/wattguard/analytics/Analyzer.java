@@ -184,6 +184,8 @@ public final class Analyzer {
         double componentW;
         /** The largest of the fixed floors, NaN until first needed. */
         double fixedFloorW = Double.NaN;
+        /** What this step's sample did to the detector, for an explanation. */
+        ExcessPowerDetector.Change change;
 
         Entity(String name, String level, String kind, int features) {
             this.name = name;
@@ -230,6 +232,7 @@ public final class Analyzer {
         balanceStep(t);
         evidenceEpisodes.step(f, t, evidenceHosts, this::emit);
         gpuAttribution.step(f, t, hostFacts, this::emit);
+        explainStepEnd(t);
     }
 
     private final GpuAttribution.HostFacts hostFacts = new GpuAttribution.HostFacts() {
@@ -358,6 +361,7 @@ public final class Analyzer {
             e.present = false;
             HostLoad l = fresh(loads.get(e.name), t);
             if (l == null) {
+                explainNoVerdict(e, f, t, Explanation.Reason.STALE_INPUT);
                 continue; // the agent is silent: without its load nothing can say what the watts are for
             }
             {
@@ -370,16 +374,19 @@ public final class Analyzer {
                 e.gpus = Math.max(e.gpus, l.gpus());
             }
             if (e.group == null) {
+                explainNoVerdict(e, f, t, Explanation.Reason.NO_DATA);
                 continue; // metered but never reported its load: nothing to explain the watts with yet
             }
             if (e.outletMetered) {
                 if (!e.outletSeen || !complete(e, e.outletKeys, t)) {
+                    explainNoVerdict(e, f, t, Explanation.Reason.STALE_INPUT);
                     continue; // one of its outlets is silent
                 }
                 e.actual = e.outletW;
                 e.counterKwh = counterKwh(e, e.countersNow, t);
             } else {
                 if (l == null || (Double.isNaN(l.gpuW()) && Double.isNaN(l.cpuW()))) {
+                    explainNoVerdict(e, f, t, Explanation.Reason.NO_DATA);
                     continue;
                 }
                 e.actual = nz(l.gpuW()) + nz(l.cpuW());
@@ -410,6 +417,8 @@ public final class Analyzer {
             if (m != null && e.history.hasBaseline() && m.covers(e.explained) && !maintenance) {
                 e.dev = e.actual - m.predict(e.explained) - e.history.median(how);
                 byGroup.computeIfAbsent(e.group, k -> new ArrayList<>()).add(e);
+            } else {
+                explainNoVerdict(e, f, t, maintenance ? Explanation.Reason.MAINTENANCE : null);
             }
         }
         for (List<Entity> peers : byGroup.values()) {
@@ -434,6 +443,7 @@ public final class Analyzer {
                 }
                 // Corroboration matters only where the detector counts a sample as excess: half the floor.
                 detect(e, f, t, excess, floor, excess >= floor / 2 && corroborated(e, f, floor));
+                explainDetected(e, f, t, excess, shift);
             }
         }
     }
@@ -638,6 +648,7 @@ public final class Analyzer {
         e.businessLoad = Double.NaN;
         e.history.add(t, actualW, e.features, e.explained, e.detector != null && e.detector.isOpen());
         if (e.ownModel == null || !e.history.hasBaseline() || !e.ownModel.covers(e.explained)) {
+            explainNoVerdict(e, null, t, null);
             return;
         }
         e.expected = e.ownModel.predict(e.explained) + e.history.median(how);
@@ -645,6 +656,7 @@ public final class Analyzer {
         Track before = e.track;
         // The balance is its own corroboration: watts at the inlet that no known host's outlet accounts for.
         detect(e, null, t, actualW - e.expected, floor, true);
+        explainDetected(e, null, t, actualW - e.expected, 0);
         if (e.track != null && e.track == before || e.track != null && before == null) {
             for (Frame.MeterAgg o : orphanOutlets) {
                 e.track.collected.outlet(o.device, o.channel, o.power.get(), null);
@@ -661,6 +673,7 @@ public final class Analyzer {
         e.detector.setFloorW(floorW);
         double sigma = e.history.sigma();
         ExcessPowerDetector.Change c = e.detector.update(t, excess, sigma, corroborated);
+        e.change = c;
         if (!muted && (e.level.equals("host") || e.level.equals("rack") || e.level.equals("room"))) {
             out.baseline(t, e.name, e.level, e.actual, e.expected, e.expected + e.detector.floorW(),
                     e.actual - e.expected, e.detector.isOpen() ? e.detector.score() : 0, e.businessLoad);
@@ -930,5 +943,361 @@ public final class Analyzer {
         l.addAll(evidenceEpisodes.open(lastMs));
         l.addAll(gpuAttribution.open(lastMs));
         return l;
+    }
+
+    // ---- explanation: why one entity got its verdict (nothing here changes one) ----------------------------
+
+    private static final String[] HOST_FEATURE_NAMES = {"gpu_util", "gpu_mem_util", "cpu_util"};
+    private static final String[] BALANCE_FEATURE_NAMES = {"hosts_w"};
+    private String explainName;
+    private String explainLevel;
+    private java.util.function.Consumer<Explanation> explainSink;
+    private long explainedMs = Long.MIN_VALUE;
+    /** Each business source of the explained entity ({@code key \t source}) and when it was last read. */
+    private final Map<String, Held<Double>> explainSources = new TreeMap<>();
+
+    /**
+     * From now on, every step hands {@code sink} an {@link Explanation} of {@code entity}: a host, rack or room
+     * name, or {@code level/name} where names repeat across levels. Null stops it. Other entities cost a
+     * null check.
+     */
+    public void setExplain(String entity, java.util.function.Consumer<Explanation> sink) {
+        int slash = entity == null ? -1 : entity.indexOf('/');
+        boolean levelled = slash > 0 && List.of("host", "rack", "room").contains(entity.substring(0, slash));
+        this.explainLevel = levelled ? entity.substring(0, slash) : null;
+        this.explainName = levelled ? entity.substring(slash + 1) : entity;
+        this.explainSink = entity == null ? null : sink;
+    }
+
+    private boolean explaining(Entity e) {
+        return explainSink != null && e.name.equals(explainName) && (explainLevel == null || explainLevel.equals(e.level));
+    }
+
+    /** No detection this step: {@code reason}, or (null) no model, no baseline or beyond its range. */
+    private void explainNoVerdict(Entity e, Frame f, long t, Explanation.Reason reason) {
+        if (explainSink == null || !explaining(e)) {
+            return;
+        }
+        LoadModel m = e.model();
+        if (reason == null) {
+            reason = m == null ? Explanation.Reason.NO_MODEL : !e.history.hasBaseline() ? Explanation.Reason.NO_BASELINE
+                    : Explanation.Reason.BEYOND_FIT;
+        }
+        String why = switch (reason) {
+            case STALE_INPUT -> staleInputs(e, t);
+            case NO_DATA -> e.level.equals("host") ? "no power reading for this host in this step (no fresh outlet, "
+                    + "and its agent reports neither GPU nor CPU watts)" : "no balance this step";
+            case NO_MODEL -> String.format(Locale.ROOT, "no model yet (warming up): %s has %d learnable hours, "
+                    + "a model needs %d and is fitted at local midnight", e.level.equals("host") ? "group " + e.group
+                    : e.name, e.level.equals("host") ? groupHours(e.group) : e.history.validHours(),
+                    settings.minHoursToFit());
+            case NO_BASELINE -> "no hour-of-week baseline yet (warming up)";
+            case BEYOND_FIT -> "beyond the fitted range: the explained load " + features(e.explained)
+                    + " lies outside what the model was fitted on, so its prediction is a guess";
+            case MAINTENANCE -> "a maintenance window covers it: maintenance explains whatever runs"
+                    + (e.detector != null && e.detector.isOpen() ? "; the open episode waits" : "");
+            default -> reason.words();
+        };
+        explainSink.accept(explanation(e, f, t, Explanation.Verdict.NONE, reason, why, null, Double.NaN, 0));
+    }
+
+    /** The detector was fed this step: its change, or what kept an episode from opening. */
+    private void explainDetected(Entity e, Frame f, long t, double excess, double shift) {
+        if (explainSink == null || !explaining(e)) {
+            return;
+        }
+        ExcessPowerDetector d = e.detector;
+        double floor = d.floorW();
+        String id = e.track != null ? e.track.id : null;
+        Explanation.Verdict verdict;
+        Explanation.Reason reason;
+        String why;
+        switch (e.change) {
+            case OPENED -> {
+                verdict = Explanation.Verdict.OPENED;
+                reason = Explanation.Reason.OPENED;
+                int corr = d.corroboratedSamples();
+                why = String.format(Locale.ROOT, "median excess %s over the last %d steps reaches the floor %s, "
+                        + "sustained %d of %d steps, CUSUM %.1f > %.1f and EWMA %.2f > %.2f; ", watts(d.recentW()),
+                        d.settings().window(), watts(floor), d.sustainedSamples(), d.settings().window(), d.cusum(),
+                        d.cusumLimit(), d.ewma(), d.ewmaLimit())
+                        + (2 * corr > d.settings().window()
+                                ? String.format(Locale.ROOT, "corroborated in %d of %d steps%s", corr,
+                                        d.settings().window(), e.level.equals("host") ? " (" + corroborationWords(e, f, t, floor) + ")" : " (energy balance)")
+                                : String.format(Locale.ROOT, "not corroborated, but the excess has lasted %d steps, "
+                                        + "confirm_uncorroborated is %d", d.excessRunLength(), d.settings().confirmSamples()))
+                        + "; dated back to " + Instant.ofEpochMilli(d.startedMs());
+            }
+            case ONGOING -> {
+                verdict = Explanation.Verdict.ONGOING;
+                boolean fading = d.recentW() < floor / 2;
+                reason = fading ? Explanation.Reason.CLOSING : Explanation.Reason.ONGOING;
+                why = fading ? String.format(Locale.ROOT, "median excess %s below half the floor for %d of %d quiet "
+                        + "steps that close it", watts(d.recentW()), d.quietSamples(), d.settings().quietSamples())
+                        : String.format(Locale.ROOT, "median excess %s, floor %s", watts(d.recentW()), watts(floor));
+            }
+            case CLOSED -> {
+                verdict = Explanation.Verdict.CLOSED;
+                reason = Explanation.Reason.CLOSED;
+                id = String.format(Locale.ROOT, "%s-%s-%s-%d", e.kind, e.level, e.name, d.startedMs());
+                why = String.format(Locale.ROOT, "median excess below half the floor (%s) for %d steps; ended %s",
+                        watts(floor / 2), d.settings().quietSamples(), Instant.ofEpochMilli(d.endedMs()));
+            }
+            default -> {
+                verdict = Explanation.Verdict.NONE;
+                List<ExcessPowerDetector.Blocker> blockers = d.blockers();
+                reason = blockers.isEmpty() ? Explanation.Reason.NOT_SIGNIFICANT : reasonOf(blockers.get(0));
+                if (shift > 0 && excess < floor / 2 && excess + shift >= floor / 2
+                        && (reason == Explanation.Reason.BELOW_FLOOR || reason == Explanation.Reason.NOT_SUSTAINED)) {
+                    reason = Explanation.Reason.PEERS_DISCOUNTED;
+                }
+                List<String> words = new ArrayList<>();
+                if (reason == Explanation.Reason.PEERS_DISCOUNTED) {
+                    words.add(String.format(Locale.ROOT, "most same-model peers moved by %s this step: that common "
+                            + "move is discounted, leaving %s", watts(shift), watts(excess)));
+                }
+                for (ExcessPowerDetector.Blocker b : blockers) {
+                    words.add(blockerWords(b, d, e, f, t));
+                }
+                why = "no episode: " + String.join("; ", words);
+            }
+        }
+        explainSink.accept(explanation(e, f, t, verdict, reason, why, id, excess, shift));
+    }
+
+    private static Explanation.Reason reasonOf(ExcessPowerDetector.Blocker b) {
+        return switch (b) {
+            case BELOW_FLOOR -> Explanation.Reason.BELOW_FLOOR;
+            case NOT_SUSTAINED -> Explanation.Reason.NOT_SUSTAINED;
+            case NOT_SIGNIFICANT -> Explanation.Reason.NOT_SIGNIFICANT;
+            case TOO_SHORT -> Explanation.Reason.TOO_SHORT;
+            case MEAN_BELOW_FLOOR -> Explanation.Reason.MEAN_BELOW_FLOOR;
+            case UNCORROBORATED -> Explanation.Reason.UNCORROBORATED;
+        };
+    }
+
+    private String blockerWords(ExcessPowerDetector.Blocker b, ExcessPowerDetector d, Entity e, Frame f, long t) {
+        int w = d.settings().window();
+        return switch (b) {
+            case BELOW_FLOOR -> String.format(Locale.ROOT, "below the floor: median excess %s over the last %d steps, "
+                    + "floor %s", watts(d.recentW()), w, watts(d.floorW()));
+            case NOT_SUSTAINED -> String.format(Locale.ROOT, "not sustained: %d of %d steps at or above half the "
+                    + "floor (%s)", d.sustainedSamples(), w, watts(d.floorW() / 2));
+            case NOT_SIGNIFICANT -> String.format(Locale.ROOT, "not significant against sigma %s: CUSUM %.1f (alarms "
+                    + "above %.1f), EWMA %.2f (above %.2f)", watts(e.history.sigma()), d.cusum(), d.cusumLimit(),
+                    d.ewma(), d.ewmaLimit());
+            case TOO_SHORT -> String.format(Locale.ROOT, "CUSUM above zero for %d steps, fewer than %d",
+                    d.runLength(), w);
+            case MEAN_BELOW_FLOOR -> "the mean excess since the run began is below the floor " + watts(d.floorW());
+            case UNCORROBORATED -> String.format(Locale.ROOT, "not corroborated (%d of %d steps; %s) and has lasted "
+                    + "%d of the %d steps of confirm_uncorroborated", d.corroboratedSamples(), w,
+                    corroborationWords(e, f, t, d.floorW()), d.excessRunLength(), d.settings().confirmSamples());
+        };
+    }
+
+    /** What corroborates a host's excess this step, or what does not, in words. */
+    private String corroborationWords(Entity e, Frame f, long t, double floor) {
+        Explanation.Corroboration c = corroboration(e, f, floor);
+        if (c == null) {
+            return "";
+        }
+        if (c.byComponentsAlone()) {
+            return "measured by its components: the excess is theirs";
+        }
+        List<String> l = new ArrayList<>();
+        if (!Double.isNaN(c.componentW()) && !Double.isNaN(c.componentExpectedW())) {
+            double above = c.componentW() - c.componentExpectedW();
+            l.add(String.format(Locale.ROOT, "component watts %s %s their model (needs %s)", watts(Math.abs(above)),
+                    above >= 0 ? "above" : "below", watts(c.thresholdW())));
+        } else {
+            l.add(Double.isNaN(c.componentW()) ? "the host reports no component watts" : "no component model yet");
+        }
+        l.add(c.processes().isEmpty() ? "no non-business process" : "non-business process " + String.join(", ",
+                c.processes()));
+        if (!c.evidence().isEmpty()) {
+            l.add("evidence " + String.join(", ", c.evidence()));
+        }
+        return String.join(", ", l);
+    }
+
+    private Explanation.Corroboration corroboration(Entity e, Frame f, double floor) {
+        if (!e.level.equals("host") || f == null) {
+            return null;
+        }
+        LoadModel cm = e.group == null ? null : componentModels.get(e.group);
+        double expected = cm != null && e.history.hasComponentBaseline() && e.explained != null
+                ? cm.predict(e.explained) + e.history.componentMedian(how) : Double.NaN;
+        List<String> procs = new ArrayList<>();
+        for (Frame.Proc p : f.processes.getOrDefault(e.name, List.of())) {
+            if (!p.business() && p.smUtilPct() >= NON_BUSINESS_MIN_SM_PCT) {
+                procs.add(String.format(Locale.ROOT, "%s pid %d on GPU %s at %.0f%% SM", p.process(), p.pid(), p.gpu(),
+                        p.smUtilPct()));
+            }
+        }
+        List<String> ev = new ArrayList<>();
+        for (Frame.Finding fi : f.evidence.getOrDefault(e.name, List.of())) {
+            if (Evidence.episodeKind(fi.kind()) != null) {
+                ev.add(fi.kind() + " (" + fi.process() + ")");
+            }
+        }
+        for (String kind : List.of("miner_process", "pool_connection")) {
+            if (evidenceEpisodes.open(e.name, kind)) {
+                ev.add(kind + " episode open");
+            }
+        }
+        double excess = e.actual - e.expected;
+        boolean corr = e.present && excess >= floor / 2 && corroborated(e, f, floor);
+        return new Explanation.Corroboration(corr, !e.outletMetered, e.componentW, expected,
+                CORROBORATING_SHARE_OF_FLOOR * floor, procs, ev);
+    }
+
+    private Explanation explanation(Entity e, Frame f, long t, Explanation.Verdict verdict, Explanation.Reason reason,
+            String why, String id, double excess, double shift) {
+        explainedMs = t;
+        // Measured, part by part.
+        Map<String, Double> parts = new java.util.LinkedHashMap<>();
+        String source;
+        HostLoad l = fresh(loads.get(e.name), t);
+        if (e.level.equals("host") && !e.outletMetered) {
+            source = "components (NVML GPU + RAPL CPU package)";
+            if (l != null) {
+                parts.put("gpu", l.gpuW());
+                parts.put("cpu", l.cpuW());
+            }
+        } else {
+            source = e.level.equals("host") ? "outlets" : e.inletMetered ? "inlet" : "meters";
+            for (Map.Entry<String, Held<Frame.MeterAgg>> m : meters.entrySet()) {
+                Frame.MeterAgg a = fresh(m.getValue(), t);
+                boolean mine = a != null && switch (e.level) {
+                    case "host" -> e.name.equals(a.host);
+                    case "rack" -> a.host == null && e.name.equals(a.rack);
+                    default -> a.host == null && a.rack == null && e.name.equals(a.room);
+                };
+                if (mine) {
+                    parts.put(m.getKey() + (e.level.equals("host") ? "" : " (" + a.kind + ")"), a.power.get());
+                }
+            }
+            if (!e.level.equals("host") && e.features != null) {
+                parts.put(e.level.equals("rack") ? "hosts' outlets" : "racks", e.features[0]);
+            }
+        }
+        boolean measured = e.present || !parts.isEmpty();
+        Explanation.Measured meas = measured ? new Explanation.Measured(e.present ? e.actual : Double.NaN, source,
+                parts) : null;
+        // Expected.
+        LoadModel m = e.model();
+        Explanation.Expected exp = null;
+        if (m != null && e.history.hasBaseline() && e.explained != null && e.present) {
+            String[] names = e.level.equals("host") ? HOST_FEATURE_NAMES : BALANCE_FEATURE_NAMES;
+            double modelW = m.predict(e.explained);
+            double base = e.history.median(how);
+            exp = new Explanation.Expected(modelW + base + shift, e.level.equals("host") ? e.group : e.name,
+                    m.describe(names), modelW, base, shift, names, e.features.clone(), e.explained.clone());
+        }
+        // Business, by source.
+        List<Explanation.Business> business = new ArrayList<>();
+        if (e.level.equals("host")) {
+            List<String> keys = new ArrayList<>();
+            keys.add(e.businessKey);
+            if (e.rackBusinessKey() != null) {
+                keys.add(e.rackBusinessKey());
+            }
+            for (String key : keys) {
+                for (Map.Entry<String, Frame.Mean> s : f == null ? List.<Map.Entry<String, Frame.Mean>>of()
+                        : f.business.getOrDefault(key, Map.of()).entrySet()) {
+                    if (!Double.isNaN(s.getValue().get())) {
+                        explainSources.put(key + "\t" + s.getKey(), new Held<>(s.getValue().get(), t));
+                    }
+                }
+                for (Map.Entry<String, Held<Double>> s : explainSources.entrySet()) {
+                    if (s.getKey().startsWith(key + "\t")) {
+                        long age = t - s.getValue().timeMs();
+                        business.add(new Explanation.Business(key, s.getKey().substring(key.length() + 1),
+                                s.getValue().value(), age, age <= settings.holdMs()));
+                    }
+                }
+            }
+        }
+        boolean maintenance = e.level.equals("host") && schedule.maintenance(t, e.name, e.rack, e.room);
+        // Detection.
+        Explanation.Detection det = null;
+        ExcessPowerDetector d = e.detector;
+        if (d != null && !Double.isNaN(excess)) {
+            det = new Explanation.Detection(excess, d.floorW(), e.history.sigma(), d.cusum(), d.cusumLimit(), d.ewma(),
+                    d.ewmaLimit(), d.recentW(), d.sustainedSamples(), d.settings().window(), d.runLength(),
+                    d.excessRunLength(), d.corroboratedSamples(), d.settings().confirmSamples(), d.isOpen(),
+                    d.quietSamples(), d.blockers());
+        }
+        Explanation.Corroboration corr = det == null ? null : corroboration(e, f, d.floorW());
+        return new Explanation(t, e.name, e.level, verdict, reason, why, id, meas, exp, business,
+                e.present ? e.businessLoad : Double.NaN, maintenance, det, corr);
+    }
+
+    /** What input is stale for this entity, and since when. */
+    private String staleInputs(Entity e, long t) {
+        List<String> l = new ArrayList<>();
+        if (e.level.equals("host")) {
+            Held<HostLoad> load = loads.get(e.name);
+            if (load == null) {
+                l.add("its agent never reported its load");
+            } else if (t - load.timeMs() > settings.holdMs()) {
+                l.add("its agent's load last read " + age(t - load.timeMs()) + " ago");
+            }
+        }
+        for (Map.Entry<String, Held<Frame.MeterAgg>> m : meters.entrySet()) {
+            Frame.MeterAgg a = m.getValue().value();
+            if (e.name.equals(a.host) && t - m.getValue().timeMs() > settings.holdMs()) {
+                l.add("outlet " + m.getKey() + " last read " + age(t - m.getValue().timeMs()) + " ago");
+            }
+        }
+        for (Map.Entry<String, Long> p : e.parts.entrySet()) {
+            if (p.getValue() != t && !e.name.equals(meterHost(p.getKey()))) {
+                l.add(p.getKey() + " last read " + age(t - p.getValue()) + " ago");
+            }
+        }
+        if (l.isEmpty()) {
+            l.add("no fresh outlet reading");
+        }
+        return "stale input: " + String.join(", ", l) + String.format(Locale.ROOT,
+                " (a reading stands in for %s; no verdict until it is back)", age(settings.holdMs()));
+    }
+
+    private String meterHost(String key) {
+        Held<Frame.MeterAgg> m = meters.get(key);
+        return m == null ? null : m.value().host;
+    }
+
+    private static String age(long ms) {
+        return ms >= 3_600_000 ? String.format(Locale.ROOT, "%.1f h", ms / 3.6e6)
+                : ms >= 60_000 ? String.format(Locale.ROOT, "%d min", ms / 60_000) : ms / 1000 + " s";
+    }
+
+    private static String features(double[] x) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; x != null && i < x.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", x[i]));
+        }
+        return sb.append(']').toString();
+    }
+
+    /** A step where the explained entity was not reached at all: say so, rather than nothing. */
+    private void explainStepEnd(long t) {
+        if (explainSink == null || explainedMs == t) {
+            return;
+        }
+        Map<String, Entity> known = explainLevel == null ? null : switch (explainLevel) {
+            case "host" -> hosts;
+            case "rack" -> racks;
+            default -> rooms;
+        };
+        Entity e = known != null ? known.get(explainName) : hosts.containsKey(explainName) ? hosts.get(explainName)
+                : racks.containsKey(explainName) ? racks.get(explainName) : rooms.get(explainName);
+        String why = e == null ? "nothing read for " + explainName + " so far: no host, rack or room of that name"
+                : e.level.equals("host") ? staleInputs(e, t)
+                : "no balance this step: " + staleInputs(e, t).substring("stale input: ".length());
+        explainedMs = t;
+        explainSink.accept(new Explanation(t, e == null ? explainName : e.name, e == null ? explainLevel : e.level,
+                Explanation.Verdict.NONE, e == null ? Explanation.Reason.NO_DATA : Explanation.Reason.STALE_INPUT, why,
+                null, null, null, List.of(), Double.NaN, false, null, null));
     }
 }
