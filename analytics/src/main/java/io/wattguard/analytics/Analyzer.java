@@ -1023,7 +1023,7 @@ public final class Analyzer {
                         d.cusumLimit(), d.ewma(), d.ewmaLimit())
                         + (2 * corr > d.settings().window()
                                 ? String.format(Locale.ROOT, "corroborated in %d of %d steps%s", corr,
-                                        d.settings().window(), e.level.equals("host") ? " (" + corroborationWords(e, f, t, floor) + ")" : " (energy balance)")
+                                        d.settings().window(), e.level.equals("host") ? ": " + corroborationWords(e, f, t, floor) : " (energy balance)")
                                 : String.format(Locale.ROOT, "not corroborated, but the excess has lasted %d steps, "
                                         + "confirm_uncorroborated is %d", d.excessRunLength(), d.settings().confirmSamples()))
                         + "; dated back to " + Instant.ofEpochMilli(d.startedMs());
@@ -1047,7 +1047,11 @@ public final class Analyzer {
                 verdict = Explanation.Verdict.NONE;
                 List<ExcessPowerDetector.Blocker> blockers = d.blockers();
                 reason = blockers.isEmpty() ? Explanation.Reason.NOT_SIGNIFICANT : reasonOf(blockers.get(0));
-                if (shift > 0 && excess < floor / 2 && excess + shift >= floor / 2
+                if (excess >= floor && blockers.contains(ExcessPowerDetector.Blocker.NOT_SUSTAINED)) {
+                    reason = Explanation.Reason.NOT_SUSTAINED; // a run that has begun: the window is not full yet
+                }
+                // A common move of the peers that is itself large took this step's excess below half the floor.
+                if (shift >= floor / 2 && excess < floor / 2 && excess + shift >= floor / 2
                         && (reason == Explanation.Reason.BELOW_FLOOR || reason == Explanation.Reason.NOT_SUSTAINED)) {
                     reason = Explanation.Reason.PEERS_DISCOUNTED;
                 }

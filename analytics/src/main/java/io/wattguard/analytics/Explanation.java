@@ -36,7 +36,7 @@ public record Explanation(long timeMs, String entity, String level, Verdict verd
     public enum Reason {
         OPENED("episode opened"),
         ONGOING("episode ongoing"),
-        CLOSING("episode ongoing, excess fading"),
+        CLOSING("ongoing, excess fading"),
         CLOSED("episode closed"),
         NO_DATA("no data"),
         STALE_INPUT("stale input"),
