@@ -998,7 +998,9 @@ public final class Analyzer {
                     + (e.detector != null && e.detector.isOpen() ? "; the open episode waits" : "");
             default -> reason.words();
         };
-        explainSink.accept(explanation(e, f, t, Explanation.Verdict.NONE, reason, why, null, Double.NaN, 0));
+        // An open episode waits through a step without a verdict (maintenance, a silent input).
+        explainSink.accept(explanation(e, f, t, Explanation.Verdict.NONE, reason, why,
+                e.track != null ? e.track.id : null, Double.NaN, 0));
     }
 
     /** The detector was fed this step: its change, or what kept an episode from opening. */

@@ -16,7 +16,8 @@ import java.util.Map;
  * @param verdict what the step did to the entity's episode
  * @param reason why: the verdict's cause, or what kept an episode from opening
  * @param why {@code reason} in a sentence with the numbers that decided it
- * @param episodeId the episode opened, grown or closed; null for {@link Verdict#NONE}
+ * @param episodeId the episode opened, grown or closed; for {@link Verdict#NONE} the open episode that waits
+ *     through a step without a verdict (maintenance, a silent input), else null
  * @param measured the measured watts, null when nothing was measured
  * @param expected the expected watts, null when no model or baseline applies yet
  * @param business the business load by source, with its age

@@ -153,7 +153,8 @@ final class ExplainPrinter {
             case OPENED -> "episode opened";
             case ONGOING -> x.reason() == Explanation.Reason.CLOSING ? "episode ongoing, excess fading" : "episode ongoing";
             case CLOSED -> "episode closed";
-            case NONE -> "no episode, " + x.reason().words();
+            case NONE -> x.episodeId() != null ? "episode open, no verdict this step: " + x.reason().words()
+                    : "no episode, " + x.reason().words();
         };
     }
 
@@ -162,7 +163,8 @@ final class ExplainPrinter {
         String indent = " ".repeat(14);
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-13s ", label));
         int col = sb.length();
-        for (String word : text.split(" ")) {
+        // A number and its unit stay on one line: "20 W", "14 min".
+        for (String word : text.replaceAll("(\\d) (W|kW|min|h|s|steps)\\b", "$1\u00a0$2").split(" ")) {
             if (col > indent.length() && col + 1 + word.length() > WIDTH) {
                 out.println(sb.toString().stripTrailing());
                 sb.setLength(0);
@@ -173,7 +175,7 @@ final class ExplainPrinter {
                 sb.append(' ');
                 col++;
             }
-            sb.append(word);
+            sb.append(word.replace('\u00a0', ' '));
             col += word.length();
         }
         out.println(sb.toString().stripTrailing());
@@ -192,7 +194,7 @@ final class ExplainPrinter {
             return "-";
         }
         return Math.abs(watts) >= 10_000 ? String.format(Locale.ROOT, "%.1f kW", watts / 1000)
-                : String.format(Locale.ROOT, "%.0f W", watts);
+                : String.format(Locale.ROOT, "%.0f W", Math.abs(watts) < 0.5 ? 0.0 : watts);
     }
 
     private static String age(long ms) {

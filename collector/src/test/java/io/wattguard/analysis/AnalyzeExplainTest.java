@@ -31,6 +31,9 @@ class AnalyzeExplainTest extends InfluxdTest {
     /** 25 W on h3's outlet alone, day 3 from 08:00 to 14:00: below the 40 W floor. */
     private static final long SMALL_FROM = DAY3 + 8 * HOUR;
     private static final long SMALL_TO = DAY3 + 14 * HOUR;
+    /** h0's outlet silent, day 3 from 16:00 for 10 minutes. */
+    private static final long SILENT_FROM = DAY3 + 16 * HOUR;
+    private static final long SILENT_TO = SILENT_FROM + 10 * 60_000;
 
     @TempDir
     static Path dir;
@@ -44,7 +47,11 @@ class AnalyzeExplainTest extends InfluxdTest {
             boolean miner = t >= MINER_FROM && t < MINER_TO;
             String outletHost = t >= BURST_FROM && t < BURST_TO ? "h2" : t >= SMALL_FROM && t < SMALL_TO ? "h3" : null;
             double outletW = "h2".equals(outletHost) ? 500 : "h3".equals(outletHost) ? 25 : 0;
-            sb.append(site.at(t, "h1", miner ? 600 : 0, outletHost, outletW));
+            String lines = site.at(t, "h1", miner ? 600 : 0, outletHost, outletW);
+            if (t >= SILENT_FROM && t < SILENT_TO) {
+                lines = lines.replaceAll("meter,device=pdu-r1,channel=1,[^\n]*\n", "");
+            }
+            sb.append(lines);
             if (sb.length() > 1 << 20) {
                 TinySite.write(influxd.url(), DB, sb.toString());
                 sb.setLength(0);
@@ -61,10 +68,14 @@ class AnalyzeExplainTest extends InfluxdTest {
     }
 
     private static Cli.Result explain(String... args) throws Exception {
+        return explain(config(), args);
+    }
+
+    private static Cli.Result explain(Path config, String... args) throws Exception {
         String[] all = new String[args.length + 3];
         all[0] = "analyze";
         all[1] = "--config";
-        all[2] = config().toString();
+        all[2] = config.toString();
         System.arraycopy(args, 0, all, 3, args.length);
         Cli.Result r = Cli.run(all);
         assertEquals(0, r.code(), r.out() + r.err());
@@ -75,7 +86,7 @@ class AnalyzeExplainTest extends InfluxdTest {
         return r;
     }
 
-    /** The lines of the block of the step explained in full (the one of --at). */
+    /** The block of the step explained in full (the one of --at), its lines joined, runs of spaces as one. */
     private static String block(String out, String time) {
         int at = out.indexOf("== ");
         while (at >= 0 && !out.startsWith(time, out.indexOf(" at ", at) + 4)) {
@@ -83,7 +94,7 @@ class AnalyzeExplainTest extends InfluxdTest {
         }
         assertTrue(at >= 0, "a block at " + time + ":\n" + out);
         int end = out.indexOf("\n\n", at);
-        return out.substring(at, end < 0 ? out.length() : end);
+        return out.substring(at, end < 0 ? out.length() : end).replaceAll("\\s+", " ");
     }
 
     @Test
@@ -95,7 +106,7 @@ class AnalyzeExplainTest extends InfluxdTest {
         assertTrue(b.contains("has lasted 14 of the 30 steps"), b);
         assertTrue(b.contains("pdu-r1/3"), "names h2's outlet: " + b);
         assertTrue(b.contains("no non-business process"), b);
-        assertTrue(b.contains("corroborated  no this step"), b);
+        assertTrue(b.contains("corroborated no this step"), b);
         assertTrue(b.contains("host/h2 allowlist"), "business by source: " + b);
         assertTrue(b.contains("1x L4: ") && b.contains("x gpu_util"), "the hardware group's model: " + b);
         assertTrue(r.out().contains("no episode of h2 in this range"), r.out());
@@ -119,12 +130,39 @@ class AnalyzeExplainTest extends InfluxdTest {
         assertTrue(r.out().contains("episode opened"), r.out());
         int opened = r.out().indexOf(": episode opened");
         assertTrue(opened > 0, r.out());
-        String b = r.out().substring(r.out().lastIndexOf("== ", opened));
+        String b = r.out().substring(r.out().lastIndexOf("== ", opened)).replaceAll("\\s+", " ");
         assertTrue(b.contains("corroborated in") && b.contains("component watts") && b.contains("above their model"),
                 b);
-        assertTrue(b.contains("corroborated  yes this step"), b);
+        assertTrue(b.contains("corroborated yes this step"), b);
         assertTrue(b.contains("episode unexplained_power: open") && b.contains("h1 draws"), "the episode: " + b);
         assertTrue(r.out().contains("not sustained"), "the steps before it opened: " + r.out());
+    }
+
+    @Test
+    void aSilentOutletIsStaleInputNamingTheOutletAndItsAge() throws Exception {
+        Cli.Result r = explain("--explain", "h0", "--at", "2026-10-07T16:05:00Z");
+        String b = block(r.out(), "2026-10-07 16:05");
+        assertTrue(b.contains("no episode, stale input"), b);
+        assertTrue(b.contains("outlet pdu-r1/1 last read 6 min ago"), b);
+        assertTrue(r.out().contains("16:01 ") && r.out().contains("15:59 "), r.out());
+    }
+
+    @Test
+    void aMaintenanceWindowExplainsTheMinerAndTheOpenEpisodeWaits() throws Exception {
+        Path cfg = Files.writeString(dir.resolve("maintenance.yaml"), """
+                influxdb: {url: %s, database: %s}
+                analysis: {warmup: 2d}
+                business:
+                  zone: UTC
+                  maintenance:
+                    - {name: firmware, from: 2026-10-07T20:30, to: 2026-10-07T21:00, entities: [h1]}
+                """.formatted(influxd.url(), DB));
+        Cli.Result r = explain(cfg, "--explain", "h1", "--at", "2026-10-07T20:40:00Z");
+        String b = block(r.out(), "2026-10-07 20:40");
+        assertTrue(b.contains("episode open, no verdict this step: maintenance window"), b);
+        assertTrue(b.contains("the open episode waits"), b);
+        assertTrue(b.contains("1.00 used (maintenance window)"), b);
+        assertTrue(r.out().contains("episode ongoing"), "before the window: " + r.out());
     }
 
     @Test
