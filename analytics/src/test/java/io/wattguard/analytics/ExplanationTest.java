@@ -102,6 +102,48 @@ class ExplanationTest {
     }
 
     @Test
+    void aNonBusinessProcessIsNamedAsWhatCorroborated() {
+        Run r = run(HOST, 9, new AnalyzerTest.Scenario() {
+            @Override
+            public double outletOnlyW(String host, long m) {
+                return during(host, m, 15) ? 500 : 0;
+            }
+
+            @Override
+            public double nonBusinessProcessPct(String host, long m) {
+                return during(host, m, 15) ? 90 : 0;
+            }
+        });
+        Explanation x = r.byMinute().values().stream().filter(y -> y.verdict() == Explanation.Verdict.OPENED)
+                .findFirst().orElseThrow();
+        assertTrue(x.why().contains("corroborated in") && x.why().contains("non-business process xmrig pid 31337"),
+                x.why());
+        assertEquals(List.of("xmrig pid 31337 on GPU 0 at 90% SM"), x.corroboration().processes());
+    }
+
+    @Test
+    void withoutComponentPowerAnExcessOpensOnceItOutlastsConfirmUncorroborated() {
+        Run r = run(HOST, 9, new AnalyzerTest.Scenario() {
+            @Override
+            public double unexplainedUtil(String host, long m) {
+                return during(host, m, 60) ? 0.6 : 0;
+            }
+
+            @Override
+            public boolean noComponentPower(String host) {
+                return host.equals(HOST);
+            }
+        });
+        Explanation waiting = r.at(START + 20);
+        assertEquals(Explanation.Reason.UNCORROBORATED, waiting.reason(), waiting.why());
+        assertTrue(waiting.why().contains("reports no component watts"), waiting.why());
+        Explanation x = r.byMinute().values().stream().filter(y -> y.verdict() == Explanation.Verdict.OPENED)
+                .findFirst().orElseThrow();
+        assertTrue(x.why().contains("not corroborated, but the excess has lasted")
+                && x.why().contains("confirm_uncorroborated is 30"), x.why());
+    }
+
+    @Test
     void aSubFloorExcessIsExplainedAsBelowTheFloorWithTheFloor() {
         Run r = run(HOST, 9, new AnalyzerTest.Scenario() {
             @Override

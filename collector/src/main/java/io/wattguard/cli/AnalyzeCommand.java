@@ -114,6 +114,9 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
         if (at != null && explain == null) {
             throw new UserError("--at needs --explain ENTITY");
         }
+        if (explain != null && json) {
+            throw new UserError("--json lists episodes; --explain prints text");
+        }
         if (explain != null && at != null && (from != null || to != null)) {
             throw new UserError("--explain takes either --at or --from and --to, not both");
         }
