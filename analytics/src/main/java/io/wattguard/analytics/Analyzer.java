@@ -1298,7 +1298,9 @@ public final class Analyzer {
         };
         Entity e = known != null ? known.get(explainName) : hosts.containsKey(explainName) ? hosts.get(explainName)
                 : racks.containsKey(explainName) ? racks.get(explainName) : rooms.get(explainName);
-        String why = e == null ? "nothing read for " + explainName + " so far: no host, rack or room of that name"
+        String why = e == null && explainName.matches(".+:\\d+") ? "GPU-level (HOST:INDEX) explanations are not "
+                + "built yet: explain the host " + explainName.substring(0, explainName.lastIndexOf(':'))
+                : e == null ? "nothing read for " + explainName + " so far: no host, rack or room of that name"
                 : e.level.equals("host") ? staleInputs(e, t)
                 : "no balance this step: " + staleInputs(e, t).substring("stale input: ".length());
         explainedMs = t;

@@ -160,6 +160,20 @@ class ExplanationTest {
     }
 
     @Test
+    void explainingChangesNoVerdict() {
+        AnalyzerTest.Scenario s = new AnalyzerTest.Scenario() {
+            @Override
+            public double outletOnlyW(String host, long m) {
+                return during(host, m, 40) ? 500 : 0;
+            }
+        };
+        List<Episode> plain = AnalyzerTest.run(9, 21, s).all;
+        List<Episode> explained = run(HOST, 9, s).recorder().all;
+        assertFalse(plain.isEmpty());
+        assertEquals(plain, explained);
+    }
+
+    @Test
     void beforeTheFirstFitItSaysNoModelYetAndAnUnknownNameSaysNoData() {
         Run r = run(HOST, 1, new AnalyzerTest.Scenario() { });
         Explanation x = r.at(600);
@@ -169,6 +183,8 @@ class ExplanationTest {
         Run none = run("nosuchhost", 1, new AnalyzerTest.Scenario() { });
         assertEquals(Explanation.Reason.NO_DATA, none.at(5).reason());
         assertTrue(none.at(5).why().contains("nosuchhost"), none.at(5).why());
+        Run gpu = run("h2:0", 1, new AnalyzerTest.Scenario() { });
+        assertTrue(gpu.at(5).why().contains("explain the host h2"), gpu.at(5).why());
     }
 
     @Test

@@ -199,7 +199,9 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
         new ExplainPrinter(out, zone).print(explain, explanations, stepMs, detail.or(
                 x -> x.verdict() == Explanation.Verdict.OPENED || x.verdict() == Explanation.Verdict.CLOSED));
         String name = explain.substring(explain.indexOf('/') + 1);
-        List<Episode> mine = done.episodes().stream().filter(e -> e.entity().equals(name)).toList();
+        // A host's own episodes, and those of its GPUs (HOST:INDEX).
+        List<Episode> mine = done.episodes().stream()
+                .filter(e -> e.entity().equals(name) || e.entity().startsWith(name + ":")).toList();
         out.println();
         if (mine.isEmpty()) {
             out.println("no episode of " + name + " in this range");
