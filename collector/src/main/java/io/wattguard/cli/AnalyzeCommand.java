@@ -54,14 +54,14 @@ import picocli.CommandLine.Spec;
                 "(2026-11-01T08:00:00Z), or 'now', 'now-7d', 'now-12h'.",
                 "",
                 "--explain ENTITY says why an entity (host, rack or room; rack/NAME where",
-                "names repeat) was or was not paged: one row per step with measured,",
-                "expected and excess watts, floor, sigma, CUSUM, EWMA, sustained and",
-                "corroborated steps of the 10-step window and the verdict; then, for the",
-                "step at --at and each step that opened or closed an episode, where the",
-                "watts came from (outlets or GPU and CPU watts), the model and baseline",
-                "behind the expectation, business load by source and age, corroboration,",
-                "and the reason: episode opened, ongoing or closed, or no episode because",
-                "below the floor, not sustained, uncorroborated and not yet lasted",
+                "names repeat) was or was not paged: one row per step with measured, expected",
+                "and excess watts, floor, sigma, CUSUM, EWMA, sustained and corroborated",
+                "steps of the 10-step window and the verdict; then, for the step at --at (or",
+                "the last of the range) and each step that opened or closed an episode, where",
+                "the watts came from (outlets or GPU and CPU watts), the model and baseline",
+                "behind the expectation, business load by source and age, corroboration, and",
+                "the reason: episode opened, ongoing or closed, or no episode because below",
+                "the floor, not sustained, uncorroborated and not yet lasted",
                 "confirm_uncorroborated, stale input, maintenance, beyond the fitted range,",
                 "no model yet, or peers' common move discounted. With --at T it shows the",
                 "step containing T and the confirm_uncorroborated window before it; with",
@@ -151,7 +151,9 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
         progress.done(String.format(Locale.ROOT, "%,d rows read in %.1f s, %,d points written", done.rows(),
                 (System.nanoTime() - started) / 1e9, done.written()));
         if (explain != null) {
-            printExplained(out, zone, done, explanations, cfg.settings().stepMs(), x -> false);
+            // The range's last step in full too: where its watts come from, its model, its business sources.
+            printExplained(out, zone, done, explanations, cfg.settings().stepMs(),
+                    x -> x == explanations.get(explanations.size() - 1));
             return 0;
         }
         List<Episode> list = done.episodes();

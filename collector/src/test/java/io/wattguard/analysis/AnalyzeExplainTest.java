@@ -136,6 +136,8 @@ class AnalyzeExplainTest extends InfluxdTest {
         assertTrue(b.contains("corroborated yes this step"), b);
         assertTrue(b.contains("episode unexplained_power: open") && b.contains("h1 draws"), "the episode: " + b);
         assertTrue(r.out().contains("not sustained"), "the steps before it opened: " + r.out());
+        String last = block(r.out(), "2026-10-07 20:29");
+        assertTrue(last.contains("episode ongoing"), "the range's last step in full: " + last);
     }
 
     @Test
