@@ -1300,12 +1300,27 @@ public final class Analyzer {
                 : racks.containsKey(explainName) ? racks.get(explainName) : rooms.get(explainName);
         String why = e == null && explainName.matches(".+:\\d+") ? "GPU-level (HOST:INDEX) explanations are not "
                 + "built yet: explain the host " + explainName.substring(0, explainName.lastIndexOf(':'))
-                : e == null ? "nothing read for " + explainName + " so far: no host, rack or room of that name"
+                : e == null ? "nothing analysed as " + explainName + " so far: no host of that name "
+                        + "reported, and no rack or room of that name has a meter of its own"
                 : e.level.equals("host") ? staleInputs(e, t)
-                : "no balance this step: " + staleInputs(e, t).substring("stale input: ".length());
+                : balanceSilent(e, t) ? "no balance this step: " + staleInputs(e, t).substring("stale input: ".length())
+                : "no balance this step: " + (e.level.equals("rack") ? "no inlet meter and no outlet without a "
+                        + "host in it, so nothing can be unaccounted" : "its meter or a rack of it was not read");
+        boolean stale = e != null && (e.level.equals("host") || balanceSilent(e, t));
         explainedMs = t;
         explainSink.accept(new Explanation(t, e == null ? explainName : e.name, e == null ? explainLevel : e.level,
-                Explanation.Verdict.NONE, e == null ? Explanation.Reason.NO_DATA : Explanation.Reason.STALE_INPUT, why,
-                null, null, null, List.of(), Double.NaN, false, null, null));
+                Explanation.Verdict.NONE, stale ? Explanation.Reason.STALE_INPUT : Explanation.Reason.NO_DATA, why,
+                e != null && e.track != null ? e.track.id : null, null, null, List.of(), Double.NaN, false, null,
+                null));
+    }
+
+    /** Whether a part this balance has been made of was not read this step. */
+    private static boolean balanceSilent(Entity e, long t) {
+        for (long seen : e.parts.values()) {
+            if (seen != t) {
+                return true;
+            }
+        }
+        return false;
     }
 }

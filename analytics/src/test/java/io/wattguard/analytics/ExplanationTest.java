@@ -183,6 +183,8 @@ class ExplanationTest {
         Run none = run("nosuchhost", 1, new AnalyzerTest.Scenario() { });
         assertEquals(Explanation.Reason.NO_DATA, none.at(5).reason());
         assertTrue(none.at(5).why().contains("nosuchhost"), none.at(5).why());
+        Run room = run("room1", 1, new AnalyzerTest.Scenario() { });
+        assertTrue(room.at(5).why().contains("has a meter of its own"), "a room without a meter: " + room.at(5).why());
         Run gpu = run("h2:0", 1, new AnalyzerTest.Scenario() { });
         assertTrue(gpu.at(5).why().contains("explain the host h2"), gpu.at(5).why());
     }
