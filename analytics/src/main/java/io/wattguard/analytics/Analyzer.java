@@ -437,6 +437,7 @@ public final class Analyzer {
                 double excess = e.dev - shift;
                 e.history.addExcess(excess);
                 if (!e.history.hasExcessNoise()) {
+                    explainNoVerdict(e, f, t, Explanation.Reason.NO_NOISE);
                     // No verdict until the host's own noise on the detector's scale is measured: at the first fit,
                     // from the history it was fitted on.
                     continue;
@@ -992,6 +993,8 @@ public final class Analyzer {
                     : e.name, e.level.equals("host") ? groupHours(e.group) : e.history.validHours(),
                     settings.minHoursToFit());
             case NO_BASELINE -> "no hour-of-week baseline yet (warming up)";
+            case NO_NOISE -> "the host's own excess noise is not measured yet (warming up): it is measured at the "
+                    + "first fit, so that the floor can be set above that noise";
             case BEYOND_FIT -> "beyond the fitted range: the explained load " + features(e.explained)
                     + " lies outside what the model was fitted on, so its prediction is a guess";
             case MAINTENANCE -> "a maintenance window covers it: maintenance explains whatever runs"
@@ -1071,6 +1074,19 @@ public final class Analyzer {
         explainSink.accept(explanation(e, f, t, verdict, reason, why, id, excess, shift));
     }
 
+    /** Where a host's floor comes from: its fixed floors, or its own noise. */
+    private String floorWords(Entity e, ExcessPowerDetector d) {
+        if (!e.level.equals("host") || Double.isNaN(e.fixedFloorW)) {
+            return "";
+        }
+        double noise = NOISE_FLOOR_K * e.history.excessNoise(how);
+        return d.isOpen() ? " (as the episode opened)" : noise > e.fixedFloorW
+                ? String.format(Locale.ROOT, " (%.1f x the host's own excess noise at this hour, above the fixed %s)",
+                        NOISE_FLOOR_K, watts(e.fixedFloorW))
+                : String.format(Locale.ROOT, " (the fixed floor; %.1f x its excess noise is %s)", NOISE_FLOOR_K,
+                        watts(noise));
+    }
+
     private static Explanation.Reason reasonOf(ExcessPowerDetector.Blocker b) {
         return switch (b) {
             case BELOW_FLOOR -> Explanation.Reason.BELOW_FLOOR;
@@ -1086,7 +1102,7 @@ public final class Analyzer {
         int w = d.settings().window();
         return switch (b) {
             case BELOW_FLOOR -> String.format(Locale.ROOT, "below the floor: median excess %s over the last %d steps, "
-                    + "floor %s", watts(d.recentW()), w, watts(d.floorW()));
+                    + "floor %s%s", watts(d.recentW()), w, watts(d.floorW()), floorWords(e, d));
             case NOT_SUSTAINED -> String.format(Locale.ROOT, "not sustained: %d of %d steps at or above half the "
                     + "floor (%s)", d.sustainedSamples(), w, watts(d.floorW() / 2));
             case NOT_SIGNIFICANT -> String.format(Locale.ROOT, "not significant against sigma %s: CUSUM %.1f (alarms "
@@ -1232,7 +1248,8 @@ public final class Analyzer {
             det = new Explanation.Detection(excess, d.floorW(), e.history.sigma(), d.cusum(), d.cusumLimit(), d.ewma(),
                     d.ewmaLimit(), d.recentW(), d.sustainedSamples(), d.settings().window(), d.runLength(),
                     d.excessRunLength(), d.corroboratedSamples(), d.settings().confirmSamples(), d.isOpen(),
-                    d.quietSamples(), d.blockers());
+                    d.quietSamples(), d.blockers(), e.level.equals("host") ? e.fixedFloorW : Double.NaN,
+                    e.level.equals("host") ? NOISE_FLOOR_K * e.history.excessNoise(how) : Double.NaN);
         }
         Explanation.Corroboration corr = det == null ? null : corroboration(e, f, d.floorW());
         return new Explanation(t, e.name, e.level, verdict, reason, why, id, meas, exp, business,

@@ -43,6 +43,7 @@ public record Explanation(long timeMs, String entity, String level, Verdict verd
         STALE_INPUT("stale input"),
         NO_MODEL("no model yet"),
         NO_BASELINE("no baseline yet"),
+        NO_NOISE("noise not yet measured"),
         BEYOND_FIT("beyond fitted range"),
         MAINTENANCE("maintenance window"),
         PEERS_DISCOUNTED("peers' move discounted"),
@@ -97,11 +98,13 @@ public record Explanation(long timeMs, String entity, String level, Verdict verd
      * @param corroboratedSamples how many of the last {@code window} samples were corroborated
      * @param confirmSamples how long an uncorroborated run must last before it opens
      * @param blockers every condition that kept the step from opening an episode
+     * @param fixedFloorW a host's fixed floor (the largest of floor, per GPU, share of nameplate); NaN otherwise
+     * @param noiseFloorW a host's noise floor: {@code k} times its own excess noise at this hour; NaN otherwise
      */
     public record Detection(double excessW, double floorW, double sigmaW, double cusum, double cusumLimit,
             double ewma, double ewmaLimit, double recentW, int sustained, int window, int runLength, int excessRun,
             int corroboratedSamples, int confirmSamples, boolean open, int quietSamples,
-            List<ExcessPowerDetector.Blocker> blockers) {}
+            List<ExcessPowerDetector.Blocker> blockers, double fixedFloorW, double noiseFloorW) {}
 
     /**
      * What besides the outlet shows the excess.

@@ -180,6 +180,11 @@ class ExplanationTest {
         assertEquals(Explanation.Reason.NO_MODEL, x.reason(), x.why());
         assertTrue(x.why().contains("warming up"), x.why());
         assertNull(x.detection());
+        Run second = run(HOST, 2, new AnalyzerTest.Scenario() { });
+        Explanation y = second.at(1440 + 600);
+        assertNotNull(y.expected(), "fitted at the first midnight: the model predicts");
+        assertNotNull(y.detection(), "and its noise is measured at that fit, so the detector decides: " + y.why());
+        assertTrue(y.why().contains("(the fixed floor; 4.5 x its excess noise is"), y.why());
         Run none = run("nosuchhost", 1, new AnalyzerTest.Scenario() { });
         assertEquals(Explanation.Reason.NO_DATA, none.at(5).reason());
         assertTrue(none.at(5).why().contains("nosuchhost"), none.at(5).why());

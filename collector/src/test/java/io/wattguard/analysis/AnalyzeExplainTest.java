@@ -19,20 +19,21 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AnalyzeExplainTest extends InfluxdTest {
     private static final String DB = "why";
-    private static final long T0 = Instant.parse("2026-10-05T00:00:00Z").toEpochMilli();
+    private static final long T0 = Instant.parse("2026-10-04T00:00:00Z").toEpochMilli();
     private static final long HOUR = 3_600_000;
-    private static final long DAY3 = T0 + 2 * 24 * HOUR;
-    /** 600 W that nothing explains on h1, GPU busy beyond its business load, day 3 from 20:00 to 22:00. */
-    private static final long MINER_FROM = DAY3 + 20 * HOUR;
+    /** Day 4 of the history: a model fitted on day 3, the hosts' own noise measured by day 4. */
+    private static final long DAY4 = T0 + 3 * 24 * HOUR;
+    /** 600 W that nothing explains on h1, GPU busy beyond its business load, day 4 from 20:00 to 22:00. */
+    private static final long MINER_FROM = DAY4 + 20 * HOUR;
     private static final long MINER_TO = MINER_FROM + 2 * HOUR;
-    /** 500 W on h2's outlet alone, day 3 from 14:00 for 15 minutes: a PSU, fans, a second device. */
-    private static final long BURST_FROM = DAY3 + 14 * HOUR;
+    /** 500 W on h2's outlet alone, day 4 from 14:00 for 15 minutes: a PSU, fans, a second device. */
+    private static final long BURST_FROM = DAY4 + 14 * HOUR;
     private static final long BURST_TO = BURST_FROM + 15 * 60_000;
-    /** 25 W on h3's outlet alone, day 3 from 08:00 to 14:00: below the 40 W floor. */
-    private static final long SMALL_FROM = DAY3 + 8 * HOUR;
-    private static final long SMALL_TO = DAY3 + 14 * HOUR;
-    /** h0's outlet silent, day 3 from 16:00 for 10 minutes. */
-    private static final long SILENT_FROM = DAY3 + 16 * HOUR;
+    /** 25 W on h3's outlet alone, day 4 from 08:00 to 14:00: below the 40 W floor. */
+    private static final long SMALL_FROM = DAY4 + 8 * HOUR;
+    private static final long SMALL_TO = DAY4 + 14 * HOUR;
+    /** h0's outlet silent, day 4 from 16:00 for 10 minutes. */
+    private static final long SILENT_FROM = DAY4 + 16 * HOUR;
     private static final long SILENT_TO = SILENT_FROM + 10 * 60_000;
 
     @TempDir
@@ -43,7 +44,7 @@ class AnalyzeExplainTest extends InfluxdTest {
         TinySite site = new TinySite(5);
         TinySite.createDatabase(influxd.url(), DB);
         StringBuilder sb = new StringBuilder();
-        for (long t = T0; t < T0 + 3 * 24 * HOUR; t += 60_000) {
+        for (long t = T0; t < T0 + 4 * 24 * HOUR; t += 60_000) {
             boolean miner = t >= MINER_FROM && t < MINER_TO;
             String outletHost = t >= BURST_FROM && t < BURST_TO ? "h2" : t >= SMALL_FROM && t < SMALL_TO ? "h3" : null;
             double outletW = "h2".equals(outletHost) ? 500 : "h3".equals(outletHost) ? 25 : 0;
@@ -63,7 +64,7 @@ class AnalyzeExplainTest extends InfluxdTest {
     private static Path config() throws Exception {
         return Files.writeString(dir.resolve("explain.yaml"), """
                 influxdb: {url: %s, database: %s}
-                analysis: {warmup: 2d}
+                analysis: {warmup: 3d}
                 """.formatted(influxd.url(), DB));
     }
 
@@ -153,7 +154,7 @@ class AnalyzeExplainTest extends InfluxdTest {
     void aMaintenanceWindowExplainsTheMinerAndTheOpenEpisodeWaits() throws Exception {
         Path cfg = Files.writeString(dir.resolve("maintenance.yaml"), """
                 influxdb: {url: %s, database: %s}
-                analysis: {warmup: 2d}
+                analysis: {warmup: 3d}
                 business:
                   zone: UTC
                   maintenance:
