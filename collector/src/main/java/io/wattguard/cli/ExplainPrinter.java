@@ -116,13 +116,16 @@ final class ExplainPrinter {
         }
         Explanation.Detection d = x.detection();
         if (d != null) {
+            // A host's floor is the larger of its fixed floor and k times its own excess noise.
+            String floorFrom = Double.isNaN(d.fixedFloorW()) ? ""
+                    : " (fixed " + w(d.fixedFloorW()) + ", noise floor " + w(d.noiseFloorW()) + ")";
             line("detector", String.format(Locale.ROOT, "excess %s, median of the last %d steps %s, floor %s%s, "
                     + "sigma %s; CUSUM %.1f (alarms above %.1f), EWMA %.2f (above %.2f); sustained %d of %d steps "
                     + "at or above half the floor; CUSUM run %d steps, excess run %d steps; corroborated %d of %d "
                     + "steps, an uncorroborated run must last %d", w(d.excessW()), d.window(), w(d.recentW()),
-                    w(d.floorW()), Double.isNaN(d.fixedFloorW()) ? "" : " (fixed " + w(d.fixedFloorW())
-                            + ", noise " + w(d.noiseFloorW()) + ")", w(d.sigmaW()), d.cusum(), d.cusumLimit(), d.ewma(), d.ewmaLimit(), d.sustained(),
-                    d.window(), d.runLength(), d.excessRun(), d.corroboratedSamples(), d.window(), d.confirmSamples()));
+                    w(d.floorW()), floorFrom, w(d.sigmaW()), d.cusum(), d.cusumLimit(), d.ewma(), d.ewmaLimit(),
+                    d.sustained(), d.window(), d.runLength(), d.excessRun(), d.corroboratedSamples(), d.window(),
+                    d.confirmSamples()));
         }
         Explanation.Corroboration c = x.corroboration();
         if (c != null) {
