@@ -395,6 +395,7 @@ public final class Analyzer {
             HostLoad load = l;
             double b = businessOf(e, t);
             if (Double.isNaN(b)) {
+                explainNoVerdict(e, f, t, Explanation.Reason.STALE_INPUT);
                 continue; // the feed that explained its load is silent: unknown business is not zero business
             }
             boolean maintenance = schedule.maintenance(t, e.name, e.rack, e.room);
@@ -954,8 +955,6 @@ public final class Analyzer {
     private String explainLevel;
     private java.util.function.Consumer<Explanation> explainSink;
     private long explainedMs = Long.MIN_VALUE;
-    /** Each business source of the explained entity ({@code key \t source}) and when it was last read. */
-    private final Map<String, Held<Double>> explainSources = new TreeMap<>();
 
     /**
      * From now on, every step hands {@code sink} an {@link Explanation} of {@code entity}: a host, rack or room
@@ -1151,7 +1150,7 @@ public final class Analyzer {
                 ? cm.predict(e.explained) + e.history.componentMedian(how) : Double.NaN;
         List<String> procs = new ArrayList<>();
         for (Frame.Proc p : f.processes.getOrDefault(e.name, List.of())) {
-            if (!p.business() && p.smUtilPct() >= NON_BUSINESS_MIN_SM_PCT) {
+            if (p.isNonBusiness() && p.smUtilPct() >= NON_BUSINESS_MIN_SM_PCT) {
                 procs.add(String.format(Locale.ROOT, "%s pid %d on GPU %s at %.0f%% SM", p.process(), p.pid(), p.gpu(),
                         p.smUtilPct()));
             }
@@ -1217,29 +1216,8 @@ public final class Analyzer {
                     m.describe(names), modelW, base, shift, names, e.features.clone(), e.explained.clone());
         }
         // Business, by source.
-        List<Explanation.Business> business = new ArrayList<>();
-        if (e.level.equals("host")) {
-            List<String> keys = new ArrayList<>();
-            keys.add(e.businessKey);
-            if (e.rackBusinessKey() != null) {
-                keys.add(e.rackBusinessKey());
-            }
-            for (String key : keys) {
-                for (Map.Entry<String, Frame.Mean> s : f == null ? List.<Map.Entry<String, Frame.Mean>>of()
-                        : f.business.getOrDefault(key, Map.of()).entrySet()) {
-                    if (!Double.isNaN(s.getValue().get())) {
-                        explainSources.put(key + "\t" + s.getKey(), new Held<>(s.getValue().get(), t));
-                    }
-                }
-                for (Map.Entry<String, Held<Double>> s : explainSources.entrySet()) {
-                    if (s.getKey().startsWith(key + "\t")) {
-                        long age = t - s.getValue().timeMs();
-                        business.add(new Explanation.Business(key, s.getKey().substring(key.length() + 1),
-                                s.getValue().value(), age, age <= settings.holdMs()));
-                    }
-                }
-            }
-        }
+        List<Explanation.Business> business = e.level.equals("host")
+                ? this.business.reports(e.businessKey, e.rackBusinessKey(), t) : List.of();
         boolean maintenance = e.level.equals("host") && schedule.maintenance(t, e.name, e.rack, e.room);
         // Detection.
         Explanation.Detection det = null;
@@ -1276,6 +1254,14 @@ public final class Analyzer {
         for (Map.Entry<String, Long> p : e.parts.entrySet()) {
             if (p.getValue() != t && !e.name.equals(meterHost(p.getKey()))) {
                 l.add(p.getKey() + " last read " + age(t - p.getValue()) + " ago");
+            }
+        }
+        if (e.level.equals("host")) {
+            for (Explanation.Business b : business.reports(e.businessKey, e.rackBusinessKey(), t)) {
+                if (b.coveredBySilentSource()) {
+                    l.add("business source " + b.source() + " (" + b.key() + ") silent, last reported " + age(b.ageMs())
+                            + " ago (held " + age(b.holdMs()) + "): unknown business is not zero business");
+                }
             }
         }
         if (l.isEmpty()) {

@@ -85,8 +85,13 @@ public record Explanation(long timeMs, String entity, String level, Verdict verd
     public record Expected(double watts, String model, String line, double modelW, double baselineW,
             double peerShiftW, String[] featureNames, double[] features, double[] explained) {}
 
-    /** One source of business load for the entity (key {@code level/entity}), its value and age at the step. */
-    public record Business(String key, String source, double value, long ageMs, boolean fresh) {}
+    /**
+     * One source of business load for the entity (key {@code level/entity}) at the step: its last value and
+     * age, whether it is still held ({@code fresh}), the source's cadence and hold, and whether the whole
+     * source went silent while it still covered this entity (then the step has no verdict).
+     */
+    public record Business(String key, String source, double value, long ageMs, boolean fresh, long cadenceMs,
+            long holdMs, boolean coveredBySilentSource) {}
 
     /**
      * The detector after the step.

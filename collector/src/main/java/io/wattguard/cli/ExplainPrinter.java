@@ -107,8 +107,9 @@ final class ExplainPrinter {
         if (x.level() != null && x.level().equals("host")) {
             List<String> b = new ArrayList<>();
             for (Explanation.Business s : x.business()) {
-                b.add(String.format(Locale.ROOT, "%s %s %.2f (%s old%s)", s.key(), s.source(), s.value(),
-                        age(s.ageMs()), s.fresh() ? "" : ", stale"));
+                b.add(String.format(Locale.ROOT, "%s %s %.2f (%s old, held %s%s)", s.key(), s.source(), s.value(),
+                        age(s.ageMs()), age(s.holdMs()), s.fresh() ? "" : s.coveredBySilentSource()
+                                ? ", source silent" : ", stale"));
             }
             line("business", (Double.isNaN(x.businessLoad()) ? "-" : String.format(Locale.ROOT, "%.2f", x.businessLoad()))
                     + " used" + (x.maintenance() ? " (maintenance window)" : "")

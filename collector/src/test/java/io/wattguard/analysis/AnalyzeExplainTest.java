@@ -35,6 +35,9 @@ class AnalyzeExplainTest extends InfluxdTest {
     /** h0's outlet silent, day 4 from 16:00 for 10 minutes. */
     private static final long SILENT_FROM = DAY4 + 16 * HOUR;
     private static final long SILENT_TO = SILENT_FROM + 10 * 60_000;
+    /** The allowlist's business feed silent for every host, day 4 from 17:00 for 10 minutes. */
+    private static final long FEED_SILENT_FROM = DAY4 + 17 * HOUR;
+    private static final long FEED_SILENT_TO = FEED_SILENT_FROM + 10 * 60_000;
 
     @TempDir
     static Path dir;
@@ -51,6 +54,9 @@ class AnalyzeExplainTest extends InfluxdTest {
             String lines = site.at(t, "h1", miner ? 600 : 0, outletHost, outletW);
             if (t >= SILENT_FROM && t < SILENT_TO) {
                 lines = lines.replaceAll("meter,device=pdu-r1,channel=1,[^\n]*\n", "");
+            }
+            if (t >= FEED_SILENT_FROM && t < FEED_SILENT_TO) {
+                lines = lines.replaceAll("business_load,[^\\n]*\\n", "");
             }
             sb.append(lines);
             if (sb.length() > 1 << 20) {
@@ -148,6 +154,15 @@ class AnalyzeExplainTest extends InfluxdTest {
         assertTrue(b.contains("no episode, stale input"), b);
         assertTrue(b.contains("outlet pdu-r1/1 last read 6 min ago"), b);
         assertTrue(r.out().contains("16:01 ") && r.out().contains("15:59 "), r.out());
+    }
+
+    @Test
+    void aSilentBusinessFeedIsStaleInputNamingTheSource() throws Exception {
+        Cli.Result r = explain("--explain", "h3", "--at", "2026-10-07T17:06:00Z");
+        String b = block(r.out(), "2026-10-07 17:06");
+        assertTrue(b.contains("no episode, stale input"), b);
+        assertTrue(b.contains("business source allowlist (host/h3) silent, last reported 7 min ago"), b);
+        assertTrue(b.contains("source silent"), "the business line says so too: " + b);
     }
 
     @Test
