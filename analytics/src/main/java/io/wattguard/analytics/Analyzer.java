@@ -1203,7 +1203,13 @@ public final class Analyzer {
             }
         }
         boolean measured = e.present || !parts.isEmpty();
-        Explanation.Measured meas = measured ? new Explanation.Measured(e.present ? e.actual : Double.NaN, source,
+        double partsW = 0;
+        for (double w : parts.values()) {
+            partsW += w;
+        }
+        // Not present: the step stopped before its verdict; its parts, if all fresh, still say what was drawn.
+        Explanation.Measured meas = measured ? new Explanation.Measured(e.present ? e.actual
+                : !parts.isEmpty() && (e.level.equals("host") && e.outletMetered) ? partsW : Double.NaN, source,
                 parts) : null;
         // Expected.
         LoadModel m = e.model();
@@ -1256,19 +1262,21 @@ public final class Analyzer {
                 l.add(p.getKey() + " last read " + age(t - p.getValue()) + " ago");
             }
         }
+        String readings = l.isEmpty() ? "" : String.join(", ", l) + String.format(Locale.ROOT,
+                " (a reading stands in for %s; no verdict until it is back)", age(settings.holdMs()));
+        List<String> feeds = new ArrayList<>();
         if (e.level.equals("host")) {
             for (Explanation.Business b : business.reports(e.businessKey, e.rackBusinessKey(), t)) {
                 if (b.coveredBySilentSource()) {
-                    l.add("business source " + b.source() + " (" + b.key() + ") silent, last reported " + age(b.ageMs())
-                            + " ago (held " + age(b.holdMs()) + "): unknown business is not zero business");
+                    feeds.add("business source " + b.source() + " (" + b.key() + ") silent, last reported "
+                            + age(b.ageMs()) + " ago, held " + age(b.holdMs()));
                 }
             }
         }
-        if (l.isEmpty()) {
-            l.add("no fresh outlet reading");
-        }
-        return "stale input: " + String.join(", ", l) + String.format(Locale.ROOT,
-                " (a reading stands in for %s; no verdict until it is back)", age(settings.holdMs()));
+        String silentFeeds = feeds.isEmpty() ? "" : String.join(", ", feeds)
+                + " (unknown business is not zero business: no verdict until it reports)";
+        return "stale input: " + (readings.isEmpty() && silentFeeds.isEmpty() ? "no fresh outlet reading"
+                : readings + (readings.isEmpty() || silentFeeds.isEmpty() ? "" : "; ") + silentFeeds);
     }
 
     private String meterHost(String key) {
