@@ -229,6 +229,27 @@ public final class BusinessFeeds {
         return oldest;
     }
 
+    /**
+     * Each source's last report for {@code key} and {@code rackKey} ({@code null} for none) as of {@code timeMs},
+     * judged as {@link #load} judges it; read only, for an explanation.
+     */
+    List<Explanation.Business> reports(String key, String rackKey, long timeMs) {
+        List<Explanation.Business> l = new ArrayList<>();
+        for (int k = 0; k < 2; k++) {
+            String name = k == 0 ? key : rackKey;
+            List<Report> rs = name == null ? null : byKey.get(name);
+            for (int i = 0; rs != null && i < rs.size(); i++) {
+                Report r = rs.get(i);
+                Feed f = r.feed;
+                boolean fresh = r.fresh(timeMs);
+                l.add(new Explanation.Business(name, f.name, r.value, timeMs - r.timeMs, fresh, f.cadenceMs,
+                        Math.max(f.holdMs, HOLD_INTERVALS * r.intervalMs),
+                        !fresh && timeMs - f.lastMs > f.holdMs && r.fresh(f.lastMs)));
+            }
+        }
+        return l;
+    }
+
     /** Every source not yet retired, by name, as of the step at {@code timeMs}. */
     List<SourceState> sources(long timeMs) {
         List<SourceState> l = new ArrayList<>(feeds.size());

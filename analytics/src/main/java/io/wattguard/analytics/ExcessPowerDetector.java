@@ -64,6 +64,8 @@ public final class ExcessPowerDetector {
     public enum Change { NONE, OPENED, ONGOING, CLOSED }
 
     private final Settings settings;
+    /** The last sample's {@code explainedAsOfMs}. */
+    private long explainedAsOfMs = Long.MAX_VALUE;
     /** The floor in watts: {@code settings.floorW()} until {@link #setFloorW} moves it while closed. */
     private double floorW;
     private final Cusum cusum;
@@ -116,6 +118,7 @@ public final class ExcessPowerDetector {
      * feed cadence later. {@link Long#MAX_VALUE} where nothing is waited for.
      */
     public Change update(long timeMs, double excessW, double sigmaW, boolean corroborated, long explainedAsOfMs) {
+        this.explainedAsOfMs = explainedAsOfMs;
         double z = excessW / Math.max(sigmaW, 1e-9);
         boolean c = cusum.update(z);
         boolean e = ewma.update(z);
@@ -212,6 +215,128 @@ public final class ExcessPowerDetector {
         if (!open) {
             floorW = w;
         }
+    }
+
+    // ---- what the last sample left, for an explanation (read-only: nothing here changes a verdict) ---------
+
+    /** A condition that kept the last sample from opening an episode, in the order an operator checks them. */
+    public enum Blocker {
+        /** The median of the last window is below the floor. */
+        BELOW_FLOOR,
+        /** A sample of the last window is below half the floor: the excess is not sustained. */
+        NOT_SUSTAINED,
+        /** The CUSUM or the EWMA is below its limit: not yet statistically clear against the baseline's sigma. */
+        NOT_SIGNIFICANT,
+        /** The CUSUM has been above zero for fewer samples than the window. */
+        TOO_SHORT,
+        /** The mean excess since the run began is below the floor. */
+        MEAN_BELOW_FLOOR,
+        /** Most samples of the window uncorroborated, and the run has not lasted {@code confirmSamples}. */
+        UNCORROBORATED,
+        /** The business feeds have not reported since the excess began: a job started since is not in them yet. */
+        AWAITING_BUSINESS
+    }
+
+    /**
+     * Every condition that the last sample failed, in {@link Blocker} order; empty while an episode is open or
+     * when the last sample opened one. The same tests as {@link #update}, evaluated again on its state.
+     */
+    public java.util.List<Blocker> blockers() {
+        java.util.List<Blocker> l = new java.util.ArrayList<>();
+        if (open || count == 0) {
+            return l;
+        }
+        int run = runLength();
+        if (recent < floorW) {
+            l.add(Blocker.BELOW_FLOOR);
+        }
+        if (count < settings.window() || !sustained()) {
+            l.add(Blocker.NOT_SUSTAINED);
+        }
+        if (cusum.value() <= settings.h() || ewma.value() <= ewma.limit()) {
+            l.add(Blocker.NOT_SIGNIFICANT);
+        }
+        if (run < settings.window()) {
+            l.add(Blocker.TOO_SHORT);
+        }
+        if (l.isEmpty()) {
+            int excessRun = excessRun(run) + 1;
+            if (meanOfLast(excessRun) < floorW) {
+                l.add(Blocker.MEAN_BELOW_FLOOR);
+            } else if (excessRun < settings.confirmSamples() && !corroborated()) {
+                l.add(Blocker.UNCORROBORATED);
+            } else if (explainedAsOfMs <= startOfExcess(run)) {
+                l.add(Blocker.AWAITING_BUSINESS);
+            }
+        }
+        return l;
+    }
+
+    /** When what explains the load was last brought up to date, as of the last sample. */
+    public long explainedAsOfMs() {
+        return explainedAsOfMs;
+    }
+
+    /** The CUSUM statistic, in sigmas, and the limit above which it alarms. */
+    public double cusum() {
+        return cusum.value();
+    }
+
+    public double cusumLimit() {
+        return settings.h();
+    }
+
+    /** The EWMA of the standardised excess, and its control limit. */
+    public double ewma() {
+        return ewma.value();
+    }
+
+    public double ewmaLimit() {
+        return ewma.limit();
+    }
+
+    /** Samples since the CUSUM left zero, as far back as the detector remembers. */
+    public int runLength() {
+        return (int) Math.min(Math.min(cusum.runLength(), HISTORY), count);
+    }
+
+    /** Samples in the current run of excess at or above half the floor, ending with the last one (0 if below). */
+    public int excessRunLength() {
+        if (count == 0 || at(0) < floorW / 2) {
+            return 0;
+        }
+        int back = 0;
+        while (back + 1 < Math.min(count, HISTORY) && at(back + 1) >= floorW / 2) {
+            back++;
+        }
+        return back + 1;
+    }
+
+    /** How many of the last {@code window} samples were at or above half the floor. */
+    public int sustainedSamples() {
+        int n = 0;
+        for (int i = 0; i < Math.min(settings.window(), count); i++) {
+            n += at(i) >= floorW / 2 ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** How many of the last {@code window} samples were corroborated. */
+    public int corroboratedSamples() {
+        int n = 0;
+        for (int i = 0; i < Math.min(settings.window(), count); i++) {
+            n += corroboratedHistory[(int) ((count - 1 - i) % HISTORY)] ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Consecutive quiet samples (recent median below half the floor) of the open episode. */
+    public int quietSamples() {
+        return quiet;
+    }
+
+    public Settings settings() {
+        return settings;
     }
 
     private double at(int back) {

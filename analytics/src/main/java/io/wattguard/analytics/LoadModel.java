@@ -145,6 +145,17 @@ final class LoadModel {
         return y;
     }
 
+    /** The fitted line in words: {@code 120 W + 1014 W x gpu_util + 38 W x cpu_util}, features by name. */
+    String describe(String[] names) {
+        StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT, "%.0f W", beta[0]));
+        for (int j = 0; j < columns.length; j++) {
+            double b = beta[j + 1];
+            sb.append(String.format(java.util.Locale.ROOT, " %s %.0f W x %s", b < 0 ? "-" : "+", Math.abs(b),
+                    names[columns[j]]));
+        }
+        return sb.toString();
+    }
+
     int features() {
         return features;
     }

@@ -79,8 +79,15 @@ class AnalyzerTest {
     }
 
     static Recorder run(int days, long seed, Scenario s, AnalysisSettings settings, Schedule schedule) {
+        return run(days, seed, s, settings, schedule, a -> { });
+    }
+
+    /** As above; {@code setup} sees the analyzer before the first step (to ask for an explanation). */
+    static Recorder run(int days, long seed, Scenario s, AnalysisSettings settings, Schedule schedule,
+            java.util.function.Consumer<Analyzer> setup) {
         Recorder rec = new Recorder();
         Analyzer a = new Analyzer(settings, schedule, Map.of(), Map.of(), rec);
+        setup.accept(a);
         StepAssembler asm = new StepAssembler(MIN, a::step);
         SplittableRandom rnd = new SplittableRandom(seed);
         double[] outletKwh = new double[7];

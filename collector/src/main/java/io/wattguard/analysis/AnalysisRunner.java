@@ -75,6 +75,11 @@ public final class AnalysisRunner {
         }
     }
 
+    /** Every step from now on hands {@code sink} an explanation of {@code entity} (see {@link Analyzer#setExplain}). */
+    public void explain(String entity, java.util.function.Consumer<io.wattguard.analytics.Explanation> sink) {
+        analyzer.setExplain(entity, sink);
+    }
+
     public List<Episode> openEpisodes() {
         return analyzer.openEpisodes();
     }

@@ -9,6 +9,7 @@ import io.wattguard.analysis.StoreReader;
 import io.wattguard.analysis.StoreWriter;
 import io.wattguard.analytics.AnalysisOutput;
 import io.wattguard.analytics.Episode;
+import io.wattguard.analytics.Explanation;
 import io.wattguard.config.Durations;
 import io.wattguard.daemon.Settings;
 import io.wattguard.sink.InfluxSettings;
@@ -30,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.influxdb.InfluxDBIOException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,10 +53,25 @@ import picocli.CommandLine.Spec;
                 "Times: an ISO date (2026-11-01, midnight in the site's zone), a date-time",
                 "(2026-11-01T08:00:00Z), or 'now', 'now-7d', 'now-12h'.",
                 "",
+                "--explain ENTITY says why an entity (host, rack or room; rack/NAME where",
+                "names repeat) was or was not paged: one row per step with measured, expected",
+                "and excess watts, floor, sigma, CUSUM, EWMA, sustained and corroborated",
+                "steps of the 10-step window and the verdict; then, for the step at --at (or",
+                "the last of the range) and each step that opened or closed an episode, where",
+                "the watts came from (outlets or GPU and CPU watts), the model and baseline",
+                "behind the expectation, business load by source and age, corroboration, and",
+                "the reason: episode opened, ongoing or closed, or no episode because below",
+                "the floor, not sustained, uncorroborated and not yet lasted",
+                "confirm_uncorroborated, stale input, maintenance, beyond the fitted range,",
+                "no model yet, or peers' common move discounted. With --at T it shows the",
+                "step containing T and the confirm_uncorroborated window before it; with",
+                "--from/--to every step of the range. It writes nothing.",
+                "",
                 "Exit codes: 0 done, 1 InfluxDB unreachable or refusing, 2 bad input."},
         footer = {"", "Examples:",
                 "  wattguard analyze --config /etc/wattguard/central.yaml \\",
                 "      --from 2026-11-01 --to 2026-12-01",
+                "  wattguard analyze --config site.yaml --explain gpu07 --at 2026-11-03T02:14:00Z",
                 "  wattguard analyze --config site.yaml --from now-2d --to now --dry-run --json"})
 public final class AnalyzeCommand implements java.util.concurrent.Callable<Integer> {
     @Spec
@@ -63,11 +80,21 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
     @Mixin
     ConfigOptions options = new ConfigOptions();
 
-    @Option(names = "--from", required = true, paramLabel = "T", description = "start of the range (inclusive)")
+    @Option(names = "--from", paramLabel = "T", description = "start of the range (inclusive)")
     String from;
 
-    @Option(names = "--to", required = true, paramLabel = "T", description = "end of the range (exclusive)")
+    @Option(names = "--to", paramLabel = "T", description = "end of the range (exclusive)")
     String to;
+
+    @Option(names = "--explain", paramLabel = "ENTITY",
+            description = {"print why ENTITY (host, rack or room) was or was not paged,",
+                    "step by step, instead of the episodes; writes nothing"})
+    String explain;
+
+    @Option(names = "--at", paramLabel = "T",
+            description = {"with --explain: the step containing T and the window before it",
+                    "(instead of --from/--to)"})
+    String at;
 
     @Option(names = "--warmup", paramLabel = "DURATION",
             description = {"history replayed before --from, such as 7d or 0s",
@@ -84,6 +111,21 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
     public Integer call() throws Exception {
         Settings settings = options.load();
         ZoneId zone = settings.schedule().zone();
+        if (at != null && explain == null) {
+            throw new UserError("--at needs --explain ENTITY");
+        }
+        if (explain != null && json) {
+            throw new UserError("--json lists episodes; --explain prints text");
+        }
+        if (explain != null && at != null && (from != null || to != null)) {
+            throw new UserError("--explain takes either --at or --from and --to, not both");
+        }
+        if (explain != null && at != null) {
+            return explain(settings, zone);
+        }
+        if (from == null || to == null) {
+            throw new UserError("--from and --to are required" + (explain != null ? " (or --at)" : ""));
+        }
         long fromMs = parseTime("--from", from, zone);
         long toMs = parseTime("--to", to, zone);
         if (toMs <= fromMs) {
@@ -98,14 +140,22 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
         Progress progress = new Progress(spec.commandLine().getErr(), "analyze",
                 toMs - fromMs + cfg.warmup().toMillis());
         Outcome done;
+        List<Explanation> explanations = new ArrayList<>();
         try {
-            done = analyse(settings, cfg, fromMs, toMs, !dryRun, progress);
+            done = explain != null ? analyse(settings, cfg, fromMs, toMs, false, progress, explain, explanations::add)
+                    : analyse(settings, cfg, fromMs, toMs, !dryRun, progress);
         } catch (IOException | UncheckedIOException | InfluxDBIOException e) {
             // The config was good: a store that cannot be reached or refuses is a failure at run time.
             throw new Failure(influxFailure(settings.influx(), e));
         }
         progress.done(String.format(Locale.ROOT, "%,d rows read in %.1f s, %,d points written", done.rows(),
                 (System.nanoTime() - started) / 1e9, done.written()));
+        if (explain != null) {
+            // The range's last step in full too: where its watts come from, its model, its business sources.
+            printExplained(out, zone, done, explanations, cfg.settings().stepMs(),
+                    x -> x == explanations.get(explanations.size() - 1));
+            return 0;
+        }
         List<Episode> list = done.episodes();
         if (json) {
             printJson(out, list);
@@ -113,6 +163,58 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
             printTable(out, list, zone);
         }
         return 0;
+    }
+
+    /** {@code --explain ENTITY --at T}: the step containing T and the confirm_uncorroborated window before it. */
+    private Integer explain(Settings settings, ZoneId zone) throws IOException {
+        long atMs = parseTime("--at", at, zone);
+        var cfg = settings.analysis();
+        if (warmup != null) {
+            cfg = cfg.withWarmup(parseDuration(warmup));
+        }
+        long step = cfg.settings().stepMs();
+        long atStep = Math.floorDiv(atMs, step) * step;
+        long fromMs = atStep - cfg.settings().detector().confirmSamples() * step;
+        long toMs = atStep + step;
+        List<Explanation> explanations = new ArrayList<>();
+        long started = System.nanoTime();
+        Progress progress = new Progress(spec.commandLine().getErr(), "analyze",
+                toMs - fromMs + cfg.warmup().toMillis());
+        Outcome done;
+        try {
+            done = analyse(settings, cfg, fromMs, toMs, false, progress, explain, explanations::add);
+        } catch (IOException | UncheckedIOException | InfluxDBIOException e) {
+            throw new Failure(influxFailure(settings.influx(), e));
+        }
+        progress.done(String.format(Locale.ROOT, "%,d rows read in %.1f s", done.rows(),
+                (System.nanoTime() - started) / 1e9));
+        printExplained(spec.commandLine().getOut(), zone, done, explanations, step, x -> x.timeMs() == atStep);
+        return 0;
+    }
+
+    /**
+     * The explanations as rows, a block for each step {@code detail} selects and each that opened or closed an
+     * episode, then the entity's episodes in the range.
+     */
+    private void printExplained(PrintWriter out, ZoneId zone, Outcome done, List<Explanation> explanations,
+            long stepMs, java.util.function.Predicate<Explanation> detail) {
+        new ExplainPrinter(out, zone).print(explain, explanations, stepMs, detail.or(
+                x -> x.verdict() == Explanation.Verdict.OPENED || x.verdict() == Explanation.Verdict.CLOSED));
+        String name = explain.substring(explain.indexOf('/') + 1);
+        // A host's own episodes, and those of its GPUs (HOST:INDEX).
+        List<Episode> mine = done.episodes().stream()
+                .filter(e -> e.entity().equals(name) || e.entity().startsWith(name + ":")).toList();
+        out.println();
+        if (mine.isEmpty()) {
+            out.println("no episode of " + name + " in this range");
+        }
+        var time = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(zone);
+        for (Episode e : mine) {
+            out.printf(Locale.ROOT, "episode %s: %s, %s, since %s, detected %d min later%n", e.kind(),
+                    e.state().word(), e.severity().word(), time.format(Instant.ofEpochMilli(e.startedMs())),
+                    e.delayMs() / 60_000);
+            out.printf(Locale.ROOT, "  %.0f W excess, %.2f kWh: %s%n", e.excessW(), e.energyKwh(), e.title());
+        }
     }
 
     /** What an analysis over the store did: each episode in its last state, rows read, points written. */
@@ -124,6 +226,12 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
      */
     static Outcome analyse(Settings settings, AnalysisConfig cfg, long fromMs, long toMs, boolean write,
             Progress progress) throws IOException {
+        return analyse(settings, cfg, fromMs, toMs, write, progress, null, null);
+    }
+
+    /** As above; {@code sink} gets an explanation of {@code entity} for each step of the range (not the warm-up). */
+    static Outcome analyse(Settings settings, AnalysisConfig cfg, long fromMs, long toMs, boolean write,
+            Progress progress, String entity, Consumer<Explanation> explained) throws IOException {
         Map<String, Episode> episodes = new LinkedHashMap<>();
         long warmFrom = fromMs - cfg.warmup().toMillis();
         try (StoreReader reader = new StoreReader(settings.influx(), 10_000);
@@ -134,6 +242,13 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
                 sink = sink.and(new AnalysisSamples(writer::accept, cfg.settings().stepMs(), cfg.baselineEvery()));
             }
             AnalysisRunner runner = new AnalysisRunner(cfg, settings.schedule(), settings.topology(), sink);
+            if (entity != null) {
+                runner.explain(entity, x -> {
+                    if (x.timeMs() >= fromMs) {
+                        explained.accept(x);
+                    }
+                });
+            }
             runner.start(reader, fromMs, t -> progress.update(t - warmFrom,
                     String.format(Locale.ROOT, "warm-up %,d rows read", reader.rows())));
             runner.advance(reader, toMs, t -> progress.update(t - warmFrom,

@@ -30,6 +30,14 @@ final class TinySite {
 
     /** Line protocol for every host at {@code t}; {@code unexplainedW} more watts on host {@code minerHost}. */
     String at(long t, String minerHost, double unexplainedW) {
+        return at(t, minerHost, unexplainedW, null, 0);
+    }
+
+    /**
+     * As above, plus {@code outletOnlyW} at the outlet of {@code outletHost} that no component reports (a PSU,
+     * fans, a second device on the outlet).
+     */
+    String at(long t, String minerHost, double unexplainedW, String outletHost, double outletOnlyW) {
         StringBuilder sb = new StringBuilder();
         for (int h = 0; h < HOSTS.length; h++) {
             String host = HOSTS[h];
@@ -37,7 +45,8 @@ final class TinySite {
             double extra = host.equals(minerHost) ? unexplainedW : 0;
             double gpuW = 40 + 300 * u + (extra > 0 ? extra * 0.3 : 0) + 4 * gauss();
             double uReported = extra > 0 ? 1.0 : u;
-            double outlet = (gpuW + 150 + (extra > 0 ? extra * 0.7 : 0)) / 0.95 + 4 * gauss();
+            double outlet = (gpuW + 150 + (extra > 0 ? extra * 0.7 : 0)) / 0.95 + 4 * gauss()
+                    + (host.equals(outletHost) ? outletOnlyW : 0);
             sb.append(String.format(Locale.ROOT,
                     "gpu,host=%s,rack=r1,gpu=0,model=L4 util_pct=%.2f,mem_util_pct=%.2f,power_w=%.2f,power_limit_w=400 %d%n",
                     host, uReported * 100, uReported * 30, gpuW, t));
