@@ -68,9 +68,11 @@ final class Dashboards {
             }
         }
         for (JsonNode a : dashboard.path("annotations").path("list")) {
-            if (a.has("query")) {
+            // Grafana 10 and 11 read an InfluxDB annotation's query from its target.
+            JsonNode t = a.path("target");
+            if (t.has("query")) {
                 out.add(new Query(file, "annotation " + a.path("name").asText(), "annotation", "table",
-                        a.path("query").asText(), a));
+                        t.path("query").asText(), t));
             }
         }
         return out;

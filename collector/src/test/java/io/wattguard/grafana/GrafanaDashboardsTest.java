@@ -59,6 +59,10 @@ class GrafanaDashboardsTest {
             List<String> titles = new ArrayList<>();
             for (JsonNode p : Dashboards.panels(d)) {
                 String title = file + " panel '" + p.path("title").asText() + "'";
+                if (!p.path("type").asText().equals("row")) {
+                    // A panel shows what its queries return: one without a query would escape GrafanaQueriesTest.
+                    assertTrue(p.path("targets").size() > 0, title + ": no query");
+                }
                 assertTrue(p.path("id").isInt(), title + ": no id");
                 assertTrue(ids.add(p.path("id").asInt()), title + ": id " + p.path("id") + " used twice");
                 JsonNode g = p.path("gridPos");

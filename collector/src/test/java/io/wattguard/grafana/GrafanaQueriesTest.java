@@ -57,7 +57,8 @@ import org.junit.jupiter.api.io.TempDir;
  * month, last month, 15 minutes) are replaced by that range: the data has fixed dates.
  *
  * <p>Each query must answer without error, with at least one series holding a value, and with the columns its
- * {@code AS} aliases name. A failure names the dashboard and the panel.
+ * {@code AS} aliases name, each holding a value in some row (except the GPU clocks and throttle reasons, which the
+ * simulator does not write). A failure names the dashboard and the panel.
  */
 class GrafanaQueriesTest extends InfluxdTest {
     /** The demo's site over fixed dates; these end with episodes still open. */
@@ -301,6 +302,10 @@ class GrafanaQueriesTest extends InfluxdTest {
             if (!columns.contains(alias)) {
                 throw new AssertionError("no column '" + alias + "', found " + columns);
             }
+            // A misspelt field gives a column of nulls beside the others: every column must hold a value.
+            if (!NOT_SIMULATED.contains(alias) && !hasValue(series, alias)) {
+                throw new AssertionError("column '" + alias + "' has no value in any row");
+            }
         }
         if (q.refId().equals("annotation")) {
             String text = q.owner().path("textColumn").asText();
@@ -313,6 +318,26 @@ class GrafanaQueriesTest extends InfluxdTest {
                 }
             }
         }
+    }
+
+    /** Columns of fields the simulated site does not write (its GPUs report no clocks or throttle reasons). */
+    private static final Set<String> NOT_SIMULATED = Set.of("SM clock MHz", "memory clock MHz", "throttle reasons");
+
+    private static boolean hasValue(JsonNode series, String column) {
+        for (JsonNode s : series) {
+            int i = 0;
+            for (JsonNode c : s.path("columns")) {
+                if (c.asText().equals(column)) {
+                    for (JsonNode row : s.path("values")) {
+                        if (!row.get(i).isNull()) {
+                            return true;
+                        }
+                    }
+                }
+                i++;
+            }
+        }
+        return false;
     }
 
     /** The aliases of the outermost SELECT (of the subquery for SELECT *). */
