@@ -304,6 +304,16 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
+    /** How to look at the demo's InfluxDB with the dashboards of grafana/ (grafana/README.md). */
+    private void printGrafana(String influxUrl) {
+        out.println("Grafana, with this repository's dashboards (grafana/README.md): install");
+        out.println("  grafana/provisioning/datasources/wattguard.yaml and grafana/provisioning/dashboards/wattguard.yaml");
+        out.println("  under /etc/grafana/provisioning/, grafana/dashboards/*.json in /var/lib/grafana/dashboards/wattguard/,");
+        out.println("  and start Grafana on this machine with");
+        out.println("  WATTGUARD_INFLUX_URL=" + influxUrl + " WATTGUARD_INFLUX_USER= WATTGUARD_INFLUX_PASSWORD=");
+        out.println("  (the demo's site ends at midnight: set the time range to the history above)");
+    }
+
     private void runLive(Settings settings, Clock clock, Cleanup cleanup, Path config, String host) throws Exception {
         Daemon daemon = new Daemon(settings, clock);
         cleanup.daemon = daemon;
@@ -318,6 +328,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         out.println("  curl -sS " + base + "/metrics | grep wattguard_points_written");
         out.println("  curl -sS -X POST " + base + "/api/v1/business-load --data-binary "
                 + "'business_load,entity=" + host + ",level=host value=0.8'");
+        printGrafana(settings.influx().url().toString());
         out.flush();
         Batcher.Failed f = daemon.failed().get(); // only a failure returns; Ctrl-C ends the JVM through the hook
         throw new Failure("demo: the daemon stopped: " + f.getMessage());

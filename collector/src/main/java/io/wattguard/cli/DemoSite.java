@@ -15,19 +15,23 @@ import java.util.stream.Collectors;
  * business calendar and, given enough days, one episode of each mining scenario) ending today, and the
  * configuration an operator of that site would write for its central analysis instance.
  */
-final class DemoSite {
+public final class DemoSite {
     private DemoSite() {}
 
     /** {@code days} of history ending at today's midnight in the site's zone. */
     static SiteSpec spec(int days) {
+        return spec(days, LocalDate.now(SiteSpec.small().zone()));
+    }
+
+    /** {@code days} of history ending at {@code end}'s midnight in the site's zone (tests pin the dates). */
+    public static SiteSpec spec(int days, LocalDate end) {
         SiteSpec small = SiteSpec.small();
-        LocalDate today = LocalDate.now(small.zone());
-        SiteSpec.Builder b = small.toBuilder().days(days).start(today.minusDays(days));
+        SiteSpec.Builder b = small.toBuilder().days(days).start(end.minusDays(days));
         // The detectors need a clean day or two to learn from before anything happens.
         return days >= 3 ? b.cleanDays(Math.max(1, Math.min(4, days / 3))).build() : b.noMining().build();
     }
 
-    static Sample sample(SitePoint p) {
+    public static Sample sample(SitePoint p) {
         Sample.Builder b = Sample.builder(p.measurement()).time(p.timeMs()).tags(p.tags());
         for (Map.Entry<String, Object> f : p.fields().entrySet()) {
             b.fieldObject(f.getKey(), f.getValue());
@@ -36,7 +40,7 @@ final class DemoSite {
     }
 
     /** The YAML of the demo's collector: topology, calendar and analysis of the site; no sources. */
-    static String config(SiteSpec spec, String influxUrl, String spoolDir, String httpListen) {
+    public static String config(SiteSpec spec, String influxUrl, String spoolDir, String httpListen) {
         StringBuilder y = new StringBuilder();
         y.append("# The demo's site as its operator would configure the central analysis instance.\n")
                 .append("# Written by 'wattguard demo'; read it, copy it, run it: wattguard run --config THIS_FILE\n")

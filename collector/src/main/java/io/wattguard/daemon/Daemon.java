@@ -229,6 +229,17 @@ public final class Daemon implements AutoCloseable {
                     .field("spool_dropped", sink.spoolDroppedPoints()).field("errors", s.writeErrors.get())
                     .field("dead_letter_points", s.deadLetterPoints.get()).field("spool_errors", s.spoolErrors.get())
                     .field("batcher_dropped", batcher.droppedPoints()).build());
+            if (analysis != null) {
+                long until = analysis.analysedUntil();
+                out.emit(out.point("collector").tag("instance", settings.instance()).tag("source", "analysis")
+                        .field("lag_ms", until == 0 ? 0 : Math.max(0, clock.millis() - until))
+                        .field("open_episodes", analysis.openEpisodes()).build());
+            }
+            for (io.wattguard.alert.OutputStats o : alerts.stats()) {
+                out.emit(out.point("collector").tag("instance", settings.instance()).tag("source", "alerts")
+                        .tag("output", o.name()).field("sent", o.sent()).field("failed", o.failed())
+                        .field("dropped", o.dropped()).field("queued", (long) o.queued()).build());
+            }
         }
     }
 
