@@ -402,10 +402,13 @@ public final class Analyzer {
             e.businessLoad = maintenance ? 1 : b;
             double n = Math.max(1, load.gpus());
             double g = load.gpuUtil();
-            double gExpl = maintenance ? g : Math.min(g, b * n);
+            // A business figure is an estimate (allocated cores, a scheduler's share): load within its stated
+            // accuracy of it is explained, or every job would leave an excess of the feed's error.
+            double bt = b * (1 + settings.businessTolerance());
+            double gExpl = maintenance ? g : Math.min(g, bt * n);
             e.features = new double[] {g, load.gpuMemUtil(), load.cpuUtil()};
             e.explained = new double[] {gExpl, g > 0 ? load.gpuMemUtil() * gExpl / g : 0,
-                    maintenance ? load.cpuUtil() : Math.min(load.cpuUtil(), b)};
+                    maintenance ? load.cpuUtil() : Math.min(load.cpuUtil(), bt)};
             e.present = true;
             e.componentW = Double.isNaN(load.gpuW()) && Double.isNaN(load.cpuW()) ? Double.NaN
                     : nz(load.gpuW()) + nz(load.cpuW());

@@ -134,7 +134,7 @@ class CorroborationTest {
         AnalysisSettings tenMinutes = new AnalysisSettings(d.stepMs(), d.floorW(), d.floorPerGpuW(), d.floorShare(),
                 d.balanceFloorW(), d.weeks(), d.minHoursToFit(), d.minPeers(), d.holdMs(), d.offHoursUtil(),
                 d.offHoursMs(), d.evidenceQuietMs(), ExcessPowerDetector.Settings.defaults(0,
-                        AnalysisSettings.confirmSteps(10 * MIN, d.stepMs())), d.gpuBusyUtil(), d.tariff());
+                        AnalysisSettings.confirmSteps(10 * MIN, d.stepMs())), d.gpuBusyUtil(), d.businessTolerance(), d.tariff());
         AnalyzerTest.Recorder r = AnalyzerTest.run(10, 21, new AnalyzerTest.Scenario() {
             @Override
             public double outletOnlyW(String host, long m) {

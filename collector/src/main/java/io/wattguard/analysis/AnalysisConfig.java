@@ -63,6 +63,7 @@ public record AnalysisConfig(boolean enabled, AnalysisSettings settings, Duratio
         Duration confirm = s.duration("confirm_uncorroborated", Duration.ofMillis(d.confirmUncorroboratedMs()),
                 Duration.ZERO, Duration.ofDays(7));
         double gpuBusyUtil = s.number("gpu_busy_util", d.gpuBusyUtil(), 0.05, 1);
+        double businessTolerance = s.number("business_tolerance", d.businessTolerance(), 0, 1);
         int baselineEvery = (int) s.integer("baseline_every", 1, 1, 1440);
         Tariff tariff = s.has("tariff") ? tariff(s.section("tariff"), zone) : Tariff.none();
         if (!grace.isZero() && grace.compareTo(step.multipliedBy(60)) > 0) {
@@ -79,7 +80,7 @@ public record AnalysisConfig(boolean enabled, AnalysisSettings settings, Duratio
         AnalysisSettings settings = new AnalysisSettings(step.toMillis(), floorW, floorPerGpu, floorShare, balanceFloorW, weeks, 12,
                 minPeers, hold.toMillis(), offHoursUtil, offHoursFor.toMillis(), evidenceQuiet.toMillis(),
                 ExcessPowerDetector.Settings.defaults(0, AnalysisSettings.confirmSteps(confirm.toMillis(), step.toMillis())),
-                gpuBusyUtil, tariff);
+                gpuBusyUtil, businessTolerance, tariff);
         return new AnalysisConfig(enabled, settings, warmup, grace, window, baselineEvery);
     }
 
