@@ -25,10 +25,11 @@ import java.util.TreeMap;
  * <p>A source that reports nothing at all for longer than that is silent: the entities it still covered when
  * it stopped (those it had reported within its hold of its last report) have no known business load, and get
  * no verdict, as with a silent meter, unless another source reports them fresh. An entity that a source
- * still reporting other entities has stopped naming: if that source names idle entities at 0, its report
- * of that entity broke, and the entity gets no verdict; if it names only busy entities (a query feed that
- * returns rows for running jobs), the entity is idle: nothing from that source, as for an entity no source
- * ever named (business 0). Each report is also held for {@value #HOLD_INTERVALS} times its own last
+ * still reporting other entities has stopped naming: if that source names its entities busy or not (the
+ * agents' {@code allowlist}, a scheduler, a CMDB; any source seen to report an entity at 0), its report of
+ * that entity broke, and the entity gets no verdict; if it names only busy entities (a {@code query:NAME}
+ * mapping returns rows for running jobs), the entity is idle: nothing from that source, as for an entity no
+ * source ever named (business 0). Each report is also held for {@value #HOLD_INTERVALS} times its own last
  * interval, so an entity the source names less often than others is not taken as dropped. A source silent
  * for {@value #RETIRED_DAYS} days is taken as retired and forgotten.
  */
@@ -74,13 +75,16 @@ public final class BusinessFeeds {
         long cadenceMs;
         long holdMs;
         /**
-         * Whether it has reported an entity at 0: such a source says "no business" out loud, so its silence
-         * about one entity is a broken report, not an idle entity.
+         * Whether it names its entities whether busy or not, so that its silence about one entity is a broken
+         * report, not an idle entity. The agents' {@code allowlist} writes a point every poll, a scheduler or a
+         * CMDB export lists its nodes; a {@code query:NAME} mapping returns rows only for entities with work
+         * (an InfluxQL GROUP BY over running jobs), unless it has been seen to report one at 0.
          */
         boolean reportsIdle;
 
         Feed(String name, long minHoldMs) {
             this.name = name;
+            this.reportsIdle = !name.startsWith(QUERY_PREFIX);
             this.holdMs = minHoldMs;
         }
     }
@@ -110,6 +114,8 @@ public final class BusinessFeeds {
         }
     }
 
+    /** The source tag of the business source's InfluxQL mappings. */
+    static final String QUERY_PREFIX = "query:";
     private final long minHoldMs;
     private final Map<String, Feed> feeds = new TreeMap<>();
     /** Per {@code level/entity}: the last report of each source that names it. */

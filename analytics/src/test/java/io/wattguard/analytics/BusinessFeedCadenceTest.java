@@ -213,11 +213,11 @@ class BusinessFeedCadenceTest {
 
     @Test
     void aFeedStillReportingOtherHostsNoLongerClaimsOneItDropped() {
-        // The scheduler stops naming h2 at 23:00 but goes on reporting the other hosts: h2's job is then
-        // unexplained, as with no feed at all, and found.
+        // A query mapping (rows only for hosts with jobs) stops naming h2 at 23:00 but goes on reporting the
+        // other hosts: h2 is idle as far as the business knows, its load unexplained, as with no feed, and found.
         long stop = 8 * 1440 + 23 * 60;
-        List<Feed> feeds = new ArrayList<>(List.of(new Feed("scheduler", 5, 0, FOREVER, OTHERS),
-                new Feed("scheduler", 5, 0, stop, Set.of(HOST))));
+        List<Feed> feeds = new ArrayList<>(List.of(new Feed("query:slurm", 5, 0, FOREVER, OTHERS),
+                new Feed("query:slurm", 5, 0, stop, Set.of(HOST))));
         Run r = run(35, feeds);
         List<Episode> eps = r.rows().hostEpisodes();
         assertEquals(1, eps.size(), "one episode: " + eps);

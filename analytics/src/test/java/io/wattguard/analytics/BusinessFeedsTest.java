@@ -112,9 +112,10 @@ class BusinessFeedsTest {
     void aHostAFeedStoppedNamingWhileReportingOthersIsNoLongerClaimed() {
         BusinessFeeds b = new BusinessFeeds(HOLD);
         for (long m = 0; m <= 120; m += 5) {
-            b.report("scheduler", "host/h0", 0.9, m * MIN);
+            // A query mapping returns rows only for hosts with running jobs.
+            b.report("query:slurm", "host/h0", 0.9, m * MIN);
             if (m <= 60) {
-                b.report("scheduler", "host/h1", 0.9, m * MIN);
+                b.report("query:slurm", "host/h1", 0.9, m * MIN);
             }
             b.finish(m * MIN);
         }
@@ -158,18 +159,25 @@ class BusinessFeedsTest {
     @Test
     void aSourceThatNamesIdleEntitiesAtZeroAndStopsNamingOneGivesNoVerdictForIt() {
         BusinessFeeds loud = new BusinessFeeds(HOLD);
+        BusinessFeeds agent = new BusinessFeeds(HOLD);
         BusinessFeeds quiet = new BusinessFeeds(HOLD);
         for (long m = 0; m <= 60; m++) {
             loud.report("scheduler", "host/h0", 0, m * MIN); // idle, said out loud
-            quiet.report("query", "host/h0", 0.2, m * MIN);
+            quiet.report("query:jobs", "host/h0", 0.2, m * MIN);
             if (m < 30) {
                 loud.report("scheduler", "host/h1", 0.8, m * MIN);
-                quiet.report("query", "host/h1", 0.8, m * MIN);
+                quiet.report("query:jobs", "host/h1", 0.8, m * MIN);
             }
+            agent.report("allowlist", "host/h0", 0.1, m * MIN); // never 0, but an agent writes every poll
+            if (m < 30) {
+                agent.report("allowlist", "host/h1", 0.8, m * MIN);
+            }
+            agent.finish(m * MIN);
             loud.finish(m * MIN);
             quiet.finish(m * MIN);
         }
         assertTrue(Double.isNaN(loud.load("host/h1", null, 60 * MIN)), "its report of h1 broke: no verdict");
-        assertEquals(0, quiet.load("host/h1", null, 60 * MIN), "a feed of busy entities left h1 out: idle");
+        assertTrue(Double.isNaN(agent.load("host/h1", null, 60 * MIN)), "an agent's report of h1 broke: no verdict");
+        assertEquals(0, quiet.load("host/h1", null, 60 * MIN), "a query feed of busy entities left h1 out: idle");
     }
 }
