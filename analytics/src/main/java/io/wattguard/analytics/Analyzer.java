@@ -470,18 +470,7 @@ public final class Analyzer {
                 return true;
             }
         }
-        return unexplainedLoad(e) >= CORROBORATING_SHARE_OF_FLOOR * floorW || nonBusinessProcess(e.name, f);
-    }
-
-    /**
-     * The watts the power model gives the host's own utilisation beyond what business explains: work the
-     * business does not account for shows in NVML's and /proc's utilisation, which a draw on the outlet alone
-     * (a supply, fans, a second device) does not move. It corroborates where no component reports its power
-     * (a CPU server without RAPL); 0 without a model.
-     */
-    private double unexplainedLoad(Entity e) {
-        LoadModel m = e.model();
-        return m == null ? 0 : m.predict(e.features) - m.predict(e.explained);
+        return nonBusinessProcess(e.name, f);
     }
 
     /**
@@ -1154,10 +1143,6 @@ public final class Analyzer {
         } else {
             l.add(Double.isNaN(c.componentW()) ? "the host reports no component watts" : "no component model yet");
         }
-        if (!Double.isNaN(c.unexplainedLoadW())) {
-            l.add(String.format(Locale.ROOT, "utilisation business does not explain worth %s (needs %s)",
-                    watts(c.unexplainedLoadW()), watts(c.thresholdW())));
-        }
         l.add(c.processes().isEmpty() ? "no non-business process" : "non-business process " + String.join(", ",
                 c.processes()));
         if (!c.evidence().isEmpty()) {
@@ -1194,7 +1179,7 @@ public final class Analyzer {
         double excess = e.actual - e.expected;
         boolean corr = e.present && excess >= floor / 2 && corroborated(e, f, floor);
         return new Explanation.Corroboration(corr, !e.outletMetered, e.componentW, expected,
-                CORROBORATING_SHARE_OF_FLOOR * floor, e.present ? unexplainedLoad(e) : Double.NaN, procs, ev);
+                CORROBORATING_SHARE_OF_FLOOR * floor, procs, ev);
     }
 
     private Explanation explanation(Entity e, Frame f, long t, Explanation.Verdict verdict, Explanation.Reason reason,

@@ -125,6 +125,5 @@ public record Explanation(long timeMs, String entity, String level, Verdict verd
      * @param evidence miner or pool findings this step, or open evidence episodes
      */
     public record Corroboration(boolean corroborated, boolean byComponentsAlone, double componentW,
-            double componentExpectedW, double thresholdW, double unexplainedLoadW, List<String> processes,
-            List<String> evidence) {}
+            double componentExpectedW, double thresholdW, List<String> processes, List<String> evidence) {}
 }

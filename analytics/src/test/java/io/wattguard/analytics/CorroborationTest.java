@@ -98,31 +98,12 @@ class CorroborationTest {
     }
 
     @Test
-    void onAHostThatReportsNoComponentPowerItsUnexplainedUtilisationCorroborates() {
-        // Only utilisation is reported, and it shows load that business does not explain: the work is there.
-        AnalyzerTest.Recorder r = AnalyzerTest.run(10, 22, new AnalyzerTest.Scenario() {
+    void onAHostThatReportsNoComponentPowerAnExcessIsUncorroborated() {
+        // Its GPUs do run unexplained load, but only their utilisation is reported: the outlet alone says so.
+        AnalyzerTest.Scenario shortLoad = new AnalyzerTest.Scenario() {
             @Override
             public double unexplainedUtil(String host, long m) {
                 return during(host, m, 20) ? 0.6 : 0;
-            }
-
-            @Override
-            public boolean noComponentPower(String host) {
-                return host.equals(HOST);
-            }
-        });
-        List<Episode> eps = hostEpisodes(r);
-        assertEquals(1, eps.size(), "one episode: " + eps);
-        assertTrue(delayMin(eps.get(0)) <= 10, "within the 10-step window: " + delayMin(eps.get(0)));
-    }
-
-    @Test
-    void onAHostThatReportsNoComponentPowerAnOutletExcessIsUncorroborated() {
-        // No component watts, and utilisation does not move: nothing but the outlet says so.
-        AnalyzerTest.Scenario shortLoad = new AnalyzerTest.Scenario() {
-            @Override
-            public double outletOnlyW(String host, long m) {
-                return during(host, m, 20) ? BURST_W : 0;
             }
 
             @Override
@@ -133,8 +114,8 @@ class CorroborationTest {
         assertEquals(List.of(), hostEpisodes(AnalyzerTest.run(10, 22, shortLoad)), "20 min: no episode");
         AnalyzerTest.Recorder r = AnalyzerTest.run(10, 22, new AnalyzerTest.Scenario() {
             @Override
-            public double outletOnlyW(String host, long m) {
-                return during(host, m, 60) ? BURST_W : 0;
+            public double unexplainedUtil(String host, long m) {
+                return during(host, m, 60) ? 0.6 : 0;
             }
 
             @Override

@@ -125,8 +125,8 @@ class ExplanationTest {
     void withoutComponentPowerAnExcessOpensOnceItOutlastsConfirmUncorroborated() {
         Run r = run(HOST, 9, new AnalyzerTest.Scenario() {
             @Override
-            public double outletOnlyW(String host, long m) {
-                return during(host, m, 60) ? 500 : 0;
+            public double unexplainedUtil(String host, long m) {
+                return during(host, m, 60) ? 0.6 : 0;
             }
 
             @Override
