@@ -238,8 +238,7 @@ public final class Analyzer {
     private final GpuAttribution.HostFacts hostFacts = new GpuAttribution.HostFacts() {
         @Override
         public boolean maintenance(String host, long t) {
-            Entity e = hosts.get(host);
-            return schedule.maintenance(t, host, e == null ? null : e.rack, e == null ? null : e.room);
+            return hostMaintenance(host, t);
         }
 
         @Override
@@ -247,6 +246,12 @@ public final class Analyzer {
             return evidenceEpisodes.minerEvidence(host);
         }
     };
+
+    /** Whether a maintenance window covers the host, its rack or its room at {@code t}. */
+    private boolean hostMaintenance(String host, long t) {
+        Entity e = hosts.get(host);
+        return schedule.maintenance(t, host, e == null ? null : e.rack, e == null ? null : e.room);
+    }
 
     /** Whether a host's agent has reported a process list recently enough for GPU-level attribution. */
     public boolean hasAllowlistData(String host) {
@@ -781,8 +786,7 @@ public final class Analyzer {
 
         @Override
         public boolean maintenance(String host, long t) {
-            Entity h = hosts.get(host);
-            return schedule.maintenance(t, host, h == null ? null : h.rack, h == null ? null : h.room);
+            return hostMaintenance(host, t);
         }
 
         @Override

@@ -194,10 +194,7 @@ public final class BusinessFeeds {
         double best = Double.NaN;
         boolean unknown = false;
         for (int k = 0; k < 2; k++) {
-            List<Report> rs = byKey.get(k == 0 ? key : rackKey);
-            if (rs == null) {
-                continue;
-            }
+            List<Report> rs = claims(k == 0 ? key : rackKey);
             for (int i = 0; i < rs.size(); i++) {
                 Report r = rs.get(i);
                 Feed f = r.feed;
@@ -221,10 +218,7 @@ public final class BusinessFeeds {
     long asOf(String key, String rackKey, long timeMs) {
         long oldest = Long.MAX_VALUE;
         for (int k = 0; k < 2; k++) {
-            List<Report> rs = byKey.get(k == 0 ? key : rackKey);
-            if (rs == null) {
-                continue;
-            }
+            List<Report> rs = claims(k == 0 ? key : rackKey);
             for (int i = 0; i < rs.size(); i++) {
                 Report r = rs.get(i);
                 if (r.fresh(timeMs)) {
@@ -243,8 +237,8 @@ public final class BusinessFeeds {
         List<Explanation.Business> l = new ArrayList<>();
         for (int k = 0; k < 2; k++) {
             String name = k == 0 ? key : rackKey;
-            List<Report> rs = name == null ? null : byKey.get(name);
-            for (int i = 0; rs != null && i < rs.size(); i++) {
+            List<Report> rs = claims(name);
+            for (int i = 0; i < rs.size(); i++) {
                 Report r = rs.get(i);
                 Feed f = r.feed;
                 boolean fresh = r.fresh(timeMs);
@@ -254,6 +248,12 @@ public final class BusinessFeeds {
             }
         }
         return l;
+    }
+
+    /** The last report of each source that names {@code key} ({@code null}: none). */
+    private List<Report> claims(String key) {
+        List<Report> rs = key == null ? null : byKey.get(key);
+        return rs == null ? List.of() : rs;
     }
 
     /** Every source not yet retired, by name, as of the step at {@code timeMs}. */
