@@ -52,7 +52,8 @@ final class GpuAttribution {
 
     private final AnalysisSettings settings;
     private final Map<String, Long> processesSeenMs = new HashMap<>();
-    private final Map<String, Gpu> gpus = new TreeMap<>();
+    /** Per host, per GPU index: no key is built per GPU and step. */
+    private final Map<String, Map<String, Gpu>> gpus = new TreeMap<>();
     private final Map<String, PowerCurve> curves = new HashMap<>();
 
     GpuAttribution(AnalysisSettings settings) {
@@ -95,23 +96,23 @@ final class GpuAttribution {
         }
         for (Map.Entry<String, Frame.HostAgg> h : f.hosts.entrySet()) {
             String host = h.getKey();
-            boolean verdict = hasAllowlistData(host, t) && !facts.maintenance(host, t);
+            if (h.getValue().gpus.isEmpty() || !hasAllowlistData(host, t) || facts.maintenance(host, t)) {
+                continue; // no verdict: a run and an open episode wait
+            }
             List<Frame.Proc> procs = f.processes.getOrDefault(host, List.of());
+            Map<String, Gpu> ofHost = gpus.computeIfAbsent(host, k -> new TreeMap<>());
             for (Map.Entry<String, Frame.GpuAgg> g : h.getValue().gpus.entrySet()) {
                 Frame.GpuAgg agg = g.getValue();
                 double util = agg.util.get();
                 if (Double.isNaN(util)) {
                     continue;
                 }
-                Gpu gpu = gpus.computeIfAbsent(host + ":" + g.getKey(), k -> new Gpu(host, g.getKey()));
-                boolean unexplained = verdict && unexplained(util, g.getKey(), procs);
+                Gpu gpu = ofHost.computeIfAbsent(g.getKey(), k -> new Gpu(host, k));
+                boolean unexplained = unexplained(util, g.getKey(), procs);
                 PowerCurve curve = agg.model == null ? null : curves.computeIfAbsent(agg.model, k -> new PowerCurve());
                 double power = agg.power.get();
-                if (curve != null && verdict && !unexplained && gpu.track == null) {
+                if (curve != null && !unexplained && gpu.track == null) {
                     curve.add(util / PERCENT, power);
-                }
-                if (!verdict) {
-                    continue; // no verdict: the run and an open episode wait
                 }
                 advance(gpu, t, unexplained, f, facts, curve, agg, util, power, emit);
             }
@@ -192,9 +193,11 @@ final class GpuAttribution {
     /** Episodes open now, in entity order. */
     List<Episode> open(long nowMs) {
         List<Episode> l = new ArrayList<>();
-        for (Gpu g : gpus.values()) {
-            if (g.track != null) {
-                l.add(g.track.episode(Episode.State.OPEN, 0, nowMs, title(g.track)));
+        for (Map<String, Gpu> ofHost : gpus.values()) {
+            for (Gpu g : ofHost.values()) {
+                if (g.track != null) {
+                    l.add(g.track.episode(Episode.State.OPEN, 0, nowMs, title(g.track)));
+                }
             }
         }
         return l;

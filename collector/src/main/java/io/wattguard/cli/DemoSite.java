@@ -28,7 +28,7 @@ public final class DemoSite {
         SiteSpec small = SiteSpec.small();
         SiteSpec.Builder b = small.toBuilder().days(days).start(end.minusDays(days));
         // The detectors need a clean day or two to learn from before anything happens.
-        return days >= 3 ? b.cleanDays(Math.max(1, Math.min(4, days / 3))).build() : b.noMining().build();
+        return days >= 3 ? b.cleanDays(Math.max(1, Math.min(4, days / 3))).build() : b.noMining().cleanDays(0).build();
     }
 
     public static Sample sample(SitePoint p) {

@@ -48,6 +48,16 @@ class DemoTest {
     }
 
     @Test
+    void oneOrTwoDaysMakeASiteWithoutMiningRatherThanFail() {
+        // --days 1 and 2 once failed with "cleanDays must be in [0, days)": too short to hide mining in.
+        for (int days : new int[] {1, 2}) {
+            var spec = DemoSite.spec(days, java.time.LocalDate.of(2026, 12, 4));
+            assertEquals(days, spec.days());
+            assertEquals(0, new io.wattguard.simulator.site.SyntheticSite(spec).miningLabels().size());
+        }
+    }
+
+    @Test
     void badDaysIsBadInput() {
         Cli.Result r = Cli.run("demo", "--days", "-3");
         assertEquals(2, r.code());
