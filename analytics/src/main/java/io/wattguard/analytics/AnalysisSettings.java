@@ -60,6 +60,14 @@ public record AnalysisSettings(long stepMs, double floorW, double floorPerGpuW, 
                 DEFAULT_GPU_BUSY_UTIL, DEFAULT_BUSINESS_TOLERANCE, Tariff.none());
     }
 
+    /** Milliseconds in an hour times watts in a kilowatt: kWh over a span in ms to mean watts. */
+    static final double MS_W_PER_KWH = 3.6e9;
+
+    /** The energy of {@code watts} over one step, in kWh. */
+    double stepKwh(double watts) {
+        return watts * stepMs / MS_W_PER_KWH;
+    }
+
     /**
      * A wait for an uncorroborated excess in steps, rounded up, and at least the sustained window (a shorter
      * wait is no extra wait), at most what the detector remembers.

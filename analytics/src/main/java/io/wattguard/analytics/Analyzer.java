@@ -253,10 +253,6 @@ public final class Analyzer {
         return schedule.maintenance(t, host, e == null ? null : e.rack, e == null ? null : e.room);
     }
 
-    /** Whether a host's agent has reported a process list recently enough for GPU-level attribution. */
-    public boolean hasAllowlistData(String host) {
-        return gpuAttribution.hasAllowlistData(host, lastMs);
-    }
 
     // ---- inputs held across dropouts ------------------------------------------------------------------------
 
@@ -530,7 +526,7 @@ public final class Analyzer {
             Double before = e.counters.put(c.getKey(), c.getValue());
             double d = before == null ? Double.NaN : c.getValue() - before;
             if (!(d >= 0) || d > Math.max(COUNTER_RESOLUTION_KWH,
-                    COUNTER_JUMP_FACTOR * Math.abs(e.actual) * settings.stepMs() / Track.MS_W_PER_KWH)) {
+                    settings.stepKwh(COUNTER_JUMP_FACTOR * Math.abs(e.actual)))) {
                 ok = false; // first reading, a reset, a wrap or a jump: the step's watts are the better figure
             }
             sum += d;
@@ -699,7 +695,7 @@ public final class Analyzer {
             e.track = new Track(settings, e.name, e.level, e.kind, e.detector.startedMs(), t);
             e.history.excludeSince(e.detector.startedMs());
             // The steps between the change and its detection: their excess from watts, counters came too late.
-            e.track.add(e.detector.excessSince(e.detector.startedMs(), t) * settings.stepMs() / Track.MS_W_PER_KWH, t);
+            e.track.add(settings.stepKwh(e.detector.excessSince(e.detector.startedMs(), t)), t);
         } else {
             e.track.add(stepKwh, t);
         }
@@ -720,11 +716,11 @@ public final class Analyzer {
 
     /** The excess energy of this step: the counter's energy less the expected, else excess watts times the step. */
     private double stepKwh(Entity e, double excessW) {
-        double fromWatts = excessW * settings.stepMs() / Track.MS_W_PER_KWH;
+        double fromWatts = settings.stepKwh(excessW);
         if (Double.isNaN(e.counterKwh)) {
             return fromWatts;
         }
-        return e.counterKwh - (e.actual - excessW) * settings.stepMs() / Track.MS_W_PER_KWH;
+        return e.counterKwh - settings.stepKwh(e.actual - excessW);
     }
 
     private Episode.Severity powerSeverity(Entity e, double score) {

@@ -114,8 +114,8 @@ public final class BusinessFeeds {
         }
     }
 
-    /** The source tag of the business source's InfluxQL mappings. */
-    static final String QUERY_PREFIX = "query:";
+    /** The source tag's prefix of the business source's InfluxQL mappings ({@code query:NAME}). */
+    public static final String QUERY_PREFIX = "query:";
     private final long minHoldMs;
     private final Map<String, Feed> feeds = new TreeMap<>();
     /** Per {@code level/entity}: the last report of each source that names it. */

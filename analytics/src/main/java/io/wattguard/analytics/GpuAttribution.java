@@ -158,7 +158,7 @@ final class GpuAttribution {
         double above = curve == null ? Double.NaN : power - curve.predict(util / PERCENT);
         if (!Double.isNaN(power)) {
             double work = Double.isNaN(idle) ? power : power - idle;
-            tr.add(tr.stepKwh(unexplained ? work : 0), t);
+            tr.add(settings.stepKwh(unexplained ? work : 0), t);
             tr.peakW = Math.max(tr.peakW, work);
         }
         tr.score = Math.max(tr.score, util / PERCENT);

@@ -4,9 +4,6 @@ import java.util.Locale;
 
 /** The accumulating state of one open episode: its energy, cost, peak, score, severity and evidence. */
 final class Track {
-    /** Milliseconds in an hour times watts in a kilowatt: kWh over a span in ms to mean watts. */
-    static final double MS_W_PER_KWH = 3.6e9;
-
     final String id;
     final String entity;
     final String level;
@@ -38,14 +35,9 @@ final class Track {
         }
     }
 
-    /** The energy of {@code watts} over one step, in kWh. */
-    double stepKwh(double watts) {
-        return watts * settings.stepMs() / MS_W_PER_KWH;
-    }
-
     Episode episode(Episode.State state, long endedMs, long nowMs, String title) {
         long span = Math.max(settings.stepMs(), (endedMs > 0 ? endedMs : nowMs + settings.stepMs()) - startedMs);
         return new Episode(id, entity, level, kind, state, severity, title, startedMs, detectedMs, endedMs, nowMs,
-                energyKwh * MS_W_PER_KWH / span, peakW, energyKwh, cost, score, collected.json());
+                energyKwh * AnalysisSettings.MS_W_PER_KWH / span, peakW, energyKwh, cost, score, collected.json());
     }
 }

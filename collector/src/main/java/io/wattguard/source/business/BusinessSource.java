@@ -1,5 +1,6 @@
 package io.wattguard.source.business;
 
+import io.wattguard.analytics.BusinessFeeds;
 import io.wattguard.core.Emitter;
 import io.wattguard.core.Source;
 import io.wattguard.core.SourceSpec;
@@ -83,7 +84,7 @@ final class BusinessSource implements Source {
                 if (raw == null) {
                     continue;
                 }
-                out.emit(BusinessLoad.point(entity, q.level(), "query:" + q.name(), q.normalise(raw), raw, out.tickMs())
+                out.emit(BusinessLoad.point(entity, q.level(), BusinessFeeds.QUERY_PREFIX + q.name(), q.normalise(raw), raw, out.tickMs())
                         .withDefaultTags(common.tags()));
             }
         }
