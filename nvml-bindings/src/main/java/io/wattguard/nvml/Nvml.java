@@ -191,8 +191,11 @@ public final class Nvml implements AutoCloseable {
                     + "carry on.";
             case NO_PERMISSION -> "this user may not open /dev/nvidia*; run the collector as a user with access to "
                     + "the GPU device files.";
+            // Seen on a GPU machine whose library path also held a packaged copy of another driver's library.
             case LIB_RM_VERSION_MISMATCH -> "libnvidia-ml and the loaded kernel module come from different driver "
-                    + "versions (usually a driver upgrade without a reboot); reboot or reload the nvidia module.";
+                    + "versions: usually a driver upgrade without a reboot (reboot or reload the nvidia module), or "
+                    + "another driver's copy of the library found first (set the nvml source's library to the "
+                    + "driver's own). GPU metrics are off; other sources carry on.";
             case LIBRARY_NOT_FOUND, FUNCTION_NOT_FOUND -> hint + ".";
             default -> "GPU metrics are off; other sources carry on. If this persists: " + hint + ".";
         };

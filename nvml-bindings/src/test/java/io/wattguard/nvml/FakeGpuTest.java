@@ -173,6 +173,7 @@ class FakeGpuTest {
         assertEquals(NvmlReturn.LIB_RM_VERSION_MISMATCH, e.returnCode());
         assertTrue(e.getMessage().contains("nvmlInit_v2 returned 18 (Driver/library version mismatch)"), e.getMessage());
         assertTrue(e.getMessage().contains("reboot or reload the nvidia module"), e.getMessage());
+        assertTrue(e.getMessage().contains("set the nvml source's library to the driver's own"), e.getMessage());
         assertEquals(List.of(fake.path()), e.pathsTried());
     }
 }

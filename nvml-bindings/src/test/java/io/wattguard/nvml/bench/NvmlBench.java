@@ -74,8 +74,9 @@ public final class NvmlBench {
                 System.out.println(title + ": no GPUs");
                 return;
             }
-            // Size each round to about a second of work, from a short calibration.
-            long calib = Math.max(1000, (long) (3e8 / Math.max(1, c.benchLoop(path, gpus, 20_000))));
+            // Size each round to about 0.3 s of work, from a short calibration. A real driver answers each call
+            // in microseconds to milliseconds (an ioctl, more under load), so the calibration starts small.
+            long calib = Math.max(200, (long) (3e8 / Math.max(1, c.benchLoop(path, gpus, 200))));
             jna(devices, calib); // warm up: JIT, buffers, stride detection
             double[] javaNs = new double[ROUNDS];
             double[] cNs = new double[ROUNDS];
@@ -85,7 +86,7 @@ public final class NvmlBench {
             }
             double j = median(javaNs);
             double cc = median(cNs);
-            long allocated = allocation(devices, 100_000);
+            long allocated = allocation(devices, (int) Math.min(100_000, calib));
             System.out.println();
             System.out.println(title);
             System.out.printf("  GPUs %d, NVML calls per sample 15, samples per round %d%n", gpus, calib);

@@ -1,5 +1,6 @@
 package io.wattguard.nvml.testing;
 
+import io.wattguard.nvml.NvmlReturn;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -40,6 +41,16 @@ public final class Components {
             throw new AssertionError("NVIDIA's libnvidia-ml.so.1 is missing at " + lib + ": " + HOW);
         }
         return lib;
+    }
+
+    /**
+     * What NVIDIA's packaged library (driver 535) answers at nvmlInit on this machine: Driver Not Loaded where no
+     * NVIDIA kernel driver runs (CI), and Driver/library version mismatch on a GPU machine, whose kernel module is
+     * another version. Both are failures the binding must report and recover from.
+     */
+    public static NvmlReturn packagedLibraryInitStatus() {
+        // Not /dev/nvidiactl: containers can carry the device node without a driver behind it (this CI's does).
+        return Files.exists(Path.of("/proc/driver/nvidia/version")) ? NvmlReturn.LIB_RM_VERSION_MISMATCH : NvmlReturn.DRIVER_NOT_LOADED;
     }
 
     public static String gcc() {
