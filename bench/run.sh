@@ -8,7 +8,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 "$top/scripts/setup.sh" demo
 mvn -B -q -ntp -DskipTests package
-cp="bench/target/classes:collector/target/wattguard.jar"
+# The demo's jar: the collector plus the simulator and PrivateInfluxd. The footprint and durability figures run
+# the production jar, collector/target/wattguard.jar, in processes of their own.
+cp="bench/target/classes:demo/target/wattguard-demo.jar"
 java -Xmx2g -cp "$cp" io.wattguard.bench.SinkBench "${1:-1000000}" 3
 java -cp "$cp" io.wattguard.bench.FootprintBench "${2:-60}" collector/target/wattguard.jar
 java -cp "$cp" io.wattguard.bench.DurabilityBench "${3:-20}" 5 collector/target/wattguard.jar

@@ -19,7 +19,7 @@ import java.util.Map;
  * +-15% error, feed stops). A study, not a gate: it asserts nothing and takes about ten minutes on 2 cores. The
  * tables are printed and written to {@link #TABLE}.
  *
- * <pre>java -cp bench/target/classes:collector/target/wattguard.jar io.wattguard.bench.DetectionAblation</pre>
+ * <pre>java -cp bench/target/classes:demo/target/wattguard-demo.jar io.wattguard.bench.DetectionAblation</pre>
  */
 public final class DetectionAblation {
     static final Path TABLE = Path.of("bench", "target", "detection-ablation.txt");

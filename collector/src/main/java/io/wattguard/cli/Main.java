@@ -1,7 +1,9 @@
 package io.wattguard.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -9,9 +11,6 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "wattguard", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = {"GPU and power telemetry: NVML, Modbus and OPC UA into InfluxDB.",
                 "Baselines flag the power that the business does not explain."},
-        subcommands = {RunCommand.class, CheckConfigCommand.class, DemoCommand.class, GpusCommand.class,
-                EvidenceCommand.class, ModbusCommand.class, OpcUaCommand.class, AnalyzeCommand.class, VersionCommand.class,
-                CommandLine.HelpCommand.class},
         footer = {"", "Run 'wattguard COMMAND --help' for a command's options and examples.",
                 "Exit codes: 0 success, 1 failure at run time, 2 bad input (config, arguments)."})
 public final class Main {
@@ -54,9 +53,24 @@ public final class Main {
         return commandLine(out, err, env).execute(args);
     }
 
+    /**
+     * The commands, in the order help lists them. {@code demo} is a placeholder in the production jar: the demo
+     * needs the simulator, which never ships to a GPU host; wattguard-demo.jar (module demo) provides the real one
+     * as an {@link ExtraCommand}, which takes the placeholder's place.
+     */
+    private static final List<Object> COMMANDS = List.of(RunCommand.class, CheckConfigCommand.class,
+            DemoNotIncluded.class, GpusCommand.class, EvidenceCommand.class, ModbusCommand.class, OpcUaCommand.class,
+            AnalyzeCommand.class, VersionCommand.class, CommandLine.HelpCommand.class);
+
     /** The whole command tree, configured as {@link #execute} runs it. */
     static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env) {
         CommandLine cli = new CommandLine(new Main(env));
+        Map<String, Object> extra = new java.util.HashMap<>();
+        ServiceLoader.load(ExtraCommand.class, Main.class.getClassLoader()).forEach(c -> extra.put(c.name(), c.command()));
+        for (Object c : COMMANDS) {
+            String name = ((Class<?>) c).getAnnotation(Command.class).name();
+            cli.addSubcommand(name, extra.getOrDefault(name, c));
+        }
         cli.setUsageHelpWidth(usageWidth(env));
         helpAndVersionEverywhere(cli);
         cli.setOut(out);
