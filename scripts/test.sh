@@ -7,7 +7,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/setup.sh" test
 cd "$top"
-table=collector/target/detection-evaluation.txt
+table=demo/target/detection-evaluation.txt
 started=$(mktemp)
 trap 'rm -f "$started"' EXIT
 rc=0
