@@ -8,7 +8,8 @@ import java.util.TreeMap;
 
 /**
  * One point, from every source to every sink: measurement, sorted tags, typed fields and a timestamp in
- * epoch milliseconds. Field values are {@link Double}, {@link Long}, {@link Boolean} or {@link String}; other
+ * epoch milliseconds, valid for InfluxDB by construction ({@link PointRules}; an invalid one throws
+ * {@link IllegalArgumentException} where it is made). Field values are {@link Double}, {@link Long}, {@link Boolean} or {@link String}; other
  * numbers are widened at construction so sinks see exactly four types.
  */
 public final class Sample {
@@ -18,6 +19,7 @@ public final class Sample {
     private final long timestampMs;
 
     private Sample(String measurement, SortedMap<String, String> tags, Map<String, Object> fields, long timestampMs) {
+        PointRules.check(measurement, tags, fields, timestampMs);
         this.measurement = measurement;
         this.tags = Collections.unmodifiableSortedMap(tags);
         this.fields = Collections.unmodifiableMap(fields);
@@ -73,9 +75,6 @@ public final class Sample {
         private long timestampMs = Long.MIN_VALUE;
 
         private Builder(String measurement) {
-            if (measurement == null || measurement.isEmpty()) {
-                throw new IllegalArgumentException("measurement must not be empty");
-            }
             this.measurement = measurement;
         }
 

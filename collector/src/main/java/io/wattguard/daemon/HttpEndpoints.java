@@ -152,11 +152,23 @@ public final class HttpEndpoints implements AutoCloseable {
                     send(ex, 401, "text/plain", "token required: Authorization: Bearer TOKEN\n".getBytes(StandardCharsets.UTF_8));
                     return;
                 }
-                h.handle(ex);
+                answered(ex, h);
             } catch (IOException | RuntimeException e) {
                 log.debug("http: {} {}: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString());
             }
         };
+    }
+
+    /** A bug in a handler still answers the client (500), which would otherwise see only a closed connection. */
+    private static void answered(HttpExchange ex, HttpHandler h) throws IOException {
+        try {
+            h.handle(ex);
+        } catch (RuntimeException e) {
+            log.warn("http: {} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
+            if (ex.getResponseCode() < 0) {
+                text(ex, 500, "internal error: " + e);
+            }
+        }
     }
 
     private boolean authorised(String header) {

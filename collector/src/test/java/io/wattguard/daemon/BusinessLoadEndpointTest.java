@@ -152,14 +152,25 @@ class BusinessLoadEndpointTest extends InfluxdTest {
                 + "of this request was written\n", post("text/plain", "\nbusiness_load,entity=h1,level=host raw=3\n").body());
         assertEquals("line 1: unknown tag 'host': business_load takes entity, level and source; nothing of this "
                 + "request was written\n", post("text/plain", "business_load,entity=h1,level=host,host=h1 value=0\n").body());
-        assertEquals("line 1: time: expected epoch milliseconds, found 1780000000000000000 (nanoseconds or "
-                + "microseconds? this endpoint takes ms); nothing of this request was written\n",
+        assertEquals("line 1: time 1780000000000000000 is outside InfluxDB's range of 1677-09-21T00:12:43.146Z to "
+                + "2262-04-11T23:47:16.854Z (epoch milliseconds expected; nanoseconds or microseconds?); nothing of "
+                + "this request was written\n",
                 post("text/plain", "business_load,entity=h1,level=host value=0 1780000000000000000\n").body());
         assertEquals("item 1: level: expected host or rack, found 'room'; nothing of this request was written\n",
                 post("application/json", "[{\"entity\":\"x\",\"level\":\"host\",\"value\":0.1},"
                         + "{\"entity\":\"y\",\"level\":\"room\",\"value\":0.1}]").body());
         assertEquals("value: expected a number, found \"0.5\"; nothing of this request was written\n",
                 post("application/json", "{\"entity\":\"x\",\"level\":\"host\",\"value\":\"0.5\"}").body());
+        HttpResponse<String> late = post("application/json",
+                "{\"entity\":\"x\",\"level\":\"host\",\"value\":0.1,\"time_ms\":9999999999999}");
+        assertEquals(400, late.statusCode(), "year 2286 is past what InfluxDB stores");
+        assertEquals("time 9999999999999 is outside InfluxDB's range of 1677-09-21T00:12:43.146Z to "
+                + "2262-04-11T23:47:16.854Z (epoch milliseconds expected; nanoseconds or microseconds?); nothing of "
+                + "this request was written\n", late.body());
+        assertEquals("line 1: value: expected a number from 0 to 1 (a share of capacity), found NaN; nothing of this "
+                + "request was written\n", post("text/plain", "business_load,entity=h1,level=host value=NaN\n").body());
+        assertEquals("line 1: raw: expected a finite number, found Infinity; nothing of this request was written\n",
+                post("text/plain", "business_load,entity=h1,level=host value=0,raw=Infinity\n").body());
         HttpResponse<String> broken = post("application/json", "{\"entity\": ");
         assertEquals(400, broken.statusCode());
         assertTrue(broken.body().startsWith("not valid JSON at line 1, column "), broken.body());
@@ -168,6 +179,19 @@ class BusinessLoadEndpointTest extends InfluxdTest {
         assertEquals(200, post(null, "business_load,entity=marker,level=host value=0.1\n").statusCode());
         awaitEntity("marker");
         assertEquals(List.of("marker"), points("").stream().map(p -> p.get("entity")).toList());
+    }
+
+    @Test
+    void jsonNestedDeeperThanJacksonReadsIsAnswered400() throws Exception {
+        String deep = "[".repeat(1_500) + "]".repeat(1_500);
+        HttpResponse<String> r = post("application/json", deep);
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(r.body().startsWith("JSON not accepted: Document nesting depth (1001) exceeds the maximum allowed "
+                + "(1000"), r.body());
+        assertTrue(r.body().endsWith("; nothing of this request was written\n"), r.body());
+        assertEquals(200, post("text/plain", "business_load,entity=after,level=host value=0.1\n").statusCode(),
+                "the listener is fine afterwards");
+        awaitEntity("after");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.wattguard.source.business;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,8 +18,6 @@ import java.util.Set;
  * key and what was expected, because the reader is a person writing an integration.
  */
 public final class PushedLoad {
-    /** Past this a number is surely nanoseconds or microseconds (year 5138 in ms), which this endpoint does not take. */
-    private static final long MAX_MS = 100_000_000_000_000L;
     private static final Set<String> TAGS = Set.of("entity", "level", "source");
     private static final Set<String> JSON_KEYS = Set.of("entity", "level", "value", "raw", "source", "time_ms");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -182,8 +181,10 @@ public final class PushedLoad {
         try {
             root = JSON.readTree(body);
         } catch (JsonProcessingException e) {
-            throw new BadInput("not valid JSON at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+            // Jackson's own limits (nesting deeper than 1,000, huge numbers) come without a location.
+            JsonLocation at = e.getLocation();
+            throw new BadInput((at == null ? "JSON not accepted" : "not valid JSON at line " + at.getLineNr()
+                    + ", column " + at.getColumnNr()) + ": " + e.getOriginalMessage());
         }
         if (root == null || root.isMissingNode()) {
             return List.of();
@@ -280,11 +281,14 @@ public final class PushedLoad {
         if (source != null && source.isBlank()) {
             throw new BadInput("source: must not be empty (leave it out for '" + DEFAULT_SOURCE + "')");
         }
-        if (time <= 0 || time > MAX_MS) {
-            throw new BadInput("time: expected epoch milliseconds, found " + time
-                    + (time > MAX_MS ? " (nanoseconds or microseconds? this endpoint takes ms)" : ""));
+        if (time <= 0) {
+            throw new BadInput("time: expected epoch milliseconds after 1970, found " + time);
         }
-        return BusinessLoad.point(entity, level, source == null ? DEFAULT_SOURCE : source, value,
-                raw == null ? Double.NaN : raw, time);
+        try {
+            return BusinessLoad.point(entity, level, source == null ? DEFAULT_SOURCE : source, value,
+                    raw == null ? Double.NaN : raw, time);
+        } catch (IllegalArgumentException e) { // what InfluxDB would refuse (PointRules), said before it is accepted
+            throw new BadInput(e.getMessage());
+        }
     }
 }
