@@ -8,6 +8,11 @@ import java.util.Map;
  * InfluxDB line protocol with millisecond timestamps (written with {@code precision=ms}). Hand-written rather
  * than through influxdb-java's {@code Point} because the spool stores the exact bytes that are sent, and
  * building a Point per sample doubles the allocation on the hot path.
+ *
+ * <p>Every string comes back from InfluxDB as it was given, except what line protocol cannot carry, which is
+ * replaced the same way every time (docs/schema.md): a newline, anywhere, becomes a space (a line is a point;
+ * the spool and the sink's splitting rely on it), and in names and tag values a backslash that influxd would
+ * read as an escape becomes '/'. What InfluxDB refuses outright was refused when the Sample was made.
  */
 public final class LineProtocol {
     private LineProtocol() {}
@@ -22,18 +27,18 @@ public final class LineProtocol {
     }
 
     public static void append(StringBuilder sb, Sample s) {
-        escape(sb, s.measurement(), true);
+        name(sb, s.measurement(), NAME_ESCAPES);
         for (Map.Entry<String, String> t : s.tags().entrySet()) {
             sb.append(',');
-            escape(sb, t.getKey(), false);
+            name(sb, t.getKey(), TAG_ESCAPES);
             sb.append('=');
-            escape(sb, t.getValue(), false);
+            name(sb, t.getValue(), TAG_ESCAPES);
         }
         char sep = ' ';
         for (Map.Entry<String, Object> f : s.fields().entrySet()) {
             sb.append(sep);
             sep = ',';
-            escape(sb, f.getKey(), false);
+            name(sb, f.getKey(), NAME_ESCAPES);
             sb.append('=');
             Object v = f.getValue();
             if (v instanceof Double d) {
@@ -50,8 +55,7 @@ public final class LineProtocol {
                     if (c == '"' || c == '\\') {
                         sb.append('\\');
                     }
-                    // A raw newline would end the line; InfluxDB stores the escaped form verbatim, so replace.
-                    sb.append(c == '\n' ? ' ' : c);
+                    sb.append(c == '\n' ? ' ' : c); // see the class comment
                 }
                 sb.append('"');
             }
@@ -68,17 +72,29 @@ public final class LineProtocol {
         }
     }
 
-    /** Measurements escape comma and space; tag keys, tag values and field keys also escape '='. */
-    private static void escape(StringBuilder sb, String s, boolean measurement) {
+    /** What influxd reads after a backslash as escaped in tag keys and values; these three are escaped. */
+    private static final String TAG_ESCAPES = ", =";
+    /** Measurements and field keys also read backslash-quote as a quote (a bare quote is taken as it is). */
+    private static final String NAME_ESCAPES = ", =\"";
+
+    /**
+     * A measurement, tag key, tag value or field key. influxd keeps a backslash literally unless an escapable
+     * character follows, and has no escape for the backslash itself: one that is last, or before a character it
+     * would read as escaped, is written as '/'.
+     */
+    private static void name(StringBuilder sb, String s, String escapes) {
         for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == ',' || c == ' ' || (!measurement && c == '=')) {
+            char c = nl(s.charAt(i));
+            if (c == '\\' && (i + 1 == s.length() || escapes.indexOf(nl(s.charAt(i + 1))) >= 0)) {
+                c = '/';
+            } else if (TAG_ESCAPES.indexOf(c) >= 0) {
                 sb.append('\\');
-            } else if (c == '\n') {
-                sb.append(' '); // line protocol has no escape for a newline in a name or tag
-                continue;
             }
             sb.append(c);
         }
+    }
+
+    private static char nl(char c) {
+        return c == '\n' ? ' ' : c;
     }
 }
