@@ -14,8 +14,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -278,7 +281,7 @@ public final class InfluxSink implements Sink {
             databaseReady = true;
         }
         if (points > sendLines && clock.millis() - lastTimeoutMs < SMALL_AFTER_TIMEOUT_MS) {
-            return split(text, points, "", false); // a batch this size timed out a moment ago: send it in parts
+            return split(text, "", 0); // a batch this size timed out a moment ago: send it in parts
         }
         InfluxWriter.Outcome o = writer.write(text);
         if (o instanceof InfluxWriter.Outcome.Written) {
@@ -291,7 +294,7 @@ public final class InfluxSink implements Sink {
             return outage(nd.reason() + (writer.settings().createDatabase() ? "" : " (create_database is off)"),
                     Duration.ZERO);
         } else if (o instanceof InfluxWriter.Outcome.TooLarge tl) {
-            return split(text, points, tl.reason(), true);
+            return split(text, tl.reason(), 413);
         } else if (o instanceof InfluxWriter.Outcome.TimedOut t) {
             // Halves cross a slow link sooner; a single line that times out is an outage like any other.
             if (points <= 1) {
@@ -306,11 +309,10 @@ public final class InfluxSink implements Sink {
                 log.warn("{}; sending batches of at most {} points for a while (slow link or busy server)",
                         t.reason(), sendLines);
             }
-            return split(text, points, t.reason(), false);
+            return split(text, t.reason(), 0);
         } else {
             InfluxWriter.Outcome.Rejected rej = (InfluxWriter.Outcome.Rejected) o;
-            deadLetter(text, points, rej.status(), rej.reason());
-            return null;
+            return refused(text, rej.status(), rej.answer());
         }
     }
 
@@ -342,36 +344,64 @@ public final class InfluxSink implements Sink {
     }
 
     /**
-     * 413 or a timeout: halve until InfluxDB takes it. A single line refused as too large goes to the
-     * dead-letter file; one that timed out is retried like any outage.
+     * InfluxDB refused some or all of the batch. Only the refused points go to dead-letter: those the answer
+     * names (influxd 1.x quotes each line it cannot parse), else those found by halving the batch (a field type
+     * conflict, say, names no line). Sending again what influxd already stored of a partial write is harmless:
+     * the same point written twice is one point.
      */
-    private Duration split(String text, int points, String reason, boolean tooLarge) {
-        String[] lines = text.split("\n");
-        if (lines.length <= 1) {
-            if (!tooLarge) {
-                return outage(reason, Duration.ZERO);
-            }
-            deadLetter(text, points, 413, reason);
-            return null;
+    private Duration refused(String text, int status, String answer) {
+        List<String> lines = List.of(text.split("\n"));
+        Set<String> named = lines.size() == 1 ? Set.copyOf(lines) : InfluxWriter.unparsable(answer, lines);
+        if (named.isEmpty()) {
+            return split(text, InfluxWriter.firstLine(answer), status);
         }
-        int mid = lines.length / 2;
-        String a = String.join("\n", java.util.Arrays.copyOfRange(lines, 0, mid)) + "\n";
-        String b = String.join("\n", java.util.Arrays.copyOfRange(lines, mid, lines.length)) + "\n";
-        // Points are counted per line here: a spooled batch holds one point per line.
-        while (true) {
-            Duration w = deliver(a, mid);
-            if (w == null) {
-                break;
-            }
-            if (stopping) {
-                return w;
-            }
-            pause(w.isZero() ? backoff(0) : w);
-        }
-        return deliver(b, lines.length - mid);
+        Map<Boolean, List<String>> byNamed = lines.stream().collect(Collectors.partitioningBy(named::contains));
+        deadLetter(byNamed.get(true), status, InfluxWriter.firstLine(answer));
+        List<String> rest = byNamed.get(false);
+        return rest.isEmpty() ? null : settle(joined(rest), rest.size());
     }
 
-    private void deadLetter(String text, int points, int status, String reason) {
+    /**
+     * Halves until InfluxDB takes each part: after a 413 or a timeout (smaller requests pass) and after a refusal
+     * that named no line (the halves find the refused points). A single line refused goes to dead-letter with
+     * {@code refusedStatus}; with 0 (it timed out) it is retried like any outage.
+     */
+    private Duration split(String text, String reason, int refusedStatus) {
+        List<String> lines = List.of(text.split("\n"));
+        if (lines.size() <= 1) {
+            if (refusedStatus == 0) {
+                return outage(reason, Duration.ZERO);
+            }
+            deadLetter(lines, refusedStatus, reason);
+            return null;
+        }
+        // Points are counted per line here: a spooled batch holds one point per line.
+        int mid = lines.size() / 2;
+        Duration w = settle(joined(lines.subList(0, mid)), mid);
+        return w != null ? w : settle(joined(lines.subList(mid, lines.size())), lines.size() - mid);
+    }
+
+    /**
+     * Delivers part of a batch, riding out an outage here: handing the wait back to the send loop would send the
+     * whole batch again, and dead-letter again what was already refused. Returns non-null only when stopping.
+     */
+    private Duration settle(String text, int points) {
+        for (int attempt = 0;; attempt++) {
+            Duration w = deliver(text, points);
+            if (w == null || stopping) {
+                return w;
+            }
+            Duration backoff = backoff(attempt);
+            pause(w.compareTo(backoff) > 0 ? w : backoff);
+        }
+    }
+
+    private static String joined(List<String> lines) {
+        return String.join("\n", lines) + "\n";
+    }
+
+    private void deadLetter(List<String> lines, int status, String reason) {
+        int points = lines.size();
         stats.deadLetterPoints.addAndGet(points);
         Path dir = spoolSettings.dir().resolve("deadletter");
         Path file = dir.resolve(Instant.ofEpochMilli(clock.millis()).toString().replace(':', '-') + ".lp");
@@ -380,8 +410,9 @@ public final class InfluxSink implements Sink {
             if (!Files.exists(file)) {
                 Spool.createPrivateFile(file);
             }
-            String header = "# InfluxDB refused this batch: HTTP " + status + ": " + reason.replace('\n', ' ') + "\n";
-            Files.writeString(file, header + text, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+            String header = "# InfluxDB refused " + (points == 1 ? "this point" : "these " + points + " points")
+                    + ": HTTP " + status + ": " + reason.replace('\n', ' ') + "\n";
+            Files.writeString(file, header + joined(lines), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
             log.error("InfluxDB refused {} points (HTTP {}: {}); they are in {} for inspection and will not be retried",
                     points, status, reason, file);

@@ -2,6 +2,9 @@ package io.wattguard.sink;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
@@ -32,8 +35,11 @@ public final class InfluxWriter implements AutoCloseable {
         record TimedOut(String reason) implements Outcome {}
         /** 413: the batch is too large for the server. */
         record TooLarge(String reason) implements Outcome {}
-        /** The server refused the data itself; retrying cannot help. */
-        record Rejected(int status, String reason) implements Outcome {}
+        /**
+         * The server refused the data itself, or part of it; retrying cannot help. {@code answer} is the whole
+         * message: influxd 1.x names there every line it could not parse.
+         */
+        record Rejected(int status, String answer) implements Outcome {}
         /** The database does not exist (404 from 1.x). */
         record NoDatabase(String reason) implements Outcome {}
     }
@@ -189,7 +195,7 @@ public final class InfluxWriter implements AutoCloseable {
             // everything meanwhile would lose the whole stream, so they are retried and shown as an outage.
             if (status >= 400 && status < 500 && status != 408 && status != 429 && status != 401 && status != 403
                     && status != 404) {
-                return new Outcome.Rejected(status, msg);
+                return new Outcome.Rejected(status, e.getMessage() == null ? "" : e.getMessage());
             }
             return new Outcome.Retry("InfluxDB answered " + (status == 0 ? "an error" : "HTTP " + status) + ": " + msg,
                     after);
@@ -234,6 +240,28 @@ public final class InfluxWriter implements AutoCloseable {
 
     public InfluxSettings settings() {
         return settings;
+    }
+
+    /**
+     * The lines of {@code batch} that influxd 1.x says it could not parse: its answer quotes each one, as
+     * {@code unable to parse 'LINE': why}, one to a line. A line may itself hold "': ", so every such end is tried.
+     */
+    static Set<String> unparsable(String answer, Collection<String> batch) {
+        Set<String> lines = new HashSet<>(batch);
+        Set<String> named = new HashSet<>();
+        String prefix = "unable to parse '";
+        for (int p = answer.indexOf(prefix); p >= 0; p = answer.indexOf(prefix, p + 1)) {
+            int from = p + prefix.length();
+            int end = answer.indexOf('\n', from); // a written line holds no newline
+            end = end < 0 ? answer.length() : end;
+            for (int q = answer.indexOf("': ", from); q >= 0 && q < end; q = answer.indexOf("': ", q + 1)) {
+                if (lines.contains(answer.substring(from, q))) {
+                    named.add(answer.substring(from, q));
+                    break;
+                }
+            }
+        }
+        return named;
     }
 
     static String firstLine(String s) {
