@@ -10,9 +10,10 @@ import java.util.Map;
  * building a Point per sample doubles the allocation on the hot path.
  *
  * <p>Every string comes back from InfluxDB as it was given, except what line protocol cannot carry, which is
- * replaced the same way every time (docs/schema.md): a newline, anywhere, becomes a space (a line is a point;
- * the spool and the sink's splitting rely on it), and in names and tag values a backslash that influxd would
- * read as an escape becomes '/'. What InfluxDB refuses outright was refused when the Sample was made.
+ * replaced the same way every time (docs/configuration.md, Delivery): a newline, anywhere, becomes a space
+ * (InfluxDB documents none inside a value, and the spool and the sink's splitting take a line for a point), and
+ * in names and tag values a backslash that influxd would read as an escape becomes '/'. What InfluxDB refuses
+ * outright was refused when the Sample was made ({@link io.wattguard.core.PointRules}).
  */
 public final class LineProtocol {
     private LineProtocol() {}

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Random names, tag values and string fields, full of the characters line protocol treats specially, go through
  * the sink and its spool into a real influxd and are read back: exactly, or with the documented replacement where
- * line protocol has no way to carry a character (LineProtocol's class comment, docs/business-load.md).
+ * line protocol has no way to carry a character (LineProtocol's class comment, docs/configuration.md, Delivery).
  */
 class LineProtocolPropertyTest extends InfluxdTest {
     private static final String[] ALPHABET = {"a", "Z", "7", "_", "-", ".", " ", ",", "=", "\"", "'", "\\", "\\",
