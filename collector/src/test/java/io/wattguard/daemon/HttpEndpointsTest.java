@@ -72,6 +72,21 @@ class HttpEndpointsTest {
     }
 
     @Test
+    void aHandlerThatFailsStillAnswers500() throws Exception {
+        int port = PrivateInfluxd.freePort();
+        try (HttpEndpoints http = new HttpEndpoints(new HttpSettings(true,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), port), null), new PrometheusRegistry(),
+                () -> {
+                    throw new IllegalStateException("health is broken");
+                })) {
+            HttpResponse<String> r = get(port, "/health", null);
+            assertEquals(500, r.statusCode(), "an answer, not a closed connection");
+            assertEquals("internal error: java.lang.IllegalStateException: health is broken\n", r.body());
+            assertEquals(200, get(port, "/metrics", null).statusCode(), "the listener is fine afterwards");
+        }
+    }
+
+    @Test
     void closeIsIdempotent() throws Exception {
         HttpEndpoints http = start(null, "ok");
         http.close();
