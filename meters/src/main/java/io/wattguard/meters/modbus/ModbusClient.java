@@ -1,5 +1,6 @@
 package io.wattguard.meters.modbus;
 
+import io.wattguard.meters.EnergyCounter;
 import io.wattguard.meters.Reading;
 import java.io.IOException;
 import java.time.Clock;
@@ -116,11 +117,14 @@ public final class ModbusClient implements AutoCloseable {
                 RegisterCodec.Decoder d = RegisterCodec.decoder(r);
                 if (r.counter()) {
                     // Kept per register, so that a re-planned read carries on the same series.
-                    EnergyCounter counter = counters.computeIfAbsent(r, EnergyCounter::of);
+                    EnergyCounter counter = counters.computeIfAbsent(r, RegisterDef::newCounter);
                     return (resp, ts, out, texts) -> {
                         double v = d.decode(resp.words(), at);
                         if (!Double.isNaN(v)) {
                             out.add(new Reading(device, r.channel(), r.kind(), r.field(), counter.next(v), ts, false));
+                            if (counter.lastChange() != null) {
+                                log.info("{}: {} {}", device, r.displayName(), counter.lastChange());
+                            }
                         }
                     };
                 }

@@ -1,5 +1,6 @@
 package io.wattguard.meters.modbus;
 
+import io.wattguard.meters.EnergyCounter;
 import java.util.List;
 
 /**
@@ -56,6 +57,12 @@ public record RegisterDef(String field, String channel, String kind, ModbusFunct
     /** How operators name it in messages: {@code outlet 3 power_w}. */
     public String displayName() {
         return kind + " " + channel + " " + field;
+    }
+
+    /** A fresh counter for this register: it wraps at the register's width after scaling; floats never wrap. */
+    public EnergyCounter newCounter() {
+        double m = type.isInteger() && !type.isSigned() ? Math.pow(2, 16 * type.words()) * Math.abs(scale) : 0;
+        return new EnergyCounter(m);
     }
 
     public RegisterDef withAddress(int newAddress, String newChannel) {
