@@ -9,7 +9,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -21,8 +20,17 @@ import java.util.TreeSet;
  * its outlet from the balance.
  */
 public record MeterPlace(String rack, String room, Map<String, String> feeds) {
-    /** The field that marks a point holding a value the device itself called Uncertain. */
-    public static final String UNCERTAIN = "uncertain";
+    /**
+     * Appended to a field's name for the boolean field that marks that value as one the device itself called
+     * Uncertain ({@code voltage_v_uncertain=true}). Per field, not per point: one doubtful value must not cast
+     * doubt on the Good values measured beside it.
+     */
+    public static final String UNCERTAIN_SUFFIX = "_uncertain";
+
+    /** The flag field of {@code field}. */
+    public static String uncertainField(String field) {
+        return field + UNCERTAIN_SUFFIX;
+    }
 
     public MeterPlace {
         feeds = Map.copyOf(feeds);
@@ -103,8 +111,8 @@ public record MeterPlace(String rack, String room, Map<String, String> feeds) {
 
     /**
      * Groups one device's readings into {@code meter} points, one per kind and channel, all stamped with the
-     * poll's tick so every device of a room lines up. A point with any Uncertain value carries
-     * {@code uncertain=true}.
+     * poll's tick so every device of a room lines up. Each Uncertain value carries its own
+     * {@code <field>_uncertain=true}; Good values carry no flag.
      */
     public Points points(String device, Map<String, String> sourceTags, long tickMs) {
         return new Points(device, sourceTags, tickMs);
@@ -116,7 +124,6 @@ public record MeterPlace(String rack, String room, Map<String, String> feeds) {
         private final Map<String, String> sourceTags;
         private final long tickMs;
         private final Map<String, Sample.Builder> byChannel = new LinkedHashMap<>();
-        private final Set<String> uncertain = new java.util.HashSet<>();
 
         private Points(String device, Map<String, String> sourceTags, long tickMs) {
             this.device = device;
@@ -131,9 +138,9 @@ public record MeterPlace(String rack, String room, Map<String, String> feeds) {
         }
 
         public Points add(Reading r) {
-            builder(r.kind(), r.channel()).field(r.field(), r.value());
+            Sample.Builder b = builder(r.kind(), r.channel()).field(r.field(), r.value());
             if (r.uncertain()) {
-                uncertain.add(r.kind() + "\u0000" + r.channel());
+                b.field(uncertainField(r.field()), true);
             }
             return this;
         }
@@ -151,13 +158,9 @@ public record MeterPlace(String rack, String room, Map<String, String> feeds) {
 
         public List<Sample> build() {
             List<Sample> out = new ArrayList<>(byChannel.size());
-            for (Map.Entry<String, Sample.Builder> e : byChannel.entrySet()) {
-                Sample.Builder b = e.getValue();
+            for (Sample.Builder b : byChannel.values()) {
                 if (!b.hasFields()) {
                     continue; // every value was a not-available sentinel or overflowed its scale
-                }
-                if (uncertain.contains(e.getKey())) {
-                    b.field(UNCERTAIN, true);
                 }
                 out.add(b.build());
             }

@@ -94,10 +94,13 @@ public final class OpcUaFactory implements SourceFactory {
         }
         Set<String> channels = new LinkedHashSet<>();
         meter.items().forEach(item -> channels.add(item.channel()));
-        if (meter.items().stream().anyMatch(item -> item.field().equals(MeterPlace.UNCERTAIN))) {
-            d.error("items", "the field name '" + MeterPlace.UNCERTAIN + "' is reserved: it marks points with a "
-                    + "value of Uncertain status");
-            ok = false;
+        for (OpcUaMeterConfig.Item item : meter.items()) {
+            if (item.field().endsWith(MeterPlace.UNCERTAIN_SUFFIX)) {
+                d.error("items", "field '" + item.field() + "': names ending in '" + MeterPlace.UNCERTAIN_SUFFIX
+                        + "' are reserved: power_w" + MeterPlace.UNCERTAIN_SUFFIX + " marks a power_w value of "
+                        + "Uncertain status");
+                ok = false;
+            }
         }
         ok &= place.checkChannels(d, meter.device(), channels);
         if (!ok) {

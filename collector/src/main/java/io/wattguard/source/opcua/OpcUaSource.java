@@ -26,17 +26,15 @@ import java.util.Map;
  * <p>Tags: {@code device}, {@code channel}, {@code kind}, and the place from the config ({@code rack},
  * {@code room}, and {@code host} for a channel that feeds one host); topology adds the rest. Fields: one per
  * configured item ({@code power_w}, {@code energy_kwh}, ...). A value whose OPC UA status is Bad is never
- * stored; when any value of a point has an Uncertain status the point carries {@code uncertain=true} (a
- * boolean field, absent otherwise: InfluxDB stores no field for nothing), so readers that want only values the
- * device vouches for drop the rows whose {@code uncertain} column is true.
+ * stored; a value with an Uncertain status is stored beside its flag {@code <field>_uncertain=true} (a boolean
+ * field, absent for Good values: InfluxDB stores no field for nothing), so one doubtful value never casts
+ * doubt on the Good ones of its point.
  *
  * <p>A device without a session is reported through {@link Emitter#error} at every poll (counted in the
  * {@code collector} measurement; the scheduler logs the first failure and every 60th, the client logs each
  * new reason once); the others carry on.
  */
 final class OpcUaSource implements Source {
-    /** The boolean field set on a point when any of its values had an Uncertain status. */
-
     private final SourceSpec.Common common;
     private final Path pkiDir;
     private final List<OpcUaDevice> devices;
