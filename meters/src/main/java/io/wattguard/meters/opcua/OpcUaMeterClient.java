@@ -1,5 +1,6 @@
 package io.wattguard.meters.opcua;
 
+import io.wattguard.meters.EnergyCounter;
 import io.wattguard.meters.Reading;
 import java.io.IOException;
 import java.time.Clock;
@@ -151,7 +152,7 @@ public final class OpcUaMeterClient implements AutoCloseable {
             for (Slot s : slots) {
                 DataValue v = s.latest;
                 if (v != null) {
-                    Reading r = s.toReading(v, now, false);
+                    Reading r = s.counted(s.toReading(v, now, false));
                     if (r != null) {
                         out.accept(r);
                         n++;
@@ -172,7 +173,8 @@ public final class OpcUaMeterClient implements AutoCloseable {
         try {
             List<DataValue> values = reads.read(c, ids);
             for (int i = 0; i < resolved.size(); i++) {
-                Reading r = resolved.get(i).toReading(values.get(i), now, true);
+                Slot s = resolved.get(i);
+                Reading r = s.counted(s.toReading(values.get(i), now, true));
                 if (r != null) {
                     out.accept(r);
                     n++;
@@ -450,12 +452,39 @@ public final class OpcUaMeterClient implements AutoCloseable {
     /** One configured value and what the server last said about it. */
     private final class Slot {
         final OpcUaMeterConfig.Item item;
+        /**
+         * For a counter item: kept for the client's whole life, across sessions, so that a restarted or cleared
+         * meter never steps the stored series back. Null for other items.
+         */
+        private final EnergyCounter counter;
         volatile NodeId nodeId;
         volatile DataValue latest;
         volatile boolean warnedType;
 
         Slot(OpcUaMeterConfig.Item item) {
             this.item = item;
+            this.counter = item.counter() ? new EnergyCounter(0) : null;
+        }
+
+        /**
+         * {@code r} as the stored series sees it: for a counter, the monotonic value, with any step back or
+         * reset logged once. OPC UA values are numbers without a register width, so a counter never wraps here.
+         */
+        Reading counted(Reading r) {
+            if (r == null || counter == null) {
+                return r;
+            }
+            double value;
+            String change;
+            synchronized (counter) {
+                value = counter.next(r.value());
+                change = counter.lastChange();
+            }
+            if (change != null) {
+                log.info("OPC UA device {}: {} {} {} {}", config.device(), item.kind(), item.channel(), item.field(),
+                        change);
+            }
+            return new Reading(r.device(), r.channel(), r.kind(), r.field(), value, r.timestampMs(), r.uncertain());
         }
 
         void notified(DataValue v) {

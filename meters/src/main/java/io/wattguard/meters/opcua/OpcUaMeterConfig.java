@@ -30,6 +30,8 @@ import java.util.Set;
  *     field: energy_kwh
  *     scale: 0.001                                    # Wh on the wire, kWh stored
  *     kind: inlet                                     # outlet, inlet, branch, meter (default meter)
+ *     counter: true                                   # cumulative: restarts and resets never step the series
+ *                                                     # back (default: true for energy_* fields)
  * </pre>
  *
  * Browse path segments are {@code nsIndex:BrowseName} ({@code BrowseName} alone means namespace 0) and follow
@@ -45,9 +47,21 @@ public record OpcUaMeterConfig(String device, OpcUaEndpointConfig endpoint, Acqu
 
     /**
      * One value: where it is on the server ({@code nodeId} or {@code browsePath}, exactly one is set) and what
-     * it is in the {@code meter} measurement.
+     * it is in the {@code meter} measurement. A {@code counter} (cumulative energy) is stored as a series that
+     * only grows, through the same {@link io.wattguard.meters.EnergyCounter} as a Modbus counter register.
      */
-    public record Item(String nodeId, String browsePath, String channel, String kind, String field, double scale) {
+    public record Item(String nodeId, String browsePath, String channel, String kind, String field, double scale,
+            boolean counter) {
+        /** As the config reads it when {@code counter} is not given: {@code energy_*} fields are counters. */
+        public Item(String nodeId, String browsePath, String channel, String kind, String field, double scale) {
+            this(nodeId, browsePath, channel, kind, field, scale, isCounterByName(field));
+        }
+
+        /** The default of {@code counter}, the same rule as for Modbus registers. */
+        public static boolean isCounterByName(String field) {
+            return field != null && field.startsWith("energy");
+        }
+
         public Item {
             if ((nodeId == null) == (browsePath == null)) {
                 throw new IllegalArgumentException("exactly one of nodeId and browsePath is required");
@@ -166,7 +180,8 @@ public record OpcUaMeterConfig(String device, OpcUaEndpointConfig endpoint, Acqu
         }
         String field = is.requiredString("field", "the field name, such as power_w or energy_kwh");
         double scale = is.number("scale", 1.0, -1e12, 1e12);
+        boolean counter = is.bool("counter", Item.isCounterByName(field));
         is.finish();
-        return ok && field != null ? new Item(node, path, channel, kind, field, scale) : null;
+        return ok && field != null ? new Item(node, path, channel, kind, field, scale, counter) : null;
     }
 }
