@@ -46,12 +46,19 @@ import static org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.Unsigned.
  *
  * <p>Resilience: Milo reconnects a broken session by itself; when the server restarted and no longer knows
  * our subscription, browse paths are translated again and the subscription is created anew. A server that
- * cannot be reached at start is retried with backoff (1 s doubling to 30 s) without ever blocking the
- * caller. {@link #close()} is idempotent and safe without {@code start()}.
+ * cannot be reached at start is retried with backoff (1 s doubling to 4 s) without ever blocking the
+ * caller. A session lost for good (a restarted or unreachable server) is not left to Milo, whose retries back
+ * off to 16 s: the client is dropped and a fresh one connects with the same capped backoff, so a restarted
+ * server is read again within about 5 s. {@link #close()} is idempotent and safe without {@code start()}.
  */
 public final class OpcUaMeterClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OpcUaMeterClient.class);
-    private static final long MAX_BACKOFF_MS = 30_000;
+    /**
+     * The longest wait between two connection attempts. A restarted meter is read again at most this long (plus
+     * one connect and one poll) after it is back; a meter that stays down costs one refused connection per wait.
+     * Milo's own session reconnect waits up to 16 s, which is why a lost session is taken over here.
+     */
+    static final long MAX_BACKOFF_MS = 4_000;
 
     /** Sees every notification as it arrives; for benchmarks and diagnostics. */
     public interface NotificationObserver {
@@ -346,6 +353,35 @@ public final class OpcUaMeterClient implements AutoCloseable {
         subscription = sub;
     }
 
+    /**
+     * A session Milo gave up on: Milo reactivates a session quickly when the channel comes back at once, so it
+     * gets one second; after that its own waits grow to 16 s and the client is replaced by one that
+     * connects with {@link #MAX_BACKOFF_MS}.
+     */
+    private void sessionLost() {
+        if (state != State.CONNECTED || sessionActive) {
+            return;
+        }
+        try {
+            worker.schedule(() -> {
+                if (state == State.CONNECTED && !sessionActive) {
+                    OpcUaClient c = client;
+                    client = null;
+                    state = State.CONNECTING;
+                    backoffMs = 1_000;
+                    if (c != null) {
+                        c.removeSessionActivityListener(sessionListener);
+                        // Not waited for: the server is gone, and the new client must not queue behind it.
+                        c.disconnectAsync();
+                    }
+                    connect();
+                }
+            }, 1_000, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // Closed meanwhile.
+        }
+    }
+
     /** The server restarted (or dropped our subscription): set the session up again, as at connect. */
     private void resubscribe() {
         OpcUaClient c = client;
@@ -422,6 +458,7 @@ public final class OpcUaMeterClient implements AutoCloseable {
             if (state == State.CONNECTED) {
                 log.warn("OPC UA device {}: lost the session with {}; reconnecting", config.device(),
                         config.endpoint().endpoint());
+                onWorker(OpcUaMeterClient.this::sessionLost);
             }
         }
     }
