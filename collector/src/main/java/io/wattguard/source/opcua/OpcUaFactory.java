@@ -76,7 +76,21 @@ public final class OpcUaFactory implements SourceFactory {
             return null;
         }
         List<OpcUaDevice> all = List.copyOf(devices);
-        return SourceSpec.of(common, ctx -> new OpcUaSource(common, pki, all, ctx.clock()));
+        return SourceSpec.of(common, hostnameWarning(all), ctx -> new OpcUaSource(common, pki, all, ctx.clock()));
+    }
+
+    /**
+     * For check-config: the devices that accept a trusted certificate issued for any host. Legitimate (a meter
+     * reached through a NAT or by an address its certificate does not list) but weaker, so it is said.
+     */
+    static String hostnameWarning(List<OpcUaDevice> devices) {
+        List<String> off = devices.stream().filter(d -> !d.meter().endpoint().verifyHostname())
+                .map(OpcUaDevice::name).toList();
+        if (off.isEmpty()) {
+            return "";
+        }
+        return "WARNING: verify_hostname: false for " + MeterPlace.names(off) + ": a trusted server certificate "
+                + "issued for another host is accepted";
     }
 
     /** Reads the place keys first, so that the meter reader's {@code finish()} knows them; then the meter itself. */
@@ -106,9 +120,7 @@ public final class OpcUaFactory implements SourceFactory {
         if (!ok) {
             return null;
         }
-        OpcUaEndpointConfig e = meter.endpoint();
-        OpcUaEndpointConfig shared = new OpcUaEndpointConfig(e.endpoint(), e.policy(), e.mode(), pki, e.identity(),
-                e.requestTimeout());
+        OpcUaEndpointConfig shared = meter.endpoint().withPkiDir(pki);
         OpcUaMeterConfig placed = new OpcUaMeterConfig(meter.device(), shared, meter.mode(), meter.samplingInterval(),
                 meter.queueSize(), meter.deadband(), meter.maxNodesPerRead(), meter.items());
         return new OpcUaDevice(placed, place);

@@ -58,6 +58,7 @@ public final class ClientPki implements Closeable {
     private final FileBasedTrustListManager trustList;
     private final RejectedFolder rejected;
     private final CertificateValidator validator;
+    private final CertificateValidator validatorAnyHost;
 
     private ClientPki(Path dir, X509Certificate certificate, KeyPair keyPair, FileBasedTrustListManager trustList) {
         this.dir = dir;
@@ -66,7 +67,9 @@ public final class ClientPki implements Closeable {
         this.applicationUri = CertificateUtil.getSanUri(certificate).orElse("urn:wattguard:opcua-client");
         this.trustList = trustList;
         this.rejected = new RejectedFolder(dir.resolve("rejected"), dir.resolve("trusted").resolve("certs"));
-        this.validator = new DefaultClientCertificateValidator(trustList, rejected);
+        CertificateValidator trust = new DefaultClientCertificateValidator(trustList, rejected);
+        this.validator = new ServerCertificateCheck(trust, true);
+        this.validatorAnyHost = new ServerCertificateCheck(trust, false);
     }
 
     /** Opens the PKI folder, creating it and the client certificate on first use. */
@@ -158,9 +161,17 @@ public final class ClientPki implements Closeable {
     public Path trustedDir() { return dir.resolve("trusted").resolve("certs"); }
     public Path rejectedDir() { return dir.resolve("rejected"); }
 
-    /** Validates server certificates against the trust list; refused ones land in {@code rejected/}. */
+    /**
+     * Validates server certificates against the trust list, and that they were issued for the host connected
+     * to; refused ones land in {@code rejected/}.
+     */
     public CertificateValidator validator() {
         return validator;
+    }
+
+    /** As {@link #validator()}; with {@code verifyHostname} false a trusted certificate of any host is taken. */
+    public CertificateValidator validator(boolean verifyHostname) {
+        return verifyHostname ? validator : validatorAnyHost;
     }
 
     @Override

@@ -110,7 +110,7 @@ public final class OpcUaConnection implements AutoCloseable {
                             .setCertificate(pki.certificate())
                             .setCertificateChain(new X509Certificate[] {pki.certificate()})
                             .setKeyPair(pki.keyPair())
-                            .setCertificateValidator(pki.validator())
+                            .setCertificateValidator(pki.validator(config.verifyHostname()))
                             .setIdentityProvider(identity)
                             .setRequestTimeout(uint(config.requestTimeout().toMillis())));
         } catch (UaException e) {
@@ -190,6 +190,13 @@ public final class OpcUaConnection implements AutoCloseable {
                 || code == StatusCodes.Bad_IdentityTokenInvalid) {
             msg = "OPC UA server " + url + " refused the login of " + config.identity() + " (" + name + "): check the "
                     + "user name and the password in password_env or password_file";
+        } else if (cause(t, ServerCertificateCheck.HostnameMismatch.class) != null) {
+            ServerCertificateCheck.HostnameMismatch m = cause(t, ServerCertificateCheck.HostnameMismatch.class);
+            msg = "OPC UA server " + url + " presented a trusted certificate that was not issued for host " + m.host()
+                    + ": it names " + ServerCertificateCheck.HostnameMismatch.describe(m.names()) + " (" + name + "). "
+                    + "Refused, since a trusted certificate of another machine would let that machine pose as this "
+                    + "server; use one of those names in endpoint, or set security.verify_hostname: false for this "
+                    + "device";
         } else if (isCertificateProblem(code) && rejected != null) {
             msg = "OPC UA server " + url + " presented a certificate that is not trusted (" + name + "). It was saved "
                     + "as " + rejected + "; if this is the right server, trust it with: mv " + rejected + " "
@@ -221,12 +228,16 @@ public final class OpcUaConnection implements AutoCloseable {
     }
 
     private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+        return cause(t, type) != null;
+    }
+
+    private static <T extends Throwable> T cause(Throwable t, Class<T> type) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (type.isInstance(c)) {
-                return true;
+                return type.cast(c);
             }
         }
-        return false;
+        return null;
     }
 
     private static String rootMessage(Throwable t) {

@@ -17,6 +17,7 @@ import java.util.Objects;
  * security:
  *   policy: basic256sha256        # none, basic256sha256, aes128_sha256_rsaoaep, aes256_sha256_rsapss
  *   mode: signandencrypt          # none, sign, signandencrypt
+ *   verify_hostname: true         # the server certificate must name the endpoint's host (false: any host)
  * pki_dir: /var/lib/wattguard/pki # client certificate, trust list, rejected/ (default: pki next to the config)
  * identity:
  *   type: username                # anonymous, username, x509
@@ -27,7 +28,13 @@ import java.util.Objects;
  * </pre>
  */
 public record OpcUaEndpointConfig(URI endpoint, Policy policy, Mode mode, Path pkiDir, Identity identity,
-        Duration requestTimeout) {
+        Duration requestTimeout, boolean verifyHostname) {
+
+    /** With the server certificate's host name checked, as it is unless a device says otherwise. */
+    public OpcUaEndpointConfig(URI endpoint, Policy policy, Mode mode, Path pkiDir, Identity identity,
+            Duration requestTimeout) {
+        this(endpoint, policy, mode, pkiDir, identity, requestTimeout, true);
+    }
 
     /** The security policies wattguard offers; the deprecated SHA-1 ones are left out on purpose. */
     public enum Policy {
@@ -89,7 +96,15 @@ public record OpcUaEndpointConfig(URI endpoint, Policy policy, Mode mode, Path p
     }
 
     public OpcUaEndpointConfig withIdentity(Identity other) {
-        return new OpcUaEndpointConfig(endpoint, policy, mode, pkiDir, other, requestTimeout);
+        return new OpcUaEndpointConfig(endpoint, policy, mode, pkiDir, other, requestTimeout, verifyHostname);
+    }
+
+    public OpcUaEndpointConfig withPkiDir(Path other) {
+        return new OpcUaEndpointConfig(endpoint, policy, mode, other, identity, requestTimeout, verifyHostname);
+    }
+
+    public OpcUaEndpointConfig withVerifyHostname(boolean verify) {
+        return new OpcUaEndpointConfig(endpoint, policy, mode, pkiDir, identity, requestTimeout, verify);
     }
 
     /**
@@ -111,6 +126,7 @@ public record OpcUaEndpointConfig(URI endpoint, Policy policy, Mode mode, Path p
             sec.error("mode", "security mode none cannot be used with policy " + policy.name().toLowerCase()
                     + " (use sign or signandencrypt, or policy none)");
         }
+        boolean verifyHostname = sec.bool("verify_hostname", true);
         sec.finish();
         Path pki = s.pathValue("pki_dir", "pki");
         Identity identity = readIdentity(s.section("identity"));
@@ -119,7 +135,7 @@ public record OpcUaEndpointConfig(URI endpoint, Policy policy, Mode mode, Path p
         if (endpoint == null || identity == null) {
             return null;
         }
-        return new OpcUaEndpointConfig(endpoint, policy, mode, pki, identity, timeout);
+        return new OpcUaEndpointConfig(endpoint, policy, mode, pki, identity, timeout, verifyHostname);
     }
 
     private static Identity readIdentity(Section id) {

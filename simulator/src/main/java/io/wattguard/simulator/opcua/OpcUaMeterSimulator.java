@@ -75,15 +75,21 @@ public final class OpcUaMeterSimulator implements AutoCloseable {
 
     /** The server's certificate and key; reuse one across restarts so a client that trusts it keeps trusting it. */
     public record ServerIdentity(KeyPair keyPair, X509Certificate certificate) {
+        /** A certificate for this machine's loopback: {@code localhost} and {@code 127.0.0.1}. */
         public static ServerIdentity generate() {
+            return forHost("localhost", "127.0.0.1");
+        }
+
+        /** A certificate issued for another machine: a client checking host names refuses it on loopback. */
+        public static ServerIdentity forHost(String dnsName, String ipAddress) {
             try {
                 KeyPair pair = SelfSignedCertificateGenerator.generateRsaKeyPair(2048);
                 X509Certificate cert = new SelfSignedCertificateBuilder(pair)
                         .setCommonName("wattguard OPC UA meter simulator")
                         .setOrganization("wattguard")
                         .setApplicationUri(APPLICATION_URI)
-                        .addDnsName("localhost")
-                        .addIpAddress("127.0.0.1")
+                        .addDnsName(dnsName)
+                        .addIpAddress(ipAddress)
                         .setValidityPeriod(Period.ofYears(1))
                         .build();
                 return new ServerIdentity(pair, cert);
