@@ -164,6 +164,8 @@ final class OpcUaConnectionOptions {
 
     private static <T> T withConnection(OpcUaEndpointConfig cfg, Path pkiDir, Session<T> body) throws Exception {
         OpcUaCommand.quiet("org.eclipse.milo");
+        // A refused certificate is this command's error message, with the same mv advice: said once, not twice.
+        OpcUaCommand.quiet(ClientPki.REJECTED_LOGGER);
         ClientPki clientPki;
         try {
             clientPki = ClientPki.open(pkiDir);

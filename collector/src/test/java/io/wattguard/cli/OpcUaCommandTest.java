@@ -122,6 +122,34 @@ class OpcUaCommandTest {
                 List.of(read.out().lines().toList().get(1).trim().split("\\s+")).subList(0, 4));
     }
 
+    /**
+     * All an operator sees of one refused server, log lines included (they go to the process's stderr, not to
+     * the command's writers): the advice once, not once per connection attempt.
+     */
+    @Test
+    void anUntrustedServerIsSaidOnceForReadAndForBrowse() throws Exception {
+        for (String command : List.of("read", "browse")) {
+            java.io.PrintStream realErr = System.err;
+            java.io.PrintStream realOut = System.out;
+            java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
+            Cli.Result r;
+            try (java.io.PrintStream capture = new java.io.PrintStream(console, true, java.nio.charset.StandardCharsets.UTF_8)) {
+                System.setErr(capture);
+                System.setOut(capture);
+                r = Cli.run(command.equals("read") ? secure("read", password.toString(), "--node", "i=2258")
+                        : secure("browse", password.toString()));
+            } finally {
+                System.setErr(realErr);
+                System.setOut(realOut);
+            }
+            String all = console.toString(java.nio.charset.StandardCharsets.UTF_8) + r.out() + r.err();
+            assertEquals(2, r.code(), all);
+            assertEquals(1, Pattern.compile("not trusted").matcher(all).results().count(), command + ": " + all);
+            assertEquals(1, Pattern.compile("trust it with: mv ").matcher(all).results().count(), command + ": " + all);
+            assertTrue(r.err().contains("trust it with: mv "), "the one message is the command's own: " + all);
+        }
+    }
+
     @Test
     void aWrongPasswordIsBadInputNamingTheUserNotThePassword() throws Exception {
         Cli.run(secure("read", password.toString(), "--node", "i=2258")); // refused: saves the certificate

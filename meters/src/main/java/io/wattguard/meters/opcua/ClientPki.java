@@ -48,6 +48,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClientPki implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(ClientPki.class);
+    /**
+     * The logger of the "not trusted, trust it with: mv ..." advice, apart so that a tool which prints that
+     * advice itself ({@code wattguard opcua read}) can leave it out.
+     */
+    public static final String REJECTED_LOGGER = ClientPki.class.getName() + ".rejected";
     private static final Set<PosixFilePermission> DIR = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
 
@@ -191,10 +196,15 @@ public final class ClientPki implements Closeable {
         }
     }
 
-    /** Saves refused certificates where the operator can find them, and says how to trust one. */
+    /**
+     * Saves refused certificates where the operator can find them, and says how to trust one: once per
+     * certificate, though Milo refuses it at every connection attempt, every few seconds for a daemon.
+     */
     private static final class RejectedFolder implements CertificateQuarantine {
+        private static final Logger log = LoggerFactory.getLogger(REJECTED_LOGGER);
         private final Path dir;
         private final Path trustedDir;
+        private final Set<String> said = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         RejectedFolder(Path dir, Path trustedDir) {
             this.dir = dir;
@@ -223,6 +233,9 @@ public final class ClientPki implements Closeable {
             try {
                 if (!Files.exists(file)) {
                     writePrivate(file, cert.getEncoded());
+                }
+                if (!said.add(thumb)) {
+                    return;
                 }
                 String uri = CertificateUtil.getSanUri(cert).orElse("none");
                 log.warn("OPC UA server certificate '{}' (application URI {}, SHA-1 {}) is not trusted, so wattguard "
