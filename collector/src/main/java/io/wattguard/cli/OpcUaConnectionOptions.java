@@ -60,6 +60,11 @@ final class OpcUaConnectionOptions {
             description = "per request, e.g. 500ms, 10s (default: ${DEFAULT-VALUE})")
     String timeout;
 
+    @Option(names = "--no-verify-hostname",
+            description = {"accept a trusted server certificate issued for",
+                    "another host (as verify_hostname: false)"})
+    boolean noVerifyHostname;
+
     @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
     CommandLine.Model.CommandSpec command;
 
@@ -84,7 +89,8 @@ final class OpcUaConnectionOptions {
                     + "signandencrypt with any other policy");
         }
         Duration t = DurationOption.parse("--timeout", timeout, Duration.ofMillis(100), Duration.ofMinutes(5));
-        return new OpcUaEndpointConfig(url, p, m, pki != null ? pki : defaultPki(env), identity(env), t);
+        return new OpcUaEndpointConfig(url, p, m, pki != null ? pki : defaultPki(env), identity(env), t,
+                !noVerifyHostname);
     }
 
     private Identity identity(Map<String, String> env) {
@@ -179,7 +185,8 @@ final class OpcUaConnectionOptions {
             if (isOperatorFixable(e.statusCode())) {
                 // The same advice as for the daemon, in the words of this command's options.
                 throw new UserError(e.getMessage().replace("password_env or password_file",
-                        "--password-env or --password-file"));
+                        "--password-env or --password-file").replace("set security.verify_hostname: false for this "
+                        + "device", "use --no-verify-hostname"));
             }
             throw new Failure(e.getMessage());
         } catch (UaException e) {

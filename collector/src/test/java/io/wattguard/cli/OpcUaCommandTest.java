@@ -151,6 +151,29 @@ class OpcUaCommandTest {
     }
 
     @Test
+    void aCertificateForAnotherHostIsRefusedUnlessNoVerifyHostname() throws Exception {
+        sim.close();
+        sim = OpcUaMeterSimulator.builder().policies(SecurityPolicy.Basic256Sha256)
+                .identity(OpcUaMeterSimulator.ServerIdentity.forHost("meter-b.example", "10.9.8.7"))
+                .values((c, f, t) -> 42).start();
+        io.wattguard.testing.OpcUaTrust.trust(pki, sim.certificate());
+        String[] read = args("read", "--security-policy", "basic256sha256", "--node", sim.nodeId("L1", "power_w"));
+        Cli.Result refused = Cli.run(read);
+        assertEquals(2, refused.code(), refused.out() + refused.err());
+        assertEquals("OPC UA server " + sim.endpointUrl() + " presented a trusted certificate that was not issued for "
+                + "host 127.0.0.1: it names meter-b.example, 10.9.8.7 (Bad_CertificateHostNameInvalid). Refused, since "
+                + "a trusted certificate of another machine would let that machine pose as this server; use one of "
+                + "those names in endpoint, or use --no-verify-hostname\n", refused.err());
+
+        List<String> more = new java.util.ArrayList<>(List.of(read));
+        more.add("--no-verify-hostname");
+        Cli.Result ok = Cli.run(more.toArray(String[]::new));
+        assertEquals(0, ok.code(), ok.err());
+        assertEquals(List.of(sim.nodeId("L1", "power_w"), "42.0", "Double", "Good"),
+                List.of(ok.out().lines().toList().get(1).trim().split("\\s+")).subList(0, 4));
+    }
+
+    @Test
     void aWrongPasswordIsBadInputNamingTheUserNotThePassword() throws Exception {
         Cli.run(secure("read", password.toString(), "--node", "i=2258")); // refused: saves the certificate
         try (var files = Files.list(pki.resolve("rejected"))) {

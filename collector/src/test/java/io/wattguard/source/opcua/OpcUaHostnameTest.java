@@ -43,7 +43,7 @@ class OpcUaHostnameTest {
                 .identity(OpcUaMeterSimulator.ServerIdentity.forHost("meter-b.example", "10.9.8.7"))
                 .policies(SecurityPolicy.Basic256Sha256).channels(List.of("L1")).fields(List.of("power_w"))
                 .values((c, f, t) -> 1234).updateInterval(Duration.ofMillis(100)).start();
-        OpcUaSourceTest.trust(tmp.resolve("pki"), sim.certificate());
+        io.wattguard.testing.OpcUaTrust.trust(tmp.resolve("pki"), sim.certificate());
     }
 
     @AfterEach

@@ -12,17 +12,16 @@ import io.wattguard.daemon.Settings;
 import io.wattguard.simulator.opcua.OpcUaMeterSimulator;
 import io.wattguard.testing.Configs;
 import io.wattguard.testing.InfluxdTest;
+import io.wattguard.testing.OpcUaTrust;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.milo.opcua.stack.core.StatusCodes;
 import org.eclipse.milo.opcua.stack.core.security.SecurityPolicy;
 import org.eclipse.milo.opcua.stack.core.types.builtin.StatusCode;
-import org.eclipse.milo.opcua.stack.core.util.CertificateUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,13 +55,6 @@ class OpcUaSourceTest extends InfluxdTest {
         if (sim != null) {
             sim.close();
         }
-    }
-
-    /** What an operator does once: the server's certificate moved into trusted/certs. */
-    static void trust(Path pki, java.security.cert.X509Certificate cert) throws Exception {
-        Path dir = Files.createDirectories(pki.resolve("trusted").resolve("certs"));
-        String name = HexFormat.of().formatHex(CertificateUtil.thumbprint(cert).bytesOrEmpty());
-        Files.write(dir.resolve(name + ".der"), cert.getEncoded());
     }
 
     private String config(String db, Path pki, int deadPort) {
@@ -151,7 +143,7 @@ class OpcUaSourceTest extends InfluxdTest {
         sim.setStatus("L1", "current_a", new StatusCode(StatusCodes.Bad_SensorFailure));
         sim.setStatus("L3", "voltage_v", new StatusCode(StatusCodes.Uncertain_LastUsableValue));
         Path pki = tmp.resolve("pki");
-        trust(pki, sim.certificate());
+        OpcUaTrust.trust(pki, sim.certificate());
         int deadPort = OpcUaMeterSimulator.freePort();
         String db = "opcua";
         Settings settings = Configs.load(tmp, config(db, pki, deadPort), Map.of("METER_PASSWORD", "s3cret"));
