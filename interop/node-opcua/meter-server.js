@@ -15,6 +15,7 @@
 // status command took effect.
 "use strict";
 
+const fs = require("fs");
 const path = require("path");
 const readline = require("readline");
 const { OPCUAServer } = require("node-opcua-server");
@@ -42,6 +43,21 @@ async function main() {
         automaticallyAcceptUnknownCertificate: true,
     });
     await serverCertificateManager.initialize();
+    // The certificate names the address the server listens on, as a real meter's names the address it is
+    // reached by: clients check it (wattguard refuses a certificate issued for another host). node-opcua's own
+    // default would name this machine's host name and outside addresses instead.
+    const certificateFile = path.join(pki, "server", "own", "certs", "server_cert.pem");
+    if (!fs.existsSync(certificateFile)) {
+        await serverCertificateManager.createSelfSignedCertificate({
+            applicationUri: "urn:wattguard:interop:node-opcua-meter",
+            subject: "/CN=wattguard node-opcua meter/O=wattguard",
+            dns: ["localhost"],
+            ip: ["127.0.0.1"],
+            startDate: new Date(),
+            validity: 365,
+            outputFile: certificateFile,
+        });
+    }
     const userCertificateManager = new OPCUACertificateManager({
         rootFolder: path.join(pki, "user"),
         automaticallyAcceptUnknownCertificate: true,
@@ -55,7 +71,7 @@ async function main() {
         resourcePath: "/meter",
         serverCertificateManager,
         userCertificateManager,
-        certificateFile: path.join(pki, "server", "own", "certs", "server_cert.pem"),
+        certificateFile,
         privateKeyFile: path.join(pki, "server", "own", "private", "private_key.pem"),
         securityPolicies: [SecurityPolicy.Basic256Sha256],
         securityModes: [MessageSecurityMode.SignAndEncrypt],

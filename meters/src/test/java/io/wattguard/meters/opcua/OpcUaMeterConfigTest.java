@@ -121,7 +121,7 @@ class OpcUaMeterConfigTest {
                 "meters.yaml:12:18: items[2].browse_path: browse path 'Objects//x' has an empty segment",
                 "meters.yaml:13:11: items[2].kind: expected one of outlet, inlet, branch, meter, found 'socket'",
                 "meters.yaml:15:5: items[3].field: missing required key 'field' (the field name, such as power_w or energy_kwh)",
-                "meters.yaml:16:11: items[3].fiel: unknown key (did you mean 'field'?); known keys here: node, browse_path, channel, kind, field, scale"),
+                "meters.yaml:16:11: items[3].fiel: unknown key (did you mean 'field'?); known keys here: node, browse_path, channel, kind, field, scale, counter"),
                 messages());
     }
 
