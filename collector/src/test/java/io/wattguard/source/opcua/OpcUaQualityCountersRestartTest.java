@@ -83,15 +83,11 @@ class OpcUaQualityCountersRestartTest extends InfluxdTest {
     }
 
     private static List<Map<String, Object>> rows(String db, String where) {
-        if (query(influxd.url(), "", "SHOW DATABASES").stream().noneMatch(r -> db.equals(r.get("name")))) {
-            return List.of();
-        }
-        return query(db, "SELECT * FROM meter WHERE time >= 0 AND time <= now()" + where);
+        return OpcUaSourceTest.meterRows(db, where);
     }
 
     private static double num(Object o) {
-        assertTrue(o instanceof Number, "expected a number, found " + o);
-        return ((Number) o).doubleValue();
+        return OpcUaSourceTest.num(o);
     }
 
     @Test

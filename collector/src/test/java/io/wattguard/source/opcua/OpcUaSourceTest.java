@@ -113,7 +113,7 @@ class OpcUaSourceTest extends InfluxdTest {
     }
 
     /** Every stored meter point, tags as columns; empty until the daemon created the database. */
-    private static List<Map<String, Object>> meterRows(String db, String where) {
+    static List<Map<String, Object>> meterRows(String db, String where) {
         if (query(influxd.url(), "", "SHOW DATABASES").stream().noneMatch(r -> db.equals(r.get("name")))) {
             return List.of();
         }
@@ -127,7 +127,7 @@ class OpcUaSourceTest extends InfluxdTest {
     }
 
     /** InfluxDB's JSON writes 1007.0 as 1007. */
-    private static double num(Object o) {
+    static double num(Object o) {
         assertTrue(o instanceof Number, "expected a number, found " + o);
         return ((Number) o).doubleValue();
     }
