@@ -7,9 +7,14 @@ package io.wattguard.analytics;
  * cross-check. An alarm becomes an episode only when the excess is also large in watts: its mean since the
  * CUSUM left zero (the estimated size of the shift) and the median of the last {@code window} samples must
  * both reach an absolute floor, and no sample of that window may be below half the floor. So noise at
- * night, a statistically clear but small drift, and a burst shorter than the window page nobody. The episode is dated back to the first sample of the current run of
- * excess above half the floor; it grows while it lasts and closes once the recent median has stayed below
- * half the floor for {@code quietSamples}.
+ * night, a statistically clear but small drift, and a burst shorter than the window page nobody.
+ *
+ * <p>The length that counts is the run's core: from its first to its last sample at or above the floor.
+ * Samples between half the floor and the floor are tolerated inside a run (a load present on both sides
+ * dipped), but at its edges they are no evidence of the load: they are what the host's own noise reaches.
+ * Counting them let a 6-minute job beside four noisy minutes pass for a 10-minute excess. The episode is
+ * dated back to the first sample of the core; it grows while it lasts and closes once the recent median has
+ * stayed below half the floor for {@code quietSamples}.
  *
  * <p>Corroboration sets the speed. The caller says, per sample, whether something other than the meter
  * itself corroborates the excess (the component that does the work draws above its model, or a
@@ -130,15 +135,14 @@ public final class ExcessPowerDetector {
         recent = recentMedian();
         if (!open) {
             int run = (int) Math.min(Math.min(cusum.runLength(), HISTORY), count);
-            // The mean is taken since the excess began, not since the CUSUM left zero: after weeks of a
+            // The mean is taken over the excess's core, not since the CUSUM left zero: after weeks of a
             // slightly positive residual the CUSUM's run is long and its mean says nothing about today.
-            int excessRun = c && e && run >= settings.window() && recent >= floorW && sustained()
-                    ? excessRun(run) + 1 : 0;
-            if (excessRun > 0 && meanOfLast(excessRun) >= floorW
-                    && (excessRun >= settings.confirmSamples() || corroborated())
-                    && explainedAsOfMs > startOfExcess(run)) {
+            int core = c && e && run >= settings.window() && recent >= floorW && sustained() ? core(run) : 0;
+            if (core >= settings.window() && meanOfCore() >= floorW
+                    && (core >= settings.confirmSamples() || corroborated())
+                    && explainedAsOfMs > startOfCore()) {
                 open = true;
-                startedMs = startOfExcess(run);
+                startedMs = startOfCore();
                 endedMs = 0;
                 score = score(recent);
                 quiet = 0;
@@ -227,7 +231,10 @@ public final class ExcessPowerDetector {
         NOT_SUSTAINED,
         /** The CUSUM or the EWMA is below its limit: not yet statistically clear against the baseline's sigma. */
         NOT_SIGNIFICANT,
-        /** The CUSUM has been above zero for fewer samples than the window. */
+        /**
+         * The CUSUM has been above zero for fewer samples than the window, or the excess's core (its samples
+         * from the first to the last at or above the floor) is shorter than the window.
+         */
         TOO_SHORT,
         /** The mean excess since the run began is below the floor. */
         MEAN_BELOW_FLOOR,
@@ -260,12 +267,14 @@ public final class ExcessPowerDetector {
             l.add(Blocker.TOO_SHORT);
         }
         if (l.isEmpty()) {
-            int excessRun = excessRun(run) + 1;
-            if (meanOfLast(excessRun) < floorW) {
+            int core = core(run);
+            if (core < settings.window()) {
+                l.add(Blocker.TOO_SHORT);
+            } else if (meanOfCore() < floorW) {
                 l.add(Blocker.MEAN_BELOW_FLOOR);
-            } else if (excessRun < settings.confirmSamples() && !corroborated()) {
+            } else if (core < settings.confirmSamples() && !corroborated()) {
                 l.add(Blocker.UNCORROBORATED);
-            } else if (explainedAsOfMs <= startOfExcess(run)) {
+            } else if (explainedAsOfMs <= startOfCore()) {
                 l.add(Blocker.AWAITING_BUSINESS);
             }
         }
@@ -300,16 +309,12 @@ public final class ExcessPowerDetector {
         return (int) Math.min(Math.min(cusum.runLength(), HISTORY), count);
     }
 
-    /** Samples in the current run of excess at or above half the floor, ending with the last one (0 if below). */
+    /**
+     * Samples in the core of the current run of excess (see the class comment): from its first to its last
+     * sample at or above the floor, in a run of samples at or above half the floor ending with the last one.
+     */
     public int excessRunLength() {
-        if (count == 0 || at(0) < floorW / 2) {
-            return 0;
-        }
-        int back = 0;
-        while (back + 1 < Math.min(count, HISTORY) && at(back + 1) >= floorW / 2) {
-            back++;
-        }
-        return back + 1;
+        return count == 0 || at(0) < floorW / 2 ? 0 : core((int) Math.min(count, HISTORY));
     }
 
     /** How many of the last {@code window} samples were at or above half the floor. */
@@ -382,12 +387,35 @@ public final class ExcessPowerDetector {
         return 2 * n > settings.window();
     }
 
-    private double meanOfLast(int n) {
+    /** The core that {@link #core} found last: its first and last sample, as samples back from the last. */
+    private int coreFirst;
+    private int coreLast;
+
+    /**
+     * The length of the current run's core within the last {@code run} samples, 0 if it has none: the run of
+     * samples at or above half the floor that ends with the last sample, less the samples below the floor at
+     * either end.
+     */
+    private int core(int run) {
+        int first = excessRun(run);
+        while (first > 0 && at(first) < floorW) {
+            first--;
+        }
+        int last = 0;
+        while (last < first && at(last) < floorW) {
+            last++;
+        }
+        coreFirst = first;
+        coreLast = last;
+        return at(first) < floorW ? 0 : first - last + 1;
+    }
+
+    private double meanOfCore() {
         double sum = 0;
-        for (int i = 0; i < n; i++) {
+        for (int i = coreLast; i <= coreFirst; i++) {
             sum += at(i);
         }
-        return sum / n;
+        return sum / (coreFirst - coreLast + 1);
     }
 
     /** How many samples back the current run of excess above half the floor began, within the CUSUM's run. */
@@ -399,9 +427,9 @@ public final class ExcessPowerDetector {
         return back;
     }
 
-    /** The first sample of the current run of excess above half the floor. */
-    private long startOfExcess(int run) {
-        return timeHistory[(int) ((count - 1 - excessRun(run)) % HISTORY)];
+    /** The first sample of the core that {@link #core} found last. */
+    private long startOfCore() {
+        return timeHistory[(int) ((count - 1 - coreFirst) % HISTORY)];
     }
 
     private double score(double sustained) {

@@ -110,4 +110,41 @@ class ExcessPowerDetectorTest {
         assertEquals(List.of(), run(3 * 1440, 9, m -> m >= 1440 ? 100 : 0));
     }
 
+
+    /** Feeds {@code excess} one sample a minute after 600 quiet ones (sigma 40 W, floor 150 W); the minute it opened. */
+    private static long openedAt(double[] excess, ExcessPowerDetector d) {
+        for (int m = 0; m < 600; m++) {
+            d.update(m * MIN, 0, 40, true);
+        }
+        for (int i = 0; i < excess.length; i++) {
+            if (d.update((600 + i) * MIN, excess[i], 40, true) == ExcessPowerDetector.Change.OPENED) {
+                return 600 + i;
+            }
+        }
+        return -1;
+    }
+
+    private static double[] steps(double... w) {
+        return w;
+    }
+
+    @Test
+    void stepsBetweenHalfTheFloorAndTheFloorAtTheEdgesDoNotLengthenAnExcess() {
+        // Four minutes of noise at 100 W (between half the 150 W floor and the floor), then a 6-minute 1 kW job:
+        // ten steps at or above half the floor, but the job's core is six. Not an episode.
+        ExcessPowerDetector d = new ExcessPowerDetector(ExcessPowerDetector.Settings.defaults(150));
+        assertEquals(-1, openedAt(steps(100, 100, 100, 100, 1000, 1000, 1000, 1000, 1000, 1000, 0, 0, 0), d));
+        // Nine minutes of job and a tenth at 100 W after it: the core is nine. Not an episode either.
+        d = new ExcessPowerDetector(ExcessPowerDetector.Settings.defaults(150));
+        assertEquals(-1, openedAt(steps(1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 100, 0, 0), d));
+        // The same noise before a job that lasts: it opens at the job's tenth minute, dated from its first.
+        d = new ExcessPowerDetector(ExcessPowerDetector.Settings.defaults(150));
+        assertEquals(613, openedAt(steps(100, 100, 100, 100, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000,
+                1000, 1000, 1000), d));
+        assertEquals(604 * MIN, d.startedMs());
+        // Inside a run a dip to 100 W is the load dipping, not noise: it still counts towards the ten.
+        d = new ExcessPowerDetector(ExcessPowerDetector.Settings.defaults(150));
+        assertEquals(609, openedAt(steps(1000, 1000, 1000, 1000, 100, 1000, 1000, 1000, 1000, 1000, 1000), d));
+        assertEquals(600 * MIN, d.startedMs());
+    }
 }
