@@ -160,6 +160,34 @@ class ExplanationTest {
     }
 
     @Test
+    void aSlowRampIsExplainedAsBelowTheFloorUntilItReachesIt() {
+        // A miner raising its GPUs' power limits by 100 W each over two days, at unchanged utilisation: the
+        // operator asks why the first hours were not flagged. Each step says: below the floor, and which floor.
+        long ramp = 2 * 1440;
+        Run r = run(HOST, 11, new AnalyzerTest.Scenario() {
+            @Override
+            public double gpuExtraW(String host, long m) {
+                return host.equals(HOST) && m >= START ? 100.0 * Math.min(1, (m - START) / (double) ramp) : 0;
+            }
+        });
+        Explanation early = r.at(START + 120);
+        assertEquals(Explanation.Reason.BELOW_FLOOR, early.reason(), early.why());
+        double floor = early.detection().floorW();
+        assertTrue(early.why().contains("floor " + Analyzer.watts(floor)), early.why());
+        // 4 GPUs x 100 W x 120/2880 of the ramp, at the outlet: about 18 W, well under the floor.
+        assertTrue(early.detection().recentW() < floor / 2, early.detection().toString());
+        Explanation opened = r.byMinute().values().stream().filter(y -> y.verdict() == Explanation.Verdict.OPENED)
+                .findFirst().orElseThrow(() -> new AssertionError("the ramp never opened: " + r.at(START + ramp)));
+        long minute = (opened.timeMs() - AnalyzerTest.T0) / MIN;
+        // It opened once the ramp itself had reached the floor, corroborated by the GPUs' own watts.
+        double rampW = 4 * 100.0 * (minute - START) / ramp;
+        assertTrue(rampW >= opened.detection().floorW() * 0.8, "opened at " + rampW + " W of ramp: " + opened.why());
+        assertTrue(opened.corroboration().corroborated(), opened.corroboration().toString());
+        Explanation.Corroboration c = opened.corroboration();
+        assertTrue(c.componentW() - c.componentExpectedW() >= c.thresholdW(), "by the GPUs' own watts: " + c);
+    }
+
+    @Test
     void explainingChangesNoVerdict() {
         AnalyzerTest.Scenario s = new AnalyzerTest.Scenario() {
             @Override
