@@ -15,8 +15,11 @@ have javac || need+=(openjdk-17-jdk-headless)
 have mvn || need+=(maven)
 have influxd || need+=(influxdb)
 if [ "$what" = test ]; then
+  # python3-pymodbus only recommends these, and apt here runs --no-install-recommends: its serial (RTU) server
+  # imports serial and serial_asyncio, so each is checked and installed by name (the tests import all three).
   want python3-pymodbus
-  want python3-serial-asyncio   # only recommended by python3-pymodbus, but its RTU server imports it
+  want python3-serial
+  want python3-serial-asyncio
   have mbpoll || need+=(mbpoll)
   have socat || need+=(socat)
   have gcc || need+=(gcc libc6-dev)

@@ -27,16 +27,16 @@ final class Peers {
     static void require(String what, boolean present) {
         if (!present) {
             fail(what + " is missing: run scripts/setup.sh test (it installs python3-pymodbus, "
-                    + "python3-serial-asyncio, mbpoll and socat)");
+                    + "python3-serial, python3-serial-asyncio, mbpoll and socat)");
         }
     }
 
     static void requirePymodbus() {
         require(PYTHON, Files.isExecutable(Path.of(PYTHON)));
         try {
-            Process p = new ProcessBuilder(PYTHON, "-c", "import pymodbus, serial_asyncio").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(PYTHON, "-c", "import pymodbus, serial, serial_asyncio").redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            require("pymodbus and serial_asyncio (Debian python3-pymodbus, python3-serial-asyncio) [" + out.strip()
+            require("pymodbus, serial and serial_asyncio (Debian python3-pymodbus, python3-serial, python3-serial-asyncio) [" + out.strip()
                     + "]", p.waitFor() == 0);
         } catch (IOException e) {
             fail("cannot run " + PYTHON + ": " + e + "; run scripts/setup.sh test");
