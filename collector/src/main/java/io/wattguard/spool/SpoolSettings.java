@@ -11,6 +11,10 @@ public record SpoolSettings(Path dir, long maxBytes, long segmentBytes, FsyncPol
 
     public static SpoolSettings read(Section s) {
         Path dir = s.pathValue("dir", DEFAULT_DIR);
+        // A missing folder is created at start; a file in its place would only fail there, batch after batch.
+        if (dir != null && java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
+            s.error("dir", dir + " exists and is not a directory: the spool needs a directory (created when missing)");
+        }
         long max = s.bytes("max_bytes", 1L << 30, 64 << 10, Long.MAX_VALUE);
         long seg = s.bytes("segment_bytes", 16L << 20, 4 << 10, 1L << 30);
         FsyncPolicy fsync = s.choice("fsync", FsyncPolicy.BATCH, FsyncPolicy.class);

@@ -4,12 +4,15 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.io.Reader;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * A YAML value that remembers where it was written. Jackson's tree model drops locations, and an operator
@@ -56,11 +59,18 @@ public final class ConfigNode {
                 return emptyMap(file);
             }
             return read(file, p, t, problems, "");
+        } catch (AliasUsed e) {
+            problems.add(new Problem(file, e.line, e.column, e.path, e.getMessage()));
+            return emptyMap(file);
         } catch (IOException e) {
-            String msg = e.getMessage() == null ? e.toString() : e.getMessage().split("\n")[0];
+            String msg = syntaxReason(e);
             int line = 0;
             int col = 0;
-            if (e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe && jpe.getLocation() != null) {
+            if (e.getCause() instanceof MarkedYAMLException m && m.getProblemMark() != null) {
+                // Jackson's location is where its parser stood, which for a tab is the line before.
+                line = m.getProblemMark().getLine() + 1;
+                col = m.getProblemMark().getColumn() + 1;
+            } else if (e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe && jpe.getLocation() != null) {
                 line = jpe.getLocation().getLineNr();
                 col = jpe.getLocation().getColumnNr();
             }
@@ -102,11 +112,62 @@ public final class ConfigNode {
                 return new ConfigNode(Kind.NULL, file, line, col, Map.of(), List.of(), null, false);
             }
             default -> {
+                if (p instanceof YAMLParser y && y.isCurrentAlias()) {
+                    throw new AliasUsed(p.getText(), line, col, path);
+                }
                 // YAML strings written in quotes stay strings even when they look like numbers or booleans.
                 boolean quoted = t == JsonToken.VALUE_STRING;
                 return new ConfigNode(Kind.SCALAR, file, line, col, Map.of(), List.of(), p.getText(), quoted);
             }
         }
+    }
+
+    /**
+     * YAML aliases ({@code *name}, and merge keys {@code <<: *name} built on them) are refused rather than
+     * expanded: Jackson's streaming parser hands an alias over as the bare anchor name, every message here points
+     * at the line and column where a value is written (an expanded alias would send each use to its anchor), and
+     * a refusal leaves no room for an exponential alias bomb. The config stays one value in one place.
+     */
+    private static final class AliasUsed extends IOException {
+        final int line;
+        final int column;
+        final String path;
+
+        AliasUsed(String anchor, int line, int column, String path) {
+            super("YAML aliases are not supported (*" + anchor + "): write the value out in full");
+            this.line = line;
+            this.column = column;
+            this.path = path;
+        }
+    }
+
+    /**
+     * The parser's whole reason, with its places: Jackson's message starts with SnakeYAML's context line alone
+     * ("while scanning for the next token") and puts the actual problem ("found character '\t' that cannot start
+     * any token") lines later, with a source excerpt between them.
+     */
+    private static String syntaxReason(IOException e) {
+        if (e.getCause() instanceof MarkedYAMLException m) {
+            StringBuilder sb = new StringBuilder();
+            if (m.getContext() != null) {
+                sb.append(m.getContext());
+                if (m.getContextMark() != null && !samePlace(m.getContextMark(), m.getProblemMark())) {
+                    sb.append(" (").append(place(m.getContextMark())).append(')');
+                }
+                sb.append(": ");
+            }
+            sb.append(m.getProblem() == null ? "" : m.getProblem()); // its place is the problem's line:column
+            return sb.toString().replace("\t", "\\t");
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage().split("\n")[0];
+    }
+
+    private static boolean samePlace(Mark a, Mark b) {
+        return b != null && a.getLine() == b.getLine() && a.getColumn() == b.getColumn();
+    }
+
+    private static String place(Mark m) {
+        return "line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1); // SnakeYAML counts from 0
     }
 
     public Kind kind() { return kind; }

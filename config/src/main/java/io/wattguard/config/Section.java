@@ -54,8 +54,10 @@ public final class Section {
     public static Section load(Path file, Context ctx) {
         String name = file.toString();
         ConfigNode root;
-        try (var reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            root = ConfigNode.parse(name, reader, ctx.problems());
+        try {
+            String text = Utf8File.decode(name, Files.readAllBytes(file), ctx.problems());
+            root = text == null ? ConfigNode.emptyMap(name) : ConfigNode.parse(name, new java.io.StringReader(text),
+                    ctx.problems());
         } catch (IOException e) {
             ctx.problems().add(name, "cannot read the configuration file: " + reason(e));
             root = ConfigNode.emptyMap(name);
