@@ -214,7 +214,7 @@ public final class Spool implements AutoCloseable {
             long start;
             synchronized (this) {
                 ensureOpen();
-                if (writePos > 0 && writePos + buf.remaining() > segmentBytes) {
+                if (!writer.isOpen() || (writePos > 0 && writePos + buf.remaining() > segmentBytes)) {
                     roll();
                 }
                 ch = writer;
@@ -258,11 +258,17 @@ public final class Spool implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens the next segment. If that fails (the folder was removed or replaced) the old writer stays closed, and
+     * the next append tries again: once the folder is back the spool works again without a restart.
+     */
     private void roll() throws IOException {
-        if (fsync != FsyncPolicy.NEVER) {
-            writer.force(false);
+        if (writer.isOpen()) {
+            if (fsync != FsyncPolicy.NEVER) {
+                writer.force(false);
+            }
+            writer.close();
         }
-        writer.close();
         openWriter(writeSegment + 1);
     }
 
@@ -330,7 +336,8 @@ public final class Spool implements AutoCloseable {
      * truncation and the acknowledgement is covered by the clamp at open.
      */
     private void reclaimDrainedSegment() throws IOException {
-        if (!appending && readPos == writePos && writePos > 0 && (writePos >= RECLAIM_BYTES || appendFailing)) {
+        if (!appending && writer.isOpen() && readPos == writePos && writePos > 0
+                && (writePos >= RECLAIM_BYTES || appendFailing)) {
             writer.truncate(0);
             writePos = 0;
             readPos = 0;
