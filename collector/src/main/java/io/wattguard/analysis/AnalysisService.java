@@ -3,6 +3,7 @@ package io.wattguard.analysis;
 import io.wattguard.analytics.AnalysisOutput;
 import io.wattguard.analytics.BusinessFeeds;
 import io.wattguard.analytics.Schedule;
+import io.wattguard.core.Health;
 import io.wattguard.core.Sample;
 import io.wattguard.core.Topology;
 import io.wattguard.sink.InfluxSettings;
@@ -32,8 +33,10 @@ public final class AnalysisService implements AutoCloseable {
     private final List<Sample> pending = new ArrayList<>();
     private final Thread thread;
     private volatile boolean closed;
-    private volatile String state = "starting";
-    private volatile String lastError = "";
+    /** Where the analysis is: starting, warming_up or live; {@link #state} shows failing over it. */
+    private volatile String phase = "starting";
+    private final Health health;
+    private boolean failing; // analysis thread only
     private volatile long analysedUntil;
     private volatile long liveFrom;
     private volatile int openEpisodes;
@@ -45,6 +48,7 @@ public final class AnalysisService implements AutoCloseable {
         this.config = config;
         this.influx = influx;
         this.clock = clock;
+        this.health = new Health(clock, Health.SETTLE);
         this.out = out;
         AnalysisSamples samples = new AnalysisSamples(pending::add, config.settings().stepMs(), config.baselineEvery());
         this.runner = new AnalysisRunner(config, schedule, topology, samples.and(alerts));
@@ -64,7 +68,7 @@ public final class AnalysisService implements AutoCloseable {
         long step = runner.stepMs();
         try (StoreReader reader = new StoreReader(influx, 10_000)) {
             long first = Math.floorDiv(due(), step) * step;
-            state = "warming_up";
+            phase = "warming_up";
             liveFrom = first;
             while (!closed && !attempt(() -> runner.start(reader, first, t -> { }), "warm-up")) {
                 sleep(10_000); // a retry resumes where the failed read stopped
@@ -78,7 +82,7 @@ public final class AnalysisService implements AutoCloseable {
                     break;
                 }
                 if (attempt(() -> runner.advance(reader, due(), t -> flush()), "step")) {
-                    state = "ok";
+                    phase = "ok";
                 }
             }
         }
@@ -95,18 +99,19 @@ public final class AnalysisService implements AutoCloseable {
             analysedUntil = runner.cursor();
             openEpisodes = runner.openEpisodes().size();
             businessSources = runner.businessSources();
-            if (!lastError.isEmpty()) {
+            if (failing) {
                 log.info("analysis: InfluxDB answers again; caught up to {}", java.time.Instant.ofEpochMilli(analysedUntil));
             }
-            lastError = "";
+            failing = false;
+            health.succeeded();
             return true;
         } catch (IOException | RuntimeException e) {
             String msg = what + ": " + e.getMessage();
-            if (!msg.equals(lastError)) {
+            if (!failing || !msg.equals(health.lastError())) {
                 log.warn("analysis {} failed, will retry and catch up: {}", what, e.getMessage());
             }
-            lastError = msg;
-            state = "failing";
+            failing = true;
+            health.failed(msg);
             return false;
         }
     }
@@ -127,8 +132,10 @@ public final class AnalysisService implements AutoCloseable {
         }
     }
 
-    public String state() { return state; }
-    public String lastError() { return lastError; }
+    /** starting, warming_up, ok, or failing (by {@link Health}'s damped rule, over the others). */
+    public String state() { return health.ok() ? phase : "failing"; }
+    /** The last error, current or past, with its time. */
+    public Health health() { return health; }
     public long analysedUntil() { return analysedUntil; }
     /** The first step analysed live (the warm-up ends there). */
     public long liveFrom() { return liveFrom; }

@@ -112,9 +112,7 @@ public final class Daemon implements AutoCloseable {
                     .put("samples", st.samples.get()).put("latency_ms", st.lastLatencyMs);
             n.put("last_poll", st.lastPollMs == 0 ? null : Instant.ofEpochMilli(st.lastPollMs).toString());
             n.put("last_ok", st.lastOkMs == 0 ? null : Instant.ofEpochMilli(st.lastOkMs).toString());
-            if (!st.lastError.isEmpty()) {
-                n.put("last_error", st.lastError);
-            }
+            st.health.writeError(n);
             ok &= !"failing".equals(st.state());
         }
         ObjectNode s = root.putObject("sink");
@@ -127,9 +125,8 @@ public final class Daemon implements AutoCloseable {
             s.put("batcher", batcher.failure().getMessage());
             ok = false;
         }
-        if (!stats.lastError.isEmpty()) {
-            s.put("last_error", stats.lastError);
-        }
+        sink.influxHealth().writeError(s, "influxdb_");
+        sink.spoolHealth().writeError(s, "spool_");
         ok &= sink.influxHealthy() && sink.spoolHealthy();
         if (analysis != null) {
             ObjectNode a = root.putObject("analysis");
@@ -137,9 +134,7 @@ public final class Daemon implements AutoCloseable {
                     .put("live_from", analysis.liveFrom() == 0 ? null : Instant.ofEpochMilli(analysis.liveFrom()).toString())
                     .put("analysed_until", analysis.analysedUntil() == 0 ? null
                             : Instant.ofEpochMilli(analysis.analysedUntil()).toString());
-            if (!analysis.lastError().isEmpty()) {
-                a.put("last_error", analysis.lastError());
-            }
+            analysis.health().writeError(a);
             // Each business feed as the analysis sees it: a silent one means no verdict for the hosts it covered.
             ObjectNode feeds = a.putObject("business_sources");
             for (io.wattguard.analytics.BusinessFeeds.SourceState b : analysis.businessSources()) {

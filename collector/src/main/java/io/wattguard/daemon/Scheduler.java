@@ -44,9 +44,9 @@ public final class Scheduler implements AutoCloseable {
         final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
         volatile boolean started;
 
-        Slot(Source source) {
+        Slot(Source source, Clock clock) {
             this.source = source;
-            this.status = new SourceStatus(source.name(), source.type());
+            this.status = new SourceStatus(source.name(), source.type(), source.interval(), clock);
         }
     }
 
@@ -54,7 +54,7 @@ public final class Scheduler implements AutoCloseable {
         this.clock = clock;
         this.out = out;
         for (Source s : sources) {
-            slots.put(s, new Slot(s));
+            slots.put(s, new Slot(s, clock));
         }
         this.ticker = new ScheduledThreadPoolExecutor(1, named("wattguard-ticker"));
         int n = Math.max(1, Math.min(maxWorkers, sources.size()));
@@ -158,11 +158,13 @@ public final class Scheduler implements AutoCloseable {
                 }
                 st.consecutiveErrors = 0;
                 st.lastOkMs = tick;
+                st.health.succeeded();
             } else {
                 st.errors.addAndGet(emitter.errors.size());
                 String before = st.lastError;
                 st.lastError = String.join("; ", emitter.errors);
                 st.consecutiveErrors++;
+                st.health.failed(st.lastError);
                 logFailure(slot, st.lastError, before);
             }
         } catch (InterruptedException e) {
@@ -188,6 +190,7 @@ public final class Scheduler implements AutoCloseable {
         st.lastError = message;
         st.lastPollMs = tick;
         st.consecutiveErrors++;
+        st.health.failed(message);
         logFailure(slot, message, before);
     }
 

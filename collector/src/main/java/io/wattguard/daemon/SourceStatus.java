@@ -1,5 +1,8 @@
 package io.wattguard.daemon;
 
+import io.wattguard.core.Health;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** What the scheduler knows of one source, for /health, /metrics and the {@code collector} measurement. */
@@ -17,15 +20,22 @@ public final class SourceStatus {
     public volatile String lastError = "";
     public volatile int consecutiveErrors;
 
-    SourceStatus(String name, String type) {
+    /**
+     * Ok again after three polls' worth of success: measured in the source's own interval, so a source polled
+     * hourly is not held failing for hours by a fixed count, nor a fast one cleared by one lucky poll.
+     */
+    public final Health health;
+
+    SourceStatus(String name, String type, Duration interval, Clock clock) {
         this.name = name;
         this.type = type;
+        this.health = new Health(clock, interval.multipliedBy(3));
     }
 
     public String state() {
-        if (consecutiveErrors > 0) {
-            return "failing";
+        if (!health.started()) {
+            return "starting";
         }
-        return polls.get() == 0 ? "starting" : "ok";
+        return health.ok() ? "ok" : "failing";
     }
 }

@@ -1,5 +1,6 @@
 package io.wattguard.sink;
 
+import io.wattguard.core.Health;
 import io.wattguard.core.Sample;
 import io.wattguard.core.Sink;
 import io.wattguard.spool.Spool;
@@ -54,6 +55,8 @@ public final class InfluxSink implements Sink {
     private final SpoolSettings spoolSettings;
     private final Clock clock;
     private final Stats stats = new Stats();
+    private final Health influx;
+    private final Health spoolHealth;
     private final Object lock = new Object();
     private final ArrayDeque<Held> memory = new ArrayDeque<>();
     private long memoryPoints;
@@ -78,6 +81,8 @@ public final class InfluxSink implements Sink {
         this.writer = writer;
         this.spoolSettings = spoolSettings;
         this.clock = clock;
+        this.influx = new Health(clock, Health.SETTLE);
+        this.spoolHealth = new Health(clock, Health.SETTLE);
     }
 
     /** Opens the spool (a failure is reported, not fatal) and starts the sender. */
@@ -100,10 +105,11 @@ public final class InfluxSink implements Sink {
     private void openSpool() {
         try {
             spool = spoolSettings.open(clock);
-            if (spoolFailing) {
+            spoolHealth.succeeded();
+            if (spoolFailing && spoolHealth.ok()) {
                 log.info("spool: {} is writable again; batches are durable again", spoolSettings.dir());
+                spoolFailing = false;
             }
-            spoolFailing = false;
         } catch (IOException e) {
             spoolFailed("cannot open spool directory " + spoolSettings.dir() + ": " + describe(e));
         }
@@ -112,6 +118,7 @@ public final class InfluxSink implements Sink {
     private void spoolFailed(String message) {
         stats.spoolErrors.incrementAndGet();
         stats.lastError = message;
+        spoolHealth.failed(message);
         if (!spoolFailing) {
             log.error("{}; collection continues with up to {} points held in memory and sent directly, which a "
                     + "restart would lose. Fix the spool directory (space, permissions).", message,
@@ -148,8 +155,10 @@ public final class InfluxSink implements Sink {
             // Outside the sink's lock: the sender keeps delivering while this batch is written and forced.
             try {
                 target.append(payload, batch.size());
+                spoolHealth.succeeded();
                 synchronized (lock) {
-                    if (spoolFailing) {
+                    // Said once the spool is ok by the damped rule, not at every append that works between failures.
+                    if (spoolFailing && spoolHealth.ok()) {
                         log.info("spool: {} accepts writes again; batches are durable again", spoolSettings.dir());
                         spoolFailing = false;
                     }
@@ -302,6 +311,7 @@ public final class InfluxSink implements Sink {
             }
             stats.writeErrors.incrementAndGet();
             stats.lastError = t.reason();
+            influx.noted(t.reason()); // the halves go on: a slow link, not an outage
             sendLines = Math.max(1, points / 2);
             lastTimeoutMs = clock.millis();
             if (!slowLinkLogged) {
@@ -320,6 +330,7 @@ public final class InfluxSink implements Sink {
         stats.pointsWritten.addAndGet(points);
         stats.batchesWritten.incrementAndGet();
         stats.lastWriteMs = clock.millis();
+        influx.succeeded();
         if (outageSinceMs >= 0) {
             log.info("InfluxDB is writable again after {} s; delivering what was spooled",
                     (clock.millis() - outageSinceMs) / 1000);
@@ -330,6 +341,7 @@ public final class InfluxSink implements Sink {
     private Duration outage(String reason, Duration retryAfter) {
         stats.writeErrors.incrementAndGet();
         stats.lastError = reason;
+        influx.failed(reason);
         long now = clock.millis();
         if (outageSinceMs < 0) {
             outageSinceMs = now;
@@ -461,16 +473,26 @@ public final class InfluxSink implements Sink {
         }
     }
 
+    /** Open, and not failing by {@link Health}'s damped rule. */
     public boolean spoolHealthy() {
         synchronized (lock) {
-            return spool != null && !spoolFailing;
+            return spool != null && spoolHealth.ok();
         }
     }
 
+    /** InfluxDB takes writes, by {@link Health}'s damped rule. */
     public boolean influxHealthy() {
-        synchronized (lock) {
-            return outageSinceMs < 0;
-        }
+        return influx.ok();
+    }
+
+    /** The spool's state and last error, for /health. */
+    public Health spoolHealth() {
+        return spoolHealth;
+    }
+
+    /** InfluxDB's state and last error as this sink sees it, for /health. */
+    public Health influxHealth() {
+        return influx;
     }
 
     /** Stops the sender after one last delivery attempt; spooled batches stay on disk for the next start. */

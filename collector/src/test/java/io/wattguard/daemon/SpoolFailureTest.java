@@ -1,8 +1,11 @@
 package io.wattguard.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wattguard.core.Sample;
 import io.wattguard.influx.PrivateInfluxd;
 import io.wattguard.testing.Configs;
@@ -15,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -71,9 +75,11 @@ class SpoolFailureTest extends InfluxdTest {
 
     @Test
     void anUnwritableSpoolIsReportedAndSamplesStillReachInfluxdb() throws Exception {
-        Path notADir = Files.writeString(tmp.resolve("spool-is-a-file"), "x");
+        Path notADir = tmp.resolve("spool-is-a-file");
         int port = PrivateInfluxd.freePort();
         Settings settings = Configs.load(tmp, config("unwritable", notADir, port));
+        // After check-config (which refuses a file there), as when the path is taken between a check and a start.
+        Files.writeString(notADir, "x");
         List<Sample> emitted = Collections.synchronizedList(new ArrayList<>());
         try (Daemon daemon = new Daemon(settings, Clock.systemUTC(),
                 batch -> batch.stream().filter(x -> x.measurement().equals("gpu")).forEach(emitted::add))) {
@@ -82,12 +88,88 @@ class SpoolFailureTest extends InfluxdTest {
             String health = get(port, "/health");
             assertTrue(health.contains("\"spool\" : \"failing\""), health);
             assertTrue(health.contains("spool path " + notADir + " exists and is not a directory"), health);
+            assertTrue(health.contains("\"spool_last_error_at\""), health);
             String metrics = get(port, "/metrics");
             assertTrue(metrics.matches("(?s).*\\nwattguard_spool_errors_total [1-9].*"), metrics);
             daemon.scheduler().close();
             assertTrue(daemon.sink().flush(Duration.ofSeconds(30)));
         }
         assertEquals(keys(emitted), storedKeys("unwritable"));
+    }
+
+    private static String spoolState(JsonNode health) {
+        return health.path("sink").path("spool").asText();
+    }
+
+    /**
+     * The spool's folder is replaced by a regular file while the daemon runs (root ignores permissions, not file
+     * types): its open segment still takes appends while every read fails, so each retry used to turn the spool
+     * ok and then failing again. /health must say failing for the whole outage, then ok once the spool has
+     * worked for 30 s, with the error's time and the error marked past.
+     */
+    @Test
+    void aSpoolThatFailsAtEveryRetryStaysFailingInsteadOfFlapping() throws Exception {
+        Path spool = tmp.resolve("spool");
+        int port = PrivateInfluxd.freePort();
+        Settings settings = Configs.load(tmp, config("flapping", spool, port));
+        try (Daemon daemon = new Daemon(settings, Clock.systemUTC())) {
+            daemon.start();
+            await(Duration.ofSeconds(20), "samples written", () -> daemon.sink().stats().pointsWritten.get() >= 200);
+            assertEquals("ok", spoolState(health(port)));
+            Path aside = tmp.resolve("spool-aside");
+            Files.move(spool, aside);
+            Files.writeString(spool, "not a folder");
+            Instant brokenAt = Instant.now();
+
+            List<String> states = new ArrayList<>();
+            List<String> statuses = new ArrayList<>();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < end) {
+                JsonNode h = health(port);
+                states.add(spoolState(h));
+                statuses.add(h.path("status").asText());
+                Thread.sleep(100);
+            }
+            int first = states.indexOf("failing");
+            assertTrue(first >= 0 && first < 30, "failing within 3 s: " + states);
+            List<String> after = states.subList(first, states.size());
+            assertEquals(0, flips(after), "no flips in " + after.size() + " samples over 30 s: " + after);
+            assertEquals(0, flips(statuses.subList(first, statuses.size())), "status steady: " + statuses);
+            assertEquals("degraded", statuses.get(statuses.size() - 1));
+            JsonNode sink = health(port).path("sink");
+            assertTrue(sink.path("spool_last_error").asText().startsWith("cannot "), sink.toString());
+            assertTrue(sink.path("spool_last_error").asText().contains(spool.toString()), sink.toString());
+            Instant errorAt = Instant.parse(sink.path("spool_last_error_at").asText());
+            assertTrue(!errorAt.isBefore(brokenAt.minusSeconds(1)) && !errorAt.isAfter(Instant.now()), sink.toString());
+
+            Files.delete(spool);
+            Files.move(aside, spool);
+            long fixed = System.nanoTime();
+            await(Duration.ofSeconds(60), "the spool ok again", () -> "ok".equals(spoolState(health(port))));
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - fixed);
+            assertTrue(tookMs >= 29_000, "ok only after 30 s of success, took " + tookMs + " ms");
+            JsonNode healed = health(port);
+            assertEquals("ok", healed.path("status").asText(), healed.toString());
+            assertFalse(healed.path("sink").has("spool_last_error"), healed.toString());
+            assertTrue(healed.path("sink").path("spool_previous_error").asText().startsWith("cannot "), healed.toString());
+            assertTrue(healed.path("sink").has("spool_previous_error_at"), healed.toString());
+        }
+    }
+
+    private static int flips(List<String> states) {
+        int n = 0;
+        for (int i = 1; i < states.size(); i++) {
+            n += states.get(i).equals(states.get(i - 1)) ? 0 : 1;
+        }
+        return n;
+    }
+
+    private static JsonNode health(int port) {
+        try {
+            return new ObjectMapper().readTree(get(port, "/health"));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
@@ -109,7 +191,7 @@ class SpoolFailureTest extends InfluxdTest {
                 batch -> batch.stream().filter(x -> x.measurement().equals("gpu")).forEach(emitted::add))) {
                 daemon.start();
                 await(Duration.ofSeconds(60), "the spool's disk to fill", () -> daemon.sink().stats().spoolErrors.get() > 0);
-                assertTrue(daemon.health().path("sink").path("last_error").asText().contains("No space left on device"),
+                assertTrue(daemon.health().path("sink").path("spool_last_error").asText().contains("No space left on device"),
                         daemon.health().toString());
                 assertTrue(get(port, "/metrics").matches("(?s).*\\nwattguard_spool_errors_total [1-9].*"));
                 influxd.start();
