@@ -444,9 +444,9 @@ public final class StoreReader implements AutoCloseable {
         String where = "InfluxDB at " + settings.url();
         try (Response resp = call.execute()) {
             if (!resp.isSuccessful()) {
-                String body = resp.body() == null ? "" : resp.body().string();
+                byte[] body = resp.body() == null ? new byte[0] : resp.body().bytes();
                 throw new IOException(where + " answered " + resp.code() + " to a query of " + m.name() + ": "
-                        + body.strip());
+                        + ErrorAnswer.text(body));
             }
             String type = resp.header("Content-Type", "");
             lastContentType = type;

@@ -30,6 +30,7 @@ public final class PrivateInfluxd implements AutoCloseable {
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private long maxBodyBytes;
     private boolean dieWithParent;
+    private boolean authEnabled;
     private Process process;
     private boolean closed;
 
@@ -53,6 +54,37 @@ public final class PrivateInfluxd implements AutoCloseable {
         i.maxBodyBytes = maxBodyBytes;
         i.start();
         return i;
+    }
+
+    /**
+     * As {@link #startTemporary()} with authentication on and one admin user, {@code user} with {@code password}
+     * (for tests of what wattguard says when InfluxDB refuses its credentials).
+     */
+    public static PrivateInfluxd startTemporaryWithAuth(String user, String password) throws IOException {
+        PrivateInfluxd i = new PrivateInfluxd(Files.createTempDirectory("wattguard-influxd-"), true, freePort(), locate());
+        i.start();
+        // influxd lets the first admin user be created without credentials, and then asks for them
+        i.adminStatement("CREATE USER \"" + user + "\" WITH PASSWORD '" + password.replace("'", "\\'")
+                + "' WITH ALL PRIVILEGES");
+        i.authEnabled = true;
+        i.stop();
+        i.start();
+        return i;
+    }
+
+    private void adminStatement(String q) throws IOException {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url().resolve("/query"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("q=" + java.net.URLEncoder.encode(q, StandardCharsets.UTF_8)))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200 || r.body().contains("\"error\"")) {
+                throw new IOException("influxd refused '" + q + "': " + r.body());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
     }
 
     /**
@@ -106,6 +138,7 @@ public final class PrivateInfluxd implements AutoCloseable {
                   bind-address = "127.0.0.1:%d"
                   log-enabled = false
                   max-body-size = %d
+                  auth-enabled = %b
                 [monitor]
                   store-enabled = false
                 [continuous_queries]
@@ -114,7 +147,7 @@ public final class PrivateInfluxd implements AutoCloseable {
                   enabled = false
                 [logging]
                   level = "warn"
-                """.formatted(rpcPort, d, d, d, port, maxBodyBytes), StandardCharsets.UTF_8);
+                """.formatted(rpcPort, d, d, d, port, maxBodyBytes, authEnabled), StandardCharsets.UTF_8);
         List<String> command = new ArrayList<>();
         if (dieWithParent) {
             command.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
