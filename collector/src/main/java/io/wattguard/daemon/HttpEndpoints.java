@@ -52,6 +52,8 @@ public final class HttpEndpoints implements AutoCloseable {
     public static final String BUSINESS_LOAD_PATH = "/api/v1/business-load";
     /** A day of per-minute points for a few thousand hosts fits; a runaway client does not fill the heap. */
     public static final int MAX_PUSH_BYTES = 1 << 20;
+    /** Of a body over the limit, what is read (and dropped) so that the client sees the 413. */
+    private static final long DRAIN_BYTES = 64L * MAX_PUSH_BYTES;
     /**
      * Handlers answer without blocking, so these threads only parse, check and answer; a slow client holds none.
      * Sixteen leaves room for Jetty's acceptor and selector and for a few scrapes at once.
@@ -158,9 +160,13 @@ public final class HttpEndpoints implements AutoCloseable {
             return;
         }
         String length = ex.header("Content-Length");
+        if (declared(length) > DRAIN_BYTES) {
+            tooLarge(ex, length); // nothing gained by reading it: Jetty closes the connection after the answer
+            return;
+        }
         // Past the limit, the rest is read (up to a bound, without keeping it) so the client, still sending, gets
         // the 413 and not a reset connection; past the bound the connection is closed.
-        BodyReader.read(ex.request(), MAX_PUSH_BYTES, 64L * MAX_PUSH_BYTES, limits.bodyTimeout(), timer,
+        BodyReader.read(ex.request(), MAX_PUSH_BYTES, DRAIN_BYTES, limits.bodyTimeout(), timer,
                 new BodyReader.Outcome() {
                     @Override
                     public void body(byte[] body) {
@@ -169,8 +175,7 @@ public final class HttpEndpoints implements AutoCloseable {
 
                     @Override
                     public void tooLarge() {
-                        text(ex, 413, "body " + (length != null ? "of " + length + " bytes " : "")
-                                + "is over the limit of " + MAX_PUSH_BYTES + " bytes: send the points in several requests");
+                        HttpEndpoints.tooLarge(ex, length);
                     }
 
                     @Override
@@ -186,6 +191,19 @@ public final class HttpEndpoints implements AutoCloseable {
                         ex.fail(cause);
                     }
                 });
+    }
+
+    private static long declared(String contentLength) {
+        try {
+            return contentLength == null ? -1 : Long.parseLong(contentLength.trim());
+        } catch (NumberFormatException e) {
+            return -1; // Jetty answers 400 to such a request before it gets here
+        }
+    }
+
+    private static void tooLarge(Exchange ex, String length) {
+        text(ex, 413, "body " + (length != null ? "of " + length + " bytes " : "") + "is over the limit of "
+                + MAX_PUSH_BYTES + " bytes: send the points in several requests");
     }
 
     private static void acceptBusinessLoad(Exchange ex, byte[] body, Consumer<List<Sample>> pipeline, Clock clock) {
