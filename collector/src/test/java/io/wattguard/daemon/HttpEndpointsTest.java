@@ -1,6 +1,7 @@
 package io.wattguard.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +10,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.wattguard.config.Secret;
 import io.wattguard.influx.PrivateInfluxd;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -83,6 +85,17 @@ class HttpEndpointsTest {
             assertEquals(500, r.statusCode(), "an answer, not a closed connection");
             assertEquals("internal error: java.lang.IllegalStateException: health is broken\n", r.body());
             assertEquals(200, get(port, "/metrics", null).statusCode(), "the listener is fine afterwards");
+        }
+    }
+
+    @Test
+    void aPortInUseIsNamedInTheOperatorsTerms() throws Exception {
+        try (HttpEndpoints first = start(null, "ok")) {
+            IOException e = assertThrows(IOException.class, () -> new HttpEndpoints(new HttpSettings(true,
+                    first.address(), null), new PrometheusRegistry(), () -> null));
+            assertTrue(e.getMessage().startsWith("http.listen: cannot listen on " + first.address() + ": "), e.getMessage());
+            assertTrue(e.getMessage().endsWith(" (another wattguard running? choose another port)"), e.getMessage());
+            assertEquals(200, get(first.address().getPort(), "/health", null).statusCode(), "the first one still serves");
         }
     }
 
