@@ -10,6 +10,7 @@ import io.wattguard.source.business.PushedLoad;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -64,7 +65,7 @@ public final class HttpEndpoints implements AutoCloseable {
     private final ScheduledExecutorScheduler timer = new ScheduledExecutorScheduler("wattguard-http-timer", true);
     private final ConnectionGuard guard;
     private final HttpLimits limits;
-    private final java.net.InetAddress listen;
+    private final InetAddress listen;
     private final byte[] token;
     private boolean closed;
 
@@ -270,7 +271,7 @@ public final class HttpEndpoints implements AutoCloseable {
     }
 
     /** Open connections from one client address, for tests. */
-    int connections(java.net.InetAddress client) {
+    int connections(InetAddress client) {
         return guard.open(client);
     }
 

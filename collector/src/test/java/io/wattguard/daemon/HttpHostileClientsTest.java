@@ -1,6 +1,7 @@
 package io.wattguard.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -25,8 +26,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -161,6 +164,7 @@ class HttpHostileClientsTest {
     void aKeptAliveConnectionMustSendItsNextRequestWithinTheHeaderTimeout() throws Exception {
         try (HttpEndpoints http = start(null, limits(1, 5, 5, 16));
                 SlowClients slow = new SlowClients(http.address(), Duration.ofMillis(200))) {
+            health(http, null); // a first answer, out of the timing
             Socket s = slow.open(InetAddress.getLoopbackAddress(), "GET /health HTTP/1.1\r\nHost: wattguard\r\n\r\n"
                     + "GET /health HTTP/1.1\r\nHost: wattguard\r\nX-Slow: ");
             Ending e = untilClosed(s);
@@ -238,6 +242,28 @@ class HttpHostileClientsTest {
             awaitConnections(http, hostile, 3); // a closed connection is counted out
             slow.headers(hostile);
             awaitConnections(http, hostile, 4); // and a new one may take its place
+        }
+    }
+
+    @Test
+    void pastTheTotalLimitANewConnectionWaitsForOneToClose() throws Exception {
+        assumeTrue(SlowClients.supported(), "needs client addresses 127.0.0.2 and up (Linux)");
+        HttpLimits four = new HttpLimits(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10), 4, 4,
+                HttpLimits.DEFAULTS.maxHeaderBytes());
+        try (HttpEndpoints http = start(null, four);
+                SlowClients slow = new SlowClients(http.address(), Duration.ofSeconds(1))) {
+            List<Socket> held = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                held.add(slow.headers(SlowClients.source(i)));
+                awaitConnections(http, SlowClients.source(i), 1);
+            }
+            var waiting = HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.address().getPort()
+                    + "/health")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            Thread.sleep(500);
+            assertFalse(waiting.isDone(), "a fifth connection waits in the backlog");
+            held.get(0).close();
+            assertEquals(200, waiting.get(3, TimeUnit.SECONDS).statusCode(),
+                    "and is served once one closes");
         }
     }
 
