@@ -3,7 +3,6 @@ package io.wattguard.daemon;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -80,7 +79,8 @@ class HttpHostileClientsTest {
     @ParameterizedTest(name = "token configured: {0}")
     @ValueSource(booleans = {false, true})
     void fiftySlowConnectionsDoNotDelayHealth(boolean withToken) throws Exception {
-        assumeTrue(SlowClients.supported(), "needs client addresses 127.0.0.2 and up (Linux)");
+        assertTrue(SlowClients.supported(), "needs client addresses 127.0.0.2 and up: Linux routes all of 127/8 "
+                + "to loopback; elsewhere add them as loopback aliases (macOS: sudo ifconfig lo0 alias 127.0.0.2 up)");
         String token = withToken ? TOKEN : null;
         try (HttpEndpoints http = start(token, HttpLimits.DEFAULTS);
                 SlowClients slow = new SlowClients(http.address(), Duration.ofSeconds(1))) {
@@ -223,7 +223,8 @@ class HttpHostileClientsTest {
 
     @Test
     void oneClientGetsNoMoreThanItsShareOfConnections() throws Exception {
-        assumeTrue(SlowClients.supported(), "needs client addresses 127.0.0.2 and up (Linux)");
+        assertTrue(SlowClients.supported(), "needs client addresses 127.0.0.2 and up: Linux routes all of 127/8 "
+                + "to loopback; elsewhere add them as loopback aliases (macOS: sudo ifconfig lo0 alias 127.0.0.2 up)");
         try (HttpEndpoints http = start(null, limits(10, 10, 10, 4));
                 SlowClients slow = new SlowClients(http.address(), Duration.ofSeconds(1))) {
             InetAddress hostile = SlowClients.source(0);
@@ -247,7 +248,8 @@ class HttpHostileClientsTest {
 
     @Test
     void pastTheTotalLimitANewConnectionWaitsForOneToClose() throws Exception {
-        assumeTrue(SlowClients.supported(), "needs client addresses 127.0.0.2 and up (Linux)");
+        assertTrue(SlowClients.supported(), "needs client addresses 127.0.0.2 and up: Linux routes all of 127/8 "
+                + "to loopback; elsewhere add them as loopback aliases (macOS: sudo ifconfig lo0 alias 127.0.0.2 up)");
         HttpLimits four = new HttpLimits(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10), 4, 4,
                 HttpLimits.DEFAULTS.maxHeaderBytes());
         try (HttpEndpoints http = start(null, four);
