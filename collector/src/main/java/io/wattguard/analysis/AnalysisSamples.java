@@ -52,7 +52,23 @@ public final class AnalysisSamples implements AnalysisOutput {
         if (e.endedMs() > 0) {
             b.field("ended_ms", e.endedMs());
         }
+        String host = hostOf(e);
+        if (host != null) {
+            b.tag("host", host);
+        }
         return b.build();
+    }
+
+    /**
+     * The host an episode belongs to: a host episode's entity, a GPU episode's ({@code HOST:INDEX}) host; null for
+     * racks and rooms. A tag, so dashboards filter and link GPU episodes by their host like any host series.
+     */
+    static String hostOf(Episode e) {
+        return switch (e.level()) {
+            case "host" -> e.entity();
+            case "gpu" -> e.entity().substring(0, Math.max(0, e.entity().lastIndexOf(':')));
+            default -> null;
+        };
     }
 
     private static double round(double v) {

@@ -67,6 +67,7 @@ class AnalyzeCommandTest extends InfluxdTest {
         Map<String, Object> first = points.get(0);
         Map<String, Object> last = points.get(points.size() - 1);
         assertEquals("h1", first.get("entity"));
+        assertEquals("h1", first.get("host"), "tagged with its host, as a GPU episode is with its GPU's");
         assertEquals("open", first.get("state"));
         assertEquals(((Number) first.get("detected_ms")).longValue(), ((Number) first.get("time")).longValue(),
                 "the first point is stamped when it was detected");
