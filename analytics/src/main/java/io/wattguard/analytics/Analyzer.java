@@ -145,71 +145,6 @@ public final class Analyzer {
             double cpuUtil, double cpuW, String model, String rack, String room, Frame.HostAgg agg) {}
 
 
-    /** One host, rack or room under analysis. */
-    private final class Entity {
-        final String name;
-        final String level;
-        final String kind;
-        final HourlyHistory history;
-        String group;
-        String rack;
-        String room;
-        LoadModel ownModel;
-        ExcessPowerDetector detector;
-        boolean outletMetered;
-        boolean inletMetered;
-        double nameplateW;
-        double maxLimitW;
-        int gpus;
-        final Map<String, Double> counters = new HashMap<>();
-        final Map<String, Double> countersNow = new TreeMap<>();
-        final List<String> outletKeys = new ArrayList<>();
-        /** Each part of the measured watts (meter, rack) and when it was last read. */
-        final Map<String, Long> parts = new HashMap<>();
-        final String businessKey;
-        String rackBusinessKey;
-        Track track;
-        // This step.
-        boolean present;
-        boolean outletSeen;
-        double outletW;
-        double actual;
-        double[] features;
-        double[] explained;
-        double counterKwh;
-        double dev;
-        double expected;
-        double businessLoad;
-        /** GPU plus CPU package watts as the host reports them; NaN when it reports neither. */
-        double componentW;
-        /** The largest of the fixed floors, NaN until first needed. */
-        double fixedFloorW = Double.NaN;
-        /** What this step's sample did to the detector, for an explanation. */
-        ExcessPowerDetector.Change change;
-
-        Entity(String name, String level, String kind, int features) {
-            this.name = name;
-            this.level = level;
-            this.kind = kind;
-            this.history = new HourlyHistory(features, settings.weeks());
-            this.businessKey = level + "/" + name;
-        }
-
-        String rackBusinessKey() {
-            if (rack == null) {
-                return null;
-            }
-            if (rackBusinessKey == null || !rackBusinessKey.endsWith(rack)) {
-                rackBusinessKey = "rack/" + rack;
-            }
-            return rackBusinessKey;
-        }
-
-        LoadModel model() {
-            return group == null ? ownModel : groupModels.get(group);
-        }
-    }
-
     public void step(Frame f) {
         long t = f.timeMs;
         if (t <= lastMs) {
@@ -319,7 +254,7 @@ public final class Analyzer {
 
     private Entity host(String name) {
         return hosts.computeIfAbsent(name, n -> {
-            Entity e = new Entity(n, "host", "unexplained_power", HOST_FEATURES);
+            Entity e = new Entity(n, "host", "unexplained_power", HOST_FEATURES, settings.weeks(), groupModels::get);
             HostPlace p = declaredHosts.get(n);
             if (p != null) {
                 e.rack = p.rack();
@@ -538,7 +473,7 @@ public final class Analyzer {
 
     private Entity balance(Map<String, Entity> map, String name, String level) {
         return map.computeIfAbsent(name, n -> {
-            Entity e = new Entity(n, level, "unaccounted_power", 1);
+            Entity e = new Entity(n, level, "unaccounted_power", 1, settings.weeks(), groupModels::get);
             RackPlace p = "rack".equals(level) ? declaredRacks.get(n) : null;
             if (p != null) {
                 e.room = p.room();
