@@ -106,10 +106,8 @@ public final class Analyzer {
     private final Map<String, LoadModel> groupModels = new TreeMap<>();
     /** Per hardware model: the components' own watts (GPU + CPU package) as a line of the same load features. */
     private final Map<String, LoadModel> componentModels = new TreeMap<>();
-    private final Map<String, Held<Frame.MeterAgg>> meters = new TreeMap<>();
-    private final Map<String, Held<HostLoad>> loads = new HashMap<>();
-    /** Business load per source, each held at its own cadence. */
-    private final BusinessFeeds business;
+    /** Meters, host loads and business feeds, each held across its dropouts. */
+    private final HeldInputs inputs;
     private final EvidenceEpisodes evidenceEpisodes;
     private final GpuAttribution gpuAttribution;
     private LocalDate lastDate;
@@ -127,7 +125,7 @@ public final class Analyzer {
         this.out = out;
         this.declaredHosts = Map.copyOf(hosts);
         this.declaredRacks = Map.copyOf(racks);
-        this.business = new BusinessFeeds(settings.holdMs());
+        this.inputs = new HeldInputs(settings.holdMs());
         this.gpuAttribution = new GpuAttribution(settings);
         this.evidenceEpisodes = new EvidenceEpisodes(settings, schedule);
     }
@@ -136,14 +134,6 @@ public final class Analyzer {
     public void setMuted(boolean muted) {
         this.muted = muted;
     }
-
-    /** A reading and when it was taken: a reading stands in for missing ones for {@code holdMs}. */
-    private record Held<T>(T value, long timeMs) {}
-
-    /** What a host reported about its own load in one step. */
-    private record HostLoad(int gpus, double gpuUtil, double gpuMemUtil, double gpuW, double gpuLimitW,
-            double cpuUtil, double cpuW, String model, String rack, String room, Frame.HostAgg agg) {}
-
 
     public void step(Frame f) {
         long t = f.timeMs;
@@ -162,7 +152,7 @@ public final class Analyzer {
         lastDate = date;
         lastMs = t;
         how = HourOfWeek.of(t, zone);
-        remember(f);
+        inputs.remember(f);
         hostsStep(f, t);
         balanceStep(t);
         evidenceEpisodes.step(f, t, evidenceHosts, this::emit);
@@ -189,67 +179,6 @@ public final class Analyzer {
     }
 
 
-    // ---- inputs held across dropouts ------------------------------------------------------------------------
-
-    private void remember(Frame f) {
-        long t = f.timeMs;
-        for (Map.Entry<String, Frame.MeterAgg> m : f.meters.entrySet()) {
-            if (!Double.isNaN(m.getValue().power.get())) {
-                meters.put(m.getKey(), new Held<>(m.getValue(), t));
-            }
-        }
-        for (Map.Entry<String, Frame.HostAgg> h : f.hosts.entrySet()) {
-            loads.put(h.getKey(), new Held<>(load(h.getValue()), t));
-        }
-        for (Map.Entry<String, Map<String, Frame.Mean>> b : f.business.entrySet()) {
-            for (Map.Entry<String, Frame.Mean> s : b.getValue().entrySet()) {
-                double v = s.getValue().get();
-                if (!Double.isNaN(v)) {
-                    business.report(s.getKey(), b.getKey(), v, t);
-                }
-            }
-        }
-        business.finish(t);
-    }
-
-    private <T> T fresh(Held<T> h, long t) {
-        return h == null || t - h.timeMs() > settings.holdMs() ? null : h.value();
-    }
-
-    private HostLoad load(Frame.HostAgg a) {
-        double util = 0;
-        double mem = 0;
-        double gpuW = 0;
-        double limit = 0;
-        String model = null;
-        boolean power = false;
-        for (Frame.GpuAgg g : a.gpus.values()) {
-            util += nz(g.util.get()) / 100;
-            mem += nz(g.memUtil.get()) / 100;
-            double w = g.power.get();
-            gpuW += nz(w);
-            power |= !Double.isNaN(w);
-            limit += nz(g.limit);
-            model = model == null ? g.model : model;
-        }
-        double cpu = a.cpuUtil.get();
-        // GPU watts are unknown, not zero, when no GPU reported its power.
-        return new HostLoad(a.gpus.size(), util, mem, power ? gpuW : Double.NaN, limit,
-                Double.isNaN(cpu) ? 0 : cpu / 100, a.cpuPower.get(), model, a.rack, a.room, a);
-    }
-
-    private static double nz(double v) {
-        return Double.isNaN(v) ? 0 : v;
-    }
-
-    /**
-     * The largest business load its sources report fresh for the host or its rack, each held at its own
-     * cadence ({@link BusinessFeeds}); 0 where no source claims it; NaN where a silent source covered it.
-     */
-    private double businessOf(Entity e, long t) {
-        return business.load(e.businessKey, e.rackBusinessKey(), t);
-    }
-
     // ---- hosts ----------------------------------------------------------------------------------------------
 
     private Entity host(String name) {
@@ -273,8 +202,8 @@ public final class Analyzer {
             e.outletKeys.clear();
         }
         // Who has outlets this step, and their watts and counters.
-        for (Map.Entry<String, Held<Frame.MeterAgg>> m : meters.entrySet()) {
-            Frame.MeterAgg a = fresh(m.getValue(), t);
+        for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m : inputs.meters().entrySet()) {
+            Frame.MeterAgg a = inputs.fresh(m.getValue(), t);
             if (a == null || a.host == null) {
                 continue;
             }
@@ -295,7 +224,7 @@ public final class Analyzer {
         Map<String, List<Entity>> byGroup = new TreeMap<>();
         for (Entity e : hosts.values()) {
             e.present = false;
-            HostLoad l = fresh(loads.get(e.name), t);
+            HeldInputs.HostLoad l = inputs.load(e.name, t);
             if (l == null) {
                 explainNoVerdict(e, f, t, Explanation.Reason.STALE_INPUT);
                 continue; // the agent is silent: without its load nothing can say what the watts are for
@@ -325,11 +254,11 @@ public final class Analyzer {
                     explainNoVerdict(e, f, t, Explanation.Reason.NO_DATA);
                     continue;
                 }
-                e.actual = nz(l.gpuW()) + nz(l.cpuW());
+                e.actual = HeldInputs.nz(l.gpuW()) + HeldInputs.nz(l.cpuW());
                 e.counterKwh = Double.NaN;
             }
-            HostLoad load = l;
-            double b = businessOf(e, t);
+            HeldInputs.HostLoad load = l;
+            double b = inputs.businessOf(e, t);
             if (Double.isNaN(b)) {
                 explainNoVerdict(e, f, t, Explanation.Reason.STALE_INPUT);
                 continue; // the feed that explained its load is silent: unknown business is not zero business
@@ -347,7 +276,7 @@ public final class Analyzer {
                     maintenance ? load.cpuUtil() : Math.min(load.cpuUtil(), bt)};
             e.present = true;
             e.componentW = Double.isNaN(load.gpuW()) && Double.isNaN(load.cpuW()) ? Double.NaN
-                    : nz(load.gpuW()) + nz(load.cpuW());
+                    : HeldInputs.nz(load.gpuW()) + HeldInputs.nz(load.cpuW());
             boolean exclude = maintenance || schedule.holiday(t) || (e.detector != null && e.detector.isOpen());
             e.history.add(t, e.actual, e.componentW, e.features, e.explained, exclude);
             LoadModel m = e.model();
@@ -384,7 +313,7 @@ public final class Analyzer {
                 }
                 // Corroboration matters only where the detector counts a sample as excess: half the floor.
                 detect(e, f, t, excess, floor, excess >= floor / 2 && corroborated(e, f, floor),
-                        business.asOf(e.businessKey, e.rackBusinessKey(), t));
+                        inputs.business().asOf(e.businessKey, e.rackBusinessKey(), t));
                 explainDetected(e, f, t, excess, shift);
             }
         }
@@ -439,7 +368,7 @@ public final class Analyzer {
         if (Double.isNaN(e.fixedFloorW)) {
             double nameplate = e.nameplateW > 0 ? e.nameplateW
                     : e.maxLimitW > 0 ? e.maxLimitW * GPU_BOARD_SHARE + HOST_BESIDES_GPUS_W
-                    : nz(e.history.maxActual()) * PEAK_TO_NAMEPLATE;
+                    : HeldInputs.nz(e.history.maxActual()) * PEAK_TO_NAMEPLATE;
             e.fixedFloorW = Math.max(Math.max(settings.floorW(), settings.floorPerGpuW() * e.gpus),
                     settings.floorShare() * nameplate);
         }
@@ -489,8 +418,8 @@ public final class Analyzer {
         Map<String, double[]> roomMeter = new TreeMap<>();
         Map<String, List<Frame.MeterAgg>> orphans = new TreeMap<>();
         Map<String, List<String>> present = new TreeMap<>(); // rack or room -> meters read this step
-        for (Map.Entry<String, Held<Frame.MeterAgg>> m : meters.entrySet()) {
-            Frame.MeterAgg a = fresh(m.getValue(), t);
+        for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m : inputs.meters().entrySet()) {
+            Frame.MeterAgg a = inputs.fresh(m.getValue(), t);
             if (a == null) {
                 continue;
             }
@@ -706,7 +635,7 @@ public final class Analyzer {
         @Override
         public double gpuUtil(String host, long t) {
             Entity h = hosts.get(host);
-            HostLoad l = fresh(loads.get(host), t);
+            HeldInputs.HostLoad l = inputs.load(host, t);
             return l == null || l.gpus() == 0 || h == null || !h.present ? Double.NaN : l.gpuUtil() / l.gpus();
         }
 
@@ -749,7 +678,7 @@ public final class Analyzer {
     };
 
     private void collectHost(Evidence.Collected c, String host, Frame f, long t) {
-        HostLoad l = fresh(loads.get(host), t);
+        HeldInputs.HostLoad l = inputs.load(host, t);
         if (l != null) {
             for (Map.Entry<String, Frame.GpuAgg> g : new TreeMap<>(l.agg().gpus).entrySet()) {
                 double util = g.getValue().util.get();
@@ -760,8 +689,8 @@ public final class Analyzer {
                 }
             }
         }
-        for (Map.Entry<String, Held<Frame.MeterAgg>> m : meters.entrySet()) {
-            Frame.MeterAgg a = fresh(m.getValue(), t);
+        for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m : inputs.meters().entrySet()) {
+            Frame.MeterAgg a = inputs.fresh(m.getValue(), t);
             if (a != null && host.equals(a.host)) {
                 c.outlet(a.device, a.channel, a.power.get(), host);
             }
@@ -872,7 +801,7 @@ public final class Analyzer {
 
     /** Each business source's cadence and freshness as of the last step: an immutable snapshot. */
     public List<BusinessFeeds.SourceState> businessSources() {
-        return business.sources(lastMs);
+        return inputs.business().sources(lastMs);
     }
 
     /** Episodes open now, in entity order. */
@@ -1123,7 +1052,7 @@ public final class Analyzer {
         // Measured, part by part.
         Map<String, Double> parts = new java.util.LinkedHashMap<>();
         String source;
-        HostLoad l = fresh(loads.get(e.name), t);
+        HeldInputs.HostLoad l = inputs.load(e.name, t);
         if (e.level.equals("host") && !e.outletMetered) {
             source = "components (NVML GPU + RAPL CPU package)";
             if (l != null) {
@@ -1132,8 +1061,8 @@ public final class Analyzer {
             }
         } else {
             source = e.level.equals("host") ? "outlets" : e.inletMetered ? "inlet" : "meters";
-            for (Map.Entry<String, Held<Frame.MeterAgg>> m : meters.entrySet()) {
-                Frame.MeterAgg a = fresh(m.getValue(), t);
+            for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m : inputs.meters().entrySet()) {
+                Frame.MeterAgg a = inputs.fresh(m.getValue(), t);
                 boolean mine = a != null && switch (e.level) {
                     case "host" -> e.name.equals(a.host);
                     case "rack" -> a.host == null && e.name.equals(a.rack);
@@ -1168,7 +1097,7 @@ public final class Analyzer {
         }
         // Business, by source.
         List<Explanation.Business> business = e.level.equals("host")
-                ? this.business.reports(e.businessKey, e.rackBusinessKey(), t) : List.of();
+                ? inputs.business().reports(e.businessKey, e.rackBusinessKey(), t) : List.of();
         boolean maintenance = e.level.equals("host") && schedule.maintenance(t, e.name, e.rack, e.room);
         // Detection.
         Explanation.Detection det = null;
@@ -1189,21 +1118,21 @@ public final class Analyzer {
     private String staleInputs(Entity e, long t) {
         List<String> l = new ArrayList<>();
         if (e.level.equals("host")) {
-            Held<HostLoad> load = loads.get(e.name);
+            HeldInputs.Held<HeldInputs.HostLoad> load = inputs.heldLoad(e.name);
             if (load == null) {
                 l.add("its agent never reported its load");
             } else if (t - load.timeMs() > settings.holdMs()) {
                 l.add("its agent's load last read " + age(t - load.timeMs()) + " ago");
             }
         }
-        for (Map.Entry<String, Held<Frame.MeterAgg>> m : meters.entrySet()) {
+        for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m : inputs.meters().entrySet()) {
             Frame.MeterAgg a = m.getValue().value();
             if (e.name.equals(a.host) && t - m.getValue().timeMs() > settings.holdMs()) {
                 l.add("outlet " + m.getKey() + " last read " + age(t - m.getValue().timeMs()) + " ago");
             }
         }
         for (Map.Entry<String, Long> p : e.parts.entrySet()) {
-            if (p.getValue() != t && !e.name.equals(meterHost(p.getKey()))) {
+            if (p.getValue() != t && !e.name.equals(inputs.meterHost(p.getKey()))) {
                 l.add(p.getKey() + " last read " + age(t - p.getValue()) + " ago");
             }
         }
@@ -1211,7 +1140,7 @@ public final class Analyzer {
                 " (a reading stands in for %s; no verdict until it is back)", age(settings.holdMs()));
         List<String> feeds = new ArrayList<>();
         if (e.level.equals("host")) {
-            for (Explanation.Business b : business.reports(e.businessKey, e.rackBusinessKey(), t)) {
+            for (Explanation.Business b : inputs.business().reports(e.businessKey, e.rackBusinessKey(), t)) {
                 if (b.coveredBySilentSource()) {
                     feeds.add("business source " + b.source() + " (" + b.key() + ") silent, last reported "
                             + age(b.ageMs()) + " ago, held " + age(b.holdMs()));
@@ -1222,11 +1151,6 @@ public final class Analyzer {
                 + " (unknown business is not zero business: no verdict until it reports)";
         return "stale input: " + (readings.isEmpty() && silentFeeds.isEmpty() ? "no fresh outlet reading"
                 : readings + (readings.isEmpty() || silentFeeds.isEmpty() ? "" : "; ") + silentFeeds);
-    }
-
-    private String meterHost(String key) {
-        Held<Frame.MeterAgg> m = meters.get(key);
-        return m == null ? null : m.value().host;
     }
 
     private static String age(long ms) {
