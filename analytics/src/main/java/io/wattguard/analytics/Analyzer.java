@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * The detection engine: takes one {@link Frame} per analysis step, in time order, and writes baselines and
@@ -56,12 +57,12 @@ public final class Analyzer {
      * a sample as excess at all. An outlet-only burst leaves the components at their model, within their
      * noise of a few watts.
      */
-    private static final double CORROBORATING_SHARE_OF_FLOOR = 0.5;
+    static final double CORROBORATING_SHARE_OF_FLOOR = 0.5;
     /**
      * A process outside the business list corroborates when it keeps a GPU at least this busy: below it a
      * process draws within a few tens of watts of the GPU's idle, too little to explain an excess at the floor.
      */
-    private static final double NON_BUSINESS_MIN_SM_PCT = 10;
+    static final double NON_BUSINESS_MIN_SM_PCT = 10;
     /**
      * A host's floor is at least this many times its own excess noise (the usual spread of 10-step means of the
      * excess at that hour of week). Under Gaussian noise a 10-step mean reaches 4.5 sigma in 3.4 of a million
@@ -110,6 +111,8 @@ public final class Analyzer {
     private final HeldInputs inputs;
     private final EvidenceEpisodes evidenceEpisodes;
     private final GpuAttribution gpuAttribution;
+    /** Why the explained entity got its verdict; reads the state above, changes none of it. */
+    private final Explainer explainer;
     private LocalDate lastDate;
     private long lastMs = Long.MIN_VALUE;
     private long firstMs = Long.MIN_VALUE;
@@ -128,6 +131,7 @@ public final class Analyzer {
         this.inputs = new HeldInputs(settings.holdMs());
         this.gpuAttribution = new GpuAttribution(settings);
         this.evidenceEpisodes = new EvidenceEpisodes(settings, schedule);
+        this.explainer = new Explainer(settings, schedule, inputs, explainerEntities);
     }
 
     /** While muted (warming up on history before the range of interest) nothing is written out. */
@@ -157,8 +161,40 @@ public final class Analyzer {
         balanceStep(t);
         evidenceEpisodes.step(f, t, evidenceHosts, this::emit);
         gpuAttribution.step(f, t, hostFacts, this::emit);
-        explainStepEnd(t);
+        explainer.stepEnd(t);
     }
+
+    /** What {@link Explainer} needs of the entities under analysis. */
+    private final Explainer.Entities explainerEntities = new Explainer.Entities() {
+        @Override
+        public Map<String, Entity> of(String level) {
+            return switch (level) {
+                case "host" -> hosts;
+                case "rack" -> racks;
+                default -> rooms;
+            };
+        }
+
+        @Override
+        public int groupHours(String group) {
+            return Analyzer.this.groupHours(group);
+        }
+
+        @Override
+        public LoadModel componentModel(String group) {
+            return componentModels.get(group);
+        }
+
+        @Override
+        public boolean corroborated(Entity e, Frame f, double floorW, int how) {
+            return Analyzer.this.corroborated(e, f, floorW);
+        }
+
+        @Override
+        public boolean evidenceOpen(String host, String kind) {
+            return evidenceEpisodes.open(host, kind);
+        }
+    };
 
     private final GpuAttribution.HostFacts hostFacts = new GpuAttribution.HostFacts() {
         @Override
@@ -226,7 +262,7 @@ public final class Analyzer {
             e.present = false;
             HeldInputs.HostLoad l = inputs.load(e.name, t);
             if (l == null) {
-                explainNoVerdict(e, f, t, Explanation.Reason.STALE_INPUT);
+                explainer.noVerdict(e, f, t, Explanation.Reason.STALE_INPUT);
                 continue; // the agent is silent: without its load nothing can say what the watts are for
             }
             {
@@ -239,19 +275,19 @@ public final class Analyzer {
                 e.gpus = Math.max(e.gpus, l.gpus());
             }
             if (e.group == null) {
-                explainNoVerdict(e, f, t, Explanation.Reason.NO_DATA);
+                explainer.noVerdict(e, f, t, Explanation.Reason.NO_DATA);
                 continue; // metered but never reported its load: nothing to explain the watts with yet
             }
             if (e.outletMetered) {
                 if (!e.outletSeen || !complete(e, e.outletKeys, t)) {
-                    explainNoVerdict(e, f, t, Explanation.Reason.STALE_INPUT);
+                    explainer.noVerdict(e, f, t, Explanation.Reason.STALE_INPUT);
                     continue; // one of its outlets is silent
                 }
                 e.actual = e.outletW;
                 e.counterKwh = counterKwh(e, e.countersNow, t);
             } else {
                 if (l == null || (Double.isNaN(l.gpuW()) && Double.isNaN(l.cpuW()))) {
-                    explainNoVerdict(e, f, t, Explanation.Reason.NO_DATA);
+                    explainer.noVerdict(e, f, t, Explanation.Reason.NO_DATA);
                     continue;
                 }
                 e.actual = HeldInputs.nz(l.gpuW()) + HeldInputs.nz(l.cpuW());
@@ -260,7 +296,7 @@ public final class Analyzer {
             HeldInputs.HostLoad load = l;
             double b = inputs.businessOf(e, t);
             if (Double.isNaN(b)) {
-                explainNoVerdict(e, f, t, Explanation.Reason.STALE_INPUT);
+                explainer.noVerdict(e, f, t, Explanation.Reason.STALE_INPUT);
                 continue; // the feed that explained its load is silent: unknown business is not zero business
             }
             boolean maintenance = schedule.maintenance(t, e.name, e.rack, e.room);
@@ -287,7 +323,7 @@ public final class Analyzer {
                 e.dev = e.actual - m.predict(e.explained) - e.history.median(how);
                 byGroup.computeIfAbsent(e.group, k -> new ArrayList<>()).add(e);
             } else {
-                explainNoVerdict(e, f, t, maintenance ? Explanation.Reason.MAINTENANCE : null);
+                explainer.noVerdict(e, f, t, maintenance ? Explanation.Reason.MAINTENANCE : null);
             }
         }
         for (List<Entity> peers : byGroup.values()) {
@@ -306,7 +342,7 @@ public final class Analyzer {
                 double excess = e.dev - shift;
                 e.history.addExcess(excess);
                 if (!e.history.hasExcessNoise()) {
-                    explainNoVerdict(e, f, t, Explanation.Reason.NO_NOISE);
+                    explainer.noVerdict(e, f, t, Explanation.Reason.NO_NOISE);
                     // No verdict until the host's own noise on the detector's scale is measured: at the first fit,
                     // from the history it was fitted on.
                     continue;
@@ -314,7 +350,7 @@ public final class Analyzer {
                 // Corroboration matters only where the detector counts a sample as excess: half the floor.
                 detect(e, f, t, excess, floor, excess >= floor / 2 && corroborated(e, f, floor),
                         inputs.business().asOf(e.businessKey, e.rackBusinessKey(), t));
-                explainDetected(e, f, t, excess, shift);
+                explainer.detected(e, f, t, excess, shift);
             }
         }
     }
@@ -519,7 +555,7 @@ public final class Analyzer {
         e.businessLoad = Double.NaN;
         e.history.add(t, actualW, e.features, e.explained, e.detector != null && e.detector.isOpen());
         if (e.ownModel == null || !e.history.hasBaseline() || !e.ownModel.covers(e.explained)) {
-            explainNoVerdict(e, null, t, null);
+            explainer.noVerdict(e, null, t, null);
             return;
         }
         e.expected = e.ownModel.predict(e.explained) + e.history.median(how);
@@ -527,7 +563,7 @@ public final class Analyzer {
         Track before = e.track;
         // The balance is its own corroboration: watts at the inlet that no known host's outlet accounts for.
         detect(e, null, t, actualW - e.expected, floor, true, Long.MAX_VALUE);
-        explainDetected(e, null, t, actualW - e.expected, 0);
+        explainer.detected(e, null, t, actualW - e.expected, 0);
         if (e.track != null && e.track == before || e.track != null && before == null) {
             for (Frame.MeterAgg o : orphanOutlets) {
                 e.track.collected.outlet(o.device, o.channel, o.power.get(), null);
@@ -804,6 +840,15 @@ public final class Analyzer {
         return inputs.business().sources(lastMs);
     }
 
+    /**
+     * From now on, every step hands {@code sink} an {@link Explanation} of {@code entity}: a host, rack or room
+     * name, or {@code level/name} where names repeat across levels. Null stops it. Other entities cost a
+     * null check.
+     */
+    public void setExplain(String entity, Consumer<Explanation> sink) {
+        explainer.set(entity, sink);
+    }
+
     /** Episodes open now, in entity order. */
     public List<Episode> openEpisodes() {
         List<Episode> l = new ArrayList<>();
@@ -815,392 +860,5 @@ public final class Analyzer {
         l.addAll(evidenceEpisodes.open(lastMs));
         l.addAll(gpuAttribution.open(lastMs));
         return l;
-    }
-
-    // ---- explanation: why one entity got its verdict (nothing here changes one) ----------------------------
-
-    private static final String[] HOST_FEATURE_NAMES = {"gpu_util", "gpu_mem_util", "cpu_util"};
-    private static final String[] BALANCE_FEATURE_NAMES = {"hosts_w"};
-    private String explainName;
-    private String explainLevel;
-    private java.util.function.Consumer<Explanation> explainSink;
-    private long explainedMs = Long.MIN_VALUE;
-
-    /**
-     * From now on, every step hands {@code sink} an {@link Explanation} of {@code entity}: a host, rack or room
-     * name, or {@code level/name} where names repeat across levels. Null stops it. Other entities cost a
-     * null check.
-     */
-    public void setExplain(String entity, java.util.function.Consumer<Explanation> sink) {
-        int slash = entity == null ? -1 : entity.indexOf('/');
-        boolean levelled = slash > 0 && List.of("host", "rack", "room").contains(entity.substring(0, slash));
-        this.explainLevel = levelled ? entity.substring(0, slash) : null;
-        this.explainName = levelled ? entity.substring(slash + 1) : entity;
-        this.explainSink = entity == null ? null : sink;
-    }
-
-    private boolean explaining(Entity e) {
-        return explainSink != null && e.name.equals(explainName) && (explainLevel == null || explainLevel.equals(e.level));
-    }
-
-    /** No detection this step: {@code reason}, or (null) no model, no baseline or beyond its range. */
-    private void explainNoVerdict(Entity e, Frame f, long t, Explanation.Reason reason) {
-        if (explainSink == null || !explaining(e)) {
-            return;
-        }
-        LoadModel m = e.model();
-        if (reason == null) {
-            reason = m == null ? Explanation.Reason.NO_MODEL : !e.history.hasBaseline() ? Explanation.Reason.NO_BASELINE
-                    : Explanation.Reason.BEYOND_FIT;
-        }
-        String why = switch (reason) {
-            case STALE_INPUT -> staleInputs(e, t);
-            case NO_DATA -> e.level.equals("host") ? "no power reading for this host in this step (no fresh outlet, "
-                    + "and its agent reports neither GPU nor CPU watts)" : "no balance this step";
-            case NO_MODEL -> String.format(Locale.ROOT, "no model yet (warming up): %s has %d learnable hours, "
-                    + "a model needs %d and is fitted at local midnight", e.level.equals("host") ? "group " + e.group
-                    : e.name, e.level.equals("host") ? groupHours(e.group) : e.history.validHours(),
-                    settings.minHoursToFit());
-            case NO_BASELINE -> "no hour-of-week baseline yet (warming up)";
-            case NO_NOISE -> "the host's own excess noise is not measured yet (warming up): it is measured at the "
-                    + "first fit, so that the floor can be set above that noise";
-            case BEYOND_FIT -> "beyond the fitted range: the explained load " + features(e.explained)
-                    + " lies outside what the model was fitted on, so its prediction is a guess";
-            case MAINTENANCE -> "a maintenance window covers it: maintenance explains whatever runs"
-                    + (e.detector != null && e.detector.isOpen() ? "; the open episode waits" : "");
-            default -> reason.words();
-        };
-        // An open episode waits through a step without a verdict (maintenance, a silent input).
-        explainSink.accept(explanation(e, f, t, Explanation.Verdict.NONE, reason, why,
-                e.track != null ? e.track.id : null, Double.NaN, 0));
-    }
-
-    /** The detector was fed this step: its change, or what kept an episode from opening. */
-    private void explainDetected(Entity e, Frame f, long t, double excess, double shift) {
-        if (explainSink == null || !explaining(e)) {
-            return;
-        }
-        ExcessPowerDetector d = e.detector;
-        double floor = d.floorW();
-        String id = e.track != null ? e.track.id : null;
-        Explanation.Verdict verdict;
-        Explanation.Reason reason;
-        String why;
-        switch (e.change) {
-            case OPENED -> {
-                verdict = Explanation.Verdict.OPENED;
-                reason = Explanation.Reason.OPENED;
-                int corr = d.corroboratedSamples();
-                why = String.format(Locale.ROOT, "median excess %s over the last %d steps reaches the floor %s, "
-                        + "sustained %d of %d steps, CUSUM %.1f > %.1f and EWMA %.2f > %.2f; ", watts(d.recentW()),
-                        d.settings().window(), watts(floor), d.sustainedSamples(), d.settings().window(), d.cusum(),
-                        d.cusumLimit(), d.ewma(), d.ewmaLimit())
-                        + (2 * corr > d.settings().window()
-                                ? String.format(Locale.ROOT, "corroborated in %d of %d steps%s", corr,
-                                        d.settings().window(), e.level.equals("host") ? ": " + corroborationWords(e, f, t, floor) : " (energy balance)")
-                                : String.format(Locale.ROOT, "not corroborated, but the excess has lasted %d steps, "
-                                        + "confirm_uncorroborated is %d", d.excessRunLength(), d.settings().confirmSamples()))
-                        + "; dated back to " + Instant.ofEpochMilli(d.startedMs());
-            }
-            case ONGOING -> {
-                verdict = Explanation.Verdict.ONGOING;
-                boolean fading = d.recentW() < floor / 2;
-                reason = fading ? Explanation.Reason.CLOSING : Explanation.Reason.ONGOING;
-                why = fading ? String.format(Locale.ROOT, "median excess %s below half the floor for %d of %d quiet "
-                        + "steps that close it", watts(d.recentW()), d.quietSamples(), d.settings().quietSamples())
-                        : String.format(Locale.ROOT, "median excess %s, floor %s", watts(d.recentW()), watts(floor));
-            }
-            case CLOSED -> {
-                verdict = Explanation.Verdict.CLOSED;
-                reason = Explanation.Reason.CLOSED;
-                id = String.format(Locale.ROOT, "%s-%s-%s-%d", e.kind, e.level, e.name, d.startedMs());
-                why = String.format(Locale.ROOT, "median excess below half the floor (%s) for %d steps; ended %s",
-                        watts(floor / 2), d.settings().quietSamples(), Instant.ofEpochMilli(d.endedMs()));
-            }
-            default -> {
-                verdict = Explanation.Verdict.NONE;
-                List<ExcessPowerDetector.Blocker> blockers = d.blockers();
-                reason = blockers.isEmpty() ? Explanation.Reason.NOT_SIGNIFICANT : reasonOf(blockers.get(0));
-                if (excess >= floor && blockers.contains(ExcessPowerDetector.Blocker.NOT_SUSTAINED)) {
-                    reason = Explanation.Reason.NOT_SUSTAINED; // a run that has begun: the window is not full yet
-                }
-                // A common move of the peers that is itself large took this step's excess below half the floor.
-                if (shift >= floor / 2 && excess < floor / 2 && excess + shift >= floor / 2
-                        && (reason == Explanation.Reason.BELOW_FLOOR || reason == Explanation.Reason.NOT_SUSTAINED)) {
-                    reason = Explanation.Reason.PEERS_DISCOUNTED;
-                }
-                List<String> words = new ArrayList<>();
-                if (reason == Explanation.Reason.PEERS_DISCOUNTED) {
-                    words.add(String.format(Locale.ROOT, "most same-model peers moved by %s this step: that common "
-                            + "move is discounted, leaving %s", watts(shift), watts(excess)));
-                }
-                for (ExcessPowerDetector.Blocker b : blockers) {
-                    words.add(blockerWords(b, d, e, f, t));
-                }
-                why = "no episode: " + String.join("; ", words);
-            }
-        }
-        explainSink.accept(explanation(e, f, t, verdict, reason, why, id, excess, shift));
-    }
-
-    /** Where a host's floor comes from: its fixed floors, or its own noise. */
-    private String floorWords(Entity e, ExcessPowerDetector d) {
-        if (!e.level.equals("host") || Double.isNaN(e.fixedFloorW)) {
-            return "";
-        }
-        double noise = NOISE_FLOOR_K * e.history.excessNoise(how);
-        return d.isOpen() ? " (as the episode opened)" : noise > e.fixedFloorW
-                ? String.format(Locale.ROOT, " (%.1f x the host's own excess noise at this hour, above the fixed %s)",
-                        NOISE_FLOOR_K, watts(e.fixedFloorW))
-                : String.format(Locale.ROOT, " (the fixed floor; %.1f x its excess noise is %s)", NOISE_FLOOR_K,
-                        watts(noise));
-    }
-
-    private static Explanation.Reason reasonOf(ExcessPowerDetector.Blocker b) {
-        return switch (b) {
-            case BELOW_FLOOR -> Explanation.Reason.BELOW_FLOOR;
-            case NOT_SUSTAINED -> Explanation.Reason.NOT_SUSTAINED;
-            case NOT_SIGNIFICANT -> Explanation.Reason.NOT_SIGNIFICANT;
-            case TOO_SHORT -> Explanation.Reason.TOO_SHORT;
-            case MEAN_BELOW_FLOOR -> Explanation.Reason.MEAN_BELOW_FLOOR;
-            case UNCORROBORATED -> Explanation.Reason.UNCORROBORATED;
-            case AWAITING_BUSINESS -> Explanation.Reason.AWAITING_BUSINESS;
-        };
-    }
-
-    private String blockerWords(ExcessPowerDetector.Blocker b, ExcessPowerDetector d, Entity e, Frame f, long t) {
-        int w = d.settings().window();
-        return switch (b) {
-            case BELOW_FLOOR -> String.format(Locale.ROOT, "below the floor: median excess %s over the last %d steps, "
-                    + "floor %s%s", watts(d.recentW()), w, watts(d.floorW()), floorWords(e, d));
-            case NOT_SUSTAINED -> String.format(Locale.ROOT, "not sustained: %d of %d steps at or above half the "
-                    + "floor (%s)", d.sustainedSamples(), w, watts(d.floorW() / 2));
-            case NOT_SIGNIFICANT -> String.format(Locale.ROOT, "not significant against sigma %s: CUSUM %.1f (alarms "
-                    + "above %.1f), EWMA %.2f (above %.2f)", watts(e.history.sigma()), d.cusum(), d.cusumLimit(),
-                    d.ewma(), d.ewmaLimit());
-            case TOO_SHORT -> String.format(Locale.ROOT, "CUSUM above zero for %d steps, fewer than %d",
-                    d.runLength(), w);
-            case MEAN_BELOW_FLOOR -> "the mean excess since the run began is below the floor " + watts(d.floorW());
-            case UNCORROBORATED -> String.format(Locale.ROOT, "not corroborated (%d of %d steps; %s) and has lasted "
-                    + "%d of the %d steps of confirm_uncorroborated", d.corroboratedSamples(), w,
-                    corroborationWords(e, f, t, d.floorW()), d.excessRunLength(), d.settings().confirmSamples());
-            case AWAITING_BUSINESS -> String.format(Locale.ROOT, "the business feeds last reported at %s, before the "
-                    + "excess began: a job started since would not be in them yet", Instant.ofEpochMilli(
-                    d.explainedAsOfMs()));
-        };
-    }
-
-    /** What corroborates a host's excess this step, or what does not, in words. */
-    private String corroborationWords(Entity e, Frame f, long t, double floor) {
-        Explanation.Corroboration c = corroboration(e, f, floor);
-        if (c == null) {
-            return "";
-        }
-        if (c.byComponentsAlone()) {
-            return "measured by its components: the excess is theirs";
-        }
-        List<String> l = new ArrayList<>();
-        if (!Double.isNaN(c.componentW()) && !Double.isNaN(c.componentExpectedW())) {
-            double above = c.componentW() - c.componentExpectedW();
-            l.add(String.format(Locale.ROOT, "component watts %s %s their model (needs %s)", watts(Math.abs(above)),
-                    above >= 0 ? "above" : "below", watts(c.thresholdW())));
-        } else {
-            l.add(Double.isNaN(c.componentW()) ? "the host reports no component watts" : "no component model yet");
-        }
-        l.add(c.processes().isEmpty() ? "no non-business process" : "non-business process " + String.join(", ",
-                c.processes()));
-        if (!c.evidence().isEmpty()) {
-            l.add("evidence " + String.join(", ", c.evidence()));
-        }
-        return String.join(", ", l);
-    }
-
-    private Explanation.Corroboration corroboration(Entity e, Frame f, double floor) {
-        if (!e.level.equals("host") || f == null) {
-            return null;
-        }
-        LoadModel cm = e.group == null ? null : componentModels.get(e.group);
-        double expected = cm != null && e.history.hasComponentBaseline() && e.explained != null
-                ? cm.predict(e.explained) + e.history.componentMedian(how) : Double.NaN;
-        List<String> procs = new ArrayList<>();
-        for (Frame.Proc p : f.processes.getOrDefault(e.name, List.of())) {
-            if (p.isNonBusiness() && p.smUtilPct() >= NON_BUSINESS_MIN_SM_PCT) {
-                procs.add(String.format(Locale.ROOT, "%s pid %d on GPU %s at %.0f%% SM", p.process(), p.pid(), p.gpu(),
-                        p.smUtilPct()));
-            }
-        }
-        List<String> ev = new ArrayList<>();
-        for (Frame.Finding fi : f.evidence.getOrDefault(e.name, List.of())) {
-            if (Evidence.episodeKind(fi.kind()) != null) {
-                ev.add(fi.kind() + " (" + fi.process() + ")");
-            }
-        }
-        for (String kind : List.of("miner_process", "pool_connection")) {
-            if (evidenceEpisodes.open(e.name, kind)) {
-                ev.add(kind + " episode open");
-            }
-        }
-        double excess = e.actual - e.expected;
-        boolean corr = e.present && excess >= floor / 2 && corroborated(e, f, floor);
-        return new Explanation.Corroboration(corr, !e.outletMetered, e.componentW, expected,
-                CORROBORATING_SHARE_OF_FLOOR * floor, procs, ev);
-    }
-
-    private Explanation explanation(Entity e, Frame f, long t, Explanation.Verdict verdict, Explanation.Reason reason,
-            String why, String id, double excess, double shift) {
-        explainedMs = t;
-        // Measured, part by part.
-        Map<String, Double> parts = new java.util.LinkedHashMap<>();
-        String source;
-        HeldInputs.HostLoad l = inputs.load(e.name, t);
-        if (e.level.equals("host") && !e.outletMetered) {
-            source = "components (NVML GPU + RAPL CPU package)";
-            if (l != null) {
-                parts.put("gpu", l.gpuW());
-                parts.put("cpu", l.cpuW());
-            }
-        } else {
-            source = e.level.equals("host") ? "outlets" : e.inletMetered ? "inlet" : "meters";
-            for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m : inputs.meters().entrySet()) {
-                Frame.MeterAgg a = inputs.fresh(m.getValue(), t);
-                boolean mine = a != null && switch (e.level) {
-                    case "host" -> e.name.equals(a.host);
-                    case "rack" -> a.host == null && e.name.equals(a.rack);
-                    default -> a.host == null && a.rack == null && e.name.equals(a.room);
-                };
-                if (mine) {
-                    parts.put(m.getKey() + (e.level.equals("host") ? "" : " (" + a.kind + ")"), a.power.get());
-                }
-            }
-            if (!e.level.equals("host") && e.features != null) {
-                parts.put(e.level.equals("rack") ? "hosts' outlets" : "racks", e.features[0]);
-            }
-        }
-        boolean measured = e.present || !parts.isEmpty();
-        double partsW = 0;
-        for (double w : parts.values()) {
-            partsW += w;
-        }
-        // Not present: the step stopped before its verdict; its parts, if all fresh, still say what was drawn.
-        Explanation.Measured meas = measured ? new Explanation.Measured(e.present ? e.actual
-                : !parts.isEmpty() && (e.level.equals("host") && e.outletMetered) ? partsW : Double.NaN, source,
-                parts) : null;
-        // Expected.
-        LoadModel m = e.model();
-        Explanation.Expected exp = null;
-        if (m != null && e.history.hasBaseline() && e.explained != null && e.present) {
-            String[] names = e.level.equals("host") ? HOST_FEATURE_NAMES : BALANCE_FEATURE_NAMES;
-            double modelW = m.predict(e.explained);
-            double base = e.history.median(how);
-            exp = new Explanation.Expected(modelW + base + shift, e.level.equals("host") ? e.group : e.name,
-                    m.describe(names), modelW, base, shift, names, e.features.clone(), e.explained.clone());
-        }
-        // Business, by source.
-        List<Explanation.Business> business = e.level.equals("host")
-                ? inputs.business().reports(e.businessKey, e.rackBusinessKey(), t) : List.of();
-        boolean maintenance = e.level.equals("host") && schedule.maintenance(t, e.name, e.rack, e.room);
-        // Detection.
-        Explanation.Detection det = null;
-        ExcessPowerDetector d = e.detector;
-        if (d != null && !Double.isNaN(excess)) {
-            det = new Explanation.Detection(excess, d.floorW(), e.history.sigma(), d.cusum(), d.cusumLimit(), d.ewma(),
-                    d.ewmaLimit(), d.recentW(), d.sustainedSamples(), d.settings().window(), d.runLength(),
-                    d.excessRunLength(), d.corroboratedSamples(), d.settings().confirmSamples(), d.isOpen(),
-                    d.quietSamples(), d.blockers(), e.level.equals("host") ? e.fixedFloorW : Double.NaN,
-                    e.level.equals("host") ? NOISE_FLOOR_K * e.history.excessNoise(how) : Double.NaN);
-        }
-        Explanation.Corroboration corr = det == null ? null : corroboration(e, f, d.floorW());
-        return new Explanation(t, e.name, e.level, verdict, reason, why, id, meas, exp, business,
-                e.present ? e.businessLoad : Double.NaN, maintenance, det, corr);
-    }
-
-    /** What input is stale for this entity, and since when. */
-    private String staleInputs(Entity e, long t) {
-        List<String> l = new ArrayList<>();
-        if (e.level.equals("host")) {
-            HeldInputs.Held<HeldInputs.HostLoad> load = inputs.heldLoad(e.name);
-            if (load == null) {
-                l.add("its agent never reported its load");
-            } else if (t - load.timeMs() > settings.holdMs()) {
-                l.add("its agent's load last read " + age(t - load.timeMs()) + " ago");
-            }
-        }
-        for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m : inputs.meters().entrySet()) {
-            Frame.MeterAgg a = m.getValue().value();
-            if (e.name.equals(a.host) && t - m.getValue().timeMs() > settings.holdMs()) {
-                l.add("outlet " + m.getKey() + " last read " + age(t - m.getValue().timeMs()) + " ago");
-            }
-        }
-        for (Map.Entry<String, Long> p : e.parts.entrySet()) {
-            if (p.getValue() != t && !e.name.equals(inputs.meterHost(p.getKey()))) {
-                l.add(p.getKey() + " last read " + age(t - p.getValue()) + " ago");
-            }
-        }
-        String readings = l.isEmpty() ? "" : String.join(", ", l) + String.format(Locale.ROOT,
-                " (a reading stands in for %s; no verdict until it is back)", age(settings.holdMs()));
-        List<String> feeds = new ArrayList<>();
-        if (e.level.equals("host")) {
-            for (Explanation.Business b : inputs.business().reports(e.businessKey, e.rackBusinessKey(), t)) {
-                if (b.coveredBySilentSource()) {
-                    feeds.add("business source " + b.source() + " (" + b.key() + ") silent, last reported "
-                            + age(b.ageMs()) + " ago, held " + age(b.holdMs()));
-                }
-            }
-        }
-        String silentFeeds = feeds.isEmpty() ? "" : String.join(", ", feeds)
-                + " (unknown business is not zero business: no verdict until it reports)";
-        return "stale input: " + (readings.isEmpty() && silentFeeds.isEmpty() ? "no fresh outlet reading"
-                : readings + (readings.isEmpty() || silentFeeds.isEmpty() ? "" : "; ") + silentFeeds);
-    }
-
-    private static String age(long ms) {
-        return ms >= 3_600_000 ? String.format(Locale.ROOT, "%.1f h", ms / 3.6e6)
-                : ms >= 60_000 ? String.format(Locale.ROOT, "%d min", ms / 60_000) : ms / 1000 + " s";
-    }
-
-    private static String features(double[] x) {
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; x != null && i < x.length; i++) {
-            sb.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", x[i]));
-        }
-        return sb.append(']').toString();
-    }
-
-    /** A step where the explained entity was not reached at all: say so, rather than nothing. */
-    private void explainStepEnd(long t) {
-        if (explainSink == null || explainedMs == t) {
-            return;
-        }
-        Map<String, Entity> known = explainLevel == null ? null : switch (explainLevel) {
-            case "host" -> hosts;
-            case "rack" -> racks;
-            default -> rooms;
-        };
-        Entity e = known != null ? known.get(explainName) : hosts.containsKey(explainName) ? hosts.get(explainName)
-                : racks.containsKey(explainName) ? racks.get(explainName) : rooms.get(explainName);
-        String why = e == null && explainName.matches(".+:\\d+") ? "GPU-level (HOST:INDEX) explanations are not "
-                + "built yet: explain the host " + explainName.substring(0, explainName.lastIndexOf(':'))
-                : e == null ? "nothing analysed as " + explainName + " so far: no host of that name "
-                        + "reported, and no rack or room of that name has a meter of its own"
-                : e.level.equals("host") ? staleInputs(e, t)
-                : balanceSilent(e, t) ? "no balance this step: " + staleInputs(e, t).substring("stale input: ".length())
-                : "no balance this step: " + (e.level.equals("rack") ? "no inlet meter and no outlet without a "
-                        + "host in it, so nothing can be unaccounted" : "its meter or a rack of it was not read");
-        boolean stale = e != null && (e.level.equals("host") || balanceSilent(e, t));
-        explainedMs = t;
-        explainSink.accept(new Explanation(t, e == null ? explainName : e.name, e == null ? explainLevel : e.level,
-                Explanation.Verdict.NONE, stale ? Explanation.Reason.STALE_INPUT : Explanation.Reason.NO_DATA, why,
-                e != null && e.track != null ? e.track.id : null, null, null, List.of(), Double.NaN, false, null,
-                null));
-    }
-
-    /** Whether a part this balance has been made of was not read this step. */
-    private static boolean balanceSilent(Entity e, long t) {
-        for (long seen : e.parts.values()) {
-            if (seen != t) {
-                return true;
-            }
-        }
-        return false;
     }
 }
