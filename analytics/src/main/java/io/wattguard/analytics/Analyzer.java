@@ -47,45 +47,7 @@ public final class Analyzer {
     /** What the operator declared about a rack. */
     public record RackPlace(String room, double nameplateW) {}
 
-    private static final int HOST_FEATURES = 3;
     private static final double SIGMA_FLOOR_W = 3;
-    /**
-     * The components corroborate an outlet excess when their own watts stand above their model at the
-     * explained load by at least this share of the host's floor. The outlet sees component watts through a
-     * supply of 90-95% efficiency, so a component carrying an excess at the floor shows at least nine tenths
-     * of it; half leaves room for the component model's error and is the share at which the detector counts
-     * a sample as excess at all. An outlet-only burst leaves the components at their model, within their
-     * noise of a few watts.
-     */
-    static final double CORROBORATING_SHARE_OF_FLOOR = 0.5;
-    /**
-     * A process outside the business list corroborates when it keeps a GPU at least this busy: below it a
-     * process draws within a few tens of watts of the GPU's idle, too little to explain an excess at the floor.
-     */
-    static final double NON_BUSINESS_MIN_SM_PCT = 10;
-    /**
-     * A host's floor is at least this many times its own excess noise (the usual spread of 10-step means of the
-     * excess at that hour of week). Under Gaussian noise a 10-step mean reaches 4.5 sigma in 3.4 of a million
-     * windows: at 144 independent windows a host-day, 0.5 per 1,000 host-days, the false-alarm goal, before the
-     * detector's other conditions (every step above half the floor, CUSUM and EWMA agreeing) cut it further.
-     * So a host whose residual wanders (autocorrelated noise, business load known to 15%) does not open
-     * episodes inside its own noise, and a quiet host keeps the fixed floors.
-     */
-    static final double NOISE_FLOOR_K = 4.5;
-    /** Nameplate guessed from the GPUs' power limits: boards draw a little beyond their limit at the wall. */
-    private static final double GPU_BOARD_SHARE = 1.1;
-    /** ... plus what a GPU server draws besides its GPUs (CPUs, memory, fans, supply losses). */
-    private static final double HOST_BESIDES_GPUS_W = 300;
-    /** Nameplate guessed from the largest hourly mean seen: hourly means sit well below the peaks. */
-    private static final double PEAK_TO_NAMEPLATE = 1.25;
-    /**
-     * A counter step above this many times the step's watts is a jump (a replaced meter, a wrong scale), not
-     * energy; below this many kWh a step is within the counter's resolution.
-     */
-    private static final double COUNTER_JUMP_FACTOR = 3;
-    private static final double COUNTER_RESOLUTION_KWH = 1e-3;
-    /** A meter or rack silent for a day is taken as removed from its balance, not as a dropout. */
-    private static final long PART_REMOVED_AFTER_MS = 86_400_000L;
     /** A rack's balance floor is at least this share of its nameplate: a PDU's own accuracy is about 1%. */
     private static final double BALANCE_FLOOR_SHARE = 0.01;
     /** A GPU is named in a host episode's evidence when this busy (percent), or drawing this share of its limit. */
@@ -101,7 +63,9 @@ public final class Analyzer {
     private final Map<String, HostPlace> declaredHosts;
     private final Map<String, RackPlace> declaredRacks;
 
-    private final Map<String, Entity> hosts = new TreeMap<>();
+    /** The host residual; its hosts, by name. */
+    private final HostResidual residual;
+    private final Map<String, Entity> hosts;
     private final Map<String, Entity> racks = new TreeMap<>();
     private final Map<String, Entity> rooms = new TreeMap<>();
     private final Map<String, LoadModel> groupModels = new TreeMap<>();
@@ -132,6 +96,9 @@ public final class Analyzer {
         this.gpuAttribution = new GpuAttribution(settings);
         this.evidenceEpisodes = new EvidenceEpisodes(settings, schedule);
         this.explainer = new Explainer(settings, schedule, inputs, explainerEntities);
+        this.residual = new HostResidual(settings, schedule, declaredHosts, inputs, groupModels::get,
+                componentModels::get, evidenceEpisodes::minerEvidence, explainer, this::detect);
+        this.hosts = residual.hosts();
     }
 
     /** While muted (warming up on history before the range of interest) nothing is written out. */
@@ -157,7 +124,7 @@ public final class Analyzer {
         lastMs = t;
         how = HourOfWeek.of(t, zone);
         inputs.remember(f);
-        hostsStep(f, t);
+        residual.step(f, t, how);
         balanceStep(t);
         evidenceEpisodes.step(f, t, evidenceHosts, this::emit);
         gpuAttribution.step(f, t, hostFacts, this::emit);
@@ -177,7 +144,7 @@ public final class Analyzer {
 
         @Override
         public int groupHours(String group) {
-            return Analyzer.this.groupHours(group);
+            return residual.groupHours(group);
         }
 
         @Override
@@ -187,7 +154,7 @@ public final class Analyzer {
 
         @Override
         public boolean corroborated(Entity e, Frame f, double floorW, int how) {
-            return Analyzer.this.corroborated(e, f, floorW);
+            return residual.corroborated(e, f, floorW, how);
         }
 
         @Override
@@ -214,225 +181,6 @@ public final class Analyzer {
         return schedule.maintenance(t, host, e == null ? null : e.rack, e == null ? null : e.room);
     }
 
-
-    // ---- hosts ----------------------------------------------------------------------------------------------
-
-    private Entity host(String name) {
-        return hosts.computeIfAbsent(name, n -> {
-            Entity e = new Entity(n, "host", "unexplained_power", HOST_FEATURES, settings.weeks(), groupModels::get);
-            HostPlace p = declaredHosts.get(n);
-            if (p != null) {
-                e.rack = p.rack();
-                e.room = p.room();
-                e.nameplateW = p.nameplateW();
-            }
-            return e;
-        });
-    }
-
-    private void hostsStep(Frame f, long t) {
-        for (Entity e : hosts.values()) {
-            e.outletSeen = false;
-            e.outletW = 0;
-            e.countersNow.clear();
-            e.outletKeys.clear();
-        }
-        // Who has outlets this step, and their watts and counters.
-        for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m : inputs.meters().entrySet()) {
-            Frame.MeterAgg a = inputs.fresh(m.getValue(), t);
-            if (a == null || a.host == null) {
-                continue;
-            }
-            Entity e = host(a.host);
-            e.outletKeys.add(m.getKey());
-            e.outletSeen = true;
-            e.outletW += a.power.get();
-            if (!Double.isNaN(a.energy.v) && m.getValue().timeMs() == t) {
-                e.countersNow.put(m.getKey(), a.energy.v);
-            }
-            e.outletMetered = true;
-            e.rack = e.rack == null ? a.rack : e.rack;
-            e.room = e.room == null ? a.room : e.room;
-        }
-        for (String name : f.hosts.keySet()) {
-            host(name);
-        }
-        Map<String, List<Entity>> byGroup = new TreeMap<>();
-        for (Entity e : hosts.values()) {
-            e.present = false;
-            HeldInputs.HostLoad l = inputs.load(e.name, t);
-            if (l == null) {
-                explainer.noVerdict(e, f, t, Explanation.Reason.STALE_INPUT);
-                continue; // the agent is silent: without its load nothing can say what the watts are for
-            }
-            {
-                HostPlace p = declaredHosts.get(e.name);
-                e.group = p != null && p.model() != null ? p.model()
-                        : l.gpus() == 0 ? "cpu" : l.gpus() + "x " + (l.model() == null ? "GPU" : l.model());
-                e.rack = e.rack == null ? l.rack() : e.rack;
-                e.room = e.room == null ? l.room() : e.room;
-                e.maxLimitW = Math.max(e.maxLimitW, l.gpuLimitW());
-                e.gpus = Math.max(e.gpus, l.gpus());
-            }
-            if (e.group == null) {
-                explainer.noVerdict(e, f, t, Explanation.Reason.NO_DATA);
-                continue; // metered but never reported its load: nothing to explain the watts with yet
-            }
-            if (e.outletMetered) {
-                if (!e.outletSeen || !complete(e, e.outletKeys, t)) {
-                    explainer.noVerdict(e, f, t, Explanation.Reason.STALE_INPUT);
-                    continue; // one of its outlets is silent
-                }
-                e.actual = e.outletW;
-                e.counterKwh = counterKwh(e, e.countersNow, t);
-            } else {
-                if (l == null || (Double.isNaN(l.gpuW()) && Double.isNaN(l.cpuW()))) {
-                    explainer.noVerdict(e, f, t, Explanation.Reason.NO_DATA);
-                    continue;
-                }
-                e.actual = HeldInputs.nz(l.gpuW()) + HeldInputs.nz(l.cpuW());
-                e.counterKwh = Double.NaN;
-            }
-            HeldInputs.HostLoad load = l;
-            double b = inputs.businessOf(e, t);
-            if (Double.isNaN(b)) {
-                explainer.noVerdict(e, f, t, Explanation.Reason.STALE_INPUT);
-                continue; // the feed that explained its load is silent: unknown business is not zero business
-            }
-            boolean maintenance = schedule.maintenance(t, e.name, e.rack, e.room);
-            e.businessLoad = maintenance ? 1 : b;
-            double n = Math.max(1, load.gpus());
-            double g = load.gpuUtil();
-            // A business figure is an estimate (allocated cores, a scheduler's share): load within its stated
-            // accuracy of it is explained, or every job would leave an excess of the feed's error.
-            double bt = b * (1 + settings.businessTolerance());
-            double gExpl = maintenance ? g : Math.min(g, bt * n);
-            e.features = new double[] {g, load.gpuMemUtil(), load.cpuUtil()};
-            e.explained = new double[] {gExpl, g > 0 ? load.gpuMemUtil() * gExpl / g : 0,
-                    maintenance ? load.cpuUtil() : Math.min(load.cpuUtil(), bt)};
-            e.present = true;
-            e.componentW = Double.isNaN(load.gpuW()) && Double.isNaN(load.cpuW()) ? Double.NaN
-                    : HeldInputs.nz(load.gpuW()) + HeldInputs.nz(load.cpuW());
-            boolean exclude = maintenance || schedule.holiday(t) || (e.detector != null && e.detector.isOpen());
-            e.history.add(t, e.actual, e.componentW, e.features, e.explained, exclude);
-            LoadModel m = e.model();
-            // No verdict where the explained load is beyond anything the model was fitted on: a line through
-            // idle nights says nothing about the first busy morning.
-            // Maintenance explains whatever runs in it: no verdict then, and an open episode simply waits.
-            if (m != null && e.history.hasBaseline() && m.covers(e.explained) && !maintenance) {
-                e.dev = e.actual - m.predict(e.explained) - e.history.median(how);
-                byGroup.computeIfAbsent(e.group, k -> new ArrayList<>()).add(e);
-            } else {
-                explainer.noVerdict(e, f, t, maintenance ? Explanation.Reason.MAINTENANCE : null);
-            }
-        }
-        for (List<Entity> peers : byGroup.values()) {
-            double shift = 0;
-            if (peers.size() >= settings.minPeers()) {
-                double[] d = new double[peers.size()];
-                for (int i = 0; i < d.length; i++) {
-                    d[i] = peers.get(i).dev;
-                }
-                shift = Math.max(0, Robust.median(d));
-            }
-            for (Entity e : peers) {
-                LoadModel m = e.model();
-                e.expected = m.predict(e.explained) + e.history.median(how) + shift;
-                double floor = hostFloor(e);
-                double excess = e.dev - shift;
-                e.history.addExcess(excess);
-                if (!e.history.hasExcessNoise()) {
-                    explainer.noVerdict(e, f, t, Explanation.Reason.NO_NOISE);
-                    // No verdict until the host's own noise on the detector's scale is measured: at the first fit,
-                    // from the history it was fitted on.
-                    continue;
-                }
-                // Corroboration matters only where the detector counts a sample as excess: half the floor.
-                detect(e, f, t, excess, floor, excess >= floor / 2 && corroborated(e, f, floor),
-                        inputs.business().asOf(e.businessKey, e.rackBusinessKey(), t));
-                explainer.detected(e, f, t, excess, shift);
-            }
-        }
-    }
-
-    /**
-     * Whether something besides the outlet shows this excess: on a host measured by its components (no outlet)
-     * the excess is theirs; else the components' own watts stand above their model at the explained load by
-     * {@link #CORROBORATING_SHARE_OF_FLOOR} of the floor, or a non-business process runs on the host.
-     */
-    private boolean corroborated(Entity e, Frame f, double floorW) {
-        if (!e.outletMetered) {
-            return true;
-        }
-        LoadModel cm = componentModels.get(e.group);
-        if (cm != null && !Double.isNaN(e.componentW) && e.history.hasComponentBaseline()) {
-            double above = e.componentW - cm.predict(e.explained) - e.history.componentMedian(how);
-            if (above >= CORROBORATING_SHARE_OF_FLOOR * floorW) {
-                return true;
-            }
-        }
-        return nonBusinessProcess(e.name, f);
-    }
-
-    /**
-     * A process the allowlist does not cover keeps one of the host's GPUs busy, or a host scan found a miner
-     * or a pool connection on it (this step, or recently enough that its evidence episode is open).
-     */
-    private boolean nonBusinessProcess(String host, Frame f) {
-        for (Frame.Proc p : f.processes.getOrDefault(host, List.of())) {
-            if (p.isNonBusiness() && p.smUtilPct() >= NON_BUSINESS_MIN_SM_PCT) {
-                return true;
-            }
-        }
-        for (Frame.Finding fi : f.evidence.getOrDefault(host, List.of())) {
-            if (Evidence.episodeKind(fi.kind()) != null) {
-                return true;
-            }
-        }
-        return evidenceEpisodes.minerEvidence(host);
-    }
-
-    /**
-     * The host's floor: the largest of the fixed floors (worked out once: the nameplate guess scans the history)
-     * and {@link #NOISE_FLOOR_K} times the host's own excess noise at this hour of week, on the scale the
-     * detector decides on. An open episode keeps the floor it opened at.
-     */
-    private double hostFloor(Entity e) {
-        if (e.detector != null && e.detector.isOpen()) {
-            return e.detector.floorW();
-        }
-        if (Double.isNaN(e.fixedFloorW)) {
-            double nameplate = e.nameplateW > 0 ? e.nameplateW
-                    : e.maxLimitW > 0 ? e.maxLimitW * GPU_BOARD_SHARE + HOST_BESIDES_GPUS_W
-                    : HeldInputs.nz(e.history.maxActual()) * PEAK_TO_NAMEPLATE;
-            e.fixedFloorW = Math.max(Math.max(settings.floorW(), settings.floorPerGpuW() * e.gpus),
-                    settings.floorShare() * nameplate);
-        }
-        double noise = NOISE_FLOOR_K * e.history.excessNoise(how);
-        return noise > e.fixedFloorW ? noise : e.fixedFloorW;
-    }
-
-    /**
-     * The entity's energy in this step from its counters (kWh), or NaN when a counter is new, reset or
-     * implausible: then the step's energy comes from its watts instead.
-     */
-    private double counterKwh(Entity e, Map<String, Double> now, long t) {
-        if (now == null || now.isEmpty()) {
-            return Double.NaN;
-        }
-        double sum = 0;
-        boolean ok = true;
-        for (Map.Entry<String, Double> c : now.entrySet()) {
-            Double before = e.counters.put(c.getKey(), c.getValue());
-            double d = before == null ? Double.NaN : c.getValue() - before;
-            if (!(d >= 0) || d > Math.max(COUNTER_RESOLUTION_KWH,
-                    settings.stepKwh(COUNTER_JUMP_FACTOR * Math.abs(e.actual)))) {
-                ok = false; // first reading, a reset, a wrap or a jump: the step's watts are the better figure
-            }
-            sum += d;
-        }
-        return ok ? sum : Double.NaN;
-    }
 
     // ---- racks and rooms ------------------------------------------------------------------------------------
 
@@ -497,7 +245,7 @@ public final class Analyzer {
             if (e.room == null) {
                 e.room = roomOf(r.getKey());
             }
-            if (!complete(e, present.get("rack/" + r.getKey()), t)) {
+            if (!e.complete(present.get("rack/" + r.getKey()), t)) {
                 continue; // a meter of the rack is silent: a sum without it is not a balance
             }
             double rackW = e.inletMetered ? v[0] : v[1] + v[2];
@@ -505,35 +253,16 @@ public final class Analyzer {
                 roomRacks.computeIfAbsent(e.room, k -> new double[1])[0] += rackW;
                 present.computeIfAbsent("room/" + e.room, k -> new ArrayList<>()).add("rack/" + r.getKey());
             }
-            balanceEntity(e, t, rackW, v[1], e.inletMetered ? counterKwh(e, inletKwh.get(r.getKey()), t) : Double.NaN,
+            balanceEntity(e, t, rackW, v[1], e.inletMetered ? e.counterKwh(inletKwh.get(r.getKey()), settings) : Double.NaN,
                     orphans.getOrDefault(r.getKey(), List.of()));
         }
         for (Map.Entry<String, double[]> r : roomMeter.entrySet()) {
             double[] racksW = roomRacks.get(r.getKey());
             Entity e = balance(rooms, r.getKey(), "room");
-            if (racksW != null && complete(e, present.get("room/" + r.getKey()), t)) {
+            if (racksW != null && e.complete(present.get("room/" + r.getKey()), t)) {
                 balanceEntity(e, t, r.getValue()[0], racksW[0], Double.NaN, List.of());
             }
         }
-    }
-
-    /**
-     * Whether every part this balance has been made of (meters, and racks for a room) was read this step.
-     * A part silent for a day is taken as removed.
-     */
-    private boolean complete(Entity e, List<String> now, long t) {
-        if (now != null) {
-            for (String k : now) {
-                e.parts.put(k, t);
-            }
-        }
-        e.parts.values().removeIf(seen -> t - seen > PART_REMOVED_AFTER_MS);
-        for (long seen : e.parts.values()) {
-            if (seen != t) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private String roomOf(String rack) {
@@ -745,19 +474,9 @@ public final class Analyzer {
 
     // ---- fitting --------------------------------------------------------------------------------------------
 
-    private int groupHours(String group) {
-        int n = 0;
-        for (Entity e : hosts.values()) {
-            if (group.equals(e.group)) {
-                n += e.history.validHours();
-            }
-        }
-        return n;
-    }
-
     private void fitGroup(String group) {
         List<Entity> members = hosts.values().stream().filter(e -> group.equals(e.group)).toList();
-        LoadModel m = LoadModel.fit(rows(members), HOST_FEATURES);
+        LoadModel m = LoadModel.fit(rows(members), HostResidual.HOST_FEATURES);
         if (m == null) {
             return;
         }
@@ -765,7 +484,7 @@ public final class Analyzer {
         for (Entity e : members) {
             e.history.rebuild(m, zone, SIGMA_FLOOR_W);
         }
-        LoadModel cm = LoadModel.fit(componentRows(members), HOST_FEATURES);
+        LoadModel cm = LoadModel.fit(componentRows(members), HostResidual.HOST_FEATURES);
         if (cm != null) {
             componentModels.put(group, cm);
             for (Entity e : members) {
@@ -808,7 +527,7 @@ public final class Analyzer {
             e.history.finishHour();
         }
         for (String g : hosts.values().stream().map(e -> e.group).filter(java.util.Objects::nonNull).distinct().toList()) {
-            if (groupHours(g) >= settings.minHoursToFit()) {
+            if (residual.groupHours(g) >= settings.minHoursToFit()) {
                 fitGroup(g);
             }
         }

@@ -9,6 +9,22 @@ import java.util.function.Function;
 
 /** One host, rack or room under analysis. */
 final class Entity {
+    /**
+     * A counter step above this many times the step's watts is a jump (a replaced meter, a wrong scale), not
+     * energy; below this many kWh a step is within the counter's resolution.
+     */
+    private static final double COUNTER_JUMP_FACTOR = 3;
+    private static final double COUNTER_RESOLUTION_KWH = 1e-3;
+    /** A meter or rack silent for a day is taken as removed from its balance, not as a dropout. */
+    private static final long PART_REMOVED_AFTER_MS = 86_400_000L;
+
+    /** Feeds an entity's excess of this step to its detector and writes the episode it opens, extends or closes. */
+    interface Detect {
+        /** {@code explainedAsOfMs}: see {@link ExcessPowerDetector#update(long, double, double, boolean, long)}. */
+        void detect(Entity e, Frame f, long t, double excessW, double floorW, boolean corroborated,
+                long explainedAsOfMs);
+    }
+
     final String name;
     final String level;
     final String kind;
@@ -75,5 +91,51 @@ final class Entity {
 
     LoadModel model() {
         return group == null ? ownModel : groupModels.apply(group);
+    }
+
+    /**
+     * Whether every part this balance has been made of (meters, and racks for a room) was read this step.
+     * A part silent for a day is taken as removed.
+     */
+    boolean complete(List<String> now, long t) {
+        if (now != null) {
+            for (String k : now) {
+                parts.put(k, t);
+            }
+        }
+        parts.values().removeIf(seen -> t - seen > PART_REMOVED_AFTER_MS);
+        return !partsSilent(t);
+    }
+
+    /** Whether a part this balance has been made of was not read this step. */
+    boolean partsSilent(long t) {
+        for (long seen : parts.values()) {
+            if (seen != t) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The entity's energy in this step from its counters (kWh), or NaN when a counter is new, reset or
+     * implausible: then the step's energy comes from its watts instead.
+     */
+    double counterKwh(Map<String, Double> now, AnalysisSettings settings) {
+        if (now == null || now.isEmpty()) {
+            return Double.NaN;
+        }
+        double sum = 0;
+        boolean ok = true;
+        for (Map.Entry<String, Double> c : now.entrySet()) {
+            Double before = counters.put(c.getKey(), c.getValue());
+            double d = before == null ? Double.NaN : c.getValue() - before;
+            if (!(d >= 0) || d > Math.max(COUNTER_RESOLUTION_KWH,
+                    settings.stepKwh(COUNTER_JUMP_FACTOR * Math.abs(actual)))) {
+                ok = false; // first reading, a reset, a wrap or a jump: the step's watts are the better figure
+            }
+            sum += d;
+        }
+        return ok ? sum : Double.NaN;
     }
 }

@@ -170,11 +170,11 @@ final class Explainer {
         if (!e.level.equals("host") || Double.isNaN(e.fixedFloorW)) {
             return "";
         }
-        double noise = Analyzer.NOISE_FLOOR_K * e.history.excessNoise(how);
+        double noise = HostResidual.NOISE_FLOOR_K * e.history.excessNoise(how);
         return d.isOpen() ? " (as the episode opened)" : noise > e.fixedFloorW
                 ? String.format(Locale.ROOT, " (%.1f x the host's own excess noise at this hour, above the fixed %s)",
-                        Analyzer.NOISE_FLOOR_K, watts(e.fixedFloorW))
-                : String.format(Locale.ROOT, " (the fixed floor; %.1f x its excess noise is %s)", Analyzer.NOISE_FLOOR_K,
+                        HostResidual.NOISE_FLOOR_K, watts(e.fixedFloorW))
+                : String.format(Locale.ROOT, " (the fixed floor; %.1f x its excess noise is %s)", HostResidual.NOISE_FLOOR_K,
                         watts(noise));
     }
 
@@ -247,7 +247,7 @@ final class Explainer {
                 ? cm.predict(e.explained) + e.history.componentMedian(how) : Double.NaN;
         List<String> procs = new ArrayList<>();
         for (Frame.Proc p : f.processes.getOrDefault(e.name, List.of())) {
-            if (p.isNonBusiness() && p.smUtilPct() >= Analyzer.NON_BUSINESS_MIN_SM_PCT) {
+            if (p.isNonBusiness() && p.smUtilPct() >= HostResidual.NON_BUSINESS_MIN_SM_PCT) {
                 procs.add(String.format(Locale.ROOT, "%s pid %d on GPU %s at %.0f%% SM", p.process(), p.pid(), p.gpu(),
                         p.smUtilPct()));
             }
@@ -266,7 +266,7 @@ final class Explainer {
         double excess = e.actual - e.expected;
         boolean corr = e.present && excess >= floor / 2 && entities.corroborated(e, f, floor, how);
         return new Explanation.Corroboration(corr, !e.outletMetered, e.componentW, expected,
-                Analyzer.CORROBORATING_SHARE_OF_FLOOR * floor, procs, ev);
+                HostResidual.CORROBORATING_SHARE_OF_FLOOR * floor, procs, ev);
     }
 
     private Explanation explanation(Entity e, Frame f, long t, Explanation.Verdict verdict, Explanation.Reason reason,
@@ -331,7 +331,7 @@ final class Explainer {
                     d.ewmaLimit(), d.recentW(), d.sustainedSamples(), d.settings().window(), d.runLength(),
                     d.excessRunLength(), d.corroboratedSamples(), d.settings().confirmSamples(), d.isOpen(),
                     d.quietSamples(), d.blockers(), e.level.equals("host") ? e.fixedFloorW : Double.NaN,
-                    e.level.equals("host") ? Analyzer.NOISE_FLOOR_K * e.history.excessNoise(how) : Double.NaN);
+                    e.level.equals("host") ? HostResidual.NOISE_FLOOR_K * e.history.excessNoise(how) : Double.NaN);
         }
         Explanation.Corroboration corr = det == null ? null : corroboration(e, f, t, d.floorW());
         return new Explanation(t, e.name, e.level, verdict, reason, why, id, meas, exp, business,
@@ -406,24 +406,14 @@ final class Explainer {
                 : e == null ? "nothing analysed as " + explainName + " so far: no host of that name "
                         + "reported, and no rack or room of that name has a meter of its own"
                 : e.level.equals("host") ? staleInputs(e, t)
-                : balanceSilent(e, t) ? "no balance this step: " + staleInputs(e, t).substring("stale input: ".length())
+                : e.partsSilent(t) ? "no balance this step: " + staleInputs(e, t).substring("stale input: ".length())
                 : "no balance this step: " + (e.level.equals("rack") ? "no inlet meter and no outlet without a "
                         + "host in it, so nothing can be unaccounted" : "its meter or a rack of it was not read");
-        boolean stale = e != null && (e.level.equals("host") || balanceSilent(e, t));
+        boolean stale = e != null && (e.level.equals("host") || e.partsSilent(t));
         explainedMs = t;
         explainSink.accept(new Explanation(t, e == null ? explainName : e.name, e == null ? explainLevel : e.level,
                 Explanation.Verdict.NONE, stale ? Explanation.Reason.STALE_INPUT : Explanation.Reason.NO_DATA, why,
                 e != null && e.track != null ? e.track.id : null, null, null, List.of(), Double.NaN, false, null,
                 null));
-    }
-
-    /** Whether a part this balance has been made of was not read this step. */
-    private static boolean balanceSilent(Entity e, long t) {
-        for (long seen : e.parts.values()) {
-            if (seen != t) {
-                return true;
-            }
-        }
-        return false;
     }
 }
