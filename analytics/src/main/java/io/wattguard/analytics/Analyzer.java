@@ -48,8 +48,6 @@ public final class Analyzer {
     public record RackPlace(String room, double nameplateW) {}
 
     private static final double SIGMA_FLOOR_W = 3;
-    /** A rack's balance floor is at least this share of its nameplate: a PDU's own accuracy is about 1%. */
-    private static final double BALANCE_FLOOR_SHARE = 0.01;
     /** A GPU is named in a host episode's evidence when this busy (percent), or drawing this share of its limit. */
     private static final double EVIDENCE_GPU_UTIL_PCT = 20;
     private static final double EVIDENCE_GPU_LIMIT_SHARE = 0.5;
@@ -66,8 +64,8 @@ public final class Analyzer {
     /** The host residual; its hosts, by name. */
     private final HostResidual residual;
     private final Map<String, Entity> hosts;
-    private final Map<String, Entity> racks = new TreeMap<>();
-    private final Map<String, Entity> rooms = new TreeMap<>();
+    /** The energy balance of racks and rooms. */
+    private final EnergyBalance balance;
     private final Map<String, LoadModel> groupModels = new TreeMap<>();
     /** Per hardware model: the components' own watts (GPU + CPU package) as a line of the same load features. */
     private final Map<String, LoadModel> componentModels = new TreeMap<>();
@@ -99,6 +97,8 @@ public final class Analyzer {
         this.residual = new HostResidual(settings, schedule, declaredHosts, inputs, groupModels::get,
                 componentModels::get, evidenceEpisodes::minerEvidence, explainer, this::detect);
         this.hosts = residual.hosts();
+        this.balance = new EnergyBalance(settings, declaredRacks, inputs, this.hosts, groupModels::get, explainer,
+                this::detect);
     }
 
     /** While muted (warming up on history before the range of interest) nothing is written out. */
@@ -125,7 +125,7 @@ public final class Analyzer {
         how = HourOfWeek.of(t, zone);
         inputs.remember(f);
         residual.step(f, t, how);
-        balanceStep(t);
+        balance.step(t, how);
         evidenceEpisodes.step(f, t, evidenceHosts, this::emit);
         gpuAttribution.step(f, t, hostFacts, this::emit);
         explainer.stepEnd(t);
@@ -137,8 +137,8 @@ public final class Analyzer {
         public Map<String, Entity> of(String level) {
             return switch (level) {
                 case "host" -> hosts;
-                case "rack" -> racks;
-                default -> rooms;
+                case "rack" -> balance.racks();
+                default -> balance.rooms();
             };
         }
 
@@ -181,124 +181,6 @@ public final class Analyzer {
         return schedule.maintenance(t, host, e == null ? null : e.rack, e == null ? null : e.room);
     }
 
-
-    // ---- racks and rooms ------------------------------------------------------------------------------------
-
-    private Entity balance(Map<String, Entity> map, String name, String level) {
-        return map.computeIfAbsent(name, n -> {
-            Entity e = new Entity(n, level, "unaccounted_power", 1, settings.weeks(), groupModels::get);
-            RackPlace p = "rack".equals(level) ? declaredRacks.get(n) : null;
-            if (p != null) {
-                e.room = p.room();
-                e.nameplateW = p.nameplateW();
-            }
-            return e;
-        });
-    }
-
-    private void balanceStep(long t) {
-        Map<String, double[]> total = new TreeMap<>();      // rack -> {inlets, host outlets, other outlets}
-        Map<String, Map<String, Double>> inletKwh = new TreeMap<>();
-        Map<String, double[]> roomMeter = new TreeMap<>();
-        Map<String, List<Frame.MeterAgg>> orphans = new TreeMap<>();
-        Map<String, List<String>> present = new TreeMap<>(); // rack or room -> meters read this step
-        for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m : inputs.meters().entrySet()) {
-            Frame.MeterAgg a = inputs.fresh(m.getValue(), t);
-            if (a == null) {
-                continue;
-            }
-            double w = a.power.get();
-            String rack = a.rack;
-            if (a.host != null) {
-                Entity h = hosts.get(a.host);
-                rack = rack != null ? rack : h == null ? null : h.rack;
-                if (rack != null) {
-                    total.computeIfAbsent(rack, k -> new double[3])[1] += w;
-                }
-            } else if (rack != null && "inlet".equals(a.kind)) {
-                total.computeIfAbsent(rack, k -> new double[3])[0] += w;
-                balance(racks, rack, "rack").inletMetered = true;
-                if (!Double.isNaN(a.energy.v) && m.getValue().timeMs() == t) {
-                    inletKwh.computeIfAbsent(rack, k -> new TreeMap<>()).put(m.getKey(), a.energy.v);
-                }
-            } else if (rack != null) {
-                total.computeIfAbsent(rack, k -> new double[3])[2] += w;
-                orphans.computeIfAbsent(rack, k -> new ArrayList<>()).add(a);
-            } else if (a.room != null) {
-                roomMeter.computeIfAbsent(a.room, k -> new double[1])[0] += w;
-                present.computeIfAbsent("room/" + a.room, k -> new ArrayList<>()).add(m.getKey());
-                continue;
-            } else {
-                continue;
-            }
-            if (rack != null) {
-                present.computeIfAbsent("rack/" + rack, k -> new ArrayList<>()).add(m.getKey());
-            }
-        }
-        Map<String, double[]> roomRacks = new TreeMap<>();
-        for (Map.Entry<String, double[]> r : total.entrySet()) {
-            Entity e = balance(racks, r.getKey(), "rack");
-            double[] v = r.getValue();
-            if (!e.inletMetered && !orphans.containsKey(r.getKey())) {
-                continue; // only outlets that feed hosts: nothing can be unaccounted
-            }
-            if (e.room == null) {
-                e.room = roomOf(r.getKey());
-            }
-            if (!e.complete(present.get("rack/" + r.getKey()), t)) {
-                continue; // a meter of the rack is silent: a sum without it is not a balance
-            }
-            double rackW = e.inletMetered ? v[0] : v[1] + v[2];
-            if (e.room != null) {
-                roomRacks.computeIfAbsent(e.room, k -> new double[1])[0] += rackW;
-                present.computeIfAbsent("room/" + e.room, k -> new ArrayList<>()).add("rack/" + r.getKey());
-            }
-            balanceEntity(e, t, rackW, v[1], e.inletMetered ? e.counterKwh(inletKwh.get(r.getKey()), settings) : Double.NaN,
-                    orphans.getOrDefault(r.getKey(), List.of()));
-        }
-        for (Map.Entry<String, double[]> r : roomMeter.entrySet()) {
-            double[] racksW = roomRacks.get(r.getKey());
-            Entity e = balance(rooms, r.getKey(), "room");
-            if (racksW != null && e.complete(present.get("room/" + r.getKey()), t)) {
-                balanceEntity(e, t, r.getValue()[0], racksW[0], Double.NaN, List.of());
-            }
-        }
-    }
-
-    private String roomOf(String rack) {
-        for (Entity h : hosts.values()) {
-            if (rack.equals(h.rack) && h.room != null) {
-                return h.room;
-            }
-        }
-        return null;
-    }
-
-    private void balanceEntity(Entity e, long t, double actualW, double explainedW, double counterKwh,
-            List<Frame.MeterAgg> orphanOutlets) {
-        e.present = true;
-        e.actual = actualW;
-        e.counterKwh = counterKwh;
-        e.features = new double[] {explainedW};
-        e.explained = e.features;
-        e.businessLoad = Double.NaN;
-        e.history.add(t, actualW, e.features, e.explained, e.detector != null && e.detector.isOpen());
-        if (e.ownModel == null || !e.history.hasBaseline() || !e.ownModel.covers(e.explained)) {
-            explainer.noVerdict(e, null, t, null);
-            return;
-        }
-        e.expected = e.ownModel.predict(e.explained) + e.history.median(how);
-        double floor = Math.max(settings.balanceFloorW(), BALANCE_FLOOR_SHARE * e.nameplateW);
-        Track before = e.track;
-        // The balance is its own corroboration: watts at the inlet that no known host's outlet accounts for.
-        detect(e, null, t, actualW - e.expected, floor, true, Long.MAX_VALUE);
-        explainer.detected(e, null, t, actualW - e.expected, 0);
-        if (e.track != null && e.track == before || e.track != null && before == null) {
-            for (Frame.MeterAgg o : orphanOutlets) {
-                e.track.collected.outlet(o.device, o.channel, o.power.get(), null);
-            }
-        }
-    }
 
     // ---- detection and episodes -----------------------------------------------------------------------------
 
@@ -531,7 +413,7 @@ public final class Analyzer {
                 fitGroup(g);
             }
         }
-        for (Entity e : balanceEntities()) {
+        for (Entity e : balance.entities()) {
             if (e.history.validHours() >= settings.minHoursToFit()) {
                 LoadModel m = LoadModel.fit(rows(List.of(e)), 1);
                 if (m != null) {
@@ -542,15 +424,9 @@ public final class Analyzer {
         }
     }
 
-    private List<Entity> balanceEntities() {
-        List<Entity> l = new ArrayList<>(racks.values());
-        l.addAll(rooms.values());
-        return l;
-    }
-
     private List<Entity> all() {
         List<Entity> l = new ArrayList<>(hosts.values());
-        l.addAll(balanceEntities());
+        l.addAll(balance.entities());
         return l;
     }
 
