@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,7 +17,7 @@ import java.util.function.Consumer;
  *
  * <p>Per step and entity:
  * <ul>
- * <li><b>Host</b>: measured watts (its PDU outlets, else what NVML and RAPL report) minus what the power model
+ * <li><b>Host</b> ({@link HostResidual}): measured watts (its PDU outlets, else what NVML and RAPL report) minus what the power model
  * of its hardware predicts for the load that business explains ({@code min(load, business share)}): the
  * residual. The residual's hour-of-week baseline and sigma come from {@link HourlyHistory}; the move that
  * most same-model peers make in the same step is discounted (a fleet-wide change is not one host's miner);
@@ -28,7 +27,7 @@ import java.util.function.Consumer;
  * component model at the explained load, or a non-business process on the host) may open after the
  * sustained window; one seen on the outlet alone, or on a host that reports no component power, must last
  * {@code confirmUncorroboratedMs}.</li>
- * <li><b>Rack</b>: inlet watts (or all its outlets) against the watts of the outlets that feed known hosts,
+ * <li><b>Rack</b> ({@link EnergyBalance}): inlet watts (or all its outlets) against the watts of the outlets that feed known hosts,
  * through a fitted supply-loss line: what remains is hardware nobody declared, {@code unaccounted_power}.
  * <b>Room</b>: its meter against its racks, the same way.</li>
  * <li><b>Evidence</b> ({@link EvidenceEpisodes}): miner processes and pool connections found on a host open
@@ -58,8 +57,6 @@ public final class Analyzer {
     private final Schedule schedule;
     private final ZoneId zone;
     private final AnalysisOutput out;
-    private final Map<String, HostPlace> declaredHosts;
-    private final Map<String, RackPlace> declaredRacks;
 
     /** The host residual; its hosts, by name. */
     private final HostResidual residual;
@@ -78,8 +75,6 @@ public final class Analyzer {
     private LocalDate lastDate;
     private long lastMs = Long.MIN_VALUE;
     private long firstMs = Long.MIN_VALUE;
-    /** This step's local hour of the week. */
-    private int how;
     private boolean muted;
 
     public Analyzer(AnalysisSettings settings, Schedule schedule, Map<String, HostPlace> hosts,
@@ -88,16 +83,14 @@ public final class Analyzer {
         this.schedule = schedule;
         this.zone = schedule.zone();
         this.out = out;
-        this.declaredHosts = Map.copyOf(hosts);
-        this.declaredRacks = Map.copyOf(racks);
         this.inputs = new HeldInputs(settings.holdMs());
         this.gpuAttribution = new GpuAttribution(settings);
         this.evidenceEpisodes = new EvidenceEpisodes(settings, schedule);
         this.explainer = new Explainer(settings, schedule, inputs, explainerEntities);
-        this.residual = new HostResidual(settings, schedule, declaredHosts, inputs, groupModels::get,
+        this.residual = new HostResidual(settings, schedule, Map.copyOf(hosts), inputs, groupModels::get,
                 componentModels::get, evidenceEpisodes::minerEvidence, explainer, this::detect);
         this.hosts = residual.hosts();
-        this.balance = new EnergyBalance(settings, declaredRacks, inputs, this.hosts, groupModels::get, explainer,
+        this.balance = new EnergyBalance(settings, Map.copyOf(racks), inputs, this.hosts, groupModels::get, explainer,
                 this::detect);
     }
 
@@ -122,7 +115,7 @@ public final class Analyzer {
         }
         lastDate = date;
         lastMs = t;
-        how = HourOfWeek.of(t, zone);
+        int how = HourOfWeek.of(t, zone); // this step's local hour of the week
         inputs.remember(f);
         residual.step(f, t, how);
         balance.step(t, how);
@@ -180,7 +173,6 @@ public final class Analyzer {
         Entity e = hosts.get(host);
         return schedule.maintenance(t, host, e == null ? null : e.rack, e == null ? null : e.room);
     }
-
 
     // ---- detection and episodes -----------------------------------------------------------------------------
 

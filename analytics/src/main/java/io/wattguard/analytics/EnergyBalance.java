@@ -59,7 +59,6 @@ final class EnergyBalance {
         return l;
     }
 
-
     private Entity balance(Map<String, Entity> map, String name, String level) {
         return map.computeIfAbsent(name, n -> {
             Entity e = new Entity(n, level, "unaccounted_power", 1, settings.weeks(), groupModels);

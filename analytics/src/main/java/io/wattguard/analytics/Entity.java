@@ -70,7 +70,8 @@ final class Entity {
      * {@code weeks}: how many trailing weeks its history keeps; {@code groupModels}: the model fitted for a
      * group of hosts, null where none is yet.
      */
-    Entity(String name, String level, String kind, int features, int weeks, Function<String, LoadModel> groupModels) {
+    Entity(String name, String level, String kind, int features, int weeks,
+            Function<String, LoadModel> groupModels) {
         this.name = name;
         this.level = level;
         this.kind = kind;

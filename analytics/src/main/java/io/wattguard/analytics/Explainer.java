@@ -33,7 +33,6 @@ final class Explainer {
         boolean evidenceOpen(String host, String kind);
     }
 
-
     private static final String[] HOST_FEATURE_NAMES = {"gpu_util", "gpu_mem_util", "cpu_util"};
     private static final String[] BALANCE_FEATURE_NAMES = {"hosts_w"};
     private final AnalysisSettings settings;

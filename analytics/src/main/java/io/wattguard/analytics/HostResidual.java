@@ -3,7 +3,6 @@ package io.wattguard.analytics;
 import static io.wattguard.analytics.HeldInputs.nz;
 
 import io.wattguard.analytics.Analyzer.HostPlace;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -56,7 +55,6 @@ final class HostResidual {
     private final Map<String, HostPlace> declaredHosts;
     private final HeldInputs inputs;
     private final Function<String, LoadModel> groupModels;
-    /** Per hardware model: the components' own watts (GPU + CPU package) as a line of the same load features. */
     private final Function<String, LoadModel> componentModels;
     private final Predicate<String> minerEvidence;
     private final Explainer explainer;
@@ -86,7 +84,6 @@ final class HostResidual {
     Map<String, Entity> hosts() {
         return hostsView;
     }
-
 
     private Entity host(String name) {
         return hosts.computeIfAbsent(name, n -> {
