@@ -90,8 +90,7 @@ public final class Analyzer {
         this.residual = new HostResidual(settings, schedule, Map.copyOf(hosts), inputs, groupModels::get,
                 componentModels::get, evidenceEpisodes::minerEvidence, explainer, this::detect);
         this.hosts = residual.hosts();
-        this.balance = new EnergyBalance(settings, Map.copyOf(racks), inputs, this.hosts, groupModels::get, explainer,
-                this::detect);
+        this.balance = new EnergyBalance(settings, Map.copyOf(racks), inputs, this.hosts, explainer, this::detect);
     }
 
     /** While muted (warming up on history before the range of interest) nothing is written out. */

@@ -16,12 +16,13 @@ import java.util.function.Function;
 final class EnergyBalance {
     /** A rack's balance floor is at least this share of its nameplate: a PDU's own accuracy is about 1%. */
     private static final double BALANCE_FLOOR_SHARE = 0.01;
+    /** Racks and rooms are fitted each on its own ({@link Entity#ownModel}): none belongs to a group. */
+    private static final Function<String, LoadModel> NO_GROUP_MODELS = group -> null;
 
     private final AnalysisSettings settings;
     private final Map<String, RackPlace> declaredRacks;
     private final HeldInputs inputs;
     private final Map<String, Entity> hosts;
-    private final Function<String, LoadModel> groupModels;
     private final Explainer explainer;
     private final Entity.Detect detect;
     private final Map<String, Entity> racks = new TreeMap<>();
@@ -31,13 +32,11 @@ final class EnergyBalance {
 
     /** {@code hosts}: the hosts under analysis, for the rack and room their outlets and meters belong to. */
     EnergyBalance(AnalysisSettings settings, Map<String, RackPlace> declaredRacks, HeldInputs inputs,
-            Map<String, Entity> hosts, Function<String, LoadModel> groupModels, Explainer explainer,
-            Entity.Detect detect) {
+            Map<String, Entity> hosts, Explainer explainer, Entity.Detect detect) {
         this.settings = settings;
         this.declaredRacks = declaredRacks;
         this.inputs = inputs;
         this.hosts = hosts;
-        this.groupModels = groupModels;
         this.explainer = explainer;
         this.detect = detect;
     }
@@ -61,7 +60,7 @@ final class EnergyBalance {
 
     private Entity balance(Map<String, Entity> map, String name, String level) {
         return map.computeIfAbsent(name, n -> {
-            Entity e = new Entity(n, level, "unaccounted_power", 1, settings.weeks(), groupModels);
+            Entity e = new Entity(n, level, "unaccounted_power", 1, settings.weeks(), NO_GROUP_MODELS);
             RackPlace p = "rack".equals(level) ? declaredRacks.get(n) : null;
             if (p != null) {
                 e.room = p.room();
