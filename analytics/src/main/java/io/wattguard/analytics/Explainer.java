@@ -199,9 +199,13 @@ final class Explainer {
             case NOT_SIGNIFICANT -> String.format(Locale.ROOT, "not significant against sigma %s: CUSUM %.1f (alarms "
                     + "above %.1f), EWMA %.2f (above %.2f)", watts(e.history.sigma()), d.cusum(), d.cusumLimit(),
                     d.ewma(), d.ewmaLimit());
-            case TOO_SHORT -> String.format(Locale.ROOT, "CUSUM above zero for %d steps, fewer than %d",
-                    d.runLength(), w);
-            case MEAN_BELOW_FLOOR -> "the mean excess since the run began is below the floor " + watts(d.floorW());
+            case TOO_SHORT -> d.runLength() < w
+                    ? String.format(Locale.ROOT, "CUSUM above zero for %d steps, fewer than %d", d.runLength(), w)
+                    : String.format(Locale.ROOT, "the excess has been at or above the floor %s for %d steps (from "
+                            + "its first to its last such step), fewer than %d", watts(d.floorW()),
+                            d.excessRunLength(), w);
+            case MEAN_BELOW_FLOOR -> "the mean excess over its core (from its first to its last step at or above "
+                    + "the floor) is below the floor " + watts(d.floorW());
             case UNCORROBORATED -> String.format(Locale.ROOT, "not corroborated (%d of %d steps; %s) and has lasted "
                     + "%d of the %d steps of confirm_uncorroborated", d.corroboratedSamples(), w,
                     corroborationWords(e, f, t, d.floorW()), d.excessRunLength(), d.settings().confirmSamples());

@@ -133,7 +133,9 @@ class ExcessPowerDetectorTest {
         // Four minutes of noise at 100 W (between half the 150 W floor and the floor), then a 6-minute 1 kW job:
         // ten steps at or above half the floor, but the job's core is six. Not an episode.
         ExcessPowerDetector d = new ExcessPowerDetector(ExcessPowerDetector.Settings.defaults(150));
-        assertEquals(-1, openedAt(steps(100, 100, 100, 100, 1000, 1000, 1000, 1000, 1000, 1000, 0, 0, 0), d));
+        assertEquals(-1, openedAt(steps(100, 100, 100, 100, 1000, 1000, 1000, 1000, 1000, 1000), d));
+        assertEquals(List.of(ExcessPowerDetector.Blocker.TOO_SHORT), d.blockers(), "what --explain says");
+        assertEquals(6, d.excessRunLength());
         // Nine minutes of job and a tenth at 100 W after it: the core is nine. Not an episode either.
         d = new ExcessPowerDetector(ExcessPowerDetector.Settings.defaults(150));
         assertEquals(-1, openedAt(steps(1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 100, 0, 0), d));

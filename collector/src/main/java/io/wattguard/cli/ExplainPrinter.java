@@ -122,7 +122,7 @@ final class ExplainPrinter {
                     : " (fixed " + w(d.fixedFloorW()) + ", noise floor " + w(d.noiseFloorW()) + ")";
             line("detector", String.format(Locale.ROOT, "excess %s, median of the last %d steps %s, floor %s%s, "
                     + "sigma %s; CUSUM %.1f (alarms above %.1f), EWMA %.2f (above %.2f); sustained %d of %d steps "
-                    + "at or above half the floor; CUSUM run %d steps, excess run %d steps; corroborated %d of %d "
+                    + "at or above half the floor; CUSUM run %d steps, excess core %d steps; corroborated %d of %d "
                     + "steps, an uncorroborated run must last %d", w(d.excessW()), d.window(), w(d.recentW()),
                     w(d.floorW()), floorFrom, w(d.sigmaW()), d.cusum(), d.cusumLimit(), d.ewma(), d.ewmaLimit(),
                     d.sustained(), d.window(), d.runLength(), d.excessRun(), d.corroboratedSamples(), d.window(),
