@@ -2,7 +2,6 @@ package io.wattguard.nvml;
 
 import static io.wattguard.nvml.internal.Layout.*;
 
-import io.wattguard.nvml.GpuSnapshot.Field;
 import io.wattguard.nvml.internal.NvmlFunctions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -25,8 +24,6 @@ public final class GpuDevice {
     }
 
     private static final int SCRATCH = 4096;
-    private static final int NOT_SUPPORTED = NvmlReturn.NOT_SUPPORTED.code();
-    private static final int FIELDS = Field.values().length;
 
     private final Nvml nvml;
     private final NvmlFunctions f;
@@ -36,8 +33,8 @@ public final class GpuDevice {
     private final int migIndex;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(SCRATCH).order(ByteOrder.nativeOrder());
     private final long scratchAddr = Nvml.address(scratch);
-    private final long[] values = new long[FIELDS];
     private final ProcessLists processLists;
+    private final SnapshotReader snapshots;
     private final GpmSampler gpm;
     private long handle;
     private GpuInfo info;
@@ -59,6 +56,7 @@ public final class GpuDevice {
         this.parent = parent;
         this.migIndex = migIndex;
         this.processLists = new ProcessLists(nvml, scratch, scratchAddr, this::checkLost);
+        this.snapshots = new SnapshotReader(nvml, scratch, scratchAddr, processLists, this::checkLost);
         this.gpm = new GpmSampler(nvml.functions(), scratch, scratchAddr, this::checkLost);
     }
 
@@ -196,8 +194,8 @@ public final class GpuDevice {
     // ---------------------------------------------------------------- the sample
 
     /**
-     * Reads every field of the {@code gpu} measurement. One call per field, into a buffer this device owns: the only
-     * allocation is the returned snapshot.
+     * Reads every field of the {@code gpu} measurement (through {@link SnapshotReader}). One call per field, into a
+     * buffer this device owns: the only allocation is the returned snapshot.
      *
      * @throws GpuLostException if the GPU is lost (this device only; the others are unaffected)
      */
@@ -206,209 +204,7 @@ public final class GpuDevice {
         if (info == null) {
             info = readInfo(h);
         }
-        long present = 0;
-        int[] failures = null;
-        long a = scratchAddr;
-        ByteBuffer s = scratch;
-        long[] v = values;
-        int rc;
-
-        rc = c.utilization ? f.nvmlDeviceGetUtilizationRates(h, a) : NOT_SUPPORTED;
-        if (rc == 0) {
-            v[Field.UTILIZATION_GPU.ordinal()] = s.getInt(UTIL_GPU) & 0xFFFF_FFFFL;
-            v[Field.UTILIZATION_MEMORY.ordinal()] = s.getInt(UTIL_MEMORY) & 0xFFFF_FFFFL;
-            present |= bit(Field.UTILIZATION_GPU) | bit(Field.UTILIZATION_MEMORY);
-        } else {
-            failures = failed("nvmlDeviceGetUtilizationRates", rc, failures, Field.UTILIZATION_GPU,
-                    Field.UTILIZATION_MEMORY);
-        }
-        if (c.power) {
-            rc = f.nvmlDeviceGetPowerUsage(h, a);
-            if (rc == 0) {
-                v[Field.POWER.ordinal()] = s.getInt(0) & 0xFFFF_FFFFL;
-                present |= bit(Field.POWER);
-            } else {
-                failures = failed("nvmlDeviceGetPowerUsage", rc, failures, Field.POWER, null);
-            }
-        }
-        if (c.powerLimit) {
-            rc = f.nvmlDeviceGetEnforcedPowerLimit(h, a);
-            if (rc == 0) {
-                v[Field.POWER_LIMIT.ordinal()] = s.getInt(0) & 0xFFFF_FFFFL;
-                present |= bit(Field.POWER_LIMIT);
-            } else {
-                failures = failed("nvmlDeviceGetEnforcedPowerLimit", rc, failures, Field.POWER_LIMIT, null);
-            }
-        }
-        if (c.powerManagementLimit) {
-            rc = f.nvmlDeviceGetPowerManagementLimit(h, a);
-            if (rc == 0) {
-                v[Field.POWER_MANAGEMENT_LIMIT.ordinal()] = s.getInt(0) & 0xFFFF_FFFFL;
-                present |= bit(Field.POWER_MANAGEMENT_LIMIT);
-            } else {
-                failures = failed("nvmlDeviceGetPowerManagementLimit", rc, failures, Field.POWER_MANAGEMENT_LIMIT,
-                        null);
-            }
-        }
-        if (c.energy) {
-            rc = f.nvmlDeviceGetTotalEnergyConsumption(h, a);
-            if (rc == 0) {
-                v[Field.ENERGY.ordinal()] = s.getLong(0);
-                present |= bit(Field.ENERGY);
-            } else {
-                failures = failed("nvmlDeviceGetTotalEnergyConsumption", rc, failures, Field.ENERGY, null);
-            }
-        }
-        rc = c.temperature ? f.nvmlDeviceGetTemperature(h, 0, a) : NOT_SUPPORTED; // NVML_TEMPERATURE_GPU
-        if (rc == 0) {
-            v[Field.TEMPERATURE.ordinal()] = s.getInt(0) & 0xFFFF_FFFFL;
-            present |= bit(Field.TEMPERATURE);
-        } else {
-            failures = failed("nvmlDeviceGetTemperature", rc, failures, Field.TEMPERATURE, null);
-        }
-        rc = c.clock ? f.nvmlDeviceGetClockInfo(h, 1, a) : NOT_SUPPORTED; // NVML_CLOCK_SM
-        if (rc == 0) {
-            v[Field.SM_CLOCK.ordinal()] = s.getInt(0) & 0xFFFF_FFFFL;
-            present |= bit(Field.SM_CLOCK);
-        } else {
-            failures = failed("nvmlDeviceGetClockInfo", rc, failures, Field.SM_CLOCK, null);
-        }
-        rc = c.clock ? f.nvmlDeviceGetClockInfo(h, 2, a) : NOT_SUPPORTED; // NVML_CLOCK_MEM
-        if (rc == 0) {
-            v[Field.MEMORY_CLOCK.ordinal()] = s.getInt(0) & 0xFFFF_FFFFL;
-            present |= bit(Field.MEMORY_CLOCK);
-        } else {
-            failures = failed("nvmlDeviceGetClockInfo", rc, failures, Field.MEMORY_CLOCK, null);
-        }
-        rc = memory(h);
-        if (rc == 0) {
-            present |= bit(Field.MEMORY_TOTAL) | bit(Field.MEMORY_FREE) | bit(Field.MEMORY_USED)
-                    | (memoryReservedKnown ? bit(Field.MEMORY_RESERVED) : 0);
-        } else {
-            failures = failed(null, rc, failures, Field.MEMORY_TOTAL, Field.MEMORY_USED);
-            failures = failed(null, rc, failures, Field.MEMORY_FREE, null);
-        }
-        if (c.eventReasons || c.throttleReasons) {
-            rc = c.eventReasons ? f.nvmlDeviceGetCurrentClocksEventReasons(h, a)
-                    : f.nvmlDeviceGetCurrentClocksThrottleReasons(h, a);
-            if (rc == 0) {
-                v[Field.THROTTLE_REASONS.ordinal()] = s.getLong(0);
-                present |= bit(Field.THROTTLE_REASONS);
-            } else {
-                failures = failed(c.eventReasons ? "nvmlDeviceGetCurrentClocksEventReasons"
-                        : "nvmlDeviceGetCurrentClocksThrottleReasons", rc, failures, Field.THROTTLE_REASONS, null);
-            }
-        }
-        if (c.fan) {
-            rc = f.nvmlDeviceGetFanSpeed(h, a);
-            if (rc == 0) {
-                v[Field.FAN_SPEED.ordinal()] = s.getInt(0) & 0xFFFF_FFFFL;
-                present |= bit(Field.FAN_SPEED);
-            } else {
-                failures = failed("nvmlDeviceGetFanSpeed", rc, failures, Field.FAN_SPEED, null);
-            }
-        }
-        if (c.pstate) {
-            rc = f.nvmlDeviceGetPerformanceState(h, a);
-            if (rc == 0) {
-                v[Field.PERFORMANCE_STATE.ordinal()] = s.getInt(0);
-                present |= bit(Field.PERFORMANCE_STATE);
-            } else {
-                failures = failed("nvmlDeviceGetPerformanceState", rc, failures, Field.PERFORMANCE_STATE, null);
-            }
-        }
-        if (c.fieldValues) {
-            s.putInt(FIELD_ID, FieldValue.POWER_INSTANT);
-            s.putInt(FIELD_SCOPE, 0);
-            rc = f.nvmlDeviceGetFieldValues(h, 1, a);
-            if (rc == 0 && s.getInt(FIELD_RETURN) == 0) {
-                v[Field.INSTANT_POWER.ordinal()] = fieldAsLong(s, 0);
-                present |= bit(Field.INSTANT_POWER);
-            } else {
-                int r = rc != 0 ? rc : s.getInt(FIELD_RETURN);
-                // An older driver answers an id it does not know with INVALID_ARGUMENT: unsupported, not an error.
-                failures = failed("nvmlDeviceGetFieldValues", r == NvmlReturn.INVALID_ARGUMENT.code() ? NOT_SUPPORTED : r,
-                        failures, Field.INSTANT_POWER, null);
-            }
-        }
-        if (c.processVersion != 0) {
-            int count = processLists.count(h);
-            if (count >= 0) {
-                v[Field.PROCESS_COUNT.ordinal()] = count;
-                present |= bit(Field.PROCESS_COUNT);
-            } else {
-                failures = failed("nvmlDeviceGetComputeRunningProcesses", -count, failures, Field.PROCESS_COUNT, null);
-            }
-        }
-        return new GpuSnapshot(index, info.uuid(), info.name(), present, v.clone(), failures);
-    }
-
-    /** Whether the last successful memory read came from nvmlMemory_v2, the only one with a reserved figure. */
-    private boolean memoryReservedKnown;
-
-    /** Reads memory into {@link #values}; returns the NVML code (lost already thrown). */
-    private int memory(long h) {
-        long[] v = values;
-        if (c.memoryV2) {
-            scratch.putInt(MEMORY_V2_VERSION, MEMORY_V2_SIZE | (2 << 24)); // NVML_STRUCT_VERSION(Memory, 2)
-            int rc = f.nvmlDeviceGetMemoryInfo_v2(h, scratchAddr);
-            if (rc == 0) {
-                v[Field.MEMORY_TOTAL.ordinal()] = scratch.getLong(MEMORY_V2_TOTAL);
-                v[Field.MEMORY_RESERVED.ordinal()] = scratch.getLong(MEMORY_V2_RESERVED);
-                v[Field.MEMORY_FREE.ordinal()] = scratch.getLong(MEMORY_V2_FREE);
-                v[Field.MEMORY_USED.ordinal()] = scratch.getLong(MEMORY_V2_USED);
-                memoryReservedKnown = true;
-                return 0;
-            }
-            checkLost("nvmlDeviceGetMemoryInfo_v2", rc);
-            if (rc != NvmlReturn.ARGUMENT_VERSION_MISMATCH.code()) {
-                return rc;
-            }
-            // A driver that exports _v2 but wants another struct version: the v1 struct still answers.
-        }
-        if (!c.memoryV1) {
-            return NOT_SUPPORTED;
-        }
-        int rc = f.nvmlDeviceGetMemoryInfo(h, scratchAddr);
-        if (rc == 0) {
-            v[Field.MEMORY_TOTAL.ordinal()] = scratch.getLong(MEMORY_TOTAL);
-            v[Field.MEMORY_FREE.ordinal()] = scratch.getLong(MEMORY_FREE);
-            v[Field.MEMORY_USED.ordinal()] = scratch.getLong(MEMORY_USED);
-            memoryReservedKnown = false;
-            return 0;
-        }
-        checkLost("nvmlDeviceGetMemoryInfo", rc);
-        return rc;
-    }
-
-    private static long fieldAsLong(ByteBuffer s, int base) {
-        int type = s.getInt(base + FIELD_VALUE_TYPE);
-        long raw = s.getLong(base + FIELD_VALUE);
-        return switch (type) {
-            case 0 -> (long) Double.longBitsToDouble(raw);
-            case 1 -> raw & 0xFFFF_FFFFL;
-            default -> raw;
-        };
-    }
-
-    private static long bit(Field f) {
-        return 1L << f.ordinal();
-    }
-
-    /** NOT_SUPPORTED: absent, nothing to say. Lost: throw. Any other error: absent, with the code kept. */
-    private int[] failed(String function, int rc, int[] failures, Field a, Field b) {
-        if (function != null) {
-            checkLost(function, rc);
-        }
-        if (rc == NOT_SUPPORTED || rc == NvmlReturn.FUNCTION_NOT_FOUND.code()) {
-            return failures;
-        }
-        int[] out = failures == null ? new int[FIELDS] : failures;
-        out[a.ordinal()] = rc;
-        if (b != null) {
-            out[b.ordinal()] = rc;
-        }
-        return out;
+        return snapshots.read(h, index, info);
     }
 
     /**
