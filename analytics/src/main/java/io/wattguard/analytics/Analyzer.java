@@ -428,11 +428,12 @@ public final class Analyzer {
 
     /**
      * From now on, every step hands {@code sink} an {@link Explanation} of {@code entity}: a host, rack or room
-     * name, or {@code level/name} where names repeat across levels. Null stops it. Other entities cost a
+     * name, {@code level/name} where names repeat across levels, or a GPU as {@code HOST:INDEX}. Null stops it. Other entities cost a
      * null check.
      */
     public void setExplain(String entity, Consumer<Explanation> sink) {
         explainer.set(entity, sink);
+        gpuAttribution.setExplain(entity, sink);
     }
 
     /** Episodes open now, in entity order. */

@@ -395,8 +395,8 @@ final class Explainer {
 
     /** A step where the explained entity was not reached at all: say so, rather than nothing. */
     void stepEnd(long t) {
-        if (explainSink == null || explainedMs == t) {
-            return;
+        if (explainSink == null || explainedMs == t || GpuAttribution.isGpu(explainName)) {
+            return; // a GPU is explained by GpuAttribution, every step
         }
         Map<String, Entity> hosts = entities.of("host");
         Map<String, Entity> racks = entities.of("rack");
@@ -404,9 +404,7 @@ final class Explainer {
         Map<String, Entity> known = explainLevel == null ? null : entities.of(explainLevel);
         Entity e = known != null ? known.get(explainName) : hosts.containsKey(explainName) ? hosts.get(explainName)
                 : racks.containsKey(explainName) ? racks.get(explainName) : rooms.get(explainName);
-        String why = e == null && explainName.matches(".+:\\d+") ? "GPU-level (HOST:INDEX) explanations are not "
-                + "built yet: explain the host " + explainName.substring(0, explainName.lastIndexOf(':'))
-                : e == null ? "nothing analysed as " + explainName + " so far: no host of that name "
+        String why = e == null ? "nothing analysed as " + explainName + " so far: no host of that name "
                         + "reported, and no rack or room of that name has a meter of its own"
                 : e.level.equals("host") ? staleInputs(e, t)
                 : e.partsSilent(t) ? "no balance this step: " + staleInputs(e, t).substring("stale input: ".length())

@@ -53,7 +53,11 @@ public record Explanation(long timeMs, String entity, String level, Verdict verd
         TOO_SHORT("too short"),
         MEAN_BELOW_FLOOR("mean below the floor"),
         UNCORROBORATED("uncorroborated, waiting"),
-        AWAITING_BUSINESS("waiting for the business feeds");
+        AWAITING_BUSINESS("waiting for the business feeds"),
+        /** A GPU below {@code gpu_busy_util}. */
+        NOT_BUSY("not busy"),
+        /** A busy GPU whose business processes account for its work. */
+        EXPLAINED("business explains it");
 
         private final String words;
 

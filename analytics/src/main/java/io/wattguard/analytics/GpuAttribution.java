@@ -55,6 +55,12 @@ final class GpuAttribution {
     /** Per host, per GPU index: no key is built per GPU and step. */
     private final Map<String, Map<String, Gpu>> gpus = new TreeMap<>();
     private final Map<String, PowerCurve> curves = new HashMap<>();
+    /** The GPU explained step by step ({@code HOST:INDEX}), its host and index; null: none. */
+    private String explainEntity;
+    private String explainHost;
+    private String explainIndex;
+    private Consumer<Explanation> explainSink;
+    private long explainedMs = Long.MIN_VALUE;
 
     GpuAttribution(AnalysisSettings settings) {
         this.settings = settings;
@@ -85,7 +91,54 @@ final class GpuAttribution {
         return seen != null && t - seen <= ALLOWLIST_MEMORY_MS;
     }
 
+    /**
+     * From now on, every step hands {@code sink} an {@link Explanation} of the GPU {@code entity} ({@code
+     * HOST:INDEX}); another entity, or null, stops it.
+     */
+    void setExplain(String entity, Consumer<Explanation> sink) {
+        boolean gpu = isGpu(entity);
+        int colon = gpu ? entity.lastIndexOf(':') : -1;
+        explainEntity = gpu ? entity : null;
+        explainHost = gpu ? entity.substring(0, colon) : null;
+        explainIndex = gpu ? entity.substring(colon + 1) : null;
+        explainSink = gpu ? sink : null;
+    }
+
+    /** Whether {@code entity} names a GPU ({@code HOST:INDEX}), which this part explains. */
+    static boolean isGpu(String entity) {
+        int colon = entity == null ? -1 : entity.lastIndexOf(':');
+        return colon > 0 && entity.substring(colon + 1).matches("\\d+");
+    }
+
     void step(Frame f, long t, HostFacts facts, Consumer<Episode> emit) {
+        stepGpus(f, t, facts, emit);
+        if (explainSink != null && explainedMs != t) {
+            String why = !f.hosts.containsKey(explainHost) ? "no reading of host " + explainHost + " this step"
+                    : !hasAllowlistData(explainHost, t) ? "no allowlist data: the agent on " + explainHost
+                            + " has not reported a process judged against an allowlist in the last 7 days, so "
+                            + "nothing says whose work the GPU does"
+                    : facts.maintenance(explainHost, t) ? null
+                    : "no utilisation reading of GPU " + explainIndex + " this step";
+            explainNone(t, why == null ? Explanation.Reason.MAINTENANCE : Explanation.Reason.NO_DATA,
+                    why == null ? "a maintenance window covers the host: maintenance explains whatever runs" : why);
+        }
+    }
+
+    private void explainNone(long t, Explanation.Reason reason, String why) {
+        Gpu g = gpus.getOrDefault(explainHost, Map.of()).get(explainIndex);
+        explain(t, Explanation.Verdict.NONE, reason, why, g != null && g.track != null ? g.track.id : null, null,
+                null, Double.NaN, null);
+    }
+
+    private void explain(long t, Explanation.Verdict verdict, Explanation.Reason reason, String why, String id,
+            Explanation.Measured measured, Explanation.Expected expected, double businessShare,
+            Explanation.Corroboration corroboration) {
+        explainedMs = t;
+        explainSink.accept(new Explanation(t, explainEntity, LEVEL, verdict, reason, why, id, measured, expected,
+                List.of(), businessShare, false, null, corroboration));
+    }
+
+    private void stepGpus(Frame f, long t, HostFacts facts, Consumer<Episode> emit) {
         for (Map.Entry<String, List<Frame.Proc>> p : f.processes.entrySet()) {
             for (Frame.Proc proc : p.getValue()) {
                 if (proc.business() != null) {
@@ -114,23 +167,85 @@ final class GpuAttribution {
                 if (curve != null && !unexplained && gpu.track == null) {
                     curve.add(util / PERCENT, power);
                 }
+                boolean had = gpu.track != null;
                 advance(gpu, t, unexplained, f, facts, curve, agg, util, power, emit);
+                if (explainSink != null && host.equals(explainHost) && g.getKey().equals(explainIndex)) {
+                    explainGpu(gpu, had, t, util, power, agg.model, curve, procs, f);
+                }
             }
         }
     }
 
     private boolean unexplained(double utilPct, String index, List<Frame.Proc> procs) {
         double busy = settings.gpuBusyUtil() * PERCENT;
-        if (utilPct < busy) {
-            return false;
-        }
+        return utilPct >= busy && utilPct - businessPct(index, procs) >= busy;
+    }
+
+    private static double businessPct(String index, List<Frame.Proc> procs) {
         double businessPct = 0;
         for (Frame.Proc p : procs) {
             if (p.isBusiness() && index.equals(p.gpu()) && !Double.isNaN(p.smUtilPct())) {
                 businessPct += p.smUtilPct();
             }
         }
-        return utilPct - businessPct >= busy;
+        return businessPct;
+    }
+
+    /** The explained GPU's step: its watts against its model's curve, its processes, and the verdict's reason. */
+    private void explainGpu(Gpu gpu, boolean had, long t, double util, double power, String model, PowerCurve curve,
+            List<Frame.Proc> procs, Frame f) {
+        double busy = settings.gpuBusyUtil() * PERCENT;
+        double business = businessPct(gpu.index, procs);
+        double curveW = curve == null ? Double.NaN : curve.predict(util / PERCENT);
+        Explanation.Measured measured = new Explanation.Measured(power, "nvml", Map.of());
+        Explanation.Expected expected = Double.isNaN(curveW) ? null : new Explanation.Expected(curveW, model,
+                "what GPUs of this model draw at this utilisation under business work", curveW, 0, 0,
+                new String[] {"gpu_util"}, new double[] {util / PERCENT}, new double[] {util / PERCENT});
+        List<String> processes = new ArrayList<>();
+        for (Frame.Proc p : procs) {
+            if (gpu.index.equals(p.gpu())) {
+                processes.add(String.format(Locale.ROOT, "%s pid %d user %s%s, sm %.0f%%, %s", p.process(), p.pid(),
+                        p.user(), p.container() == null ? "" : " container " + p.container(), p.smUtilPct(),
+                        p.isBusiness() ? "business" : p.isNonBusiness() ? "not business" : "not judged"));
+            }
+        }
+        List<String> evidence = new ArrayList<>();
+        for (Frame.Finding fi : f.evidence.getOrDefault(gpu.host, List.of())) {
+            evidence.add(fi.kind() + " " + fi.process() + " " + fi.detail());
+        }
+        boolean unexplained = util >= busy && util - business >= busy;
+        Explanation.Corroboration c = new Explanation.Corroboration(unexplained, false, power, curveW,
+                settings.floorPerGpuW(), processes, evidence);
+        String facts = String.format(Locale.ROOT, "GPU busy %.0f%%, business processes %.0f%% of its SMs, "
+                + "unexplained %.0f%% (gpu_busy_util %.0f%%)", util, business, Math.max(0, util - business), busy);
+        Explanation.Verdict verdict;
+        Explanation.Reason reason;
+        String why;
+        if (!had && gpu.track != null) {
+            verdict = Explanation.Verdict.OPENED;
+            reason = Explanation.Reason.OPENED;
+            why = facts + String.format(Locale.ROOT, ": unexplained for %d steps in a row; dated back to %s",
+                    gpu.run, java.time.Instant.ofEpochMilli(gpu.firstMs));
+        } else if (had && gpu.track == null) {
+            verdict = Explanation.Verdict.CLOSED;
+            reason = Explanation.Reason.CLOSED;
+            why = facts + String.format(Locale.ROOT, ": %d steps without unexplained work", QUIET_STEPS);
+        } else if (had) {
+            verdict = Explanation.Verdict.ONGOING;
+            reason = gpu.quiet > 0 ? Explanation.Reason.CLOSING : Explanation.Reason.ONGOING;
+            why = facts + (gpu.quiet > 0 ? String.format(Locale.ROOT, "; %d of the %d quiet steps that close it",
+                    gpu.quiet, QUIET_STEPS) : "");
+        } else {
+            verdict = Explanation.Verdict.NONE;
+            reason = util < busy ? Explanation.Reason.NOT_BUSY : !unexplained ? Explanation.Reason.EXPLAINED
+                    : Explanation.Reason.TOO_SHORT;
+            why = facts + (reason == Explanation.Reason.NOT_BUSY ? ": below gpu_busy_util"
+                    : reason == Explanation.Reason.EXPLAINED ? ": business processes explain enough of it"
+                    : String.format(Locale.ROOT, ": unexplained for %d of the %d steps in a row that open an episode",
+                            gpu.run, SUSTAINED_STEPS));
+        }
+        explain(t, verdict, reason, why, gpu.track != null ? gpu.track.id : null, measured, expected,
+                business / PERCENT, c);
     }
 
     private void advance(Gpu gpu, long t, boolean unexplained, Frame f, HostFacts facts, PowerCurve curve,

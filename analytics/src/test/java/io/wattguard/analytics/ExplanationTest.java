@@ -219,7 +219,8 @@ class ExplanationTest {
         Run room = run("room1", 1, new AnalyzerTest.Scenario() { });
         assertTrue(room.at(5).why().contains("has a meter of its own"), "a room without a meter: " + room.at(5).why());
         Run gpu = run("h2:0", 1, new AnalyzerTest.Scenario() { });
-        assertTrue(gpu.at(5).why().contains("explain the host h2"), gpu.at(5).why());
+        assertEquals("gpu", gpu.at(5).level());
+        assertTrue(gpu.at(5).why().contains("no allowlist data"), "h2 lists no processes: " + gpu.at(5).why());
     }
 
     @Test

@@ -67,6 +67,44 @@ class GpuAttributionTest {
     }
 
     @Test
+    void aGpuIsExplainedStepByStepFromItsProcessesToItsEpisode() {
+        java.util.Map<Long, Explanation> byMinute = new java.util.TreeMap<>();
+        AnalyzerTest.Recorder r = AnalyzerTest.run(9, 32, oneGpuMining(120, true), AnalysisSettings.defaults(),
+                Schedule.always(), a -> a.setExplain("h2:2", x -> byMinute.put((x.timeMs() - AnalyzerTest.T0) / MIN, x)));
+        assertEquals(9 * 1440, byMinute.size(), "every step explained");
+        Explanation before = byMinute.get(START - 5);
+        assertEquals("h2:2", before.entity());
+        assertEquals("gpu", before.level());
+        assertTrue(before.reason() == Explanation.Reason.NOT_BUSY || before.reason() == Explanation.Reason.EXPLAINED,
+                before.why());
+        Explanation third = byMinute.get(START + 2);
+        assertEquals(Explanation.Reason.TOO_SHORT, third.reason(), third.why());
+        assertTrue(third.why().contains("unexplained for 3 of the 10 steps"), third.why());
+        assertTrue(third.corroboration().processes().stream().anyMatch(p -> p.startsWith("xmrig")
+                && p.contains("user nobody") && p.contains("container crypto-1") && p.endsWith("not business")),
+                third.corroboration().processes().toString());
+        Explanation opened = byMinute.get(START + 9);
+        assertEquals(Explanation.Verdict.OPENED, opened.verdict(), opened.why());
+        assertTrue(opened.why().contains("GPU busy 97%") && opened.why().contains("10 steps in a row"), opened.why());
+        assertEquals(gpuEpisodes(r).get(0).id(), opened.episodeId());
+        assertEquals("nvml", opened.measured().source());
+        Explanation closed = byMinute.values().stream().filter(x -> x.verdict() == Explanation.Verdict.CLOSED)
+                .findFirst().orElseThrow();
+        assertTrue(closed.timeMs() > opened.timeMs(), closed.why());
+        // A host that lists no processes: no verdict, and it says why.
+        java.util.List<Explanation> silent = new java.util.ArrayList<>();
+        AnalyzerTest.run(9, 34, new AnalyzerTest.Scenario() {
+            @Override
+            public double unexplainedUtil(String host, long m) {
+                return host.equals("h2") && m >= START && m < START + 120 ? 0.9 : 0;
+            }
+        }, AnalysisSettings.defaults(), Schedule.always(), a -> a.setExplain("h2:2", silent::add));
+        Explanation x = silent.get(silent.size() - 1);
+        assertEquals(Explanation.Reason.NO_DATA, x.reason());
+        assertTrue(x.why().contains("no allowlist data"), x.why());
+    }
+
+    @Test
     void aNinetyMinuteNotebookBelowBusyUtilisationIsNoEpisode() {
         AnalyzerTest.Recorder r = AnalyzerTest.run(9, 33, new AnalyzerTest.Scenario() {
             @Override

@@ -53,25 +53,29 @@ import picocli.CommandLine.Spec;
                 "Times: an ISO date (2026-11-01, midnight in the site's zone), a date-time",
                 "(2026-11-01T08:00:00Z), or 'now', 'now-7d', 'now-12h'.",
                 "",
-                "--explain ENTITY says why an entity (host, rack or room; rack/NAME where",
-                "names repeat) was or was not paged: one row per step with measured, expected",
-                "and excess watts, floor, sigma, CUSUM, EWMA, sustained and corroborated",
-                "steps of the 10-step window and the verdict; then, for the step at --at (or",
-                "the last of the range) and each step that opened or closed an episode, where",
-                "the watts came from (outlets or GPU and CPU watts), the model and baseline",
-                "behind the expectation, business load by source and age, corroboration, and",
-                "the reason: episode opened, ongoing or closed, or no episode because below",
-                "the floor, not sustained, uncorroborated and not yet lasted",
-                "confirm_uncorroborated, stale input, maintenance, beyond the fitted range,",
-                "no model yet, or peers' common move discounted. With --at T it shows the",
-                "step containing T and the confirm_uncorroborated window before it; with",
-                "--from/--to every step of the range. It writes nothing.",
+                "--explain ENTITY says why an entity (host, rack or room; rack/NAME where names",
+                "repeat; a GPU as its host and index, as in the examples) was or was not",
+                "paged: one row per step with",
+                "measured, expected and excess watts, floor, sigma, CUSUM, EWMA, sustained and",
+                "corroborated steps of the 10-step window and the verdict; then, for the step at",
+                "--at (or the last of the range) and each step that opened or closed an episode,",
+                "where the watts came from (outlets or GPU and CPU watts), the model and",
+                "baseline behind the expectation, business load by source and age,",
+                "corroboration, and the reason: episode opened, ongoing or closed, or no episode",
+                "because below the floor, not sustained, uncorroborated and not yet lasted",
+                "confirm_uncorroborated, stale input, maintenance, beyond the fitted range, no",
+                "model yet, or peers' common move discounted. With --at T it shows the step",
+                "containing T and the confirm_uncorroborated window before it; with --from/--to",
+                "every step of the range. It writes nothing. A GPU is explained by its",
+                "utilisation, its processes and which of them are business: busy, explained,",
+                "unexplained for n of the 10 steps, or no allowlist data.",
                 "",
                 "Exit codes: 0 done, 1 InfluxDB unreachable or refusing, 2 bad input."},
         footer = {"", "Examples:",
                 "  wattguard analyze --config /etc/wattguard/central.yaml \\",
                 "      --from 2026-11-01 --to 2026-12-01",
                 "  wattguard analyze --config site.yaml --explain gpu07 --at 2026-11-03T02:14:00Z",
+                "  wattguard analyze --config site.yaml --explain gpu07:3 --at now-2h",
                 "  wattguard analyze --config site.yaml --from now-2d --to now --dry-run --json"})
 public final class AnalyzeCommand implements java.util.concurrent.Callable<Integer> {
     @Spec
@@ -87,8 +91,8 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
     String to;
 
     @Option(names = "--explain", paramLabel = "ENTITY",
-            description = {"print why ENTITY (host, rack or room) was or was not paged,",
-                    "step by step, instead of the episodes; writes nothing"})
+            description = {"print why ENTITY (host, rack, room or GPU) was or was not",
+                    "paged, step by step, instead of the episodes; writes nothing"})
     String explain;
 
     @Option(names = "--at", paramLabel = "T",

@@ -94,7 +94,11 @@ final class ExplainPrinter {
             line("measured", "nothing this step");
         }
         Explanation.Expected e = x.expected();
-        if (e != null) {
+        boolean gpu = "gpu".equals(x.level());
+        if (e != null && gpu) {
+            line("expected", String.format(Locale.ROOT, "%s: what %s GPUs draw at %.0f%% utilisation under business "
+                    + "work", w(e.watts()), e.model(), 100 * e.features()[0]));
+        } else if (e != null) {
             line("expected", w(e.watts()) + " = model " + w(e.modelW()) + " + hour-of-week baseline median "
                     + w(e.baselineW()) + (e.peerShiftW() != 0 ? " + peers' common move " + w(e.peerShiftW()) : ""));
             line("model", e.model() + ": " + e.line());
@@ -102,7 +106,9 @@ final class ExplainPrinter {
                     + features(e.featureNames(), e.explained()));
         } else {
             line("expected", "none: " + (x.reason() == Explanation.Reason.NO_MODEL ? "no model yet"
-                    : x.reason() == Explanation.Reason.NO_BASELINE ? "no baseline yet" : "not reached this step"));
+                    : x.reason() == Explanation.Reason.NO_BASELINE ? "no baseline yet"
+                    : gpu && x.measured() != null ? "no business work of this model at this utilisation seen yet"
+                    : "not reached this step"));
         }
         if (x.level() != null && x.level().equals("host")) {
             List<String> b = new ArrayList<>();
@@ -129,7 +135,12 @@ final class ExplainPrinter {
                     d.confirmSamples()));
         }
         Explanation.Corroboration c = x.corroboration();
-        if (c != null) {
+        if (c != null && gpu) {
+            line("processes", c.processes().isEmpty() ? "none listed on this GPU" : String.join("; ", c.processes()));
+            if (!c.evidence().isEmpty()) {
+                line("evidence", String.join(", ", c.evidence()));
+            }
+        } else if (c != null) {
             List<String> l = new ArrayList<>();
             if (c.byComponentsAlone()) {
                 l.add("measured by its components, so the excess is theirs");

@@ -157,6 +157,16 @@ class AnalyzeExplainTest extends InfluxdTest {
     }
 
     @Test
+    void aGpuOfAHostWithoutAllowlistDataSaysSo() throws Exception {
+        Cli.Result r = explain("--explain", "h1:0", "--at", "2026-10-07T16:05:00Z");
+        assertTrue(r.out().startsWith("h1:0 (gpu)"), r.out());
+        String b = block(r.out(), "2026-10-07 16:05");
+        assertTrue(b.contains("no episode, no data"), b);
+        assertTrue(b.contains("no allowlist data: the agent on h1 has not reported a process judged against an "
+                + "allowlist"), b);
+    }
+
+    @Test
     void aSilentBusinessFeedIsStaleInputNamingTheSource() throws Exception {
         Cli.Result r = explain("--explain", "h3", "--at", "2026-10-07T17:06:00Z");
         String b = block(r.out(), "2026-10-07 17:06");
