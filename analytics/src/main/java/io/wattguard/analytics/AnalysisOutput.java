@@ -12,6 +12,13 @@ public interface AnalysisOutput {
     /** An episode opened, grew or closed at {@code e.updatedMs()}. */
     void episode(Episode e);
 
+    /**
+     * The GPUs of one rack at a step, from the hosts that reported this step: how many, their mean utilisation
+     * (percent) and their summed watts (NaN where none reported power). A rollup, so that a wall screen over a
+     * month reads a row per rack and step, not every GPU's every sample.
+     */
+    default void gpus(long timeMs, String rack, String room, int gpus, double utilPct, double powerW) {}
+
     /** Takes only episode states, for whoever lists or forwards them. */
     static AnalysisOutput episodes(java.util.function.Consumer<Episode> consumer) {
         return new AnalysisOutput() {
@@ -41,6 +48,12 @@ public interface AnalysisOutput {
             public void episode(Episode e) {
                 first.episode(e);
                 next.episode(e);
+            }
+
+            @Override
+            public void gpus(long timeMs, String rack, String room, int gpus, double utilPct, double powerW) {
+                first.gpus(timeMs, rack, room, gpus, utilPct, powerW);
+                next.gpus(timeMs, rack, room, gpus, utilPct, powerW);
             }
         };
     }

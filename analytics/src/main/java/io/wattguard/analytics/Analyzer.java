@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -117,6 +118,7 @@ public final class Analyzer {
         int how = HourOfWeek.of(t, zone); // this step's local hour of the week
         inputs.remember(f);
         residual.step(f, t, how);
+        gpuRollup(f, t);
         balance.step(t, how);
         evidenceEpisodes.step(f, t, evidenceHosts, this::emit);
         gpuAttribution.step(f, t, hostFacts, this::emit);
@@ -166,6 +168,41 @@ public final class Analyzer {
             return evidenceEpisodes.minerEvidence(host);
         }
     };
+
+    /**
+     * Per rack, the GPUs of the hosts that reported this step ({@link AnalysisOutput#gpus}); a host outside any
+     * known rack is left out. Racks in name order, so the rows come out the same every run.
+     */
+    private void gpuRollup(Frame f, long t) {
+        if (muted) {
+            return;
+        }
+        Map<String, double[]> byRack = new TreeMap<>(); // gpus, summed utilisation (0..1 each), watts, GPUs with watts
+        Map<String, String> roomOf = new HashMap<>();
+        for (String host : f.hosts.keySet()) {
+            HeldInputs.HostLoad l = inputs.load(host, t);
+            Entity e = hosts.get(host);
+            String rack = e != null && e.rack != null ? e.rack : l == null ? null : l.rack();
+            if (l == null || l.gpus() == 0 || rack == null) {
+                continue;
+            }
+            double[] a = byRack.computeIfAbsent(rack, k -> new double[4]);
+            a[0] += l.gpus();
+            a[1] += l.gpuUtil();
+            if (!Double.isNaN(l.gpuW())) {
+                a[2] += l.gpuW();
+                a[3] += l.gpus();
+            }
+            String room = e != null && e.room != null ? e.room : l.room();
+            if (room != null) {
+                roomOf.putIfAbsent(rack, room);
+            }
+        }
+        for (Map.Entry<String, double[]> r : byRack.entrySet()) {
+            double[] a = r.getValue();
+            out.gpus(t, r.getKey(), roomOf.get(r.getKey()), (int) a[0], 100 * a[1] / a[0], a[3] > 0 ? a[2] : Double.NaN);
+        }
+    }
 
     /** Whether a maintenance window covers the host, its rack or its room at {@code t}. */
     private boolean hostMaintenance(String host, long t) {

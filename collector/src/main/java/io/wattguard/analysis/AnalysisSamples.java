@@ -41,6 +41,23 @@ public final class AnalysisSamples implements AnalysisOutput {
         out.accept(anomaly(e));
     }
 
+    /** {@code gpu_rollup} (rack, room): gpus, util_pct, power_w; every {@code baseline_every} steps, as baseline. */
+    @Override
+    public void gpus(long timeMs, String rack, String room, int gpus, double utilPct, double powerW) {
+        if (Math.floorMod(timeMs / stepMs, baselineEvery) != 0) {
+            return;
+        }
+        Sample.Builder b = Sample.builder("gpu_rollup").time(timeMs).tag("rack", rack).field("gpus", (long) gpus)
+                .field("util_pct", round(utilPct));
+        if (room != null) {
+            b.tag("room", room);
+        }
+        if (!Double.isNaN(powerW)) {
+            b.field("power_w", round(powerW));
+        }
+        out.accept(b.build());
+    }
+
     public static Sample anomaly(Episode e) {
         Sample.Builder b = Sample.builder("anomaly").time(e.updatedMs()).tag("entity", e.entity()).tag("level", e.level())
                 .tag("kind", e.kind()).tag("severity", e.severity().word())

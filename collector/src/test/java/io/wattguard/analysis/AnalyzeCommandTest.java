@@ -84,6 +84,15 @@ class AnalyzeCommandTest extends InfluxdTest {
         long baselines = ((Number) query(DB, "SELECT count(actual_w) FROM baseline" + range).get(0).get("count"))
                 .longValue();
         assertTrue(baselines > 4 * 1440, "a baseline row per host and step: " + baselines);
+        // The rack's GPUs, rolled up per step for the wall: the four one-GPU hosts of r1.
+        List<Map<String, Object>> rollup = query(DB, "SELECT gpus, util_pct, power_w FROM gpu_rollup" + range
+                + " AND rack = 'r1'");
+        assertTrue(rollup.size() > 1440, "a gpu_rollup row per step: " + rollup.size());
+        Map<String, Object> row = rollup.get(rollup.size() / 2);
+        assertEquals(4, ((Number) row.get("gpus")).intValue(), row.toString());
+        double util = ((Number) row.get("util_pct")).doubleValue();
+        assertTrue(util > 0 && util <= 100, row.toString());
+        assertTrue(((Number) row.get("power_w")).doubleValue() > 4 * 40, "four GPUs above idle: " + row);
 
         // Again over the same range: the same points, overwritten, not doubled.
         assertEquals(0, Cli.run("analyze", "--config", cfg.toString(), "--from", from, "--to", to).code());
