@@ -55,8 +55,15 @@ class SpoolFailureTest extends InfluxdTest {
                 """.formatted(influxd.url(), db, spool, httpPort);
     }
 
+    /**
+     * One client for every request, as a monitoring agent keeps one: a new client per request leaves its idle
+     * connection open until the listener's header_timeout, and at 10 requests a second those pass the listener's
+     * max_connections_per_client (16), which then closes new ones unanswered.
+     */
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
     private static String get(int port, String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
@@ -195,7 +202,9 @@ class SpoolFailureTest extends InfluxdTest {
                         daemon.health().toString());
                 assertTrue(get(port, "/metrics").matches("(?s).*\\nwattguard_spool_errors_total [1-9].*"));
                 influxd.start();
-                await(Duration.ofSeconds(60), "the spool to accept writes again", () -> daemon.sink().spoolHealthy());
+                // Not "until the spool is ok": on a 96 KiB disk the spool fills again between drains, so by /health's
+                // damped rule (30 s without a failure) it stays failing, honestly. What matters is delivery.
+                await(Duration.ofSeconds(120), "InfluxDB writable again", () -> daemon.sink().influxHealthy());
                 daemon.scheduler().close();
                 await(Duration.ofSeconds(90), "delivery", () -> {
                     try {
