@@ -1,6 +1,6 @@
 package io.wattguard.bench;
 
-import io.wattguard.analysis.StoreReader;
+import io.wattguard.store.read.StoreReader;
 import io.wattguard.analytics.AnalysisOutput;
 import io.wattguard.analytics.AnalysisSettings;
 import io.wattguard.analytics.Analyzer;
@@ -9,7 +9,7 @@ import io.wattguard.analytics.Schedule;
 import io.wattguard.analytics.StepAssembler;
 import io.wattguard.cli.Main;
 import io.wattguard.influx.PrivateInfluxd;
-import io.wattguard.sink.InfluxSettings;
+import io.wattguard.store.InfluxSettings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package io.wattguard.bench;
 
-import io.wattguard.analysis.Evaluation;
+import io.wattguard.detect.Evaluation;
 
 import io.wattguard.analytics.AnalysisSettings;
 import io.wattguard.simulator.site.Scorer;

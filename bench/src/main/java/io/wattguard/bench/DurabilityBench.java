@@ -1,8 +1,8 @@
 package io.wattguard.bench;
 
 import io.wattguard.influx.PrivateInfluxd;
-import io.wattguard.spool.FsyncPolicy;
-import io.wattguard.spool.Spool;
+import io.wattguard.store.spool.FsyncPolicy;
+import io.wattguard.store.spool.Spool;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;

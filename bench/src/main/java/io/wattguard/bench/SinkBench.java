@@ -2,12 +2,12 @@ package io.wattguard.bench;
 
 import io.wattguard.core.Sample;
 import io.wattguard.influx.PrivateInfluxd;
-import io.wattguard.sink.InfluxSettings;
-import io.wattguard.sink.InfluxSink;
-import io.wattguard.sink.InfluxWriter;
-import io.wattguard.sink.LineProtocol;
-import io.wattguard.spool.FsyncPolicy;
-import io.wattguard.spool.SpoolSettings;
+import io.wattguard.store.InfluxSettings;
+import io.wattguard.store.write.InfluxSink;
+import io.wattguard.store.write.InfluxWriter;
+import io.wattguard.store.write.LineProtocol;
+import io.wattguard.store.spool.FsyncPolicy;
+import io.wattguard.store.spool.SpoolSettings;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.URI;

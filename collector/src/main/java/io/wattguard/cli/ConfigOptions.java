@@ -2,7 +2,7 @@ package io.wattguard.cli;
 
 import io.wattguard.config.ConfigException;
 import io.wattguard.daemon.Settings;
-import io.wattguard.sink.InfluxSettings;
+import io.wattguard.store.InfluxSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.wattguard.core;
 
+import io.wattguard.store.PointRules;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;

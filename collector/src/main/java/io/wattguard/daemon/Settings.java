@@ -1,7 +1,7 @@
 package io.wattguard.daemon;
 
 import io.wattguard.alert.AlertSettings;
-import io.wattguard.analysis.AnalysisConfig;
+import io.wattguard.detect.AnalysisConfig;
 import io.wattguard.analytics.Schedule;
 import io.wattguard.source.business.BusinessSchedule;
 import io.wattguard.config.ConfigException;
@@ -10,8 +10,8 @@ import io.wattguard.config.Section;
 import io.wattguard.core.SourceFactory;
 import io.wattguard.core.SourceSpec;
 import io.wattguard.core.Topology;
-import io.wattguard.sink.InfluxSettings;
-import io.wattguard.spool.SpoolSettings;
+import io.wattguard.store.InfluxSettings;
+import io.wattguard.store.spool.SpoolSettings;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;

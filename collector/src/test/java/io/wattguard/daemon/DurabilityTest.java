@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wattguard.core.Sample;
-import io.wattguard.spool.FsyncPolicy;
-import io.wattguard.spool.Spool;
+import io.wattguard.store.spool.FsyncPolicy;
+import io.wattguard.store.spool.Spool;
 import io.wattguard.testing.Configs;
 import io.wattguard.testing.InfluxdTest;
 import java.io.IOException;

@@ -2,12 +2,12 @@ package io.wattguard.daemon;
 
 import io.wattguard.core.Topology;
 import io.wattguard.influx.PrivateInfluxd;
-import io.wattguard.sink.InfluxSettings;
-import io.wattguard.sink.InfluxSink;
-import io.wattguard.sink.InfluxWriter;
-import io.wattguard.spool.FsyncPolicy;
-import io.wattguard.spool.Spool;
-import io.wattguard.spool.SpoolSettings;
+import io.wattguard.store.InfluxSettings;
+import io.wattguard.store.write.InfluxSink;
+import io.wattguard.store.write.InfluxWriter;
+import io.wattguard.store.spool.FsyncPolicy;
+import io.wattguard.store.spool.Spool;
+import io.wattguard.store.spool.SpoolSettings;
 import io.wattguard.testing.Configs;
 import java.net.URI;
 import java.nio.file.Path;
@@ -67,7 +67,7 @@ class LifecycleTest {
                 new Object[] {"AnalysisService started, InfluxDB away", (Supplier<AutoCloseable>) () -> analysis(true)},
                 new Object[] {"Alerts", (Supplier<AutoCloseable>) () -> io.wattguard.alert.Alerts.create(
                         io.wattguard.alert.AlertSettings.none(), Clock.systemUTC(), "h")},
-                new Object[] {"StoreReader", (Supplier<AutoCloseable>) () -> new io.wattguard.analysis.StoreReader(
+                new Object[] {"StoreReader", (Supplier<AutoCloseable>) () -> new io.wattguard.store.read.StoreReader(
                         InfluxSettings.local(NOWHERE, "x"), 100)},
                 new Object[] {"PrivateInfluxd", (Supplier<AutoCloseable>) () -> {
                     try {
@@ -87,8 +87,8 @@ class LifecycleTest {
         }));
     }
 
-    private static io.wattguard.analysis.AnalysisService analysis(boolean start) {
-        var s = new io.wattguard.analysis.AnalysisService(io.wattguard.analysis.AnalysisConfig.defaults(),
+    private static io.wattguard.detect.AnalysisService analysis(boolean start) {
+        var s = new io.wattguard.detect.AnalysisService(io.wattguard.detect.AnalysisConfig.defaults(),
                 InfluxSettings.local(NOWHERE, "x"), io.wattguard.analytics.Schedule.always(), Topology.empty(),
                 Clock.systemUTC(), b -> {}, io.wattguard.analytics.AnalysisOutput.NONE);
         if (start) {

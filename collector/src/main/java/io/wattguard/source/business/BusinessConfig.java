@@ -1,7 +1,7 @@
 package io.wattguard.source.business;
 
 import io.wattguard.config.Section;
-import io.wattguard.sink.InfluxSettings;
+import io.wattguard.store.InfluxSettings;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

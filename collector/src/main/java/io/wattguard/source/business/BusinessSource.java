@@ -4,7 +4,7 @@ import io.wattguard.analytics.BusinessFeeds;
 import io.wattguard.core.Emitter;
 import io.wattguard.core.Source;
 import io.wattguard.core.SourceSpec;
-import io.wattguard.sink.InfluxWriter;
+import io.wattguard.store.write.InfluxWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
