@@ -12,6 +12,7 @@ import io.wattguard.analytics.AnalysisOutput;
 import io.wattguard.core.Sample;
 import io.wattguard.core.Source;
 import io.wattguard.core.SourceSpec;
+import io.wattguard.store.Schema.Collector;
 import io.wattguard.store.write.InfluxSink;
 import io.wattguard.store.write.InfluxWriter;
 import java.io.IOException;
@@ -213,28 +214,31 @@ public final class Daemon implements AutoCloseable {
                 if (st.name.equals("self")) {
                     continue;
                 }
-                out.emit(out.point("collector").tag("instance", settings.instance()).tag("source", st.name)
-                        .field("polls", st.polls.get()).field("errors", st.errors.get())
-                        .field("latency_ms", st.lastLatencyMs).field("lateness_ms", st.lastLatenessMs)
-                        .field("overruns", st.overruns.get()).build());
+                out.emit(point(out, st.name).field(Collector.POLLS, st.polls.get()).field(Collector.ERRORS, st.errors.get())
+                        .field(Collector.LATENCY_MS, st.lastLatencyMs).field(Collector.LATENESS_MS, st.lastLatenessMs)
+                        .field(Collector.OVERRUNS, st.overruns.get()).build());
             }
             InfluxSink.Stats s = sink.stats();
-            out.emit(out.point("collector").tag("instance", settings.instance()).tag("source", "sink")
-                    .field("points_written", s.pointsWritten.get()).field("spool_bytes", sink.spoolBytes())
-                    .field("spool_dropped", sink.spoolDroppedPoints()).field("errors", s.writeErrors.get())
-                    .field("dead_letter_points", s.deadLetterPoints.get()).field("spool_errors", s.spoolErrors.get())
-                    .field("batcher_dropped", batcher.droppedPoints()).build());
+            out.emit(point(out, Collector.SOURCE_SINK).field(Collector.POINTS_WRITTEN, s.pointsWritten.get())
+                    .field(Collector.SPOOL_BYTES, sink.spoolBytes()).field(Collector.SPOOL_DROPPED, sink.spoolDroppedPoints())
+                    .field(Collector.ERRORS, s.writeErrors.get()).field(Collector.DEAD_LETTER_POINTS, s.deadLetterPoints.get())
+                    .field(Collector.SPOOL_ERRORS, s.spoolErrors.get()).field(Collector.BATCHER_DROPPED, batcher.droppedPoints())
+                    .build());
             if (analysis != null) {
                 long until = analysis.analysedUntil();
-                out.emit(out.point("collector").tag("instance", settings.instance()).tag("source", "analysis")
-                        .field("lag_ms", until == 0 ? 0 : Math.max(0, clock.millis() - until))
-                        .field("open_episodes", analysis.openEpisodes()).build());
+                out.emit(point(out, Collector.SOURCE_ANALYSIS)
+                        .field(Collector.LAG_MS, until == 0 ? 0 : Math.max(0, clock.millis() - until))
+                        .field(Collector.OPEN_EPISODES, analysis.openEpisodes()).build());
             }
             for (io.wattguard.alert.OutputStats o : alerts.stats()) {
-                out.emit(out.point("collector").tag("instance", settings.instance()).tag("source", "alerts")
-                        .tag("output", o.name()).field("sent", o.sent()).field("failed", o.failed())
-                        .field("dropped", o.dropped()).field("queued", (long) o.queued()).build());
+                out.emit(point(out, Collector.SOURCE_ALERTS).tag(Collector.OUTPUT, o.name())
+                        .field(Collector.SENT, o.sent()).field(Collector.FAILED, o.failed())
+                        .field(Collector.DROPPED, o.dropped()).field(Collector.QUEUED, (long) o.queued()).build());
             }
+        }
+
+        private Sample.Builder point(Emitter out, String source) {
+            return out.point(Collector.NAME).tag(Collector.INSTANCE, settings.instance()).tag(Collector.SOURCE, source);
         }
     }
 

@@ -3,6 +3,9 @@ package io.wattguard.detect;
 import io.wattguard.analytics.AnalysisOutput;
 import io.wattguard.analytics.Episode;
 import io.wattguard.core.Sample;
+import io.wattguard.store.Schema.Anomaly;
+import io.wattguard.store.Schema.Baseline;
+import io.wattguard.store.Schema;
 import java.util.function.Consumer;
 
 /**
@@ -27,11 +30,12 @@ public final class AnalysisSamples implements AnalysisOutput {
         if (Math.floorMod(timeMs / stepMs, baselineEvery) != 0) {
             return;
         }
-        Sample.Builder b = Sample.builder("baseline").time(timeMs).tag("entity", entity).tag("level", level)
-                .field("actual_w", round(actualW)).field("expected_w", round(expectedW)).field("upper_w", round(upperW))
-                .field("residual_w", round(residualW)).field("score", round(score));
+        Sample.Builder b = Sample.builder(Baseline.NAME).time(timeMs).tag(Baseline.ENTITY, entity).tag(Baseline.LEVEL, level)
+                .field(Baseline.ACTUAL_W, round(actualW)).field(Baseline.EXPECTED_W, round(expectedW))
+                .field(Baseline.UPPER_W, round(upperW)).field(Baseline.RESIDUAL_W, round(residualW))
+                .field(Baseline.SCORE, round(score));
         if (!Double.isNaN(businessLoad)) {
-            b.field("business_load", round(businessLoad));
+            b.field(Baseline.BUSINESS_LOAD, round(businessLoad));
         }
         out.accept(b.build());
     }
@@ -59,19 +63,20 @@ public final class AnalysisSamples implements AnalysisOutput {
     }
 
     public static Sample anomaly(Episode e) {
-        Sample.Builder b = Sample.builder("anomaly").time(e.updatedMs()).tag("entity", e.entity()).tag("level", e.level())
-                .tag("kind", e.kind()).tag("severity", e.severity().word())
-                .field("id", e.id()).field("state", e.state().word()).field("title", e.title())
-                .field("excess_w", round(e.excessW())).field("energy_kwh", Math.round(e.energyKwh() * 1000) / 1000.0)
-                .field("cost", Math.round(e.cost() * 100) / 100.0).field("score", round(e.score()))
-                .field("started_ms", e.startedMs()).field("detected_ms", e.detectedMs())
-                .field("evidence", e.evidenceJson());
+        Sample.Builder b = Sample.builder(Anomaly.NAME).time(e.updatedMs()).tag(Anomaly.ENTITY, e.entity())
+                .tag(Anomaly.LEVEL, e.level()).tag(Anomaly.KIND, e.kind()).tag(Anomaly.SEVERITY, e.severity().word())
+                .field(Anomaly.ID, e.id()).field(Anomaly.STATE, e.state().word()).field(Anomaly.TITLE, e.title())
+                .field(Anomaly.EXCESS_W, round(e.excessW()))
+                .field(Anomaly.ENERGY_KWH, Math.round(e.energyKwh() * 1000) / 1000.0)
+                .field(Anomaly.COST, Math.round(e.cost() * 100) / 100.0).field(Anomaly.SCORE, round(e.score()))
+                .field(Anomaly.STARTED_MS, e.startedMs()).field(Anomaly.DETECTED_MS, e.detectedMs())
+                .field(Anomaly.EVIDENCE, e.evidenceJson());
         if (e.endedMs() > 0) {
-            b.field("ended_ms", e.endedMs());
+            b.field(Anomaly.ENDED_MS, e.endedMs());
         }
         String host = hostOf(e);
         if (host != null) {
-            b.tag("host", host);
+            b.tag(Schema.HOST, host);
         }
         return b.build();
     }

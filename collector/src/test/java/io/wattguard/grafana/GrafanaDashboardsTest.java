@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wattguard.store.Schema;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,46 @@ class GrafanaDashboardsTest {
         });
         JsonNode wall = all.get("wall.json");
         assertEquals("30s", wall.path("refresh").asText(), "the wall refreshes every 30 s");
+    }
+
+    /**
+     * Every measurement a dashboard reads, and every quoted name in its queries that is not an alias, is one the
+     * {@link Schema} names: a dashboard cannot go on asking for a name the writers stopped writing.
+     */
+    @Test
+    void queriesUseOnlyTheSchemasNames() {
+        Set<String> names = new HashSet<>();
+        for (Schema.Measurement m : Schema.ALL) {
+            names.add(m.name());
+            names.addAll(m.tags());
+            names.addAll(m.fields());
+        }
+        Pattern from = Pattern.compile("FROM \"([^\"]+)\"");
+        Pattern quoted = Pattern.compile("(AS\\s+)?\"([^\"]+)\"");
+        List<String> unknown = new ArrayList<>();
+        Dashboards.all().forEach((file, d) -> {
+            for (Dashboards.Query q : Dashboards.queries(file, d)) {
+                Matcher f = from.matcher(q.influxQl());
+                while (f.find()) {
+                    if (Schema.measurement(f.group(1)) == null) {
+                        unknown.add(q.where() + ": measurement " + f.group(1));
+                    }
+                }
+                Set<String> aliases = new HashSet<>(); // an outer query reads its subquery's aliases
+                for (Matcher a = quoted.matcher(q.influxQl()); a.find(); ) {
+                    if (a.group(1) != null) {
+                        aliases.add(a.group(2));
+                    }
+                }
+                Matcher n = quoted.matcher(q.influxQl());
+                while (n.find()) {
+                    if (n.group(1) == null && !names.contains(n.group(2)) && !aliases.contains(n.group(2))) {
+                        unknown.add(q.where() + ": " + n.group(2));
+                    }
+                }
+            }
+        });
+        assertEquals(List.of(), unknown, "names the Schema does not know");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.wattguard.source.business;
 
 import io.wattguard.core.Sample;
+import io.wattguard.store.Schema;
 
 /**
  * The {@code business_load} point (DESIGN.md section 3), built the same way by every writer: the allowlist of the
@@ -9,7 +10,7 @@ import io.wattguard.core.Sample;
  * does for every point whose entity it knows.
  */
 public final class BusinessLoad {
-    public static final String MEASUREMENT = "business_load";
+    public static final String MEASUREMENT = Schema.BusinessLoad.NAME;
 
     /** The two levels the schema allows; analyze compares a host's or a rack's power with its load. */
     public enum Level {
@@ -38,11 +39,12 @@ public final class BusinessLoad {
      * @param raw   what the value was computed from, in its own unit; NaN when there is none
      */
     public static Sample point(String entity, Level level, String source, double value, double raw, long timeMs) {
-        Sample.Builder b = Sample.builder(MEASUREMENT).tag("entity", entity).tag("level", level.word())
-                .tag("source", source).tag(level == Level.HOST ? "host" : "rack", entity).field("value", value)
+        Sample.Builder b = Sample.builder(MEASUREMENT).tag(Schema.BusinessLoad.ENTITY, entity)
+                .tag(Schema.BusinessLoad.LEVEL, level.word()).tag(Schema.BusinessLoad.SOURCE, source)
+                .tag(level == Level.HOST ? Schema.HOST : Schema.RACK, entity).field(Schema.BusinessLoad.VALUE, value)
                 .time(timeMs);
         if (!Double.isNaN(raw)) {
-            b.field("raw", raw);
+            b.field(Schema.BusinessLoad.RAW, raw);
         }
         return b.build();
     }

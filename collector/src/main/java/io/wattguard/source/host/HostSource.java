@@ -4,6 +4,8 @@ import io.wattguard.core.Emitter;
 import io.wattguard.core.Sample;
 import io.wattguard.core.Source;
 import io.wattguard.core.SourceSpec;
+import io.wattguard.store.Schema.Evidence;
+import io.wattguard.store.Schema;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -55,9 +57,9 @@ final class HostSource implements Source {
     @Override
     public void poll(Emitter out) {
         HostMetrics.Values v = metrics.read();
-        Sample.Builder b = out.point("host").tags(common.tags()).tag("host", host)
-                .field("cpu_util_pct", v.cpuUtilPct()).field("cpu_power_w", v.cpuPowerW())
-                .field("mem_used_pct", v.memUsedPct());
+        Sample.Builder b = out.point(Schema.Host.NAME).tags(common.tags()).tag(Schema.HOST, host)
+                .field(Schema.Host.CPU_UTIL_PCT, v.cpuUtilPct()).field(Schema.Host.CPU_POWER_W, v.cpuPowerW())
+                .field(Schema.Host.MEM_USED_PCT, v.memUsedPct());
         if (b.hasFields()) {
             out.emit(b.build());
         }
@@ -92,9 +94,10 @@ final class HostSource implements Source {
                 detail += "; also " + String.join(", ", pids.subList(0, Math.min(20, pids.size())))
                         + (pids.size() > 20 ? " and " + (pids.size() - 20) + " more" : "");
             }
-            out.add(Sample.builder("evidence").time(t).tags(common.tags()).tag("host", host).tag("kind", top.kind())
-                    .tag("process", top.process()).field("pid", (long) top.pid()).field("detail", detail)
-                    .field("score", top.score()).build());
+            out.add(Sample.builder(Evidence.NAME).time(t).tags(common.tags()).tag(Schema.HOST, host)
+                    .tag(Evidence.KIND, top.kind()).tag(Evidence.PROCESS, top.process())
+                    .field(Evidence.PID, (long) top.pid()).field(Evidence.DETAIL, detail).field(Evidence.SCORE, top.score())
+                    .build());
         }
         return out;
     }

@@ -4,6 +4,8 @@ import io.wattguard.config.Section;
 import io.wattguard.core.Sample;
 import io.wattguard.core.Topology;
 import io.wattguard.meters.Reading;
+import io.wattguard.store.Schema.Meter;
+import io.wattguard.store.Schema;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -25,7 +27,7 @@ public record MeterPlace(String rack, String room, Map<String, String> feeds) {
      * Uncertain ({@code voltage_v_uncertain=true}). Per field, not per point: one doubtful value must not cast
      * doubt on the Good values measured beside it.
      */
-    public static final String UNCERTAIN_SUFFIX = "_uncertain";
+    public static final String UNCERTAIN_SUFFIX = Meter.UNCERTAIN_SUFFIX;
 
     /** The flag field of {@code field}. */
     public static String uncertainField(String field) {
@@ -132,9 +134,9 @@ public record MeterPlace(String rack, String room, Map<String, String> feeds) {
         }
 
         private Sample.Builder builder(String kind, String channel) {
-            return byChannel.computeIfAbsent(kind + "\u0000" + channel, k -> Sample.builder("meter").time(tickMs)
-                    .tags(sourceTags).tag("device", device).tag("channel", channel).tag("kind", kind)
-                    .tag("rack", rack).tag("room", room).tag("host", feeds.get(channel)));
+            return byChannel.computeIfAbsent(kind + "\u0000" + channel, k -> Sample.builder(Meter.NAME).time(tickMs)
+                    .tags(sourceTags).tag(Meter.DEVICE, device).tag(Meter.CHANNEL, channel).tag(Meter.KIND, kind)
+                    .tag(Schema.RACK, rack).tag(Schema.ROOM, room).tag(Schema.HOST, feeds.get(channel)));
         }
 
         public Points add(Reading r) {

@@ -1,6 +1,7 @@
 package io.wattguard.source.nvml;
 
 import io.wattguard.config.Section;
+import io.wattguard.store.Schema;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -25,8 +26,7 @@ public record NvmlConfig(Optional<String> library, Optional<String> host, Set<St
         boolean mig, Path hostRoot, Duration lostRetry, Allowlist allowlist) {
 
     /** The {@code gpu} measurement's fields (DESIGN.md section 3), in the order they are written. */
-    public static final List<String> GPU_FIELDS = List.of("util_pct", "mem_util_pct", "power_w", "power_limit_w",
-            "energy_j", "temp_c", "sm_clock_mhz", "mem_clock_mhz", "mem_used_bytes", "throttle_reasons", "processes");
+    public static final List<String> GPU_FIELDS = Schema.Gpu.FIELDS;
 
     static NvmlConfig read(Section s) {
         String library = s.string("library", null);

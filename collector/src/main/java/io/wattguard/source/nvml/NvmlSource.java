@@ -13,6 +13,8 @@ import io.wattguard.nvml.GpuSnapshot;
 import io.wattguard.nvml.LoadOptions;
 import io.wattguard.nvml.Nvml;
 import io.wattguard.source.business.BusinessLoad;
+import io.wattguard.store.Schema.Gpu;
+import io.wattguard.store.Schema;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -151,12 +153,13 @@ final class NvmlSource implements Source {
 
     private void emitGpu(Emitter out, int index, GpuInfo info, GpuSnapshot s, Optional<String> mig) {
         Set<String> want = config.fields();
-        Sample.Builder b = out.point("gpu").tags(common.tags()).tag("host", host).tag("gpu", Integer.toString(index))
-                .tag("uuid", info.uuid()).tag("model", info.name()).tag("mig", mig.orElse(null));
-        put(b, want, "util_pct", s.utilizationGpuPct());
-        put(b, want, "mem_util_pct", s.utilizationMemoryPct());
-        put(b, want, "power_w", s.powerWatts());
-        put(b, want, "power_limit_w", s.powerLimitWatts());
+        Sample.Builder b = out.point(Gpu.NAME).tags(common.tags()).tag(Schema.HOST, host)
+                .tag(Gpu.GPU, Integer.toString(index)).tag(Gpu.UUID, info.uuid()).tag(Gpu.MODEL, info.name())
+                .tag(Gpu.MIG, mig.orElse(null));
+        put(b, want, Gpu.UTIL_PCT, s.utilizationGpuPct());
+        put(b, want, Gpu.MEM_UTIL_PCT, s.utilizationMemoryPct());
+        put(b, want, Gpu.POWER_W, s.powerWatts());
+        put(b, want, Gpu.POWER_LIMIT_W, s.powerLimitWatts());
         OptionalLong raw = s.energyMillijoules();
         if (raw.isPresent()) {
             // A board without a UUID (rare, old) is followed by its index rather than not at all.
@@ -169,23 +172,23 @@ final class NvmlSource implements Source {
                         + "{} J", common.name(), index, info.uuid(), String.format(java.util.Locale.ROOT, "%.3f",
                         c.cumulativeJoules() - raw.getAsLong() / 1000.0));
             }
-            if (want.contains("energy_j")) {
-                b.field("energy_j", c.cumulativeJoules());
+            if (want.contains(Gpu.ENERGY_J)) {
+                b.field(Gpu.ENERGY_J, c.cumulativeJoules());
             }
         }
-        put(b, want, "temp_c", s.temperatureC());
-        put(b, want, "sm_clock_mhz", s.smClockMhz());
-        put(b, want, "mem_clock_mhz", s.memoryClockMhz());
+        put(b, want, Gpu.TEMP_C, s.temperatureC());
+        put(b, want, Gpu.SM_CLOCK_MHZ, s.smClockMhz());
+        put(b, want, Gpu.MEM_CLOCK_MHZ, s.memoryClockMhz());
         OptionalLong used = s.memoryUsedBytes();
-        if (used.isPresent() && want.contains("mem_used_bytes")) {
+        if (used.isPresent() && want.contains(Gpu.MEM_USED_BYTES)) {
             // A float like every gauge of the schema; exact for any memory size below 8 PiB.
-            b.field("mem_used_bytes", (double) used.getAsLong());
+            b.field(Gpu.MEM_USED_BYTES, (double) used.getAsLong());
         }
-        if (s.throttleReasons().isPresent() && want.contains("throttle_reasons")) {
-            b.field("throttle_reasons", s.throttleReasons().getAsLong());
+        if (s.throttleReasons().isPresent() && want.contains(Gpu.THROTTLE_REASONS)) {
+            b.field(Gpu.THROTTLE_REASONS, s.throttleReasons().getAsLong());
         }
-        if (s.processCount().isPresent() && want.contains("processes")) {
-            b.field("processes", (long) s.processCount().getAsInt());
+        if (s.processCount().isPresent() && want.contains(Gpu.PROCESSES)) {
+            b.field(Gpu.PROCESSES, (long) s.processCount().getAsInt());
         }
         if (b.hasFields()) {
             out.emit(b.build());
@@ -226,14 +229,14 @@ final class NvmlSource implements Source {
         for (Row r : rows) {
             String key = r.mig().orElse("") + "\u0000" + r.name();
             String process = seen.merge(key, 1, Integer::sum) == 1 ? r.name() : r.name() + "#" + r.p().pid();
-            Sample.Builder b = out.point("gpu_process").tags(common.tags()).tag("host", host)
-                    .tag("gpu", Integer.toString(index)).tag("mig", r.mig().orElse(null)).tag("process", process)
-                    .field("pid", (long) r.p().pid());
+            Sample.Builder b = out.point(Schema.GpuProcess.NAME).tags(common.tags()).tag(Schema.HOST, host)
+                    .tag(Schema.GpuProcess.GPU, Integer.toString(index)).tag(Schema.GpuProcess.MIG, r.mig().orElse(null))
+                    .tag(Schema.GpuProcess.PROCESS, process).field(Schema.GpuProcess.PID, (long) r.p().pid());
             if (allowlist.configured()) {
                 // A process /proc does not show (hidden, or another pid namespace) is never business, whatever a
                 // broad rule such as process: "*" would say of its placeholder name.
                 boolean business = r.info().isPresent() && allowlist.business(facts(r.info().get()));
-                b.field("business", business);
+                b.field(Schema.GpuProcess.BUSINESS, business);
                 allBusiness &= business;
                 if (business) {
                     businessPids.add(r.p().pid());
@@ -244,12 +247,12 @@ final class NvmlSource implements Source {
                     smBusiness += business ? r.p().smUtilPct().getAsInt() : 0;
                 }
             }
-            r.p().usedGpuMemoryBytes().ifPresent(m -> b.field("mem_bytes", m));
-            r.p().smUtilPct().ifPresent(u -> b.field("sm_util_pct", (double) u));
+            r.p().usedGpuMemoryBytes().ifPresent(m -> b.field(Schema.GpuProcess.MEM_BYTES, m));
+            r.p().smUtilPct().ifPresent(u -> b.field(Schema.GpuProcess.SM_UTIL_PCT, (double) u));
             r.info().ifPresent(i -> {
-                i.user().ifPresent(u -> b.field("user", u));
-                i.container().ifPresent(c -> b.field("container", c));
-                i.exe().ifPresent(e -> b.field("exe", e));
+                i.user().ifPresent(u -> b.field(Schema.GpuProcess.USER, u));
+                i.container().ifPresent(c -> b.field(Schema.GpuProcess.CONTAINER, c));
+                i.exe().ifPresent(e -> b.field(Schema.GpuProcess.EXE, e));
             });
             out.emit(b.build());
         }
