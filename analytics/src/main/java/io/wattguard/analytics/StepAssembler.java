@@ -63,24 +63,23 @@ public final class StepAssembler implements Readings {
     }
 
     @Override
-    public void gpu(long timeMs, String host, String rack, String room, String gpu, String model, double utilPct,
-            double memUtilPct, double powerW, double powerLimitW, double energyJ) {
-        Frame f = frame(timeMs);
-        if (f == null || host == null) {
+    public void gpu(Readings.GpuReading r) {
+        Frame f = frame(r.timeMs());
+        if (f == null || r.host() == null) {
             return;
         }
-        Frame.HostAgg h = place(f.host(host), rack, room);
-        Frame.GpuAgg g = h.gpus.computeIfAbsent(gpu == null ? "0" : gpu, k -> new Frame.GpuAgg());
-        if (model != null) {
-            g.model = model;
+        Frame.HostAgg h = place(f.host(r.host()), r.rack(), r.room());
+        Frame.GpuAgg g = h.gpus.computeIfAbsent(r.gpu() == null ? "0" : r.gpu(), k -> new Frame.GpuAgg());
+        if (r.model() != null) {
+            g.model = r.model();
         }
-        g.util.add(utilPct);
-        g.memUtil.add(memUtilPct);
-        g.power.add(powerW);
-        if (!Double.isNaN(powerLimitW)) {
-            g.limit = powerLimitW;
+        g.util.add(r.utilPct());
+        g.memUtil.add(r.memUtilPct());
+        g.power.add(r.powerW());
+        if (!Double.isNaN(r.powerLimitW())) {
+            g.limit = r.powerLimitW();
         }
-        g.energy.add(timeMs, energyJ);
+        g.energy.add(r.timeMs(), r.energyJ());
     }
 
     private static Frame.HostAgg place(Frame.HostAgg h, String rack, String room) {
@@ -94,72 +93,74 @@ public final class StepAssembler implements Readings {
     }
 
     @Override
-    public void host(long timeMs, String host, String rack, String room, double cpuUtilPct, double cpuPowerW) {
-        Frame f = frame(timeMs);
-        if (f == null || host == null) {
+    public void host(Readings.HostReading r) {
+        Frame f = frame(r.timeMs());
+        if (f == null || r.host() == null) {
             return;
         }
-        Frame.HostAgg h = place(f.host(host), rack, room);
-        h.cpuUtil.add(cpuUtilPct);
-        h.cpuPower.add(cpuPowerW);
+        Frame.HostAgg h = place(f.host(r.host()), r.rack(), r.room());
+        h.cpuUtil.add(r.cpuUtilPct());
+        h.cpuPower.add(r.cpuPowerW());
     }
 
     @Override
-    public void meter(long timeMs, String device, String channel, String kind, String host, String rack, String room,
-            double powerW, double energyKwh) {
-        Frame f = frame(timeMs);
-        if (f == null || device == null) {
+    public void meter(Readings.MeterReading r) {
+        Frame f = frame(r.timeMs());
+        if (f == null || r.device() == null) {
             return;
         }
-        String key = device + "/" + (channel == null ? "total" : channel);
+        String channel = r.channel() == null ? "total" : r.channel();
+        String key = r.device() + "/" + channel;
         Frame.MeterAgg m = f.meters.get(key);
         if (m == null) {
             m = new Frame.MeterAgg();
-            m.device = device;
-            m.channel = channel == null ? "total" : channel;
+            m.device = r.device();
+            m.channel = channel;
             f.meters.put(key, m);
         }
-        if (kind != null) {
-            m.kind = kind;
+        if (r.kind() != null) {
+            m.kind = r.kind();
         }
-        if (host != null) {
-            m.host = host;
+        if (r.host() != null) {
+            m.host = r.host();
         }
-        if (rack != null) {
-            m.rack = rack;
+        if (r.rack() != null) {
+            m.rack = r.rack();
         }
-        if (room != null) {
-            m.room = room;
+        if (r.room() != null) {
+            m.room = r.room();
         }
-        m.power.add(powerW);
-        m.energy.add(timeMs, energyKwh);
+        m.power.add(r.powerW());
+        m.energy.add(r.timeMs(), r.energyKwh());
     }
 
     @Override
-    public void businessLoad(long timeMs, String entity, String level, String source, double value) {
-        Frame f = frame(timeMs);
-        if (f == null || entity == null || Double.isNaN(value)) {
+    public void businessLoad(Readings.BusinessLoadReading r) {
+        Frame f = frame(r.timeMs());
+        if (f == null || r.entity() == null || Double.isNaN(r.value())) {
             return;
         }
-        Map<String, Frame.Mean> bySource = f.business.computeIfAbsent((level == null ? "host" : level) + "/" + entity,
-                k -> Frame.newSources());
-        bySource.computeIfAbsent(source == null ? "" : source, k -> new Frame.Mean()).add(Math.max(0, Math.min(1, value)));
+        Map<String, Frame.Mean> bySource = f.business.computeIfAbsent(
+                (r.level() == null ? "host" : r.level()) + "/" + r.entity(), k -> Frame.newSources());
+        bySource.computeIfAbsent(r.source() == null ? "" : r.source(), k -> new Frame.Mean())
+                .add(Math.max(0, Math.min(1, r.value())));
     }
 
     @Override
-    public void evidence(long timeMs, String host, String kind, String process, long pid, String detail, double score) {
-        Frame f = frame(timeMs);
-        if (f != null && host != null && kind != null) {
-            Frame.addTo(f.evidence, host, new Frame.Finding(kind, process, pid, detail, score), CAP);
+    public void evidence(Readings.EvidenceReading r) {
+        Frame f = frame(r.timeMs());
+        if (f != null && r.host() != null && r.kind() != null) {
+            Frame.addTo(f.evidence, r.host(), new Frame.Finding(r.kind(), r.process(), r.pid(), r.detail(), r.score()),
+                    CAP);
         }
     }
 
     @Override
-    public void process(long timeMs, String host, String gpu, String process, long pid, double smUtilPct,
-            Boolean business, String user, String container) {
-        Frame f = frame(timeMs);
-        if (f != null && host != null) {
-            Frame.addTo(f.processes, host, new Frame.Proc(gpu, process, pid, smUtilPct, business, user, container), CAP);
+    public void process(Readings.ProcessReading r) {
+        Frame f = frame(r.timeMs());
+        if (f != null && r.host() != null) {
+            Frame.addTo(f.processes, r.host(), new Frame.Proc(r.gpu(), r.process(), r.pid(), r.smUtilPct(),
+                    r.business(), r.user(), r.container()), CAP);
         }
     }
 }

@@ -3,6 +3,12 @@ package io.wattguard.analytics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wattguard.analytics.Readings.BusinessLoadReading;
+import io.wattguard.analytics.Readings.EvidenceReading;
+import io.wattguard.analytics.Readings.GpuReading;
+import io.wattguard.analytics.Readings.HostReading;
+import io.wattguard.analytics.Readings.MeterReading;
+import io.wattguard.analytics.Readings.ProcessReading;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -112,40 +118,43 @@ class AnalyzerTest {
                     double limit = s.gpuLimitW(host, g, m);
                     double w = Math.min(limit, 50 + 250 * u + s.gpuExtraW(host, m)) + 5 * gaussian(rnd);
                     gpuW += w;
-                    asm.gpu(t, host, "r1", "room1", Integer.toString(g), "NVIDIA L4", u * 100, u * 40,
-                            blind ? Double.NaN : w, limit, Double.NaN);
+                    asm.gpu(new GpuReading(t, host, "r1", "room1", Integer.toString(g), "NVIDIA L4", u * 100, u * 40,
+                            blind ? Double.NaN : w, limit, Double.NaN));
                     if (miner > 0) {
-                        asm.process(t, host, Integer.toString(g), "xmrig", 31337, miner * 100,
-                                s.allowlist(host) ? Boolean.FALSE : null, "nobody",
-                                "crypto-1");
+                        asm.process(new ProcessReading(t, host, Integer.toString(g), "xmrig", 31337,
+                                miner * 100, s.allowlist(host) ? Boolean.FALSE : null, "nobody", "crypto-1"));
                     } else if (s.listsProcesses(host) && work + allow > 0.05) {
-                        asm.process(t, host, Integer.toString(g), "tritonserver", 4000 + g, (work + allow) * 100,
-                                s.allowlist(host) ? Boolean.TRUE : null,
-                                "svc-infer", "triton");
+                        asm.process(new ProcessReading(t, host, Integer.toString(g), "tritonserver", 4000 + g,
+                                (work + allow) * 100, s.allowlist(host) ? Boolean.TRUE : null, "svc-infer", "triton"));
                     }
                 }
                 double cpu = 0.1 + 0.2 * util;
-                asm.host(t, host, "r1", "room1", cpu * 100, blind ? Double.NaN : 60 + 100 * cpu);
+                asm.host(new HostReading(t, host, "r1", "room1", cpu * 100,
+                        blind ? Double.NaN : 60 + 100 * cpu));
                 double proc = s.nonBusinessProcessPct(host, m);
                 if (proc > 0) {
-                    asm.process(t, host, "0", "xmrig", 31337, proc, false, "nobody", "");
+                    asm.process(new ProcessReading(t, host, "0", "xmrig", 31337, proc, false, "nobody", ""));
                 }
                 double outlet = (gpuW + 60 + 100 * cpu + 120) / 0.94 + s.outletOnlyW(host, m) + 8 * gaussian(rnd);
                 outletKwh[h] += outlet / 60_000;
                 rackOutlets += outlet;
-                asm.meter(t, "pdu-r1", Integer.toString(h + 1), "outlet", host, "r1", "room1", outlet, outletKwh[h]);
-                asm.businessLoad(t, host, "host", "allowlist", Math.min(1, work + allow));
+                asm.meter(new MeterReading(t, "pdu-r1", Integer.toString(h + 1), "outlet", host, "r1", "room1", outlet,
+                        outletKwh[h]));
+                asm.businessLoad(new BusinessLoadReading(t, host, "host", "allowlist",
+                        Math.min(1, work + allow)));
                 if (s.poolConnection(host, m)) {
-                    asm.evidence(t, host, "pool_connection", "trainer", 4242, "203.0.113.7:3333", 0.9);
+                    asm.evidence(new EvidenceReading(t, host, "pool_connection", "trainer", 4242,
+                            "203.0.113.7:3333", 0.9));
                 }
             }
             double rogue = s.rogueOutletW(m);
             if (rogue > 0) {
-                asm.meter(t, "pdu-r1", "24", "outlet", null, "r1", "room1", rogue, Double.NaN);
+                asm.meter(new MeterReading(t, "pdu-r1", "24", "outlet", null, "r1", "room1", rogue,
+                        Double.NaN));
             }
             double inlet = rackOutlets + rogue + 15 + 5 * gaussian(rnd);
             inletKwh += inlet / 60_000;
-            asm.meter(t, "pdu-r1", "total", "inlet", null, "r1", "room1", inlet, inletKwh);
+            asm.meter(new MeterReading(t, "pdu-r1", "total", "inlet", null, "r1", "room1", inlet, inletKwh));
             asm.advanceTo(t + MIN);
         }
         return rec;

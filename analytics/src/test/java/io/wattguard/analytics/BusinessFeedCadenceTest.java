@@ -3,6 +3,10 @@ package io.wattguard.analytics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wattguard.analytics.Readings.BusinessLoadReading;
+import io.wattguard.analytics.Readings.GpuReading;
+import io.wattguard.analytics.Readings.HostReading;
+import io.wattguard.analytics.Readings.MeterReading;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -101,26 +105,28 @@ class BusinessFeedCadenceTest {
                 for (int g = 0; g < 4; g++) {
                     double w = 50 + 250 * work + 5 * AnalyzerTest.gaussian(rnd);
                     gpuW += w;
-                    asm.gpu(t, host, "r1", "room1", Integer.toString(g), "NVIDIA L4", work * 100, work * 40, w, 300,
-                            Double.NaN);
+                    asm.gpu(new GpuReading(t, host, "r1", "room1", Integer.toString(g), "NVIDIA L4", work * 100,
+                            work * 40, w, 300, Double.NaN));
                 }
                 double cpu = 0.1 + 0.2 * work;
-                asm.host(t, host, "r1", "room1", cpu * 100, 60 + 100 * cpu);
+                asm.host(new HostReading(t, host, "r1", "room1", cpu * 100, 60 + 100 * cpu));
                 double outlet = (gpuW + 60 + 100 * cpu + 120) / 0.94 + 8 * AnalyzerTest.gaussian(rnd);
                 outletKwh[h] += outlet / 60_000;
                 rackOutlets += outlet;
-                asm.meter(t, "pdu-r1", Integer.toString(h + 1), "outlet", host, "r1", "room1", outlet, outletKwh[h]);
+                asm.meter(new MeterReading(t, "pdu-r1", Integer.toString(h + 1), "outlet", host, "r1", "room1", outlet,
+                        outletKwh[h]));
                 for (Feed f : feeds) {
                     if (f.reports(host, m)) {
                         // The agents' allowlist reports the utilisation of business processes; a scheduler or a
                         // CMDB what it allocated, which a job fills to varying degrees.
-                        asm.businessLoad(t, host, "host", f.source(), f.source().equals("allowlist") ? work : allocated);
+                        asm.businessLoad(new BusinessLoadReading(t, host, "host", f.source(),
+                                f.source().equals("allowlist") ? work : allocated));
                     }
                 }
             }
             double inlet = rackOutlets + 15 + 5 * AnalyzerTest.gaussian(rnd);
             inletKwh += inlet / 60_000;
-            asm.meter(t, "pdu-r1", "total", "inlet", null, "r1", "room1", inlet, inletKwh);
+            asm.meter(new MeterReading(t, "pdu-r1", "total", "inlet", null, "r1", "room1", inlet, inletKwh));
             asm.advanceTo(t + MIN);
         }
         return new Run(rows, a);

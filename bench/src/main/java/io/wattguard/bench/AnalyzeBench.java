@@ -1,6 +1,5 @@
 package io.wattguard.bench;
 
-import io.wattguard.store.read.StoreReader;
 import io.wattguard.analytics.AnalysisOutput;
 import io.wattguard.analytics.AnalysisSettings;
 import io.wattguard.analytics.Analyzer;
@@ -10,6 +9,7 @@ import io.wattguard.analytics.StepAssembler;
 import io.wattguard.cli.Main;
 import io.wattguard.influx.PrivateInfluxd;
 import io.wattguard.store.InfluxSettings;
+import io.wattguard.store.read.StoreReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -85,7 +85,7 @@ public final class AnalyzeBench {
             for (int pass = 0; pass < 2; pass++) {
                 readCpu = new Cpu();
                 long t0 = System.nanoTime();
-                try (StoreReader reader = new StoreReader(influx, 10_000)) {
+                try (StoreReader reader = new StoreReader(influx, 10_000, System::currentTimeMillis)) {
                     long end = pass == 0 ? Math.min(to, FROM + 86_400_000L) : to; // a day to warm up, then all
                     for (long a = FROM; a < end; a += windowMs) {
                         reader.read(a, Math.min(end, a + windowMs), NO_OP);
@@ -170,9 +170,11 @@ public final class AnalyzeBench {
             for (long t = a; t < b; t += 60_000) {
                 for (int h = 0; h < data.hosts; h++) {
                     data.values(h, t, v);
-                    steps.gpu(t, host[h], rack[h], room[h], "0", "NVIDIA A100-SXM4-80GB", v[0], v[1], v[2], 400, v[3]);
-                    steps.meter(t, device[h], channel[h], "outlet", host[h], rack[h], room[h], v[4], v[5]);
-                    steps.businessLoad(t, host[h], "host", "allowlist", v[6]);
+                    steps.gpu(new Readings.GpuReading(t, host[h], rack[h], room[h], "0", "NVIDIA A100-SXM4-80GB", v[0],
+                            v[1], v[2], 400, v[3]));
+                    steps.meter(new Readings.MeterReading(t, device[h], channel[h], "outlet", host[h], rack[h],
+                            room[h], v[4], v[5]));
+                    steps.businessLoad(new Readings.BusinessLoadReading(t, host[h], "host", "allowlist", v[6]));
                 }
             }
             steps.advanceTo(b);
@@ -232,26 +234,11 @@ public final class AnalyzeBench {
     }
 
     private static final Readings NO_OP = new Readings() {
-        @Override
-        public void gpu(long timeMs, String host, String rack, String room, String gpu, String model, double utilPct,
-                double memUtilPct, double powerW, double powerLimitW, double energyJ) {}
-
-        @Override
-        public void host(long timeMs, String host, String rack, String room, double cpuUtilPct, double cpuPowerW) {}
-
-        @Override
-        public void meter(long timeMs, String device, String channel, String kind, String host, String rack,
-                String room, double powerW, double energyKwh) {}
-
-        @Override
-        public void businessLoad(long timeMs, String entity, String level, String source, double value) {}
-
-        @Override
-        public void evidence(long timeMs, String host, String kind, String process, long pid, String detail,
-                double score) {}
-
-        @Override
-        public void process(long timeMs, String host, String gpu, String process, long pid, double smUtilPct,
-                Boolean business, String user, String container) {}
+        @Override public void gpu(GpuReading r) {}
+        @Override public void host(HostReading r) {}
+        @Override public void meter(MeterReading r) {}
+        @Override public void businessLoad(BusinessLoadReading r) {}
+        @Override public void evidence(EvidenceReading r) {}
+        @Override public void process(ProcessReading r) {}
     };
 }

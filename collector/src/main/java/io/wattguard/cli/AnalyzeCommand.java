@@ -2,18 +2,18 @@ package io.wattguard.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import io.wattguard.detect.AnalysisConfig;
-import io.wattguard.detect.AnalysisRunner;
-import io.wattguard.detect.AnalysisSamples;
-import io.wattguard.store.read.StoreReader;
-import io.wattguard.store.write.StoreWriter;
 import io.wattguard.analytics.AnalysisOutput;
 import io.wattguard.analytics.Episode;
 import io.wattguard.analytics.Explanation;
 import io.wattguard.config.Durations;
 import io.wattguard.daemon.Settings;
+import io.wattguard.detect.AnalysisConfig;
+import io.wattguard.detect.AnalysisRunner;
+import io.wattguard.detect.AnalysisSamples;
 import io.wattguard.store.InfluxSettings;
+import io.wattguard.store.read.StoreReader;
 import io.wattguard.store.write.InfluxWriter;
+import io.wattguard.store.write.StoreWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -34,8 +34,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.influxdb.InfluxDBIOException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -238,7 +238,8 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
             Progress progress, String entity, Consumer<Explanation> explained) throws IOException {
         Map<String, Episode> episodes = new LinkedHashMap<>();
         long warmFrom = fromMs - cfg.warmup().toMillis();
-        try (StoreReader reader = new StoreReader(settings.influx(), 10_000);
+        // The command is where the wall clock comes in: it decides which of the range is settled history.
+        try (StoreReader reader = new StoreReader(settings.influx(), 10_000, System::currentTimeMillis);
                 InfluxWriter influx = new InfluxWriter(settings.influx());
                 StoreWriter writer = new StoreWriter(influx)) {
             AnalysisOutput sink = AnalysisOutput.episodes(e -> episodes.put(e.id(), e));

@@ -1,15 +1,15 @@
 package io.wattguard.daemon;
 
 import io.wattguard.alert.AlertSettings;
-import io.wattguard.detect.AnalysisConfig;
 import io.wattguard.analytics.Schedule;
-import io.wattguard.source.business.BusinessSchedule;
 import io.wattguard.config.ConfigException;
 import io.wattguard.config.Problems;
 import io.wattguard.config.Section;
 import io.wattguard.core.SourceFactory;
 import io.wattguard.core.SourceSpec;
 import io.wattguard.core.Topology;
+import io.wattguard.detect.AnalysisConfig;
+import io.wattguard.source.business.BusinessSchedule;
 import io.wattguard.store.InfluxSettings;
 import io.wattguard.store.spool.SpoolSettings;
 import java.net.InetAddress;

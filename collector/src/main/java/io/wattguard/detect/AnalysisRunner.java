@@ -1,6 +1,5 @@
 package io.wattguard.detect;
 
-import io.wattguard.store.read.StoreReader;
 import io.wattguard.analytics.AnalysisOutput;
 import io.wattguard.analytics.Analyzer;
 import io.wattguard.analytics.BusinessFeeds;
@@ -8,6 +7,7 @@ import io.wattguard.analytics.Episode;
 import io.wattguard.analytics.Schedule;
 import io.wattguard.analytics.StepAssembler;
 import io.wattguard.core.Topology;
+import io.wattguard.store.read.StoreReader;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;

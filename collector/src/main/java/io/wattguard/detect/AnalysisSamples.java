@@ -3,9 +3,9 @@ package io.wattguard.detect;
 import io.wattguard.analytics.AnalysisOutput;
 import io.wattguard.analytics.Episode;
 import io.wattguard.core.Sample;
+import io.wattguard.store.Schema;
 import io.wattguard.store.Schema.Anomaly;
 import io.wattguard.store.Schema.Baseline;
-import io.wattguard.store.Schema;
 import java.util.function.Consumer;
 
 /**

@@ -1,6 +1,5 @@
 package io.wattguard.detect;
 
-import io.wattguard.store.read.StoreReader;
 import io.wattguard.analytics.AnalysisOutput;
 import io.wattguard.analytics.BusinessFeeds;
 import io.wattguard.analytics.Schedule;
@@ -8,6 +7,7 @@ import io.wattguard.core.Health;
 import io.wattguard.core.Sample;
 import io.wattguard.core.Topology;
 import io.wattguard.store.InfluxSettings;
+import io.wattguard.store.read.StoreReader;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -67,7 +67,7 @@ public final class AnalysisService implements AutoCloseable {
 
     private void loop() {
         long step = runner.stepMs();
-        try (StoreReader reader = new StoreReader(influx, 10_000)) {
+        try (StoreReader reader = new StoreReader(influx, 10_000, clock::millis)) {
             long first = Math.floorDiv(due(), step) * step;
             phase = "warming_up";
             liveFrom = first;

@@ -3,11 +3,11 @@ package io.wattguard.daemon;
 import io.wattguard.core.Topology;
 import io.wattguard.influx.PrivateInfluxd;
 import io.wattguard.store.InfluxSettings;
-import io.wattguard.store.write.InfluxSink;
-import io.wattguard.store.write.InfluxWriter;
 import io.wattguard.store.spool.FsyncPolicy;
 import io.wattguard.store.spool.Spool;
 import io.wattguard.store.spool.SpoolSettings;
+import io.wattguard.store.write.InfluxSink;
+import io.wattguard.store.write.InfluxWriter;
 import io.wattguard.testing.Configs;
 import java.net.URI;
 import java.nio.file.Path;
@@ -68,7 +68,7 @@ class LifecycleTest {
                 new Object[] {"Alerts", (Supplier<AutoCloseable>) () -> io.wattguard.alert.Alerts.create(
                         io.wattguard.alert.AlertSettings.none(), Clock.systemUTC(), "h")},
                 new Object[] {"StoreReader", (Supplier<AutoCloseable>) () -> new io.wattguard.store.read.StoreReader(
-                        InfluxSettings.local(NOWHERE, "x"), 100)},
+                        InfluxSettings.local(NOWHERE, "x"), 100, System::currentTimeMillis)},
                 new Object[] {"PrivateInfluxd", (Supplier<AutoCloseable>) () -> {
                     try {
                         return PrivateInfluxd.startTemporary();

@@ -1,6 +1,5 @@
 package io.wattguard.detect;
 
-import io.wattguard.testing.TinySite;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.wattguard.influx.PrivateInfluxd;
 import io.wattguard.testing.Cli;
 import io.wattguard.testing.InfluxdTest;
+import io.wattguard.testing.TinySite;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -1,6 +1,5 @@
 package io.wattguard.detect;
 
-import io.wattguard.testing.TinySite;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +10,7 @@ import io.wattguard.daemon.Settings;
 import io.wattguard.testing.Cli;
 import io.wattguard.testing.Configs;
 import io.wattguard.testing.InfluxdTest;
+import io.wattguard.testing.TinySite;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -5,6 +5,12 @@ import io.wattguard.analytics.AnalysisSettings;
 import io.wattguard.analytics.Analyzer;
 import io.wattguard.analytics.Episode;
 import io.wattguard.analytics.Readings;
+import io.wattguard.analytics.Readings.BusinessLoadReading;
+import io.wattguard.analytics.Readings.EvidenceReading;
+import io.wattguard.analytics.Readings.GpuReading;
+import io.wattguard.analytics.Readings.HostReading;
+import io.wattguard.analytics.Readings.MeterReading;
+import io.wattguard.analytics.Readings.ProcessReading;
 import io.wattguard.analytics.Schedule;
 import io.wattguard.analytics.StepAssembler;
 import io.wattguard.simulator.site.Detection;
@@ -12,6 +18,13 @@ import io.wattguard.simulator.site.Scorer;
 import io.wattguard.simulator.site.SitePoint;
 import io.wattguard.simulator.site.SiteSpec;
 import io.wattguard.simulator.site.SyntheticSite;
+import io.wattguard.store.Schema;
+import io.wattguard.store.Schema.BusinessLoad;
+import io.wattguard.store.Schema.Evidence;
+import io.wattguard.store.Schema.Gpu;
+import io.wattguard.store.Schema.GpuProcess;
+import io.wattguard.store.Schema.Host;
+import io.wattguard.store.Schema.Meter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,24 +89,29 @@ public final class Evaluation {
         return b.build();
     }
 
-    /** One site point as the store reader would hand it over. */
+    /** One site point as the store reader would hand it over: the same names, through the same {@link Schema}. */
     static void feed(SitePoint p, Readings r) {
         Map<String, String> t = p.tags();
+        Map<String, Object> f = p.fields();
         switch (p.measurement()) {
-            case "gpu" -> r.gpu(p.timeMs(), t.get("host"), t.get("rack"), t.get("room"), t.get("gpu"), t.get("model"),
-                    p.number("util_pct"), p.number("mem_util_pct"), p.number("power_w"), p.number("power_limit_w"),
-                    p.number("energy_j"));
-            case "host" -> r.host(p.timeMs(), t.get("host"), t.get("rack"), t.get("room"), p.number("cpu_util_pct"),
-                    p.number("cpu_power_w"));
-            case "meter" -> r.meter(p.timeMs(), t.get("device"), t.get("channel"), t.get("kind"), t.get("host"),
-                    t.get("rack"), t.get("room"), p.number("power_w"), p.number("energy_kwh"));
-            case "business_load" -> r.businessLoad(p.timeMs(), t.get("entity"), t.get("level"), t.get("source"),
-                    p.number("value"));
-            case "evidence" -> r.evidence(p.timeMs(), t.get("host"), t.get("kind"), t.get("process"),
-                    (long) p.number("pid"), (String) p.fields().get("detail"), p.number("score"));
-            case "gpu_process" -> r.process(p.timeMs(), t.get("host"), t.get("gpu"), t.get("process"),
-                    (long) p.number("pid"), p.number("sm_util_pct"), (Boolean) p.fields().get("business"),
-                    (String) p.fields().get("user"), (String) p.fields().get("container"));
+            case Gpu.NAME -> r.gpu(new GpuReading(p.timeMs(), t.get(Schema.HOST), t.get(Schema.RACK),
+                    t.get(Schema.ROOM), t.get(Gpu.GPU), t.get(Gpu.MODEL), p.number(Gpu.UTIL_PCT),
+                    p.number(Gpu.MEM_UTIL_PCT), p.number(Gpu.POWER_W), p.number(Gpu.POWER_LIMIT_W),
+                    p.number(Gpu.ENERGY_J)));
+            case Host.NAME -> r.host(new HostReading(p.timeMs(), t.get(Schema.HOST), t.get(Schema.RACK),
+                    t.get(Schema.ROOM), p.number(Host.CPU_UTIL_PCT), p.number(Host.CPU_POWER_W)));
+            case Meter.NAME -> r.meter(new MeterReading(p.timeMs(), t.get(Meter.DEVICE), t.get(Meter.CHANNEL),
+                    t.get(Meter.KIND), t.get(Schema.HOST), t.get(Schema.RACK), t.get(Schema.ROOM),
+                    p.number(Meter.POWER_W), p.number(Meter.ENERGY_KWH)));
+            case BusinessLoad.NAME -> r.businessLoad(new BusinessLoadReading(p.timeMs(), t.get(BusinessLoad.ENTITY),
+                    t.get(BusinessLoad.LEVEL), t.get(BusinessLoad.SOURCE), p.number(BusinessLoad.VALUE)));
+            case Evidence.NAME -> r.evidence(new EvidenceReading(p.timeMs(), t.get(Schema.HOST),
+                    t.get(Evidence.KIND), t.get(Evidence.PROCESS), (long) p.number(Evidence.PID),
+                    (String) f.get(Evidence.DETAIL), p.number(Evidence.SCORE)));
+            case GpuProcess.NAME -> r.process(new ProcessReading(p.timeMs(), t.get(Schema.HOST),
+                    t.get(GpuProcess.GPU), t.get(GpuProcess.PROCESS), (long) p.number(GpuProcess.PID),
+                    p.number(GpuProcess.SM_UTIL_PCT), (Boolean) f.get(GpuProcess.BUSINESS),
+                    (String) f.get(GpuProcess.USER), (String) f.get(GpuProcess.CONTAINER)));
             default -> { }
         }
     }

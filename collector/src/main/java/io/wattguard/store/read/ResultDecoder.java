@@ -53,7 +53,7 @@ final class ResultDecoder {
     }
 
     private ResultTable newTable() {
-        return new ResultTable(fields.size(), Math.min(flushRows, 4096));
+        return new ResultTable(fields, tagKeys, Math.min(flushRows, 4096));
     }
 
     void finish() throws IOException {

@@ -17,6 +17,8 @@ final class ResultTable {
     static final byte FALSE = 4;
 
     final int fields;
+    private final List<String> fieldNames;
+    private final List<String> tagKeys;
     int rows;
     long[] time;
     int[] series;
@@ -25,8 +27,11 @@ final class ResultTable {
     String[] str;
     final List<String[]> tags = new ArrayList<>();
 
-    ResultTable(int fields, int capacity) {
-        this.fields = fields;
+    /** Columns by name: {@code fieldNames} as selected, {@code tagKeys} as grouped by, each in query order. */
+    ResultTable(List<String> fieldNames, List<String> tagKeys, int capacity) {
+        this.fields = fieldNames.size();
+        this.fieldNames = fieldNames;
+        this.tagKeys = tagKeys;
         time = new long[capacity];
         series = new int[capacity];
         kind = new byte[capacity * fields];
@@ -88,8 +93,33 @@ final class ResultTable {
         return k == TRUE ? Boolean.TRUE : k == FALSE ? Boolean.FALSE : null;
     }
 
-
     String tag(int row, int tag) {
         return tags.get(series[row])[tag];
+    }
+
+    // By name: a short list's indexOf, and the names are the Schema's constants, so equals meets the same instance.
+
+    String tag(int row, String key) {
+        return tag(row, column(tagKeys, key));
+    }
+
+    double d(int row, String field) {
+        return d(row, column(fieldNames, field));
+    }
+
+    String s(int row, String field) {
+        return s(row, column(fieldNames, field));
+    }
+
+    Boolean bool(int row, String field) {
+        return bool(row, column(fieldNames, field));
+    }
+
+    private static int column(List<String> names, String name) {
+        int i = names.indexOf(name);
+        if (i < 0) {
+            throw new IllegalArgumentException("'" + name + "' was not asked for: " + names);
+        }
+        return i;
     }
 }

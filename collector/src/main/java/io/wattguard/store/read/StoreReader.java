@@ -3,70 +3,33 @@ package io.wattguard.store.read;
 import io.wattguard.analytics.Readings;
 import io.wattguard.store.InfluxSettings;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import okhttp3.Call;
-import okhttp3.Credentials;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
 
 /**
- * Reads what the analysis needs from InfluxDB: one chunked, time-bounded raw query per measurement and
- * window, streamed without trees into {@link Readings} calls, so a month of a large fleet never sits in memory.
- * Every query has both time bounds: an unbounded one can make {@code influxd} allocate without limit
- * (DESIGN.md §6).
+ * Reads what the analysis needs from InfluxDB into {@link Readings} calls, planning how: the measurements and how a
+ * row becomes a call are {@link ReadMeasurement#ANALYSIS}, the InfluxQL and HTTP are {@link InfluxQuery}; this class
+ * decides which range is asked for when, so a month of a large fleet never sits in memory.
  *
- * <p>How it asks, chosen by measurement (bench {@code AnalyzeBench probe}): tags come from the series header
- * ({@code GROUP BY} the tag keys) rather than as a column of every row; the answer is MessagePack where the
- * server offers it (JSON otherwise, decided by the response's content type); and the measurements of a window
- * are queried and decoded in parallel. Settled history (older than {@link #SETTLED_MS}) is fetched in spans of
- * many of the caller's windows, sized to about {@link #SPAN_ROWS} rows a measurement, the next span while the
- * current one is analysed; the recent past, which late points may still change, is read exactly as asked and
- * streamed in bounded batches. Either way only the caller's thread calls {@link Readings}: the consumer need
- * not be thread-safe, and it sees each stored point of its window once, whatever the span.
+ * <p>The measurements of a window are queried and decoded in parallel (bench {@code AnalyzeBench probe}). Settled
+ * history (older than {@link #SETTLED_MS} by the injected clock) is fetched in spans of many of the caller's
+ * windows, sized to about {@link #SPAN_ROWS} rows a measurement, the next span while the current one is analysed;
+ * the recent past, which late points may still change, is read exactly as asked and streamed in bounded batches.
+ * Either way only the caller's thread calls {@link Readings}: the consumer need not be thread-safe, and it sees each
+ * stored point of its window once, whatever the span.
  */
 public final class StoreReader implements AutoCloseable {
-    /** What to ask of one measurement and how a row becomes a {@link Readings} call. */
-    private record Measurement(String name, List<String> fields, List<String> tags, Replay replay) {}
-
-    @FunctionalInterface
-    private interface Replay {
-        void row(ResultTable t, int r, Readings out);
-    }
-
-    private static final List<Measurement> MEASUREMENTS = List.of(
-            new Measurement("gpu", List.of("util_pct", "mem_util_pct", "power_w", "power_limit_w", "energy_j"),
-                    List.of("host", "rack", "room", "gpu", "model"),
-                    (t, r, out) -> out.gpu(t.time[r], t.tag(r, 0), t.tag(r, 1), t.tag(r, 2), t.tag(r, 3), t.tag(r, 4),
-                            t.d(r, 0), t.d(r, 1), t.d(r, 2), t.d(r, 3), t.d(r, 4))),
-            new Measurement("host", List.of("cpu_util_pct", "cpu_power_w"), List.of("host", "rack", "room"),
-                    (t, r, out) -> out.host(t.time[r], t.tag(r, 0), t.tag(r, 1), t.tag(r, 2), t.d(r, 0), t.d(r, 1))),
-            new Measurement("meter", List.of("power_w", "energy_kwh"),
-                    List.of("device", "channel", "kind", "host", "rack", "room"),
-                    (t, r, out) -> out.meter(t.time[r], t.tag(r, 0), t.tag(r, 1), t.tag(r, 2), t.tag(r, 3), t.tag(r, 4),
-                            t.tag(r, 5), t.d(r, 0), t.d(r, 1))),
-            new Measurement("business_load", List.of("value"), List.of("entity", "level", "source"),
-                    (t, r, out) -> out.businessLoad(t.time[r], t.tag(r, 0), t.tag(r, 1), t.tag(r, 2), t.d(r, 0))),
-            new Measurement("evidence", List.of("pid", "detail", "score"), List.of("host", "kind", "process"),
-                    (t, r, out) -> out.evidence(t.time[r], t.tag(r, 0), t.tag(r, 1), t.tag(r, 2), (long) t.d(r, 0),
-                            t.s(r, 1), t.d(r, 2))),
-            new Measurement("gpu_process", List.of("pid", "sm_util_pct", "business", "user", "container"),
-                    List.of("host", "gpu", "process"),
-                    (t, r, out) -> out.process(t.time[r], t.tag(r, 0), t.tag(r, 1), t.tag(r, 2), (long) t.d(r, 0),
-                            t.d(r, 1), t.bool(r, 2), t.s(r, 3), t.s(r, 4))));
-
+    private static final List<ReadMeasurement> MEASUREMENTS = ReadMeasurement.ANALYSIS;
     /** Queries of one window in flight at once: enough to keep influxd's cores and a decoder busy. */
     private static final int PARALLEL = 3;
     /** Decoded batches waiting for the caller: bounds memory whatever the window. */
@@ -81,42 +44,34 @@ public final class StoreReader implements AutoCloseable {
     private static final long SPAN_ROWS = 1_000_000;
     private static final long MAX_SPAN_MS = 86_400_000L;
 
-    private final InfluxSettings settings;
-    private final OkHttpClient http;
-    private final int chunkRows;
+    private final InfluxQuery influx;
+    /** Decides which history is settled; the daemon's and the command's clock, a fixed one in tests. */
+    private final LongSupplier clock;
     private final ExecutorService pool;
-    private volatile Consumer<String> queryLog = q -> { };
-    private long rows;
-    private volatile String lastContentType;
-    private boolean closed;
     private final ExecutorService ahead;
-    private java.util.function.LongSupplier clock = System::currentTimeMillis;
+    private long rows;
+    private boolean closed;
     private Span current;
     private Future<Span> next;
     private volatile long rowsPerWindow;
 
-    public StoreReader(InfluxSettings settings, int chunkRows) {
-        this.settings = settings;
-        this.chunkRows = Math.max(1, chunkRows);
-        this.http = new OkHttpClient.Builder()
-                .connectTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
-                .readTimeout(Math.max(60_000, settings.timeout().toMillis()), TimeUnit.MILLISECONDS)
-                .build();
-        this.pool = Executors.newFixedThreadPool(PARALLEL, r -> {
-            Thread t = new Thread(r, "wattguard-store-reader");
-            t.setDaemon(true);
-            return t;
-        });
-        this.ahead = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "wattguard-store-read-ahead");
-            t.setDaemon(true);
-            return t;
-        });
+    /**
+     * @param chunkRows rows per chunk of InfluxDB's answers, and per batch handed over while streaming
+     * @param clock     epoch milliseconds now
+     */
+    public StoreReader(InfluxSettings settings, int chunkRows, LongSupplier clock) {
+        this.influx = new InfluxQuery(settings, chunkRows);
+        this.clock = clock;
+        this.pool = Executors.newFixedThreadPool(PARALLEL, daemon("wattguard-store-reader"));
+        this.ahead = Executors.newSingleThreadExecutor(daemon("wattguard-store-read-ahead"));
     }
 
-    /** For tests: the clock that decides which history is settled. */
-    void clock(java.util.function.LongSupplier clock) {
-        this.clock = clock;
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** Rows read so far. */
@@ -126,12 +81,12 @@ public final class StoreReader implements AutoCloseable {
 
     /** Sees the text of every query before it is sent (tests check that each one is bounded in time). */
     void onQuery(Consumer<String> log) {
-        this.queryLog = log;
+        influx.onQuery(log);
     }
 
     /** The content type of the last answer, for tests. */
     String lastContentType() {
-        return lastContentType;
+        return influx.lastContentType();
     }
 
     /** Reads {@code [fromMs, toMs)} of every measurement the analysis uses into {@code out}, on this thread. */
@@ -202,18 +157,23 @@ public final class StoreReader implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while reading from InfluxDB");
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err; // out of memory is not an I/O failure: let it reach the command as what it is
-            }
-            throw new IOException(e.getCause());
+        } catch (ExecutionException e) {
+            throw unwrap(e);
         }
+    }
+
+    /** What a task threw, as what it was: out of memory is not an I/O failure, and reaches the command as itself. */
+    private static IOException unwrap(ExecutionException e) {
+        if (e.getCause() instanceof IOException io) {
+            return io;
+        }
+        if (e.getCause() instanceof RuntimeException re) {
+            throw re;
+        }
+        if (e.getCause() instanceof Error err) {
+            throw err;
+        }
+        return new IOException(e.getCause());
     }
 
     private void dropSpans() {
@@ -226,15 +186,14 @@ public final class StoreReader implements AutoCloseable {
 
     /** Fetches {@code [from, to)} of every measurement into memory, the measurements in parallel. */
     private Span fetchSpan(long from, long to, long window) throws IOException {
-        String range = " WHERE time >= " + from + "ms AND time < " + to + "ms";
         List<Call> calls = new ArrayList<>();
         List<Future<ResultTable>> tasks = new ArrayList<>();
-        for (Measurement m : MEASUREMENTS) {
-            Call call = http.newCall(request(query(m, range)));
+        for (ReadMeasurement m : MEASUREMENTS) {
+            Call call = influx.call(m, from, to);
             calls.add(call);
             tasks.add(pool.submit(() -> {
                 ResultTable[] got = new ResultTable[1];
-                fetch(call, m, Integer.MAX_VALUE, t -> got[0] = t);
+                influx.fetch(call, m, Integer.MAX_VALUE, t -> got[0] = t);
                 return got[0];
             }));
         }
@@ -243,21 +202,14 @@ public final class StoreReader implements AutoCloseable {
         try {
             long most = 0;
             for (int i = 0; i < tasks.size(); i++) {
-                Future<ResultTable> f = tasks.get(i);
                 ResultTable t;
                 try {
-                    t = f.get();
+                    t = tasks.get(i).get();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new InterruptedIOException("read cancelled");
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (e.getCause() instanceof IOException io) {
-                        throw io;
-                    }
-                    if (e.getCause() instanceof Error err) {
-                        throw err; // out of memory is not an I/O failure: let it reach the command as what it is
-                    }
-                    throw new IOException(e.getCause());
+                } catch (ExecutionException e) {
+                    throw unwrap(e);
                 }
                 if (t != null) {
                     span.add(MEASUREMENTS.get(i), t);
@@ -276,90 +228,18 @@ public final class StoreReader implements AutoCloseable {
         }
     }
 
-    /** Rows of a span, per measurement, each series' rows contiguous and in time order (GROUP BY tags). */
-    private static final class Span {
-        final long from;
-        final long to;
-        long servedUntil = Long.MIN_VALUE;
-        private final List<Measurement> measurements = new ArrayList<>();
-        private final List<ResultTable> tables = new ArrayList<>();
-        private final List<int[]> positions = new ArrayList<>();
-        private final List<int[]> ends = new ArrayList<>();
-
-        Span(long from, long to) {
-            this.from = from;
-            this.to = to;
-        }
-
-        void add(Measurement m, ResultTable t) {
-            int series = t.tags.size();
-            int[] start = new int[series];
-            int[] end = new int[series];
-            java.util.Arrays.fill(start, -1);
-            for (int r = 0; r < t.rows; r++) {
-                int s = t.series[r];
-                if (start[s] < 0) {
-                    start[s] = r;
-                }
-                end[s] = r + 1;
-            }
-            for (int s = 0; s < series; s++) {
-                if (start[s] < 0) {
-                    start[s] = 0;
-                    end[s] = 0;
-                }
-            }
-            measurements.add(m);
-            tables.add(t);
-            positions.add(start);
-            ends.add(end);
-        }
-
-        /** Replays the rows in {@code [a, b)}; windows come in ascending order. */
-        long replay(long a, long b, Readings out) {
-            long n = 0;
-            for (int i = 0; i < tables.size(); i++) {
-                ResultTable t = tables.get(i);
-                Replay replay = measurements.get(i).replay();
-                int[] pos = positions.get(i);
-                int[] end = ends.get(i);
-                long[] time = t.time;
-                for (int s = 0; s < pos.length; s++) {
-                    int p = pos[s];
-                    int e = end[s];
-                    while (p < e && time[p] < b) {
-                        if (time[p] >= a) {
-                            replay.row(t, p, out);
-                            n++;
-                        }
-                        p++;
-                    }
-                    pos[s] = p;
-                }
-            }
-            servedUntil = b;
-            return n;
-        }
-    }
-
-    private static String query(Measurement m, String range) {
-        return "SELECT " + String.join(", ", quoted(m.fields())) + " FROM \"" + m.name() + "\"" + range
-                + " GROUP BY " + String.join(", ", quoted(m.tags()));
-    }
-
     /** Streams {@code [fromMs, toMs)} straight into {@code out}: for the recent past, which may still change. */
     private void stream(long fromMs, long toMs, Readings out) throws IOException {
-        String range = " WHERE time >= " + fromMs + "ms AND time < " + toMs + "ms";
         BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUED);
         List<Call> calls = new ArrayList<>();
         List<Future<?>> tasks = new ArrayList<>();
-        for (Measurement m : MEASUREMENTS) {
-            Call call = http.newCall(request(query(m, range)));
+        for (ReadMeasurement m : MEASUREMENTS) {
+            Call call = influx.call(m, fromMs, toMs);
             calls.add(call);
             tasks.add(pool.submit(() -> {
                 Object last = END;
                 try {
-                    fetch(call, m, chunkRows, t -> put(queue, new Batch(m, t)));
+                    influx.fetch(call, m, influx.chunkRows(), t -> put(queue, new Batch(m, t)));
                 } catch (IOException | RuntimeException e) {
                     last = e;
                 } finally {
@@ -398,7 +278,7 @@ public final class StoreReader implements AutoCloseable {
         }
     }
 
-    private record Batch(Measurement m, ResultTable table) {}
+    private record Batch(ReadMeasurement m, ResultTable table) {}
 
     private static void put(BlockingQueue<Object> queue, Object o) throws IOException {
         try {
@@ -418,66 +298,9 @@ public final class StoreReader implements AutoCloseable {
         }
     }
 
-    private static List<String> quoted(List<String> names) {
-        return names.stream().map(n -> "\"" + n + "\"").toList();
-    }
-
-    private Request request(String influxQl) {
-        queryLog.accept(influxQl);
-        String rp = settings.retentionPolicy();
-        String url = settings.url().resolve("/query").toString() + "?db=" + enc(settings.database())
-                + (rp == null || rp.isEmpty() ? "" : "&rp=" + enc(rp))
-                + "&epoch=ms&chunked=true&chunk_size=" + chunkRows + "&q=" + enc(influxQl);
-        Request.Builder req = new Request.Builder().url(url)
-                // exactly this value: influxd matches the header whole, and answers JSON to anything else
-                .header("Accept", "application/x-msgpack");
-        if (settings.token() != null) {
-            req.header("Authorization", "Token " + settings.token().reveal());
-        } else if (settings.username() != null) {
-            req.header("Authorization", Credentials.basic(settings.username(),
-                    settings.password() == null ? "" : settings.password().reveal()));
-        }
-        return req.build();
-    }
-
-    private void fetch(Call call, Measurement m, int batchRows, ResultDecoder.Sink sink) throws IOException {
-        String where = "InfluxDB at " + settings.url();
-        try (Response resp = call.execute()) {
-            if (!resp.isSuccessful()) {
-                byte[] body = resp.body() == null ? new byte[0] : resp.body().bytes();
-                throw new IOException(where + " answered " + resp.code() + " to a query of " + m.name() + ": "
-                        + ErrorAnswer.text(body));
-            }
-            String type = resp.header("Content-Type", "");
-            lastContentType = type;
-            ResultDecoder decoder = new ResultDecoder(m.fields(), m.tags(), batchRows, sink);
-            try (InputStream in = resp.body().byteStream()) {
-                if (type.contains("msgpack")) {
-                    decoder.msgpack(in);
-                } else {
-                    decoder.json(in);
-                }
-            } catch (ResultDecoder.InfluxQueryError e) {
-                throw new IOException(where + " failed a query of " + m.name() + ": " + e.getMessage(), e);
-            }
-        } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith(where)) {
-                throw e;
-            }
-            if (call.isCanceled()) {
-                throw new InterruptedIOException("read cancelled");
-            }
-            throw new IOException(where + " did not answer a query of " + m.name() + ": " + e, e);
-        }
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
     /** The measurements read, for messages. */
     public static List<String> measurements() {
-        return MEASUREMENTS.stream().map(Measurement::name).toList();
+        return MEASUREMENTS.stream().map(ReadMeasurement::name).toList();
     }
 
     @Override
@@ -489,7 +312,6 @@ public final class StoreReader implements AutoCloseable {
         dropSpans();
         ahead.shutdownNow();
         pool.shutdownNow();
-        http.dispatcher().executorService().shutdown();
-        http.connectionPool().evictAll();
+        influx.close();
     }
 }

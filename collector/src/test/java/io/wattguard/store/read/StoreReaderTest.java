@@ -1,6 +1,5 @@
 package io.wattguard.store.read;
 
-import io.wattguard.testing.TinySite;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.wattguard.analytics.Readings;
 import io.wattguard.store.InfluxSettings;
 import io.wattguard.testing.InfluxdTest;
+import io.wattguard.testing.TinySite;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;
@@ -93,11 +93,9 @@ class StoreReaderTest extends InfluxdTest {
 
     /** A reader that sees the test's range as settled history (read ahead in spans) or as the recent past (streamed). */
     private static StoreReader reader(String db, int chunk, boolean settled) {
-        StoreReader r = new StoreReader(InfluxSettings.local(influxd.url(), db), chunk);
-        if (!settled) {
-            r.clock(() -> FROM + 60_000);
-        }
-        return r;
+        // Long after the range, it is settled history; a minute into it, the recent past.
+        long now = settled ? System.currentTimeMillis() : FROM + 60_000;
+        return new StoreReader(InfluxSettings.local(influxd.url(), db), chunk, () -> now);
     }
 
     @ParameterizedTest(name = "settled history: {0}")
@@ -188,7 +186,7 @@ class StoreReaderTest extends InfluxdTest {
 
     @Test
     void aMissingDatabaseIsAnErrorNamingTheServerAndTheReason() {
-        try (StoreReader reader = new StoreReader(InfluxSettings.local(influxd.url(), "no_such_db"), 10_000)) {
+        try (StoreReader reader = new StoreReader(InfluxSettings.local(influxd.url(), "no_such_db"), 10_000, System::currentTimeMillis)) {
             IOException e = assertThrows(IOException.class, () -> reader.read(FROM, TO, new Recording()));
             assertTrue(e.getMessage().contains(influxd.url().toString()), e.getMessage());
             assertTrue(e.getMessage().contains("database not found"), e.getMessage());
@@ -197,7 +195,7 @@ class StoreReaderTest extends InfluxdTest {
 
     @Test
     void aStoppedServerIsAnErrorNamingTheServer() throws IOException {
-        try (StoreReader reader = new StoreReader(InfluxSettings.local(influxd.url(), DB), 10_000)) {
+        try (StoreReader reader = new StoreReader(InfluxSettings.local(influxd.url(), DB), 10_000, System::currentTimeMillis)) {
             influxd.stop();
             try {
                 IOException e = assertThrows(IOException.class, () -> reader.read(FROM, TO, new Recording()));
@@ -218,7 +216,7 @@ class StoreReaderTest extends InfluxdTest {
         try (StoreReader reader = reader(DB, 1, settled)) {
             Recording failing = new Recording() {
                 @Override
-                public void host(long timeMs, String host, String rack, String room, double cpu, double cpuW) {
+                public void host(HostReading r) {
                     throw new IllegalStateException("consumer broke");
                 }
             };
@@ -274,37 +272,36 @@ class StoreReaderTest extends InfluxdTest {
         }
 
         @Override
-        public void gpu(long timeMs, String host, String rack, String room, String gpu, String model, double utilPct,
-                double memUtilPct, double powerW, double powerLimitW, double energyJ) {
-            add("gpu", timeMs, host, rack, room, gpu, model, utilPct, memUtilPct, powerW, powerLimitW, energyJ);
+        public void gpu(GpuReading r) {
+            add("gpu", r.timeMs(), r.host(), r.rack(), r.room(), r.gpu(), r.model(), r.utilPct(), r.memUtilPct(),
+                    r.powerW(), r.powerLimitW(), r.energyJ());
         }
 
         @Override
-        public void host(long timeMs, String host, String rack, String room, double cpuUtilPct, double cpuPowerW) {
-            add("host", timeMs, host, rack, room, cpuUtilPct, cpuPowerW);
+        public void host(HostReading r) {
+            add("host", r.timeMs(), r.host(), r.rack(), r.room(), r.cpuUtilPct(), r.cpuPowerW());
         }
 
         @Override
-        public void meter(long timeMs, String device, String channel, String kind, String host, String rack,
-                String room, double powerW, double energyKwh) {
-            add("meter", timeMs, device, channel, kind, host, rack, room, powerW, energyKwh);
+        public void meter(MeterReading r) {
+            add("meter", r.timeMs(), r.device(), r.channel(), r.kind(), r.host(), r.rack(), r.room(), r.powerW(),
+                    r.energyKwh());
         }
 
         @Override
-        public void businessLoad(long timeMs, String entity, String level, String source, double value) {
-            add("business", timeMs, entity, level, source, value);
+        public void businessLoad(BusinessLoadReading r) {
+            add("business", r.timeMs(), r.entity(), r.level(), r.source(), r.value());
         }
 
         @Override
-        public void evidence(long timeMs, String host, String kind, String process, long pid, String detail,
-                double score) {
-            add("evidence", timeMs, host, kind, process, pid, detail, score);
+        public void evidence(EvidenceReading r) {
+            add("evidence", r.timeMs(), r.host(), r.kind(), r.process(), r.pid(), r.detail(), r.score());
         }
 
         @Override
-        public void process(long timeMs, String host, String gpu, String process, long pid, double smUtilPct,
-                Boolean business, String user, String container) {
-            add("process", timeMs, host, gpu, process, pid, smUtilPct, business, user, container);
+        public void process(ProcessReading r) {
+            add("process", r.timeMs(), r.host(), r.gpu(), r.process(), r.pid(), r.smUtilPct(), r.business(), r.user(),
+                    r.container());
         }
     }
 }

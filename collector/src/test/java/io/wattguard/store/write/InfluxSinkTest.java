@@ -1,11 +1,11 @@
 package io.wattguard.store.write;
 
-import io.wattguard.store.InfluxSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wattguard.core.Sample;
 import io.wattguard.influx.PrivateInfluxd;
+import io.wattguard.store.InfluxSettings;
 import io.wattguard.store.spool.FsyncPolicy;
 import io.wattguard.store.spool.SpoolSettings;
 import io.wattguard.testing.InfluxdTest;

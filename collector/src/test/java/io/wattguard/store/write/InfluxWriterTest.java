@@ -1,10 +1,10 @@
 package io.wattguard.store.write;
 
-import io.wattguard.store.InfluxSettings;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wattguard.core.Sample;
+import io.wattguard.store.InfluxSettings;
 import io.wattguard.store.spool.FsyncPolicy;
 import io.wattguard.store.spool.SpoolSettings;
 import java.net.URI;
