@@ -1,7 +1,7 @@
 package io.wattguard.analytics;
 
 /**
- * What the analysis reads, one stored point at a time, in the words of the InfluxDB schema ({@code docs/schema.md}).
+ * What the analysis reads, one stored point at a time, in the words of the stored schema ({@code docs/schema.md}).
  * The store reader, the daemon and the evaluation harness all feed the same calls, so every path sees the
  * same data the same way. Each point is a record whose components are named after its tags and fields: a
  * dozen positional numbers and strings in a row are too easy to swap. Absent numbers are {@code NaN}; absent

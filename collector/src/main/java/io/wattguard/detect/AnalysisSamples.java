@@ -9,7 +9,7 @@ import io.wattguard.store.Schema.Baseline;
 import java.util.function.Consumer;
 
 /**
- * The analysis's conclusions as {@code baseline} and {@code anomaly} points (DESIGN.md §3). An episode is
+ * The analysis's conclusions as {@code baseline} and {@code anomaly} points (docs/schema.md). An episode is
  * written at every step while open, stamped with that step, so its first point is the moment it was
  * detected and Grafana can draw it growing; {@code id} ties the points together.
  */

@@ -4,7 +4,7 @@ import io.wattguard.core.Sample;
 import io.wattguard.store.Schema;
 
 /**
- * The {@code business_load} point (DESIGN.md section 3), built the same way by every writer: the allowlist of the
+ * The {@code business_load} point (docs/schema.md), built the same way by every writer: the allowlist of the
  * GPU source, the InfluxQL mappings, the schedule and the push endpoint. The entity is also written as a
  * {@code host} or {@code rack} tag so that the topology adds {@code site}, {@code room} and {@code rack}, as it
  * does for every point whose entity it knows.

@@ -25,7 +25,7 @@ import java.util.Set;
 public record NvmlConfig(Optional<String> library, Optional<String> host, Set<String> fields, boolean processes,
         boolean mig, Path hostRoot, Duration lostRetry, Allowlist allowlist) {
 
-    /** The {@code gpu} measurement's fields (DESIGN.md section 3), in the order they are written. */
+    /** The {@code gpu} measurement's fields (docs/schema.md), in the order they are written. */
     public static final List<String> GPU_FIELDS = Schema.Gpu.FIELDS;
 
     static NvmlConfig read(Section s) {
