@@ -1,6 +1,7 @@
 package io.wattguard.core;
 
 import io.wattguard.config.Section;
+import io.wattguard.store.Schema;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,34 +48,34 @@ public final class Topology {
     private static Map<String, String> tags(String site, String room, String rack, String host) {
         Map<String, String> t = new TreeMap<>();
         if (site != null) {
-            t.put("site", site);
+            t.put(Schema.SITE, site);
         }
         if (room != null) {
-            t.put("room", room);
+            t.put(Schema.ROOM, room);
         }
         if (rack != null) {
-            t.put("rack", rack);
+            t.put(Schema.RACK, rack);
         }
         if (host != null) {
-            t.put("host", host);
+            t.put(Schema.HOST, host);
         }
         return Map.copyOf(t);
     }
 
     public Sample enrich(Sample s) {
         Map<String, String> extra = null;
-        String host = s.tag("host");
+        String host = s.tag(Schema.HOST);
         if (host != null) {
             extra = byHost.get(host);
         }
-        if (extra == null && s.tag("rack") != null) {
-            extra = byRack.get(s.tag("rack"));
+        if (extra == null && s.tag(Schema.RACK) != null) {
+            extra = byRack.get(s.tag(Schema.RACK));
         }
-        if (extra == null && s.tag("room") != null) {
-            extra = byRoom.get(s.tag("room"));
+        if (extra == null && s.tag(Schema.ROOM) != null) {
+            extra = byRoom.get(s.tag(Schema.ROOM));
         }
         if (extra == null) {
-            return site == null || s.tag("site") != null ? s : s.withDefaultTags(Map.of("site", site));
+            return site == null || s.tag(Schema.SITE) != null ? s : s.withDefaultTags(Map.of(Schema.SITE, site));
         }
         return s.withDefaultTags(extra);
     }
