@@ -151,29 +151,25 @@ public final class StoreReader implements AutoCloseable {
         return Math.max(to, Math.min(from + k * window, settled));
     }
 
-    private static Span await(Future<Span> f) throws IOException {
+    /** What a task of this reader returned, or what it threw as what it was. */
+    private static <T> T await(Future<T> f) throws IOException {
         try {
             return f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while reading from InfluxDB");
         } catch (ExecutionException e) {
-            throw unwrap(e);
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err; // out of memory is not an I/O failure: let it reach the command as what it is
+            }
+            throw new IOException(e.getCause());
         }
-    }
-
-    /** What a task threw, as what it was: out of memory is not an I/O failure, and reaches the command as itself. */
-    private static IOException unwrap(ExecutionException e) {
-        if (e.getCause() instanceof IOException io) {
-            return io;
-        }
-        if (e.getCause() instanceof RuntimeException re) {
-            throw re;
-        }
-        if (e.getCause() instanceof Error err) {
-            throw err;
-        }
-        return new IOException(e.getCause());
     }
 
     private void dropSpans() {
@@ -202,15 +198,7 @@ public final class StoreReader implements AutoCloseable {
         try {
             long most = 0;
             for (int i = 0; i < tasks.size(); i++) {
-                ResultTable t;
-                try {
-                    t = tasks.get(i).get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("read cancelled");
-                } catch (ExecutionException e) {
-                    throw unwrap(e);
-                }
+                ResultTable t = await(tasks.get(i));
                 if (t != null) {
                     span.add(MEASUREMENTS.get(i), t);
                     most = Math.max(most, t.rows);
