@@ -6,6 +6,7 @@ import io.wattguard.core.Sample;
 import io.wattguard.store.Schema;
 import io.wattguard.store.Schema.Anomaly;
 import io.wattguard.store.Schema.Baseline;
+import io.wattguard.store.Schema.GpuRollup;
 import java.util.function.Consumer;
 
 /**
@@ -51,13 +52,13 @@ public final class AnalysisSamples implements AnalysisOutput {
         if (Math.floorMod(timeMs / stepMs, baselineEvery) != 0) {
             return;
         }
-        Sample.Builder b = Sample.builder("gpu_rollup").time(timeMs).tag("rack", rack).field("gpus", (long) gpus)
-                .field("util_pct", round(utilPct));
+        Sample.Builder b = Sample.builder(GpuRollup.NAME).time(timeMs).tag(Schema.RACK, rack)
+                .field(GpuRollup.GPUS, (long) gpus).field(GpuRollup.UTIL_PCT, round(utilPct));
         if (room != null) {
-            b.tag("room", room);
+            b.tag(Schema.ROOM, room);
         }
         if (!Double.isNaN(powerW)) {
-            b.field("power_w", round(powerW));
+            b.field(GpuRollup.POWER_W, round(powerW));
         }
         out.accept(b.build());
     }

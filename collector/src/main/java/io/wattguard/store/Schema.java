@@ -157,6 +157,20 @@ public final class Schema {
         private Baseline() {}
     }
 
+    /**
+     * The GPUs of one rack at a step, from the hosts that reported in it, written by {@code analyze} and the live
+     * analysis every {@code baseline_every} steps: what the wall reads over a month instead of every GPU's samples.
+     */
+    public static final class GpuRollup {
+        public static final String NAME = "gpu_rollup";
+        public static final String GPUS = "gpus";
+        public static final String UTIL_PCT = "util_pct";
+        public static final String POWER_W = "power_w";
+        public static final Measurement M = new Measurement(NAME, List.of(RACK, ROOM), List.of(GPUS, UTIL_PCT, POWER_W));
+
+        private GpuRollup() {}
+    }
+
     /** An anomaly episode at one step while open, written by {@code analyze} and the live analysis. */
     public static final class Anomaly {
         public static final String NAME = "anomaly";
@@ -222,7 +236,7 @@ public final class Schema {
 
     /** Every measurement of the schema. */
     public static final List<Measurement> ALL = List.of(Gpu.M, GpuProcess.M, Host.M, Evidence.M, Meter.M,
-            BusinessLoad.M, Baseline.M, Anomaly.M, Collector.M);
+            BusinessLoad.M, Baseline.M, GpuRollup.M, Anomaly.M, Collector.M);
 
     /** The measurement named {@code name}, or null. */
     public static Measurement measurement(String name) {
