@@ -31,7 +31,8 @@ public final class AnalysisSamples implements AnalysisOutput {
         if (Math.floorMod(timeMs / stepMs, baselineEvery) != 0) {
             return;
         }
-        Sample.Builder b = Sample.builder(Baseline.NAME).time(timeMs).tag(Baseline.ENTITY, entity).tag(Baseline.LEVEL, level)
+        Sample.Builder b = Sample.builder(Baseline.NAME).time(timeMs).tag(Baseline.ENTITY, entity)
+                .tag(Baseline.LEVEL, level)
                 .field(Baseline.ACTUAL_W, round(actualW)).field(Baseline.EXPECTED_W, round(expectedW))
                 .field(Baseline.UPPER_W, round(upperW)).field(Baseline.RESIDUAL_W, round(residualW))
                 .field(Baseline.SCORE, round(score));

@@ -44,7 +44,8 @@ public final class Schema {
         /** Every field, in the order an operator's {@code fields:} list is checked against. */
         public static final List<String> FIELDS = List.of(UTIL_PCT, MEM_UTIL_PCT, POWER_W, POWER_LIMIT_W, ENERGY_J,
                 TEMP_C, SM_CLOCK_MHZ, MEM_CLOCK_MHZ, MEM_USED_BYTES, THROTTLE_REASONS, PROCESSES);
-        public static final Measurement M = new Measurement(NAME, List.of(HOST, GPU, UUID, MODEL, MIG, RACK, ROOM, SITE),
+        public static final Measurement M = new Measurement(NAME,
+                List.of(HOST, GPU, UUID, MODEL, MIG, RACK, ROOM, SITE),
                 FIELDS);
 
         private Gpu() {}
@@ -63,7 +64,8 @@ public final class Schema {
         public static final String USER = "user";
         public static final String CONTAINER = "container";
         public static final String EXE = "exe";
-        public static final Measurement M = new Measurement(NAME, List.of(HOST, GPU, MIG, PROCESS, RACK, ROOM, SITE),
+        public static final Measurement M = new Measurement(NAME,
+                List.of(HOST, GPU, MIG, PROCESS, RACK, ROOM, SITE),
                 List.of(PID, SM_UTIL_PCT, MEM_BYTES, BUSINESS, USER, CONTAINER, EXE));
 
         private GpuProcess() {}
@@ -75,7 +77,8 @@ public final class Schema {
         public static final String CPU_UTIL_PCT = "cpu_util_pct";
         public static final String CPU_POWER_W = "cpu_power_w";
         public static final String MEM_USED_PCT = "mem_used_pct";
-        public static final Measurement M = new Measurement(NAME, List.of(HOST, RACK, ROOM, SITE),
+        public static final Measurement M = new Measurement(NAME,
+                List.of(HOST, RACK, ROOM, SITE),
                 List.of(CPU_UTIL_PCT, CPU_POWER_W, MEM_USED_PCT));
 
         private Host() {}
@@ -89,7 +92,8 @@ public final class Schema {
         public static final String PID = "pid";
         public static final String DETAIL = "detail";
         public static final String SCORE = "score";
-        public static final Measurement M = new Measurement(NAME, List.of(HOST, KIND, PROCESS, RACK, ROOM, SITE),
+        public static final Measurement M = new Measurement(NAME,
+                List.of(HOST, KIND, PROCESS, RACK, ROOM, SITE),
                 List.of(PID, DETAIL, SCORE));
 
         private Evidence() {}
@@ -116,7 +120,8 @@ public final class Schema {
         public static final String MODEL = "model";
         /** Appended to a field's name for the flag that marks that value as one the device called Uncertain. */
         public static final String UNCERTAIN_SUFFIX = "_uncertain";
-        public static final Measurement M = new Measurement(NAME, List.of(DEVICE, CHANNEL, KIND, HOST, RACK, ROOM, SITE),
+        public static final Measurement M = new Measurement(NAME,
+                List.of(DEVICE, CHANNEL, KIND, HOST, RACK, ROOM, SITE),
                 List.of(POWER_W, ENERGY_KWH, IMPORT_KWH, EXPORT_KWH, VOLTAGE_V, CURRENT_A, FREQUENCY_HZ, PF, MODEL));
 
         private Meter() {}
@@ -134,7 +139,8 @@ public final class Schema {
         public static final String SOURCE = "source";
         public static final String VALUE = "value";
         public static final String RAW = "raw";
-        public static final Measurement M = new Measurement(NAME, List.of(ENTITY, LEVEL, SOURCE, HOST, RACK, ROOM, SITE),
+        public static final Measurement M = new Measurement(NAME,
+                List.of(ENTITY, LEVEL, SOURCE, HOST, RACK, ROOM, SITE),
                 List.of(VALUE, RAW));
 
         private BusinessLoad() {}
@@ -151,7 +157,8 @@ public final class Schema {
         public static final String RESIDUAL_W = "residual_w";
         public static final String SCORE = "score";
         public static final String BUSINESS_LOAD = "business_load";
-        public static final Measurement M = new Measurement(NAME, List.of(ENTITY, LEVEL),
+        public static final Measurement M = new Measurement(NAME,
+                List.of(ENTITY, LEVEL),
                 List.of(ACTUAL_W, EXPECTED_W, UPPER_W, RESIDUAL_W, SCORE, BUSINESS_LOAD));
 
         private Baseline() {}
@@ -166,7 +173,8 @@ public final class Schema {
         public static final String GPUS = "gpus";
         public static final String UTIL_PCT = "util_pct";
         public static final String POWER_W = "power_w";
-        public static final Measurement M = new Measurement(NAME, List.of(RACK, ROOM), List.of(GPUS, UTIL_PCT, POWER_W));
+        public static final Measurement M = new Measurement(NAME,
+                List.of(RACK, ROOM), List.of(GPUS, UTIL_PCT, POWER_W));
 
         private GpuRollup() {}
     }
@@ -189,7 +197,8 @@ public final class Schema {
         public static final String DETECTED_MS = "detected_ms";
         public static final String ENDED_MS = "ended_ms";
         public static final String EVIDENCE = "evidence";
-        public static final Measurement M = new Measurement(NAME, List.of(ENTITY, LEVEL, KIND, SEVERITY, HOST),
+        public static final Measurement M = new Measurement(NAME,
+                List.of(ENTITY, LEVEL, KIND, SEVERITY, HOST),
                 List.of(ID, STATE, TITLE, EXCESS_W, ENERGY_KWH, COST, SCORE, STARTED_MS, DETECTED_MS, ENDED_MS,
                         EVIDENCE));
 
@@ -226,7 +235,8 @@ public final class Schema {
         public static final String FAILED = "failed";
         public static final String DROPPED = "dropped";
         public static final String QUEUED = "queued";
-        public static final Measurement M = new Measurement(NAME, List.of(INSTANCE, SOURCE, OUTPUT, SITE),
+        public static final Measurement M = new Measurement(NAME,
+                List.of(INSTANCE, SOURCE, OUTPUT, SITE),
                 List.of(POLLS, ERRORS, LATENCY_MS, LATENESS_MS, OVERRUNS, POINTS_WRITTEN, SPOOL_BYTES, SPOOL_DROPPED,
                         DEAD_LETTER_POINTS, SPOOL_ERRORS, BATCHER_DROPPED, LAG_MS, OPEN_EPISODES, SENT, FAILED,
                         DROPPED, QUEUED));
