@@ -3,11 +3,19 @@ package io.wattguard.analytics;
 /** Where the analysis puts what it concludes: the {@code baseline} rows and episode states. */
 public interface AnalysisOutput {
     /** Takes nothing: for episodes that only need to reach the store. */
-    AnalysisOutput NONE = episodes(e -> { });
+    AnalysisOutput NONE = episodes(e -> {});
 
     /** One {@code baseline} row of an entity at a step. */
-    void baseline(long timeMs, String entity, String level, double actualW, double expectedW, double upperW,
-            double residualW, double score, double businessLoad);
+    void baseline(
+            long timeMs,
+            String entity,
+            String level,
+            double actualW,
+            double expectedW,
+            double upperW,
+            double residualW,
+            double score,
+            double businessLoad);
 
     /** An episode opened, grew or closed at {@code e.updatedMs()}. */
     void episode(Episode e);
@@ -23,8 +31,16 @@ public interface AnalysisOutput {
     static AnalysisOutput episodes(java.util.function.Consumer<Episode> consumer) {
         return new AnalysisOutput() {
             @Override
-            public void baseline(long timeMs, String entity, String level, double actualW, double expectedW,
-                    double upperW, double residualW, double score, double businessLoad) {}
+            public void baseline(
+                    long timeMs,
+                    String entity,
+                    String level,
+                    double actualW,
+                    double expectedW,
+                    double upperW,
+                    double residualW,
+                    double score,
+                    double businessLoad) {}
 
             @Override
             public void episode(Episode e) {
@@ -38,8 +54,16 @@ public interface AnalysisOutput {
         AnalysisOutput first = this;
         return new AnalysisOutput() {
             @Override
-            public void baseline(long timeMs, String entity, String level, double actualW, double expectedW,
-                    double upperW, double residualW, double score, double businessLoad) {
+            public void baseline(
+                    long timeMs,
+                    String entity,
+                    String level,
+                    double actualW,
+                    double expectedW,
+                    double upperW,
+                    double residualW,
+                    double score,
+                    double businessLoad) {
                 first.baseline(timeMs, entity, level, actualW, expectedW, upperW, residualW, score, businessLoad);
                 next.baseline(timeMs, entity, level, actualW, expectedW, upperW, residualW, score, businessLoad);
             }

@@ -30,9 +30,23 @@ package io.wattguard.analytics;
  *     they report: load up to {@code business x (1 + this)} counts as explained
  * @param tariff price of a kWh over time, for the cost of excess energy
  */
-public record AnalysisSettings(long stepMs, double floorW, double floorPerGpuW, double floorShare, double balanceFloorW, int weeks,
-        int minHoursToFit, int minPeers, long holdMs, double offHoursUtil, long offHoursMs, long evidenceQuietMs,
-        ExcessPowerDetector.Settings detector, double gpuBusyUtil, double businessTolerance, Tariff tariff) {
+public record AnalysisSettings(
+        long stepMs,
+        double floorW,
+        double floorPerGpuW,
+        double floorShare,
+        double balanceFloorW,
+        int weeks,
+        int minHoursToFit,
+        int minPeers,
+        long holdMs,
+        double offHoursUtil,
+        long offHoursMs,
+        long evidenceQuietMs,
+        ExcessPowerDetector.Settings detector,
+        double gpuBusyUtil,
+        double businessTolerance,
+        Tariff tariff) {
 
     /**
      * 30 minutes: outlet-only bursts (a PSU or its fans, a peripheral, a second device on the outlet) last
@@ -55,9 +69,23 @@ public record AnalysisSettings(long stepMs, double floorW, double floorPerGpuW, 
     public static final double DEFAULT_BUSINESS_TOLERANCE = 0.15;
 
     public static AnalysisSettings defaults() {
-        return new AnalysisSettings(60_000, 40, 20, 0.04, 100, 4, 12, 4, 120_000, 0.5, 1_800_000, 600_000,
+        return new AnalysisSettings(
+                60_000,
+                40,
+                20,
+                0.04,
+                100,
+                4,
+                12,
+                4,
+                120_000,
+                0.5,
+                1_800_000,
+                600_000,
                 ExcessPowerDetector.Settings.defaults(0, confirmSteps(DEFAULT_CONFIRM_UNCORROBORATED_MS, 60_000)),
-                DEFAULT_GPU_BUSY_UTIL, DEFAULT_BUSINESS_TOLERANCE, Tariff.none());
+                DEFAULT_GPU_BUSY_UTIL,
+                DEFAULT_BUSINESS_TOLERANCE,
+                Tariff.none());
     }
 
     /** Milliseconds in an hour times watts in a kilowatt: kWh over a span in ms to mean watts. */
@@ -74,8 +102,8 @@ public record AnalysisSettings(long stepMs, double floorW, double floorPerGpuW, 
      */
     public static int confirmSteps(long confirmMs, long stepMs) {
         long steps = (confirmMs + stepMs - 1) / stepMs;
-        return (int) Math.max(ExcessPowerDetector.SUSTAINED_SAMPLES,
-                Math.min(ExcessPowerDetector.MAX_CONFIRM_SAMPLES, steps));
+        return (int) Math.max(
+                ExcessPowerDetector.SUSTAINED_SAMPLES, Math.min(ExcessPowerDetector.MAX_CONFIRM_SAMPLES, steps));
     }
 
     /** How long an excess that no component corroborates must last before it opens an episode. */

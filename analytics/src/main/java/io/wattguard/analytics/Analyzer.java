@@ -50,6 +50,7 @@ public final class Analyzer {
     private static final double SIGMA_FLOOR_W = 3;
     /** A GPU is named in a host episode's evidence when this busy (percent), or drawing this share of its limit. */
     private static final double EVIDENCE_GPU_UTIL_PCT = 20;
+
     private static final double EVIDENCE_GPU_LIMIT_SHARE = 0.5;
     /** At most this many rows per model fit: a month of a large fleet is far more than a line needs. */
     private static final int MAX_FIT_ROWS = 20_000;
@@ -61,25 +62,33 @@ public final class Analyzer {
 
     /** The host residual; its hosts, by name. */
     private final HostResidual residual;
+
     private final Map<String, Entity> hosts;
     /** The energy balance of racks and rooms. */
     private final EnergyBalance balance;
+
     private final Map<String, LoadModel> groupModels = new TreeMap<>();
     /** Per hardware model: the components' own watts (GPU + CPU package) as a line of the same load features. */
     private final Map<String, LoadModel> componentModels = new TreeMap<>();
     /** Meters, host loads and business feeds, each held across its dropouts. */
     private final HeldInputs inputs;
+
     private final EvidenceEpisodes evidenceEpisodes;
     private final GpuAttribution gpuAttribution;
     /** Why the explained entity got its verdict; reads the state above, changes none of it. */
     private final Explainer explainer;
+
     private LocalDate lastDate;
     private long lastMs = Long.MIN_VALUE;
     private long firstMs = Long.MIN_VALUE;
     private boolean muted;
 
-    public Analyzer(AnalysisSettings settings, Schedule schedule, Map<String, HostPlace> hosts,
-            Map<String, RackPlace> racks, AnalysisOutput out) {
+    public Analyzer(
+            AnalysisSettings settings,
+            Schedule schedule,
+            Map<String, HostPlace> hosts,
+            Map<String, RackPlace> racks,
+            AnalysisOutput out) {
         this.settings = settings;
         this.schedule = schedule;
         this.zone = schedule.zone();
@@ -88,8 +97,16 @@ public final class Analyzer {
         this.gpuAttribution = new GpuAttribution(settings);
         this.evidenceEpisodes = new EvidenceEpisodes(settings, schedule);
         this.explainer = new Explainer(settings, schedule, inputs, explainerEntities);
-        this.residual = new HostResidual(settings, schedule, Map.copyOf(hosts), inputs, groupModels::get,
-                componentModels::get, evidenceEpisodes::minerEvidence, explainer, this::detect);
+        this.residual = new HostResidual(
+                settings,
+                schedule,
+                Map.copyOf(hosts),
+                inputs,
+                groupModels::get,
+                componentModels::get,
+                evidenceEpisodes::minerEvidence,
+                explainer,
+                this::detect);
         this.hosts = residual.hosts();
         this.balance = new EnergyBalance(settings, Map.copyOf(racks), inputs, this.hosts, explainer, this::detect);
     }
@@ -200,7 +217,8 @@ public final class Analyzer {
         }
         for (Map.Entry<String, double[]> r : byRack.entrySet()) {
             double[] a = r.getValue();
-            out.gpus(t, r.getKey(), roomOf.get(r.getKey()), (int) a[0], 100 * a[1] / a[0], a[3] > 0 ? a[2] : Double.NaN);
+            out.gpus(
+                    t, r.getKey(), roomOf.get(r.getKey()), (int) a[0], 100 * a[1] / a[0], a[3] > 0 ? a[2] : Double.NaN);
         }
     }
 
@@ -213,8 +231,8 @@ public final class Analyzer {
     // ---- detection and episodes -----------------------------------------------------------------------------
 
     /** {@code explainedAsOfMs}: see {@link ExcessPowerDetector#update(long, double, double, boolean, long)}. */
-    private void detect(Entity e, Frame f, long t, double excess, double floorW, boolean corroborated,
-            long explainedAsOfMs) {
+    private void detect(
+            Entity e, Frame f, long t, double excess, double floorW, boolean corroborated, long explainedAsOfMs) {
         if (e.detector == null) {
             e.detector = new ExcessPowerDetector(settings.detector().withFloor(floorW));
         }
@@ -223,8 +241,16 @@ public final class Analyzer {
         ExcessPowerDetector.Change c = e.detector.update(t, excess, sigma, corroborated, explainedAsOfMs);
         e.change = c;
         if (!muted && (e.level.equals("host") || e.level.equals("rack") || e.level.equals("room"))) {
-            out.baseline(t, e.name, e.level, e.actual, e.expected, e.expected + e.detector.floorW(),
-                    e.actual - e.expected, e.detector.isOpen() ? e.detector.score() : 0, e.businessLoad);
+            out.baseline(
+                    t,
+                    e.name,
+                    e.level,
+                    e.actual,
+                    e.expected,
+                    e.expected + e.detector.floorW(),
+                    e.actual - e.expected,
+                    e.detector.isOpen() ? e.detector.score() : 0,
+                    e.businessLoad);
         }
         if (c == ExcessPowerDetector.Change.NONE) {
             return;
@@ -246,7 +272,10 @@ public final class Analyzer {
         }
         tr.severity = powerSeverity(e, tr.score);
         boolean closed = c == ExcessPowerDetector.Change.CLOSED;
-        emit(tr.episode(closed ? Episode.State.CLOSED : Episode.State.OPEN, closed ? e.detector.endedMs() : 0, t,
+        emit(tr.episode(
+                closed ? Episode.State.CLOSED : Episode.State.OPEN,
+                closed ? e.detector.endedMs() : 0,
+                t,
                 title(e, tr)));
         if (closed) {
             e.track = null;
@@ -263,8 +292,8 @@ public final class Analyzer {
     }
 
     private Episode.Severity powerSeverity(Entity e, double score) {
-        Episode.Severity s = score >= 0.5 ? Episode.Severity.HIGH
-                : score >= 0.25 ? Episode.Severity.MEDIUM : Episode.Severity.LOW;
+        Episode.Severity s =
+                score >= 0.5 ? Episode.Severity.HIGH : score >= 0.25 ? Episode.Severity.MEDIUM : Episode.Severity.LOW;
         if ("host".equals(e.level)) {
             if (evidenceEpisodes.minerEvidence(e.name)) {
                 return Episode.Severity.CRITICAL;
@@ -278,17 +307,20 @@ public final class Analyzer {
 
     private String title(Entity e, Track tr) {
         return switch (e.level) {
-            case "host" -> String.format(Locale.ROOT, "%s draws %s that business load does not explain", e.name,
-                    watts(tr.peakW));
-            case "rack" -> String.format(Locale.ROOT, "rack %s: %s more at the PDU than its hosts explain", e.name,
-                    watts(tr.peakW));
-            default -> String.format(Locale.ROOT, "room %s: %s more at the meter than its racks explain", e.name,
-                    watts(tr.peakW));
+            case "host" ->
+                String.format(Locale.ROOT, "%s draws %s that business load does not explain", e.name, watts(tr.peakW));
+            case "rack" ->
+                String.format(
+                        Locale.ROOT, "rack %s: %s more at the PDU than its hosts explain", e.name, watts(tr.peakW));
+            default ->
+                String.format(
+                        Locale.ROOT, "room %s: %s more at the meter than its racks explain", e.name, watts(tr.peakW));
         };
     }
 
     static String watts(double w) {
-        return Math.abs(w) >= 1000 ? String.format(Locale.ROOT, "%.1f kW", w / 1000)
+        return Math.abs(w) >= 1000
+                ? String.format(Locale.ROOT, "%.1f kW", w / 1000)
                 : String.format(Locale.ROOT, "%.0f W", w);
     }
 
@@ -364,7 +396,8 @@ public final class Analyzer {
                 }
             }
         }
-        for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m : inputs.meters().entrySet()) {
+        for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m :
+                inputs.meters().entrySet()) {
             Frame.MeterAgg a = inputs.fresh(m.getValue(), t);
             if (a != null && host.equals(a.host)) {
                 c.outlet(a.device, a.channel, a.power.get(), host);
@@ -385,7 +418,8 @@ public final class Analyzer {
     // ---- fitting --------------------------------------------------------------------------------------------
 
     private void fitGroup(String group) {
-        List<Entity> members = hosts.values().stream().filter(e -> group.equals(e.group)).toList();
+        List<Entity> members =
+                hosts.values().stream().filter(e -> group.equals(e.group)).toList();
         LoadModel m = LoadModel.fit(rows(members), HostResidual.HOST_FEATURES);
         if (m == null) {
             return;
@@ -436,7 +470,11 @@ public final class Analyzer {
         for (Entity e : all()) {
             e.history.finishHour();
         }
-        for (String g : hosts.values().stream().map(e -> e.group).filter(java.util.Objects::nonNull).distinct().toList()) {
+        for (String g : hosts.values().stream()
+                .map(e -> e.group)
+                .filter(java.util.Objects::nonNull)
+                .distinct()
+                .toList()) {
             if (residual.groupHours(g) >= settings.minHoursToFit()) {
                 fitGroup(g);
             }

@@ -49,11 +49,12 @@ public final class BusinessFeeds {
     static final int HOLD_INTERVALS = 3;
     /** A source silent this long was retired rather than broken: its entities go back to uncovered. */
     static final int RETIRED_DAYS = 7;
+
     private static final long RETIRED_MS = RETIRED_DAYS * 86_400_000L;
 
     /** One source as the analysis sees it at one step, for {@code /health}. */
-    public record SourceState(String source, long cadenceMs, long holdMs, long lastReportMs, long ageMs,
-            boolean fresh) {
+    public record SourceState(
+            String source, long cadenceMs, long holdMs, long lastReportMs, long ageMs, boolean fresh) {
         /** {@code fresh}, or {@code silent} when it has reported nothing for longer than its hold. */
         public String state() {
             return fresh ? "fresh" : "silent";
@@ -65,13 +66,16 @@ public final class BusinessFeeds {
         long lastMs = Long.MIN_VALUE;
         /** Median entity interval of each of its last reporting steps, a ring. */
         final long[] samples = new long[CADENCE_SAMPLES];
+
         int samplesCount;
         int samplesNext;
         /** This step's entity intervals. */
         final long[] step = new long[STEP_SAMPLE];
+
         int stepCount;
         /** Whether this step's intervals all equal the first, as they do in a steady feed: no sort then. */
         boolean stepUniform;
+
         long cadenceMs;
         long holdMs;
         /**
@@ -116,10 +120,12 @@ public final class BusinessFeeds {
 
     /** The source tag's prefix of the business source's InfluxQL mappings ({@code query:NAME}). */
     public static final String QUERY_PREFIX = "query:";
+
     private final long minHoldMs;
     private final Map<String, Feed> feeds = new TreeMap<>();
     /** Per {@code level/entity}: the last report of each source that names it. */
     private final Map<String, List<Report>> byKey = new HashMap<>();
+
     private final List<Feed> reported = new ArrayList<>();
     private long prunedMs = Long.MIN_VALUE;
 
@@ -242,7 +248,13 @@ public final class BusinessFeeds {
                 Report r = rs.get(i);
                 Feed f = r.feed;
                 boolean fresh = r.fresh(timeMs);
-                l.add(new Explanation.Business(name, f.name, r.value, timeMs - r.timeMs, fresh, f.cadenceMs,
+                l.add(new Explanation.Business(
+                        name,
+                        f.name,
+                        r.value,
+                        timeMs - r.timeMs,
+                        fresh,
+                        f.cadenceMs,
                         Math.max(f.holdMs, HOLD_INTERVALS * r.intervalMs),
                         !fresh && timeMs - f.lastMs > f.holdMs && r.fresh(f.lastMs)));
             }

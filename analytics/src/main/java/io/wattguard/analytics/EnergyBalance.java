@@ -31,8 +31,13 @@ final class EnergyBalance {
     private final Map<String, Entity> roomsView = Collections.unmodifiableMap(rooms);
 
     /** {@code hosts}: the hosts under analysis, for the rack and room their outlets and meters belong to. */
-    EnergyBalance(AnalysisSettings settings, Map<String, RackPlace> declaredRacks, HeldInputs inputs,
-            Map<String, Entity> hosts, Explainer explainer, Entity.Detect detect) {
+    EnergyBalance(
+            AnalysisSettings settings,
+            Map<String, RackPlace> declaredRacks,
+            HeldInputs inputs,
+            Map<String, Entity> hosts,
+            Explainer explainer,
+            Entity.Detect detect) {
         this.settings = settings;
         this.declaredRacks = declaredRacks;
         this.inputs = inputs;
@@ -72,12 +77,13 @@ final class EnergyBalance {
 
     /** One step of every rack and room that has a meter of its own. */
     void step(long t, int how) {
-        Map<String, double[]> total = new TreeMap<>();      // rack -> {inlets, host outlets, other outlets}
+        Map<String, double[]> total = new TreeMap<>(); // rack -> {inlets, host outlets, other outlets}
         Map<String, Map<String, Double>> inletKwh = new TreeMap<>();
         Map<String, double[]> roomMeter = new TreeMap<>();
         Map<String, List<Frame.MeterAgg>> orphans = new TreeMap<>();
         Map<String, List<String>> present = new TreeMap<>(); // rack or room -> meters read this step
-        for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m : inputs.meters().entrySet()) {
+        for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m :
+                inputs.meters().entrySet()) {
             Frame.MeterAgg a = inputs.fresh(m.getValue(), t);
             if (a == null) {
                 continue;
@@ -101,7 +107,8 @@ final class EnergyBalance {
                 orphans.computeIfAbsent(rack, k -> new ArrayList<>()).add(a);
             } else if (a.room != null) {
                 roomMeter.computeIfAbsent(a.room, k -> new double[1])[0] += w;
-                present.computeIfAbsent("room/" + a.room, k -> new ArrayList<>()).add(m.getKey());
+                present.computeIfAbsent("room/" + a.room, k -> new ArrayList<>())
+                        .add(m.getKey());
                 continue;
             } else {
                 continue;
@@ -126,9 +133,16 @@ final class EnergyBalance {
             double rackW = e.inletMetered ? v[0] : v[1] + v[2];
             if (e.room != null) {
                 roomRacks.computeIfAbsent(e.room, k -> new double[1])[0] += rackW;
-                present.computeIfAbsent("room/" + e.room, k -> new ArrayList<>()).add("rack/" + r.getKey());
+                present.computeIfAbsent("room/" + e.room, k -> new ArrayList<>())
+                        .add("rack/" + r.getKey());
             }
-            balanceEntity(e, t, how, rackW, v[1], e.inletMetered ? e.counterKwh(inletKwh.get(r.getKey()), settings) : Double.NaN,
+            balanceEntity(
+                    e,
+                    t,
+                    how,
+                    rackW,
+                    v[1],
+                    e.inletMetered ? e.counterKwh(inletKwh.get(r.getKey()), settings) : Double.NaN,
                     orphans.getOrDefault(r.getKey(), List.of()));
         }
         for (Map.Entry<String, double[]> r : roomMeter.entrySet()) {
@@ -149,7 +163,13 @@ final class EnergyBalance {
         return null;
     }
 
-    private void balanceEntity(Entity e, long t, int how, double actualW, double explainedW, double counterKwh,
+    private void balanceEntity(
+            Entity e,
+            long t,
+            int how,
+            double actualW,
+            double explainedW,
+            double counterKwh,
             List<Frame.MeterAgg> orphanOutlets) {
         e.present = true;
         e.actual = actualW;

@@ -14,6 +14,7 @@ final class Entity {
      * energy; below this many kWh a step is within the counter's resolution.
      */
     private static final double COUNTER_JUMP_FACTOR = 3;
+
     private static final double COUNTER_RESOLUTION_KWH = 1e-3;
     /** A meter or rack silent for a day is taken as removed from its balance, not as a dropout. */
     private static final long PART_REMOVED_AFTER_MS = 86_400_000L;
@@ -21,8 +22,8 @@ final class Entity {
     /** Feeds an entity's excess of this step to its detector and writes the episode it opens, extends or closes. */
     interface Detect {
         /** {@code explainedAsOfMs}: see {@link ExcessPowerDetector#update(long, double, double, boolean, long)}. */
-        void detect(Entity e, Frame f, long t, double excessW, double floorW, boolean corroborated,
-                long explainedAsOfMs);
+        void detect(
+                Entity e, Frame f, long t, double excessW, double floorW, boolean corroborated, long explainedAsOfMs);
     }
 
     final String name;
@@ -44,6 +45,7 @@ final class Entity {
     final List<String> outletKeys = new ArrayList<>();
     /** Each part of the measured watts (meter, rack) and when it was last read. */
     final Map<String, Long> parts = new HashMap<>();
+
     final String businessKey;
     private final Function<String, LoadModel> groupModels;
     String rackBusinessKey;
@@ -70,8 +72,7 @@ final class Entity {
      * {@code weeks}: how many trailing weeks its history keeps; {@code groupModels}: the model fitted for a
      * group of hosts, null where none is yet.
      */
-    Entity(String name, String level, String kind, int features, int weeks,
-            Function<String, LoadModel> groupModels) {
+    Entity(String name, String level, String kind, int features, int weeks, Function<String, LoadModel> groupModels) {
         this.name = name;
         this.level = level;
         this.kind = kind;
@@ -131,8 +132,8 @@ final class Entity {
         for (Map.Entry<String, Double> c : now.entrySet()) {
             Double before = counters.put(c.getKey(), c.getValue());
             double d = before == null ? Double.NaN : c.getValue() - before;
-            if (!(d >= 0) || d > Math.max(COUNTER_RESOLUTION_KWH,
-                    settings.stepKwh(COUNTER_JUMP_FACTOR * Math.abs(actual)))) {
+            if (!(d >= 0)
+                    || d > Math.max(COUNTER_RESOLUTION_KWH, settings.stepKwh(COUNTER_JUMP_FACTOR * Math.abs(actual)))) {
                 ok = false; // first reading, a reset, a wrap or a jump: the step's watts are the better figure
             }
             sum += d;

@@ -7,12 +7,28 @@ package io.wattguard.analytics;
  * {@code updatedMs} is the analysis step this state describes. {@code evidenceJson} is a JSON object naming
  * what is involved: {@code gpus}, {@code processes}, {@code connections}, {@code outlets}, {@code findings}.
  */
-public record Episode(String id, String entity, String level, String kind, State state, Severity severity,
-        String title, long startedMs, long detectedMs, long endedMs, long updatedMs, double excessW,
-        double peakExcessW, double energyKwh, double cost, double score, String evidenceJson) {
+public record Episode(
+        String id,
+        String entity,
+        String level,
+        String kind,
+        State state,
+        Severity severity,
+        String title,
+        long startedMs,
+        long detectedMs,
+        long endedMs,
+        long updatedMs,
+        double excessW,
+        double peakExcessW,
+        double energyKwh,
+        double cost,
+        double score,
+        String evidenceJson) {
 
     public enum State {
-        OPEN, CLOSED;
+        OPEN,
+        CLOSED;
 
         /** As written in the {@code state} field. */
         public String word() {
@@ -22,7 +38,10 @@ public record Episode(String id, String entity, String level, String kind, State
 
     /** Ordered: a later constant is more urgent. Written as the lower-case word in the {@code severity} tag. */
     public enum Severity {
-        LOW, MEDIUM, HIGH, CRITICAL;
+        LOW,
+        MEDIUM,
+        HIGH,
+        CRITICAL;
 
         public String word() {
             return name().toLowerCase(java.util.Locale.ROOT);

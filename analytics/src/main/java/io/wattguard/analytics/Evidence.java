@@ -28,7 +28,8 @@ final class Evidence {
     static String title(String host, String kind, Collected c) {
         return switch (kind) {
             case "miner_process" -> String.format(Locale.ROOT, "%s runs a miner%s", host, c.firstProcess());
-            case "pool_connection" -> String.format(Locale.ROOT, "%s talks to a mining pool%s", host, c.firstConnection());
+            case "pool_connection" ->
+                String.format(Locale.ROOT, "%s talks to a mining pool%s", host, c.firstConnection());
             default -> String.format(Locale.ROOT, "%s: GPUs busy out of business hours without business load", host);
         };
     }
@@ -74,7 +75,10 @@ final class Evidence {
         void process(String host, Frame.Proc p) {
             ObjectNode n = slot(processes, p.gpu() + "/" + p.pid());
             if (n != null) {
-                n.put("host", host).put("gpu", p.gpu()).put("process", p.process()).put("pid", p.pid());
+                n.put("host", host)
+                        .put("gpu", p.gpu())
+                        .put("process", p.process())
+                        .put("pid", p.pid());
                 if (p.business() != null) {
                     n.put("business", p.business());
                 }
@@ -103,7 +107,8 @@ final class Evidence {
         String firstProcess() {
             for (ObjectNode f : findings.values()) {
                 if (f.hasNonNull("process")) {
-                    return ": " + f.get("process").asText() + " (pid " + f.get("pid").asLong() + ")";
+                    return ": " + f.get("process").asText() + " (pid "
+                            + f.get("pid").asLong() + ")";
                 }
             }
             return "";
@@ -113,9 +118,13 @@ final class Evidence {
         String firstGpuProcess() {
             for (ObjectNode p : processes.values()) {
                 if (!p.path("business").asBoolean(true)) {
-                    String user = p.hasNonNull("user") ? ", user " + p.get("user").asText() : "";
-                    String container = p.hasNonNull("container") ? ", container " + p.get("container").asText() : "";
-                    return ": " + p.get("process").asText() + " (pid " + p.get("pid").asLong() + user + container + ")";
+                    String user =
+                            p.hasNonNull("user") ? ", user " + p.get("user").asText() : "";
+                    String container = p.hasNonNull("container")
+                            ? ", container " + p.get("container").asText()
+                            : "";
+                    return ": " + p.get("process").asText() + " (pid "
+                            + p.get("pid").asLong() + user + container + ")";
                 }
             }
             return "";

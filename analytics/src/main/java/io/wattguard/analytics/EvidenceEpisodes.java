@@ -102,8 +102,10 @@ final class EvidenceEpisodes {
             if (Double.isNaN(util)) {
                 continue;
             }
-            boolean busy = offHours && util >= settings.offHoursUtil()
-                    && hosts.businessLoad(h) < OFF_HOURS_MAX_BUSINESS && !hosts.maintenance(h, t);
+            boolean busy = offHours
+                    && util >= settings.offHoursUtil()
+                    && hosts.businessLoad(h) < OFF_HOURS_MAX_BUSINESS
+                    && !hosts.maintenance(h, t);
             Signal s = signals.computeIfAbsent(h + "/" + OFF_HOURS, k -> new Signal());
             if (busy) {
                 if (s.firstMs == Long.MIN_VALUE || t - s.lastMs > settings.stepMs()) {
@@ -119,7 +121,9 @@ final class EvidenceEpisodes {
         boolean offHours = kind.equals(OFF_HOURS);
         // Out-of-hours use is seen every step, so two quiet steps end it; findings come at the scan interval.
         long quiet = offHours ? 2 * settings.stepMs() : settings.evidenceQuietMs();
-        if (s.track == null && s.lastMs == t && s.firstMs != Long.MIN_VALUE
+        if (s.track == null
+                && s.lastMs == t
+                && s.firstMs != Long.MIN_VALUE
                 && (!offHours || t - s.firstMs >= settings.offHoursMs())) {
             s.track = new Track(settings, host, "host", kind, s.firstMs, t);
         }
@@ -137,11 +141,15 @@ final class EvidenceEpisodes {
             tr.peakW = Math.max(tr.peakW, hosts.powerRecentW(host));
             tr.add(hosts.powerStepKwh(host), t);
         }
-        tr.severity = offHours ? (power ? Episode.Severity.HIGH : Episode.Severity.MEDIUM)
+        tr.severity = offHours
+                ? (power ? Episode.Severity.HIGH : Episode.Severity.MEDIUM)
                 : power ? Episode.Severity.CRITICAL : Episode.Severity.HIGH;
         boolean closed = t - s.lastMs >= quiet;
-        emit.accept(tr.episode(closed ? Episode.State.CLOSED : Episode.State.OPEN,
-                closed ? s.lastMs + settings.stepMs() : 0, t, Evidence.title(host, kind, tr.collected)));
+        emit.accept(tr.episode(
+                closed ? Episode.State.CLOSED : Episode.State.OPEN,
+                closed ? s.lastMs + settings.stepMs() : 0,
+                t,
+                Evidence.title(host, kind, tr.collected)));
         if (closed) {
             s.track = null;
             s.firstMs = Long.MIN_VALUE;

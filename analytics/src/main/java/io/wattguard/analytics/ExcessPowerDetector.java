@@ -1,6 +1,5 @@
 package io.wattguard.analytics;
 
-
 /**
  * Finds sustained excess power of one entity, sample by sample. The residual (measured minus expected) is
  * standardised against the hour-of-week baseline; a one-sided CUSUM accumulates it, with an EWMA as a
@@ -31,9 +30,11 @@ public final class ExcessPowerDetector {
     public static final int CONFIRM_UNCORROBORATED_SAMPLES = 30;
     /** CUSUM reference value and decision interval, in sigmas: a one-sigma shift alarms in about ten samples. */
     private static final double CUSUM_K = 0.5;
+
     private static final double CUSUM_H = 8;
     /** EWMA weight and control limit, in sigmas of the EWMA: the cross-check that noise rarely passes. */
     private static final double EWMA_LAMBDA = 0.1;
+
     private static final double EWMA_L = 2.7;
 
     /**
@@ -41,12 +42,19 @@ public final class ExcessPowerDetector {
      * {@code confirmSamples}: how long an excess that nothing corroborates must last before it opens; at least
      * {@code window}, at most {@link #MAX_CONFIRM_SAMPLES}.
      */
-    public record Settings(double k, double h, double ewmaLambda, double ewmaL, double floorW, int window,
-            int quietSamples, int confirmSamples) {
+    public record Settings(
+            double k,
+            double h,
+            double ewmaLambda,
+            double ewmaL,
+            double floorW,
+            int window,
+            int quietSamples,
+            int confirmSamples) {
         public Settings {
             if (confirmSamples < window || confirmSamples > MAX_CONFIRM_SAMPLES) {
-                throw new IllegalArgumentException("confirmSamples must be in [" + window + ", "
-                        + MAX_CONFIRM_SAMPLES + "], not " + confirmSamples);
+                throw new IllegalArgumentException("confirmSamples must be in [" + window + ", " + MAX_CONFIRM_SAMPLES
+                        + "], not " + confirmSamples);
             }
         }
 
@@ -60,25 +68,32 @@ public final class ExcessPowerDetector {
         }
 
         public static Settings defaults(double floorW, int confirmSamples) {
-            return new Settings(CUSUM_K, CUSUM_H, EWMA_LAMBDA, EWMA_L, floorW, SUSTAINED_SAMPLES, QUIET_SAMPLES,
-                    confirmSamples);
+            return new Settings(
+                    CUSUM_K, CUSUM_H, EWMA_LAMBDA, EWMA_L, floorW, SUSTAINED_SAMPLES, QUIET_SAMPLES, confirmSamples);
         }
     }
 
     /** What one sample did to the detector's state. */
-    public enum Change { NONE, OPENED, ONGOING, CLOSED }
+    public enum Change {
+        NONE,
+        OPENED,
+        ONGOING,
+        CLOSED
+    }
 
     private final Settings settings;
     /** The last sample's {@code explainedAsOfMs}. */
     private long explainedAsOfMs = Long.MAX_VALUE;
     /** The floor in watts: {@code settings.floorW()} until {@link #setFloorW} moves it while closed. */
     private double floorW;
+
     private final Cusum cusum;
     private final Ewma ewma;
     /** The last {@value #HISTORY} samples: enough to measure and date a shift the CUSUM has been tracking. */
     private static final int HISTORY = 4096;
     /** The longest run of excess the detector can see, so the longest wait for an uncorroborated one. */
     public static final int MAX_CONFIRM_SAMPLES = HISTORY;
+
     private final double[] excessHistory = new double[HISTORY];
     private final long[] timeHistory = new long[HISTORY];
     private final boolean[] corroboratedHistory = new boolean[HISTORY];
@@ -138,7 +153,8 @@ public final class ExcessPowerDetector {
             // The mean is taken over the excess's core, not since the CUSUM left zero: after weeks of a
             // slightly positive residual the CUSUM's run is long and its mean says nothing about today.
             int core = c && e && run >= settings.window() && recent >= floorW && sustained() ? core(run) : 0;
-            if (core >= settings.window() && meanOfCore() >= floorW
+            if (core >= settings.window()
+                    && meanOfCore() >= floorW
                     && (core >= settings.confirmSamples() || corroborated())
                     && explainedAsOfMs > startOfCore()) {
                 open = true;
@@ -389,6 +405,7 @@ public final class ExcessPowerDetector {
 
     /** The core that {@link #core} found last: its first and last sample, as samples back from the last. */
     private int coreFirst;
+
     private int coreLast;
 
     /**

@@ -61,7 +61,9 @@ final class Explainer {
     }
 
     private boolean explaining(Entity e) {
-        return explainSink != null && e.name.equals(explainName) && (explainLevel == null || explainLevel.equals(e.level));
+        return explainSink != null
+                && e.name.equals(explainName)
+                && (explainLevel == null || explainLevel.equals(e.level));
     }
 
     /** No detection this step: {@code reason}, or (null) no model, no baseline or beyond its range. */
@@ -71,29 +73,41 @@ final class Explainer {
         }
         LoadModel m = e.model();
         if (reason == null) {
-            reason = m == null ? Explanation.Reason.NO_MODEL : !e.history.hasBaseline() ? Explanation.Reason.NO_BASELINE
-                    : Explanation.Reason.BEYOND_FIT;
+            reason = m == null
+                    ? Explanation.Reason.NO_MODEL
+                    : !e.history.hasBaseline() ? Explanation.Reason.NO_BASELINE : Explanation.Reason.BEYOND_FIT;
         }
-        String why = switch (reason) {
-            case STALE_INPUT -> staleInputs(e, t);
-            case NO_DATA -> e.level.equals("host") ? "no power reading for this host in this step (no fresh outlet, "
-                    + "and its agent reports neither GPU nor CPU watts)" : "no balance this step";
-            case NO_MODEL -> String.format(Locale.ROOT, "no model yet (warming up): %s has %d learnable hours, "
-                    + "a model needs %d and is fitted at local midnight", e.level.equals("host") ? "group " + e.group
-                    : e.name, e.level.equals("host") ? entities.groupHours(e.group) : e.history.validHours(),
-                    settings.minHoursToFit());
-            case NO_BASELINE -> "no hour-of-week baseline yet (warming up)";
-            case NO_NOISE -> "the host's own excess noise is not measured yet (warming up): it is measured at the "
-                    + "first fit, so that the floor can be set above that noise";
-            case BEYOND_FIT -> "beyond the fitted range: the explained load " + features(e.explained)
-                    + " lies outside what the model was fitted on, so its prediction is a guess";
-            case MAINTENANCE -> "a maintenance window covers it: maintenance explains whatever runs"
-                    + (e.detector != null && e.detector.isOpen() ? "; the open episode waits" : "");
-            default -> reason.words();
-        };
+        String why =
+                switch (reason) {
+                    case STALE_INPUT -> staleInputs(e, t);
+                    case NO_DATA ->
+                        e.level.equals("host")
+                                ? "no power reading for this host in this step (no fresh outlet, "
+                                        + "and its agent reports neither GPU nor CPU watts)"
+                                : "no balance this step";
+                    case NO_MODEL ->
+                        String.format(
+                                Locale.ROOT,
+                                "no model yet (warming up): %s has %d learnable hours, "
+                                        + "a model needs %d and is fitted at local midnight",
+                                e.level.equals("host") ? "group " + e.group : e.name,
+                                e.level.equals("host") ? entities.groupHours(e.group) : e.history.validHours(),
+                                settings.minHoursToFit());
+                    case NO_BASELINE -> "no hour-of-week baseline yet (warming up)";
+                    case NO_NOISE ->
+                        "the host's own excess noise is not measured yet (warming up): it is measured at the "
+                                + "first fit, so that the floor can be set above that noise";
+                    case BEYOND_FIT ->
+                        "beyond the fitted range: the explained load " + features(e.explained)
+                                + " lies outside what the model was fitted on, so its prediction is a guess";
+                    case MAINTENANCE ->
+                        "a maintenance window covers it: maintenance explains whatever runs"
+                                + (e.detector != null && e.detector.isOpen() ? "; the open episode waits" : "");
+                    default -> reason.words();
+                };
         // An open episode waits through a step without a verdict (maintenance, a silent input).
-        explainSink.accept(explanation(e, f, t, Explanation.Verdict.NONE, reason, why,
-                e.track != null ? e.track.id : null, Double.NaN, 0));
+        explainSink.accept(explanation(
+                e, f, t, Explanation.Verdict.NONE, reason, why, e.track != null ? e.track.id : null, Double.NaN, 0));
     }
 
     /** The detector was fed this step: its change, or what kept an episode from opening. */
@@ -112,31 +126,59 @@ final class Explainer {
                 verdict = Explanation.Verdict.OPENED;
                 reason = Explanation.Reason.OPENED;
                 int corr = d.corroboratedSamples();
-                why = String.format(Locale.ROOT, "median excess %s over the last %d steps reaches the floor %s, "
-                        + "sustained %d of %d steps, CUSUM %.1f > %.1f and EWMA %.2f > %.2f; ", watts(d.recentW()),
-                        d.settings().window(), watts(floor), d.sustainedSamples(), d.settings().window(), d.cusum(),
-                        d.cusumLimit(), d.ewma(), d.ewmaLimit())
+                why = String.format(
+                                Locale.ROOT,
+                                "median excess %s over the last %d steps reaches the floor %s, "
+                                        + "sustained %d of %d steps, CUSUM %.1f > %.1f and EWMA %.2f > %.2f; ",
+                                watts(d.recentW()),
+                                d.settings().window(),
+                                watts(floor),
+                                d.sustainedSamples(),
+                                d.settings().window(),
+                                d.cusum(),
+                                d.cusumLimit(),
+                                d.ewma(),
+                                d.ewmaLimit())
                         + (2 * corr > d.settings().window()
-                                ? String.format(Locale.ROOT, "corroborated in %d of %d steps%s", corr,
-                                        d.settings().window(), e.level.equals("host") ? ": " + corroborationWords(e, f, t, floor) : " (energy balance)")
-                                : String.format(Locale.ROOT, "not corroborated, but the excess has lasted %d steps, "
-                                        + "confirm_uncorroborated is %d", d.excessRunLength(), d.settings().confirmSamples()))
+                                ? String.format(
+                                        Locale.ROOT,
+                                        "corroborated in %d of %d steps%s",
+                                        corr,
+                                        d.settings().window(),
+                                        e.level.equals("host")
+                                                ? ": " + corroborationWords(e, f, t, floor)
+                                                : " (energy balance)")
+                                : String.format(
+                                        Locale.ROOT,
+                                        "not corroborated, but the excess has lasted %d steps, "
+                                                + "confirm_uncorroborated is %d",
+                                        d.excessRunLength(),
+                                        d.settings().confirmSamples()))
                         + "; dated back to " + Instant.ofEpochMilli(d.startedMs());
             }
             case ONGOING -> {
                 verdict = Explanation.Verdict.ONGOING;
                 boolean fading = d.recentW() < floor / 2;
                 reason = fading ? Explanation.Reason.CLOSING : Explanation.Reason.ONGOING;
-                why = fading ? String.format(Locale.ROOT, "median excess %s below half the floor for %d of %d quiet "
-                        + "steps that close it", watts(d.recentW()), d.quietSamples(), d.settings().quietSamples())
+                why = fading
+                        ? String.format(
+                                Locale.ROOT,
+                                "median excess %s below half the floor for %d of %d quiet " + "steps that close it",
+                                watts(d.recentW()),
+                                d.quietSamples(),
+                                d.settings().quietSamples())
                         : String.format(Locale.ROOT, "median excess %s, floor %s", watts(d.recentW()), watts(floor));
             }
             case CLOSED -> {
                 verdict = Explanation.Verdict.CLOSED;
                 reason = Explanation.Reason.CLOSED;
                 id = String.format(Locale.ROOT, "%s-%s-%s-%d", e.kind, e.level, e.name, d.startedMs());
-                why = String.format(Locale.ROOT, "median excess below half the floor (%s) for %d steps; ended %s",
-                        watts(floor / 2), d.settings().quietSamples(), Instant.ofEpochMilli(d.endedMs()));
+                why = String.format(
+                        Locale.ROOT,
+                        "median excess below half the floor (%s) for %d steps; ended %s",
+                        watts(floor / 2),
+                        d.settings().quietSamples(),
+                        Instant.ofEpochMilli(d.endedMs()));
             }
             default -> {
                 verdict = Explanation.Verdict.NONE;
@@ -146,14 +188,20 @@ final class Explainer {
                     reason = Explanation.Reason.NOT_SUSTAINED; // a run that has begun: the window is not full yet
                 }
                 // A common move of the peers that is itself large took this step's excess below half the floor.
-                if (shift >= floor / 2 && excess < floor / 2 && excess + shift >= floor / 2
+                if (shift >= floor / 2
+                        && excess < floor / 2
+                        && excess + shift >= floor / 2
                         && (reason == Explanation.Reason.BELOW_FLOOR || reason == Explanation.Reason.NOT_SUSTAINED)) {
                     reason = Explanation.Reason.PEERS_DISCOUNTED;
                 }
                 List<String> words = new ArrayList<>();
                 if (reason == Explanation.Reason.PEERS_DISCOUNTED) {
-                    words.add(String.format(Locale.ROOT, "most same-model peers moved by %s this step: that common "
-                            + "move is discounted, leaving %s", watts(shift), watts(excess)));
+                    words.add(String.format(
+                            Locale.ROOT,
+                            "most same-model peers moved by %s this step: that common "
+                                    + "move is discounted, leaving %s",
+                            watts(shift),
+                            watts(excess)));
                 }
                 for (ExcessPowerDetector.Blocker b : blockers) {
                     words.add(blockerWords(b, d, e, f, t));
@@ -170,11 +218,19 @@ final class Explainer {
             return "";
         }
         double noise = HostResidual.NOISE_FLOOR_K * e.history.excessNoise(how);
-        return d.isOpen() ? " (as the episode opened)" : noise > e.fixedFloorW
-                ? String.format(Locale.ROOT, " (%.1f x the host's own excess noise at this hour, above the fixed %s)",
-                        HostResidual.NOISE_FLOOR_K, watts(e.fixedFloorW))
-                : String.format(Locale.ROOT, " (the fixed floor; %.1f x its excess noise is %s)", HostResidual.NOISE_FLOOR_K,
-                        watts(noise));
+        return d.isOpen()
+                ? " (as the episode opened)"
+                : noise > e.fixedFloorW
+                        ? String.format(
+                                Locale.ROOT,
+                                " (%.1f x the host's own excess noise at this hour, above the fixed %s)",
+                                HostResidual.NOISE_FLOOR_K,
+                                watts(e.fixedFloorW))
+                        : String.format(
+                                Locale.ROOT,
+                                " (the fixed floor; %.1f x its excess noise is %s)",
+                                HostResidual.NOISE_FLOOR_K,
+                                watts(noise));
     }
 
     private static Explanation.Reason reasonOf(ExcessPowerDetector.Blocker b) {
@@ -192,26 +248,59 @@ final class Explainer {
     private String blockerWords(ExcessPowerDetector.Blocker b, ExcessPowerDetector d, Entity e, Frame f, long t) {
         int w = d.settings().window();
         return switch (b) {
-            case BELOW_FLOOR -> String.format(Locale.ROOT, "below the floor: median excess %s over the last %d steps, "
-                    + "floor %s%s", watts(d.recentW()), w, watts(d.floorW()), floorWords(e, d, HourOfWeek.of(t, schedule.zone())));
-            case NOT_SUSTAINED -> String.format(Locale.ROOT, "not sustained: %d of %d steps at or above half the "
-                    + "floor (%s)", d.sustainedSamples(), w, watts(d.floorW() / 2));
-            case NOT_SIGNIFICANT -> String.format(Locale.ROOT, "not significant against sigma %s: CUSUM %.1f (alarms "
-                    + "above %.1f), EWMA %.2f (above %.2f)", watts(e.history.sigma()), d.cusum(), d.cusumLimit(),
-                    d.ewma(), d.ewmaLimit());
-            case TOO_SHORT -> d.runLength() < w
-                    ? String.format(Locale.ROOT, "CUSUM above zero for %d steps, fewer than %d", d.runLength(), w)
-                    : String.format(Locale.ROOT, "the excess has been at or above the floor %s for %d steps (from "
-                            + "its first to its last such step), fewer than %d", watts(d.floorW()),
-                            d.excessRunLength(), w);
-            case MEAN_BELOW_FLOOR -> "the mean excess over its core (from its first to its last step at or above "
-                    + "the floor) is below the floor " + watts(d.floorW());
-            case UNCORROBORATED -> String.format(Locale.ROOT, "not corroborated (%d of %d steps; %s) and has lasted "
-                    + "%d of the %d steps of confirm_uncorroborated", d.corroboratedSamples(), w,
-                    corroborationWords(e, f, t, d.floorW()), d.excessRunLength(), d.settings().confirmSamples());
-            case AWAITING_BUSINESS -> String.format(Locale.ROOT, "the business feeds last reported at %s, before the "
-                    + "excess began: a job started since would not be in them yet", Instant.ofEpochMilli(
-                    d.explainedAsOfMs()));
+            case BELOW_FLOOR ->
+                String.format(
+                        Locale.ROOT,
+                        "below the floor: median excess %s over the last %d steps, " + "floor %s%s",
+                        watts(d.recentW()),
+                        w,
+                        watts(d.floorW()),
+                        floorWords(e, d, HourOfWeek.of(t, schedule.zone())));
+            case NOT_SUSTAINED ->
+                String.format(
+                        Locale.ROOT,
+                        "not sustained: %d of %d steps at or above half the " + "floor (%s)",
+                        d.sustainedSamples(),
+                        w,
+                        watts(d.floorW() / 2));
+            case NOT_SIGNIFICANT ->
+                String.format(
+                        Locale.ROOT,
+                        "not significant against sigma %s: CUSUM %.1f (alarms " + "above %.1f), EWMA %.2f (above %.2f)",
+                        watts(e.history.sigma()),
+                        d.cusum(),
+                        d.cusumLimit(),
+                        d.ewma(),
+                        d.ewmaLimit());
+            case TOO_SHORT ->
+                d.runLength() < w
+                        ? String.format(Locale.ROOT, "CUSUM above zero for %d steps, fewer than %d", d.runLength(), w)
+                        : String.format(
+                                Locale.ROOT,
+                                "the excess has been at or above the floor %s for %d steps (from "
+                                        + "its first to its last such step), fewer than %d",
+                                watts(d.floorW()),
+                                d.excessRunLength(),
+                                w);
+            case MEAN_BELOW_FLOOR ->
+                "the mean excess over its core (from its first to its last step at or above "
+                        + "the floor) is below the floor " + watts(d.floorW());
+            case UNCORROBORATED ->
+                String.format(
+                        Locale.ROOT,
+                        "not corroborated (%d of %d steps; %s) and has lasted "
+                                + "%d of the %d steps of confirm_uncorroborated",
+                        d.corroboratedSamples(),
+                        w,
+                        corroborationWords(e, f, t, d.floorW()),
+                        d.excessRunLength(),
+                        d.settings().confirmSamples());
+            case AWAITING_BUSINESS ->
+                String.format(
+                        Locale.ROOT,
+                        "the business feeds last reported at %s, before the "
+                                + "excess began: a job started since would not be in them yet",
+                        Instant.ofEpochMilli(d.explainedAsOfMs()));
         };
     }
 
@@ -227,13 +316,19 @@ final class Explainer {
         List<String> l = new ArrayList<>();
         if (!Double.isNaN(c.componentW()) && !Double.isNaN(c.componentExpectedW())) {
             double above = c.componentW() - c.componentExpectedW();
-            l.add(String.format(Locale.ROOT, "component watts %s %s their model (needs %s)", watts(Math.abs(above)),
-                    above >= 0 ? "above" : "below", watts(c.thresholdW())));
+            l.add(String.format(
+                    Locale.ROOT,
+                    "component watts %s %s their model (needs %s)",
+                    watts(Math.abs(above)),
+                    above >= 0 ? "above" : "below",
+                    watts(c.thresholdW())));
         } else {
             l.add(Double.isNaN(c.componentW()) ? "the host reports no component watts" : "no component model yet");
         }
-        l.add(c.processes().isEmpty() ? "no non-business process" : "non-business process " + String.join(", ",
-                c.processes()));
+        l.add(
+                c.processes().isEmpty()
+                        ? "no non-business process"
+                        : "non-business process " + String.join(", ", c.processes()));
         if (!c.evidence().isEmpty()) {
             l.add("evidence " + String.join(", ", c.evidence()));
         }
@@ -247,12 +342,13 @@ final class Explainer {
         int how = HourOfWeek.of(t, schedule.zone());
         LoadModel cm = e.group == null ? null : entities.componentModel(e.group);
         double expected = cm != null && e.history.hasComponentBaseline() && e.explained != null
-                ? cm.predict(e.explained) + e.history.componentMedian(how) : Double.NaN;
+                ? cm.predict(e.explained) + e.history.componentMedian(how)
+                : Double.NaN;
         List<String> procs = new ArrayList<>();
         for (Frame.Proc p : f.processes.getOrDefault(e.name, List.of())) {
             if (p.isNonBusiness() && p.smUtilPct() >= HostResidual.NON_BUSINESS_MIN_SM_PCT) {
-                procs.add(String.format(Locale.ROOT, "%s pid %d on GPU %s at %.0f%% SM", p.process(), p.pid(), p.gpu(),
-                        p.smUtilPct()));
+                procs.add(String.format(
+                        Locale.ROOT, "%s pid %d on GPU %s at %.0f%% SM", p.process(), p.pid(), p.gpu(), p.smUtilPct()));
             }
         }
         List<String> ev = new ArrayList<>();
@@ -268,12 +364,26 @@ final class Explainer {
         }
         double excess = e.actual - e.expected;
         boolean corr = e.present && excess >= floor / 2 && entities.corroborated(e, f, floor, how);
-        return new Explanation.Corroboration(corr, !e.outletMetered, e.componentW, expected,
-                HostResidual.CORROBORATING_SHARE_OF_FLOOR * floor, procs, ev);
+        return new Explanation.Corroboration(
+                corr,
+                !e.outletMetered,
+                e.componentW,
+                expected,
+                HostResidual.CORROBORATING_SHARE_OF_FLOOR * floor,
+                procs,
+                ev);
     }
 
-    private Explanation explanation(Entity e, Frame f, long t, Explanation.Verdict verdict, Explanation.Reason reason,
-            String why, String id, double excess, double shift) {
+    private Explanation explanation(
+            Entity e,
+            Frame f,
+            long t,
+            Explanation.Verdict verdict,
+            Explanation.Reason reason,
+            String why,
+            String id,
+            double excess,
+            double shift) {
         explainedMs = t;
         int how = HourOfWeek.of(t, schedule.zone());
         // Measured, part by part.
@@ -288,13 +398,15 @@ final class Explainer {
             }
         } else {
             source = e.level.equals("host") ? "outlets" : e.inletMetered ? "inlet" : "meters";
-            for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m : inputs.meters().entrySet()) {
+            for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m :
+                    inputs.meters().entrySet()) {
                 Frame.MeterAgg a = inputs.fresh(m.getValue(), t);
-                boolean mine = a != null && switch (e.level) {
-                    case "host" -> e.name.equals(a.host);
-                    case "rack" -> a.host == null && e.name.equals(a.rack);
-                    default -> a.host == null && a.rack == null && e.name.equals(a.room);
-                };
+                boolean mine = a != null
+                        && switch (e.level) {
+                            case "host" -> e.name.equals(a.host);
+                            case "rack" -> a.host == null && e.name.equals(a.rack);
+                            default -> a.host == null && a.rack == null && e.name.equals(a.room);
+                        };
                 if (mine) {
                     parts.put(m.getKey() + (e.level.equals("host") ? "" : " (" + a.kind + ")"), a.power.get());
                 }
@@ -309,9 +421,14 @@ final class Explainer {
             partsW += w;
         }
         // Not present: the step stopped before its verdict; its parts, if all fresh, still say what was drawn.
-        Explanation.Measured meas = measured ? new Explanation.Measured(e.present ? e.actual
-                : !parts.isEmpty() && (e.level.equals("host") && e.outletMetered) ? partsW : Double.NaN, source,
-                parts) : null;
+        Explanation.Measured meas = measured
+                ? new Explanation.Measured(
+                        e.present
+                                ? e.actual
+                                : !parts.isEmpty() && (e.level.equals("host") && e.outletMetered) ? partsW : Double.NaN,
+                        source,
+                        parts)
+                : null;
         // Expected.
         LoadModel m = e.model();
         Explanation.Expected exp = null;
@@ -319,26 +436,62 @@ final class Explainer {
             String[] names = e.level.equals("host") ? HOST_FEATURE_NAMES : BALANCE_FEATURE_NAMES;
             double modelW = m.predict(e.explained);
             double base = e.history.median(how);
-            exp = new Explanation.Expected(modelW + base + shift, e.level.equals("host") ? e.group : e.name,
-                    m.describe(names), modelW, base, shift, names, e.features.clone(), e.explained.clone());
+            exp = new Explanation.Expected(
+                    modelW + base + shift,
+                    e.level.equals("host") ? e.group : e.name,
+                    m.describe(names),
+                    modelW,
+                    base,
+                    shift,
+                    names,
+                    e.features.clone(),
+                    e.explained.clone());
         }
         // Business, by source.
-        List<Explanation.Business> business = e.level.equals("host")
-                ? inputs.business().reports(e.businessKey, e.rackBusinessKey(), t) : List.of();
+        List<Explanation.Business> business =
+                e.level.equals("host") ? inputs.business().reports(e.businessKey, e.rackBusinessKey(), t) : List.of();
         boolean maintenance = e.level.equals("host") && schedule.maintenance(t, e.name, e.rack, e.room);
         // Detection.
         Explanation.Detection det = null;
         ExcessPowerDetector d = e.detector;
         if (d != null && !Double.isNaN(excess)) {
-            det = new Explanation.Detection(excess, d.floorW(), e.history.sigma(), d.cusum(), d.cusumLimit(), d.ewma(),
-                    d.ewmaLimit(), d.recentW(), d.sustainedSamples(), d.settings().window(), d.runLength(),
-                    d.excessRunLength(), d.corroboratedSamples(), d.settings().confirmSamples(), d.isOpen(),
-                    d.quietSamples(), d.blockers(), e.level.equals("host") ? e.fixedFloorW : Double.NaN,
+            det = new Explanation.Detection(
+                    excess,
+                    d.floorW(),
+                    e.history.sigma(),
+                    d.cusum(),
+                    d.cusumLimit(),
+                    d.ewma(),
+                    d.ewmaLimit(),
+                    d.recentW(),
+                    d.sustainedSamples(),
+                    d.settings().window(),
+                    d.runLength(),
+                    d.excessRunLength(),
+                    d.corroboratedSamples(),
+                    d.settings().confirmSamples(),
+                    d.isOpen(),
+                    d.quietSamples(),
+                    d.blockers(),
+                    e.level.equals("host") ? e.fixedFloorW : Double.NaN,
                     e.level.equals("host") ? HostResidual.NOISE_FLOOR_K * e.history.excessNoise(how) : Double.NaN);
         }
         Explanation.Corroboration corr = det == null ? null : corroboration(e, f, t, d.floorW());
-        return new Explanation(t, e.name, e.level, verdict, reason, why, id, meas, exp, business,
-                e.present ? e.businessLoad : Double.NaN, maintenance, det, corr);
+        return new Explanation(
+                t,
+                e.name,
+                e.level,
+                verdict,
+                reason,
+                why,
+                id,
+                meas,
+                exp,
+                business,
+                e.present ? e.businessLoad : Double.NaN,
+                maintenance,
+                det,
+                corr);
     }
 
     /** What input is stale for this entity, and since when. */
@@ -352,10 +505,12 @@ final class Explainer {
                 l.add("its agent's load last read " + age(t - load.timeMs()) + " ago");
             }
         }
-        for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m : inputs.meters().entrySet()) {
+        for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m :
+                inputs.meters().entrySet()) {
             Frame.MeterAgg a = m.getValue().value();
             if (e.name.equals(a.host) && t - m.getValue().timeMs() > settings.holdMs()) {
-                l.add("outlet " + m.getKey() + " last read " + age(t - m.getValue().timeMs()) + " ago");
+                l.add("outlet " + m.getKey() + " last read "
+                        + age(t - m.getValue().timeMs()) + " ago");
             }
         }
         for (Map.Entry<String, Long> p : e.parts.entrySet()) {
@@ -363,8 +518,13 @@ final class Explainer {
                 l.add(p.getKey() + " last read " + age(t - p.getValue()) + " ago");
             }
         }
-        String readings = l.isEmpty() ? "" : String.join(", ", l) + String.format(Locale.ROOT,
-                " (a reading stands in for %s; no verdict until it is back)", age(settings.holdMs()));
+        String readings = l.isEmpty()
+                ? ""
+                : String.join(", ", l)
+                        + String.format(
+                                Locale.ROOT,
+                                " (a reading stands in for %s; no verdict until it is back)",
+                                age(settings.holdMs()));
         List<String> feeds = new ArrayList<>();
         if (e.level.equals("host")) {
             for (Explanation.Business b : inputs.business().reports(e.businessKey, e.rackBusinessKey(), t)) {
@@ -374,14 +534,18 @@ final class Explainer {
                 }
             }
         }
-        String silentFeeds = feeds.isEmpty() ? "" : String.join(", ", feeds)
-                + " (unknown business is not zero business: no verdict until it reports)";
-        return "stale input: " + (readings.isEmpty() && silentFeeds.isEmpty() ? "no fresh outlet reading"
-                : readings + (readings.isEmpty() || silentFeeds.isEmpty() ? "" : "; ") + silentFeeds);
+        String silentFeeds = feeds.isEmpty()
+                ? ""
+                : String.join(", ", feeds) + " (unknown business is not zero business: no verdict until it reports)";
+        return "stale input: "
+                + (readings.isEmpty() && silentFeeds.isEmpty()
+                        ? "no fresh outlet reading"
+                        : readings + (readings.isEmpty() || silentFeeds.isEmpty() ? "" : "; ") + silentFeeds);
     }
 
     private static String age(long ms) {
-        return ms >= 3_600_000 ? String.format(Locale.ROOT, "%.1f h", ms / 3.6e6)
+        return ms >= 3_600_000
+                ? String.format(Locale.ROOT, "%.1f h", ms / 3.6e6)
                 : ms >= 60_000 ? String.format(Locale.ROOT, "%d min", ms / 60_000) : ms / 1000 + " s";
     }
 
@@ -402,19 +566,39 @@ final class Explainer {
         Map<String, Entity> racks = entities.of("rack");
         Map<String, Entity> rooms = entities.of("room");
         Map<String, Entity> known = explainLevel == null ? null : entities.of(explainLevel);
-        Entity e = known != null ? known.get(explainName) : hosts.containsKey(explainName) ? hosts.get(explainName)
-                : racks.containsKey(explainName) ? racks.get(explainName) : rooms.get(explainName);
-        String why = e == null ? "nothing analysed as " + explainName + " so far: no host of that name "
+        Entity e = known != null
+                ? known.get(explainName)
+                : hosts.containsKey(explainName)
+                        ? hosts.get(explainName)
+                        : racks.containsKey(explainName) ? racks.get(explainName) : rooms.get(explainName);
+        String why = e == null
+                ? "nothing analysed as " + explainName + " so far: no host of that name "
                         + "reported, and no rack or room of that name has a meter of its own"
-                : e.level.equals("host") ? staleInputs(e, t)
-                : e.partsSilent(t) ? "no balance this step: " + staleInputs(e, t).substring("stale input: ".length())
-                : "no balance this step: " + (e.level.equals("rack") ? "no inlet meter and no outlet without a "
-                        + "host in it, so nothing can be unaccounted" : "its meter or a rack of it was not read");
+                : e.level.equals("host")
+                        ? staleInputs(e, t)
+                        : e.partsSilent(t)
+                                ? "no balance this step: " + staleInputs(e, t).substring("stale input: ".length())
+                                : "no balance this step: "
+                                        + (e.level.equals("rack")
+                                                ? "no inlet meter and no outlet without a "
+                                                        + "host in it, so nothing can be unaccounted"
+                                                : "its meter or a rack of it was not read");
         boolean stale = e != null && (e.level.equals("host") || e.partsSilent(t));
         explainedMs = t;
-        explainSink.accept(new Explanation(t, e == null ? explainName : e.name, e == null ? explainLevel : e.level,
-                Explanation.Verdict.NONE, stale ? Explanation.Reason.STALE_INPUT : Explanation.Reason.NO_DATA, why,
-                e != null && e.track != null ? e.track.id : null, null, null, List.of(), Double.NaN, false, null,
+        explainSink.accept(new Explanation(
+                t,
+                e == null ? explainName : e.name,
+                e == null ? explainLevel : e.level,
+                Explanation.Verdict.NONE,
+                stale ? Explanation.Reason.STALE_INPUT : Explanation.Reason.NO_DATA,
+                why,
+                e != null && e.track != null ? e.track.id : null,
+                null,
+                null,
+                List.of(),
+                Double.NaN,
+                false,
+                null,
                 null));
     }
 }

@@ -26,12 +26,29 @@ import java.util.Map;
  * @param detection the detector's state after the step, null when it was not fed
  * @param corroboration what besides the meter shows the excess, null for racks and rooms or without detection
  */
-public record Explanation(long timeMs, String entity, String level, Verdict verdict, Reason reason, String why,
-        String episodeId, Measured measured, Expected expected, List<Business> business, double businessLoad,
-        boolean maintenance, Detection detection, Corroboration corroboration) {
+public record Explanation(
+        long timeMs,
+        String entity,
+        String level,
+        Verdict verdict,
+        Reason reason,
+        String why,
+        String episodeId,
+        Measured measured,
+        Expected expected,
+        List<Business> business,
+        double businessLoad,
+        boolean maintenance,
+        Detection detection,
+        Corroboration corroboration) {
 
     /** What the step did to the entity's episode. */
-    public enum Verdict { OPENED, ONGOING, CLOSED, NONE }
+    public enum Verdict {
+        OPENED,
+        ONGOING,
+        CLOSED,
+        NONE
+    }
 
     /** The verdict's cause, or what kept an episode from opening. */
     public enum Reason {
@@ -87,16 +104,31 @@ public record Explanation(long timeMs, String entity, String level, Verdict verd
      * @param features the load measured
      * @param explained the load business explains, at which the model predicts
      */
-    public record Expected(double watts, String model, String line, double modelW, double baselineW,
-            double peerShiftW, String[] featureNames, double[] features, double[] explained) {}
+    public record Expected(
+            double watts,
+            String model,
+            String line,
+            double modelW,
+            double baselineW,
+            double peerShiftW,
+            String[] featureNames,
+            double[] features,
+            double[] explained) {}
 
     /**
      * One source of business load for the entity (key {@code level/entity}) at the step: its last value and
      * age, whether it is still held ({@code fresh}), the source's cadence and hold, and whether the whole
      * source went silent while it still covered this entity (then the step has no verdict).
      */
-    public record Business(String key, String source, double value, long ageMs, boolean fresh, long cadenceMs,
-            long holdMs, boolean coveredBySilentSource) {}
+    public record Business(
+            String key,
+            String source,
+            double value,
+            long ageMs,
+            boolean fresh,
+            long cadenceMs,
+            long holdMs,
+            boolean coveredBySilentSource) {}
 
     /**
      * The detector after the step.
@@ -111,10 +143,26 @@ public record Explanation(long timeMs, String entity, String level, Verdict verd
      * @param fixedFloorW a host's fixed floor (the largest of floor, per GPU, share of nameplate); NaN otherwise
      * @param noiseFloorW a host's noise floor: {@code k} times its own excess noise at this hour; NaN otherwise
      */
-    public record Detection(double excessW, double floorW, double sigmaW, double cusum, double cusumLimit,
-            double ewma, double ewmaLimit, double recentW, int sustained, int window, int runLength, int excessRun,
-            int corroboratedSamples, int confirmSamples, boolean open, int quietSamples,
-            List<ExcessPowerDetector.Blocker> blockers, double fixedFloorW, double noiseFloorW) {}
+    public record Detection(
+            double excessW,
+            double floorW,
+            double sigmaW,
+            double cusum,
+            double cusumLimit,
+            double ewma,
+            double ewmaLimit,
+            double recentW,
+            int sustained,
+            int window,
+            int runLength,
+            int excessRun,
+            int corroboratedSamples,
+            int confirmSamples,
+            boolean open,
+            int quietSamples,
+            List<ExcessPowerDetector.Blocker> blockers,
+            double fixedFloorW,
+            double noiseFloorW) {}
 
     /**
      * What besides the outlet shows the excess.
@@ -128,6 +176,12 @@ public record Explanation(long timeMs, String entity, String level, Verdict verd
      * @param processes non-business processes busy on a GPU ({@code process pid on GPU n, sm%})
      * @param evidence miner or pool findings this step, or open evidence episodes
      */
-    public record Corroboration(boolean corroborated, boolean byComponentsAlone, double componentW,
-            double componentExpectedW, double thresholdW, List<String> processes, List<String> evidence) {}
+    public record Corroboration(
+            boolean corroborated,
+            boolean byComponentsAlone,
+            double componentW,
+            double componentExpectedW,
+            double thresholdW,
+            List<String> processes,
+            List<String> evidence) {}
 }

@@ -20,6 +20,7 @@ public final class Frame {
      * ({@link BusinessFeeds}), then the largest fresh source wins.
      */
     final Map<String, Map<String, Mean>> business;
+
     final Map<String, List<Finding>> evidence = new HashMap<>();
     final Map<String, List<Proc>> processes = new HashMap<>();
 
@@ -99,8 +100,8 @@ public final class Frame {
      * A GPU process. {@code business} is what the agent's allowlist said, null where the writer had no
      * allowlist: unjudged is not non-business.
      */
-    record Proc(String gpu, String process, long pid, double smUtilPct, Boolean business, String user,
-            String container) {
+    record Proc(
+            String gpu, String process, long pid, double smUtilPct, Boolean business, String user, String container) {
         boolean isBusiness() {
             return Boolean.TRUE.equals(business);
         }

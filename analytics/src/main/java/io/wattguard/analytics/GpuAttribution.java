@@ -54,9 +54,11 @@ final class GpuAttribution {
     private final Map<String, Long> processesSeenMs = new HashMap<>();
     /** Per host, per GPU index: no key is built per GPU and step. */
     private final Map<String, Map<String, Gpu>> gpus = new TreeMap<>();
+
     private final Map<String, PowerCurve> curves = new HashMap<>();
     /** The GPU explained step by step ({@code HOST:INDEX}), its host and index; null: none. */
     private String explainEntity;
+
     private String explainHost;
     private String explainIndex;
     private Consumer<Explanation> explainSink;
@@ -113,29 +115,62 @@ final class GpuAttribution {
     void step(Frame f, long t, HostFacts facts, Consumer<Episode> emit) {
         stepGpus(f, t, facts, emit);
         if (explainSink != null && explainedMs != t) {
-            String why = !f.hosts.containsKey(explainHost) ? "no reading of host " + explainHost + " this step"
-                    : !hasAllowlistData(explainHost, t) ? "no allowlist data: the agent on " + explainHost
-                            + " has not reported a process judged against an allowlist in the last 7 days, so "
-                            + "nothing says whose work the GPU does"
-                    : facts.maintenance(explainHost, t) ? null
-                    : "no utilisation reading of GPU " + explainIndex + " this step";
-            explainNone(t, why == null ? Explanation.Reason.MAINTENANCE : Explanation.Reason.NO_DATA,
+            String why = !f.hosts.containsKey(explainHost)
+                    ? "no reading of host " + explainHost + " this step"
+                    : !hasAllowlistData(explainHost, t)
+                            ? "no allowlist data: the agent on " + explainHost
+                                    + " has not reported a process judged against an allowlist in the last 7 days, so "
+                                    + "nothing says whose work the GPU does"
+                            : facts.maintenance(explainHost, t)
+                                    ? null
+                                    : "no utilisation reading of GPU " + explainIndex + " this step";
+            explainNone(
+                    t,
+                    why == null ? Explanation.Reason.MAINTENANCE : Explanation.Reason.NO_DATA,
                     why == null ? "a maintenance window covers the host: maintenance explains whatever runs" : why);
         }
     }
 
     private void explainNone(long t, Explanation.Reason reason, String why) {
         Gpu g = gpus.getOrDefault(explainHost, Map.of()).get(explainIndex);
-        explain(t, Explanation.Verdict.NONE, reason, why, g != null && g.track != null ? g.track.id : null, null,
-                null, Double.NaN, null);
+        explain(
+                t,
+                Explanation.Verdict.NONE,
+                reason,
+                why,
+                g != null && g.track != null ? g.track.id : null,
+                null,
+                null,
+                Double.NaN,
+                null);
     }
 
-    private void explain(long t, Explanation.Verdict verdict, Explanation.Reason reason, String why, String id,
-            Explanation.Measured measured, Explanation.Expected expected, double businessShare,
+    private void explain(
+            long t,
+            Explanation.Verdict verdict,
+            Explanation.Reason reason,
+            String why,
+            String id,
+            Explanation.Measured measured,
+            Explanation.Expected expected,
+            double businessShare,
             Explanation.Corroboration corroboration) {
         explainedMs = t;
-        explainSink.accept(new Explanation(t, explainEntity, LEVEL, verdict, reason, why, id, measured, expected,
-                List.of(), businessShare, false, null, corroboration));
+        explainSink.accept(new Explanation(
+                t,
+                explainEntity,
+                LEVEL,
+                verdict,
+                reason,
+                why,
+                id,
+                measured,
+                expected,
+                List.of(),
+                businessShare,
+                false,
+                null,
+                corroboration));
     }
 
     private void stepGpus(Frame f, long t, HostFacts facts, Consumer<Episode> emit) {
@@ -169,7 +204,9 @@ final class GpuAttribution {
                 }
                 boolean had = gpu.track != null;
                 advance(gpu, t, unexplained, f, facts, curve, agg, util, power, emit);
-                if (explainSink != null && host.equals(explainHost) && g.getKey().equals(explainIndex)) {
+                if (explainSink != null
+                        && host.equals(explainHost)
+                        && g.getKey().equals(explainIndex)) {
                     explainGpu(gpu, had, t, util, power, agg.model, curve, procs, f);
                 }
             }
@@ -192,20 +229,43 @@ final class GpuAttribution {
     }
 
     /** The explained GPU's step: its watts against its model's curve, its processes, and the verdict's reason. */
-    private void explainGpu(Gpu gpu, boolean had, long t, double util, double power, String model, PowerCurve curve,
-            List<Frame.Proc> procs, Frame f) {
+    private void explainGpu(
+            Gpu gpu,
+            boolean had,
+            long t,
+            double util,
+            double power,
+            String model,
+            PowerCurve curve,
+            List<Frame.Proc> procs,
+            Frame f) {
         double busy = settings.gpuBusyUtil() * PERCENT;
         double business = businessPct(gpu.index, procs);
         double curveW = curve == null ? Double.NaN : curve.predict(util / PERCENT);
         Explanation.Measured measured = new Explanation.Measured(power, "nvml", Map.of());
-        Explanation.Expected expected = Double.isNaN(curveW) ? null : new Explanation.Expected(curveW, model,
-                "what GPUs of this model draw at this utilisation under business work", curveW, 0, 0,
-                new String[] {"gpu_util"}, new double[] {util / PERCENT}, new double[] {util / PERCENT});
+        Explanation.Expected expected = Double.isNaN(curveW)
+                ? null
+                : new Explanation.Expected(
+                        curveW,
+                        model,
+                        "what GPUs of this model draw at this utilisation under business work",
+                        curveW,
+                        0,
+                        0,
+                        new String[] {"gpu_util"},
+                        new double[] {util / PERCENT},
+                        new double[] {util / PERCENT});
         List<String> processes = new ArrayList<>();
         for (Frame.Proc p : procs) {
             if (gpu.index.equals(p.gpu())) {
-                processes.add(String.format(Locale.ROOT, "%s pid %d user %s%s, sm %.0f%%, %s", p.process(), p.pid(),
-                        p.user(), p.container() == null ? "" : " container " + p.container(), p.smUtilPct(),
+                processes.add(String.format(
+                        Locale.ROOT,
+                        "%s pid %d user %s%s, sm %.0f%%, %s",
+                        p.process(),
+                        p.pid(),
+                        p.user(),
+                        p.container() == null ? "" : " container " + p.container(),
+                        p.smUtilPct(),
                         p.isBusiness() ? "business" : p.isNonBusiness() ? "not business" : "not judged"));
             }
         }
@@ -214,18 +274,27 @@ final class GpuAttribution {
             evidence.add(fi.kind() + " " + fi.process() + " " + fi.detail());
         }
         boolean unexplained = util >= busy && util - business >= busy;
-        Explanation.Corroboration c = new Explanation.Corroboration(unexplained, false, power, curveW,
-                settings.floorPerGpuW(), processes, evidence);
-        String facts = String.format(Locale.ROOT, "GPU busy %.0f%%, business processes %.0f%% of its SMs, "
-                + "unexplained %.0f%% (gpu_busy_util %.0f%%)", util, business, Math.max(0, util - business), busy);
+        Explanation.Corroboration c = new Explanation.Corroboration(
+                unexplained, false, power, curveW, settings.floorPerGpuW(), processes, evidence);
+        String facts = String.format(
+                Locale.ROOT,
+                "GPU busy %.0f%%, business processes %.0f%% of its SMs, " + "unexplained %.0f%% (gpu_busy_util %.0f%%)",
+                util,
+                business,
+                Math.max(0, util - business),
+                busy);
         Explanation.Verdict verdict;
         Explanation.Reason reason;
         String why;
         if (!had && gpu.track != null) {
             verdict = Explanation.Verdict.OPENED;
             reason = Explanation.Reason.OPENED;
-            why = facts + String.format(Locale.ROOT, ": unexplained for %d steps in a row; dated back to %s",
-                    gpu.run, java.time.Instant.ofEpochMilli(gpu.firstMs));
+            why = facts
+                    + String.format(
+                            Locale.ROOT,
+                            ": unexplained for %d steps in a row; dated back to %s",
+                            gpu.run,
+                            java.time.Instant.ofEpochMilli(gpu.firstMs));
         } else if (had && gpu.track == null) {
             verdict = Explanation.Verdict.CLOSED;
             reason = Explanation.Reason.CLOSED;
@@ -233,23 +302,50 @@ final class GpuAttribution {
         } else if (had) {
             verdict = Explanation.Verdict.ONGOING;
             reason = gpu.quiet > 0 ? Explanation.Reason.CLOSING : Explanation.Reason.ONGOING;
-            why = facts + (gpu.quiet > 0 ? String.format(Locale.ROOT, "; %d of the %d quiet steps that close it",
-                    gpu.quiet, QUIET_STEPS) : "");
+            why = facts
+                    + (gpu.quiet > 0
+                            ? String.format(
+                                    Locale.ROOT, "; %d of the %d quiet steps that close it", gpu.quiet, QUIET_STEPS)
+                            : "");
         } else {
             verdict = Explanation.Verdict.NONE;
-            reason = util < busy ? Explanation.Reason.NOT_BUSY : !unexplained ? Explanation.Reason.EXPLAINED
-                    : Explanation.Reason.TOO_SHORT;
-            why = facts + (reason == Explanation.Reason.NOT_BUSY ? ": below gpu_busy_util"
-                    : reason == Explanation.Reason.EXPLAINED ? ": business processes explain enough of it"
-                    : String.format(Locale.ROOT, ": unexplained for %d of the %d steps in a row that open an episode",
-                            gpu.run, SUSTAINED_STEPS));
+            reason = util < busy
+                    ? Explanation.Reason.NOT_BUSY
+                    : !unexplained ? Explanation.Reason.EXPLAINED : Explanation.Reason.TOO_SHORT;
+            why = facts
+                    + (reason == Explanation.Reason.NOT_BUSY
+                            ? ": below gpu_busy_util"
+                            : reason == Explanation.Reason.EXPLAINED
+                                    ? ": business processes explain enough of it"
+                                    : String.format(
+                                            Locale.ROOT,
+                                            ": unexplained for %d of the %d steps in a row that open an episode",
+                                            gpu.run,
+                                            SUSTAINED_STEPS));
         }
-        explain(t, verdict, reason, why, gpu.track != null ? gpu.track.id : null, measured, expected,
-                business / PERCENT, c);
+        explain(
+                t,
+                verdict,
+                reason,
+                why,
+                gpu.track != null ? gpu.track.id : null,
+                measured,
+                expected,
+                business / PERCENT,
+                c);
     }
 
-    private void advance(Gpu gpu, long t, boolean unexplained, Frame f, HostFacts facts, PowerCurve curve,
-            Frame.GpuAgg agg, double util, double power, Consumer<Episode> emit) {
+    private void advance(
+            Gpu gpu,
+            long t,
+            boolean unexplained,
+            Frame f,
+            HostFacts facts,
+            PowerCurve curve,
+            Frame.GpuAgg agg,
+            double util,
+            double power,
+            Consumer<Episode> emit) {
         if (unexplained) {
             if (gpu.run == 0) {
                 gpu.firstMs = t;
@@ -277,7 +373,8 @@ final class GpuAttribution {
             tr.peakW = Math.max(tr.peakW, work);
         }
         tr.score = Math.max(tr.score, util / PERCENT);
-        Episode.Severity s = facts.minerEvidence(gpu.host) ? Episode.Severity.CRITICAL
+        Episode.Severity s = facts.minerEvidence(gpu.host)
+                ? Episode.Severity.CRITICAL
                 : above >= settings.floorPerGpuW() ? Episode.Severity.HIGH : Episode.Severity.MEDIUM;
         tr.severity = s.compareTo(tr.severity) > 0 ? s : tr.severity;
         if (unexplained) { // what ran after it stopped is not its evidence
@@ -292,8 +389,11 @@ final class GpuAttribution {
             }
         }
         boolean closed = gpu.quiet >= QUIET_STEPS;
-        emit.accept(tr.episode(closed ? Episode.State.CLOSED : Episode.State.OPEN,
-                closed ? gpu.lastMs + settings.stepMs() : 0, t, title(tr)));
+        emit.accept(tr.episode(
+                closed ? Episode.State.CLOSED : Episode.State.OPEN,
+                closed ? gpu.lastMs + settings.stepMs() : 0,
+                t,
+                title(tr)));
         if (closed) {
             gpu.track = null;
             gpu.run = 0;

@@ -13,8 +13,18 @@ final class HeldInputs {
     record Held<T>(T value, long timeMs) {}
 
     /** What a host reported about its own load in one step. */
-    record HostLoad(int gpus, double gpuUtil, double gpuMemUtil, double gpuW, double gpuLimitW,
-            double cpuUtil, double cpuW, String model, String rack, String room, Frame.HostAgg agg) {}
+    record HostLoad(
+            int gpus,
+            double gpuUtil,
+            double gpuMemUtil,
+            double gpuW,
+            double gpuLimitW,
+            double cpuUtil,
+            double cpuW,
+            String model,
+            String rack,
+            String room,
+            Frame.HostAgg agg) {}
 
     private final long holdMs;
     private final Map<String, Held<Frame.MeterAgg>> meters = new TreeMap<>();
@@ -103,8 +113,18 @@ final class HeldInputs {
         }
         double cpu = a.cpuUtil.get();
         // GPU watts are unknown, not zero, when no GPU reported its power.
-        return new HostLoad(a.gpus.size(), util, mem, power ? gpuW : Double.NaN, limit,
-                Double.isNaN(cpu) ? 0 : cpu / 100, a.cpuPower.get(), model, a.rack, a.room, a);
+        return new HostLoad(
+                a.gpus.size(),
+                util,
+                mem,
+                power ? gpuW : Double.NaN,
+                limit,
+                Double.isNaN(cpu) ? 0 : cpu / 100,
+                a.cpuPower.get(),
+                model,
+                a.rack,
+                a.room,
+                a);
     }
 
     static double nz(double v) {

@@ -66,9 +66,16 @@ final class HostResidual {
      * {@code groupModels}, {@code componentModels}: the models fitted per group of hosts, null before;
      * {@code minerEvidence}: whether a miner or pool connection episode is open on a host.
      */
-    HostResidual(AnalysisSettings settings, Schedule schedule, Map<String, HostPlace> declaredHosts,
-            HeldInputs inputs, Function<String, LoadModel> groupModels, Function<String, LoadModel> componentModels,
-            Predicate<String> minerEvidence, Explainer explainer, Entity.Detect detect) {
+    HostResidual(
+            AnalysisSettings settings,
+            Schedule schedule,
+            Map<String, HostPlace> declaredHosts,
+            HeldInputs inputs,
+            Function<String, LoadModel> groupModels,
+            Function<String, LoadModel> componentModels,
+            Predicate<String> minerEvidence,
+            Explainer explainer,
+            Entity.Detect detect) {
         this.settings = settings;
         this.schedule = schedule;
         this.declaredHosts = declaredHosts;
@@ -107,7 +114,8 @@ final class HostResidual {
             e.outletKeys.clear();
         }
         // Who has outlets this step, and their watts and counters.
-        for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m : inputs.meters().entrySet()) {
+        for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m :
+                inputs.meters().entrySet()) {
             Frame.MeterAgg a = inputs.fresh(m.getValue(), t);
             if (a == null || a.host == null) {
                 continue;
@@ -136,7 +144,8 @@ final class HostResidual {
             }
             {
                 HostPlace p = declaredHosts.get(e.name);
-                e.group = p != null && p.model() != null ? p.model()
+                e.group = p != null && p.model() != null
+                        ? p.model()
                         : l.gpus() == 0 ? "cpu" : l.gpus() + "x " + (l.model() == null ? "GPU" : l.model());
                 e.rack = e.rack == null ? l.rack() : e.rack;
                 e.room = e.room == null ? l.room() : e.room;
@@ -177,10 +186,14 @@ final class HostResidual {
             double bt = b * (1 + settings.businessTolerance());
             double gExpl = maintenance ? g : Math.min(g, bt * n);
             e.features = new double[] {g, load.gpuMemUtil(), load.cpuUtil()};
-            e.explained = new double[] {gExpl, g > 0 ? load.gpuMemUtil() * gExpl / g : 0,
-                    maintenance ? load.cpuUtil() : Math.min(load.cpuUtil(), bt)};
+            e.explained = new double[] {
+                gExpl,
+                g > 0 ? load.gpuMemUtil() * gExpl / g : 0,
+                maintenance ? load.cpuUtil() : Math.min(load.cpuUtil(), bt)
+            };
             e.present = true;
-            e.componentW = Double.isNaN(load.gpuW()) && Double.isNaN(load.cpuW()) ? Double.NaN
+            e.componentW = Double.isNaN(load.gpuW()) && Double.isNaN(load.cpuW())
+                    ? Double.NaN
                     : nz(load.gpuW()) + nz(load.cpuW());
             boolean exclude = maintenance || schedule.holiday(t) || (e.detector != null && e.detector.isOpen());
             e.history.add(t, e.actual, e.componentW, e.features, e.explained, exclude);
@@ -217,7 +230,13 @@ final class HostResidual {
                     continue;
                 }
                 // Corroboration matters only where the detector counts a sample as excess: half the floor.
-                detect.detect(e, f, t, excess, floor, excess >= floor / 2 && corroborated(e, f, floor, how),
+                detect.detect(
+                        e,
+                        f,
+                        t,
+                        excess,
+                        floor,
+                        excess >= floor / 2 && corroborated(e, f, floor, how),
                         inputs.business().asOf(e.businessKey, e.rackBusinessKey(), t));
                 explainer.detected(e, f, t, excess, shift);
             }
@@ -271,11 +290,13 @@ final class HostResidual {
             return e.detector.floorW();
         }
         if (Double.isNaN(e.fixedFloorW)) {
-            double nameplate = e.nameplateW > 0 ? e.nameplateW
-                    : e.maxLimitW > 0 ? e.maxLimitW * GPU_BOARD_SHARE + HOST_BESIDES_GPUS_W
-                    : nz(e.history.maxActual()) * PEAK_TO_NAMEPLATE;
-            e.fixedFloorW = Math.max(Math.max(settings.floorW(), settings.floorPerGpuW() * e.gpus),
-                    settings.floorShare() * nameplate);
+            double nameplate = e.nameplateW > 0
+                    ? e.nameplateW
+                    : e.maxLimitW > 0
+                            ? e.maxLimitW * GPU_BOARD_SHARE + HOST_BESIDES_GPUS_W
+                            : nz(e.history.maxActual()) * PEAK_TO_NAMEPLATE;
+            e.fixedFloorW = Math.max(
+                    Math.max(settings.floorW(), settings.floorPerGpuW() * e.gpus), settings.floorShare() * nameplate);
         }
         double noise = NOISE_FLOOR_K * e.history.excessNoise(how);
         return noise > e.fixedFloorW ? noise : e.fixedFloorW;

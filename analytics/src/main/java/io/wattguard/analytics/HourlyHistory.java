@@ -28,11 +28,13 @@ final class HourlyHistory {
     private final double[] actual;
     /** Mean component watts of the hour, NaN unless every step of it reported them. */
     private final double[] component;
+
     private final double[][] x;
     private final double[][] explained;
     private final double[] noise;
     /** Root mean square of the hour's {@link #BLOCK}-step means of the detector's excess; NaN without two. */
     private final double[] blockRms;
+
     private final boolean[] excluded;
     private int size;
     private int head;
@@ -63,6 +65,7 @@ final class HourlyHistory {
     private boolean componentBaseline;
     /** Per hour of day, the usual {@link #blockRms}: the excess's noise on the scale the detector decides on. */
     private final double[] excessNoise = new double[24];
+
     private boolean hasExcessNoise;
     /**
      * Until the noise is known: {@link #BLOCK}-step means of measured watts and of the explained features,
@@ -71,6 +74,7 @@ final class HourlyHistory {
      * waiting a day for the detector's own blocks. At most {@link #PENDING_CAP} blocks; freed once known.
      */
     private double[] pending;
+
     private int nPending;
     private long pendingHour = Long.MIN_VALUE;
     private int pendingN;
@@ -101,7 +105,12 @@ final class HourlyHistory {
     }
 
     /** Adds one step with the components' own watts ({@code componentW}, NaN when not reported). */
-    void add(long timeMs, double actualW, double componentW, double[] features, double[] explainedFeatures,
+    void add(
+            long timeMs,
+            double actualW,
+            double componentW,
+            double[] features,
+            double[] explainedFeatures,
             boolean exclude) {
         long h = (long) Math.floor(timeMs / MS_PER_HOUR);
         if (h != currentHour) {
@@ -208,8 +217,7 @@ final class HourlyHistory {
             }
             // Successive differences of a series with independent noise have twice its variance; their MAD
             // ignores the few steps where a job started or stopped.
-            noise[i] = nDiffs < 4 ? Double.NaN
-                    : Robust.medianAndSigma(Arrays.copyOf(diffs, nDiffs))[1] / Math.sqrt(2);
+            noise[i] = nDiffs < 4 ? Double.NaN : Robust.medianAndSigma(Arrays.copyOf(diffs, nDiffs))[1] / Math.sqrt(2);
             blockRms[i] = blocks < 2 ? Double.NaN : Math.sqrt(blockSquares / blocks);
             excluded[i] = currentExcluded;
         }

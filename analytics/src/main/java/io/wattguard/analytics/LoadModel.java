@@ -55,7 +55,11 @@ final class LoadModel {
                 return new LoadModel(features, new int[0], new double[] {Robust.median(y)}, max);
             }
             // Collinear features (memory utilisation that exactly tracks utilisation): keep the first alone.
-            LoadModel one = fit(rows.stream().map(r -> new double[] {r[cols[0]], r[features]}).toList(), 1);
+            LoadModel one = fit(
+                    rows.stream()
+                            .map(r -> new double[] {r[cols[0]], r[features]})
+                            .toList(),
+                    1);
             return new LoadModel(features, one.columns.length == 0 ? one.columns : new int[] {cols[0]}, one.beta, max);
         }
     }
@@ -150,8 +154,8 @@ final class LoadModel {
         StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT, "%.0f W", beta[0]));
         for (int j = 0; j < columns.length; j++) {
             double b = beta[j + 1];
-            sb.append(String.format(java.util.Locale.ROOT, " %s %.0f W x %s", b < 0 ? "-" : "+", Math.abs(b),
-                    names[columns[j]]));
+            sb.append(String.format(
+                    java.util.Locale.ROOT, " %s %.0f W x %s", b < 0 ? "-" : "+", Math.abs(b), names[columns[j]]));
         }
         return sb.toString();
     }

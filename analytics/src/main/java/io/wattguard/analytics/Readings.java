@@ -9,26 +9,52 @@ package io.wattguard.analytics;
  */
 public interface Readings {
     /** A {@code gpu} point. {@code gpu} is the index tag, {@code model} the GPU's product name. */
-    record GpuReading(long timeMs, String host, String rack, String room, String gpu, String model, double utilPct,
-            double memUtilPct, double powerW, double powerLimitW, double energyJ) {}
+    record GpuReading(
+            long timeMs,
+            String host,
+            String rack,
+            String room,
+            String gpu,
+            String model,
+            double utilPct,
+            double memUtilPct,
+            double powerW,
+            double powerLimitW,
+            double energyJ) {}
 
     /** A {@code host} point. */
     record HostReading(long timeMs, String host, String rack, String room, double cpuUtilPct, double cpuPowerW) {}
 
     /** A {@code meter} point: an outlet, inlet, branch or room meter. */
-    record MeterReading(long timeMs, String device, String channel, String kind, String host, String rack,
-            String room, double powerW, double energyKwh) {}
+    record MeterReading(
+            long timeMs,
+            String device,
+            String channel,
+            String kind,
+            String host,
+            String rack,
+            String room,
+            double powerW,
+            double energyKwh) {}
 
     /** A {@code business_load} point: {@code value} is the share of capacity the business explains, 0..1. */
     record BusinessLoadReading(long timeMs, String entity, String level, String source, double value) {}
 
     /** An {@code evidence} point from a host scan. */
-    record EvidenceReading(long timeMs, String host, String kind, String process, long pid, String detail,
-            double score) {}
+    record EvidenceReading(
+            long timeMs, String host, String kind, String process, long pid, String detail, double score) {}
 
     /** A {@code gpu_process} point; {@code business} null where it has no such field (no allowlist). */
-    record ProcessReading(long timeMs, String host, String gpu, String process, long pid, double smUtilPct,
-            Boolean business, String user, String container) {}
+    record ProcessReading(
+            long timeMs,
+            String host,
+            String gpu,
+            String process,
+            long pid,
+            double smUtilPct,
+            Boolean business,
+            String user,
+            String container) {}
 
     void gpu(GpuReading r);
 

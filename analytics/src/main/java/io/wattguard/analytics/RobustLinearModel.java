@@ -12,6 +12,7 @@ import org.apache.commons.math3.stat.regression.OLSMultipleLinearRegression;
 public final class RobustLinearModel {
     /** Huber's tuning constant: 95% efficiency at the normal distribution. */
     static final double HUBER_K = 1.345;
+
     private static final int MAX_ITERATIONS = 50;
 
     private final double[] coefficients;
@@ -32,7 +33,8 @@ public final class RobustLinearModel {
         int n = y.length;
         int p = x.length == 0 ? 0 : x[0].length;
         if (n != x.length || n <= p + 1) {
-            throw new IllegalArgumentException("need more observations (" + n + ") than coefficients (" + (p + 1) + ")");
+            throw new IllegalArgumentException(
+                    "need more observations (" + n + ") than coefficients (" + (p + 1) + ")");
         }
         double[] w = new double[n];
         Arrays.fill(w, 1.0);
@@ -65,7 +67,8 @@ public final class RobustLinearModel {
     /** Tukey's bisquare constant: 95% efficiency at the normal distribution. */
     static final double BISQUARE_C = 4.685;
 
-    private static double[] reweigh(double[][] x, double[] y, double[] beta, double[] w, double scale, boolean bisquare) {
+    private static double[] reweigh(
+            double[][] x, double[] y, double[] beta, double[] w, double scale, boolean bisquare) {
         double[] r = residuals(x, y, beta);
         for (int i = 0; i < y.length; i++) {
             double u = Math.abs(r[i]) / scale;

@@ -85,8 +85,8 @@ public final class Schedule {
             this.patterns = this.entities.stream().map(Schedule::glob).toList();
         }
 
-        public static Window weekly(String name, Set<DayOfWeek> days, LocalTime from, LocalTime to,
-                List<String> entities) {
+        public static Window weekly(
+                String name, Set<DayOfWeek> days, LocalTime from, LocalTime to, List<String> entities) {
             if (days.isEmpty()) {
                 throw new IllegalArgumentException("a weekly window needs at least one day");
             }
@@ -100,9 +100,17 @@ public final class Schedule {
             return new Window(name, Set.of(), null, from, to, entities);
         }
 
-        public String name() { return name; }
-        public List<String> entities() { return entities; }
-        public boolean weekly() { return time != null; }
+        public String name() {
+            return name;
+        }
+
+        public List<String> entities() {
+            return entities;
+        }
+
+        public boolean weekly() {
+            return time != null;
+        }
 
         boolean covers(Instant at, ZonedDateTime local) {
             if (time == null) {
@@ -136,7 +144,8 @@ public final class Schedule {
 
         @Override
         public String toString() {
-            return (name == null ? "window" : name) + (time == null ? " " + from + ".." + to : " " + days + " " + time)
+            return (name == null ? "window" : name)
+                    + (time == null ? " " + from + ".." + to : " " + days + " " + time)
                     + (entities.isEmpty() ? "" : " for " + entities);
         }
     }
@@ -146,11 +155,12 @@ public final class Schedule {
     private final ZoneId zone;
     /** Null: no weekly hours configured, so every hour of a working day is business. */
     private final Map<DayOfWeek, List<Range>> hours;
+
     private final Map<LocalDate, String> holidays;
     private final List<Window> maintenance;
 
-    private Schedule(ZoneId zone, Map<DayOfWeek, List<Range>> hours, Map<LocalDate, String> holidays,
-            List<Window> maintenance) {
+    private Schedule(
+            ZoneId zone, Map<DayOfWeek, List<Range>> hours, Map<LocalDate, String> holidays, List<Window> maintenance) {
         this.zone = zone;
         this.hours = hours;
         this.holidays = holidays;
@@ -208,7 +218,8 @@ public final class Schedule {
 
     /** The holiday's name (empty string when it has none), or empty when the day is no holiday. */
     public Optional<String> holidayName(long epochMs) {
-        return Optional.ofNullable(holidays.get(Instant.ofEpochMilli(epochMs).atZone(zone).toLocalDate()));
+        return Optional.ofNullable(
+                holidays.get(Instant.ofEpochMilli(epochMs).atZone(zone).toLocalDate()));
     }
 
     /** Whether a maintenance window covers this moment for this host, rack or room (any may be null). */
@@ -241,7 +252,8 @@ public final class Schedule {
         }
         Instant at = Instant.ofEpochMilli(epochMs);
         ZonedDateTime local = at.atZone(zone);
-        List<Window> open = maintenance.stream().filter(w -> w.covers(at, local)).toList();
+        List<Window> open =
+                maintenance.stream().filter(w -> w.covers(at, local)).toList();
         active = new Active(epochMs, open);
         return open;
     }
@@ -350,8 +362,8 @@ public final class Schedule {
                 }
                 h = java.util.Collections.unmodifiableMap(h);
             }
-            return new Schedule(zone, h, java.util.Collections.unmodifiableMap(new TreeMap<>(holidays)),
-                    List.copyOf(maintenance));
+            return new Schedule(
+                    zone, h, java.util.Collections.unmodifiableMap(new TreeMap<>(holidays)), List.copyOf(maintenance));
         }
     }
 }

@@ -45,7 +45,8 @@ public final class StepAssembler implements Readings {
         long start = Math.floorDiv(timeMs, stepMs) * stepMs;
         Frame f = open.get(start);
         if (f == null) {
-            f = last == null ? new Frame(start, 0, 0, 0)
+            f = last == null
+                    ? new Frame(start, 0, 0, 0)
                     : new Frame(start, last.hosts.size(), last.meters.size(), last.business.size());
             last = f;
             open.put(start, f);
@@ -150,7 +151,10 @@ public final class StepAssembler implements Readings {
     public void evidence(Readings.EvidenceReading r) {
         Frame f = frame(r.timeMs());
         if (f != null && r.host() != null && r.kind() != null) {
-            Frame.addTo(f.evidence, r.host(), new Frame.Finding(r.kind(), r.process(), r.pid(), r.detail(), r.score()),
+            Frame.addTo(
+                    f.evidence,
+                    r.host(),
+                    new Frame.Finding(r.kind(), r.process(), r.pid(), r.detail(), r.score()),
                     CAP);
         }
     }
@@ -159,8 +163,11 @@ public final class StepAssembler implements Readings {
     public void process(Readings.ProcessReading r) {
         Frame f = frame(r.timeMs());
         if (f != null && r.host() != null) {
-            Frame.addTo(f.processes, r.host(), new Frame.Proc(r.gpu(), r.process(), r.pid(), r.smUtilPct(),
-                    r.business(), r.user(), r.container()), CAP);
+            Frame.addTo(
+                    f.processes,
+                    r.host(),
+                    new Frame.Proc(r.gpu(), r.process(), r.pid(), r.smUtilPct(), r.business(), r.user(), r.container()),
+                    CAP);
         }
     }
 }

@@ -37,7 +37,23 @@ final class Track {
 
     Episode episode(Episode.State state, long endedMs, long nowMs, String title) {
         long span = Math.max(settings.stepMs(), (endedMs > 0 ? endedMs : nowMs + settings.stepMs()) - startedMs);
-        return new Episode(id, entity, level, kind, state, severity, title, startedMs, detectedMs, endedMs, nowMs,
-                energyKwh * AnalysisSettings.MS_W_PER_KWH / span, peakW, energyKwh, cost, score, collected.json());
+        return new Episode(
+                id,
+                entity,
+                level,
+                kind,
+                state,
+                severity,
+                title,
+                startedMs,
+                detectedMs,
+                endedMs,
+                nowMs,
+                energyKwh * AnalysisSettings.MS_W_PER_KWH / span,
+                peakW,
+                energyKwh,
+                cost,
+                score,
+                collected.json());
     }
 }

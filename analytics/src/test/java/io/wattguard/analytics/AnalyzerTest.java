@@ -27,31 +27,59 @@ class AnalyzerTest {
     private static final long MIN = 60_000;
     private static final long DAY = 1440 * MIN;
     private static final ZoneId ZONE = ZoneId.of("UTC");
-    static final long T0 = ZonedDateTime.of(2026, 3, 2, 0, 0, 0, 0, ZONE).toInstant().toEpochMilli();
+    static final long T0 =
+            ZonedDateTime.of(2026, 3, 2, 0, 0, 0, 0, ZONE).toInstant().toEpochMilli();
 
     /** Something that happens to one host, by minute since T0. */
     interface Scenario {
         /** Extra GPU util share (0..1 per GPU) the business does not explain, on each GPU. */
-        default double unexplainedUtil(String host, long minute) { return 0; }
-        default double rogueOutletW(long minute) { return 0; }
-        default boolean poolConnection(String host, long minute) { return false; }
-        default double allowlistedExtraUtil(String host, long minute) { return 0; }
+        default double unexplainedUtil(String host, long minute) {
+            return 0;
+        }
+
+        default double rogueOutletW(long minute) {
+            return 0;
+        }
+
+        default boolean poolConnection(String host, long minute) {
+            return false;
+        }
+
+        default double allowlistedExtraUtil(String host, long minute) {
+            return 0;
+        }
         /** Watts at the host's outlet that no component reports (a PSU, fans, a second device on the outlet). */
-        default double outletOnlyW(String host, long minute) { return 0; }
+        default double outletOnlyW(String host, long minute) {
+            return 0;
+        }
         /** Watts more on each GPU at unchanged utilisation (a raised power limit, higher clocks). */
-        default double gpuExtraW(String host, long minute) { return 0; }
+        default double gpuExtraW(String host, long minute) {
+            return 0;
+        }
         /** Whether the host's agent reports no GPU or CPU power, only utilisation. */
-        default boolean noComponentPower(String host) { return false; }
+        default boolean noComponentPower(String host) {
+            return false;
+        }
         /** A process the allowlist does not cover, at this SM utilisation (percent) on GPU 0; 0 for none. */
-        default double nonBusinessProcessPct(String host, long minute) { return 0; }
+        default double nonBusinessProcessPct(String host, long minute) {
+            return 0;
+        }
         /** Whether the host's agent lists its GPU processes (the business jobs marked as such). */
-        default boolean listsProcesses(String host) { return false; }
+        default boolean listsProcesses(String host) {
+            return false;
+        }
         /** Whether the agent judges processes against an allowlist (else no {@code business} field at all). */
-        default boolean allowlist(String host) { return true; }
+        default boolean allowlist(String host) {
+            return true;
+        }
         /** A non-business process keeps this GPU at this share (0..1) instead of its business work; 0 for none. */
-        default double gpuMinerUtil(String host, int gpu, long minute) { return 0; }
+        default double gpuMinerUtil(String host, int gpu, long minute) {
+            return 0;
+        }
         /** This GPU's power limit in watts (its draw is capped there). */
-        default double gpuLimitW(String host, int gpu, long minute) { return 300; }
+        default double gpuLimitW(String host, int gpu, long minute) {
+            return 300;
+        }
     }
 
     static final class Recorder implements AnalysisOutput {
@@ -60,8 +88,16 @@ class AnalyzerTest {
         long baselines;
 
         @Override
-        public void baseline(long timeMs, String entity, String level, double actualW, double expectedW, double upperW,
-                double residualW, double score, double businessLoad) {
+        public void baseline(
+                long timeMs,
+                String entity,
+                String level,
+                double actualW,
+                double expectedW,
+                double upperW,
+                double residualW,
+                double score,
+                double businessLoad) {
             baselines++;
         }
 
@@ -85,11 +121,16 @@ class AnalyzerTest {
     }
 
     static Recorder run(int days, long seed, Scenario s, AnalysisSettings settings, Schedule schedule) {
-        return run(days, seed, s, settings, schedule, a -> { });
+        return run(days, seed, s, settings, schedule, a -> {});
     }
 
     /** As above; {@code setup} sees the analyzer before the first step (to ask for an explanation). */
-    static Recorder run(int days, long seed, Scenario s, AnalysisSettings settings, Schedule schedule,
+    static Recorder run(
+            int days,
+            long seed,
+            Scenario s,
+            AnalysisSettings settings,
+            Schedule schedule,
             java.util.function.Consumer<Analyzer> setup) {
         Recorder rec = new Recorder();
         Analyzer a = new Analyzer(settings, schedule, Map.of(), Map.of(), rec);
@@ -118,19 +159,44 @@ class AnalyzerTest {
                     double limit = s.gpuLimitW(host, g, m);
                     double w = Math.min(limit, 50 + 250 * u + s.gpuExtraW(host, m)) + 5 * gaussian(rnd);
                     gpuW += w;
-                    asm.gpu(new GpuReading(t, host, "r1", "room1", Integer.toString(g), "NVIDIA L4", u * 100, u * 40,
-                            blind ? Double.NaN : w, limit, Double.NaN));
+                    asm.gpu(new GpuReading(
+                            t,
+                            host,
+                            "r1",
+                            "room1",
+                            Integer.toString(g),
+                            "NVIDIA L4",
+                            u * 100,
+                            u * 40,
+                            blind ? Double.NaN : w,
+                            limit,
+                            Double.NaN));
                     if (miner > 0) {
-                        asm.process(new ProcessReading(t, host, Integer.toString(g), "xmrig", 31337,
-                                miner * 100, s.allowlist(host) ? Boolean.FALSE : null, "nobody", "crypto-1"));
+                        asm.process(new ProcessReading(
+                                t,
+                                host,
+                                Integer.toString(g),
+                                "xmrig",
+                                31337,
+                                miner * 100,
+                                s.allowlist(host) ? Boolean.FALSE : null,
+                                "nobody",
+                                "crypto-1"));
                     } else if (s.listsProcesses(host) && work + allow > 0.05) {
-                        asm.process(new ProcessReading(t, host, Integer.toString(g), "tritonserver", 4000 + g,
-                                (work + allow) * 100, s.allowlist(host) ? Boolean.TRUE : null, "svc-infer", "triton"));
+                        asm.process(new ProcessReading(
+                                t,
+                                host,
+                                Integer.toString(g),
+                                "tritonserver",
+                                4000 + g,
+                                (work + allow) * 100,
+                                s.allowlist(host) ? Boolean.TRUE : null,
+                                "svc-infer",
+                                "triton"));
                     }
                 }
                 double cpu = 0.1 + 0.2 * util;
-                asm.host(new HostReading(t, host, "r1", "room1", cpu * 100,
-                        blind ? Double.NaN : 60 + 100 * cpu));
+                asm.host(new HostReading(t, host, "r1", "room1", cpu * 100, blind ? Double.NaN : 60 + 100 * cpu));
                 double proc = s.nonBusinessProcessPct(host, m);
                 if (proc > 0) {
                     asm.process(new ProcessReading(t, host, "0", "xmrig", 31337, proc, false, "nobody", ""));
@@ -138,19 +204,17 @@ class AnalyzerTest {
                 double outlet = (gpuW + 60 + 100 * cpu + 120) / 0.94 + s.outletOnlyW(host, m) + 8 * gaussian(rnd);
                 outletKwh[h] += outlet / 60_000;
                 rackOutlets += outlet;
-                asm.meter(new MeterReading(t, "pdu-r1", Integer.toString(h + 1), "outlet", host, "r1", "room1", outlet,
-                        outletKwh[h]));
-                asm.businessLoad(new BusinessLoadReading(t, host, "host", "allowlist",
-                        Math.min(1, work + allow)));
+                asm.meter(new MeterReading(
+                        t, "pdu-r1", Integer.toString(h + 1), "outlet", host, "r1", "room1", outlet, outletKwh[h]));
+                asm.businessLoad(new BusinessLoadReading(t, host, "host", "allowlist", Math.min(1, work + allow)));
                 if (s.poolConnection(host, m)) {
-                    asm.evidence(new EvidenceReading(t, host, "pool_connection", "trainer", 4242,
-                            "203.0.113.7:3333", 0.9));
+                    asm.evidence(
+                            new EvidenceReading(t, host, "pool_connection", "trainer", 4242, "203.0.113.7:3333", 0.9));
                 }
             }
             double rogue = s.rogueOutletW(m);
             if (rogue > 0) {
-                asm.meter(new MeterReading(t, "pdu-r1", "24", "outlet", null, "r1", "room1", rogue,
-                        Double.NaN));
+                asm.meter(new MeterReading(t, "pdu-r1", "24", "outlet", null, "r1", "room1", rogue, Double.NaN));
             }
             double inlet = rackOutlets + rogue + 15 + 5 * gaussian(rnd);
             inletKwh += inlet / 60_000;
@@ -194,7 +258,9 @@ class AnalyzerTest {
         // 4 GPUs x 250 W x ~0.9 more util, through a 94% supply, plus CPU: about 1.1 kW for 6 hours.
         double expectedKwh = 4 * 250 * 0.9 / 0.94 * 6 / 1000;
         assertEquals(expectedKwh, e.energyKwh(), expectedKwh * 0.2, "energy: " + e);
-        assertTrue(e.evidenceJson().contains("\"gpu\":\"h3:0\"") && e.evidenceJson().contains("\"channel\":\"4\""),
+        assertTrue(
+                e.evidenceJson().contains("\"gpu\":\"h3:0\"")
+                        && e.evidenceJson().contains("\"channel\":\"4\""),
                 "names its GPUs and its outlet: " + e.evidenceJson());
         long opened = r.all.stream().filter(x -> x.id().equals(e.id())).count();
         assertTrue(opened > 300, "written while it grows: " + opened);
@@ -234,8 +300,11 @@ class AnalyzerTest {
             }
         });
         Map<String, List<Episode>> byKind = r.episodes().stream().collect(Collectors.groupingBy(Episode::kind));
-        assertEquals(Map.of("pool_connection", 1), byKind.entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, x -> x.getValue().size())), "episodes: " + r.episodes());
+        assertEquals(
+                Map.of("pool_connection", 1),
+                byKind.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, x -> x.getValue()
+                        .size())),
+                "episodes: " + r.episodes());
         Episode e = byKind.get("pool_connection").get(0);
         assertEquals("h1", e.entity());
         assertEquals(Episode.Severity.HIGH, e.severity());
@@ -267,15 +336,26 @@ class AnalyzerTest {
     @Test
     void gpusBusyOutOfHoursWithoutBusinessOpenOffHoursGpuAfterHalfAnHour() {
         long start = 8 * 1440 + 22 * 60; // day 8, 22:00, after office hours (08:00-18:00 UTC, weekdays)
-        Schedule office = Schedule.builder(ZONE).hours(java.util.EnumSet.range(java.time.DayOfWeek.MONDAY,
-                java.time.DayOfWeek.FRIDAY), java.time.LocalTime.of(8, 0), java.time.LocalTime.of(18, 0)).build();
-        Recorder r = run(10, 7, new Scenario() {
-            @Override
-            public double unexplainedUtil(String host, long m) {
-                return host.equals("h1") && m >= start && m < start + 120 ? 0.9 : 0;
-            }
-        }, AnalysisSettings.defaults(), office);
-        List<Episode> off = r.episodes().stream().filter(e -> e.kind().equals("off_hours_gpu")).toList();
+        Schedule office = Schedule.builder(ZONE)
+                .hours(
+                        java.util.EnumSet.range(java.time.DayOfWeek.MONDAY, java.time.DayOfWeek.FRIDAY),
+                        java.time.LocalTime.of(8, 0),
+                        java.time.LocalTime.of(18, 0))
+                .build();
+        Recorder r = run(
+                10,
+                7,
+                new Scenario() {
+                    @Override
+                    public double unexplainedUtil(String host, long m) {
+                        return host.equals("h1") && m >= start && m < start + 120 ? 0.9 : 0;
+                    }
+                },
+                AnalysisSettings.defaults(),
+                office);
+        List<Episode> off = r.episodes().stream()
+                .filter(e -> e.kind().equals("off_hours_gpu"))
+                .toList();
         assertEquals(1, off.size(), "one off_hours_gpu: " + r.episodes());
         Episode e = off.get(0);
         assertEquals("h1", e.entity());
@@ -297,6 +377,8 @@ class AnalyzerTest {
                 return m >= start && m < start + 1440 ? 0.3 : 0;
             }
         });
-        assertEquals(List.of(), r.episodes().stream().filter(e -> e.level().equals("host")).toList());
+        assertEquals(
+                List.of(),
+                r.episodes().stream().filter(e -> e.level().equals("host")).toList());
     }
 }

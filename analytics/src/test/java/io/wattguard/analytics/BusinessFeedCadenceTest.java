@@ -34,9 +34,11 @@ class BusinessFeedCadenceTest {
     private static final Set<String> OTHERS = Set.of("h0", "h1", "h3", "h4", "h5");
     /** Day 8, 22:00 to day 9, 04:00. */
     private static final long JOB_START = 8 * 1440 + 22 * 60;
+
     private static final long JOB_END = JOB_START + 6 * 60;
     /** Per GPU, on top of the idle night's 5%: 0.7 in all, within what the office hours taught the model. */
     private static final double JOB_UTIL = 0.65;
+
     private static final long FOREVER = Long.MAX_VALUE;
 
     /** A source that reports each of its hosts every {@code everyMin} minutes in {@code [fromMin, untilMin)}. */
@@ -52,10 +54,18 @@ class BusinessFeedCadenceTest {
         final Map<String, Episode> episodes = new TreeMap<>();
 
         @Override
-        public void baseline(long timeMs, String entity, String level, double actualW, double expectedW, double upperW,
-                double residualW, double score, double businessLoad) {
-            rows.computeIfAbsent(entity, k -> new TreeMap<>()).put((timeMs - AnalyzerTest.T0) / MIN,
-                    new double[] {actualW, expectedW, residualW, businessLoad});
+        public void baseline(
+                long timeMs,
+                String entity,
+                String level,
+                double actualW,
+                double expectedW,
+                double upperW,
+                double residualW,
+                double score,
+                double businessLoad) {
+            rows.computeIfAbsent(entity, k -> new TreeMap<>())
+                    .put((timeMs - AnalyzerTest.T0) / MIN, new double[] {actualW, expectedW, residualW, businessLoad});
         }
 
         @Override
@@ -64,7 +74,9 @@ class BusinessFeedCadenceTest {
         }
 
         List<Episode> hostEpisodes() {
-            return episodes.values().stream().filter(e -> e.level().equals("host")).toList();
+            return episodes.values().stream()
+                    .filter(e -> e.level().equals("host"))
+                    .toList();
         }
 
         /** The minutes of {@code [from, to)} with a baseline row for the entity. */
@@ -105,22 +117,32 @@ class BusinessFeedCadenceTest {
                 for (int g = 0; g < 4; g++) {
                     double w = 50 + 250 * work + 5 * AnalyzerTest.gaussian(rnd);
                     gpuW += w;
-                    asm.gpu(new GpuReading(t, host, "r1", "room1", Integer.toString(g), "NVIDIA L4", work * 100,
-                            work * 40, w, 300, Double.NaN));
+                    asm.gpu(new GpuReading(
+                            t,
+                            host,
+                            "r1",
+                            "room1",
+                            Integer.toString(g),
+                            "NVIDIA L4",
+                            work * 100,
+                            work * 40,
+                            w,
+                            300,
+                            Double.NaN));
                 }
                 double cpu = 0.1 + 0.2 * work;
                 asm.host(new HostReading(t, host, "r1", "room1", cpu * 100, 60 + 100 * cpu));
                 double outlet = (gpuW + 60 + 100 * cpu + 120) / 0.94 + 8 * AnalyzerTest.gaussian(rnd);
                 outletKwh[h] += outlet / 60_000;
                 rackOutlets += outlet;
-                asm.meter(new MeterReading(t, "pdu-r1", Integer.toString(h + 1), "outlet", host, "r1", "room1", outlet,
-                        outletKwh[h]));
+                asm.meter(new MeterReading(
+                        t, "pdu-r1", Integer.toString(h + 1), "outlet", host, "r1", "room1", outlet, outletKwh[h]));
                 for (Feed f : feeds) {
                     if (f.reports(host, m)) {
                         // The agents' allowlist reports the utilisation of business processes; a scheduler or a
                         // CMDB what it allocated, which a job fills to varying degrees.
-                        asm.businessLoad(new BusinessLoadReading(t, host, "host", f.source(),
-                                f.source().equals("allowlist") ? work : allocated));
+                        asm.businessLoad(new BusinessLoadReading(
+                                t, host, "host", f.source(), f.source().equals("allowlist") ? work : allocated));
                     }
                 }
             }
@@ -150,8 +172,11 @@ class BusinessFeedCadenceTest {
 
     @Test
     void aFiveMinuteFeedKeepsABusyHostExplainedBetweenItsReports() {
-        Run r = run(31, List.of(new Feed("allowlist", 1, 0, FOREVER, OTHERS),
-                new Feed("scheduler", 5, 0, FOREVER, Set.of(HOST))));
+        Run r = run(
+                31,
+                List.of(
+                        new Feed("allowlist", 1, 0, FOREVER, OTHERS),
+                        new Feed("scheduler", 5, 0, FOREVER, Set.of(HOST))));
         assertEquals(List.of(), r.rows().hostEpisodes());
         explainedThroughout(r.rows());
         BusinessFeeds.SourceState s = sources(r).get("scheduler");
@@ -161,8 +186,9 @@ class BusinessFeedCadenceTest {
 
     @Test
     void aFifteenMinuteFeedKeepsABusyHostExplainedBetweenItsReports() {
-        Run r = run(32, List.of(new Feed("allowlist", 1, 0, FOREVER, OTHERS),
-                new Feed("cmdb", 15, 0, FOREVER, Set.of(HOST))));
+        Run r = run(
+                32,
+                List.of(new Feed("allowlist", 1, 0, FOREVER, OTHERS), new Feed("cmdb", 15, 0, FOREVER, Set.of(HOST))));
         assertEquals(List.of(), r.rows().hostEpisodes());
         explainedThroughout(r.rows());
         assertEquals(15 * MIN, sources(r).get("cmdb").cadenceMs());
@@ -171,13 +197,19 @@ class BusinessFeedCadenceTest {
     @Test
     void aFeedThatStopsWhileJobsRunGivesNoVerdictUntilItIsBack() {
         long stop = 8 * 1440 + 23 * 60; // day 8, 23:00: last report 22:45, held until 23:30
-        long back = 9 * 1440 + 60;      // day 9, 01:00
-        Run r = run(33, List.of(new Feed("allowlist", 1, 0, FOREVER, OTHERS),
-                new Feed("scheduler", 15, 0, stop, Set.of(HOST)), new Feed("scheduler", 15, back, FOREVER, Set.of(HOST))));
+        long back = 9 * 1440 + 60; // day 9, 01:00
+        Run r = run(
+                33,
+                List.of(
+                        new Feed("allowlist", 1, 0, FOREVER, OTHERS),
+                        new Feed("scheduler", 15, 0, stop, Set.of(HOST)),
+                        new Feed("scheduler", 15, back, FOREVER, Set.of(HOST))));
         Rows rows = r.rows();
         assertEquals(List.of(), rows.hostEpisodes(), "a silent feed is not zero business");
         long lastHeld = stop - 15 + 45;
-        assertEquals(lastHeld - JOB_START + 1, rows.minutes(HOST, JOB_START, lastHeld + 1).size(),
+        assertEquals(
+                lastHeld - JOB_START + 1,
+                rows.minutes(HOST, JOB_START, lastHeld + 1).size(),
                 "held, so analysed, until 3 intervals after its last report");
         assertEquals(Set.of(), rows.minutes(HOST, lastHeld + 1, back), "no row, no detector update while silent");
         assertEquals(JOB_END - back, rows.minutes(HOST, back, JOB_END).size(), "analysed again once it reports");
@@ -194,14 +226,18 @@ class BusinessFeedCadenceTest {
     void aHostCoveredByTwoSourcesIsAnalysedWhileOneIsSilent() {
         // The allowlist stops for the whole rack at 23:00: h2 carries on with the scheduler, the others wait.
         long stop = 8 * 1440 + 23 * 60;
-        Run r = run(34, List.of(new Feed("allowlist", 1, 0, stop, ALL), new Feed("scheduler", 5, 0, FOREVER,
-                Set.of(HOST))));
+        Run r = run(
+                34,
+                List.of(new Feed("allowlist", 1, 0, stop, ALL), new Feed("scheduler", 5, 0, FOREVER, Set.of(HOST))));
         Rows rows = r.rows();
         assertEquals(List.of(), rows.hostEpisodes());
         explainedThroughout(rows);
         long lastHeld = stop - 1 + 3; // a one-minute feed is held for 3 minutes
         for (String other : OTHERS) {
-            assertEquals(Set.of(), rows.minutes(other, lastHeld + 1, 10 * 1440), other + ": only the silent feed covered it");
+            assertEquals(
+                    Set.of(),
+                    rows.minutes(other, lastHeld + 1, 10 * 1440),
+                    other + ": only the silent feed covered it");
             assertTrue(rows.minutes(other, stop - 60, lastHeld + 1).size() >= 60, other + " was analysed before");
         }
         Map<String, BusinessFeeds.SourceState> s = sources(r);
@@ -222,12 +258,13 @@ class BusinessFeedCadenceTest {
         // A query mapping (rows only for hosts with jobs) stops naming h2 at 23:00 but goes on reporting the
         // other hosts: h2 is idle as far as the business knows, its load unexplained, as with no feed, and found.
         long stop = 8 * 1440 + 23 * 60;
-        List<Feed> feeds = new ArrayList<>(List.of(new Feed("query:slurm", 5, 0, FOREVER, OTHERS),
-                new Feed("query:slurm", 5, 0, stop, Set.of(HOST))));
+        List<Feed> feeds = new ArrayList<>(List.of(
+                new Feed("query:slurm", 5, 0, FOREVER, OTHERS), new Feed("query:slurm", 5, 0, stop, Set.of(HOST))));
         Run r = run(35, feeds);
         List<Episode> eps = r.rows().hostEpisodes();
         assertEquals(1, eps.size(), "one episode: " + eps);
         assertEquals(HOST, eps.get(0).entity());
-        assertTrue(eps.get(0).startedMs() >= AnalyzerTest.T0 + (stop - 5 + 15 - 3) * MIN, "once its hold ran out: " + eps);
+        assertTrue(
+                eps.get(0).startedMs() >= AnalyzerTest.T0 + (stop - 5 + 15 - 3) * MIN, "once its hold ran out: " + eps);
     }
 }

@@ -15,6 +15,7 @@ class CorroborationTest {
     private static final long MIN = 60_000;
     /** Day 8, 14:00: a weekday afternoon, models and baselines fitted a week ago. */
     private static final long START = 8 * 1440 + 14 * 60;
+
     private static final String HOST = "h2";
     private static final double BURST_W = 500;
     /** The GPU watts (4 GPUs, behind a 94% supply) that show as {@link #BURST_W} at the outlet. */
@@ -131,16 +132,33 @@ class CorroborationTest {
     @Test
     void confirmUncorroboratedReachesTheDetector() {
         AnalysisSettings d = AnalysisSettings.defaults();
-        AnalysisSettings tenMinutes = new AnalysisSettings(d.stepMs(), d.floorW(), d.floorPerGpuW(), d.floorShare(),
-                d.balanceFloorW(), d.weeks(), d.minHoursToFit(), d.minPeers(), d.holdMs(), d.offHoursUtil(),
-                d.offHoursMs(), d.evidenceQuietMs(), ExcessPowerDetector.Settings.defaults(0,
-                        AnalysisSettings.confirmSteps(10 * MIN, d.stepMs())), d.gpuBusyUtil(), d.businessTolerance(), d.tariff());
-        AnalyzerTest.Recorder r = AnalyzerTest.run(10, 21, new AnalyzerTest.Scenario() {
-            @Override
-            public double outletOnlyW(String host, long m) {
-                return during(host, m, 15) ? BURST_W : 0;
-            }
-        }, tenMinutes);
+        AnalysisSettings tenMinutes = new AnalysisSettings(
+                d.stepMs(),
+                d.floorW(),
+                d.floorPerGpuW(),
+                d.floorShare(),
+                d.balanceFloorW(),
+                d.weeks(),
+                d.minHoursToFit(),
+                d.minPeers(),
+                d.holdMs(),
+                d.offHoursUtil(),
+                d.offHoursMs(),
+                d.evidenceQuietMs(),
+                ExcessPowerDetector.Settings.defaults(0, AnalysisSettings.confirmSteps(10 * MIN, d.stepMs())),
+                d.gpuBusyUtil(),
+                d.businessTolerance(),
+                d.tariff());
+        AnalyzerTest.Recorder r = AnalyzerTest.run(
+                10,
+                21,
+                new AnalyzerTest.Scenario() {
+                    @Override
+                    public double outletOnlyW(String host, long m) {
+                        return during(host, m, 15) ? BURST_W : 0;
+                    }
+                },
+                tenMinutes);
         List<Episode> eps = hostEpisodes(r);
         assertEquals(1, eps.size(), "with confirm_uncorroborated: 10m the old speed: " + eps);
         assertTrue(delayMin(eps.get(0)) <= 10, "delay " + delayMin(eps.get(0)));

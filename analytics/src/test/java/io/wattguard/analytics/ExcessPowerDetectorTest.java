@@ -24,7 +24,10 @@ class ExcessPowerDetectorTest {
     }
 
     /** As above; {@code corroborated(minute)} says whether anything besides the meter shows that sample. */
-    private static List<Found> run(int minutes, long seed, java.util.function.IntToDoubleFunction extra,
+    private static List<Found> run(
+            int minutes,
+            long seed,
+            java.util.function.IntToDoubleFunction extra,
             java.util.function.IntPredicate corroborated) {
         SplittableRandom rnd = new SplittableRandom(seed);
         ExcessPowerDetector d = new ExcessPowerDetector(ExcessPowerDetector.Settings.defaults(150));
@@ -98,9 +101,11 @@ class ExcessPowerDetectorTest {
     @Test
     void confirmSamplesAreAtLeastTheWindowAndAtMostTheHistory() {
         assertThrows(IllegalArgumentException.class, () -> ExcessPowerDetector.Settings.defaults(150, 9));
-        assertThrows(IllegalArgumentException.class, () -> ExcessPowerDetector.Settings.defaults(150,
-                ExcessPowerDetector.MAX_CONFIRM_SAMPLES + 1));
-        assertEquals(ExcessPowerDetector.CONFIRM_UNCORROBORATED_SAMPLES,
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ExcessPowerDetector.Settings.defaults(150, ExcessPowerDetector.MAX_CONFIRM_SAMPLES + 1));
+        assertEquals(
+                ExcessPowerDetector.CONFIRM_UNCORROBORATED_SAMPLES,
                 ExcessPowerDetector.Settings.defaults(150).confirmSamples());
     }
 
@@ -109,7 +114,6 @@ class ExcessPowerDetectorTest {
         // 100 W sustained: statistically clear on a quiet host, but below the 150 W floor nobody is paged for.
         assertEquals(List.of(), run(3 * 1440, 9, m -> m >= 1440 ? 100 : 0));
     }
-
 
     /** Feeds {@code excess} one sample a minute after 600 quiet ones (sigma 40 W, floor 150 W); the minute it opened. */
     private static long openedAt(double[] excess, ExcessPowerDetector d) {
@@ -141,8 +145,13 @@ class ExcessPowerDetectorTest {
         assertEquals(-1, openedAt(steps(1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 100, 0, 0), d));
         // The same noise before a job that lasts: it opens at the job's tenth minute, dated from its first.
         d = new ExcessPowerDetector(ExcessPowerDetector.Settings.defaults(150));
-        assertEquals(613, openedAt(steps(100, 100, 100, 100, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000,
-                1000, 1000, 1000), d));
+        assertEquals(
+                613,
+                openedAt(
+                        steps(
+                                100, 100, 100, 100, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000,
+                                1000),
+                        d));
         assertEquals(604 * MIN, d.startedMs());
         // Inside a run a dip to 100 W is the load dipping, not noise: it still counts towards the ten.
         d = new ExcessPowerDetector(ExcessPowerDetector.Settings.defaults(150));

@@ -20,6 +20,7 @@ class ExplanationTest {
     private static final long MIN = 60_000;
     /** Day 8, 14:00: a weekday afternoon, models and baselines fitted a week ago. */
     private static final long START = 8 * 1440 + 14 * 60;
+
     private static final String HOST = "h2";
 
     private static boolean during(String host, long m, int minutes) {
@@ -35,7 +36,12 @@ class ExplanationTest {
 
     private static Run run(String entity, int days, AnalyzerTest.Scenario s) {
         Map<Long, Explanation> m = new TreeMap<>();
-        AnalyzerTest.Recorder r = AnalyzerTest.run(days, 21, s, AnalysisSettings.defaults(), Schedule.always(),
+        AnalyzerTest.Recorder r = AnalyzerTest.run(
+                days,
+                21,
+                s,
+                AnalysisSettings.defaults(),
+                Schedule.always(),
                 a -> a.setExplain(entity, x -> {
                     assertNull(m.put((x.timeMs() - AnalyzerTest.T0) / MIN, x), "one per step");
                 }));
@@ -55,10 +61,14 @@ class ExplanationTest {
         assertEquals(Explanation.Verdict.NONE, x.verdict());
         assertEquals(Explanation.Reason.UNCORROBORATED, x.reason(), x.why());
         assertTrue(x.why().contains("confirm_uncorroborated") && x.why().contains("of the 30 steps"), x.why());
-        assertTrue(x.why().contains("component watts") && x.why().contains("below their model")
-                || x.why().contains("above their model"), x.why());
+        assertTrue(
+                x.why().contains("component watts") && x.why().contains("below their model")
+                        || x.why().contains("above their model"),
+                x.why());
         assertEquals("outlets", x.measured().source());
-        assertTrue(x.measured().parts().containsKey("pdu-r1/3"), "h2's outlet: " + x.measured().parts());
+        assertTrue(
+                x.measured().parts().containsKey("pdu-r1/3"),
+                "h2's outlet: " + x.measured().parts());
         assertEquals(x.measured().watts(), x.measured().parts().get("pdu-r1/3"), 1e-9);
         assertNotNull(x.expected());
         assertEquals("4x NVIDIA L4", x.expected().model());
@@ -85,19 +95,27 @@ class ExplanationTest {
             }
         });
         List<Explanation> opened = r.byMinute().values().stream()
-                .filter(x -> x.verdict() == Explanation.Verdict.OPENED).toList();
+                .filter(x -> x.verdict() == Explanation.Verdict.OPENED)
+                .toList();
         assertEquals(1, opened.size());
         Explanation x = opened.get(0);
         assertTrue(x.why().contains("corroborated in") && x.why().contains("component watts"), x.why());
         assertTrue(x.corroboration().corroborated());
-        assertTrue(x.corroboration().componentW() - x.corroboration().componentExpectedW()
-                >= x.corroboration().thresholdW(), x.corroboration().toString());
-        Episode e = r.recorder().episodes().stream().filter(ep -> ep.level().equals("host")).findFirst().orElseThrow();
+        assertTrue(
+                x.corroboration().componentW() - x.corroboration().componentExpectedW()
+                        >= x.corroboration().thresholdW(),
+                x.corroboration().toString());
+        Episode e = r.recorder().episodes().stream()
+                .filter(ep -> ep.level().equals("host"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(e.id(), x.episodeId());
         assertEquals(e.detectedMs(), x.timeMs());
         assertTrue(r.byMinute().values().stream().anyMatch(y -> y.verdict() == Explanation.Verdict.ONGOING));
-        Explanation closed = r.byMinute().values().stream().filter(y -> y.verdict() == Explanation.Verdict.CLOSED)
-                .findFirst().orElseThrow();
+        Explanation closed = r.byMinute().values().stream()
+                .filter(y -> y.verdict() == Explanation.Verdict.CLOSED)
+                .findFirst()
+                .orElseThrow();
         assertEquals(e.id(), closed.episodeId());
     }
 
@@ -114,11 +132,15 @@ class ExplanationTest {
                 return during(host, m, 15) ? 90 : 0;
             }
         });
-        Explanation x = r.byMinute().values().stream().filter(y -> y.verdict() == Explanation.Verdict.OPENED)
-                .findFirst().orElseThrow();
-        assertTrue(x.why().contains("corroborated in") && x.why().contains("non-business process xmrig pid 31337"),
+        Explanation x = r.byMinute().values().stream()
+                .filter(y -> y.verdict() == Explanation.Verdict.OPENED)
+                .findFirst()
+                .orElseThrow();
+        assertTrue(
+                x.why().contains("corroborated in") && x.why().contains("non-business process xmrig pid 31337"),
                 x.why());
-        assertEquals(List.of("xmrig pid 31337 on GPU 0 at 90% SM"), x.corroboration().processes());
+        assertEquals(
+                List.of("xmrig pid 31337 on GPU 0 at 90% SM"), x.corroboration().processes());
     }
 
     @Test
@@ -137,10 +159,14 @@ class ExplanationTest {
         Explanation waiting = r.at(START + 20);
         assertEquals(Explanation.Reason.UNCORROBORATED, waiting.reason(), waiting.why());
         assertTrue(waiting.why().contains("reports no component watts"), waiting.why());
-        Explanation x = r.byMinute().values().stream().filter(y -> y.verdict() == Explanation.Verdict.OPENED)
-                .findFirst().orElseThrow();
-        assertTrue(x.why().contains("not corroborated, but the excess has lasted")
-                && x.why().contains("confirm_uncorroborated is 30"), x.why());
+        Explanation x = r.byMinute().values().stream()
+                .filter(y -> y.verdict() == Explanation.Verdict.OPENED)
+                .findFirst()
+                .orElseThrow();
+        assertTrue(
+                x.why().contains("not corroborated, but the excess has lasted")
+                        && x.why().contains("confirm_uncorroborated is 30"),
+                x.why());
     }
 
     @Test
@@ -156,7 +182,9 @@ class ExplanationTest {
         double floor = x.detection().floorW();
         assertTrue(floor > 45, "the floor of a 4-GPU host: " + floor);
         assertTrue(x.why().contains("floor " + Analyzer.watts(floor)), x.why());
-        assertTrue(x.detection().recentW() > 20 && x.detection().recentW() < floor, x.detection().toString());
+        assertTrue(
+                x.detection().recentW() > 20 && x.detection().recentW() < floor,
+                x.detection().toString());
     }
 
     @Test
@@ -176,8 +204,10 @@ class ExplanationTest {
         assertTrue(early.why().contains("floor " + Analyzer.watts(floor)), early.why());
         // 4 GPUs x 100 W x 120/2880 of the ramp, at the outlet: about 18 W, well under the floor.
         assertTrue(early.detection().recentW() < floor / 2, early.detection().toString());
-        Explanation opened = r.byMinute().values().stream().filter(y -> y.verdict() == Explanation.Verdict.OPENED)
-                .findFirst().orElseThrow(() -> new AssertionError("the ramp never opened: " + r.at(START + ramp)));
+        Explanation opened = r.byMinute().values().stream()
+                .filter(y -> y.verdict() == Explanation.Verdict.OPENED)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("the ramp never opened: " + r.at(START + ramp)));
         long minute = (opened.timeMs() - AnalyzerTest.T0) / MIN;
         // It opened once the ramp itself had reached the floor, corroborated by the GPUs' own watts.
         double rampW = 4 * 100.0 * (minute - START) / ramp;
@@ -203,24 +233,28 @@ class ExplanationTest {
 
     @Test
     void beforeTheFirstFitItSaysNoModelYetAndAnUnknownNameSaysNoData() {
-        Run r = run(HOST, 1, new AnalyzerTest.Scenario() { });
+        Run r = run(HOST, 1, new AnalyzerTest.Scenario() {});
         Explanation x = r.at(600);
         assertEquals(Explanation.Reason.NO_MODEL, x.reason(), x.why());
         assertTrue(x.why().contains("warming up"), x.why());
         assertNull(x.detection());
-        Run second = run(HOST, 2, new AnalyzerTest.Scenario() { });
+        Run second = run(HOST, 2, new AnalyzerTest.Scenario() {});
         Explanation y = second.at(1440 + 600);
         assertNotNull(y.expected(), "fitted at the first midnight: the model predicts");
         assertNotNull(y.detection(), "and its noise is measured at that fit, so the detector decides: " + y.why());
         assertTrue(y.why().contains("(the fixed floor; 4.5 x its excess noise is"), y.why());
-        Run none = run("nosuchhost", 1, new AnalyzerTest.Scenario() { });
+        Run none = run("nosuchhost", 1, new AnalyzerTest.Scenario() {});
         assertEquals(Explanation.Reason.NO_DATA, none.at(5).reason());
         assertTrue(none.at(5).why().contains("nosuchhost"), none.at(5).why());
-        Run room = run("room1", 1, new AnalyzerTest.Scenario() { });
-        assertTrue(room.at(5).why().contains("has a meter of its own"), "a room without a meter: " + room.at(5).why());
-        Run gpu = run("h2:0", 1, new AnalyzerTest.Scenario() { });
+        Run room = run("room1", 1, new AnalyzerTest.Scenario() {});
+        assertTrue(
+                room.at(5).why().contains("has a meter of its own"),
+                "a room without a meter: " + room.at(5).why());
+        Run gpu = run("h2:0", 1, new AnalyzerTest.Scenario() {});
         assertEquals("gpu", gpu.at(5).level());
-        assertTrue(gpu.at(5).why().contains("no allowlist data"), "h2 lists no processes: " + gpu.at(5).why());
+        assertTrue(
+                gpu.at(5).why().contains("no allowlist data"),
+                "h2 lists no processes: " + gpu.at(5).why());
     }
 
     @Test
@@ -233,9 +267,10 @@ class ExplanationTest {
         });
         Explanation x = r.at(START + 30);
         assertEquals("rack", x.level());
-        assertTrue(x.measured().parts().containsKey("pdu-r1/total (inlet)"), x.measured().parts().toString());
-        assertTrue(x.verdict() == Explanation.Verdict.OPENED || x.verdict() == Explanation.Verdict.ONGOING,
-                x.why());
+        assertTrue(
+                x.measured().parts().containsKey("pdu-r1/total (inlet)"),
+                x.measured().parts().toString());
+        assertTrue(x.verdict() == Explanation.Verdict.OPENED || x.verdict() == Explanation.Verdict.ONGOING, x.why());
         assertNull(x.corroboration());
     }
 }

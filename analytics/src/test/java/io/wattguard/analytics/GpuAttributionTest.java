@@ -58,8 +58,11 @@ class GpuAttributionTest {
         assertEquals(AnalyzerTest.T0 + START * MIN, e.startedMs(), "dated to its first busy step");
         assertEquals(Episode.State.CLOSED, e.state());
         assertTrue(Math.abs(e.endedMs() - (AnalyzerTest.T0 + (START + 120) * MIN)) <= 2 * MIN, "ended: " + e);
-        assertTrue(e.evidenceJson().contains("\"process\":\"xmrig\"") && e.evidenceJson().contains("\"user\":\"nobody\"")
-                && e.evidenceJson().contains("\"container\":\"crypto-1\""), e.evidenceJson());
+        assertTrue(
+                e.evidenceJson().contains("\"process\":\"xmrig\"")
+                        && e.evidenceJson().contains("\"user\":\"nobody\"")
+                        && e.evidenceJson().contains("\"container\":\"crypto-1\""),
+                e.evidenceJson());
         assertTrue(!e.evidenceJson().contains("tritonserver"), "only its own GPU's processes: " + e.evidenceJson());
         assertTrue(e.title().contains("h2:2") && e.title().contains("xmrig"), e.title());
         // 2 h at about 240 W above the L4's idle 50 W: about 0.48 kWh.
@@ -69,36 +72,54 @@ class GpuAttributionTest {
     @Test
     void aGpuIsExplainedStepByStepFromItsProcessesToItsEpisode() {
         java.util.Map<Long, Explanation> byMinute = new java.util.TreeMap<>();
-        AnalyzerTest.Recorder r = AnalyzerTest.run(9, 32, oneGpuMining(120, true), AnalysisSettings.defaults(),
-                Schedule.always(), a -> a.setExplain("h2:2", x -> byMinute.put((x.timeMs() - AnalyzerTest.T0) / MIN, x)));
+        AnalyzerTest.Recorder r = AnalyzerTest.run(
+                9,
+                32,
+                oneGpuMining(120, true),
+                AnalysisSettings.defaults(),
+                Schedule.always(),
+                a -> a.setExplain("h2:2", x -> byMinute.put((x.timeMs() - AnalyzerTest.T0) / MIN, x)));
         assertEquals(9 * 1440, byMinute.size(), "every step explained");
         Explanation before = byMinute.get(START - 5);
         assertEquals("h2:2", before.entity());
         assertEquals("gpu", before.level());
-        assertTrue(before.reason() == Explanation.Reason.NOT_BUSY || before.reason() == Explanation.Reason.EXPLAINED,
+        assertTrue(
+                before.reason() == Explanation.Reason.NOT_BUSY || before.reason() == Explanation.Reason.EXPLAINED,
                 before.why());
         Explanation third = byMinute.get(START + 2);
         assertEquals(Explanation.Reason.TOO_SHORT, third.reason(), third.why());
         assertTrue(third.why().contains("unexplained for 3 of the 10 steps"), third.why());
-        assertTrue(third.corroboration().processes().stream().anyMatch(p -> p.startsWith("xmrig")
-                && p.contains("user nobody") && p.contains("container crypto-1") && p.endsWith("not business")),
+        assertTrue(
+                third.corroboration().processes().stream()
+                        .anyMatch(p -> p.startsWith("xmrig")
+                                && p.contains("user nobody")
+                                && p.contains("container crypto-1")
+                                && p.endsWith("not business")),
                 third.corroboration().processes().toString());
         Explanation opened = byMinute.get(START + 9);
         assertEquals(Explanation.Verdict.OPENED, opened.verdict(), opened.why());
         assertTrue(opened.why().contains("GPU busy 97%") && opened.why().contains("10 steps in a row"), opened.why());
         assertEquals(gpuEpisodes(r).get(0).id(), opened.episodeId());
         assertEquals("nvml", opened.measured().source());
-        Explanation closed = byMinute.values().stream().filter(x -> x.verdict() == Explanation.Verdict.CLOSED)
-                .findFirst().orElseThrow();
+        Explanation closed = byMinute.values().stream()
+                .filter(x -> x.verdict() == Explanation.Verdict.CLOSED)
+                .findFirst()
+                .orElseThrow();
         assertTrue(closed.timeMs() > opened.timeMs(), closed.why());
         // A host that lists no processes: no verdict, and it says why.
         java.util.List<Explanation> silent = new java.util.ArrayList<>();
-        AnalyzerTest.run(9, 34, new AnalyzerTest.Scenario() {
-            @Override
-            public double unexplainedUtil(String host, long m) {
-                return host.equals("h2") && m >= START && m < START + 120 ? 0.9 : 0;
-            }
-        }, AnalysisSettings.defaults(), Schedule.always(), a -> a.setExplain("h2:2", silent::add));
+        AnalyzerTest.run(
+                9,
+                34,
+                new AnalyzerTest.Scenario() {
+                    @Override
+                    public double unexplainedUtil(String host, long m) {
+                        return host.equals("h2") && m >= START && m < START + 120 ? 0.9 : 0;
+                    }
+                },
+                AnalysisSettings.defaults(),
+                Schedule.always(),
+                a -> a.setExplain("h2:2", silent::add));
         Explanation x = silent.get(silent.size() - 1);
         assertEquals(Explanation.Reason.NO_DATA, x.reason());
         assertTrue(x.why().contains("no allowlist data"), x.why());
@@ -172,7 +193,8 @@ class GpuAttributionTest {
 
             @Override
             public double gpuLimitW(String host, int gpu, long m) {
-                return host.equals("h3") && gpu == 1 && m >= START ? 100 + 200.0 * Math.min(1, (m - START) / (double) days5)
+                return host.equals("h3") && gpu == 1 && m >= START
+                        ? 100 + 200.0 * Math.min(1, (m - START) / (double) days5)
                         : 300;
             }
         });
@@ -182,7 +204,8 @@ class GpuAttributionTest {
         assertEquals("h3:1", e.entity());
         assertTrue(delayMin(e) <= 15, "within 15 min whatever the watts: " + delayMin(e));
         assertEquals(Episode.State.OPEN, e.state());
-        Episode first = r.all.stream().filter(x -> x.id().equals(e.id())).findFirst().orElseThrow();
+        Episode first =
+                r.all.stream().filter(x -> x.id().equals(e.id())).findFirst().orElseThrow();
         assertEquals(Episode.Severity.MEDIUM, first.severity(), "at 100 W it draws below its model: " + first);
     }
 
@@ -207,6 +230,8 @@ class GpuAttributionTest {
         List<Episode> eps = gpuEpisodes(r);
         assertEquals(1, eps.size(), "one GPU episode: " + eps);
         assertEquals(Episode.Severity.CRITICAL, eps.get(0).severity());
-        assertTrue(eps.get(0).evidenceJson().contains("203.0.113.7:3333"), eps.get(0).evidenceJson());
+        assertTrue(
+                eps.get(0).evidenceJson().contains("203.0.113.7:3333"),
+                eps.get(0).evidenceJson());
     }
 }

@@ -43,7 +43,8 @@ class RobustLinearModelTest {
 
     @Test
     void tooFewObservationsIsAClearError() {
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
                 () -> RobustLinearModel.fit(new double[][] {{1, 2}, {2, 3}}, new double[] {1, 2}));
         assertEquals("need more observations (2) than coefficients (3)", e.getMessage());
     }

@@ -53,8 +53,10 @@ class ScheduleTest {
     @Test
     void hoursFollowTheWallClockOnTheSpringForwardDay() {
         // Sunday 2026-03-29: 02:00 CET jumps to 03:00 CEST. A Sunday shift 01:00-04:00 lasts two real hours.
-        Schedule s = Schedule.builder(BERLIN).hours(Set.of(DayOfWeek.SUNDAY), LocalTime.of(1, 0), LocalTime.of(4, 0))
-                .hours(WEEKDAYS, LocalTime.of(8, 0), LocalTime.of(19, 0)).build();
+        Schedule s = Schedule.builder(BERLIN)
+                .hours(Set.of(DayOfWeek.SUNDAY), LocalTime.of(1, 0), LocalTime.of(4, 0))
+                .hours(WEEKDAYS, LocalTime.of(8, 0), LocalTime.of(19, 0))
+                .build();
         assertFalse(s.businessHours(at("2026-03-28T23:59:59Z")), "00:59:59 CET");
         assertTrue(s.businessHours(at("2026-03-29T00:00:00Z")), "01:00 CET");
         assertTrue(s.businessHours(at("2026-03-29T01:00:00Z")), "03:00 CEST: 02:00-03:00 never happened");
@@ -69,7 +71,8 @@ class ScheduleTest {
     @Test
     void hoursFollowTheWallClockOnTheFallBackDay() {
         // Sunday 2026-10-25: 03:00 CEST falls back to 02:00 CET; 02:00-03:00 happens twice.
-        Schedule s = Schedule.builder(BERLIN).hours(Set.of(DayOfWeek.SUNDAY), LocalTime.of(2, 0), LocalTime.of(3, 0))
+        Schedule s = Schedule.builder(BERLIN)
+                .hours(Set.of(DayOfWeek.SUNDAY), LocalTime.of(2, 0), LocalTime.of(3, 0))
                 .build();
         assertFalse(s.businessHours(at("2026-10-24T23:59:59Z")), "01:59:59 CEST");
         assertTrue(s.businessHours(at("2026-10-25T00:00:00Z")), "02:00 CEST, the first time");
@@ -82,23 +85,30 @@ class ScheduleTest {
     @Test
     void aRangeCrossingMidnightBelongsToTheDayItStartsOn() {
         // A Friday night shift 22:00-06:00: Saturday 05:00 is business, Saturday 22:00 is not.
-        Schedule s = Schedule.builder(BERLIN).hours(WEEKDAYS, LocalTime.of(22, 0), LocalTime.of(6, 0)).build();
+        Schedule s = Schedule.builder(BERLIN)
+                .hours(WEEKDAYS, LocalTime.of(22, 0), LocalTime.of(6, 0))
+                .build();
         assertTrue(s.businessHours(at("2026-06-19T23:00:00+02:00")), "Friday 23:00");
         assertTrue(s.businessHours(at("2026-06-20T05:59:59+02:00")), "Saturday 05:59 ends Friday's shift");
         assertFalse(s.businessHours(at("2026-06-20T06:00:00+02:00")));
         assertFalse(s.businessHours(at("2026-06-20T22:00:00+02:00")), "no shift starts on Saturday");
         assertFalse(s.businessHours(at("2026-06-22T05:00:00+02:00")), "nor on Sunday, so Monday 05:00 is off");
         // Across the spring-forward night: Saturday 22:00 CET to Sunday 06:00 CEST is seven real hours.
-        Schedule sat = Schedule.builder(BERLIN).hours(Set.of(DayOfWeek.SATURDAY), LocalTime.of(22, 0),
-                LocalTime.of(6, 0)).build();
+        Schedule sat = Schedule.builder(BERLIN)
+                .hours(Set.of(DayOfWeek.SATURDAY), LocalTime.of(22, 0), LocalTime.of(6, 0))
+                .build();
         long start = at("2026-03-28T21:00:00Z");
         long end = at("2026-03-29T04:00:00Z");
         assertEquals(Duration.ofHours(7).toMillis(), end - start);
-        assertTrue(sat.businessHours(start) && sat.businessHours(end - 1) && !sat.businessHours(end)
+        assertTrue(sat.businessHours(start)
+                && sat.businessHours(end - 1)
+                && !sat.businessHours(end)
                 && !sat.businessHours(start - 1));
-        Schedule allDay = Schedule.builder(BERLIN).hours(Set.of(DayOfWeek.MONDAY), LocalTime.MIDNIGHT,
-                LocalTime.MIDNIGHT).build();
-        assertTrue(allDay.businessHours(at("2026-06-15T00:00:00+02:00")) && allDay.businessHours(at("2026-06-15T23:59:59+02:00")));
+        Schedule allDay = Schedule.builder(BERLIN)
+                .hours(Set.of(DayOfWeek.MONDAY), LocalTime.MIDNIGHT, LocalTime.MIDNIGHT)
+                .build();
+        assertTrue(allDay.businessHours(at("2026-06-15T00:00:00+02:00"))
+                && allDay.businessHours(at("2026-06-15T23:59:59+02:00")));
         assertFalse(allDay.businessHours(at("2026-06-16T00:00:00+02:00")), "00:00-00:00 is the whole day, no more");
     }
 
@@ -113,8 +123,10 @@ class ScheduleTest {
         assertTrue(s.holiday(at("2026-12-24T23:30:00Z")));
         assertFalse(s.holiday(at("2026-12-25T23:30:00Z")));
         assertTrue(s.businessHours(at("2026-12-24T10:00:00+01:00")));
-        Schedule night = Schedule.builder(BERLIN).hours(WEEKDAYS, LocalTime.of(22, 0), LocalTime.of(6, 0))
-                .holiday(LocalDate.of(2026, 12, 25), null).build();
+        Schedule night = Schedule.builder(BERLIN)
+                .hours(WEEKDAYS, LocalTime.of(22, 0), LocalTime.of(6, 0))
+                .holiday(LocalDate.of(2026, 12, 25), null)
+                .build();
         assertTrue(night.businessHours(at("2026-12-25T05:00:00+01:00")), "Thursday's shift ends on the holiday");
         assertFalse(night.businessHours(at("2026-12-25T23:00:00+01:00")), "no shift starts on the holiday");
         assertFalse(night.businessHours(at("2026-12-26T05:00:00+01:00")));
@@ -123,10 +135,17 @@ class ScheduleTest {
     @Test
     void maintenanceWindowsWeeklyAndAbsoluteForTheirEntitiesOnly() {
         Schedule s = Schedule.builder(BERLIN)
-                .maintenance(Schedule.Window.weekly("patch night", Set.of(DayOfWeek.SATURDAY), LocalTime.of(23, 0),
-                        LocalTime.of(2, 0), List.of("gpu-a01-*", "r0[12]")))
-                .maintenance(Schedule.Window.absolute("burn-in", LocalDateTime.of(2026, 3, 29, 1, 0).atZone(BERLIN)
-                        .toInstant(), LocalDateTime.of(2026, 3, 29, 5, 0).atZone(BERLIN).toInstant(), List.of()))
+                .maintenance(Schedule.Window.weekly(
+                        "patch night",
+                        Set.of(DayOfWeek.SATURDAY),
+                        LocalTime.of(23, 0),
+                        LocalTime.of(2, 0),
+                        List.of("gpu-a01-*", "r0[12]")))
+                .maintenance(Schedule.Window.absolute(
+                        "burn-in",
+                        LocalDateTime.of(2026, 3, 29, 1, 0).atZone(BERLIN).toInstant(),
+                        LocalDateTime.of(2026, 3, 29, 5, 0).atZone(BERLIN).toInstant(),
+                        List.of()))
                 .holiday(LocalDate.of(2026, 6, 21), "a Sunday off")
                 .build();
         long sundayOneAm = at("2026-06-21T01:00:00+02:00");
@@ -137,7 +156,11 @@ class ScheduleTest {
         assertFalse(s.maintenance(at("2026-06-21T02:00:00+02:00"), "gpu-a01-03", "a01", "hall-a"), "ended at 02:00");
         assertFalse(s.maintenance(at("2026-06-20T22:59:00+02:00"), "gpu-a01-03", "a01", "hall-a"));
         assertTrue(s.holiday(sundayOneAm), "a holiday does not cancel maintenance");
-        assertEquals("patch night", s.maintenanceWindow(sundayOneAm, "gpu-a01-03", null, null).orElseThrow().name());
+        assertEquals(
+                "patch night",
+                s.maintenanceWindow(sundayOneAm, "gpu-a01-03", null, null)
+                        .orElseThrow()
+                        .name());
         // The absolute window spans the spring-forward night: 01:00 CET to 05:00 CEST is three real hours.
         assertTrue(s.maintenance(at("2026-03-29T00:00:00Z"), "anything", null, null), "no patterns: the whole site");
         assertTrue(s.maintenance(at("2026-03-29T02:59:59Z"), "anything", null, null));
@@ -154,7 +177,9 @@ class ScheduleTest {
         }
         assertEquals(ZoneOffset.UTC, s.zone());
         assertTrue(s.isAlways());
-        Schedule holidaysOnly = Schedule.builder(BERLIN).holiday(LocalDate.of(2026, 1, 1), "New Year").build();
+        Schedule holidaysOnly = Schedule.builder(BERLIN)
+                .holiday(LocalDate.of(2026, 1, 1), "New Year")
+                .build();
         assertTrue(holidaysOnly.businessHours(at("2026-01-02T03:00:00+01:00")), "no hours configured: all day");
         assertFalse(holidaysOnly.businessHours(at("2026-01-01T12:00:00+01:00")));
         assertFalse(holidaysOnly.isAlways(), "a configured schedule, even without hours");
@@ -162,12 +187,16 @@ class ScheduleTest {
 
     @Test
     void badValuesAreRefusedWhenBuilt() {
-        assertThrows(IllegalArgumentException.class, () -> Schedule.Window.absolute("x", Instant.EPOCH, Instant.EPOCH,
-                List.of()));
-        assertThrows(IllegalArgumentException.class, () -> Schedule.Window.weekly("x", Set.of(), LocalTime.NOON,
-                LocalTime.MIDNIGHT, List.of()));
-        assertThrows(IllegalArgumentException.class, () -> Schedule.Window.weekly("x", Set.of(DayOfWeek.MONDAY),
-                LocalTime.NOON, LocalTime.MIDNIGHT, List.of("r[01")));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Schedule.Window.absolute("x", Instant.EPOCH, Instant.EPOCH, List.of()));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Schedule.Window.weekly("x", Set.of(), LocalTime.NOON, LocalTime.MIDNIGHT, List.of()));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Schedule.Window.weekly(
+                        "x", Set.of(DayOfWeek.MONDAY), LocalTime.NOON, LocalTime.MIDNIGHT, List.of("r[01")));
         assertThrows(IllegalArgumentException.class, () -> Schedule.builder(null));
     }
 }

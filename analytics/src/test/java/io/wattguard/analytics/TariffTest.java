@@ -3,7 +3,6 @@ package io.wattguard.analytics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.DayOfWeek;
-
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.EnumSet;
@@ -19,9 +18,13 @@ class TariffTest {
 
     @Test
     void timeOfUseBandsAreLocalFirstMatchWinsAndNightBandsBelongToTheDayTheyStart() {
-        Tariff t = new Tariff("EUR", 0.20, BERLIN, List.of(
-                new Tariff.Band(EnumSet.range(DayOfWeek.MONDAY, DayOfWeek.FRIDAY), 8 * 60, 20 * 60, 0.31),
-                new Tariff.Band(EnumSet.of(DayOfWeek.FRIDAY), 22 * 60, 6 * 60, 0.12)));
+        Tariff t = new Tariff(
+                "EUR",
+                0.20,
+                BERLIN,
+                List.of(
+                        new Tariff.Band(EnumSet.range(DayOfWeek.MONDAY, DayOfWeek.FRIDAY), 8 * 60, 20 * 60, 0.31),
+                        new Tariff.Band(EnumSet.of(DayOfWeek.FRIDAY), 22 * 60, 6 * 60, 0.12)));
         assertEquals(0.31, t.pricePerKwh(at(2026, 3, 27, 8, 0)), 1e-9, "Friday 08:00, from is inclusive");
         assertEquals(0.20, t.pricePerKwh(at(2026, 3, 27, 20, 0)), 1e-9, "Friday 20:00, to is exclusive");
         assertEquals(0.12, t.pricePerKwh(at(2026, 3, 27, 23, 30)), 1e-9, "Friday night");

@@ -49,16 +49,24 @@ public final class AnalyzeBench {
         boolean probe = java.util.Arrays.asList(args).contains("probe");
         boolean write = java.util.Arrays.asList(args).contains("write");
         // read_window of the analysis (1 h by default); also the window of the reads-alone pass
-        long windowH = java.util.Arrays.stream(args).filter(a -> a.startsWith("window="))
-                .mapToLong(a -> Long.parseLong(a.substring(7).replace("h", ""))).findFirst().orElse(1);
+        long windowH = java.util.Arrays.stream(args)
+                .filter(a -> a.startsWith("window="))
+                .mapToLong(a -> Long.parseLong(a.substring(7).replace("h", "")))
+                .findFirst()
+                .orElse(1);
         long windowMs = windowH * 3_600_000L;
         long to = FROM + days * 86_400_000L;
         LeanDataset data = new LeanDataset(hosts, FROM, to);
         String keep = System.getProperty("wattguard.bench.data");
-        System.out.printf(Locale.ROOT, "analyze bench: %d hosts x %d days at 1 min, %,d points (meter, gpu, "
-                + "business_load per host-minute)%n", hosts, days, data.points());
-        try (PrivateInfluxd influxd = keep == null ? PrivateInfluxd.startTemporary()
-                : PrivateInfluxd.startIn(Path.of(keep))) {
+        System.out.printf(
+                Locale.ROOT,
+                "analyze bench: %d hosts x %d days at 1 min, %,d points (meter, gpu, "
+                        + "business_load per host-minute)%n",
+                hosts,
+                days,
+                data.points());
+        try (PrivateInfluxd influxd =
+                keep == null ? PrivateInfluxd.startTemporary() : PrivateInfluxd.startIn(Path.of(keep))) {
             Path marker = influxd.dir().resolve("loaded-" + hosts + "x" + days);
             if (Files.exists(marker)) {
                 System.out.println("load: reusing " + influxd.dir());
@@ -66,8 +74,13 @@ public final class AnalyzeBench {
                 long t0 = System.nanoTime();
                 long n = data.load(influxd.url(), DB, threads);
                 double s = (System.nanoTime() - t0) / 1e9;
-                System.out.printf(Locale.ROOT, "load: %,d points in %.1f s, %,.0f points/s with %d threads "
-                        + "(not part of the target)%n", n, s, n / s, threads);
+                System.out.printf(
+                        Locale.ROOT,
+                        "load: %,d points in %.1f s, %,.0f points/s with %d threads " + "(not part of the target)%n",
+                        n,
+                        s,
+                        n / s,
+                        threads);
                 Files.writeString(marker, "");
             }
             if (probe) {
@@ -94,27 +107,57 @@ public final class AnalyzeBench {
                 }
                 readS = (System.nanoTime() - t0) / 1e9;
             }
-            System.out.printf(Locale.ROOT, "reads alone (%d h windows): %,d rows in %.2f s, %,.0f rows/s; %s%n", windowH, rows,
+            System.out.printf(
+                    Locale.ROOT,
+                    "reads alone (%d h windows): %,d rows in %.2f s, %,.0f rows/s; %s%n",
+                    windowH,
+                    rows,
                     readS,
-                    rows / readS, readCpu.report(rows));
+                    rows / readS,
+                    readCpu.report(rows));
 
             // 2. analyze end to end, as the CLI
             Path dir = Files.createTempDirectory("wattguard-analyze-bench-");
             Path config = dir.resolve("wattguard.yaml");
-            Files.writeString(config, """
+            Files.writeString(
+                    config,
+                    """
                     influxdb: {url: %s, database: %s}
                     spool: {dir: %s}
                     http: {enabled: false}
                     analysis: %s
-                    """.formatted(influxd.url(), DB, dir.resolve("spool"),
-                            windowH == 1 ? "{}" : "{read_window: " + windowH + "h}"), StandardCharsets.UTF_8);
+                    """.formatted(
+                                    influxd.url(),
+                                    DB,
+                                    dir.resolve("spool"),
+                                    windowH == 1 ? "{}" : "{read_window: " + windowH + "h}"),
+                    StandardCharsets.UTF_8);
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             String[] cli = write
-                    ? new String[] {"analyze", "--config", config.toString(), "--from", Instant.ofEpochMilli(FROM).toString(),
-                            "--to", Instant.ofEpochMilli(to).toString(), "--warmup", "0s"}
-                    : new String[] {"analyze", "--config", config.toString(), "--from", Instant.ofEpochMilli(FROM).toString(),
-                            "--to", Instant.ofEpochMilli(to).toString(), "--warmup", "0s", "--dry-run"};
+                    ? new String[] {
+                        "analyze",
+                        "--config",
+                        config.toString(),
+                        "--from",
+                        Instant.ofEpochMilli(FROM).toString(),
+                        "--to",
+                        Instant.ofEpochMilli(to).toString(),
+                        "--warmup",
+                        "0s"
+                    }
+                    : new String[] {
+                        "analyze",
+                        "--config",
+                        config.toString(),
+                        "--from",
+                        Instant.ofEpochMilli(FROM).toString(),
+                        "--to",
+                        Instant.ofEpochMilli(to).toString(),
+                        "--warmup",
+                        "0s",
+                        "--dry-run"
+                    };
             Cpu analyzeCpu = new Cpu();
             long t0 = System.nanoTime();
             int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), cli);
@@ -127,13 +170,27 @@ public final class AnalyzeBench {
             double analysisS = Math.max(0, totalS - readS);
             double hostDays = (double) hosts * days;
             double scaled = totalS * (1000.0 * 30) / hostDays;
-            System.out.printf(Locale.ROOT, "analyze%s: %.2f s in all, %,d rows read, %,.0f rows/s; reads %.2f s "
-                    + "(measured alone), analysis %.2f s (the rest); %s%n", write ? "" : " --dry-run", totalS, rows,
-                    rows / totalS, readS, analysisS, summary);
-            System.out.printf(Locale.ROOT, "target: scaled linearly to 1,000 hosts x 30 days: %.0f s (reads %.0f s, "
-                    + "analysis %.0f s) = %.2fx the 60 s budget%n", scaled, readS * 30_000 / hostDays,
-                    analysisS * 30_000 / hostDays, scaled / 60);
-            Files.walk(dir).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            System.out.printf(
+                    Locale.ROOT,
+                    "analyze%s: %.2f s in all, %,d rows read, %,.0f rows/s; reads %.2f s "
+                            + "(measured alone), analysis %.2f s (the rest); %s%n",
+                    write ? "" : " --dry-run",
+                    totalS,
+                    rows,
+                    rows / totalS,
+                    readS,
+                    analysisS,
+                    summary);
+            System.out.printf(
+                    Locale.ROOT,
+                    "target: scaled linearly to 1,000 hosts x 30 days: %.0f s (reads %.0f s, "
+                            + "analysis %.0f s) = %.2fx the 60 s budget%n",
+                    scaled,
+                    readS * 30_000 / hostDays,
+                    analysisS * 30_000 / hostDays,
+                    scaled / 60);
+            Files.walk(dir).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile()
+                    .delete());
         }
 
         // 3. pure scoring, no InfluxDB
@@ -142,8 +199,12 @@ public final class AnalyzeBench {
             return;
         }
         double s = scoring(data);
-        System.out.printf(Locale.ROOT, "pure scoring: %,d host-steps in %.2f s on one thread = %,.0f host-steps/s "
-                + "per core%n", steps, s, steps / s);
+        System.out.printf(
+                Locale.ROOT,
+                "pure scoring: %,d host-steps in %.2f s on one thread = %,.0f host-steps/s " + "per core%n",
+                steps,
+                s,
+                steps / s);
     }
 
     /** Feeds the dataset's values through the assembler and analyzer as the store reader would, hour by hour. */
@@ -170,10 +231,10 @@ public final class AnalyzeBench {
             for (long t = a; t < b; t += 60_000) {
                 for (int h = 0; h < data.hosts; h++) {
                     data.values(h, t, v);
-                    steps.gpu(new Readings.GpuReading(t, host[h], rack[h], room[h], "0", "NVIDIA A100-SXM4-80GB", v[0],
-                            v[1], v[2], 400, v[3]));
-                    steps.meter(new Readings.MeterReading(t, device[h], channel[h], "outlet", host[h], rack[h],
-                            room[h], v[4], v[5]));
+                    steps.gpu(new Readings.GpuReading(
+                            t, host[h], rack[h], room[h], "0", "NVIDIA A100-SXM4-80GB", v[0], v[1], v[2], 400, v[3]));
+                    steps.meter(new Readings.MeterReading(
+                            t, device[h], channel[h], "outlet", host[h], rack[h], room[h], v[4], v[5]));
                     steps.businessLoad(new Readings.BusinessLoadReading(t, host[h], "host", "allowlist", v[6]));
                 }
             }
@@ -202,9 +263,16 @@ public final class AnalyzeBench {
         for (Object[] v : variants) {
             Cpu cpu = new Cpu();
             double rate = p.run(FROM, to, (Long) v[0], (Integer) v[1], (Boolean) v[2], (Boolean) v[3], (Integer) v[4]);
-            System.out.printf(Locale.ROOT, "  window %3d h, chunk %,6d, %-17s %-8s %d-way: %,10.0f rows/s (%,d rows)%n",
-                    (Long) v[0] / 3_600_000L, (Integer) v[1], (Boolean) v[2] ? "GROUP BY tags," : "tags as columns,",
-                    (Boolean) v[3] ? "msgpack," : "JSON,", (Integer) v[4], rate, p.rows);
+            System.out.printf(
+                    Locale.ROOT,
+                    "  window %3d h, chunk %,6d, %-17s %-8s %d-way: %,10.0f rows/s (%,d rows)%n",
+                    (Long) v[0] / 3_600_000L,
+                    (Integer) v[1],
+                    (Boolean) v[2] ? "GROUP BY tags," : "tags as columns,",
+                    (Boolean) v[3] ? "msgpack," : "JSON,",
+                    (Integer) v[4],
+                    rate,
+                    p.rows);
             System.out.println("      " + cpu.report(p.rows));
         }
     }
@@ -215,30 +283,47 @@ public final class AnalyzeBench {
         private final long influx0 = influxNanos();
 
         static long jvmNanos() {
-            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                    .getOperatingSystemMXBean()).getProcessCpuTime();
+            return ((com.sun.management.OperatingSystemMXBean)
+                            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                    .getProcessCpuTime();
         }
 
         static long influxNanos() {
-            return ProcessHandle.current().children()
+            return ProcessHandle.current()
+                    .children()
                     .filter(p -> p.info().command().orElse("").endsWith("influxd"))
-                    .mapToLong(p -> p.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L)).sum();
+                    .mapToLong(p -> p.info()
+                            .totalCpuDuration()
+                            .map(java.time.Duration::toNanos)
+                            .orElse(0L))
+                    .sum();
         }
 
         String report(long rows) {
             double j = (jvmNanos() - jvm0) / 1e9;
             double i = (influxNanos() - influx0) / 1e9;
-            return String.format(Locale.ROOT, "cpu: influxd %.2f s, java %.2f s = %,.0f rows per cpu-second", i, j,
-                    rows / (i + j));
+            return String.format(
+                    Locale.ROOT, "cpu: influxd %.2f s, java %.2f s = %,.0f rows per cpu-second", i, j, rows / (i + j));
         }
     }
 
     private static final Readings NO_OP = new Readings() {
-        @Override public void gpu(GpuReading r) {}
-        @Override public void host(HostReading r) {}
-        @Override public void meter(MeterReading r) {}
-        @Override public void businessLoad(BusinessLoadReading r) {}
-        @Override public void evidence(EvidenceReading r) {}
-        @Override public void process(ProcessReading r) {}
+        @Override
+        public void gpu(GpuReading r) {}
+
+        @Override
+        public void host(HostReading r) {}
+
+        @Override
+        public void meter(MeterReading r) {}
+
+        @Override
+        public void businessLoad(BusinessLoadReading r) {}
+
+        @Override
+        public void evidence(EvidenceReading r) {}
+
+        @Override
+        public void process(ProcessReading r) {}
     };
 }

@@ -28,21 +28,55 @@ public final class DetectionAblation {
     public static void main(String[] args) throws IOException {
         SiteSpec base = SiteSpec.evaluation();
         SiteSpec.Background bg = base.background();
-        SiteSpec.Background noStops = new SiteSpec.Background(bg.trainingEveryDays(), bg.batchEveryDays(),
-                bg.spikeEveryDays(), bg.outletBurstEveryDays(), bg.hostDropoutEveryDays(), bg.nvmlResetEveryDays(),
-                bg.pduDropoutEveryDays(), bg.pduResetEveryDays(), bg.roomDropoutEveryDays(), bg.backupShare(),
+        SiteSpec.Background noStops = new SiteSpec.Background(
+                bg.trainingEveryDays(),
+                bg.batchEveryDays(),
+                bg.spikeEveryDays(),
+                bg.outletBurstEveryDays(),
+                bg.hostDropoutEveryDays(),
+                bg.nvmlResetEveryDays(),
+                bg.pduDropoutEveryDays(),
+                bg.pduResetEveryDays(),
+                bg.roomDropoutEveryDays(),
+                bg.backupShare(),
                 Double.POSITIVE_INFINITY);
         Map<String, SiteSpec> variants = new LinkedHashMap<>();
-        variants.put("none", base.toBuilder().background(noStops).telemetry(new SiteSpec.Telemetry(false, false, false)).build());
-        variants.put("residual noise only", base.toBuilder().background(noStops).telemetry(new SiteSpec.Telemetry(true, false, false)).build());
-        variants.put("feed cadences only", base.toBuilder().background(noStops).telemetry(new SiteSpec.Telemetry(false, true, false)).build());
-        variants.put("feed error only", base.toBuilder().background(noStops).telemetry(new SiteSpec.Telemetry(false, false, true)).build());
-        variants.put("feed stops only", base.toBuilder().telemetry(new SiteSpec.Telemetry(false, false, false)).build());
+        variants.put(
+                "none",
+                base.toBuilder()
+                        .background(noStops)
+                        .telemetry(new SiteSpec.Telemetry(false, false, false))
+                        .build());
+        variants.put(
+                "residual noise only",
+                base.toBuilder()
+                        .background(noStops)
+                        .telemetry(new SiteSpec.Telemetry(true, false, false))
+                        .build());
+        variants.put(
+                "feed cadences only",
+                base.toBuilder()
+                        .background(noStops)
+                        .telemetry(new SiteSpec.Telemetry(false, true, false))
+                        .build());
+        variants.put(
+                "feed error only",
+                base.toBuilder()
+                        .background(noStops)
+                        .telemetry(new SiteSpec.Telemetry(false, false, true))
+                        .build());
+        variants.put(
+                "feed stops only",
+                base.toBuilder()
+                        .telemetry(new SiteSpec.Telemetry(false, false, false))
+                        .build());
         StringBuilder report = new StringBuilder();
         for (Map.Entry<String, SiteSpec> v : variants.entrySet()) {
-            Evaluation.Result r = Evaluation.run(v.getValue(), AnalysisSettings.defaults(), Evaluation::calendar, t -> { });
+            Evaluation.Result r =
+                    Evaluation.run(v.getValue(), AnalysisSettings.defaults(), Evaluation::calendar, t -> {});
             Scorer.Table table = r.table();
-            report.append(String.format(Locale.ROOT, "== %s: imperfections: %s%n", v.getValue().site(), v.getKey()));
+            report.append(String.format(
+                    Locale.ROOT, "== %s: imperfections: %s%n", v.getValue().site(), v.getKey()));
             report.append(table).append('\n');
             Files.createDirectories(TABLE.getParent());
             Files.writeString(TABLE, report, StandardCharsets.UTF_8);

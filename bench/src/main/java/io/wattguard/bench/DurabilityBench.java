@@ -77,20 +77,25 @@ public final class DurabilityBench {
             p.waitFor(20, TimeUnit.SECONDS);
             Set<String> lost = new HashSet<>(spooled);
             lost.removeAll(stored);
-            System.out.printf("DURABILITY InfluxDB down %d s, collector SIGKILLed %d times: %,d points spooled, "
-                    + "%,d in InfluxDB afterwards, %,d spooled points lost (target 0)%n", downSeconds, kills,
-                    spooled.size(), stored.size(), lost.size());
+            System.out.printf(
+                    "DURABILITY InfluxDB down %d s, collector SIGKILLed %d times: %,d points spooled, "
+                            + "%,d in InfluxDB afterwards, %,d spooled points lost (target 0)%n",
+                    downSeconds, kills, spooled.size(), stored.size(), lost.size());
         }
     }
 
     static Process start(String jar, Path cfg, Path log) throws java.io.IOException {
         return new ProcessBuilder("java", "-Xmx64m", "-jar", jar, "run", "--config", cfg.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
     }
 
     static long segBytes(Path spool) throws java.io.IOException {
         try (var s = Files.list(spool)) {
-            return s.filter(p -> p.toString().endsWith(".seg")).mapToLong(p -> p.toFile().length()).sum();
+            return s.filter(p -> p.toString().endsWith(".seg"))
+                    .mapToLong(p -> p.toFile().length())
+                    .sum();
         }
     }
 
@@ -120,9 +125,14 @@ public final class DurabilityBench {
     }
 
     static Set<String> stored(URI url) throws Exception {
-        String q = URLEncoder.encode("SELECT power_w, host FROM gpu WHERE time >= 0 AND time <= now()", StandardCharsets.UTF_8);
-        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url.resolve("/query?db=killed&epoch=ms&q=" + q))
-                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        String q = URLEncoder.encode(
+                "SELECT power_w, host FROM gpu WHERE time >= 0 AND time <= now()", StandardCharsets.UTF_8);
+        String body = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(url.resolve("/query?db=killed&epoch=ms&q=" + q))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
         Set<String> out = new HashSet<>();
         Matcher m = Pattern.compile("\\[(\\d+),([-0-9.eE]+),\"([^\"]+)\"]").matcher(body);
         while (m.find()) {

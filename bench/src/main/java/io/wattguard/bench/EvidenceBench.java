@@ -33,8 +33,11 @@ public final class EvidenceBench {
         int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 15;
         List<Process> started = new ArrayList<>();
         try {
-            Process spawner = new ProcessBuilder("bash", "-c", "for i in $(seq " + processes + "); do sleep 900 & done; wait")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process spawner = new ProcessBuilder(
+                            "bash", "-c", "for i in $(seq " + processes + "); do sleep 900 & done; wait")
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             started.add(spawner);
             waitFor("the sleep processes", () -> spawner.descendants().count() >= processes);
             runScenario("steady", sockets, 4000, false, repeats, started);
@@ -50,8 +53,8 @@ public final class EvidenceBench {
         }
     }
 
-    private static void runScenario(String name, int sockets, int port, boolean loopback, int repeats, List<Process> started)
-            throws Exception {
+    private static void runScenario(
+            String name, int sockets, int port, boolean loopback, int repeats, List<Process> started) throws Exception {
         Path ready = Files.createTempFile("wattguard-bench", ".ready");
         Files.delete(ready);
         int pairs = sockets / 2;
@@ -66,7 +69,10 @@ public final class EvidenceBench {
                     c = socket.create_connection(('127.0.0.1', %d)); a, _ = srv.accept(); keep += [c, a]
                 open('%s', 'w').close()
                 time.sleep(3600)
-                """.formatted(port, pairs, port, ready)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+                """.formatted(port, pairs, port, ready))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                .start();
         started.add(helper);
         try {
             waitFor("the helper's sockets", () -> Files.exists(ready) || !helper.isAlive());
@@ -75,8 +81,17 @@ public final class EvidenceBench {
             }
             for (int probe : new int[] {0, 4096}) {
                 EvidenceScanner.Options d = EvidenceScanner.Options.defaults();
-                EvidenceScanner.Options o = new EvidenceScanner.Options(Path.of("/"), loopback, false, List.of(),
-                        d.poolResolveInterval(), List.of(), false, d.busyCpuPct(), probe, Duration.ofDays(1));
+                EvidenceScanner.Options o = new EvidenceScanner.Options(
+                        Path.of("/"),
+                        loopback,
+                        false,
+                        List.of(),
+                        d.poolResolveInterval(),
+                        List.of(),
+                        false,
+                        d.busyCpuPct(),
+                        probe,
+                        Duration.ofDays(1));
                 ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
                 try (EvidenceScanner s = new EvidenceScanner(o, Signatures.builtIn(), Clock.systemUTC())) {
                     long c0 = cpu.getCurrentThreadCpuTime();
@@ -97,14 +112,26 @@ public final class EvidenceBench {
                     }
                     java.util.Arrays.sort(wall);
                     java.util.Arrays.sort(cpus);
-                    System.out.printf(Locale.ROOT, "EVIDENCE %-6s probe_pids %4d: %,d processes, %,d TCP sockets, %d findings "
+                    System.out.printf(
+                            Locale.ROOT,
+                            "EVIDENCE %-6s probe_pids %4d: %,d processes, %,d TCP sockets, %d findings "
                                     + "(%s); scan median wall %.1f ms, CPU %.1f ms (max wall %.1f ms); first scan with files "
                                     + "%.1f ms wall, %.1f ms CPU; at a 30 s interval: %.2f%% of one core%n",
-                            name, probe, last.processes(), last.sockets(), last.findings().size(),
-                            last.findings().isEmpty() ? "-" : last.findings().get(0).kind() + " " + last.findings().get(0).detail()
-                                    .replaceAll(" \\(and .*", ""),
-                            wall[repeats / 2] / 1e6, cpus[repeats / 2] / 1e6, wall[repeats - 1] / 1e6, first.nanos() / 1e6,
-                            firstCpu / 1e6, 100.0 * cpus[repeats / 2] / 1e9 / 30);
+                            name,
+                            probe,
+                            last.processes(),
+                            last.sockets(),
+                            last.findings().size(),
+                            last.findings().isEmpty()
+                                    ? "-"
+                                    : last.findings().get(0).kind() + " "
+                                            + last.findings().get(0).detail().replaceAll(" \\(and .*", ""),
+                            wall[repeats / 2] / 1e6,
+                            cpus[repeats / 2] / 1e6,
+                            wall[repeats - 1] / 1e6,
+                            first.nanos() / 1e6,
+                            firstCpu / 1e6,
+                            100.0 * cpus[repeats / 2] / 1e9 / 30);
                 }
             }
         } finally {

@@ -20,7 +20,8 @@ public final class FootprintBench {
         try (PrivateInfluxd influxd = PrivateInfluxd.startTemporary()) {
             Path dir = Files.createTempDirectory("wattguard-footprint");
             int port = PrivateInfluxd.freePort();
-            Path cfg = Files.writeString(dir.resolve("wattguard.yaml"), """
+            Path cfg = Files.writeString(
+                    dir.resolve("wattguard.yaml"), """
                     instance: footprint
                     influxdb: {url: %s}
                     spool: {dir: %s}
@@ -41,7 +42,9 @@ public final class FootprintBench {
                               mem_used_bytes: {constant: 40000000000}
                     """.formatted(influxd.url(), dir.resolve("spool"), port));
             Process p = new ProcessBuilder("java", "-Xmx64m", "-jar", jar, "run", "--config", cfg.toString())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("run.log").toFile()).start();
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("run.log").toFile())
+                    .start();
             long peak = 0;
             long last = 0;
             for (int s = 0; s < seconds && p.isAlive(); s++) {
@@ -49,15 +52,26 @@ public final class FootprintBench {
                 last = rssKb(p.pid());
                 peak = Math.max(peak, last);
             }
-            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                    + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-            String written = metrics.lines().filter(l -> l.startsWith("wattguard_points_written_total")).findFirst().orElse("?");
-            String overruns = metrics.lines().filter(l -> l.startsWith("wattguard_poll_overruns_total{source=\"gpus\"}"))
-                    .findFirst().orElse("?");
+            String metrics = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            String written = metrics.lines()
+                    .filter(l -> l.startsWith("wattguard_points_written_total"))
+                    .findFirst()
+                    .orElse("?");
+            String overruns = metrics.lines()
+                    .filter(l -> l.startsWith("wattguard_poll_overruns_total{source=\"gpus\"}"))
+                    .findFirst()
+                    .orElse("?");
             p.destroy();
             p.waitFor(20, TimeUnit.SECONDS);
-            System.out.printf("FOOTPRINT run -Xmx64m, 1,000 series x 5 fields at 1 s, %d s: peak RSS %,d KiB (%.0f MiB), "
-                    + "final %,d KiB; %s; %s (target RSS < 160 MB)%n", seconds, peak, peak / 1024.0, last, written, overruns);
+            System.out.printf(
+                    "FOOTPRINT run -Xmx64m, 1,000 series x 5 fields at 1 s, %d s: peak RSS %,d KiB (%.0f MiB), "
+                            + "final %,d KiB; %s; %s (target RSS < 160 MB)%n",
+                    seconds, peak, peak / 1024.0, last, written, overruns);
         }
     }
 

@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
 public final class GrafanaBench {
     private static final long FROM = Instant.parse("2026-10-01T00:00:00Z").toEpochMilli();
     private static final String DB = "lean";
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static void main(String[] args) throws Exception {
@@ -50,15 +51,22 @@ public final class GrafanaBench {
         Path file = Path.of(args.length > 3 ? args[3] : "grafana/dashboards/wall.json");
         long to = FROM + days * 86_400_000L;
         LeanDataset data = new LeanDataset(hosts, FROM, to);
-        System.out.printf(Locale.ROOT, "grafana bench: %s over %d hosts x %d days at 1 min (%,d points of meter, gpu, "
-                + "business_load)%n", file, hosts, days, data.points());
+        System.out.printf(
+                Locale.ROOT,
+                "grafana bench: %s over %d hosts x %d days at 1 min (%,d points of meter, gpu, " + "business_load)%n",
+                file,
+                hosts,
+                days,
+                data.points());
         String keep = System.getProperty("wattguard.bench.data");
-        try (PrivateInfluxd influxd = keep == null ? PrivateInfluxd.startTemporary() : PrivateInfluxd.startIn(Path.of(keep))) {
+        try (PrivateInfluxd influxd =
+                keep == null ? PrivateInfluxd.startTemporary() : PrivateInfluxd.startIn(Path.of(keep))) {
             Path marker = influxd.dir().resolve("grafana-" + hosts + "x" + days);
             if (!Files.exists(marker)) {
                 long t0 = System.nanoTime();
                 long n = data.load(influxd.url(), DB, threads);
-                System.out.printf(Locale.ROOT, "load: %,d points in %.1f s (not measured)%n", n, (System.nanoTime() - t0) / 1e9);
+                System.out.printf(
+                        Locale.ROOT, "load: %,d points in %.1f s (not measured)%n", n, (System.nanoTime() - t0) / 1e9);
                 analyse(influxd, to);
                 Files.writeString(marker, "");
             }
@@ -72,12 +80,23 @@ public final class GrafanaBench {
             String interval = interval(to - FROM);
             JsonNode dashboard = JSON.readTree(file.toFile());
             System.out.printf(Locale.ROOT, "$__interval %s; times are the best of 2 runs%n", interval);
-            System.out.printf(Locale.ROOT, "%-48s %9s %9s %12s %14s   %s%n", "panel (query)", "ms", "rows", "blocks",
-                    "block bytes", "raw SELECT * of the same range");
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-48s %9s %9s %12s %14s   %s%n",
+                    "panel (query)",
+                    "ms",
+                    "rows",
+                    "blocks",
+                    "block bytes",
+                    "raw SELECT * of the same range");
             for (JsonNode p : dashboard.path("panels")) {
                 for (JsonNode t : p.path("targets")) {
-                    String q = t.path("query").asText().replace("$timeFilter", timeFilter).replace("$__interval", interval)
-                            .replace("$site", ".*").replace("$room", ".*")
+                    String q = t.path("query")
+                            .asText()
+                            .replace("$timeFilter", timeFilter)
+                            .replace("$__interval", interval)
+                            .replace("$site", ".*")
+                            .replace("$room", ".*")
                             .replace("$rack", "(" + String.join("|", racks) + ")")
                             .replace("$host", "(" + String.join("|", hostNames) + ")");
                     long[] best = {Long.MAX_VALUE, 0};
@@ -95,12 +114,26 @@ public final class GrafanaBench {
                         long rows = rows(influxd.url(), r);
                         long ms = (System.nanoTime() - t0) / 1_000_000;
                         long[] rd = explain(influxd.url(), r);
-                        raw.append(String.format(Locale.ROOT, "%s: %,d ms, %,d rows, %,d blocks, %,d bytes; ", m, ms, rows,
-                                rd[0], rd[1]));
+                        raw.append(String.format(
+                                Locale.ROOT,
+                                "%s: %,d ms, %,d rows, %,d blocks, %,d bytes; ",
+                                m,
+                                ms,
+                                rows,
+                                rd[0],
+                                rd[1]));
                     }
-                    String name = p.path("title").asText() + " (" + t.path("refId").asText() + ")";
-                    System.out.printf(Locale.ROOT, "%-48s %,9d %,9d %,12d %,14d   %s%n",
-                            name.length() > 48 ? name.substring(0, 48) : name, best[0], best[1], decoded[0], decoded[1], raw);
+                    String name =
+                            p.path("title").asText() + " (" + t.path("refId").asText() + ")";
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%-48s %,9d %,9d %,12d %,14d   %s%n",
+                            name.length() > 48 ? name.substring(0, 48) : name,
+                            best[0],
+                            best[1],
+                            decoded[0],
+                            decoded[1],
+                            raw);
                 }
             }
         }
@@ -118,21 +151,36 @@ public final class GrafanaBench {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         long t0 = System.nanoTime();
-        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), "analyze", "--config",
-                config.toString(), "--from", Instant.ofEpochMilli(FROM).toString(), "--to",
-                Instant.ofEpochMilli(to).toString(), "--warmup", "0s");
+        int code = Main.execute(
+                new PrintWriter(out, true),
+                new PrintWriter(err, true),
+                "analyze",
+                "--config",
+                config.toString(),
+                "--from",
+                Instant.ofEpochMilli(FROM).toString(),
+                "--to",
+                Instant.ofEpochMilli(to).toString(),
+                "--warmup",
+                "0s");
         if (code != 0) {
             throw new IllegalStateException("analyze exited " + code + ": " + err);
         }
-        System.out.printf(Locale.ROOT, "analyze (writes baseline and anomaly): %.1f s (not measured); %s%n",
-                (System.nanoTime() - t0) / 1e9, out.toString().lines().reduce((a, b) -> b).orElse(""));
-        Files.walk(dir).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        System.out.printf(
+                Locale.ROOT,
+                "analyze (writes baseline and anomaly): %.1f s (not measured); %s%n",
+                (System.nanoTime() - t0) / 1e9,
+                out.toString().lines().reduce((a, b) -> b).orElse(""));
+        Files.walk(dir).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile()
+                .delete());
     }
 
     /** Rows of a query, streamed (chunked) so a raw select of a month does not have to fit in memory. */
     private static long rows(URI influx, String q) throws Exception {
-        HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(influx.resolve("/query?db=" + DB
-                + "&epoch=ms&chunked=true&chunk_size=10000&q=" + URLEncoder.encode(q, StandardCharsets.UTF_8))).build(),
+        HttpResponse<InputStream> r = HTTP.send(
+                HttpRequest.newBuilder(influx.resolve("/query?db=" + DB + "&epoch=ms&chunked=true&chunk_size=10000&q="
+                                + URLEncoder.encode(q, StandardCharsets.UTF_8)))
+                        .build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         long rows = 0;
         try (var parser = JSON.getFactory().createParser(r.body())) {
@@ -157,8 +205,10 @@ public final class GrafanaBench {
 
     /** Blocks and their bytes that influxd decoded for the query, summed over its iterators (EXPLAIN ANALYZE). */
     private static long[] explain(URI influx, String q) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(influx.resolve("/query?db=" + DB + "&q="
-                + URLEncoder.encode("EXPLAIN ANALYZE " + q, StandardCharsets.UTF_8))).build(),
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(influx.resolve("/query?db=" + DB + "&q="
+                                + URLEncoder.encode("EXPLAIN ANALYZE " + q, StandardCharsets.UTF_8)))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         long[] out = new long[2];
         Matcher m = DECODED.matcher(r.body());
@@ -181,8 +231,20 @@ public final class GrafanaBench {
 
     static String interval(long rangeMs) {
         long raw = rangeMs / 1000;
-        long[] steps = {60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 10_800_000,
-                21_600_000, 43_200_000, 86_400_000};
+        long[] steps = {
+            60_000,
+            120_000,
+            300_000,
+            600_000,
+            900_000,
+            1_800_000,
+            3_600_000,
+            7_200_000,
+            10_800_000,
+            21_600_000,
+            43_200_000,
+            86_400_000
+        };
         for (long s : steps) {
             if (s >= raw) {
                 return s / 60_000 + "m";

@@ -54,10 +54,13 @@ final class LeanDataset {
 
     static void createDatabase(URI influx, String db) throws IOException, InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(influx.resolve("/query"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("q=" + URLEncoder.encode("CREATE DATABASE \"" + db + "\"",
-                        StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(influx.resolve("/query"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "q=" + URLEncoder.encode("CREATE DATABASE \"" + db + "\"", StandardCharsets.UTF_8)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() / 100 != 2) {
             throw new IOException("CREATE DATABASE: " + r.statusCode() + " " + r.body());
         }
@@ -86,7 +89,8 @@ final class LeanDataset {
     }
 
     private long write(URI influx, String db, long a, long b) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         URI url = influx.resolve("/write?precision=ms&db=" + URLEncoder.encode(db, StandardCharsets.UTF_8));
         StringBuilder sb = new StringBuilder(1 << 20);
         int inBatch = 0;
@@ -137,16 +141,47 @@ final class LeanDataset {
         double outletW = v[4];
         double energyKwh = v[5];
         double business = v[6];
-        sb.append("meter,channel=o").append(h % HOSTS_PER_RACK).append(",device=pdu-").append(rack)
-                .append(",host=").append(host).append(",kind=outlet,rack=").append(rack).append(",room=").append(room)
-                .append(" power_w=").append(outletW).append(",energy_kwh=").append(energyKwh).append(' ').append(t)
+        sb.append("meter,channel=o")
+                .append(h % HOSTS_PER_RACK)
+                .append(",device=pdu-")
+                .append(rack)
+                .append(",host=")
+                .append(host)
+                .append(",kind=outlet,rack=")
+                .append(rack)
+                .append(",room=")
+                .append(room)
+                .append(" power_w=")
+                .append(outletW)
+                .append(",energy_kwh=")
+                .append(energyKwh)
+                .append(' ')
+                .append(t)
                 .append('\n');
-        sb.append("gpu,gpu=0,host=").append(host).append(",model=NVIDIA\\ A100-SXM4-80GB,rack=").append(rack)
-                .append(",room=").append(room).append(" util_pct=").append(util).append(",mem_util_pct=").append(mem)
-                .append(",power_w=").append(power).append(",power_limit_w=400,energy_j=").append(energyJ).append(' ')
-                .append(t).append('\n');
-        sb.append("business_load,entity=").append(host).append(",level=host,source=allowlist value=").append(business)
-                .append(' ').append(t).append('\n');
+        sb.append("gpu,gpu=0,host=")
+                .append(host)
+                .append(",model=NVIDIA\\ A100-SXM4-80GB,rack=")
+                .append(rack)
+                .append(",room=")
+                .append(room)
+                .append(" util_pct=")
+                .append(util)
+                .append(",mem_util_pct=")
+                .append(mem)
+                .append(",power_w=")
+                .append(power)
+                .append(",power_limit_w=400,energy_j=")
+                .append(energyJ)
+                .append(' ')
+                .append(t)
+                .append('\n');
+        sb.append("business_load,entity=")
+                .append(host)
+                .append(",level=host,source=allowlist value=")
+                .append(business)
+                .append(' ')
+                .append(t)
+                .append('\n');
     }
 
     private static void post(HttpClient http, URI url, StringBuilder sb) throws IOException, InterruptedException {
@@ -155,8 +190,11 @@ final class LeanDataset {
             gz.write(sb.toString().getBytes(StandardCharsets.UTF_8));
         }
         sb.setLength(0);
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(url).header("Content-Encoding", "gzip")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes.toByteArray())).build(),
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(url)
+                        .header("Content-Encoding", "gzip")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes.toByteArray()))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 204) {
             throw new IOException("write: " + r.statusCode() + " " + r.body());

@@ -49,16 +49,26 @@ public final class ModbusScaleBench {
         int concurrency = arg(args, 4, 16);
         String spread = args.length > 5 && !args[5].equals("default") ? args[5] : null;
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process sim = new ProcessBuilder(java, "-Xss256k", "-cp", System.getProperty("java.class.path"),
-                ModbusScaleBench.class.getName(), "serve", Integer.toString(ports), Integer.toString(outlets))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process sim = new ProcessBuilder(
+                        java,
+                        "-Xss256k",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        ModbusScaleBench.class.getName(),
+                        "serve",
+                        Integer.toString(ports),
+                        Integer.toString(outlets))
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         try {
             BufferedReader r = new BufferedReader(new InputStreamReader(sim.getInputStream(), StandardCharsets.UTF_8));
             String line = r.readLine();
             if (line == null || !line.startsWith("PORTS ")) {
                 throw new IllegalStateException("simulator did not start: " + line);
             }
-            int[] portList = Arrays.stream(line.substring(6).trim().split(",")).mapToInt(Integer::parseInt).toArray();
+            int[] portList = Arrays.stream(line.substring(6).trim().split(","))
+                    .mapToInt(Integer::parseInt)
+                    .toArray();
             run(devices, seconds, outlets, concurrency, spread, portList, sim.pid());
         } finally {
             sim.getOutputStream().close();
@@ -93,8 +103,9 @@ public final class ModbusScaleBench {
         sims.forEach(ModbusDeviceSimulator::close);
     }
 
-    private static void run(int devices, int seconds, int outlets, int concurrency, String spread, int[] ports,
-            long simPid) throws Exception {
+    private static void run(
+            int devices, int seconds, int outlets, int concurrency, String spread, int[] ports, long simPid)
+            throws Exception {
         StringBuilder yaml = new StringBuilder("""
                 http: {enabled: false}
                 sources:
@@ -108,15 +119,20 @@ public final class ModbusScaleBench {
         }
         yaml.append("    devices:\n");
         for (int i = 0; i < devices; i++) {
-            yaml.append("      - {name: pdu-").append(String.format("%04d", i + 1)).append(", host: 127.0.0.1, port: ")
-                    .append(ports[i % ports.length]).append(", profile: generic-pdu, outlets: ").append(outlets)
+            yaml.append("      - {name: pdu-")
+                    .append(String.format("%04d", i + 1))
+                    .append(", host: 127.0.0.1, port: ")
+                    .append(ports[i % ports.length])
+                    .append(", profile: generic-pdu, outlets: ")
+                    .append(outlets)
                     .append("}\n");
         }
         Path dir = Files.createTempDirectory("wattguard-modbus-bench");
         Path cfg = Files.writeString(dir.resolve("wattguard.yaml"), yaml.toString());
         Settings settings = Settings.load(cfg);
         SourceSpec spec = settings.sources().get(0);
-        ModbusSource source = (ModbusSource) spec.create(new SourceSpec.Context(Clock.systemUTC(), Topology.empty(), "bench"));
+        ModbusSource source =
+                (ModbusSource) spec.create(new SourceSpec.Context(Clock.systemUTC(), Topology.empty(), "bench"));
 
         long[] startLate = new long[devices * (seconds + 30)];
         long[] doneLate = new long[startLate.length];
@@ -141,8 +157,8 @@ public final class ModbusScaleBench {
             }
         });
         AtomicLong points = new AtomicLong();
-        Scheduler scheduler = new Scheduler(List.<Source>of(source), batch -> points.addAndGet(batch.size()),
-                Clock.systemUTC(), 4);
+        Scheduler scheduler =
+                new Scheduler(List.<Source>of(source), batch -> points.addAndGet(batch.size()), Clock.systemUTC(), 4);
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try {
@@ -168,26 +184,51 @@ public final class ModbusScaleBench {
             Arrays.sort(s);
             Arrays.sort(d);
             double secs = wall / 1e9;
-            System.out.printf("MODBUS %d generic-pdu devices (%d outlets, %d reads a poll) on %d simulator ports, "
-                    + "1 s interval, concurrency %d, spread %s, %d s measured after 10 s warm-up on %d cores (load "
-                    + "average %.1f at the end: other processes share them)%n",
-                    devices, outlets, readsPerPoll(outlets), ports.length, concurrency,
-                    String.format("%.0f%%", 100 * source.spread()), seconds,
-                    Runtime.getRuntime().availableProcessors(), os.getSystemLoadAverage());
-            System.out.printf("  collector CPU %.1f%% of one core (target < 50%% with 10,000 OPC UA items as well); "
-                    + "simulator JVM %.1f%% (not counted)%n", 100.0 * cpu / wall, 100.0 * simTicks / 100.0 / secs);
-            System.out.printf("  device polls %,d (%.0f/s of %d expected), failed %d, points %,d (%.0f/s), source "
-                    + "overruns %d, errors %d%n", count, count / secs, devices, failed.get(), pts, pts / secs,
-                    st.overruns.get() - overruns0, st.errors.get() - errors0);
+            System.out.printf(
+                    "MODBUS %d generic-pdu devices (%d outlets, %d reads a poll) on %d simulator ports, "
+                            + "1 s interval, concurrency %d, spread %s, %d s measured after 10 s warm-up on %d cores (load "
+                            + "average %.1f at the end: other processes share them)%n",
+                    devices,
+                    outlets,
+                    readsPerPoll(outlets),
+                    ports.length,
+                    concurrency,
+                    String.format("%.0f%%", 100 * source.spread()),
+                    seconds,
+                    Runtime.getRuntime().availableProcessors(),
+                    os.getSystemLoadAverage());
+            System.out.printf(
+                    "  collector CPU %.1f%% of one core (target < 50%% with 10,000 OPC UA items as well); "
+                            + "simulator JVM %.1f%% (not counted)%n",
+                    100.0 * cpu / wall, 100.0 * simTicks / 100.0 / secs);
+            System.out.printf(
+                    "  device polls %,d (%.0f/s of %d expected), failed %d, points %,d (%.0f/s), source "
+                            + "overruns %d, errors %d%n",
+                    count,
+                    count / secs,
+                    devices,
+                    failed.get(),
+                    pts,
+                    pts / secs,
+                    st.overruns.get() - overruns0,
+                    st.errors.get() - errors0);
             if (st.errors.get() > errors0) {
                 System.out.println("  last error: " + st.lastError);
             }
-            System.out.printf("  lateness of a device poll's start after its scheduled start (tick + phase): p50 %d ms, "
-                    + "p99 %d ms, max %d ms (target p99 < 100 ms)%n", pct(s, 50), pct(s, 99), pct(s, 100));
-            long[] h = firstStart.values().stream().mapToLong(Long::longValue).sorted().toArray();
-            System.out.printf("  lateness of the first device start of each tick after the tick: p50 %d ms, p99 %d ms, "
-                    + "max %d ms (the scheduler's hand-over, before any device)%n", pct(h, 50), pct(h, 99), pct(h, 100));
-            System.out.printf("  its answer after its scheduled start: p50 %d ms, p99 %d ms, max %d ms%n",
+            System.out.printf(
+                    "  lateness of a device poll's start after its scheduled start (tick + phase): p50 %d ms, "
+                            + "p99 %d ms, max %d ms (target p99 < 100 ms)%n",
+                    pct(s, 50), pct(s, 99), pct(s, 100));
+            long[] h = firstStart.values().stream()
+                    .mapToLong(Long::longValue)
+                    .sorted()
+                    .toArray();
+            System.out.printf(
+                    "  lateness of the first device start of each tick after the tick: p50 %d ms, p99 %d ms, "
+                            + "max %d ms (the scheduler's hand-over, before any device)%n",
+                    pct(h, 50), pct(h, 99), pct(h, 100));
+            System.out.printf(
+                    "  its answer after its scheduled start: p50 %d ms, p99 %d ms, max %d ms%n",
                     pct(d, 50), pct(d, 99), pct(d, 100));
         } finally {
             scheduler.close();
@@ -195,8 +236,9 @@ public final class ModbusScaleBench {
     }
 
     private static int readsPerPoll(int outlets) {
-        return io.wattguard.meters.modbus.RequestPlanner.plan(ModbusPduSimulator.map(outlets),
-                io.wattguard.meters.modbus.RequestPlanner.Options.DEFAULT).size();
+        return io.wattguard.meters.modbus.RequestPlanner.plan(
+                        ModbusPduSimulator.map(outlets), io.wattguard.meters.modbus.RequestPlanner.Options.DEFAULT)
+                .size();
     }
 
     private static long pct(long[] sorted, int p) {

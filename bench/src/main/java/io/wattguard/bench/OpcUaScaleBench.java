@@ -46,11 +46,18 @@ public final class OpcUaScaleBench {
         int items = channels * fields;
 
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process sim = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
-                OpcUaSimulatorProcess.class.getName(), String.valueOf(channels), String.valueOf(fields))
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process sim = new ProcessBuilder(
+                        javaBin,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        OpcUaSimulatorProcess.class.getName(),
+                        String.valueOf(channels),
+                        String.valueOf(fields))
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try (PrivateInfluxd influxd = PrivateInfluxd.startTemporary()) {
-            BufferedReader simOut = new BufferedReader(new InputStreamReader(sim.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader simOut =
+                    new BufferedReader(new InputStreamReader(sim.getInputStream(), StandardCharsets.UTF_8));
             String ready = null;
             for (String line; (line = simOut.readLine()) != null; ) {
                 if (line.startsWith("READY ")) {
@@ -68,7 +75,8 @@ public final class OpcUaScaleBench {
             if (!policy.equals("none")) {
                 trustSimulator(endpoint, pki);
             }
-            Path cfg = Files.writeString(dir.resolve("wattguard.yaml"),
+            Path cfg = Files.writeString(
+                    dir.resolve("wattguard.yaml"),
                     config(influxd.url(), dir, pki, endpoint, ns, devices, channels, fields, policy));
             Settings settings = Settings.load(cfg);
             OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -104,32 +112,53 @@ public final class OpcUaScaleBench {
                 long overruns = st.overruns.get() - overruns0;
                 daemon.sink().flush(java.time.Duration.ofSeconds(30));
                 Thread.sleep(2000); // the self source's last rows
-                List<Double> lateness = column(influxd.url(), "SELECT lateness_ms FROM collector WHERE source = 'meters' AND time >= "
-                        + startMs + "ms AND time <= " + endMs + "ms");
-                List<Double> latency = column(influxd.url(), "SELECT latency_ms FROM collector WHERE source = 'meters' AND time >= "
-                        + startMs + "ms AND time <= " + endMs + "ms");
-                List<Double> points = column(influxd.url(), "SELECT count(power_w) FROM meter WHERE time >= " + startMs
-                        + "ms AND time < " + endMs + "ms");
+                List<Double> lateness = column(
+                        influxd.url(),
+                        "SELECT lateness_ms FROM collector WHERE source = 'meters' AND time >= " + startMs
+                                + "ms AND time <= " + endMs + "ms");
+                List<Double> latency = column(
+                        influxd.url(),
+                        "SELECT latency_ms FROM collector WHERE source = 'meters' AND time >= " + startMs
+                                + "ms AND time <= " + endMs + "ms");
+                List<Double> points = column(
+                        influxd.url(),
+                        "SELECT count(power_w) FROM meter WHERE time >= " + startMs + "ms AND time < " + endMs + "ms");
                 double stored = points.isEmpty() ? 0 : points.get(0);
                 // Held values are repeated at every poll, so a full count alone would not show that notifications
                 // flow: every value changes each second, so a channel's distinct values count the fresh ones.
-                List<Double> fresh = column(influxd.url(), "SELECT count(distinct(power_w)) FROM meter WHERE channel = '"
-                        + OpcUaSimulatorProcess.channels(channels).get(channels - 1) + "' AND time >= " + startMs
-                        + "ms AND time < " + endMs + "ms");
+                List<Double> fresh = column(
+                        influxd.url(),
+                        "SELECT count(distinct(power_w)) FROM meter WHERE channel = '"
+                                + OpcUaSimulatorProcess.channels(channels).get(channels - 1) + "' AND time >= "
+                                + startMs
+                                + "ms AND time < " + endMs + "ms");
                 double expected = channels * Math.floor((endMs - startMs) / 1000.0);
-                System.out.printf("OPCUA-SCALE %,d monitored items (%d devices x %d channels x %d fields, policy %s) at 1 s, "
-                        + "%.0f s window on %d cores:%n", items, devices, channels / devices, fields, policy, wallS,
+                System.out.printf(
+                        "OPCUA-SCALE %,d monitored items (%d devices x %d channels x %d fields, policy %s) at 1 s, "
+                                + "%.0f s window on %d cores:%n",
+                        items,
+                        devices,
+                        channels / devices,
+                        fields,
+                        policy,
+                        wallS,
                         Runtime.getRuntime().availableProcessors());
-                System.out.printf("  collector JVM CPU %.1f%% of one core (%.1f CPU s in %.1f s); target < 50%% "
-                        + "(for this and 1,000 Modbus devices together)%n", 100 * cpuS / wallS, cpuS, wallS);
-                System.out.printf("  poll lateness p50 %.0f ms, p99 %.0f ms, max %.0f ms over %d samples; target p99 < 100 ms%n",
+                System.out.printf(
+                        "  collector JVM CPU %.1f%% of one core (%.1f CPU s in %.1f s); target < 50%% "
+                                + "(for this and 1,000 Modbus devices together)%n",
+                        100 * cpuS / wallS, cpuS, wallS);
+                System.out.printf(
+                        "  poll lateness p50 %.0f ms, p99 %.0f ms, max %.0f ms over %d samples; target p99 < 100 ms%n",
                         pct(lateness, 50), pct(lateness, 99), pct(lateness, 100), lateness.size());
-                System.out.printf("  poll latency (drain + grouping) p50 %.0f ms, p99 %.0f ms%n", pct(latency, 50),
-                        pct(latency, 99));
-                System.out.printf("  polls %d, errors %d, overruns %d; meter points stored %,.0f of %,.0f expected (%.1f%%), "
-                        + "%,.0f values/s%n", polls, errors, overruns, stored, expected, 100 * stored / expected,
-                        stored * fields / wallS);
-                System.out.printf("  fresh values: the last channel's power_w took %.0f distinct values in %.0f polls%n",
+                System.out.printf(
+                        "  poll latency (drain + grouping) p50 %.0f ms, p99 %.0f ms%n",
+                        pct(latency, 50), pct(latency, 99));
+                System.out.printf(
+                        "  polls %d, errors %d, overruns %d; meter points stored %,.0f of %,.0f expected (%.1f%%), "
+                                + "%,.0f values/s%n",
+                        polls, errors, overruns, stored, expected, 100 * stored / expected, stored * fields / wallS);
+                System.out.printf(
+                        "  fresh values: the last channel's power_w took %.0f distinct values in %.0f polls%n",
                         fresh.isEmpty() ? 0 : fresh.get(0), Math.floor((endMs - startMs) / 1000.0));
             }
         } finally {
@@ -142,13 +171,22 @@ public final class OpcUaScaleBench {
 
     /** The operator's trust step, done ahead: the simulator's certificate from a discovery, into trusted/certs. */
     private static void trustSimulator(String endpoint, Path pki) throws Exception {
-        var endpoints = org.eclipse.milo.opcua.sdk.client.DiscoveryClient.getEndpoints(endpoint).get(30, TimeUnit.SECONDS);
+        var endpoints = org.eclipse.milo.opcua.sdk.client.DiscoveryClient.getEndpoints(endpoint)
+                .get(30, TimeUnit.SECONDS);
         byte[] der = endpoints.get(0).getServerCertificate().bytesOrEmpty();
         Path trusted = Files.createDirectories(pki.resolve("trusted").resolve("certs"));
         Files.write(trusted.resolve("simulator.der"), der);
     }
 
-    static String config(URI influx, Path dir, Path pki, String endpoint, int ns, int devices, int channels, int fields,
+    static String config(
+            URI influx,
+            Path dir,
+            Path pki,
+            String endpoint,
+            int ns,
+            int devices,
+            int channels,
+            int fields,
             String policy) {
         StringBuilder sb = new StringBuilder();
         sb.append("""
@@ -168,7 +206,9 @@ public final class OpcUaScaleBench {
         List<String> fs = OpcUaSimulatorProcess.fields(fields);
         int per = channels / devices;
         for (int d = 0; d < devices; d++) {
-            sb.append("      - name: meter-").append(String.format("%02d", d + 1)).append('\n');
+            sb.append("      - name: meter-")
+                    .append(String.format("%02d", d + 1))
+                    .append('\n');
             sb.append("        endpoint: ").append(endpoint).append('\n');
             if (!policy.equals("none")) {
                 sb.append("        security: {policy: ").append(policy).append(", mode: signandencrypt}\n");
@@ -177,8 +217,17 @@ public final class OpcUaScaleBench {
             sb.append("        items:\n");
             for (String c : chans.subList(d * per, (d + 1) * per)) {
                 for (String f : fs) {
-                    sb.append("          - {node: \"ns=").append(ns).append(";s=Meter.").append(c).append('.').append(f)
-                            .append("\", channel: ").append(c).append(", kind: outlet, field: ").append(f).append("}\n");
+                    sb.append("          - {node: \"ns=")
+                            .append(ns)
+                            .append(";s=Meter.")
+                            .append(c)
+                            .append('.')
+                            .append(f)
+                            .append("\", channel: ")
+                            .append(c)
+                            .append(", kind: outlet, field: ")
+                            .append(f)
+                            .append("}\n");
                 }
             }
         }
@@ -187,8 +236,9 @@ public final class OpcUaScaleBench {
 
     private static List<Double> column(URI url, String q) throws Exception {
         String uri = url + "/query?db=bench&epoch=ms&q=" + URLEncoder.encode(q, StandardCharsets.UTF_8);
-        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(uri)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String body = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create(uri)).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
         // Rows look like [time, value]; the value is the last number of each row.
         List<Double> out = new ArrayList<>();
         Matcher m = Pattern.compile("\\[\\d+,(-?[0-9.eE+]+)]").matcher(body.replace("\"", ""));

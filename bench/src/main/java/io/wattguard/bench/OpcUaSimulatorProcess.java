@@ -15,8 +15,12 @@ public final class OpcUaSimulatorProcess {
     public static void main(String[] args) throws Exception {
         int channels = Integer.parseInt(args[0]);
         int fields = Integer.parseInt(args[1]);
-        try (OpcUaMeterSimulator sim = OpcUaMeterSimulator.builder().channels(channels(channels)).fields(fields(fields))
-                .policies(SecurityPolicy.None, SecurityPolicy.Basic256Sha256).values(everyValueMoves()).start()) {
+        try (OpcUaMeterSimulator sim = OpcUaMeterSimulator.builder()
+                .channels(channels(channels))
+                .fields(fields(fields))
+                .policies(SecurityPolicy.None, SecurityPolicy.Basic256Sha256)
+                .values(everyValueMoves())
+                .start()) {
             System.out.println("READY " + sim.endpointUrl() + " " + sim.namespaceIndex());
             System.out.flush();
             while (System.in.read() >= 0) {

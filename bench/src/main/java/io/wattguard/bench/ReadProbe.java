@@ -30,12 +30,17 @@ import org.msgpack.core.MessageUnpacker;
 final class ReadProbe {
     private static final JsonFactory JSON = new JsonFactory();
     private static final String[][] QUERIES = {
-        {"SELECT util_pct, mem_util_pct, power_w, power_limit_w, energy_j", "gpu", "\"host\", \"rack\", \"room\", \"gpu\", \"model\""},
+        {
+            "SELECT util_pct, mem_util_pct, power_w, power_limit_w, energy_j",
+            "gpu",
+            "\"host\", \"rack\", \"room\", \"gpu\", \"model\""
+        },
         {"SELECT power_w, energy_kwh", "meter", "\"device\", \"channel\", \"kind\", \"host\", \"rack\", \"room\""},
         {"SELECT value", "business_load", "\"entity\", \"level\", \"source\""},
     };
 
-    private final OkHttpClient http = new OkHttpClient.Builder().readTimeout(10, TimeUnit.MINUTES).build();
+    private final OkHttpClient http =
+            new OkHttpClient.Builder().readTimeout(10, TimeUnit.MINUTES).build();
     private final URI url;
     private final String db;
     long rows;
@@ -82,9 +87,12 @@ final class ReadProbe {
     private long[] query(String ql, int chunk, boolean msgpack) throws IOException {
         String u = url.resolve("/query") + "?db=" + URLEncoder.encode(db, StandardCharsets.UTF_8)
                 + "&epoch=ms&chunked=true&chunk_size=" + chunk + "&q=" + URLEncoder.encode(ql, StandardCharsets.UTF_8);
-        Request req = new Request.Builder().url(u)
-                .header("Accept", msgpack ? "application/x-msgpack" : "application/json").build();
-        try (Response r = http.newCall(req).execute(); InputStream in = r.body().byteStream()) {
+        Request req = new Request.Builder()
+                .url(u)
+                .header("Accept", msgpack ? "application/x-msgpack" : "application/json")
+                .build();
+        try (Response r = http.newCall(req).execute();
+                InputStream in = r.body().byteStream()) {
             if (!r.isSuccessful()) {
                 throw new IOException(r.code() + " " + r.body().string());
             }

@@ -50,8 +50,10 @@ public final class SinkBench {
                 raw[r] = raw(influxd.url(), "raw" + r, lines, points);
                 double client = writer(influxd.url(), "client" + r, lines, points);
                 sink[r] = sink(influxd.url(), "sink" + r, batches, points);
-                System.out.printf("round %d: raw %,.0f points/s, influxdb-java alone %,.0f, InfluxSink %,.0f points/s, "
-                        + "ratio %.2f%n", r + 1, raw[r], client, sink[r], sink[r] / raw[r]);
+                System.out.printf(
+                        "round %d: raw %,.0f points/s, influxdb-java alone %,.0f, InfluxSink %,.0f points/s, "
+                                + "ratio %.2f%n",
+                        r + 1, raw[r], client, sink[r], sink[r] / raw[r]);
             }
             // Each round pairs the two under the same machine load: the median of the per-round ratios, not a
             // ratio of medians taken from different rounds.
@@ -62,9 +64,17 @@ public final class SinkBench {
             Arrays.sort(ratios);
             Arrays.sort(raw);
             Arrays.sort(sink);
-            System.out.printf("SINK %d rounds, %,d points in batches of %,d: raw POST median %,.0f points/s, InfluxSink "
-                    + "median %,.0f points/s; ratio per round %.2f to %.2f, median %.2f (target >= 0.9)%n", rounds, points,
-                    batch, raw[rounds / 2], sink[rounds / 2], ratios[0], ratios[rounds - 1], ratios[rounds / 2]);
+            System.out.printf(
+                    "SINK %d rounds, %,d points in batches of %,d: raw POST median %,.0f points/s, InfluxSink "
+                            + "median %,.0f points/s; ratio per round %.2f to %.2f, median %.2f (target >= 0.9)%n",
+                    rounds,
+                    points,
+                    batch,
+                    raw[rounds / 2],
+                    sink[rounds / 2],
+                    ratios[0],
+                    ratios[rounds - 1],
+                    ratios[rounds / 2]);
         }
     }
 
@@ -74,10 +84,16 @@ public final class SinkBench {
         List<Sample> cur = new ArrayList<>();
         for (int i = 0; i < points; i++) {
             int host = i % 500;
-            cur.add(Sample.builder("gpu").tag("host", "gpu-" + host).tag("rack", "r" + host / 20).tag("gpu", "" + i % 8)
-                    .tag("model", "NVIDIA H100 80GB HBM3").field("power_w", 250 + (i % 4000) / 10.0)
-                    .field("util_pct", (double) (i % 101)).field("energy_j", 1_000_000L + i)
-                    .time(t0 + (i / 4000) * 1000L).build());
+            cur.add(Sample.builder("gpu")
+                    .tag("host", "gpu-" + host)
+                    .tag("rack", "r" + host / 20)
+                    .tag("gpu", "" + i % 8)
+                    .tag("model", "NVIDIA H100 80GB HBM3")
+                    .field("power_w", 250 + (i % 4000) / 10.0)
+                    .field("util_pct", (double) (i % 101))
+                    .field("energy_j", 1_000_000L + i)
+                    .time(t0 + (i / 4000) * 1000L)
+                    .build());
             if (cur.size() == batch) {
                 out.add(cur);
                 cur = new ArrayList<>();
@@ -101,14 +117,18 @@ public final class SinkBench {
             }
             best = Math.min(best, threads.getCurrentThreadCpuTime() - cpu);
         }
-        System.out.printf("SERIALISE line protocol: %,.0f points/s per core (best of 5, thread CPU time)%n",
-                n / (best / 1e9));
+        System.out.printf(
+                "SERIALISE line protocol: %,.0f points/s per core (best of 5, thread CPU time)%n", n / (best / 1e9));
     }
 
     static double raw(URI url, String db, List<String> lines, int points) throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        http.send(HttpRequest.newBuilder(url.resolve("/query?q=CREATE+DATABASE+" + db)).POST(HttpRequest.BodyPublishers.noBody())
-                .build(), HttpResponse.BodyHandlers.discarding());
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        http.send(
+                HttpRequest.newBuilder(url.resolve("/query?q=CREATE+DATABASE+" + db))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.discarding());
         URI write = url.resolve("/write?db=" + db + "&precision=ms");
         long start = System.nanoTime();
         for (String lp : lines) {
@@ -116,8 +136,11 @@ public final class SinkBench {
             try (GZIPOutputStream gz = new GZIPOutputStream(buf)) {
                 gz.write(lp.getBytes(StandardCharsets.UTF_8));
             }
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(write).header("Content-Encoding", "gzip")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(buf.toByteArray())).build(),
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(write)
+                            .header("Content-Encoding", "gzip")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(buf.toByteArray()))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 204) {
                 throw new IllegalStateException("raw write: HTTP " + r.statusCode() + " " + r.body());
@@ -142,7 +165,8 @@ public final class SinkBench {
 
     static double sink(URI url, String db, List<List<Sample>> batches, int points) throws Exception {
         Path spool = Files.createTempDirectory("wattguard-bench-spool");
-        InfluxSink sink = new InfluxSink(new InfluxWriter(InfluxSettings.local(url, db)),
+        InfluxSink sink = new InfluxSink(
+                new InfluxWriter(InfluxSettings.local(url, db)),
                 new SpoolSettings(spool, 4L << 30, 64L << 20, FsyncPolicy.BATCH, Duration.ofSeconds(1), 100_000),
                 Clock.systemUTC());
         sink.start();
@@ -155,7 +179,8 @@ public final class SinkBench {
         }
         double rate = points / ((System.nanoTime() - start) / 1e9);
         if (sink.stats().pointsWritten.get() != points) {
-            throw new IllegalStateException("sink wrote " + sink.stats().pointsWritten.get() + " of " + points);
+            throw new IllegalStateException(
+                    "sink wrote " + sink.stats().pointsWritten.get() + " of " + points);
         }
         sink.close();
         return rate;

@@ -18,12 +18,13 @@ import java.util.regex.Pattern;
  * syslog receivers). Every problem is reported to the section's {@code Problems}; nothing is thrown here, so
  * {@code check-config} lists them all at once. See docs/alerts.md.
  */
-public record AlertSettings(String currency, Jsonl jsonl, List<Webhook> webhooks, List<Syslog> syslog,
-        Duration drainTimeout) {
+public record AlertSettings(
+        String currency, Jsonl jsonl, List<Webhook> webhooks, List<Syslog> syslog, Duration drainTimeout) {
 
     static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
     /** RFC 5424 PRINTUSASCII, the only characters allowed in HOSTNAME and APP-NAME. */
     static final Pattern PRINTUSASCII = Pattern.compile("[\\x21-\\x7e]+");
+
     static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
     public static final int DEFAULT_MAX_QUEUE = 1000;
 
@@ -36,8 +37,15 @@ public record AlertSettings(String currency, Jsonl jsonl, List<Webhook> webhooks
     public record Jsonl(Path path, Severity minSeverity, int maxQueue) {}
 
     /** An HTTP POST of the same JSON object, e.g. to a chat bridge or an incident tool. */
-    public record Webhook(String name, URI url, Secret token, Duration timeout, Severity minSeverity, int maxQueue,
-            int maxAttempts, Duration retryBackoff) {
+    public record Webhook(
+            String name,
+            URI url,
+            Secret token,
+            Duration timeout,
+            Severity minSeverity,
+            int maxQueue,
+            int maxAttempts,
+            Duration retryBackoff) {
         /** Scheme, host and port only: webhook URLs often carry a secret in their path (Slack, Teams). */
         public String safeUrl() {
             return url.getScheme() + "://" + url.getHost() + (url.getPort() >= 0 ? ":" + url.getPort() : "") + "/...";
@@ -52,16 +60,52 @@ public record AlertSettings(String currency, Jsonl jsonl, List<Webhook> webhooks
     }
 
     /** An RFC 5424 syslog receiver (a SIEM collector), the message body a CEF record. */
-    public record Syslog(String name, String host, int port, Protocol protocol, Facility facility, String appName,
-            String hostname, Severity minSeverity, int maxQueue, int maxMessage, Duration timeout, int maxAttempts,
+    public record Syslog(
+            String name,
+            String host,
+            int port,
+            Protocol protocol,
+            Facility facility,
+            String appName,
+            String hostname,
+            Severity minSeverity,
+            int maxQueue,
+            int maxMessage,
+            Duration timeout,
+            int maxAttempts,
             Duration retryBackoff) {}
 
-    public enum Protocol { UDP, TCP }
+    public enum Protocol {
+        UDP,
+        TCP
+    }
 
     /** RFC 5424 table 1, in code order: {@code ordinal()} is the facility code. */
     public enum Facility {
-        KERN, USER, MAIL, DAEMON, AUTH, SYSLOG, LPR, NEWS, UUCP, CRON, AUTHPRIV, FTP, NTP, AUDIT, ALERT, CLOCK,
-        LOCAL0, LOCAL1, LOCAL2, LOCAL3, LOCAL4, LOCAL5, LOCAL6, LOCAL7;
+        KERN,
+        USER,
+        MAIL,
+        DAEMON,
+        AUTH,
+        SYSLOG,
+        LPR,
+        NEWS,
+        UUCP,
+        CRON,
+        AUTHPRIV,
+        FTP,
+        NTP,
+        AUDIT,
+        ALERT,
+        CLOCK,
+        LOCAL0,
+        LOCAL1,
+        LOCAL2,
+        LOCAL3,
+        LOCAL4,
+        LOCAL5,
+        LOCAL6,
+        LOCAL7;
 
         public int code() {
             return ordinal();
@@ -82,7 +126,8 @@ public record AlertSettings(String currency, Jsonl jsonl, List<Webhook> webhooks
      * {@code alerts:} section names none; blank means none.
      */
     public AlertSettings withDefaultCurrency(String c) {
-        return currency != null || c == null || c.isBlank() ? this
+        return currency != null || c == null || c.isBlank()
+                ? this
                 : new AlertSettings(c, jsonl, webhooks, syslog, drainTimeout);
     }
 
@@ -117,7 +162,8 @@ public record AlertSettings(String currency, Jsonl jsonl, List<Webhook> webhooks
     }
 
     private static Jsonl readJsonl(Section s) {
-        String p = s.requiredString("path", "the file anomaly events are appended to, e.g. /var/lib/wattguard/anomalies.jsonl");
+        String p = s.requiredString(
+                "path", "the file anomaly events are appended to, e.g. /var/lib/wattguard/anomalies.jsonl");
         Severity min = s.choice("min_severity", Severity.LOW, Severity.class);
         int maxQueue = maxQueue(s);
         s.finish();
@@ -137,7 +183,8 @@ public record AlertSettings(String currency, Jsonl jsonl, List<Webhook> webhooks
         Severity min = s.choice("min_severity", Severity.LOW, Severity.class);
         int maxQueue = maxQueue(s);
         int attempts = (int) s.integer("max_attempts", 6, 1, 100);
-        Duration backoff = s.duration("retry_backoff", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(10));
+        Duration backoff =
+                s.duration("retry_backoff", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(10));
         s.finish();
         return url == null ? null : new Webhook(name, url, token, timeout, min, maxQueue, attempts, backoff);
     }
@@ -150,14 +197,19 @@ public record AlertSettings(String currency, Jsonl jsonl, List<Webhook> webhooks
         Facility facility = s.choice("facility", Facility.LOCAL0, Facility.class);
         String app = s.string("app_name", "wattguard");
         if (app != null && (app.length() > 48 || !PRINTUSASCII.matcher(app).matches())) {
-            s.error("app_name", "expected 1 to 48 printable ASCII characters without spaces (RFC 5424 APP-NAME), found '"
-                    + app + "'");
+            s.error(
+                    "app_name",
+                    "expected 1 to 48 printable ASCII characters without spaces (RFC 5424 APP-NAME), found '" + app
+                            + "'");
             app = "wattguard";
         }
         String hostname = s.string("hostname", null);
-        if (hostname != null && (hostname.length() > 255 || !PRINTUSASCII.matcher(hostname).matches())) {
-            s.error("hostname", "expected 1 to 255 printable ASCII characters without spaces (RFC 5424 HOSTNAME), found '"
-                    + hostname + "'");
+        if (hostname != null
+                && (hostname.length() > 255 || !PRINTUSASCII.matcher(hostname).matches())) {
+            s.error(
+                    "hostname",
+                    "expected 1 to 255 printable ASCII characters without spaces (RFC 5424 HOSTNAME), found '"
+                            + hostname + "'");
             hostname = null;
         }
         Severity min = s.choice("min_severity", Severity.LOW, Severity.class);
@@ -168,10 +220,25 @@ public record AlertSettings(String currency, Jsonl jsonl, List<Webhook> webhooks
         int maxMessage = (int) s.bytes("max_message", defMax, 480, protocol == Protocol.UDP ? 65_000 : 1 << 20);
         Duration timeout = s.duration("timeout", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMinutes(5));
         int attempts = (int) s.integer("max_attempts", 6, 1, 100);
-        Duration backoff = s.duration("retry_backoff", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(10));
+        Duration backoff =
+                s.duration("retry_backoff", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(10));
         s.finish();
-        return host == null ? null : new Syslog(name, host, port, protocol, facility, app, hostname, min, maxQueue,
-                maxMessage, timeout, attempts, backoff);
+        return host == null
+                ? null
+                : new Syslog(
+                        name,
+                        host,
+                        port,
+                        protocol,
+                        facility,
+                        app,
+                        hostname,
+                        min,
+                        maxQueue,
+                        maxMessage,
+                        timeout,
+                        attempts,
+                        backoff);
     }
 
     private static int maxQueue(Section s) {

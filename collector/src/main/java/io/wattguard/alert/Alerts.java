@@ -40,7 +40,9 @@ public final class Alerts implements AutoCloseable {
             outs.add(new JsonlOutput(s.jsonl(), json));
         }
         for (AlertSettings.Webhook w : s.webhooks()) {
-            if (w.token() != null && "http".equalsIgnoreCase(w.url().getScheme()) && !isLoopback(w.url().getHost())) {
+            if (w.token() != null
+                    && "http".equalsIgnoreCase(w.url().getScheme())
+                    && !isLoopback(w.url().getHost())) {
                 log.warn("webhook {}: the token goes to {} over plain http; use https", w.name(), w.safeUrl());
             }
             outs.add(new WebhookOutput(w, json, clock, version));
@@ -55,8 +57,8 @@ public final class Alerts implements AutoCloseable {
     }
 
     private static boolean isLoopback(String host) {
-        return host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]")
-                || host.equals("::1"));
+        return host != null
+                && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1"));
     }
 
     static String version() {

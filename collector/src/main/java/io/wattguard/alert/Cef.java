@@ -38,10 +38,14 @@ final class Cef {
         Episode e = ev.episode();
         String title = e.title() == null || e.title().isBlank() ? e.kind() + " on " + e.entity() : e.title();
         StringBuilder sb = new StringBuilder("CEF:0|wattguard|wattguard|")
-                .append(header(version)).append('|')
-                .append(header(e.kind())).append('|')
-                .append(header(title)).append('|')
-                .append(severity(e.severity())).append('|');
+                .append(header(version))
+                .append('|')
+                .append(header(e.kind()))
+                .append('|')
+                .append(header(title))
+                .append('|')
+                .append(severity(e.severity()))
+                .append('|');
         Ext x = new Ext(sb);
         x.put("rt", Long.toString(ev.at().toEpochMilli()));
         if (e.startedMs() > 0) {

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  */
 final class JsonlOutput extends QueuedOutput {
     private static final Logger log = LoggerFactory.getLogger(JsonlOutput.class);
-    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    private static final boolean POSIX =
+            FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
     private final Path path;
     private final EventJson json;
@@ -79,8 +80,8 @@ final class JsonlOutput extends QueuedOutput {
                     // another writer created it between the check and here: append to it
                 }
             }
-            out = Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                    StandardOpenOption.WRITE);
+            out = Files.newOutputStream(
+                    path, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
             fileKey = currentKey();
         }
         return out;

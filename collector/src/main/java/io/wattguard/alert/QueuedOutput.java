@@ -89,7 +89,11 @@ abstract class QueuedOutput implements AutoCloseable {
                 return;
             } catch (RuntimeException e) {
                 failed.incrementAndGet();
-                log.warn("alert output {}: cannot deliver episode {}: {}", name, ev.episode().id(), e.toString());
+                log.warn(
+                        "alert output {}: cannot deliver episode {}: {}",
+                        name,
+                        ev.episode().id(),
+                        e.toString());
             }
         }
     }

@@ -47,7 +47,8 @@ final class SyslogMessage {
                 + hostname + " " + appName + " " + procId + " " + Utf8.printUsAscii(e.kind(), 32) + " "
                 + "[" + SD_ID
                 + param("id", e.id()) + param("entity", e.entity()) + param("level", e.level())
-                + param("state", e.state().word()) + param("severity", e.severity().word())
+                + param("state", e.state().word())
+                + param("severity", e.severity().word())
                 + param("event", ev.type().word()) + "] ";
         String msg = cef.format(ev, maxBytes - Utf8.length(head));
         return Utf8.length(head) > maxBytes ? Utf8.cut(head + msg, maxBytes) : head + msg;

@@ -48,8 +48,14 @@ final class SyslogOutput extends QueuedOutput {
                 String why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
                 if (attempt >= settings.maxAttempts()) {
                     failing = true;
-                    log.warn("syslog {} ({}): giving up on episode {} {} after {} attempt(s), last: {}", name, where,
-                            ev.episode().id(), ev.type().word(), attempt, why);
+                    log.warn(
+                            "syslog {} ({}): giving up on episode {} {} after {} attempt(s), last: {}",
+                            name,
+                            where,
+                            ev.episode().id(),
+                            ev.type().word(),
+                            attempt,
+                            why);
                     return false;
                 }
                 Duration wait = backoff.delay(attempt);

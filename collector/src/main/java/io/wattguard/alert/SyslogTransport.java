@@ -87,7 +87,10 @@ interface SyslogTransport extends Closeable {
                 connects++;
             }
             byte[] prefix = (message.length + " ").getBytes(StandardCharsets.US_ASCII);
-            ByteBuffer frame = ByteBuffer.allocate(prefix.length + message.length).put(prefix).put(message).flip();
+            ByteBuffer frame = ByteBuffer.allocate(prefix.length + message.length)
+                    .put(prefix)
+                    .put(message)
+                    .flip();
             while (frame.hasRemaining()) {
                 channel.write(frame);
             }

@@ -29,6 +29,7 @@ final class WebhookOutput extends QueuedOutput {
     private final Backoff backoff;
     /** Made on the delivery thread at the first event: JDK 17's HttpClient starts a thread and has no close(). */
     private HttpClient client;
+
     private boolean failing;
 
     WebhookOutput(Webhook settings, EventJson json, Clock clock, String version) {
@@ -77,12 +78,18 @@ final class WebhookOutput extends QueuedOutput {
                     return true;
                 }
                 if (status != 429 && status < 500) {
-                    log.warn("webhook {} ({}): HTTP {} for episode {} {}; not retried (check the URL and token)",
-                            name, settings.safeUrl(), status, id, ev.type().word());
+                    log.warn(
+                            "webhook {} ({}): HTTP {} for episode {} {}; not retried (check the URL and token)",
+                            name,
+                            settings.safeUrl(),
+                            status,
+                            id,
+                            ev.type().word());
                     return false;
                 }
                 why = "HTTP " + status;
-                Duration asked = retryAfter(r.headers().firstValue("Retry-After").orElse(null));
+                Duration asked =
+                        retryAfter(r.headers().firstValue("Retry-After").orElse(null));
                 wait = asked != null ? asked : backoff.delay(attempt);
             } catch (IOException e) {
                 why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
@@ -90,8 +97,14 @@ final class WebhookOutput extends QueuedOutput {
             }
             if (attempt >= settings.maxAttempts()) {
                 failing = true;
-                log.warn("webhook {} ({}): giving up on episode {} {} after {} attempt(s), last: {}", name,
-                        settings.safeUrl(), id, ev.type().word(), attempt, why);
+                log.warn(
+                        "webhook {} ({}): giving up on episode {} {} after {} attempt(s), last: {}",
+                        name,
+                        settings.safeUrl(),
+                        id,
+                        ev.type().word(),
+                        attempt,
+                        why);
                 return false;
             }
             if (!failing) {
@@ -114,7 +127,8 @@ final class WebhookOutput extends QueuedOutput {
             d = Duration.ofSeconds(Long.parseLong(v.trim()));
         } catch (NumberFormatException e) {
             try {
-                d = Duration.between(clock.instant(), ZonedDateTime.parse(v.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
+                d = Duration.between(
+                        clock.instant(), ZonedDateTime.parse(v.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
             } catch (DateTimeParseException e2) {
                 return null;
             }

@@ -18,15 +18,23 @@ import picocli.CommandLine.Spec;
 final class ConfigOptions {
     static final String INFLUX_URL_ENV = "WATTGUARD_INFLUX_URL";
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the YAML configuration")
+    @Option(
+            names = {"-c", "--config"},
+            required = true,
+            paramLabel = "FILE",
+            description = "the YAML configuration")
     Path config;
 
     // Option descriptions are laid out by hand in lines that fit their column at 80 columns: picocli would
     // otherwise break a URL at its '.' or ':'.
-    @Option(names = "--influx-url", paramLabel = "URL",
-            description = {"the InfluxDB to use, such as http://10.0.0.5:8086",
-                    "(default: $" + INFLUX_URL_ENV + " if set,",
-                    "else influxdb.url in the file)"})
+    @Option(
+            names = "--influx-url",
+            paramLabel = "URL",
+            description = {
+                "the InfluxDB to use, such as http://10.0.0.5:8086",
+                "(default: $" + INFLUX_URL_ENV + " if set,",
+                "else influxdb.url in the file)"
+            })
     String influxUrl;
 
     @Spec(Spec.Target.MIXEE)

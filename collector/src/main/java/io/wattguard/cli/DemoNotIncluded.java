@@ -9,13 +9,17 @@ import picocli.CommandLine.Unmatched;
  * site, and the simulator is never on the production path. wattguard-demo.jar (module demo), which the launcher
  * runs for {@code demo}, puts the real command here (an {@link ExtraCommand}).
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"The whole pipeline on this machine, nothing to install or configure by hand.",
-                "",
-                "The demo is not in this jar: it needs the simulator, which the production",
-                "jar (collector/target/wattguard.jar) leaves out. From a source checkout, the",
-                "launcher builds and runs it from demo/target/wattguard-demo.jar, where",
-                "'demo --help' lists its options."},
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "The whole pipeline on this machine, nothing to install or configure by hand.",
+            "",
+            "The demo is not in this jar: it needs the simulator, which the production",
+            "jar (collector/target/wattguard.jar) leaves out. From a source checkout, the",
+            "launcher builds and runs it from demo/target/wattguard-demo.jar, where",
+            "'demo --help' lists its options."
+        },
         footer = {"", "Examples:", "  ./wattguard demo", "  ./wattguard demo --help"})
 final class DemoNotIncluded implements java.util.concurrent.Callable<Integer> {
     @Unmatched

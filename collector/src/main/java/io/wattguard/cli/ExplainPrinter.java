@@ -40,12 +40,30 @@ final class ExplainPrinter {
         }
         Explanation first = steps.get(0);
         Explanation last = steps.get(steps.size() - 1);
-        out.printf(Locale.ROOT, "%s (%s), %s to %s %s, one row per %s step%n", first.entity(),
-                first.level() == null ? "unknown" : first.level(), full.format(Instant.ofEpochMilli(first.timeMs())),
-                full.format(Instant.ofEpochMilli(last.timeMs())), zone, stepWords(stepMs));
+        out.printf(
+                Locale.ROOT,
+                "%s (%s), %s to %s %s, one row per %s step%n",
+                first.entity(),
+                first.level() == null ? "unknown" : first.level(),
+                full.format(Instant.ofEpochMilli(first.timeMs())),
+                full.format(Instant.ofEpochMilli(last.timeMs())),
+                zone,
+                stepWords(stepMs));
         out.println("SUST: steps of the last 10 at or above half the floor; CORR: of them corroborated");
-        out.printf(Locale.ROOT, ROW, "TIME", "MEASURED", "EXPECTED", "EXCESS", "FLOOR", "SIGMA", "CUSUM", "EWMA",
-                "SUST", "CORR", "VERDICT");
+        out.printf(
+                Locale.ROOT,
+                ROW,
+                "TIME",
+                "MEASURED",
+                "EXPECTED",
+                "EXCESS",
+                "FLOOR",
+                "SIGMA",
+                "CUSUM",
+                "EWMA",
+                "SUST",
+                "CORR",
+                "VERDICT");
         LocalDate day = null;
         for (Explanation x : steps) {
             LocalDate d = Instant.ofEpochMilli(x.timeMs()).atZone(zone).toLocalDate();
@@ -70,69 +88,127 @@ final class ExplainPrinter {
     private void row(Explanation x) {
         Explanation.Detection d = x.detection();
         String verdict = x.reason().words();
-        out.printf(Locale.ROOT, ROW, hhmm.format(Instant.ofEpochMilli(x.timeMs())),
-                x.measured() == null ? "-" : w(x.measured().watts()), x.expected() == null ? "-" : w(x.expected().watts()),
-                d == null ? "-" : w(d.excessW()), d == null ? "-" : w(d.floorW()), d == null ? "-" : w(d.sigmaW()),
+        out.printf(
+                Locale.ROOT,
+                ROW,
+                hhmm.format(Instant.ofEpochMilli(x.timeMs())),
+                x.measured() == null ? "-" : w(x.measured().watts()),
+                x.expected() == null ? "-" : w(x.expected().watts()),
+                d == null ? "-" : w(d.excessW()),
+                d == null ? "-" : w(d.floorW()),
+                d == null ? "-" : w(d.sigmaW()),
                 d == null ? "-" : String.format(Locale.ROOT, "%.1f", d.cusum()),
                 d == null ? "-" : String.format(Locale.ROOT, "%.2f", d.ewma()),
                 d == null ? "-" : d.sustained() + "/" + d.window(),
-                d == null ? "-" : d.corroboratedSamples() + "/" + d.window(), verdict);
+                d == null ? "-" : d.corroboratedSamples() + "/" + d.window(),
+                verdict);
     }
 
     /** Everything about one step, a labelled line per part. */
     void block(Explanation x) {
-        out.printf(Locale.ROOT, "== %s (%s) at %s %s: %s%n", x.entity(), x.level(),
-                full.format(Instant.ofEpochMilli(x.timeMs())), zone, verdictWords(x));
+        out.printf(
+                Locale.ROOT,
+                "== %s (%s) at %s %s: %s%n",
+                x.entity(),
+                x.level(),
+                full.format(Instant.ofEpochMilli(x.timeMs())),
+                zone,
+                verdictWords(x));
         Explanation.Measured m = x.measured();
         if (m != null) {
             List<String> parts = new ArrayList<>();
             for (Map.Entry<String, Double> p : m.parts().entrySet()) {
                 parts.add(p.getKey() + " " + w(p.getValue()));
             }
-            line("measured", w(m.watts()) + " from " + m.source() + (parts.isEmpty() ? "" : ": " + String.join(", ", parts)));
+            line(
+                    "measured",
+                    w(m.watts()) + " from " + m.source() + (parts.isEmpty() ? "" : ": " + String.join(", ", parts)));
         } else {
             line("measured", "nothing this step");
         }
         Explanation.Expected e = x.expected();
         boolean gpu = "gpu".equals(x.level());
         if (e != null && gpu) {
-            line("expected", String.format(Locale.ROOT, "%s: what %s GPUs draw at %.0f%% utilisation under business "
-                    + "work", w(e.watts()), e.model(), 100 * e.features()[0]));
+            line(
+                    "expected",
+                    String.format(
+                            Locale.ROOT,
+                            "%s: what %s GPUs draw at %.0f%% utilisation under business " + "work",
+                            w(e.watts()),
+                            e.model(),
+                            100 * e.features()[0]));
         } else if (e != null) {
-            line("expected", w(e.watts()) + " = model " + w(e.modelW()) + " + hour-of-week baseline median "
-                    + w(e.baselineW()) + (e.peerShiftW() != 0 ? " + peers' common move " + w(e.peerShiftW()) : ""));
+            line(
+                    "expected",
+                    w(e.watts()) + " = model " + w(e.modelW()) + " + hour-of-week baseline median " + w(e.baselineW())
+                            + (e.peerShiftW() != 0 ? " + peers' common move " + w(e.peerShiftW()) : ""));
             line("model", e.model() + ": " + e.line());
-            line("load", "measured " + features(e.featureNames(), e.features()) + "; explained by business "
-                    + features(e.featureNames(), e.explained()));
+            line(
+                    "load",
+                    "measured " + features(e.featureNames(), e.features()) + "; explained by business "
+                            + features(e.featureNames(), e.explained()));
         } else {
-            line("expected", "none: " + (x.reason() == Explanation.Reason.NO_MODEL ? "no model yet"
-                    : x.reason() == Explanation.Reason.NO_BASELINE ? "no baseline yet"
-                    : gpu && x.measured() != null ? "no business work of this model at this utilisation seen yet"
-                    : "not reached this step"));
+            line(
+                    "expected",
+                    "none: "
+                            + (x.reason() == Explanation.Reason.NO_MODEL
+                                    ? "no model yet"
+                                    : x.reason() == Explanation.Reason.NO_BASELINE
+                                            ? "no baseline yet"
+                                            : gpu && x.measured() != null
+                                                    ? "no business work of this model at this utilisation seen yet"
+                                                    : "not reached this step"));
         }
         if (x.level() != null && x.level().equals("host")) {
             List<String> b = new ArrayList<>();
             for (Explanation.Business s : x.business()) {
-                b.add(String.format(Locale.ROOT, "%s %s %.2f (%s old, held %s%s)", s.key(), s.source(), s.value(),
-                        age(s.ageMs()), age(s.holdMs()), s.fresh() ? "" : s.coveredBySilentSource()
-                                ? ", source silent" : ", stale"));
+                b.add(String.format(
+                        Locale.ROOT,
+                        "%s %s %.2f (%s old, held %s%s)",
+                        s.key(),
+                        s.source(),
+                        s.value(),
+                        age(s.ageMs()),
+                        age(s.holdMs()),
+                        s.fresh() ? "" : s.coveredBySilentSource() ? ", source silent" : ", stale"));
             }
-            line("business", (Double.isNaN(x.businessLoad()) ? "-" : String.format(Locale.ROOT, "%.2f", x.businessLoad()))
-                    + " used" + (x.maintenance() ? " (maintenance window)" : "")
-                    + (b.isEmpty() ? "; no source" : "; " + String.join(", ", b)));
+            line(
+                    "business",
+                    (Double.isNaN(x.businessLoad()) ? "-" : String.format(Locale.ROOT, "%.2f", x.businessLoad()))
+                            + " used" + (x.maintenance() ? " (maintenance window)" : "")
+                            + (b.isEmpty() ? "; no source" : "; " + String.join(", ", b)));
         }
         Explanation.Detection d = x.detection();
         if (d != null) {
             // A host's floor is the larger of its fixed floor and k times its own excess noise.
-            String floorFrom = Double.isNaN(d.fixedFloorW()) ? ""
+            String floorFrom = Double.isNaN(d.fixedFloorW())
+                    ? ""
                     : " (fixed " + w(d.fixedFloorW()) + ", noise floor " + w(d.noiseFloorW()) + ")";
-            line("detector", String.format(Locale.ROOT, "excess %s, median of the last %d steps %s, floor %s%s, "
-                    + "sigma %s; CUSUM %.1f (alarms above %.1f), EWMA %.2f (above %.2f); sustained %d of %d steps "
-                    + "at or above half the floor; CUSUM run %d steps, excess core %d steps; corroborated %d of %d "
-                    + "steps, an uncorroborated run must last %d", w(d.excessW()), d.window(), w(d.recentW()),
-                    w(d.floorW()), floorFrom, w(d.sigmaW()), d.cusum(), d.cusumLimit(), d.ewma(), d.ewmaLimit(),
-                    d.sustained(), d.window(), d.runLength(), d.excessRun(), d.corroboratedSamples(), d.window(),
-                    d.confirmSamples()));
+            line(
+                    "detector",
+                    String.format(
+                            Locale.ROOT,
+                            "excess %s, median of the last %d steps %s, floor %s%s, "
+                                    + "sigma %s; CUSUM %.1f (alarms above %.1f), EWMA %.2f (above %.2f); sustained %d of %d steps "
+                                    + "at or above half the floor; CUSUM run %d steps, excess core %d steps; corroborated %d of %d "
+                                    + "steps, an uncorroborated run must last %d",
+                            w(d.excessW()),
+                            d.window(),
+                            w(d.recentW()),
+                            w(d.floorW()),
+                            floorFrom,
+                            w(d.sigmaW()),
+                            d.cusum(),
+                            d.cusumLimit(),
+                            d.ewma(),
+                            d.ewmaLimit(),
+                            d.sustained(),
+                            d.window(),
+                            d.runLength(),
+                            d.excessRun(),
+                            d.corroboratedSamples(),
+                            d.window(),
+                            d.confirmSamples()));
         }
         Explanation.Corroboration c = x.corroboration();
         if (c != null && gpu) {
@@ -150,11 +226,19 @@ final class ExplainPrinter {
                 l.add("components " + w(c.componentW()) + ", no component model yet");
             } else {
                 double above = c.componentW() - c.componentExpectedW();
-                l.add(String.format(Locale.ROOT, "components %s, their model %s: %s %s (corroborates from %s)",
-                        w(c.componentW()), w(c.componentExpectedW()), w(Math.abs(above)), above >= 0 ? "above" : "below",
+                l.add(String.format(
+                        Locale.ROOT,
+                        "components %s, their model %s: %s %s (corroborates from %s)",
+                        w(c.componentW()),
+                        w(c.componentExpectedW()),
+                        w(Math.abs(above)),
+                        above >= 0 ? "above" : "below",
                         w(c.thresholdW())));
             }
-            l.add(c.processes().isEmpty() ? "no non-business process" : "non-business " + String.join(", ", c.processes()));
+            l.add(
+                    c.processes().isEmpty()
+                            ? "no non-business process"
+                            : "non-business " + String.join(", ", c.processes()));
             if (!c.evidence().isEmpty()) {
                 l.add("evidence: " + String.join(", ", c.evidence()));
             }
@@ -167,10 +251,13 @@ final class ExplainPrinter {
     private static String verdictWords(Explanation x) {
         return switch (x.verdict()) {
             case OPENED -> "episode opened";
-            case ONGOING -> x.reason() == Explanation.Reason.CLOSING ? "episode ongoing, excess fading" : "episode ongoing";
+            case ONGOING ->
+                x.reason() == Explanation.Reason.CLOSING ? "episode ongoing, excess fading" : "episode ongoing";
             case CLOSED -> "episode closed";
-            case NONE -> x.episodeId() != null ? "episode open, no verdict this step: " + x.reason().words()
-                    : "no episode, " + x.reason().words();
+            case NONE ->
+                x.episodeId() != null
+                        ? "episode open, no verdict this step: " + x.reason().words()
+                        : "no episode, " + x.reason().words();
         };
     }
 
@@ -180,7 +267,8 @@ final class ExplainPrinter {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-13s ", label));
         int col = sb.length();
         // A number and its unit stay on one line: "20 W", "14 min".
-        for (String word : text.replaceAll("(\\d) (W|kW|min|h|s|steps)\\b", "$1\u00a0$2").split(" ")) {
+        for (String word :
+                text.replaceAll("(\\d) (W|kW|min|h|s|steps)\\b", "$1\u00a0$2").split(" ")) {
             if (col > indent.length() && col + 1 + word.length() > WIDTH) {
                 out.println(sb.toString().stripTrailing());
                 sb.setLength(0);
@@ -209,12 +297,14 @@ final class ExplainPrinter {
         if (Double.isNaN(watts)) {
             return "-";
         }
-        return Math.abs(watts) >= 10_000 ? String.format(Locale.ROOT, "%.1f kW", watts / 1000)
+        return Math.abs(watts) >= 10_000
+                ? String.format(Locale.ROOT, "%.1f kW", watts / 1000)
                 : String.format(Locale.ROOT, "%.0f W", Math.abs(watts) < 0.5 ? 0.0 : watts);
     }
 
     private static String age(long ms) {
-        return ms >= 3_600_000 ? String.format(Locale.ROOT, "%.1f h", ms / 3.6e6)
+        return ms >= 3_600_000
+                ? String.format(Locale.ROOT, "%.1f h", ms / 3.6e6)
                 : ms >= 60_000 ? ms / 60_000 + " min" : ms / 1000 + " s";
     }
 }

@@ -29,26 +29,41 @@ import java.util.OptionalLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "gpus", mixinStandardHelpOptions = true,
-        description = {"Show this host's NVIDIA GPUs and their processes, read once through NVML.",
-                "",
-                "Like nvidia-smi, with the energy each GPU used since the driver loaded,",
-                "throttle reasons in words, and for each process its user, executable and",
-                "container, read from /proc.",
-                "Exit code 0 when NVML answered, 2 when there is no usable NVML here (the",
-                "message says why)."},
-        footer = {"", "Examples:", "  wattguard gpus", "  wattguard gpus --json",
-                "  wattguard gpus --library /usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1"})
+@Command(
+        name = "gpus",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Show this host's NVIDIA GPUs and their processes, read once through NVML.",
+            "",
+            "Like nvidia-smi, with the energy each GPU used since the driver loaded,",
+            "throttle reasons in words, and for each process its user, executable and",
+            "container, read from /proc.",
+            "Exit code 0 when NVML answered, 2 when there is no usable NVML here (the",
+            "message says why)."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  wattguard gpus",
+            "  wattguard gpus --json",
+            "  wattguard gpus --library /usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1"
+        })
 final class GpusCommand implements java.util.concurrent.Callable<Integer> {
-    @Option(names = "--library", paramLabel = "PATH",
+    @Option(
+            names = "--library",
+            paramLabel = "PATH",
             description = "the NVML library to use (default: the platform's usual places)")
     String library;
 
     @Option(names = "--json", description = "print JSON instead of tables")
     boolean json;
 
-    @Option(names = "--host-root", paramLabel = "DIR", defaultValue = "/",
-            description = "where the host's /proc and /etc/passwd are (default: ${DEFAULT-VALUE}; /host in a container)")
+    @Option(
+            names = "--host-root",
+            paramLabel = "DIR",
+            defaultValue = "/",
+            description =
+                    "where the host's /proc and /etc/passwd are (default: ${DEFAULT-VALUE}; /host in a container)")
     Path hostRoot;
 
     @picocli.CommandLine.Spec
@@ -72,16 +87,16 @@ final class GpusCommand implements java.util.concurrent.Callable<Integer> {
         try {
             nvml = Nvml.load(options);
         } catch (NvmlUnavailableException e) {
-            boolean notNvml = e.returnCode() == NvmlReturn.LIBRARY_NOT_FOUND
-                    || e.returnCode() == NvmlReturn.FUNCTION_NOT_FOUND;
+            boolean notNvml =
+                    e.returnCode() == NvmlReturn.LIBRARY_NOT_FOUND || e.returnCode() == NvmlReturn.FUNCTION_NOT_FOUND;
             if (library == null || !notNvml) {
                 // The binding's advice ends "set the NVML library path to the file": here that is --library.
-                throw new UserError(e.getMessage().replace("set the NVML library path to the file",
-                        "give its path with --library PATH"));
+                throw new UserError(e.getMessage()
+                        .replace("set the NVML library path to the file", "give its path with --library PATH"));
             }
-            String what = file == null ? "not found in the system's library path"
-                    : !Files.exists(file) ? "no such file"
-                    : "the file exists but is not a loadable NVML library";
+            String what = file == null
+                    ? "not found in the system's library path"
+                    : !Files.exists(file) ? "no such file" : "the file exists but is not a loadable NVML library";
             throw new UserError("--library " + (file == null ? library : file) + ": " + what + ". Give the path of "
                     + "the driver's libnvidia-ml.so.1 with --library PATH, or leave --library out for the default "
                     + "search: the system's library path, then the folders NVIDIA drivers install it in.");
@@ -95,16 +110,27 @@ final class GpusCommand implements java.util.concurrent.Callable<Integer> {
                     rows.add(new Row(gpu.index(), Optional.empty(), gpu.info(), gpu.snapshot(), null));
                     for (GpuDevice m : gpu.migDevices()) {
                         GpuInfo mi = m.info();
-                        rows.add(new Row(gpu.index(), Optional.of(MigId.of(mi.gpuInstanceId(), mi.computeInstanceId())
-                                .orElse(mi.uuid())), mi, m.snapshot(), null));
+                        rows.add(new Row(
+                                gpu.index(),
+                                Optional.of(MigId.of(mi.gpuInstanceId(), mi.computeInstanceId())
+                                        .orElse(mi.uuid())),
+                                mi,
+                                m.snapshot(),
+                                null));
                     }
                     for (GpuProcess p : gpu.processes()) {
                         procs.add(new Proc(gpu.index(), p, resolver.resolve(p.pid())));
                     }
                 } catch (GpuLostException e) {
                     // The binding's message speaks of retries, which a one-shot command does not make.
-                    rows.add(new Row(gpu.index(), Optional.empty(), null, null, "GPU " + gpu.index() + " is lost: "
-                            + e.function() + " returned " + e.returnCode().code() + " (" + e.returnCode().text() + ")"));
+                    rows.add(new Row(
+                            gpu.index(),
+                            Optional.empty(),
+                            null,
+                            null,
+                            "GPU " + gpu.index() + " is lost: " + e.function() + " returned "
+                                    + e.returnCode().code() + " ("
+                                    + e.returnCode().text() + ")"));
                 }
             }
             PrintWriter out = spec.commandLine().getOut();
@@ -120,13 +146,27 @@ final class GpusCommand implements java.util.concurrent.Callable<Integer> {
 
     private static void print(PrintWriter out, Nvml nvml, List<Row> rows, List<Proc> procs) {
         out.println("NVML " + nvml.nvmlVersion() + ", driver " + nvml.driverVersion()
-                + (nvml.cudaDriverVersion().isPresent() ? ", CUDA " + cuda(nvml.cudaDriverVersion().getAsInt()) : "")
-                + ", " + nvml.devices().size() + (nvml.devices().size() == 1 ? " GPU" : " GPUs") + " (" + nvml.libraryFile()
+                + (nvml.cudaDriverVersion().isPresent()
+                        ? ", CUDA " + cuda(nvml.cudaDriverVersion().getAsInt())
+                        : "")
+                + ", " + nvml.devices().size() + (nvml.devices().size() == 1 ? " GPU" : " GPUs") + " ("
+                + nvml.libraryFile()
                 + ")");
         out.println();
         List<String[]> table = new ArrayList<>();
-        table.add(new String[] {"GPU", "MODEL", "UTIL", "MEM UTIL", "POWER / LIMIT", "ENERGY SINCE LOAD", "TEMP", "SM CLOCK",
-                "MEM CLOCK", "MEMORY USED", "THROTTLE"});
+        table.add(new String[] {
+            "GPU",
+            "MODEL",
+            "UTIL",
+            "MEM UTIL",
+            "POWER / LIMIT",
+            "ENERGY SINCE LOAD",
+            "TEMP",
+            "SM CLOCK",
+            "MEM CLOCK",
+            "MEMORY USED",
+            "THROTTLE"
+        });
         List<String> lost = new ArrayList<>();
         for (Row r : rows) {
             String gpu = r.index() + r.mig().map(m -> " mig " + m).orElse("");
@@ -136,12 +176,22 @@ final class GpusCommand implements java.util.concurrent.Callable<Integer> {
                 continue;
             }
             GpuSnapshot s = r.snapshot();
-            table.add(new String[] {gpu, r.info().name(), pct(s.utilizationGpuPct()), pct(s.utilizationMemoryPct()),
-                    power(s.powerWatts(), s.powerLimitWatts()), kwh(s.energyMillijoules()), unit(s.temperatureC(), " C"),
-                    unit(s.smClockMhz(), " MHz"), unit(s.memoryClockMhz(), " MHz"),
-                    memory(s.memoryUsedBytes(), s.memoryTotalBytes()),
-                    s.throttleReasons().isPresent() ? String.join(", ", ThrottleReasons.words(s.throttleReasons().getAsLong()))
-                            : "-"});
+            table.add(new String[] {
+                gpu,
+                r.info().name(),
+                pct(s.utilizationGpuPct()),
+                pct(s.utilizationMemoryPct()),
+                power(s.powerWatts(), s.powerLimitWatts()),
+                kwh(s.energyMillijoules()),
+                unit(s.temperatureC(), " C"),
+                unit(s.smClockMhz(), " MHz"),
+                unit(s.memoryClockMhz(), " MHz"),
+                memory(s.memoryUsedBytes(), s.memoryTotalBytes()),
+                s.throttleReasons().isPresent()
+                        ? String.join(
+                                ", ", ThrottleReasons.words(s.throttleReasons().getAsLong()))
+                        : "-"
+            });
         }
         render(out, table);
         lost.forEach(out::println);
@@ -155,13 +205,22 @@ final class GpusCommand implements java.util.concurrent.Callable<Integer> {
         for (Proc p : procs) {
             GpuProcess g = p.process();
             Optional<ProcessResolver.ProcessInfo> i = p.info();
-            pt.add(new String[] {p.index() + MigId.of(g.gpuInstanceId(), g.computeInstanceId()).map(m -> " mig " + m)
-                    .orElse(""), Integer.toString(g.pid()), i.flatMap(ProcessResolver.ProcessInfo::user).orElse("-"),
-                    i.map(ProcessResolver.ProcessInfo::name).orElse("(not in /proc)"), bytes(g.usedGpuMemoryBytes()),
-                    pct(g.smUtilPct()),
-                    // Twelve characters, as docker ps shows it; --json has the whole id.
-                    i.flatMap(ProcessResolver.ProcessInfo::container).map(c -> c.substring(0, 12)).orElse("-"),
-                    i.flatMap(ProcessResolver.ProcessInfo::exe).orElse("-")});
+            pt.add(new String[] {
+                p.index()
+                        + MigId.of(g.gpuInstanceId(), g.computeInstanceId())
+                                .map(m -> " mig " + m)
+                                .orElse(""),
+                Integer.toString(g.pid()),
+                i.flatMap(ProcessResolver.ProcessInfo::user).orElse("-"),
+                i.map(ProcessResolver.ProcessInfo::name).orElse("(not in /proc)"),
+                bytes(g.usedGpuMemoryBytes()),
+                pct(g.smUtilPct()),
+                // Twelve characters, as docker ps shows it; --json has the whole id.
+                i.flatMap(ProcessResolver.ProcessInfo::container)
+                        .map(c -> c.substring(0, 12))
+                        .orElse("-"),
+                i.flatMap(ProcessResolver.ProcessInfo::exe).orElse("-")
+            });
         }
         render(out, pt);
     }
@@ -237,7 +296,9 @@ final class GpusCommand implements java.util.concurrent.Callable<Integer> {
     private static String json(Nvml nvml, List<Row> rows, List<Proc> procs) throws Exception {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
-        root.put("library", nvml.libraryFile()).put("driver", nvml.driverVersion()).put("nvml", nvml.nvmlVersion());
+        root.put("library", nvml.libraryFile())
+                .put("driver", nvml.driverVersion())
+                .put("nvml", nvml.nvmlVersion());
         nvml.cudaDriverVersion().ifPresent(v -> root.put("cuda", cuda(v)));
         ArrayNode gpus = root.putArray("gpus");
         for (Row r : rows) {
@@ -274,12 +335,15 @@ final class GpusCommand implements java.util.concurrent.Callable<Integer> {
             o.put("gpu", p.index());
             MigId.of(g.gpuInstanceId(), g.computeInstanceId()).ifPresent(m -> o.put("mig", m));
             o.put("pid", g.pid());
-            p.info().ifPresentOrElse(i -> {
-                o.put("name", i.name());
-                i.user().ifPresent(u -> o.put("user", u));
-                i.exe().ifPresent(e -> o.put("exe", e));
-                i.container().ifPresent(c -> o.put("container", c));
-            }, () -> o.put("in_proc", false));
+            p.info()
+                    .ifPresentOrElse(
+                            i -> {
+                                o.put("name", i.name());
+                                i.user().ifPresent(u -> o.put("user", u));
+                                i.exe().ifPresent(e -> o.put("exe", e));
+                                i.container().ifPresent(c -> o.put("container", c));
+                            },
+                            () -> o.put("in_proc", false));
             g.usedGpuMemoryBytes().ifPresent(v -> o.put("mem_bytes", v));
             g.smUtilPct().ifPresent(v -> o.put("sm_util_pct", v));
         }

@@ -8,11 +8,19 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "wattguard", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
-        description = {"GPU and power telemetry: NVML, Modbus and OPC UA into InfluxDB.",
-                "Baselines flag the power that the business does not explain."},
-        footer = {"", "Run 'wattguard COMMAND --help' for a command's options and examples.",
-                "Exit codes: 0 success, 1 failure at run time, 2 bad input (config, arguments)."})
+@Command(
+        name = "wattguard",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionCommand.Provider.class,
+        description = {
+            "GPU and power telemetry: NVML, Modbus and OPC UA into InfluxDB.",
+            "Baselines flag the power that the business does not explain."
+        },
+        footer = {
+            "",
+            "Run 'wattguard COMMAND --help' for a command's options and examples.",
+            "Exit codes: 0 success, 1 failure at run time, 2 bad input (config, arguments)."
+        })
 public final class Main {
     public static void main(String[] args) {
         Thread.setDefaultUncaughtExceptionHandler(Main::died);
@@ -29,8 +37,9 @@ public final class Main {
             System.err.println("wattguard: out of memory (" + e.getMessage() + ") in thread '" + t.getName()
                     + "'; give Java a larger heap, e.g. WATTGUARD_JAVA_OPTS=-Xmx1g (exit 1)");
         } else {
-            System.err.println("wattguard: thread '" + t.getName() + "' failed (" + io.wattguard.daemon.Batcher.describe(e)
-                    + "); this is a bug, please report it" + (e instanceof VirtualMachineError ? " (exit 1)" : ""));
+            System.err.println("wattguard: thread '" + t.getName() + "' failed ("
+                    + io.wattguard.daemon.Batcher.describe(e) + "); this is a bug, please report it"
+                    + (e instanceof VirtualMachineError ? " (exit 1)" : ""));
             org.slf4j.LoggerFactory.getLogger(Main.class).debug("uncaught in thread {}", t.getName(), e);
         }
         if (e instanceof VirtualMachineError) {
@@ -58,15 +67,24 @@ public final class Main {
      * needs the simulator, which never ships to a GPU host; wattguard-demo.jar (module demo) provides the real one
      * as an {@link ExtraCommand}, which takes the placeholder's place.
      */
-    private static final List<Object> COMMANDS = List.of(RunCommand.class, CheckConfigCommand.class,
-            DemoNotIncluded.class, GpusCommand.class, EvidenceCommand.class, ModbusCommand.class, OpcUaCommand.class,
-            AnalyzeCommand.class, VersionCommand.class, CommandLine.HelpCommand.class);
+    private static final List<Object> COMMANDS = List.of(
+            RunCommand.class,
+            CheckConfigCommand.class,
+            DemoNotIncluded.class,
+            GpusCommand.class,
+            EvidenceCommand.class,
+            ModbusCommand.class,
+            OpcUaCommand.class,
+            AnalyzeCommand.class,
+            VersionCommand.class,
+            CommandLine.HelpCommand.class);
 
     /** The whole command tree, configured as {@link #execute} runs it. */
     static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env) {
         CommandLine cli = new CommandLine(new Main(env));
         Map<String, Object> extra = new java.util.HashMap<>();
-        ServiceLoader.load(ExtraCommand.class, Main.class.getClassLoader()).forEach(c -> extra.put(c.name(), c.command()));
+        ServiceLoader.load(ExtraCommand.class, Main.class.getClassLoader())
+                .forEach(c -> extra.put(c.name(), c.command()));
         for (Object c : COMMANDS) {
             String name = ((Class<?>) c).getAnnotation(Command.class).name();
             cli.addSubcommand(name, extra.getOrDefault(name, c));
@@ -98,7 +116,11 @@ public final class Main {
      */
     static int usageWidth(Map<String, String> env) {
         try {
-            return Math.max(80, Math.min(120, Integer.parseInt(env.getOrDefault("COLUMNS", "80").trim())));
+            return Math.max(
+                    80,
+                    Math.min(
+                            120,
+                            Integer.parseInt(env.getOrDefault("COLUMNS", "80").trim())));
         } catch (NumberFormatException e) {
             return 80;
         }
@@ -115,8 +137,10 @@ public final class Main {
         if (spec.findOption("--help") == null) {
             spec.mixinStandardHelpOptions(true);
         } else if (spec.findOption("--version") == null) {
-            spec.addOption(CommandLine.Model.OptionSpec.builder("-V", "--version").versionHelp(true)
-                    .description("Print version information and exit.").build());
+            spec.addOption(CommandLine.Model.OptionSpec.builder("-V", "--version")
+                    .versionHelp(true)
+                    .description("Print version information and exit.")
+                    .build());
         }
         c.getSubcommands().values().forEach(Main::helpAndVersionEverywhere);
     }

@@ -14,23 +14,31 @@ import picocli.CommandLine.Command;
  * there; with the daemon's PKI folder (the default where it exists and may be written), a server certificate
  * trusted here is trusted by the daemon too.
  */
-@Command(name = "opcua", mixinStandardHelpOptions = true,
-        description = {"Discover and read the values of an OPC UA server.",
-                "",
-                "Both commands take the security options of an opcua source."},
+@Command(
+        name = "opcua",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Discover and read the values of an OPC UA server.",
+            "",
+            "Both commands take the security options of an opcua source."
+        },
         subcommands = {OpcUaBrowseCommand.class, OpcUaReadCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Examples:",
-                "  wattguard opcua browse --endpoint opc.tcp://10.0.4.20:4840/meter",
-                "  wattguard opcua read --endpoint opc.tcp://10.0.4.20:4840/meter \\",
-                "      --node 'ns=2;s=Meter.L1.power_w'",
-                "", "Run 'wattguard opcua browse --help' or 'wattguard opcua read --help' for their",
-                "options."})
+        footer = {
+            "",
+            "Examples:",
+            "  wattguard opcua browse --endpoint opc.tcp://10.0.4.20:4840/meter",
+            "  wattguard opcua read --endpoint opc.tcp://10.0.4.20:4840/meter \\",
+            "      --node 'ns=2;s=Meter.L1.power_w'",
+            "",
+            "Run 'wattguard opcua browse --help' or 'wattguard opcua read --help' for their",
+            "options."
+        })
 public final class OpcUaCommand {
     // No call(): run without a subcommand, picocli reports it missing, which Main answers with usage and exit 2.
 
     // Where browse and read keep certificates without --pki (OpcUaConnectionOptions.withConnection), in both footers.
-    static final String PKI_HELP_1 = "PKI folder: without --pki, the daemon's " + OpcUaFactory.DEFAULT_PKI_DIR
-            + " if it exists and";
+    static final String PKI_HELP_1 =
+            "PKI folder: without --pki, the daemon's " + OpcUaFactory.DEFAULT_PKI_DIR + " if it exists and";
     static final String PKI_HELP_2 = "you may write it (a server trusted here is then trusted by the daemon too), else";
     static final String PKI_HELP_3 = "$XDG_DATA_HOME/wattguard/pki (~/.local/share/wattguard/pki). It is created only";
     static final String PKI_HELP_4 = "when a certificate must be kept: with a security policy or --user.";

@@ -27,42 +27,59 @@ import picocli.CommandLine.Option;
 
 /** The connection options both subcommands share; the same words as the config keys. */
 final class OpcUaConnectionOptions {
-    @Option(names = "--endpoint", required = true, paramLabel = "URL",
-            description = {"the server, such as",
-                    "opc.tcp://10.0.4.20:4840/meter"})
+    @Option(
+            names = "--endpoint",
+            required = true,
+            paramLabel = "URL",
+            description = {"the server, such as", "opc.tcp://10.0.4.20:4840/meter"})
     String endpoint;
 
-    @Option(names = "--security-policy", defaultValue = "none", paramLabel = "POLICY",
+    @Option(
+            names = "--security-policy",
+            defaultValue = "none",
+            paramLabel = "POLICY",
             description = "none (default), basic256sha256, aes128_sha256_rsaoaep, aes256_sha256_rsapss")
     String policy;
 
-    @Option(names = "--security-mode", paramLabel = "MODE",
+    @Option(
+            names = "--security-mode",
+            paramLabel = "MODE",
             description = "none, sign, signandencrypt (default: signandencrypt with a policy, none without)")
     String mode;
 
     @Option(names = "--user", paramLabel = "NAME", description = "log in with this user name (default: anonymous)")
     String user;
 
-    @Option(names = "--password-env", paramLabel = "VAR",
+    @Option(
+            names = "--password-env",
+            paramLabel = "VAR",
             description = "the environment variable holding the password (passwords are never options)")
     String passwordEnv;
 
     @Option(names = "--password-file", paramLabel = "FILE", description = "a file whose first line is the password")
     Path passwordFile;
 
-    @Option(names = "--pki", paramLabel = "DIR",
-            description = {"wattguard's client certificate, and the server",
-                    "certificates in trusted/certs/ and rejected/",
-                    "(default: see PKI folder below)"})
+    @Option(
+            names = "--pki",
+            paramLabel = "DIR",
+            description = {
+                "wattguard's client certificate, and the server",
+                "certificates in trusted/certs/ and rejected/",
+                "(default: see PKI folder below)"
+            })
     Path pki;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5s",
+    @Option(
+            names = "--timeout",
+            paramLabel = "DURATION",
+            defaultValue = "5s",
             description = "per request, e.g. 500ms, 10s (default: ${DEFAULT-VALUE})")
     String timeout;
 
-    @Option(names = "--no-verify-hostname",
-            description = {"accept a trusted server certificate issued for",
-                    "another host (as verify_hostname: false)"})
+    @Option(
+            names = "--no-verify-hostname",
+            description = {"accept a trusted server certificate issued for", "another host (as verify_hostname: false)"
+            })
     boolean noVerifyHostname;
 
     @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
@@ -74,14 +91,16 @@ final class OpcUaConnectionOptions {
         try {
             url = new URI(endpoint.trim());
         } catch (URISyntaxException e) {
-            throw new UserError("--endpoint: expected a URL such as opc.tcp://10.0.4.20:4840, found '" + endpoint + "'");
+            throw new UserError(
+                    "--endpoint: expected a URL such as opc.tcp://10.0.4.20:4840, found '" + endpoint + "'");
         }
         if (!"opc.tcp".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
             throw new UserError("--endpoint: expected a URL such as opc.tcp://10.0.4.20:4840 (scheme opc.tcp, "
                     + "with a host), found '" + endpoint + "'");
         }
         Policy p = word("--security-policy", policy, Policy.class);
-        Mode m = mode == null ? (p == Policy.None ? Mode.None : Mode.SignAndEncrypt)
+        Mode m = mode == null
+                ? (p == Policy.None ? Mode.None : Mode.SignAndEncrypt)
                 : word("--security-mode", mode, Mode.class);
         if ((p == Policy.None) != (m == Mode.None)) {
             throw new UserError("--security-mode " + m.name().toLowerCase(Locale.ROOT) + " does not go with "
@@ -89,8 +108,8 @@ final class OpcUaConnectionOptions {
                     + "signandencrypt with any other policy");
         }
         Duration t = DurationOption.parse("--timeout", timeout, Duration.ofMillis(100), Duration.ofMinutes(5));
-        return new OpcUaEndpointConfig(url, p, m, pki != null ? pki : defaultPki(env), identity(env), t,
-                !noVerifyHostname);
+        return new OpcUaEndpointConfig(
+                url, p, m, pki != null ? pki : defaultPki(env), identity(env), t, !noVerifyHostname);
     }
 
     private Identity identity(Map<String, String> env) {
@@ -112,7 +131,8 @@ final class OpcUaConnectionOptions {
         }
         if (passwordFile != null) {
             try {
-                String v = Files.readString(passwordFile, StandardCharsets.UTF_8).strip();
+                String v =
+                        Files.readString(passwordFile, StandardCharsets.UTF_8).strip();
                 if (v.isEmpty()) {
                     throw new UserError("--password-file: " + passwordFile + " is empty");
                 }
@@ -153,7 +173,9 @@ final class OpcUaConnectionOptions {
         // Without certificates to exchange (policy none, anonymous) there is nothing worth keeping: unless
         // asked for with --pki or there already, no folder is created; the client certificate Milo wants
         // anyway lives in a scratch folder until the command ends.
-        boolean keep = pki != null || Files.isDirectory(cfg.pkiDir()) || cfg.policy() != Policy.None
+        boolean keep = pki != null
+                || Files.isDirectory(cfg.pkiDir())
+                || cfg.policy() != Policy.None
                 || cfg.identity().type() != OpcUaEndpointConfig.IdentityType.Anonymous;
         Path dir = keep ? cfg.pkiDir() : Files.createTempDirectory("wattguard-pki");
         if (!keep) {
@@ -179,14 +201,17 @@ final class OpcUaConnectionOptions {
             throw new UserError("cannot open the OPC UA PKI folder " + pkiDir + ": " + e.getMessage()
                     + " (choose a folder you can write with --pki DIR)");
         }
-        try (clientPki; OpcUaConnection c = OpcUaConnection.open(cfg, clientPki)) {
+        try (clientPki;
+                OpcUaConnection c = OpcUaConnection.open(cfg, clientPki)) {
             return body.run(c);
         } catch (OpcUaConnectException e) {
             if (isOperatorFixable(e.statusCode())) {
                 // The same advice as for the daemon, in the words of this command's options.
-                throw new UserError(e.getMessage().replace("password_env or password_file",
-                        "--password-env or --password-file").replace("set security.verify_hostname: false for this "
-                        + "device", "use --no-verify-hostname"));
+                throw new UserError(e.getMessage()
+                        .replace("password_env or password_file", "--password-env or --password-file")
+                        .replace(
+                                "set security.verify_hostname: false for this " + "device",
+                                "use --no-verify-hostname"));
             }
             throw new Failure(e.getMessage());
         } catch (UaException e) {
@@ -207,7 +232,8 @@ final class OpcUaConnectionOptions {
         }
         String data = env.get("XDG_DATA_HOME");
         if (data == null || !Path.of(data).isAbsolute()) {
-            data = Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".local", "share").toString();
+            data = Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".local", "share")
+                    .toString();
         }
         return Path.of(data, "wattguard", "pki");
     }
@@ -222,17 +248,23 @@ final class OpcUaConnectionOptions {
 
     /** Trust, login and endpoint choice are the operator's to fix (exit 2); an unreachable server is not. */
     private static boolean isOperatorFixable(long code) {
-        return code == StatusCodes.Bad_UserAccessDenied || code == StatusCodes.Bad_IdentityTokenRejected
-                || code == StatusCodes.Bad_IdentityTokenInvalid || code == StatusCodes.Bad_ConfigurationError
-                || code == StatusCodes.Bad_SecurityChecksFailed || code == StatusCodes.Bad_CertificateUntrusted
-                || code == StatusCodes.Bad_CertificateInvalid || code == StatusCodes.Bad_CertificateUriInvalid
+        return code == StatusCodes.Bad_UserAccessDenied
+                || code == StatusCodes.Bad_IdentityTokenRejected
+                || code == StatusCodes.Bad_IdentityTokenInvalid
+                || code == StatusCodes.Bad_ConfigurationError
+                || code == StatusCodes.Bad_SecurityChecksFailed
+                || code == StatusCodes.Bad_CertificateUntrusted
+                || code == StatusCodes.Bad_CertificateInvalid
+                || code == StatusCodes.Bad_CertificateUriInvalid
                 || code == StatusCodes.Bad_CertificateHostNameInvalid
                 || code == StatusCodes.Bad_CertificateChainIncomplete
-                || code == StatusCodes.Bad_CertificateTimeInvalid || code == StatusCodes.Bad_CertificateUseNotAllowed
-                || code == StatusCodes.Bad_SecurityPolicyRejected || code == StatusCodes.Bad_SecurityModeRejected;
+                || code == StatusCodes.Bad_CertificateTimeInvalid
+                || code == StatusCodes.Bad_CertificateUseNotAllowed
+                || code == StatusCodes.Bad_SecurityPolicyRejected
+                || code == StatusCodes.Bad_SecurityModeRejected;
     }
 
-interface Session<T> {
-    T run(OpcUaConnection c) throws Exception;
-}
+    interface Session<T> {
+        T run(OpcUaConnection c) throws Exception;
+    }
 }

@@ -21,28 +21,45 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code wattguard opcua read}: current values with status and timestamps, read as the daemon reads them. */
-@Command(name = "read", mixinStandardHelpOptions = true,
-        description = {"Read the current value of OPC UA nodes.",
-                "",
-                "Each with its value, data type, status, source time and server time."},
-        footer = {"", "Examples:",
-                "  wattguard opcua read --endpoint opc.tcp://127.0.0.1:4840 \\",
-                "      --node 'ns=2;s=Meter.L1.power_w'",
-                "  wattguard opcua read --endpoint opc.tcp://10.0.4.20:4840/meter \\",
-                "      --security-policy basic256sha256 \\",
-                "      --user wattguard --password-file /etc/wattguard/meter.password \\",
-                "      --node 'ns=2;s=Meter.L1.power_w' --node Objects/2:Meter/2:Total/2:EnergyWh",
-                "", OpcUaCommand.PKI_HELP_1, OpcUaCommand.PKI_HELP_2, OpcUaCommand.PKI_HELP_3, OpcUaCommand.PKI_HELP_4,
-                "", "Exit codes: 0 read (even when a value's status is Bad), 1 server unreachable,",
-                "2 bad input, untrusted certificate or refused login."})
+@Command(
+        name = "read",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Read the current value of OPC UA nodes.",
+            "",
+            "Each with its value, data type, status, source time and server time."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  wattguard opcua read --endpoint opc.tcp://127.0.0.1:4840 \\",
+            "      --node 'ns=2;s=Meter.L1.power_w'",
+            "  wattguard opcua read --endpoint opc.tcp://10.0.4.20:4840/meter \\",
+            "      --security-policy basic256sha256 \\",
+            "      --user wattguard --password-file /etc/wattguard/meter.password \\",
+            "      --node 'ns=2;s=Meter.L1.power_w' --node Objects/2:Meter/2:Total/2:EnergyWh",
+            "",
+            OpcUaCommand.PKI_HELP_1,
+            OpcUaCommand.PKI_HELP_2,
+            OpcUaCommand.PKI_HELP_3,
+            OpcUaCommand.PKI_HELP_4,
+            "",
+            "Exit codes: 0 read (even when a value's status is Bad), 1 server unreachable,",
+            "2 bad input, untrusted certificate or refused login."
+        })
 final class OpcUaReadCommand implements Callable<Integer> {
     @Mixin
     OpcUaConnectionOptions conn = new OpcUaConnectionOptions();
 
-    @Option(names = "--node", required = true, paramLabel = "NODE",
-            description = {"a NodeId such as ns=2;s=Meter.L1.power_w or",
-                    "i=2258, or a browse path such as",
-                    "Objects/2:Meter/2:L1/2:power_w; repeat for more"})
+    @Option(
+            names = "--node",
+            required = true,
+            paramLabel = "NODE",
+            description = {
+                "a NodeId such as ns=2;s=Meter.L1.power_w or",
+                "i=2258, or a browse path such as",
+                "Objects/2:Meter/2:L1/2:power_w; repeat for more"
+            })
     List<String> nodes;
 
     @CommandLine.Spec
@@ -58,7 +75,8 @@ final class OpcUaReadCommand implements Callable<Integer> {
                 reads.add(new ReadValueId(id, AttributeId.Value.uid(), null, QualifiedName.NULL_VALUE));
                 reads.add(new ReadValueId(id, AttributeId.DataType.uid(), null, QualifiedName.NULL_VALUE));
             }
-            DataValue[] results = c.client().read(0.0, TimestampsToReturn.Both, reads).getResults();
+            DataValue[] results =
+                    c.client().read(0.0, TimestampsToReturn.Both, reads).getResults();
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[] {"NODE", "VALUE", "TYPE", "STATUS", "SOURCE TIME", "SERVER TIME"});
             for (int i = 0; i < ids.size(); i++) {
@@ -67,8 +85,14 @@ final class OpcUaReadCommand implements Callable<Integer> {
                 // A Bad status means the value is not to be used, whatever the server put beside it.
                 boolean bad = v.getStatusCode() != null && v.getStatusCode().isBad();
                 Object value = bad || v.getValue() == null ? null : v.getValue().getValue();
-                rows.add(new String[] {nodes.get(i), value == null ? "" : text(value), typeName(t),
-                        OpcUaCommand.statusName(v.getStatusCode()), time(v.getSourceTime()), time(v.getServerTime())});
+                rows.add(new String[] {
+                    nodes.get(i),
+                    value == null ? "" : text(value),
+                    typeName(t),
+                    OpcUaCommand.statusName(v.getStatusCode()),
+                    time(v.getSourceTime()),
+                    time(v.getServerTime())
+                });
             }
             OpcUaCommand.table(out, rows);
             return 0;
@@ -105,7 +129,9 @@ final class OpcUaReadCommand implements Callable<Integer> {
     }
 
     private static String time(DateTime t) {
-        return t == null || t.isNull() ? "" : Instant.ofEpochMilli(t.getJavaTime()).toString();
+        return t == null || t.isNull()
+                ? ""
+                : Instant.ofEpochMilli(t.getJavaTime()).toString();
     }
 
     private static String text(Object o) {

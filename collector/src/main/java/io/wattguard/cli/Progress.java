@@ -32,7 +32,8 @@ final class Progress {
                 return;
             }
             int filled = pct * 30 / 100;
-            out.print("\r" + label + " [" + "#".repeat(filled) + ".".repeat(30 - filled) + "] " + pct + "% " + detail + "   ");
+            out.print("\r" + label + " [" + "#".repeat(filled) + ".".repeat(30 - filled) + "] " + pct + "% " + detail
+                    + "   ");
             out.flush();
         } else if (pct / 10 != lastShown / 10 || lastShown < 0) {
             out.println(label + " " + pct + "% " + detail);

@@ -21,14 +21,16 @@ final class UserErrorHandler implements CommandLine.IExecutionExceptionHandler {
         }
         for (Throwable t = ex; t != null; t = t.getCause()) {
             if (t instanceof OutOfMemoryError) { // not a bug but a heap too small for the work: no trace
-                cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": out of memory (" + t.getMessage()
-                        + "); give Java a larger heap, e.g. WATTGUARD_JAVA_OPTS=-Xmx1g");
+                cmd.getErr()
+                        .println(cmd.getCommandSpec().qualifiedName() + ": out of memory (" + t.getMessage()
+                                + "); give Java a larger heap, e.g. WATTGUARD_JAVA_OPTS=-Xmx1g");
                 return 1;
             }
         }
-        cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + " failed unexpectedly ("
-                + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage())
-                + "); this is a bug, please report it with what follows:");
+        cmd.getErr()
+                .println(cmd.getCommandSpec().qualifiedName() + " failed unexpectedly ("
+                        + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage())
+                        + "); this is a bug, please report it with what follows:");
         ex.printStackTrace(cmd.getErr());
         return 1;
     }

@@ -93,6 +93,7 @@ public final class Health {
             return;
         }
         String key = prefix + (ok() ? "previous_error" : "last_error");
-        n.put(key, lastError).put(key + "_at", Instant.ofEpochMilli(lastErrorAtMs).toString());
+        n.put(key, lastError)
+                .put(key + "_at", Instant.ofEpochMilli(lastErrorAtMs).toString());
     }
 }

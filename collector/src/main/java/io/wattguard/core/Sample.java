@@ -31,13 +31,29 @@ public final class Sample {
         return new Builder(measurement);
     }
 
-    public String measurement() { return measurement; }
-    public SortedMap<String, String> tags() { return tags; }
-    public Map<String, Object> fields() { return fields; }
-    public long timestampMs() { return timestampMs; }
+    public String measurement() {
+        return measurement;
+    }
 
-    public String tag(String key) { return tags.get(key); }
-    public Object field(String key) { return fields.get(key); }
+    public SortedMap<String, String> tags() {
+        return tags;
+    }
+
+    public Map<String, Object> fields() {
+        return fields;
+    }
+
+    public long timestampMs() {
+        return timestampMs;
+    }
+
+    public String tag(String key) {
+        return tags.get(key);
+    }
+
+    public Object field(String key) {
+        return fields.get(key);
+    }
 
     /** A copy with more tags; existing tags win, so a source's own tags are never overwritten by topology. */
     public Sample withDefaultTags(Map<String, String> defaults) {
@@ -55,8 +71,11 @@ public final class Sample {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Sample s && s.timestampMs == timestampMs && s.measurement.equals(measurement)
-                && s.tags.equals(tags) && s.fields.equals(fields);
+        return o instanceof Sample s
+                && s.timestampMs == timestampMs
+                && s.measurement.equals(measurement)
+                && s.tags.equals(tags)
+                && s.fields.equals(fields);
     }
 
     @Override
@@ -130,7 +149,8 @@ public final class Sample {
             } else if (value == null) {
                 return this;
             }
-            throw new IllegalArgumentException("field " + key + ": unsupported type " + value.getClass().getName());
+            throw new IllegalArgumentException(
+                    "field " + key + ": unsupported type " + value.getClass().getName());
         }
 
         public Builder time(long epochMs) {

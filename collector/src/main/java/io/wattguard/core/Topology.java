@@ -18,6 +18,7 @@ public final class Topology {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]*");
 
     public record Rack(String name, String room, double nameplateW) {}
+
     public record Host(String name, String rack, String room, String model, double nameplateW) {}
 
     private final String site;
@@ -26,6 +27,7 @@ public final class Topology {
     private final Map<String, String> rooms;
     /** Precomputed default tags per host, rack and room: enrichment runs for every sample. */
     private final Map<String, Map<String, String>> byHost = new HashMap<>();
+
     private final Map<String, Map<String, String>> byRack = new HashMap<>();
     private final Map<String, Map<String, String>> byRoom = new HashMap<>();
 
@@ -80,10 +82,21 @@ public final class Topology {
         return s.withDefaultTags(extra);
     }
 
-    public String site() { return site; }
-    public Map<String, Host> hosts() { return hosts; }
-    public Map<String, Rack> racks() { return racks; }
-    public Map<String, String> rooms() { return rooms; }
+    public String site() {
+        return site;
+    }
+
+    public Map<String, Host> hosts() {
+        return hosts;
+    }
+
+    public Map<String, Rack> racks() {
+        return racks;
+    }
+
+    public Map<String, String> rooms() {
+        return rooms;
+    }
 
     /** Reads the {@code topology:} section; every problem is reported. */
     public static Topology read(Section s) {
@@ -107,7 +120,8 @@ public final class Topology {
                     String model = host.string("model", null);
                     double hostW = host.number("nameplate_w", 0, 0, 1e6);
                     host.finish();
-                    if (hostName != null && hosts.put(hostName, new Host(hostName, rackName, roomName, model, hostW)) != null) {
+                    if (hostName != null
+                            && hosts.put(hostName, new Host(hostName, rackName, roomName, model, hostW)) != null) {
                         host.error("name", "host '" + hostName + "' is declared twice");
                     }
                 }

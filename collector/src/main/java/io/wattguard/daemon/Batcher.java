@@ -97,8 +97,10 @@ public final class Batcher implements AutoCloseable {
                     notifyAll(); // a full batch is ready: the batcher must not wait out max_delay
                     long left = deadline == Long.MAX_VALUE ? 100 : (deadline - System.nanoTime()) / 1_000_000;
                     if (left <= 0) {
-                        return drop(samples.size() - i, "the sink is not keeping up and " + maxPending
-                                + " points already wait in memory (batch.max_pending_points)");
+                        return drop(
+                                samples.size() - i,
+                                "the sink is not keeping up and " + maxPending
+                                        + " points already wait in memory (batch.max_pending_points)");
                     }
                     try {
                         wait(Math.min(left, 100));
@@ -149,9 +151,12 @@ public final class Batcher implements AutoCloseable {
             while (true) {
                 List<Sample> batch;
                 synchronized (this) {
-                    while (!closing && (pending.isEmpty()
-                            || (pending.size() < maxPoints && System.nanoTime() - oldestNanos < maxDelayNanos))) {
-                        long waitNanos = pending.isEmpty() ? maxDelayNanos : maxDelayNanos - (System.nanoTime() - oldestNanos);
+                    while (!closing
+                            && (pending.isEmpty()
+                                    || (pending.size() < maxPoints
+                                            && System.nanoTime() - oldestNanos < maxDelayNanos))) {
+                        long waitNanos =
+                                pending.isEmpty() ? maxDelayNanos : maxDelayNanos - (System.nanoTime() - oldestNanos);
                         wait(Math.max(1, waitNanos / 1_000_000));
                     }
                     if (pending.isEmpty()) {
@@ -199,7 +204,9 @@ public final class Batcher implements AutoCloseable {
         if (t instanceof OutOfMemoryError) {
             return "out of memory (" + t.getMessage() + ")";
         }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + t.getMessage();
+        return t.getMessage() == null
+                ? t.getClass().getSimpleName()
+                : t.getClass().getSimpleName() + ": " + t.getMessage();
     }
 
     /** Hands everything waiting to the sink, then stops. Idempotent. */

@@ -47,8 +47,8 @@ final class BodyReader implements Runnable {
      * @param limit      bytes kept; a longer body is {@link Outcome#tooLarge()}
      * @param drainLimit bytes read in all, past which reading stops and the connection is left to close
      */
-    static void read(Content.Source source, int limit, long drainLimit, Duration timeout, Scheduler scheduler,
-            Outcome outcome) {
+    static void read(
+            Content.Source source, int limit, long drainLimit, Duration timeout, Scheduler scheduler, Outcome outcome) {
         BodyReader r = new BodyReader(source, limit, drainLimit, outcome);
         r.deadline = scheduler.schedule(() -> r.finish(Outcome::tooSlow), timeout.toMillis(), TimeUnit.MILLISECONDS);
         r.run();

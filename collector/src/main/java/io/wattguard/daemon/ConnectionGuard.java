@@ -25,6 +25,7 @@ final class ConnectionGuard implements Connection.Listener {
     private final int perClient;
     /** Open connections per client address; guarded by itself. */
     private final Map<Object, Integer> perAddress = new HashMap<>();
+
     private final Map<Connection, Deadline> deadlines = new ConcurrentHashMap<>();
     private final Map<Connection, Object> counted = new ConcurrentHashMap<>();
 

@@ -44,7 +44,8 @@ public final class Daemon implements AutoCloseable {
     private final AnalysisService analysis;
     private final Alerts alerts;
     private boolean closed;
-    private final java.util.concurrent.CompletableFuture<Batcher.Failed> failed = new java.util.concurrent.CompletableFuture<>();
+    private final java.util.concurrent.CompletableFuture<Batcher.Failed> failed =
+            new java.util.concurrent.CompletableFuture<>();
     /**
      * How long a poll thread waits for room in a full batcher before its samples are dropped and counted: long
      * enough to ride out a slow fsync or a GC pause, short enough not to hold a poll thread through tick after tick.
@@ -68,14 +69,24 @@ public final class Daemon implements AutoCloseable {
             sources.add(new ManagedSource(spec, ctx));
         }
         sources.add(new SelfSource());
-        this.scheduler = new Scheduler(sources, samples -> {
-            tap.accept(samples);
-            batcher.offer(samples, POLL_WAIT);
-        }, clock, 64);
+        this.scheduler = new Scheduler(
+                sources,
+                samples -> {
+                    tap.accept(samples);
+                    batcher.offer(samples, POLL_WAIT);
+                },
+                clock,
+                64);
         this.alerts = Alerts.create(settings.alerts(), clock, settings.instance());
         this.analysis = settings.analysis().enabled()
-                ? new AnalysisService(settings.analysis(), settings.influx(), settings.schedule(), settings.topology(),
-                        clock, batcher::add, AnalysisOutput.episodes(alerts::publish)) // queues; never waits
+                ? new AnalysisService(
+                        settings.analysis(),
+                        settings.influx(),
+                        settings.schedule(),
+                        settings.topology(),
+                        clock,
+                        batcher::add,
+                        AnalysisOutput.episodes(alerts::publish)) // queues; never waits
                 : null;
         registerMetrics();
     }
@@ -91,16 +102,30 @@ public final class Daemon implements AutoCloseable {
             // Pushed business load takes the sources' way in: topology tags, batches, spool, InfluxDB.
             http = new HttpEndpoints(settings.http(), registry, this::health, batcher::add, clock);
         }
-        log.info("wattguard {} collecting {} sources into {} database '{}'", settings.instance(),
-                settings.sources().size(), settings.influx().url(), settings.influx().database());
+        log.info(
+                "wattguard {} collecting {} sources into {} database '{}'",
+                settings.instance(),
+                settings.sources().size(),
+                settings.influx().url(),
+                settings.influx().database());
     }
 
-    public InfluxSink sink() { return sink; }
+    public InfluxSink sink() {
+        return sink;
+    }
 
     /** Completes when the daemon can no longer collect (its batcher died); the command should then exit 1. */
-    public java.util.concurrent.CompletableFuture<Batcher.Failed> failed() { return failed; }
-    public Scheduler scheduler() { return scheduler; }
-    public HttpEndpoints http() { return http; }
+    public java.util.concurrent.CompletableFuture<Batcher.Failed> failed() {
+        return failed;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    public HttpEndpoints http() {
+        return http;
+    }
 
     public ObjectNode health() {
         ObjectNode root = HttpEndpoints.object();
@@ -108,19 +133,33 @@ public final class Daemon implements AutoCloseable {
         ArrayNode sources = root.putArray("sources");
         for (SourceStatus st : scheduler.statuses()) {
             ObjectNode n = sources.addObject();
-            n.put("name", st.name).put("type", st.type).put("state", st.state())
-                    .put("polls", st.polls.get()).put("errors", st.errors.get()).put("overruns", st.overruns.get())
-                    .put("samples", st.samples.get()).put("latency_ms", st.lastLatencyMs);
-            n.put("last_poll", st.lastPollMs == 0 ? null : Instant.ofEpochMilli(st.lastPollMs).toString());
-            n.put("last_ok", st.lastOkMs == 0 ? null : Instant.ofEpochMilli(st.lastOkMs).toString());
+            n.put("name", st.name)
+                    .put("type", st.type)
+                    .put("state", st.state())
+                    .put("polls", st.polls.get())
+                    .put("errors", st.errors.get())
+                    .put("overruns", st.overruns.get())
+                    .put("samples", st.samples.get())
+                    .put("latency_ms", st.lastLatencyMs);
+            n.put(
+                    "last_poll",
+                    st.lastPollMs == 0
+                            ? null
+                            : Instant.ofEpochMilli(st.lastPollMs).toString());
+            n.put(
+                    "last_ok",
+                    st.lastOkMs == 0 ? null : Instant.ofEpochMilli(st.lastOkMs).toString());
             st.health.writeError(n);
             ok &= !"failing".equals(st.state());
         }
         ObjectNode s = root.putObject("sink");
         InfluxSink.Stats stats = sink.stats();
-        s.put("influxdb", sink.influxHealthy() ? "ok" : "unreachable").put("spool", sink.spoolHealthy() ? "ok" : "failing")
-                .put("points_written", stats.pointsWritten.get()).put("spool_bytes", sink.spoolBytes())
-                .put("spool_dropped", sink.spoolDroppedPoints()).put("dead_letter_points", stats.deadLetterPoints.get())
+        s.put("influxdb", sink.influxHealthy() ? "ok" : "unreachable")
+                .put("spool", sink.spoolHealthy() ? "ok" : "failing")
+                .put("points_written", stats.pointsWritten.get())
+                .put("spool_bytes", sink.spoolBytes())
+                .put("spool_dropped", sink.spoolDroppedPoints())
+                .put("dead_letter_points", stats.deadLetterPoints.get())
                 .put("batcher_dropped", batcher.droppedPoints());
         if (batcher.failure() != null) {
             s.put("batcher", batcher.failure().getMessage());
@@ -131,18 +170,31 @@ public final class Daemon implements AutoCloseable {
         ok &= sink.influxHealthy() && sink.spoolHealthy();
         if (analysis != null) {
             ObjectNode a = root.putObject("analysis");
-            a.put("state", analysis.state()).put("open_episodes", analysis.openEpisodes())
-                    .put("live_from", analysis.liveFrom() == 0 ? null : Instant.ofEpochMilli(analysis.liveFrom()).toString())
-                    .put("analysed_until", analysis.analysedUntil() == 0 ? null
-                            : Instant.ofEpochMilli(analysis.analysedUntil()).toString());
+            a.put("state", analysis.state())
+                    .put("open_episodes", analysis.openEpisodes())
+                    .put(
+                            "live_from",
+                            analysis.liveFrom() == 0
+                                    ? null
+                                    : Instant.ofEpochMilli(analysis.liveFrom()).toString())
+                    .put(
+                            "analysed_until",
+                            analysis.analysedUntil() == 0
+                                    ? null
+                                    : Instant.ofEpochMilli(analysis.analysedUntil())
+                                            .toString());
             analysis.health().writeError(a);
             // Each business feed as the analysis sees it: a silent one means no verdict for the hosts it covered.
             ObjectNode feeds = a.putObject("business_sources");
             for (io.wattguard.analytics.BusinessFeeds.SourceState b : analysis.businessSources()) {
                 ObjectNode n = feeds.putObject(b.source());
                 n.put("cadence_s", b.cadenceMs() == 0 ? null : Long.valueOf(b.cadenceMs() / 1000))
-                        .put("hold_s", b.holdMs() / 1000).put("last_report_age_s", b.ageMs() / 1000)
-                        .put("last_report", Instant.ofEpochMilli(b.lastReportMs()).toString()).put("state", b.state());
+                        .put("hold_s", b.holdMs() / 1000)
+                        .put("last_report_age_s", b.ageMs() / 1000)
+                        .put(
+                                "last_report",
+                                Instant.ofEpochMilli(b.lastReportMs()).toString())
+                        .put("state", b.state());
             }
             ok &= !"failing".equals(analysis.state());
         }
@@ -155,58 +207,109 @@ public final class Daemon implements AutoCloseable {
     private void registerMetrics() {
         counter("wattguard_polls_total", "Polls completed per source", st -> st.polls.get());
         counter("wattguard_poll_errors_total", "Failed polls or device errors per source", st -> st.errors.get());
-        counter("wattguard_poll_overruns_total", "Ticks skipped because the previous poll was still running",
+        counter(
+                "wattguard_poll_overruns_total",
+                "Ticks skipped because the previous poll was still running",
                 st -> st.overruns.get());
         counter("wattguard_samples_total", "Samples emitted per source", st -> st.samples.get());
-        GaugeWithCallback.builder().name("wattguard_poll_latency_seconds").help("Duration of the last poll")
-                .labelNames("source").callback(cb -> scheduler.statuses()
-                        .forEach(st -> cb.call(st.lastLatencyMs / 1000.0, st.name))).register(registry);
-        InfluxSink.Stats s = sink.stats();
-        CounterWithCallback.builder().name("wattguard_points_written_total").help("Points InfluxDB accepted")
-                .callback(cb -> cb.call(s.pointsWritten.get())).register(registry);
-        CounterWithCallback.builder().name("wattguard_write_errors_total").help("Failed write attempts to InfluxDB")
-                .callback(cb -> cb.call(s.writeErrors.get())).register(registry);
-        CounterWithCallback.builder().name("wattguard_dead_letter_points_total")
-                .help("Points InfluxDB refused, kept in the dead-letter folder").callback(cb -> cb.call(s.deadLetterPoints.get()))
+        GaugeWithCallback.builder()
+                .name("wattguard_poll_latency_seconds")
+                .help("Duration of the last poll")
+                .labelNames("source")
+                .callback(cb -> scheduler.statuses().forEach(st -> cb.call(st.lastLatencyMs / 1000.0, st.name)))
                 .register(registry);
-        CounterWithCallback.builder().name("wattguard_spool_errors_total").help("Spool open, write or read failures")
-                .callback(cb -> cb.call(s.spoolErrors.get())).register(registry);
-        CounterWithCallback.builder().name("wattguard_spool_dropped_points_total")
+        InfluxSink.Stats s = sink.stats();
+        CounterWithCallback.builder()
+                .name("wattguard_points_written_total")
+                .help("Points InfluxDB accepted")
+                .callback(cb -> cb.call(s.pointsWritten.get()))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("wattguard_write_errors_total")
+                .help("Failed write attempts to InfluxDB")
+                .callback(cb -> cb.call(s.writeErrors.get()))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("wattguard_dead_letter_points_total")
+                .help("Points InfluxDB refused, kept in the dead-letter folder")
+                .callback(cb -> cb.call(s.deadLetterPoints.get()))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("wattguard_spool_errors_total")
+                .help("Spool open, write or read failures")
+                .callback(cb -> cb.call(s.spoolErrors.get()))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("wattguard_spool_dropped_points_total")
                 .help("Undelivered points dropped by the spool size cap or the memory fallback")
-                .callback(cb -> cb.call(sink.spoolDroppedPoints())).register(registry);
-        CounterWithCallback.builder().name("wattguard_batcher_dropped_points_total")
-                .help("Points dropped before the spool: the sink did not keep up (batch.max_pending_points) or shutdown")
-                .callback(cb -> cb.call(batcher.droppedPoints())).register(registry);
-        GaugeWithCallback.builder().name("wattguard_spool_bytes").help("Spooled bytes waiting for InfluxDB")
-                .callback(cb -> cb.call(sink.spoolBytes())).register(registry);
+                .callback(cb -> cb.call(sink.spoolDroppedPoints()))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("wattguard_batcher_dropped_points_total")
+                .help(
+                        "Points dropped before the spool: the sink did not keep up (batch.max_pending_points) or shutdown")
+                .callback(cb -> cb.call(batcher.droppedPoints()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("wattguard_spool_bytes")
+                .help("Spooled bytes waiting for InfluxDB")
+                .callback(cb -> cb.call(sink.spoolBytes()))
+                .register(registry);
         if (analysis != null) {
-            GaugeWithCallback.builder().name("wattguard_analysis_open_episodes").help("Anomaly episodes open now")
-                    .callback(cb -> cb.call(analysis.openEpisodes())).register(registry);
-            GaugeWithCallback.builder().name("wattguard_analysis_lag_seconds")
+            GaugeWithCallback.builder()
+                    .name("wattguard_analysis_open_episodes")
+                    .help("Anomaly episodes open now")
+                    .callback(cb -> cb.call(analysis.openEpisodes()))
+                    .register(registry);
+            GaugeWithCallback.builder()
+                    .name("wattguard_analysis_lag_seconds")
                     .help("How far the live analysis is behind the clock (grace included)")
-                    .callback(cb -> cb.call(analysis.analysedUntil() == 0 ? 0
-                            : (clock.millis() - analysis.analysedUntil()) / 1000.0)).register(registry);
+                    .callback(cb -> cb.call(
+                            analysis.analysedUntil() == 0 ? 0 : (clock.millis() - analysis.analysedUntil()) / 1000.0))
+                    .register(registry);
         }
-        CounterWithCallback.builder().name("wattguard_alerts_total").help("Alert events per output and outcome")
-                .labelNames("output", "outcome").callback(cb -> alerts.stats().forEach(o -> {
+        CounterWithCallback.builder()
+                .name("wattguard_alerts_total")
+                .help("Alert events per output and outcome")
+                .labelNames("output", "outcome")
+                .callback(cb -> alerts.stats().forEach(o -> {
                     cb.call(o.sent(), o.name(), "sent");
                     cb.call(o.failed(), o.name(), "failed");
                     cb.call(o.dropped(), o.name(), "dropped");
-                })).register(registry);
-        GaugeWithCallback.builder().name("wattguard_up").help("1 when every source and the sink are healthy")
-                .callback(cb -> cb.call("ok".equals(health().path("status").asText()) ? 1 : 0)).register(registry);
+                }))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("wattguard_up")
+                .help("1 when every source and the sink are healthy")
+                .callback(cb -> cb.call("ok".equals(health().path("status").asText()) ? 1 : 0))
+                .register(registry);
     }
 
     private void counter(String name, String help, ToDoubleFunction<SourceStatus> f) {
-        CounterWithCallback.builder().name(name).help(help).labelNames("source")
-                .callback(cb -> scheduler.statuses().forEach(st -> cb.call(f.applyAsDouble(st), st.name))).register(registry);
+        CounterWithCallback.builder()
+                .name(name)
+                .help(help)
+                .labelNames("source")
+                .callback(cb -> scheduler.statuses().forEach(st -> cb.call(f.applyAsDouble(st), st.name)))
+                .register(registry);
     }
 
     /** Writes the {@code collector} measurement: one point per source and one for the sink. */
     private final class SelfSource implements Source {
-        @Override public String name() { return "self"; }
-        @Override public String type() { return "self"; }
-        @Override public Duration interval() { return settings.selfInterval(); }
+        @Override
+        public String name() {
+            return "self";
+        }
+
+        @Override
+        public String type() {
+            return "self";
+        }
+
+        @Override
+        public Duration interval() {
+            return settings.selfInterval();
+        }
 
         @Override
         public void poll(Emitter out) {
@@ -214,31 +317,46 @@ public final class Daemon implements AutoCloseable {
                 if (st.name.equals("self")) {
                     continue;
                 }
-                out.emit(point(out, st.name).field(Collector.POLLS, st.polls.get()).field(Collector.ERRORS, st.errors.get())
-                        .field(Collector.LATENCY_MS, st.lastLatencyMs).field(Collector.LATENESS_MS, st.lastLatenessMs)
-                        .field(Collector.OVERRUNS, st.overruns.get()).build());
+                out.emit(point(out, st.name)
+                        .field(Collector.POLLS, st.polls.get())
+                        .field(Collector.ERRORS, st.errors.get())
+                        .field(Collector.LATENCY_MS, st.lastLatencyMs)
+                        .field(Collector.LATENESS_MS, st.lastLatenessMs)
+                        .field(Collector.OVERRUNS, st.overruns.get())
+                        .build());
             }
             InfluxSink.Stats s = sink.stats();
-            out.emit(point(out, Collector.SOURCE_SINK).field(Collector.POINTS_WRITTEN, s.pointsWritten.get())
-                    .field(Collector.SPOOL_BYTES, sink.spoolBytes()).field(Collector.SPOOL_DROPPED, sink.spoolDroppedPoints())
-                    .field(Collector.ERRORS, s.writeErrors.get()).field(Collector.DEAD_LETTER_POINTS, s.deadLetterPoints.get())
-                    .field(Collector.SPOOL_ERRORS, s.spoolErrors.get()).field(Collector.BATCHER_DROPPED, batcher.droppedPoints())
+            out.emit(point(out, Collector.SOURCE_SINK)
+                    .field(Collector.POINTS_WRITTEN, s.pointsWritten.get())
+                    .field(Collector.SPOOL_BYTES, sink.spoolBytes())
+                    .field(Collector.SPOOL_DROPPED, sink.spoolDroppedPoints())
+                    .field(Collector.ERRORS, s.writeErrors.get())
+                    .field(Collector.DEAD_LETTER_POINTS, s.deadLetterPoints.get())
+                    .field(Collector.SPOOL_ERRORS, s.spoolErrors.get())
+                    .field(Collector.BATCHER_DROPPED, batcher.droppedPoints())
                     .build());
             if (analysis != null) {
                 long until = analysis.analysedUntil();
                 out.emit(point(out, Collector.SOURCE_ANALYSIS)
                         .field(Collector.LAG_MS, until == 0 ? 0 : Math.max(0, clock.millis() - until))
-                        .field(Collector.OPEN_EPISODES, analysis.openEpisodes()).build());
+                        .field(Collector.OPEN_EPISODES, analysis.openEpisodes())
+                        .build());
             }
             for (io.wattguard.alert.OutputStats o : alerts.stats()) {
-                out.emit(point(out, Collector.SOURCE_ALERTS).tag(Collector.OUTPUT, o.name())
-                        .field(Collector.SENT, o.sent()).field(Collector.FAILED, o.failed())
-                        .field(Collector.DROPPED, o.dropped()).field(Collector.QUEUED, (long) o.queued()).build());
+                out.emit(point(out, Collector.SOURCE_ALERTS)
+                        .tag(Collector.OUTPUT, o.name())
+                        .field(Collector.SENT, o.sent())
+                        .field(Collector.FAILED, o.failed())
+                        .field(Collector.DROPPED, o.dropped())
+                        .field(Collector.QUEUED, (long) o.queued())
+                        .build());
             }
         }
 
         private Sample.Builder point(Emitter out, String source) {
-            return out.point(Collector.NAME).tag(Collector.INSTANCE, settings.instance()).tag(Collector.SOURCE, source);
+            return out.point(Collector.NAME)
+                    .tag(Collector.INSTANCE, settings.instance())
+                    .tag(Collector.SOURCE, source);
         }
     }
 
@@ -257,10 +375,25 @@ public final class Daemon implements AutoCloseable {
             this.ctx = ctx;
         }
 
-        @Override public String name() { return spec.common().name(); }
-        @Override public String type() { return spec.common().type(); }
-        @Override public Duration interval() { return spec.common().interval(); }
-        @Override public Duration timeout() { return spec.common().timeout(); }
+        @Override
+        public String name() {
+            return spec.common().name();
+        }
+
+        @Override
+        public String type() {
+            return spec.common().type();
+        }
+
+        @Override
+        public Duration interval() {
+            return spec.common().interval();
+        }
+
+        @Override
+        public Duration timeout() {
+            return spec.common().timeout();
+        }
 
         @Override
         public void poll(Emitter out) throws Exception {

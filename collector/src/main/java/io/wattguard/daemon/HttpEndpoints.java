@@ -60,6 +60,7 @@ public final class HttpEndpoints implements AutoCloseable {
      * Sixteen leaves room for Jetty's acceptor and selector and for a few scrapes at once.
      */
     private static final int THREADS = 16;
+
     private final Server server;
     private final ServerConnector connector;
     private final ScheduledExecutorScheduler timer = new ScheduledExecutorScheduler("wattguard-http-timer", true);
@@ -69,7 +70,8 @@ public final class HttpEndpoints implements AutoCloseable {
     private final byte[] token;
     private boolean closed;
 
-    public HttpEndpoints(HttpSettings settings, PrometheusRegistry registry, Supplier<ObjectNode> health) throws IOException {
+    public HttpEndpoints(HttpSettings settings, PrometheusRegistry registry, Supplier<ObjectNode> health)
+            throws IOException {
         this(settings, registry, health, null, Clock.systemUTC());
     }
 
@@ -77,8 +79,13 @@ public final class HttpEndpoints implements AutoCloseable {
      * @param pipeline where pushed business load goes (the daemon's batcher); null answers the push endpoint with 503
      * @param clock    the time of a pushed point that carries none
      */
-    public HttpEndpoints(HttpSettings settings, PrometheusRegistry registry, Supplier<ObjectNode> health,
-            Consumer<List<Sample>> pipeline, Clock clock) throws IOException {
+    public HttpEndpoints(
+            HttpSettings settings,
+            PrometheusRegistry registry,
+            Supplier<ObjectNode> health,
+            Consumer<List<Sample>> pipeline,
+            Clock clock)
+            throws IOException {
         this.token = settings.token() == null ? null : settings.token().reveal().getBytes(StandardCharsets.UTF_8);
         this.limits = settings.limits();
         this.listen = settings.listen().getAddress();
@@ -105,26 +112,38 @@ public final class HttpEndpoints implements AutoCloseable {
         };
         Route healthRoute = ex -> {
             ObjectNode h = health.get();
-            ex.send("ok".equals(h.path("status").asText()) ? 200 : 503, "application/json",
+            ex.send(
+                    "ok".equals(h.path("status").asText()) ? 200 : 503,
+                    "application/json",
                     JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(h));
         };
         Route push = ex -> pushBusinessLoad(ex, pipeline, clock);
-        Route notFound = ex -> ex.send(404, "text/plain",
-                "wattguard: try /health or /metrics\n".getBytes(StandardCharsets.UTF_8));
+        Route notFound = ex ->
+                ex.send(404, "text/plain", "wattguard: try /health or /metrics\n".getBytes(StandardCharsets.UTF_8));
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
                 Connection c = request.getConnectionMetaData().getConnection();
                 guard.headersArrived(c);
                 // Once answered, the connection's next request is held to the header timeout in turn.
-                Exchange ex = new Exchange(request, response, Callback.from(() -> {
-                    guard.awaitHeaders(c);
-                    callback.succeeded();
-                }, callback::failed));
+                Exchange ex = new Exchange(
+                        request,
+                        response,
+                        Callback.from(
+                                () -> {
+                                    guard.awaitHeaders(c);
+                                    callback.succeeded();
+                                },
+                                callback::failed));
                 // Paths match by prefix, as the JDK server's contexts did: /healthz is /health.
                 String path = ex.path();
-                guarded(ex, path.startsWith(BUSINESS_LOAD_PATH) ? push : path.startsWith("/metrics") ? metrics
-                        : path.startsWith("/health") ? healthRoute : notFound);
+                guarded(
+                        ex,
+                        path.startsWith(BUSINESS_LOAD_PATH)
+                                ? push
+                                : path.startsWith("/metrics")
+                                        ? metrics
+                                        : path.startsWith("/health") ? healthRoute : notFound);
                 return true;
             }
         });
@@ -134,13 +153,18 @@ public final class HttpEndpoints implements AutoCloseable {
             close();
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof BindException) {
-                    throw new IOException("http.listen: cannot listen on " + settings.listen() + ": " + t.getMessage()
-                            + " (another wattguard running? choose another port)", t);
+                    throw new IOException(
+                            "http.listen: cannot listen on " + settings.listen() + ": " + t.getMessage()
+                                    + " (another wattguard running? choose another port)",
+                            t);
                 }
             }
             throw new IOException("http: cannot start the listener on " + settings.listen() + ": " + e, e);
         }
-        log.info("http: /health, /metrics and " + BUSINESS_LOAD_PATH + " on {}:{}{}", address().getAddress().getHostAddress(), address().getPort(),
+        log.info(
+                "http: /health, /metrics and " + BUSINESS_LOAD_PATH + " on {}:{}{}",
+                address().getAddress().getHostAddress(),
+                address().getPort(),
                 token == null ? "" : " (token required)");
     }
 
@@ -167,8 +191,8 @@ public final class HttpEndpoints implements AutoCloseable {
         }
         // Past the limit, the rest is read (up to a bound, without keeping it) so the client, still sending, gets
         // the 413 and not a reset connection; past the bound the connection is closed.
-        BodyReader.read(ex.request(), MAX_PUSH_BYTES, DRAIN_BYTES, limits.bodyTimeout(), timer,
-                new BodyReader.Outcome() {
+        BodyReader.read(
+                ex.request(), MAX_PUSH_BYTES, DRAIN_BYTES, limits.bodyTimeout(), timer, new BodyReader.Outcome() {
                     @Override
                     public void body(byte[] body) {
                         handled(ex, e -> acceptBusinessLoad(e, body, pipeline, clock));
@@ -182,8 +206,12 @@ public final class HttpEndpoints implements AutoCloseable {
                     @Override
                     public void tooSlow() {
                         ex.setHeader("Connection", "close");
-                        text(ex, 408, "body not received within " + limits.bodyTimeout().toMillis()
-                                + " ms: send it faster, or the points in several requests");
+                        text(
+                                ex,
+                                408,
+                                "body not received within "
+                                        + limits.bodyTimeout().toMillis()
+                                        + " ms: send it faster, or the points in several requests");
                     }
 
                     @Override
@@ -203,8 +231,11 @@ public final class HttpEndpoints implements AutoCloseable {
     }
 
     private static void tooLarge(Exchange ex, String length) {
-        text(ex, 413, "body " + (length != null ? "of " + length + " bytes " : "") + "is over the limit of "
-                + MAX_PUSH_BYTES + " bytes: send the points in several requests");
+        text(
+                ex,
+                413,
+                "body " + (length != null ? "of " + length + " bytes " : "") + "is over the limit of " + MAX_PUSH_BYTES
+                        + " bytes: send the points in several requests");
     }
 
     private static void acceptBusinessLoad(Exchange ex, byte[] body, Consumer<List<Sample>> pipeline, Clock clock) {
@@ -229,7 +260,10 @@ public final class HttpEndpoints implements AutoCloseable {
     private void guarded(Exchange ex, Route h) {
         if (token != null && !authorised(ex.header("Authorization"))) {
             ex.setHeader("WWW-Authenticate", "Bearer");
-            ex.send(401, "text/plain", "token required: Authorization: Bearer TOKEN\n".getBytes(StandardCharsets.UTF_8));
+            ex.send(
+                    401,
+                    "text/plain",
+                    "token required: Authorization: Bearer TOKEN\n".getBytes(StandardCharsets.UTF_8));
             return;
         }
         handled(ex, h);

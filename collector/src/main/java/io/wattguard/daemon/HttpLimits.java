@@ -18,10 +18,15 @@ import java.time.Duration;
  * @param maxConnectionsPerClient open connections from one address; past it, a new one is closed at once
  * @param maxHeaderBytes          request line and headers; past it, {@code 431}
  */
-public record HttpLimits(Duration headerTimeout, Duration bodyTimeout, Duration idleTimeout, int maxConnections,
-        int maxConnectionsPerClient, int maxHeaderBytes) {
-    public static final HttpLimits DEFAULTS = new HttpLimits(Duration.ofSeconds(10), Duration.ofSeconds(30),
-            Duration.ofSeconds(10), 256, 16, 8 << 10);
+public record HttpLimits(
+        Duration headerTimeout,
+        Duration bodyTimeout,
+        Duration idleTimeout,
+        int maxConnections,
+        int maxConnectionsPerClient,
+        int maxHeaderBytes) {
+    public static final HttpLimits DEFAULTS =
+            new HttpLimits(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(10), 256, 16, 8 << 10);
 
     private static final Duration SHORTEST = Duration.ofMillis(100);
     private static final Duration LONGEST = Duration.ofMinutes(10);
@@ -35,8 +40,10 @@ public record HttpLimits(Duration headerTimeout, Duration bodyTimeout, Duration 
         int perClient = (int) s.integer("max_connections_per_client", DEFAULTS.maxConnectionsPerClient, 1, 100_000);
         int headerBytes = (int) s.bytes("max_header_size", DEFAULTS.maxHeaderBytes, 1 << 10, 1 << 20);
         if (perClient > total) {
-            s.error("max_connections_per_client", "expected at most max_connections (" + total + "), found "
-                    + perClient + ": one client could then take every connection");
+            s.error(
+                    "max_connections_per_client",
+                    "expected at most max_connections (" + total + "), found " + perClient
+                            + ": one client could then take every connection");
         }
         return new HttpLimits(header, body, idle, total, Math.min(perClient, total), headerBytes);
     }

@@ -27,7 +27,9 @@ public record HttpSettings(boolean enabled, InetSocketAddress listen, Secret tok
         if (addr == null) {
             s.error("listen", "expected HOST:PORT such as 127.0.0.1:9273 or [::1]:9273, found '" + listen + "'");
         } else if (!addr.getAddress().isLoopbackAddress() && token == null && enabled) {
-            s.error("listen", "listening on " + listen + " (not loopback) requires a token: set token_env or token_file");
+            s.error(
+                    "listen",
+                    "listening on " + listen + " (not loopback) requires a token: set token_env or token_file");
         }
         s.finish();
         return new HttpSettings(enabled, addr, token, limits);

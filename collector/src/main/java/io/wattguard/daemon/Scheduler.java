@@ -42,6 +42,7 @@ public final class Scheduler implements AutoCloseable {
         final SourceStatus status;
         /** True from submit until the poll's thread really returns, which a cancel does not wait for. */
         final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
+
         volatile boolean started;
 
         Slot(Source source, Clock clock) {
@@ -58,7 +59,8 @@ public final class Scheduler implements AutoCloseable {
         }
         this.ticker = new ScheduledThreadPoolExecutor(1, named("wattguard-ticker"));
         int n = Math.max(1, Math.min(maxWorkers, sources.size()));
-        this.workers = new ThreadPoolExecutor(n, n, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), named("wattguard-poll"));
+        this.workers = new ThreadPoolExecutor(
+                n, n, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), named("wattguard-poll"));
         ((ThreadPoolExecutor) workers).allowCoreThreadTimeOut(true);
     }
 
@@ -126,13 +128,16 @@ public final class Scheduler implements AutoCloseable {
             return; // closing
         }
         long timeout = slot.source.timeout().toMillis();
-        ticker.schedule(() -> {
-            if (!f.isDone() && abandoned.compareAndSet(false, true)) {
-                f.cancel(true);
-                slot.status.polls.incrementAndGet();
-                fail(slot, TIMEOUT + " of " + timeout + " ms", tick);
-            }
-        }, timeout, TimeUnit.MILLISECONDS);
+        ticker.schedule(
+                () -> {
+                    if (!f.isDone() && abandoned.compareAndSet(false, true)) {
+                        f.cancel(true);
+                        slot.status.polls.incrementAndGet();
+                        fail(slot, TIMEOUT + " of " + timeout + " ms", tick);
+                    }
+                },
+                timeout,
+                TimeUnit.MILLISECONDS);
     }
 
     private void poll(Slot slot, long tick, long lateness, java.util.concurrent.atomic.AtomicBoolean abandoned) {
@@ -154,7 +159,8 @@ public final class Scheduler implements AutoCloseable {
             st.lastPollMs = tick;
             if (emitter.errors.isEmpty()) {
                 if (st.consecutiveErrors > 0) {
-                    log.info("source {}: polling again after {} failed polls", slot.source.name(), st.consecutiveErrors);
+                    log.info(
+                            "source {}: polling again after {} failed polls", slot.source.name(), st.consecutiveErrors);
                 }
                 st.consecutiveErrors = 0;
                 st.lastOkMs = tick;

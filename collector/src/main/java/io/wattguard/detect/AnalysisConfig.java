@@ -26,8 +26,13 @@ import java.util.regex.Pattern;
  * @param window the time range of one round of queries when reading history
  * @param baselineEvery write one {@code baseline} row per entity every this many steps
  */
-public record AnalysisConfig(boolean enabled, AnalysisSettings settings, Duration warmup, Duration grace,
-        Duration window, int baselineEvery) {
+public record AnalysisConfig(
+        boolean enabled,
+        AnalysisSettings settings,
+        Duration warmup,
+        Duration grace,
+        Duration window,
+        int baselineEvery) {
 
     private static final Pattern TIME = Pattern.compile("([01]?\\d|2[0-4]):([0-5]\\d)");
 
@@ -36,8 +41,13 @@ public record AnalysisConfig(boolean enabled, AnalysisSettings settings, Duratio
     }
 
     public static AnalysisConfig defaults() {
-        return new AnalysisConfig(false, AnalysisSettings.defaults(), Duration.ofDays(14), Duration.ofSeconds(30),
-                Duration.ofHours(1), 1);
+        return new AnalysisConfig(
+                false,
+                AnalysisSettings.defaults(),
+                Duration.ofDays(14),
+                Duration.ofSeconds(30),
+                Duration.ofHours(1),
+                1);
     }
 
     /** Reads the section; {@code zone} is the site's, for time-of-use bands. */
@@ -56,12 +66,15 @@ public record AnalysisConfig(boolean enabled, AnalysisSettings settings, Duratio
         int minPeers = (int) s.integer("min_peers", d.minPeers(), 2, 100_000);
         Duration hold = s.duration("hold", Duration.ofMillis(d.holdMs()), Duration.ZERO, Duration.ofDays(1));
         double offHoursUtil = s.number("off_hours_util", d.offHoursUtil(), 0, 1);
-        Duration offHoursFor = s.duration("off_hours_for", Duration.ofMillis(d.offHoursMs()), Duration.ZERO,
-                Duration.ofDays(1));
-        Duration evidenceQuiet = s.duration("evidence_quiet", Duration.ofMillis(d.evidenceQuietMs()),
-                Duration.ofSeconds(1), Duration.ofDays(1));
-        Duration confirm = s.duration("confirm_uncorroborated", Duration.ofMillis(d.confirmUncorroboratedMs()),
-                Duration.ZERO, Duration.ofDays(7));
+        Duration offHoursFor =
+                s.duration("off_hours_for", Duration.ofMillis(d.offHoursMs()), Duration.ZERO, Duration.ofDays(1));
+        Duration evidenceQuiet = s.duration(
+                "evidence_quiet", Duration.ofMillis(d.evidenceQuietMs()), Duration.ofSeconds(1), Duration.ofDays(1));
+        Duration confirm = s.duration(
+                "confirm_uncorroborated",
+                Duration.ofMillis(d.confirmUncorroboratedMs()),
+                Duration.ZERO,
+                Duration.ofDays(7));
         double gpuBusyUtil = s.number("gpu_busy_util", d.gpuBusyUtil(), 0.05, 1);
         double businessTolerance = s.number("business_tolerance", d.businessTolerance(), 0, 1);
         int baselineEvery = (int) s.integer("baseline_every", 1, 1, 1440);
@@ -72,15 +85,31 @@ public record AnalysisConfig(boolean enabled, AnalysisSettings settings, Duratio
         // At most what the detector remembers of a run of excess (a wait shorter than the sustained window is
         // that window: no extra wait).
         if ((confirm.toMillis() + step.toMillis() - 1) / step.toMillis() > ExcessPowerDetector.MAX_CONFIRM_SAMPLES) {
-            s.error("confirm_uncorroborated", "must be at most " + ExcessPowerDetector.MAX_CONFIRM_SAMPLES
-                    + " steps (" + Durations.format(step.multipliedBy(ExcessPowerDetector.MAX_CONFIRM_SAMPLES))
-                    + " at step " + Durations.format(step) + "), found " + Durations.format(confirm));
+            s.error(
+                    "confirm_uncorroborated",
+                    "must be at most " + ExcessPowerDetector.MAX_CONFIRM_SAMPLES
+                            + " steps (" + Durations.format(step.multipliedBy(ExcessPowerDetector.MAX_CONFIRM_SAMPLES))
+                            + " at step " + Durations.format(step) + "), found " + Durations.format(confirm));
         }
         s.finish();
-        AnalysisSettings settings = new AnalysisSettings(step.toMillis(), floorW, floorPerGpu, floorShare, balanceFloorW, weeks, 12,
-                minPeers, hold.toMillis(), offHoursUtil, offHoursFor.toMillis(), evidenceQuiet.toMillis(),
-                ExcessPowerDetector.Settings.defaults(0, AnalysisSettings.confirmSteps(confirm.toMillis(), step.toMillis())),
-                gpuBusyUtil, businessTolerance, tariff);
+        AnalysisSettings settings = new AnalysisSettings(
+                step.toMillis(),
+                floorW,
+                floorPerGpu,
+                floorShare,
+                balanceFloorW,
+                weeks,
+                12,
+                minPeers,
+                hold.toMillis(),
+                offHoursUtil,
+                offHoursFor.toMillis(),
+                evidenceQuiet.toMillis(),
+                ExcessPowerDetector.Settings.defaults(
+                        0, AnalysisSettings.confirmSteps(confirm.toMillis(), step.toMillis())),
+                gpuBusyUtil,
+                businessTolerance,
+                tariff);
         return new AnalysisConfig(enabled, settings, warmup, grace, window, baselineEvery);
     }
 
@@ -129,7 +158,9 @@ public record AnalysisConfig(boolean enabled, AnalysisSettings settings, Duratio
             int a = DAY_NAMES.indexOf(range[0].trim());
             int b = range.length == 2 ? DAY_NAMES.indexOf(range[1].trim()) : a;
             if (a < 0 || b < 0 || range.length > 2) {
-                s.error("days", "expected days like mon-fri or sat,sun (mon tue wed thu fri sat sun), found '" + spec + "'");
+                s.error(
+                        "days",
+                        "expected days like mon-fri or sat,sun (mon tue wed thu fri sat sun), found '" + spec + "'");
                 return null;
             }
             for (int i = a; ; i = (i + 1) % 7) {

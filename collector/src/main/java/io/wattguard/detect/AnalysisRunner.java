@@ -29,8 +29,10 @@ public final class AnalysisRunner {
     public AnalysisRunner(AnalysisConfig config, Schedule schedule, Topology topology, AnalysisOutput out) {
         this.config = config;
         Map<String, Analyzer.HostPlace> hosts = new HashMap<>();
-        topology.hosts().values().forEach(h -> hosts.put(h.name(),
-                new Analyzer.HostPlace(h.rack(), h.room(), h.model(), h.nameplateW())));
+        topology.hosts()
+                .values()
+                .forEach(h ->
+                        hosts.put(h.name(), new Analyzer.HostPlace(h.rack(), h.room(), h.model(), h.nameplateW())));
         Map<String, Analyzer.RackPlace> racks = new HashMap<>();
         topology.racks().values().forEach(r -> racks.put(r.name(), new Analyzer.RackPlace(r.room(), r.nameplateW())));
         this.analyzer = new Analyzer(config.settings(), schedule, hosts, racks, out);

@@ -26,15 +26,27 @@ public final class AnalysisSamples implements AnalysisOutput {
     }
 
     @Override
-    public void baseline(long timeMs, String entity, String level, double actualW, double expectedW, double upperW,
-            double residualW, double score, double businessLoad) {
+    public void baseline(
+            long timeMs,
+            String entity,
+            String level,
+            double actualW,
+            double expectedW,
+            double upperW,
+            double residualW,
+            double score,
+            double businessLoad) {
         if (Math.floorMod(timeMs / stepMs, baselineEvery) != 0) {
             return;
         }
-        Sample.Builder b = Sample.builder(Baseline.NAME).time(timeMs).tag(Baseline.ENTITY, entity)
+        Sample.Builder b = Sample.builder(Baseline.NAME)
+                .time(timeMs)
+                .tag(Baseline.ENTITY, entity)
                 .tag(Baseline.LEVEL, level)
-                .field(Baseline.ACTUAL_W, round(actualW)).field(Baseline.EXPECTED_W, round(expectedW))
-                .field(Baseline.UPPER_W, round(upperW)).field(Baseline.RESIDUAL_W, round(residualW))
+                .field(Baseline.ACTUAL_W, round(actualW))
+                .field(Baseline.EXPECTED_W, round(expectedW))
+                .field(Baseline.UPPER_W, round(upperW))
+                .field(Baseline.RESIDUAL_W, round(residualW))
                 .field(Baseline.SCORE, round(score));
         if (!Double.isNaN(businessLoad)) {
             b.field(Baseline.BUSINESS_LOAD, round(businessLoad));
@@ -53,8 +65,11 @@ public final class AnalysisSamples implements AnalysisOutput {
         if (Math.floorMod(timeMs / stepMs, baselineEvery) != 0) {
             return;
         }
-        Sample.Builder b = Sample.builder(GpuRollup.NAME).time(timeMs).tag(Schema.RACK, rack)
-                .field(GpuRollup.GPUS, (long) gpus).field(GpuRollup.UTIL_PCT, round(utilPct));
+        Sample.Builder b = Sample.builder(GpuRollup.NAME)
+                .time(timeMs)
+                .tag(Schema.RACK, rack)
+                .field(GpuRollup.GPUS, (long) gpus)
+                .field(GpuRollup.UTIL_PCT, round(utilPct));
         if (room != null) {
             b.tag(Schema.ROOM, room);
         }
@@ -65,13 +80,21 @@ public final class AnalysisSamples implements AnalysisOutput {
     }
 
     public static Sample anomaly(Episode e) {
-        Sample.Builder b = Sample.builder(Anomaly.NAME).time(e.updatedMs()).tag(Anomaly.ENTITY, e.entity())
-                .tag(Anomaly.LEVEL, e.level()).tag(Anomaly.KIND, e.kind()).tag(Anomaly.SEVERITY, e.severity().word())
-                .field(Anomaly.ID, e.id()).field(Anomaly.STATE, e.state().word()).field(Anomaly.TITLE, e.title())
+        Sample.Builder b = Sample.builder(Anomaly.NAME)
+                .time(e.updatedMs())
+                .tag(Anomaly.ENTITY, e.entity())
+                .tag(Anomaly.LEVEL, e.level())
+                .tag(Anomaly.KIND, e.kind())
+                .tag(Anomaly.SEVERITY, e.severity().word())
+                .field(Anomaly.ID, e.id())
+                .field(Anomaly.STATE, e.state().word())
+                .field(Anomaly.TITLE, e.title())
                 .field(Anomaly.EXCESS_W, round(e.excessW()))
                 .field(Anomaly.ENERGY_KWH, Math.round(e.energyKwh() * 1000) / 1000.0)
-                .field(Anomaly.COST, Math.round(e.cost() * 100) / 100.0).field(Anomaly.SCORE, round(e.score()))
-                .field(Anomaly.STARTED_MS, e.startedMs()).field(Anomaly.DETECTED_MS, e.detectedMs())
+                .field(Anomaly.COST, Math.round(e.cost() * 100) / 100.0)
+                .field(Anomaly.SCORE, round(e.score()))
+                .field(Anomaly.STARTED_MS, e.startedMs())
+                .field(Anomaly.DETECTED_MS, e.detectedMs())
                 .field(Anomaly.EVIDENCE, e.evidenceJson());
         if (e.endedMs() > 0) {
             b.field(Anomaly.ENDED_MS, e.endedMs());

@@ -36,6 +36,7 @@ public final class AnalysisService implements AutoCloseable {
     private volatile boolean closed;
     /** Where the analysis is: starting, warming_up or live; {@link #state} shows failing over it. */
     private volatile String phase = "starting";
+
     private final Health health;
     private boolean failing; // analysis thread only
     private volatile long analysedUntil;
@@ -44,14 +45,21 @@ public final class AnalysisService implements AutoCloseable {
     private volatile List<BusinessFeeds.SourceState> businessSources = List.of();
 
     /** {@code out} takes the baseline and anomaly samples; {@code alerts} also sees every episode state. */
-    public AnalysisService(AnalysisConfig config, InfluxSettings influx, Schedule schedule, Topology topology,
-            Clock clock, Consumer<List<Sample>> out, AnalysisOutput alerts) {
+    public AnalysisService(
+            AnalysisConfig config,
+            InfluxSettings influx,
+            Schedule schedule,
+            Topology topology,
+            Clock clock,
+            Consumer<List<Sample>> out,
+            AnalysisOutput alerts) {
         this.config = config;
         this.influx = influx;
         this.clock = clock;
         this.health = new Health(clock, Health.SETTLE);
         this.out = out;
-        AnalysisSamples samples = new AnalysisSamples(pending::add, config.settings().stepMs(), config.baselineEvery());
+        AnalysisSamples samples =
+                new AnalysisSamples(pending::add, config.settings().stepMs(), config.baselineEvery());
         this.runner = new AnalysisRunner(config, schedule, topology, samples.and(alerts));
         this.thread = new Thread(this::loop, "wattguard-analysis");
         this.thread.setDaemon(true);
@@ -71,13 +79,17 @@ public final class AnalysisService implements AutoCloseable {
             long first = Math.floorDiv(due(), step) * step;
             phase = "warming_up";
             liveFrom = first;
-            while (!closed && !attempt(() -> runner.start(reader, first, t -> { }), "warm-up")) {
+            while (!closed && !attempt(() -> runner.start(reader, first, t -> {}), "warm-up")) {
                 sleep(10_000); // a retry resumes where the failed read stopped
             }
-            log.info("analysis live from {} at {} s steps, after {} of warm-up", java.time.Instant.ofEpochMilli(first),
-                    step / 1000, io.wattguard.config.Durations.format(config.warmup()));
+            log.info(
+                    "analysis live from {} at {} s steps, after {} of warm-up",
+                    java.time.Instant.ofEpochMilli(first),
+                    step / 1000,
+                    io.wattguard.config.Durations.format(config.warmup()));
             while (!closed) {
-                long next = (Math.floorDiv(due(), step) + 1) * step + config.grace().toMillis();
+                long next =
+                        (Math.floorDiv(due(), step) + 1) * step + config.grace().toMillis();
                 sleep(Math.max(0, next - clock.millis()));
                 if (closed) {
                     break;
@@ -101,7 +113,9 @@ public final class AnalysisService implements AutoCloseable {
             openEpisodes = runner.openEpisodes().size();
             businessSources = runner.businessSources();
             if (failing) {
-                log.info("analysis: InfluxDB answers again; caught up to {}", java.time.Instant.ofEpochMilli(analysedUntil));
+                log.info(
+                        "analysis: InfluxDB answers again; caught up to {}",
+                        java.time.Instant.ofEpochMilli(analysedUntil));
             }
             failing = false;
             health.succeeded();
@@ -134,15 +148,29 @@ public final class AnalysisService implements AutoCloseable {
     }
 
     /** starting, warming_up, ok, or failing (by {@link Health}'s damped rule, over the others). */
-    public String state() { return health.ok() ? phase : "failing"; }
+    public String state() {
+        return health.ok() ? phase : "failing";
+    }
     /** The last error, current or past, with its time. */
-    public Health health() { return health; }
-    public long analysedUntil() { return analysedUntil; }
+    public Health health() {
+        return health;
+    }
+
+    public long analysedUntil() {
+        return analysedUntil;
+    }
     /** The first step analysed live (the warm-up ends there). */
-    public long liveFrom() { return liveFrom; }
-    public int openEpisodes() { return openEpisodes; }
+    public long liveFrom() {
+        return liveFrom;
+    }
+
+    public int openEpisodes() {
+        return openEpisodes;
+    }
     /** Each business source's cadence and freshness as of {@link #analysedUntil}: an immutable snapshot. */
-    public List<BusinessFeeds.SourceState> businessSources() { return businessSources; }
+    public List<BusinessFeeds.SourceState> businessSources() {
+        return businessSources;
+    }
 
     @Override
     public void close() {

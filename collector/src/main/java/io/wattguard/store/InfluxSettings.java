@@ -12,8 +12,17 @@ import java.util.Locale;
  * The {@code influxdb:} section: where and how to write. {@code urlFrom} says where {@code url} was set, for
  * an operator: {@code influxdb.url}, {@code default}, or the option or variable that overrode the file.
  */
-public record InfluxSettings(URI url, String urlFrom, String database, String retentionPolicy, String username,
-        Secret password, Secret token, boolean gzip, Duration timeout, boolean createDatabase) {
+public record InfluxSettings(
+        URI url,
+        String urlFrom,
+        String database,
+        String retentionPolicy,
+        String username,
+        Secret password,
+        Secret token,
+        boolean gzip,
+        Duration timeout,
+        boolean createDatabase) {
 
     public static final String DEFAULT_URL = "http://127.0.0.1:8086";
 
@@ -51,8 +60,8 @@ public record InfluxSettings(URI url, String urlFrom, String database, String re
 
     /** These settings with InfluxDB at {@code url} instead, set by {@code from} (an option, a variable). */
     public InfluxSettings withUrl(URI url, String from) {
-        return new InfluxSettings(url, from, database, retentionPolicy, username, password, token, gzip, timeout,
-                createDatabase);
+        return new InfluxSettings(
+                url, from, database, retentionPolicy, username, password, token, gzip, timeout, createDatabase);
     }
 
     /**
@@ -69,8 +78,10 @@ public record InfluxSettings(URI url, String urlFrom, String database, String re
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException(expected + ", found '" + text + "' (" + e.getReason() + ")");
         }
-        if (u.getScheme() == null || !List.of("http", "https").contains(u.getScheme().toLowerCase(Locale.ROOT))
-                || u.getHost() == null || u.getHost().isEmpty()) {
+        if (u.getScheme() == null
+                || !List.of("http", "https").contains(u.getScheme().toLowerCase(Locale.ROOT))
+                || u.getHost() == null
+                || u.getHost().isEmpty()) {
             throw new IllegalArgumentException(expected + ", found '" + text + "'");
         }
         String portProblem = portProblem(u);

@@ -12,13 +12,14 @@ import java.util.Map;
 public final class PointRules {
     /** InfluxDB stores int64 nanoseconds and keeps the two extremes for itself; this is that range in whole ms. */
     public static final long MIN_MS = -9_223_372_036_854L;
+
     public static final long MAX_MS = 9_223_372_036_854L;
 
-    private PointRules() {
-    }
+    private PointRules() {}
 
     /** @throws IllegalArgumentException naming the rule and the offending name or value */
-    public static void check(String measurement, Map<String, String> tags, Map<String, Object> fields, long timestampMs) {
+    public static void check(
+            String measurement, Map<String, String> tags, Map<String, Object> fields, long timestampMs) {
         if (measurement == null || measurement.isEmpty()) {
             throw new IllegalArgumentException("measurement must not be empty");
         }
@@ -26,7 +27,8 @@ public final class PointRules {
         // influxd reads a line that starts with '#' as a comment (dropped without an error), and strips leading
         // tabs; neither has an escape.
         if (first == '#' || first == '\t' || first == '\0') {
-            throw new IllegalArgumentException("measurement '" + measurement + "' must not start with '#', a tab or NUL");
+            throw new IllegalArgumentException(
+                    "measurement '" + measurement + "' must not start with '#', a tab or NUL");
         }
         for (String k : tags.keySet()) {
             key(measurement, "tag", k);

@@ -42,11 +42,21 @@ public final class Schema {
         public static final String THROTTLE_REASONS = "throttle_reasons";
         public static final String PROCESSES = "processes";
         /** Every field, in the order an operator's {@code fields:} list is checked against. */
-        public static final List<String> FIELDS = List.of(UTIL_PCT, MEM_UTIL_PCT, POWER_W, POWER_LIMIT_W, ENERGY_J,
-                TEMP_C, SM_CLOCK_MHZ, MEM_CLOCK_MHZ, MEM_USED_BYTES, THROTTLE_REASONS, PROCESSES);
-        public static final Measurement M = new Measurement(NAME,
-                List.of(HOST, GPU, UUID, MODEL, MIG, RACK, ROOM, SITE),
-                FIELDS);
+        public static final List<String> FIELDS = List.of(
+                UTIL_PCT,
+                MEM_UTIL_PCT,
+                POWER_W,
+                POWER_LIMIT_W,
+                ENERGY_J,
+                TEMP_C,
+                SM_CLOCK_MHZ,
+                MEM_CLOCK_MHZ,
+                MEM_USED_BYTES,
+                THROTTLE_REASONS,
+                PROCESSES);
+
+        public static final Measurement M =
+                new Measurement(NAME, List.of(HOST, GPU, UUID, MODEL, MIG, RACK, ROOM, SITE), FIELDS);
 
         private Gpu() {}
     }
@@ -64,7 +74,8 @@ public final class Schema {
         public static final String USER = "user";
         public static final String CONTAINER = "container";
         public static final String EXE = "exe";
-        public static final Measurement M = new Measurement(NAME,
+        public static final Measurement M = new Measurement(
+                NAME,
                 List.of(HOST, GPU, MIG, PROCESS, RACK, ROOM, SITE),
                 List.of(PID, SM_UTIL_PCT, MEM_BYTES, BUSINESS, USER, CONTAINER, EXE));
 
@@ -77,9 +88,8 @@ public final class Schema {
         public static final String CPU_UTIL_PCT = "cpu_util_pct";
         public static final String CPU_POWER_W = "cpu_power_w";
         public static final String MEM_USED_PCT = "mem_used_pct";
-        public static final Measurement M = new Measurement(NAME,
-                List.of(HOST, RACK, ROOM, SITE),
-                List.of(CPU_UTIL_PCT, CPU_POWER_W, MEM_USED_PCT));
+        public static final Measurement M = new Measurement(
+                NAME, List.of(HOST, RACK, ROOM, SITE), List.of(CPU_UTIL_PCT, CPU_POWER_W, MEM_USED_PCT));
 
         private Host() {}
     }
@@ -92,9 +102,8 @@ public final class Schema {
         public static final String PID = "pid";
         public static final String DETAIL = "detail";
         public static final String SCORE = "score";
-        public static final Measurement M = new Measurement(NAME,
-                List.of(HOST, KIND, PROCESS, RACK, ROOM, SITE),
-                List.of(PID, DETAIL, SCORE));
+        public static final Measurement M =
+                new Measurement(NAME, List.of(HOST, KIND, PROCESS, RACK, ROOM, SITE), List.of(PID, DETAIL, SCORE));
 
         private Evidence() {}
     }
@@ -120,7 +129,9 @@ public final class Schema {
         public static final String MODEL = "model";
         /** Appended to a field's name for the flag that marks that value as one the device called Uncertain. */
         public static final String UNCERTAIN_SUFFIX = "_uncertain";
-        public static final Measurement M = new Measurement(NAME,
+
+        public static final Measurement M = new Measurement(
+                NAME,
                 List.of(DEVICE, CHANNEL, KIND, HOST, RACK, ROOM, SITE),
                 List.of(POWER_W, ENERGY_KWH, IMPORT_KWH, EXPORT_KWH, VOLTAGE_V, CURRENT_A, FREQUENCY_HZ, PF, MODEL));
 
@@ -139,9 +150,8 @@ public final class Schema {
         public static final String SOURCE = "source";
         public static final String VALUE = "value";
         public static final String RAW = "raw";
-        public static final Measurement M = new Measurement(NAME,
-                List.of(ENTITY, LEVEL, SOURCE, HOST, RACK, ROOM, SITE),
-                List.of(VALUE, RAW));
+        public static final Measurement M =
+                new Measurement(NAME, List.of(ENTITY, LEVEL, SOURCE, HOST, RACK, ROOM, SITE), List.of(VALUE, RAW));
 
         private BusinessLoad() {}
     }
@@ -157,9 +167,8 @@ public final class Schema {
         public static final String RESIDUAL_W = "residual_w";
         public static final String SCORE = "score";
         public static final String BUSINESS_LOAD = "business_load";
-        public static final Measurement M = new Measurement(NAME,
-                List.of(ENTITY, LEVEL),
-                List.of(ACTUAL_W, EXPECTED_W, UPPER_W, RESIDUAL_W, SCORE, BUSINESS_LOAD));
+        public static final Measurement M = new Measurement(
+                NAME, List.of(ENTITY, LEVEL), List.of(ACTUAL_W, EXPECTED_W, UPPER_W, RESIDUAL_W, SCORE, BUSINESS_LOAD));
 
         private Baseline() {}
     }
@@ -173,8 +182,8 @@ public final class Schema {
         public static final String GPUS = "gpus";
         public static final String UTIL_PCT = "util_pct";
         public static final String POWER_W = "power_w";
-        public static final Measurement M = new Measurement(NAME,
-                List.of(RACK, ROOM), List.of(GPUS, UTIL_PCT, POWER_W));
+        public static final Measurement M =
+                new Measurement(NAME, List.of(RACK, ROOM), List.of(GPUS, UTIL_PCT, POWER_W));
 
         private GpuRollup() {}
     }
@@ -197,9 +206,20 @@ public final class Schema {
         public static final String DETECTED_MS = "detected_ms";
         public static final String ENDED_MS = "ended_ms";
         public static final String EVIDENCE = "evidence";
-        public static final Measurement M = new Measurement(NAME,
+        public static final Measurement M = new Measurement(
+                NAME,
                 List.of(ENTITY, LEVEL, KIND, SEVERITY, HOST),
-                List.of(ID, STATE, TITLE, EXCESS_W, ENERGY_KWH, COST, SCORE, STARTED_MS, DETECTED_MS, ENDED_MS,
+                List.of(
+                        ID,
+                        STATE,
+                        TITLE,
+                        EXCESS_W,
+                        ENERGY_KWH,
+                        COST,
+                        SCORE,
+                        STARTED_MS,
+                        DETECTED_MS,
+                        ENDED_MS,
                         EVIDENCE));
 
         private Anomaly() {}
@@ -216,6 +236,7 @@ public final class Schema {
         public static final String OUTPUT = "output";
         /** The {@code source} tag of the sink's, the analysis's and the alert outputs' points. */
         public static final String SOURCE_SINK = "sink";
+
         public static final String SOURCE_ANALYSIS = "analysis";
         public static final String SOURCE_ALERTS = "alerts";
         public static final String POLLS = "polls";
@@ -235,18 +256,43 @@ public final class Schema {
         public static final String FAILED = "failed";
         public static final String DROPPED = "dropped";
         public static final String QUEUED = "queued";
-        public static final Measurement M = new Measurement(NAME,
+        public static final Measurement M = new Measurement(
+                NAME,
                 List.of(INSTANCE, SOURCE, OUTPUT, SITE),
-                List.of(POLLS, ERRORS, LATENCY_MS, LATENESS_MS, OVERRUNS, POINTS_WRITTEN, SPOOL_BYTES, SPOOL_DROPPED,
-                        DEAD_LETTER_POINTS, SPOOL_ERRORS, BATCHER_DROPPED, LAG_MS, OPEN_EPISODES, SENT, FAILED,
-                        DROPPED, QUEUED));
+                List.of(
+                        POLLS,
+                        ERRORS,
+                        LATENCY_MS,
+                        LATENESS_MS,
+                        OVERRUNS,
+                        POINTS_WRITTEN,
+                        SPOOL_BYTES,
+                        SPOOL_DROPPED,
+                        DEAD_LETTER_POINTS,
+                        SPOOL_ERRORS,
+                        BATCHER_DROPPED,
+                        LAG_MS,
+                        OPEN_EPISODES,
+                        SENT,
+                        FAILED,
+                        DROPPED,
+                        QUEUED));
 
         private Collector() {}
     }
 
     /** Every measurement of the schema. */
-    public static final List<Measurement> ALL = List.of(Gpu.M, GpuProcess.M, Host.M, Evidence.M, Meter.M,
-            BusinessLoad.M, Baseline.M, GpuRollup.M, Anomaly.M, Collector.M);
+    public static final List<Measurement> ALL = List.of(
+            Gpu.M,
+            GpuProcess.M,
+            Host.M,
+            Evidence.M,
+            Meter.M,
+            BusinessLoad.M,
+            Baseline.M,
+            GpuRollup.M,
+            Anomaly.M,
+            Collector.M);
 
     /** The measurement named {@code name}, or null. */
     public static Measurement measurement(String name) {

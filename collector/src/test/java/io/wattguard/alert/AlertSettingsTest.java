@@ -68,7 +68,8 @@ class AlertSettingsTest {
         assertNull(s.currency());
         assertEquals("EUR", s.withDefaultCurrency("EUR").currency(), "the tariff's currency fills in");
         assertNull(s.withDefaultCurrency("").currency(), "a blank tariff currency is none");
-        assertEquals("USD", s.withDefaultCurrency("USD").withDefaultCurrency("EUR").currency(), "alerts.currency wins");
+        assertEquals(
+                "USD", s.withDefaultCurrency("USD").withDefaultCurrency("EUR").currency(), "alerts.currency wins");
     }
 
     @Test
@@ -83,29 +84,32 @@ class AlertSettingsTest {
                   syslog:
                     - { host: 127.0.0.1, port: 70000, protocol: tcpp, facility: locl0, app_name: "has space", min_severity: urgent, colour: red }
                 """, Map.of());
-        List<String> got = r.problems().all().stream().map(p -> p.path() + ": " + p.message()).collect(Collectors.toList());
+        List<String> got = r.problems().all().stream()
+                .map(p -> p.path() + ": " + p.message())
+                .collect(Collectors.toList());
         String all = String.join("\n", got);
         String[][] expected = {
-                {"alerts.currency", "ISO 4217"},
-                {"alerts.jsonl.path", "missing required key 'path'"},
-                {"alerts.jsonl.min_severity", "expected one of low, medium, high, critical"},
-                {"alerts.jsonl.min_severity", "did you mean 'high'"},
-                {"alerts.webhooks[0].url", "scheme https or http"},
-                {"alerts.webhooks[0].token", "secrets are not written in the file"},
-                {"alerts.webhooks[0].timeout", "expected a duration"},
-                {"alerts.webhooks[1].name", "duplicate output name 'chat'"},
-                {"alerts.webhooks[1].url", "missing required key 'url'"},
-                {"alerts.webhooks[1].token_env", "UNSET_VAR is not set"},
-                {"alerts.syslog[0].port", "expected an integer from 1 to 65535, found 70000"},
-                {"alerts.syslog[0].protocol", "expected one of udp, tcp"},
-                {"alerts.syslog[0].protocol", "did you mean 'tcp'"},
-                {"alerts.syslog[0].facility", "did you mean 'local0'"},
-                {"alerts.syslog[0].app_name", "APP-NAME"},
-                {"alerts.syslog[0].min_severity", "expected one of low, medium, high, critical"},
-                {"alerts.syslog[0].colour", "unknown key"},
+            {"alerts.currency", "ISO 4217"},
+            {"alerts.jsonl.path", "missing required key 'path'"},
+            {"alerts.jsonl.min_severity", "expected one of low, medium, high, critical"},
+            {"alerts.jsonl.min_severity", "did you mean 'high'"},
+            {"alerts.webhooks[0].url", "scheme https or http"},
+            {"alerts.webhooks[0].token", "secrets are not written in the file"},
+            {"alerts.webhooks[0].timeout", "expected a duration"},
+            {"alerts.webhooks[1].name", "duplicate output name 'chat'"},
+            {"alerts.webhooks[1].url", "missing required key 'url'"},
+            {"alerts.webhooks[1].token_env", "UNSET_VAR is not set"},
+            {"alerts.syslog[0].port", "expected an integer from 1 to 65535, found 70000"},
+            {"alerts.syslog[0].protocol", "expected one of udp, tcp"},
+            {"alerts.syslog[0].protocol", "did you mean 'tcp'"},
+            {"alerts.syslog[0].facility", "did you mean 'local0'"},
+            {"alerts.syslog[0].app_name", "APP-NAME"},
+            {"alerts.syslog[0].min_severity", "expected one of low, medium, high, critical"},
+            {"alerts.syslog[0].colour", "unknown key"},
         };
         for (String[] e : expected) {
-            assertTrue(got.stream().anyMatch(l -> l.startsWith(e[0] + ": ") && l.contains(e[1])),
+            assertTrue(
+                    got.stream().anyMatch(l -> l.startsWith(e[0] + ": ") && l.contains(e[1])),
                     "expected a problem at " + e[0] + " saying '" + e[1] + "' in:\n" + all);
         }
         assertFalse(all.contains("literal"), "the literal secret is not echoed back: " + all);

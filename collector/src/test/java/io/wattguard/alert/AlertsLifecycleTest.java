@@ -37,7 +37,9 @@ class AlertsLifecycleTest {
     @Test
     void closeTwiceAndWithoutStart() throws Exception {
         Alerts a = Alerts.create(allDown("1s"), Clock.systemUTC(), "h");
-        assertEquals(List.of("jsonl", "webhook-0", "syslog-0", "syslog-1"), a.stats().stream().map(OutputStats::name).toList());
+        assertEquals(
+                List.of("jsonl", "webhook-0", "syslog-0", "syslog-1"),
+                a.stats().stream().map(OutputStats::name).toList());
         a.close();
         a.close();
         a.start(); // after close: nothing starts

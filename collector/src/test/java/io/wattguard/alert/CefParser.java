@@ -73,11 +73,12 @@ final class CefParser {
             char c = v.charAt(i);
             if (c == '\\' && i + 1 < v.length()) {
                 char n = v.charAt(++i);
-                sb.append(switch (n) {
-                    case 'n' -> '\n';
-                    case 'r' -> '\r';
-                    default -> n;
-                });
+                sb.append(
+                        switch (n) {
+                            case 'n' -> '\n';
+                            case 'r' -> '\r';
+                            default -> n;
+                        });
             } else {
                 sb.append(c);
             }

@@ -12,20 +12,66 @@ final class Episodes {
     private Episodes() {}
 
     static Episode open(String id, Severity sev, int step) {
-        return new Episode(id, "gpu-07", "host", "miner_process", State.OPEN, sev, "Mining process on gpu-07",
-                T0, T0 + 5 * STEP, 0, T0 + (5 + step) * STEP, 250 + step, 300 + step, 0.1 * step, 0.03 * step, 0.9,
+        return new Episode(
+                id,
+                "gpu-07",
+                "host",
+                "miner_process",
+                State.OPEN,
+                sev,
+                "Mining process on gpu-07",
+                T0,
+                T0 + 5 * STEP,
+                0,
+                T0 + (5 + step) * STEP,
+                250 + step,
+                300 + step,
+                0.1 * step,
+                0.03 * step,
+                0.9,
                 "{\"processes\":[{\"pid\":4242,\"exe\":\"/tmp/.x/xmrig\",\"cmdline\":\"xmrig -o pool.example:3333\"}]}");
     }
 
     static Episode closed(String id, Severity sev, int step) {
         Episode o = open(id, sev, step);
-        return new Episode(o.id(), o.entity(), o.level(), o.kind(), State.CLOSED, sev, o.title(), o.startedMs(),
-                o.detectedMs(), o.updatedMs() - STEP, o.updatedMs(), o.excessW(), o.peakExcessW(), o.energyKwh(),
-                o.cost(), o.score(), o.evidenceJson());
+        return new Episode(
+                o.id(),
+                o.entity(),
+                o.level(),
+                o.kind(),
+                State.CLOSED,
+                sev,
+                o.title(),
+                o.startedMs(),
+                o.detectedMs(),
+                o.updatedMs() - STEP,
+                o.updatedMs(),
+                o.excessW(),
+                o.peakExcessW(),
+                o.energyKwh(),
+                o.cost(),
+                o.score(),
+                o.evidenceJson());
     }
 
     static Episode with(Episode o, String entity, String level, String kind, String title, String evidence) {
-        return new Episode(o.id(), entity, level, kind, o.state(), o.severity(), title, o.startedMs(), o.detectedMs(),
-                o.endedMs(), o.updatedMs(), o.excessW(), o.peakExcessW(), o.energyKwh(), o.cost(), o.score(), evidence);
+        return new Episode(
+                o.id(),
+                entity,
+                level,
+                kind,
+                o.state(),
+                o.severity(),
+                title,
+                o.startedMs(),
+                o.detectedMs(),
+                o.endedMs(),
+                o.updatedMs(),
+                o.excessW(),
+                o.peakExcessW(),
+                o.energyKwh(),
+                o.cost(),
+                o.score(),
+                evidence);
     }
 }

@@ -59,7 +59,9 @@ class JsonlOutputTest {
             a.publish(Episodes.closed("ep-1", Severity.HIGH, 21));
         }
         List<JsonNode> l = lines();
-        assertEquals(List.of("opened", "escalated", "closed"), l.stream().map(n -> n.get("event").asText()).toList());
+        assertEquals(
+                List.of("opened", "escalated", "closed"),
+                l.stream().map(n -> n.get("event").asText()).toList());
         JsonNode opened = l.get(0);
         assertEquals("ep-1", opened.get("id").asText());
         assertEquals("gpu-07", opened.get("entity").asText());
@@ -99,7 +101,9 @@ class JsonlOutputTest {
         try (Alerts a = alerts("low")) { // appended, not truncated, by the next run
             a.publish(Episodes.open("ep-q", Severity.LOW, 0));
         }
-        assertEquals(List.of("ep-p", "ep-q"), lines().stream().map(n -> n.get("id").asText()).toList());
+        assertEquals(
+                List.of("ep-p", "ep-q"),
+                lines().stream().map(n -> n.get("id").asText()).toList());
     }
 
     @Test
@@ -113,8 +117,11 @@ class JsonlOutputTest {
             a.publish(Episodes.closed("grows", Severity.MEDIUM, 3)); // sent: its opening was
         }
         List<JsonNode> l = lines();
-        assertEquals(List.of("grows opened high", "grows escalated critical", "grows closed medium"),
-                l.stream().map(n -> n.get("id").asText() + " " + n.get("event").asText() + " " + n.get("severity").asText())
+        assertEquals(
+                List.of("grows opened high", "grows escalated critical", "grows closed medium"),
+                l.stream()
+                        .map(n -> n.get("id").asText() + " " + n.get("event").asText() + " "
+                                + n.get("severity").asText())
                         .toList());
     }
 
@@ -122,18 +129,22 @@ class JsonlOutputTest {
     void aFileMovedAwayByLogrotateIsStartedAgain() throws Exception {
         try (Alerts a = alerts("low")) {
             a.publish(Episodes.open("before", Severity.LOW, 0));
-            Eventually.await(Duration.ofSeconds(5), () -> a.stats().get(0).sent() == 1, () -> a.stats().toString());
+            Eventually.await(Duration.ofSeconds(5), () -> a.stats().get(0).sent() == 1, () -> a.stats()
+                    .toString());
             Path rotated = file().resolveSibling("anomalies.jsonl.1");
             Files.move(file(), rotated);
             a.publish(Episodes.open("after", Severity.LOW, 0));
-            Eventually.await(Duration.ofSeconds(5), () -> a.stats().get(0).sent() == 2, () -> a.stats().toString());
+            Eventually.await(Duration.ofSeconds(5), () -> a.stats().get(0).sent() == 2, () -> a.stats()
+                    .toString());
             List<String> old = new ArrayList<>();
             for (String l : Files.readAllLines(rotated)) {
                 old.add(JSON.readTree(l).get("id").asText());
             }
             assertEquals(List.of("before"), old, "nothing written into the rotated file");
         }
-        assertEquals(List.of("after"), lines().stream().map(n -> n.get("id").asText()).toList());
+        assertEquals(
+                List.of("after"),
+                lines().stream().map(n -> n.get("id").asText()).toList());
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file())));
     }
 
@@ -153,7 +164,8 @@ class JsonlOutputTest {
     void countsSentPerOutput() throws Exception {
         Alerts a = alerts("low");
         a.publish(Episodes.open("c", Severity.LOW, 0));
-        Eventually.await(Duration.ofSeconds(5), () -> a.stats().get(0).sent() == 1, () -> a.stats().toString());
+        Eventually.await(Duration.ofSeconds(5), () -> a.stats().get(0).sent() == 1, () -> a.stats()
+                .toString());
         a.close();
         OutputStats st = a.stats().get(0);
         assertEquals(new OutputStats("jsonl", "jsonl", 1, 0, 0, 0), st);

@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class PrivateRsyslog implements AutoCloseable {
     static final Path RSYSLOGD = Path.of("/usr/sbin/rsyslogd");
-    static final List<String> FIELDS = List.of("pri", "hostname", "app-name", "procid", "msgid", "structured-data",
-            "timereported", "msg");
+    static final List<String> FIELDS =
+            List.of("pri", "hostname", "app-name", "procid", "msgid", "structured-data", "timereported", "msg");
 
     final Path dir;
     final int udpPort;
@@ -67,9 +67,14 @@ final class PrivateRsyslog implements AutoCloseable {
         StringBuilder t = new StringBuilder();
         for (int i = 0; i < FIELDS.size(); i++) {
             String f = FIELDS.get(i);
-            t.append("  property(name=\"").append(f).append('"')
-                    .append(f.equals("timereported") ? " dateFormat=\"rfc3339\"" : "").append(")\n")
-                    .append("  constant(value=\"").append(i == FIELDS.size() - 1 ? "\\n" : "\\t").append("\")\n");
+            t.append("  property(name=\"")
+                    .append(f)
+                    .append('"')
+                    .append(f.equals("timereported") ? " dateFormat=\"rfc3339\"" : "")
+                    .append(")\n")
+                    .append("  constant(value=\"")
+                    .append(i == FIELDS.size() - 1 ? "\\n" : "\\t")
+                    .append("\")\n");
         }
         Files.writeString(dir.resolve("rsyslog.conf"), """
                 global(workDirectory="%s" maxMessageSize="64k")
@@ -86,9 +91,16 @@ final class PrivateRsyslog implements AutoCloseable {
 
     /** Starts rsyslogd and waits until a probe sent over UDP and one over TCP were both written. */
     void start() throws IOException, InterruptedException {
-        process = new ProcessBuilder(RSYSLOGD.toString(), "-n", "-f", dir.resolve("rsyslog.conf").toString(),
-                "-i", dir.resolve("rsyslogd.pid").toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("rsyslogd.log").toFile()).start();
+        process = new ProcessBuilder(
+                        RSYSLOGD.toString(),
+                        "-n",
+                        "-f",
+                        dir.resolve("rsyslog.conf").toString(),
+                        "-i",
+                        dir.resolve("rsyslogd.pid").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("rsyslogd.log").toFile())
+                .start();
         String probe = "probe-" + System.nanoTime();
         long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         boolean udpSeen = false;

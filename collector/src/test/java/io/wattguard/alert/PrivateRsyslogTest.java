@@ -13,8 +13,8 @@ class PrivateRsyslogTest {
 
     @Test
     void aMissingRsyslogdFailsTheTestWithTheSetupCommand() {
-        AssertionError e = assertThrows(AssertionError.class,
-                () -> PrivateRsyslog.start(dir, dir.resolve("no-such-rsyslogd")));
+        AssertionError e =
+                assertThrows(AssertionError.class, () -> PrivateRsyslog.start(dir, dir.resolve("no-such-rsyslogd")));
         assertTrue(e.getMessage().contains("scripts/setup.sh test"), e.getMessage());
     }
 }

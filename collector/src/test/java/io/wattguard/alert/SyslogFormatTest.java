@@ -20,15 +20,19 @@ class SyslogFormatTest {
     private static final String SD_NAME = "[\\x21-\\x7e&&[^= \\]\"]]{1,32}";
     private static final String PARAM = SD_NAME + "=\"(?:[^\"\\\\\\]]|\\\\[\"\\\\\\]])*\"";
     private static final String SD_ELEMENT = "\\[" + SD_NAME + "(?: " + PARAM + ")*\\]";
-    private static final Pattern RFC5424 = Pattern.compile("<(\\d{1,3})>1 "
-            + "(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?(?:Z|[+-]\\d{2}:\\d{2})) "
-            + "(" + PRINTUS + "{1,255}) (" + PRINTUS + "{1,48}) (" + PRINTUS + "{1,128}) (" + PRINTUS + "{1,32}) "
-            + "(-|(?:" + SD_ELEMENT + ")+)(?: (.*))?", Pattern.DOTALL);
+    private static final Pattern RFC5424 = Pattern.compile(
+            "<(\\d{1,3})>1 "
+                    + "(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?(?:Z|[+-]\\d{2}:\\d{2})) "
+                    + "(" + PRINTUS + "{1,255}) (" + PRINTUS + "{1,48}) (" + PRINTUS + "{1,128}) (" + PRINTUS
+                    + "{1,32}) "
+                    + "(-|(?:" + SD_ELEMENT + ")+)(?: (.*))?",
+            Pattern.DOTALL);
 
     private static final Instant AT = Instant.parse("2025-11-24T17:00:00.123456789Z");
 
     private static SyslogMessage format(int max) {
-        return new SyslogMessage(Facility.LOCAL0, "collector 1", "wattguard", 4242, new Cef("0.1.0", "collector-1", null), max);
+        return new SyslogMessage(
+                Facility.LOCAL0, "collector 1", "wattguard", 4242, new Cef("0.1.0", "collector-1", null), max);
     }
 
     private static Matcher parse(String msg) {
@@ -39,8 +43,13 @@ class SyslogFormatTest {
 
     @Test
     void matchesTheAbnfEvenWithHostileValues() {
-        Episode e = Episodes.with(Episodes.open("id\"]\\", Severity.CRITICAL, 0), "r]a\"ck\\7", "rack",
-                "unaccounted power", "Title\nwith | bar\\", "{\"a\":\"b=c\\\\\"}");
+        Episode e = Episodes.with(
+                Episodes.open("id\"]\\", Severity.CRITICAL, 0),
+                "r]a\"ck\\7",
+                "rack",
+                "unaccounted power",
+                "Title\nwith | bar\\",
+                "{\"a\":\"b=c\\\\\"}");
         String msg = format(8192).format(new AlertEvent(AlertEvent.Type.OPENED, e, AT));
         Matcher m = parse(msg);
         assertEquals(Integer.toString(16 * 8 + 2), m.group(1));
@@ -48,7 +57,9 @@ class SyslogFormatTest {
         assertEquals("collector_1", m.group(3), "a space is not allowed in HOSTNAME");
         assertEquals("4242", m.group(5));
         assertEquals("unaccounted_power", m.group(6));
-        assertEquals("r]a\"ck\\7", CefParser.sdParams(m.group(7), SyslogMessage.SD_ID).get("entity"));
+        assertEquals(
+                "r]a\"ck\\7",
+                CefParser.sdParams(m.group(7), SyslogMessage.SD_ID).get("entity"));
         CefParser.Record cef = CefParser.parse(m.group(8));
         assertEquals("Title with | bar\\", cef.name(), "no line break in a header field");
         assertEquals("10", cef.header().get(6));
@@ -63,12 +74,13 @@ class SyslogFormatTest {
         String ok = "<13>1 2025-11-24T17:00:00Z h app - msgid [x@1 a=\"b\\\"c\"] m";
         assertTrue(RFC5424.matcher(ok).matches(), ok);
         for (String bad : new String[] {
-                "<13>1 2025-11-24 h app - msgid - m", // date without time
-                "<13>1 2025-11-24T17:00:00Z h app - msgid [x@1 a=\"b\"c\"] m", // unescaped quote
-                "<13>1 2025-11-24T17:00:00Z h app - msgid [x@1 a=\"b]\"] m", // unescaped ]
-                "<13>1 2025-11-24T17:00:00.1234567Z h app - msgid - m", // 7 fraction digits
-                "<13>1 2025-11-24T17:00:00Z h app - msg id - m", // space in MSGID
-                "<13>1 2025-11-24T17:00:00Z h " + "a".repeat(49) + " - m - m"}) { // APP-NAME > 48
+            "<13>1 2025-11-24 h app - msgid - m", // date without time
+            "<13>1 2025-11-24T17:00:00Z h app - msgid [x@1 a=\"b\"c\"] m", // unescaped quote
+            "<13>1 2025-11-24T17:00:00Z h app - msgid [x@1 a=\"b]\"] m", // unescaped ]
+            "<13>1 2025-11-24T17:00:00.1234567Z h app - msgid - m", // 7 fraction digits
+            "<13>1 2025-11-24T17:00:00Z h app - msg id - m", // space in MSGID
+            "<13>1 2025-11-24T17:00:00Z h " + "a".repeat(49) + " - m - m"
+        }) { // APP-NAME > 48
             assertTrue(!RFC5424.matcher(bad).matches(), "accepted: " + bad);
         }
     }
@@ -76,7 +88,8 @@ class SyslogFormatTest {
     @Test
     void gpuEntitiesNameTheirHost() {
         Episode e = Episodes.with(Episodes.open("g", Severity.LOW, 0), "gpu-07:3", "gpu", "off_hours_gpu", "t", "{}");
-        CefParser.Record cef = CefParser.parse(parse(format(2048).format(new AlertEvent(AlertEvent.Type.OPENED, e, AT))).group(8));
+        CefParser.Record cef = CefParser.parse(parse(format(2048).format(new AlertEvent(AlertEvent.Type.OPENED, e, AT)))
+                .group(8));
         assertEquals("gpu-07", cef.ext().get("dhost"));
         assertEquals("3", cef.header().get(6));
     }
@@ -91,7 +104,8 @@ class SyslogFormatTest {
             assertTrue(bytes <= max, bytes + " > " + max);
             CefParser.Record cef = CefParser.parse(parse(msg).group(8));
             String cs4 = cef.ext().get("cs4");
-            assertTrue(cs4 == null || (cs4.endsWith("...") && ev.startsWith(cs4.substring(0, cs4.length() - 3))),
+            assertTrue(
+                    cs4 == null || (cs4.endsWith("...") && ev.startsWith(cs4.substring(0, cs4.length() - 3))),
                     "max " + max + ": " + cs4);
         }
     }

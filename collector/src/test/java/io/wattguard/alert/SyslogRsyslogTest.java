@@ -21,12 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
 class SyslogRsyslogTest {
     @TempDir
     static Path dir;
+
     static PrivateRsyslog rsyslog;
 
     /** Every character that needs escaping somewhere: SD ('"', '\', ']'), CEF header ('|'), extension ('='). */
     static final String ENTITY = "gpu-07 \"a]b\\c\" x=y|z";
+
     static final String TITLE = "Miner | on gpu-07 \\ pool=1";
-    static final String EVIDENCE = "{\"processes\":[{\"cmdline\":\"xmrig -o pool.example:3333 --algo=rx/0\",\n\"user\":\"bob\"}]}";
+    static final String EVIDENCE =
+            "{\"processes\":[{\"cmdline\":\"xmrig -o pool.example:3333 --algo=rx/0\",\n\"user\":\"bob\"}]}";
 
     @BeforeAll
     static void startRsyslog() throws Exception {
@@ -54,20 +57,25 @@ class SyslogRsyslogTest {
 
     private static List<Map<String, String>> await(String id, int count) throws Exception {
         AtomicReference<List<Map<String, String>>> got = new AtomicReference<>(List.of());
-        Eventually.await(Duration.ofSeconds(15), () -> {
-            try {
-                got.set(rsyslog.messages().stream().filter(m -> m.get("structured-data").contains("id=\"" + id + "\"")).toList());
-                return got.get().size() >= count;
-            } catch (java.io.IOException e) {
-                return false;
-            }
-        }, () -> {
-            try {
-                return rsyslog.messages() + "\n" + rsyslog.log();
-            } catch (java.io.IOException e) {
-                return e.toString();
-            }
-        });
+        Eventually.await(
+                Duration.ofSeconds(15),
+                () -> {
+                    try {
+                        got.set(rsyslog.messages().stream()
+                                .filter(m -> m.get("structured-data").contains("id=\"" + id + "\""))
+                                .toList());
+                        return got.get().size() >= count;
+                    } catch (java.io.IOException e) {
+                        return false;
+                    }
+                },
+                () -> {
+                    try {
+                        return rsyslog.messages() + "\n" + rsyslog.log();
+                    } catch (java.io.IOException e) {
+                        return e.toString();
+                    }
+                });
         return got.get();
     }
 
@@ -98,12 +106,18 @@ class SyslogRsyslogTest {
             assertEquals("open", sd.get("state"));
             assertEquals("opened", sd.get("event"));
             assertEquals("high", sd.get("severity"));
-            assertEquals(List.of("opened", "escalated", "closed"),
-                    got.stream().map(g -> CefParser.sdParams(g.get("structured-data"), "wattguard@32473").get("event")).toList());
+            assertEquals(
+                    List.of("opened", "escalated", "closed"),
+                    got.stream()
+                            .map(g -> CefParser.sdParams(g.get("structured-data"), "wattguard@32473")
+                                    .get("event"))
+                            .toList());
 
             CefParser.Record cef = CefParser.parse(m.get("msg"));
-            assertEquals(List.of("0", "wattguard", "wattguard", Alerts.version(), "miner_process", TITLE, "8"),
-                    cef.header(), "version, vendor, product, product version, signature id, name, severity");
+            assertEquals(
+                    List.of("0", "wattguard", "wattguard", Alerts.version(), "miner_process", TITLE, "8"),
+                    cef.header(),
+                    "version, vendor, product, product version, signature id, name, severity");
             assertEquals(ENTITY, cef.ext().get("cs1"));
             assertEquals("entity", cef.ext().get("cs1Label"));
             assertEquals(ENTITY, cef.ext().get("dhost"));
@@ -116,7 +130,8 @@ class SyslogRsyslogTest {
             assertEquals(EVIDENCE, cef.ext().get("cs4"), "evidence with '=', quotes and a newline round-trips");
             CefParser.Record closed = CefParser.parse(got.get(2).get("msg"));
             assertEquals("10", closed.header().get(6));
-            assertEquals(Long.toString(Episodes.T0 + 9 * Episodes.STEP), closed.ext().get("end"));
+            assertEquals(
+                    Long.toString(Episodes.T0 + 9 * Episodes.STEP), closed.ext().get("end"));
         }
     }
 
@@ -124,14 +139,16 @@ class SyslogRsyslogTest {
     void oversizedUdpMessagesAreCutInTheEvidenceAndStillParse() throws Exception {
         String huge = "{\"processes\":[" + "{\"cmdline\":\"xmrig --algo=rx/0 ä\"},".repeat(400) + "{}]}";
         try (Alerts a = alerts("udp", rsyslog.udpPort, "")) {
-            a.publish(Episodes.with(Episodes.open("udp-big", Severity.HIGH, 0), "gpu-07", "host", "miner_process",
-                    "big", huge));
+            a.publish(Episodes.with(
+                    Episodes.open("udp-big", Severity.HIGH, 0), "gpu-07", "host", "miner_process", "big", huge));
             Map<String, String> m = await("udp-big", 1).get(0);
             CefParser.Record cef = CefParser.parse(m.get("msg"));
             assertTrue(cef.ext().get("cs4").endsWith("..."), cef.ext().get("cs4"));
             assertTrue(huge.startsWith(cef.ext().get("cs4").replaceAll("\\.\\.\\.$", "")), "a prefix of the evidence");
             assertEquals("250", cef.ext().get("cn1"), "fields before the evidence survive");
-            assertTrue(m.get("msg").getBytes(StandardCharsets.UTF_8).length < 2048, m.get("msg").length() + " chars");
+            assertTrue(
+                    m.get("msg").getBytes(StandardCharsets.UTF_8).length < 2048,
+                    m.get("msg").length() + " chars");
         }
     }
 

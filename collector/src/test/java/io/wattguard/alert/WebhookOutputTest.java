@@ -39,8 +39,11 @@ class WebhookOutputTest {
 
     record Request(String path, long nanos, Map<String, List<String>> headers, byte[] body) {
         String header(String name) {
-            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+            return headers.entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0))
+                    .findFirst()
+                    .orElse(null);
         }
     }
 
@@ -49,6 +52,7 @@ class WebhookOutputTest {
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     /** Status codes to answer per path, in order; 200 once a path's script is used up. */
     private final Map<String, Deque<Integer>> script = new ConcurrentHashMap<>();
+
     private final CountDownLatch release = new CountDownLatch(1);
 
     @BeforeEach
@@ -120,7 +124,8 @@ class WebhookOutputTest {
         try (LogCapture logs = new LogCapture()) {
             Alerts a = alerts("/hook/SECRETPATH", "");
             a.publish(Episodes.open("ep-w", Severity.HIGH, 3));
-            Eventually.await(Duration.ofSeconds(10), () -> a.stats().get(0).sent() == 1, () -> a.stats() + " " + requests);
+            Eventually.await(
+                    Duration.ofSeconds(10), () -> a.stats().get(0).sent() == 1, () -> a.stats() + " " + requests);
             a.close();
             List<Request> r = at("/hook/SECRETPATH");
             assertEquals(3, r.size(), "503, 503, then 200");
@@ -137,7 +142,8 @@ class WebhookOutputTest {
             assertEquals("USD", body.get("currency").asText());
             assertEquals(253.0, body.get("excess_w").asDouble());
             assertEquals(4242, body.at("/evidence/processes/0/pid").asInt());
-            assertEquals(new OutputStats("chat", "webhook", 1, 0, 0, 0), a.stats().get(0));
+            assertEquals(
+                    new OutputStats("chat", "webhook", 1, 0, 0, 0), a.stats().get(0));
             String log = logs.all();
             assertTrue(log.contains("HTTP 503"), "the outage is logged: " + log);
             assertFalse(log.contains(TOKEN), "the token never reaches the log: " + log);
@@ -151,11 +157,13 @@ class WebhookOutputTest {
         try (LogCapture logs = new LogCapture()) {
             Alerts a = alerts("/bad", "");
             a.publish(Episodes.open("ep-400", Severity.HIGH, 0));
-            Eventually.await(Duration.ofSeconds(10), () -> a.stats().get(0).failed() == 1, () -> a.stats().toString());
+            Eventually.await(Duration.ofSeconds(10), () -> a.stats().get(0).failed() == 1, () -> a.stats()
+                    .toString());
             Thread.sleep(300); // room for a retry that must not come
             a.close();
             assertEquals(1, at("/bad").size(), "one request, no retry");
-            assertEquals(1, logs.lines().stream().filter(l -> l.contains("HTTP 400")).count(), logs.all());
+            assertEquals(
+                    1, logs.lines().stream().filter(l -> l.contains("HTTP 400")).count(), logs.all());
             assertFalse(logs.all().contains(TOKEN));
         }
     }
@@ -165,7 +173,8 @@ class WebhookOutputTest {
         script.put("/busy", new ConcurrentLinkedDeque<>(List.of(429)));
         Alerts a = alerts("/busy", "");
         a.publish(Episodes.open("ep-429", Severity.HIGH, 0));
-        Eventually.await(Duration.ofSeconds(10), () -> a.stats().get(0).sent() == 1, () -> a.stats().toString());
+        Eventually.await(Duration.ofSeconds(10), () -> a.stats().get(0).sent() == 1, () -> a.stats()
+                .toString());
         a.close();
         List<Request> r = at("/busy");
         assertEquals(2, r.size());
@@ -186,7 +195,8 @@ class WebhookOutputTest {
         Alerts a = Alerts.create(s, Clock.systemUTC(), "h");
         a.start();
         a.publish(Episodes.open("ep-refused", Severity.LOW, 0));
-        Eventually.await(Duration.ofSeconds(10), () -> a.stats().get(0).failed() == 1, () -> a.stats().toString());
+        Eventually.await(Duration.ofSeconds(10), () -> a.stats().get(0).failed() == 1, () -> a.stats()
+                .toString());
         a.close();
         assertEquals("webhook-0", a.stats().get(0).name());
     }

@@ -1,10 +1,10 @@
 package io.wattguard.cli;
 
-import io.wattguard.testing.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wattguard.testing.Cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +22,6 @@ import org.junit.jupiter.api.TestFactory;
 class BrokenConfigsTest {
     private static final Path DIR = Path.of("src/test/resources/broken-configs");
 
-
     @TestFactory
     Stream<DynamicTest> everyBrokenConfigGivesItsExactMessage() throws IOException {
         List<Path> configs;
@@ -30,22 +29,25 @@ class BrokenConfigsTest {
             configs = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
         }
         assertTrue(configs.size() >= 20, "at least 20 broken configs, found " + configs.size());
-        return configs.stream().map(cfg -> DynamicTest.dynamicTest(cfg.getFileName().toString(), () -> {
-            Path expectedFile = Path.of(cfg.toString().replace(".yaml", ".expected"));
-            String expected = Files.readString(expectedFile).replace("{file}", cfg.toString());
-            Cli.Result r = Cli.run("check-config", "--config", cfg.toString());
-            assertEquals(2, r.code(), r.err());
-            assertEquals(expected, r.err());
-            assertFalse(r.err().contains("\tat "), "no stack trace");
-        }));
+        return configs.stream()
+                .map(cfg -> DynamicTest.dynamicTest(cfg.getFileName().toString(), () -> {
+                    Path expectedFile = Path.of(cfg.toString().replace(".yaml", ".expected"));
+                    String expected = Files.readString(expectedFile).replace("{file}", cfg.toString());
+                    Cli.Result r = Cli.run("check-config", "--config", cfg.toString());
+                    assertEquals(2, r.code(), r.err());
+                    assertEquals(expected, r.err());
+                    assertFalse(r.err().contains("\tat "), "no stack trace");
+                }));
     }
 
     @Test
     void aMissingFileIsNamed() {
         Cli.Result r = Cli.run("check-config", "--config", "/nonexistent/wattguard.yaml");
         assertEquals(2, r.code());
-        assertEquals("1 problem in the configuration:\n  /nonexistent/wattguard.yaml: cannot read the configuration file: "
-                + "no such file\n", r.err());
+        assertEquals(
+                "1 problem in the configuration:\n  /nonexistent/wattguard.yaml: cannot read the configuration file: "
+                        + "no such file\n",
+                r.err());
     }
 
     @Test

@@ -35,7 +35,8 @@ class DocLinksTest {
                 if (link.startsWith("#")) {
                     continue;
                 }
-                Path target = page.getParent().resolve(link.replaceFirst("#.*", "")).normalize();
+                Path target =
+                        page.getParent().resolve(link.replaceFirst("#.*", "")).normalize();
                 if (link.contains("://") || !target.startsWith(TOP) || !Files.exists(target)) {
                     bad.add(TOP.relativize(page) + ": " + link);
                 }
@@ -43,7 +44,8 @@ class DocLinksTest {
         }
         assertEquals(List.of(), bad, "links outside the repository or to nothing");
         String readme = Files.readString(TOP.resolve("README.md"));
-        assertTrue(readme.contains("(docs/schema.md)") && readme.contains("(docs/architecture.md)"),
+        assertTrue(
+                readme.contains("(docs/schema.md)") && readme.contains("(docs/architecture.md)"),
                 "the README links to docs/schema.md and docs/architecture.md");
     }
 }

@@ -40,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ExamplesTest {
     /** Working directory during tests is the collector module. */
     private static final Path REPO = Path.of("..");
+
     private static final Path EXAMPLES = REPO.resolve("examples");
     private static final Path SAMPLES = Path.of("src", "main", "resources", "io", "wattguard", "source");
     private static final Pattern SECRET_FILE = Pattern.compile("^\\s*[a-z_]+_file:\\s*(\\S+)", Pattern.MULTILINE);
@@ -52,7 +53,9 @@ class ExamplesTest {
 
     static List<Path> examples() throws IOException {
         try (Stream<Path> s = Files.list(EXAMPLES)) {
-            return s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
+            return s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -67,15 +70,20 @@ class ExamplesTest {
         List<Path> out = new ArrayList<>();
         out.add(REPO.resolve("deploy").resolve("wattguard.yaml"));
         try (Stream<Path> s = Files.walk(SAMPLES)) {
-            s.filter(p -> p.getFileName().toString().equals("sample.yaml")).sorted().forEach(out::add);
+            s.filter(p -> p.getFileName().toString().equals("sample.yaml"))
+                    .sorted()
+                    .forEach(out::add);
         }
         return out;
     }
 
     @Test
     void theShippedConfigsAreFound() throws IOException {
-        List<String> names = shippedConfigs().stream().map(p -> p.toString().replace('\\', '/')).toList();
-        assertTrue(names.stream().anyMatch(n -> n.endsWith("examples/synthetic.yaml")),
+        List<String> names = shippedConfigs().stream()
+                .map(p -> p.toString().replace('\\', '/'))
+                .toList();
+        assertTrue(
+                names.stream().anyMatch(n -> n.endsWith("examples/synthetic.yaml")),
                 "examples/synthetic.yaml not found from " + Path.of("").toAbsolutePath() + ": " + names);
         assertTrue(names.stream().anyMatch(n -> n.endsWith("examples/production.yaml")), names.toString());
         assertTrue(names.stream().anyMatch(n -> n.endsWith("examples/central.yaml")), names.toString());
@@ -86,39 +94,47 @@ class ExamplesTest {
 
     @TestFactory
     Stream<DynamicTest> everyExamplePassesCheckConfigTheWayItsCommentSays() throws IOException {
-        return examples().stream().map(example -> DynamicTest.dynamicTest(example.toString(), () -> {
-            String name = example.getFileName().toString();
-            // A fresh checkout's examples/ (without any secrets a developer may have made in this one).
-            Path top = Files.createDirectories(tmp.resolve(name.replace(".yaml", "")));
-            Path examples = Files.createDirectories(top.resolve("examples"));
-            for (Path p : examples()) {
-                Files.copy(p, examples.resolve(p.getFileName()));
-            }
-            List<String> setup = setupCommands(example);
-            Map<String, String> env = runInBash(top, setup);
-            Path copy = examples.resolve(name);
-            String text = Files.readString(copy, StandardCharsets.UTF_8);
-            for (String f : matches(SECRET_FILE, text)) {
-                Path secret = examples.resolve(f).normalize();
-                assertTrue(Files.isRegularFile(secret), name + ": the commands in its header do not create " + f
-                        + " (a secret file it names)");
-                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)),
-                        name + ": the commands in its header leave " + f + " readable by others");
-            }
-            Cli.Result r = CliEnv.run(env, "check-config", "--config", copy.toString());
-            assertEquals(0, r.code(), "after\n" + String.join("\n", setup) + "\ncheck-config " + name
-                    + " printed:\n" + r.out() + r.err());
-            assertTrue(r.out().contains(": OK"), r.out());
-        }));
+        return examples().stream()
+                .map(example -> DynamicTest.dynamicTest(example.toString(), () -> {
+                    String name = example.getFileName().toString();
+                    // A fresh checkout's examples/ (without any secrets a developer may have made in this one).
+                    Path top = Files.createDirectories(tmp.resolve(name.replace(".yaml", "")));
+                    Path examples = Files.createDirectories(top.resolve("examples"));
+                    for (Path p : examples()) {
+                        Files.copy(p, examples.resolve(p.getFileName()));
+                    }
+                    List<String> setup = setupCommands(example);
+                    Map<String, String> env = runInBash(top, setup);
+                    Path copy = examples.resolve(name);
+                    String text = Files.readString(copy, StandardCharsets.UTF_8);
+                    for (String f : matches(SECRET_FILE, text)) {
+                        Path secret = examples.resolve(f).normalize();
+                        assertTrue(
+                                Files.isRegularFile(secret),
+                                name + ": the commands in its header do not create " + f + " (a secret file it names)");
+                        assertEquals(
+                                "rw-------",
+                                PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)),
+                                name + ": the commands in its header leave " + f + " readable by others");
+                    }
+                    Cli.Result r = CliEnv.run(env, "check-config", "--config", copy.toString());
+                    assertEquals(
+                            0,
+                            r.code(),
+                            "after\n" + String.join("\n", setup) + "\ncheck-config " + name + " printed:\n" + r.out()
+                                    + r.err());
+                    assertTrue(r.out().contains(": OK"), r.out());
+                }));
     }
 
     @TestFactory
     Stream<DynamicTest> everyOtherShippedConfigPassesCheckConfig() throws IOException {
-        return otherShippedConfigs().stream().map(config -> DynamicTest.dynamicTest(config.toString(), () -> {
-            Cli.Result r = checkWithSecrets(config);
-            assertEquals(0, r.code(), "check-config " + config + " printed:\n" + r.out() + r.err());
-            assertTrue(r.out().contains(": OK"), r.out());
-        }));
+        return otherShippedConfigs().stream()
+                .map(config -> DynamicTest.dynamicTest(config.toString(), () -> {
+                    Cli.Result r = checkWithSecrets(config);
+                    assertEquals(0, r.code(), "check-config " + config + " printed:\n" + r.out() + r.err());
+                    assertTrue(r.out().contains(": OK"), r.out());
+                }));
     }
 
     /** Proves the production example really reads its secrets: without them it is refused, naming each key. */
@@ -138,22 +154,28 @@ class ExamplesTest {
      */
     static List<String> setupCommands(Path example) throws IOException {
         List<String> header = Files.readAllLines(example, StandardCharsets.UTF_8).stream()
-                .takeWhile(l -> l.startsWith("#")).toList();
+                .takeWhile(l -> l.startsWith("#"))
+                .toList();
         String check = COMMAND + "./wattguard check-config --config examples/" + example.getFileName();
         int at = header.indexOf(check);
-        assertTrue(at >= 0, example + ": its header comment must show how to check it from the repository's top "
-                + "folder, as the line '" + check + "' after any commands that give it demo secrets");
+        assertTrue(
+                at >= 0,
+                example + ": its header comment must show how to check it from the repository's top "
+                        + "folder, as the line '" + check + "' after any commands that give it demo secrets");
         int from = at;
         while (from > 0 && header.get(from - 1).startsWith(COMMAND)) {
             from--;
         }
-        return header.subList(from, at).stream().map(l -> l.substring(COMMAND.length())).toList();
+        return header.subList(from, at).stream()
+                .map(l -> l.substring(COMMAND.length()))
+                .toList();
     }
 
     /** Runs the commands with bash in {@code dir}, as a reader would paste them; returns the environment they leave. */
     private static Map<String, String> runInBash(Path dir, List<String> commands) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("bash", "-euo", "pipefail", "-c",
-                String.join("\n", commands) + "\nenv -0").directory(dir.toFile());
+        ProcessBuilder pb = new ProcessBuilder(
+                        "bash", "-euo", "pipefail", "-c", String.join("\n", commands) + "\nenv -0")
+                .directory(dir.toFile());
         // Only what a login shell would surely have: nothing of this JVM's environment leaks into the check.
         String path = System.getenv("PATH");
         pb.environment().clear();
@@ -185,12 +207,15 @@ class ExamplesTest {
         if (files.isEmpty()) {
             return CliEnv.run(env, "check-config", "--config", config.toString());
         }
-        Path dir = Files.createDirectories(tmp.resolve(config.getFileName().toString().replace(".yaml", "")));
+        Path dir = Files.createDirectories(
+                tmp.resolve(config.getFileName().toString().replace(".yaml", "")));
         Path copy = Files.copy(config, dir.resolve(config.getFileName()));
         for (String f : files) {
             Path secret = Path.of(f);
-            assertFalse(secret.isAbsolute(), config + ": give example secret files as paths relative to the config "
-                    + "(resolved against its folder), not " + f);
+            assertFalse(
+                    secret.isAbsolute(),
+                    config + ": give example secret files as paths relative to the config "
+                            + "(resolved against its folder), not " + f);
             Files.createDirectories(dir.resolve(secret).getParent());
             Files.writeString(dir.resolve(secret), "example-secret-for-" + secret.getFileName() + "\n");
         }

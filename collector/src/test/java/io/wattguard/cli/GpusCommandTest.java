@@ -1,6 +1,5 @@
 package io.wattguard.cli;
 
-import io.wattguard.testing.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wattguard.nvml.testing.Components;
 import io.wattguard.nvml.testing.FakeNvml;
 import io.wattguard.source.nvml.ProcessResolver;
+import io.wattguard.testing.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,8 +34,11 @@ class GpusCommandTest {
         System.out.println("$ wattguard gpus --library " + lib + "\n" + r.err() + "(exit " + r.code() + ")");
         assertEquals(2, r.code());
         assertEquals("", r.out());
-        assertTrue(r.err().startsWith("NVML at " + lib + " loaded, but nvmlInit_v2 returned 9 (Driver Not Loaded): the "
-                + "NVIDIA kernel driver is not running on this machine"), r.err());
+        assertTrue(
+                r.err()
+                        .startsWith("NVML at " + lib + " loaded, but nvmlInit_v2 returned 9 (Driver Not Loaded): the "
+                                + "NVIDIA kernel driver is not running on this machine"),
+                r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace");
         assertEquals(1, r.err().lines().count(), "one message");
     }
@@ -46,7 +49,8 @@ class GpusCommandTest {
         Path relative = Path.of("").toAbsolutePath().relativize(lib);
         Cli.Result r = Cli.run("gpus", "--library", relative.toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().startsWith("NVML at " + lib + " loaded, but nvmlInit_v2 returned 9 (Driver Not Loaded)"),
+        assertTrue(
+                r.err().startsWith("NVML at " + lib + " loaded, but nvmlInit_v2 returned 9 (Driver Not Loaded)"),
                 r.err());
     }
 
@@ -65,8 +69,8 @@ class GpusCommandTest {
     void aFileThatIsNotNvmlIsNotCalledMissing() {
         Cli.Result r = Cli.run("gpus", "--library", "/etc/passwd");
         assertEquals(2, r.code());
-        assertEquals("--library /etc/passwd: the file exists but is not a loadable NVML library" + LIBRARY_ADVICE,
-                r.err());
+        assertEquals(
+                "--library /etc/passwd: the file exists but is not a loadable NVML library" + LIBRARY_ADVICE, r.err());
     }
 
     @Test
@@ -97,28 +101,35 @@ class GpusCommandTest {
             String[] lines = r.out().split("\n");
             assertEquals("NVML 12.535.261.03, driver 535.261.03, CUDA 12.2, 4 GPUs (" + fake.path() + ")", lines[0]);
             assertEquals("", lines[1]);
-            assertEquals(List.of(
-                    "GPU        MODEL                              UTIL  MEM UTIL  POWER / LIMIT  ENERGY SINCE LOAD  TEMP  "
-                            + "SM CLOCK  MEM CLOCK  MEMORY USED      THROTTLE",
-                    "0          NVIDIA H100 80GB HBM3              97 %  45 %      650.1 / 700 W  3.472 kWh          71 C  "
-                            + "1980 MHz  2619 MHz   40.0 / 80.0 GiB  sw power cap, hw thermal",
-                    "1          NVIDIA A100-SXM4-40GB              0 %   0 %       90 / 400 W     0.000 kWh          -     "
-                            + "-         -          -                none",
-                    "1 mig 1/0  NVIDIA A100-SXM4-40GB MIG 3g.20gb  -     -         -              -                  -     "
-                            + "-         -          1.0 / 19.5 GiB   -",
-                    "2          Tesla T4                           50 %  0 %       -              -                  60 C  "
-                            + "-         -          -                -",
-                    "3          (lost)",
-                    "GPU 3 is lost: nvmlDeviceGetHandleByIndex_v2 returned 15 (GPU is lost)",
-                    ""), List.of(lines).subList(2, 10));
+            assertEquals(
+                    List.of(
+                            "GPU        MODEL                              UTIL  MEM UTIL  POWER / LIMIT  ENERGY SINCE LOAD  TEMP  "
+                                    + "SM CLOCK  MEM CLOCK  MEMORY USED      THROTTLE",
+                            "0          NVIDIA H100 80GB HBM3              97 %  45 %      650.1 / 700 W  3.472 kWh          71 C  "
+                                    + "1980 MHz  2619 MHz   40.0 / 80.0 GiB  sw power cap, hw thermal",
+                            "1          NVIDIA A100-SXM4-40GB              0 %   0 %       90 / 400 W     0.000 kWh          -     "
+                                    + "-         -          -                none",
+                            "1 mig 1/0  NVIDIA A100-SXM4-40GB MIG 3g.20gb  -     -         -              -                  -     "
+                                    + "-         -          1.0 / 19.5 GiB   -",
+                            "2          Tesla T4                           50 %  0 %       -              -                  60 C  "
+                                    + "-         -          -                -",
+                            "3          (lost)",
+                            "GPU 3 is lost: nvmlDeviceGetHandleByIndex_v2 returned 15 (GPU is lost)",
+                            ""),
+                    List.of(lines).subList(2, 10));
             // Process columns are as wide as this machine's user name and pids: compare cells.
-            assertEquals(List.of("GPU", "PID", "USER", "NAME", "GPU MEMORY", "SM", "CONTAINER", "EXECUTABLE"),
+            assertEquals(
+                    List.of("GPU", "PID", "USER", "NAME", "GPU MEMORY", "SM", "CONTAINER", "EXECUTABLE"),
                     List.of(lines[10].split(" {2,}")));
-            String container = ProcessResolver.containerId(Files.readString(Path.of("/proc/" + sleep.pid() + "/cgroup")))
-                    .map(c -> c.substring(0, 12)).orElse("-");
-            assertEquals(List.of("0", Long.toString(sleep.pid()), user, "sleep", "1.0 GiB", "88 %", container, exe),
+            String container = ProcessResolver.containerId(
+                            Files.readString(Path.of("/proc/" + sleep.pid() + "/cgroup")))
+                    .map(c -> c.substring(0, 12))
+                    .orElse("-");
+            assertEquals(
+                    List.of("0", Long.toString(sleep.pid()), user, "sleep", "1.0 GiB", "88 %", container, exe),
                     List.of(lines[11].split(" {2,}")));
-            assertEquals(List.of("1 mig 1/0", "999999999", "-", "(not in /proc)", "500 MiB", "-", "-", "-"),
+            assertEquals(
+                    List.of("1 mig 1/0", "999999999", "-", "(not in /proc)", "500 MiB", "-", "-", "-"),
                     List.of(lines[12].split(" {2,}")));
             assertEquals(13, lines.length);
 
@@ -129,13 +140,15 @@ class GpusCommandTest {
             JsonNode h100 = root.path("gpus").path(0);
             assertEquals(650.125, h100.path("power_w").asDouble());
             assertEquals(12_500_000.0, h100.path("energy_since_driver_load_j").asDouble());
-            assertEquals("[\"sw power cap\",\"hw thermal\"]", h100.path("throttle").toString());
+            assertEquals(
+                    "[\"sw power cap\",\"hw thermal\"]", h100.path("throttle").toString());
             assertEquals(0x44, h100.path("throttle_reasons").asInt());
             JsonNode t4 = root.path("gpus").path(3);
             assertEquals("Tesla T4", t4.path("model").asText());
             assertFalse(t4.has("power_w") || t4.has("energy_since_driver_load_j"), "absent, not 0: " + t4);
             assertEquals("1/0", root.path("gpus").path(2).path("mig").asText());
-            assertEquals("GPU 3 is lost: nvmlDeviceGetHandleByIndex_v2 returned 15 (GPU is lost)",
+            assertEquals(
+                    "GPU 3 is lost: nvmlDeviceGetHandleByIndex_v2 returned 15 (GPU is lost)",
                     root.path("gpus").path(4).path("lost").asText());
             JsonNode p = root.path("processes").path(0);
             assertEquals(sleep.pid(), p.path("pid").asLong());

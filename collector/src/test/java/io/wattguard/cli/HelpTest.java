@@ -38,7 +38,8 @@ class HelpTest {
     }
 
     private static Map<String, CommandLine> commands(Map<String, String> env, int width) {
-        CommandLine root = Main.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), env);
+        CommandLine root =
+                Main.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), env);
         if (width > 0) {
             root.setUsageHelpWidth(width);
         }
@@ -75,12 +76,17 @@ class HelpTest {
             List<String> expected = words(wide.get(name).getUsageMessage(CommandLine.Help.Ansi.OFF));
             List<String> found = words(usage);
             int i = 0;
-            while (i < Math.min(expected.size(), found.size()) && expected.get(i).equals(found.get(i))) {
+            while (i < Math.min(expected.size(), found.size())
+                    && expected.get(i).equals(found.get(i))) {
                 i++;
             }
-            assertEquals(expected.size(), i, name + ": at " + width + " columns, '"
-                    + (i < expected.size() ? expected.get(i) : "") + "' became '" + (i < found.size() ? found.get(i) : "")
-                    + "':\n" + usage);
+            assertEquals(
+                    expected.size(),
+                    i,
+                    name + ": at " + width + " columns, '"
+                            + (i < expected.size() ? expected.get(i) : "") + "' became '"
+                            + (i < found.size() ? found.get(i) : "")
+                            + "':\n" + usage);
             assertEquals(expected.size(), found.size(), name + ": words added:\n" + usage);
             // Examples are laid out by hand, a long command continued with '\': printed exactly as written.
             assertEquals(unwrapped.footer(), c.getHelp().footer(), name + ": examples re-wrapped");
@@ -92,7 +98,8 @@ class HelpTest {
     void everyCommandIsListedWithAWholeSentence() {
         for (Map.Entry<String, CommandLine> e : commands(Map.of(), 0).entrySet()) {
             String[] description = e.getValue().getCommandSpec().usageMessage().description();
-            assertTrue(description.length > 0 && description[0].strip().endsWith("."),
+            assertTrue(
+                    description.length > 0 && description[0].strip().endsWith("."),
                     e.getKey() + " is listed as '" + (description.length > 0 ? description[0] : "") + "'");
         }
     }
@@ -100,7 +107,9 @@ class HelpTest {
     @Test
     void theWidthFollowsColumnsFrom80To120() {
         assertEquals(80, commands(Map.of(), 0).get("wattguard").getUsageHelpWidth(), "without COLUMNS");
-        assertEquals(80, commands(Map.of("COLUMNS", "60"), 0).get("wattguard").getUsageHelpWidth(),
+        assertEquals(
+                80,
+                commands(Map.of("COLUMNS", "60"), 0).get("wattguard").getUsageHelpWidth(),
                 "never narrower than the help is written for: the terminal's own wrap keeps examples whole");
         assertEquals(120, commands(Map.of("COLUMNS", "250"), 0).get("wattguard").getUsageHelpWidth());
         assertEquals(80, commands(Map.of("COLUMNS", "wide"), 0).get("wattguard").getUsageHelpWidth());
@@ -130,8 +139,11 @@ class HelpTest {
             Cli.Result r = CliEnv.run(Map.of(), args);
             assertEquals(2, r.code(), "'" + name + "': " + r.out() + r.err());
             assertEquals("", r.out());
-            assertTrue(r.err().startsWith("Missing required subcommand\nUsage: wattguard" + (args.length == 0 ? "" : " ")
-                    + name), r.err());
+            assertTrue(
+                    r.err()
+                            .startsWith("Missing required subcommand\nUsage: wattguard" + (args.length == 0 ? "" : " ")
+                                    + name),
+                    r.err());
             assertTrue(r.err().contains("Commands:"), r.err());
         }
     }

@@ -28,7 +28,8 @@ class OpcUaPkiFolderTest {
 
     private static List<Path> scratchFolders() throws IOException {
         try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return s.filter(p -> p.getFileName().toString().startsWith("wattguard-pki")).toList();
+            return s.filter(p -> p.getFileName().toString().startsWith("wattguard-pki"))
+                    .toList();
         }
     }
 
@@ -56,18 +57,33 @@ class OpcUaPkiFolderTest {
     @Test
     void aSecurityPolicyKeepsTheClientCertificateInTheUsersFolder() {
         // The daemon's folder, where it exists and is writable, would rightly be used instead: say so, do not skip.
-        assertFalse(Files.isDirectory(DAEMONS) && Files.isWritable(DAEMONS), DAEMONS + " exists and is writable by "
-                + "this user, so browse would keep its certificate there: run the tests as a user who cannot write it");
+        assertFalse(
+                Files.isDirectory(DAEMONS) && Files.isWritable(DAEMONS),
+                DAEMONS + " exists and is writable by "
+                        + "this user, so browse would keep its certificate there: run the tests as a user who cannot write it");
         String endpoint = "opc.tcp://127.0.0.1:" + OpcUaMeterSimulator.freePort();
-        Cli.Result r = CliEnv.run(Map.of("HOME", home.toString()), "opcua", "browse", "--endpoint", endpoint,
-                "--security-policy", "basic256sha256");
+        Cli.Result r = CliEnv.run(
+                Map.of("HOME", home.toString()),
+                "opcua",
+                "browse",
+                "--endpoint",
+                endpoint,
+                "--security-policy",
+                "basic256sha256");
         assertEquals(1, r.code(), r.err());
-        assertTrue(Files.isRegularFile(home.resolve(".local/share/wattguard/pki/own/client.der")),
+        assertTrue(
+                Files.isRegularFile(home.resolve(".local/share/wattguard/pki/own/client.der")),
                 "the certificate a server must trust is kept");
 
         Path data = home.resolve("data");
-        r = CliEnv.run(Map.of("HOME", home.toString(), "XDG_DATA_HOME", data.toString()), "opcua", "browse",
-                "--endpoint", endpoint, "--security-policy", "basic256sha256");
+        r = CliEnv.run(
+                Map.of("HOME", home.toString(), "XDG_DATA_HOME", data.toString()),
+                "opcua",
+                "browse",
+                "--endpoint",
+                endpoint,
+                "--security-policy",
+                "basic256sha256");
         assertEquals(1, r.code(), r.err());
         assertTrue(Files.isRegularFile(data.resolve("wattguard/pki/own/client.der")), "XDG_DATA_HOME is followed");
     }

@@ -19,9 +19,20 @@ class HealthTest {
     private static final class StepClock extends Clock {
         long ms = Instant.parse("2026-12-04T10:00:00Z").toEpochMilli();
 
-        @Override public ZoneId getZone() { return ZoneOffset.UTC; }
-        @Override public Clock withZone(ZoneId zone) { return this; }
-        @Override public Instant instant() { return Instant.ofEpochMilli(ms); }
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(ms);
+        }
 
         void advance(Duration d) {
             ms += d.toMillis();
@@ -75,7 +86,9 @@ class HealthTest {
         assertEquals("{}", shown().toString(), "nothing to say before any error");
         health.failed("cannot reach InfluxDB at http://influx:8086/: Connection refused");
         ObjectNode now = shown();
-        assertEquals("cannot reach InfluxDB at http://influx:8086/: Connection refused", now.path("last_error").asText());
+        assertEquals(
+                "cannot reach InfluxDB at http://influx:8086/: Connection refused",
+                now.path("last_error").asText());
         assertEquals("2026-12-04T10:00:00Z", now.path("last_error_at").asText());
         assertFalse(now.has("previous_error"));
 
@@ -85,7 +98,8 @@ class HealthTest {
         clock.advance(Health.SETTLE);
         ObjectNode past = shown();
         assertFalse(past.has("last_error"), past.toString());
-        assertEquals("cannot reach InfluxDB at http://influx:8086/: Connection refused",
+        assertEquals(
+                "cannot reach InfluxDB at http://influx:8086/: Connection refused",
                 past.path("previous_error").asText());
         assertEquals("2026-12-04T10:00:00Z", past.path("previous_error_at").asText());
     }

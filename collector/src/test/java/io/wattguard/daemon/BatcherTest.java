@@ -22,7 +22,11 @@ class BatcherTest {
     private static List<Sample> samples(int n, long t0) {
         List<Sample> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            out.add(Sample.builder("m").tag("i", Integer.toString(i)).field("v", i).time(t0 + i).build());
+            out.add(Sample.builder("m")
+                    .tag("i", Integer.toString(i))
+                    .field("v", i)
+                    .time(t0 + i)
+                    .build());
         }
         return out;
     }
@@ -49,7 +53,8 @@ class BatcherTest {
     @Test
     void aStalledSinkMakesProducersWaitWithNoMoreThanTheBoundInMemory() throws Exception {
         Gate sink = new Gate();
-        try (Batcher b = new Batcher(Topology.empty(), sink, new Settings.Batch(100, Duration.ofMillis(10), 1000), f -> {})) {
+        try (Batcher b =
+                new Batcher(Topology.empty(), sink, new Settings.Batch(100, Duration.ofMillis(10), 1000), f -> {})) {
             // One batch goes to the stalled sink, 1,000 wait: the 1,101st point cannot be held.
             CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> b.add(samples(5000, 0)));
             Thread.sleep(500);
@@ -76,8 +81,8 @@ class BatcherTest {
             public void close() {}
         };
         CompletableFuture<Batcher.Failed> told = new CompletableFuture<>();
-        try (Batcher b = new Batcher(Topology.empty(), dying, new Settings.Batch(10, Duration.ofMillis(10), 100),
-                told::complete)) {
+        try (Batcher b = new Batcher(
+                Topology.empty(), dying, new Settings.Batch(10, Duration.ofMillis(10), 100), told::complete)) {
             CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
                 for (int i = 0; i < 1000; i++) {
                     b.add(samples(10, i * 10L));
@@ -85,7 +90,8 @@ class BatcherTest {
             });
             Batcher.Failed f = told.get(10, TimeUnit.SECONDS);
             assertEquals("the batcher stopped: out of memory (Java heap space)", f.getMessage());
-            var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> producer.get(10, TimeUnit.SECONDS));
+            var e = assertThrows(
+                    java.util.concurrent.ExecutionException.class, () -> producer.get(10, TimeUnit.SECONDS));
             assertSame(f, e.getCause());
             assertThrows(Batcher.Failed.class, () -> b.offer(samples(1, 0), Duration.ZERO));
             assertSame(f, b.failure());

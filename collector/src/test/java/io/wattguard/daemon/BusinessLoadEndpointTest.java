@@ -30,6 +30,7 @@ class BusinessLoadEndpointTest extends InfluxdTest {
 
     @TempDir
     Path tmp;
+
     private Daemon daemon;
     private String db;
     private int port;
@@ -38,7 +39,8 @@ class BusinessLoadEndpointTest extends InfluxdTest {
     void startDaemon(org.junit.jupiter.api.TestInfo info) throws Exception {
         db = info.getTestMethod().orElseThrow().getName().toLowerCase();
         port = PrivateInfluxd.freePort();
-        Settings settings = Configs.load(tmp, """
+        Settings settings = Configs.load(
+                tmp, """
                 instance: collector-1
                 influxdb: {url: %s, database: %s}
                 batch: {max_points: 100, max_delay: 50ms}
@@ -80,7 +82,8 @@ class BusinessLoadEndpointTest extends InfluxdTest {
     }
 
     private void awaitEntity(String entity) {
-        await(Duration.ofSeconds(20), entity + " in influxd", () -> !points(" AND entity = '" + entity + "'").isEmpty());
+        await(Duration.ofSeconds(20), entity + " in influxd", () -> !points(" AND entity = '" + entity + "'")
+                .isEmpty());
     }
 
     @Test
@@ -141,44 +144,75 @@ class BusinessLoadEndpointTest extends InfluxdTest {
                 business_load,entity=bad-3,level=host value=1.5
                 """);
         assertEquals(400, r.statusCode());
-        assertEquals("text/plain; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
-        assertEquals("line 3: value: expected a number from 0 to 1 (a share of capacity), found 1.5; nothing of this "
-                + "request was written\n", r.body());
-        assertEquals("line 1: measurement 'gpu' is not accepted here: only business_load; nothing of this request was "
-                + "written\n", post("text/plain", "gpu,host=h1 power_w=300\n").body());
-        assertEquals("line 1: level is required: host or rack; nothing of this request was written\n",
+        assertEquals(
+                "text/plain; charset=utf-8",
+                r.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(
+                "line 3: value: expected a number from 0 to 1 (a share of capacity), found 1.5; nothing of this "
+                        + "request was written\n",
+                r.body());
+        assertEquals(
+                "line 1: measurement 'gpu' is not accepted here: only business_load; nothing of this request was "
+                        + "written\n",
+                post("text/plain", "gpu,host=h1 power_w=300\n").body());
+        assertEquals(
+                "line 1: level is required: host or rack; nothing of this request was written\n",
                 post("text/plain", "business_load,entity=h1 value=0.5\n").body());
-        assertEquals("line 2: field value is required (the share of capacity the business explains, 0 to 1); nothing "
-                + "of this request was written\n", post("text/plain", "\nbusiness_load,entity=h1,level=host raw=3\n").body());
-        assertEquals("line 1: unknown tag 'host': business_load takes entity, level and source; nothing of this "
-                + "request was written\n", post("text/plain", "business_load,entity=h1,level=host,host=h1 value=0\n").body());
-        assertEquals("line 1: time 1780000000000000000 is outside InfluxDB's range of 1677-09-21T00:12:43.146Z to "
-                + "2262-04-11T23:47:16.854Z (epoch milliseconds expected; nanoseconds or microseconds?); nothing of "
-                + "this request was written\n",
-                post("text/plain", "business_load,entity=h1,level=host value=0 1780000000000000000\n").body());
-        assertEquals("item 1: level: expected host or rack, found 'room'; nothing of this request was written\n",
-                post("application/json", "[{\"entity\":\"x\",\"level\":\"host\",\"value\":0.1},"
-                        + "{\"entity\":\"y\",\"level\":\"room\",\"value\":0.1}]").body());
-        assertEquals("value: expected a number, found \"0.5\"; nothing of this request was written\n",
-                post("application/json", "{\"entity\":\"x\",\"level\":\"host\",\"value\":\"0.5\"}").body());
-        HttpResponse<String> late = post("application/json",
-                "{\"entity\":\"x\",\"level\":\"host\",\"value\":0.1,\"time_ms\":9999999999999}");
+        assertEquals(
+                "line 2: field value is required (the share of capacity the business explains, 0 to 1); nothing "
+                        + "of this request was written\n",
+                post("text/plain", "\nbusiness_load,entity=h1,level=host raw=3\n")
+                        .body());
+        assertEquals(
+                "line 1: unknown tag 'host': business_load takes entity, level and source; nothing of this "
+                        + "request was written\n",
+                post("text/plain", "business_load,entity=h1,level=host,host=h1 value=0\n")
+                        .body());
+        assertEquals(
+                "line 1: time 1780000000000000000 is outside InfluxDB's range of 1677-09-21T00:12:43.146Z to "
+                        + "2262-04-11T23:47:16.854Z (epoch milliseconds expected; nanoseconds or microseconds?); nothing of "
+                        + "this request was written\n",
+                post("text/plain", "business_load,entity=h1,level=host value=0 1780000000000000000\n")
+                        .body());
+        assertEquals(
+                "item 1: level: expected host or rack, found 'room'; nothing of this request was written\n",
+                post(
+                                "application/json",
+                                "[{\"entity\":\"x\",\"level\":\"host\",\"value\":0.1},"
+                                        + "{\"entity\":\"y\",\"level\":\"room\",\"value\":0.1}]")
+                        .body());
+        assertEquals(
+                "value: expected a number, found \"0.5\"; nothing of this request was written\n",
+                post("application/json", "{\"entity\":\"x\",\"level\":\"host\",\"value\":\"0.5\"}")
+                        .body());
+        HttpResponse<String> late = post(
+                "application/json", "{\"entity\":\"x\",\"level\":\"host\",\"value\":0.1,\"time_ms\":9999999999999}");
         assertEquals(400, late.statusCode(), "year 2286 is past what InfluxDB stores");
-        assertEquals("time 9999999999999 is outside InfluxDB's range of 1677-09-21T00:12:43.146Z to "
-                + "2262-04-11T23:47:16.854Z (epoch milliseconds expected; nanoseconds or microseconds?); nothing of "
-                + "this request was written\n", late.body());
-        assertEquals("line 1: value: expected a number from 0 to 1 (a share of capacity), found NaN; nothing of this "
-                + "request was written\n", post("text/plain", "business_load,entity=h1,level=host value=NaN\n").body());
-        assertEquals("line 1: raw: expected a finite number, found Infinity; nothing of this request was written\n",
-                post("text/plain", "business_load,entity=h1,level=host value=0,raw=Infinity\n").body());
+        assertEquals(
+                "time 9999999999999 is outside InfluxDB's range of 1677-09-21T00:12:43.146Z to "
+                        + "2262-04-11T23:47:16.854Z (epoch milliseconds expected; nanoseconds or microseconds?); nothing of "
+                        + "this request was written\n",
+                late.body());
+        assertEquals(
+                "line 1: value: expected a number from 0 to 1 (a share of capacity), found NaN; nothing of this "
+                        + "request was written\n",
+                post("text/plain", "business_load,entity=h1,level=host value=NaN\n")
+                        .body());
+        assertEquals(
+                "line 1: raw: expected a finite number, found Infinity; nothing of this request was written\n",
+                post("text/plain", "business_load,entity=h1,level=host value=0,raw=Infinity\n")
+                        .body());
         HttpResponse<String> broken = post("application/json", "{\"entity\": ");
         assertEquals(400, broken.statusCode());
         assertTrue(broken.body().startsWith("not valid JSON at line 1, column "), broken.body());
         assertEquals(400, post("text/plain", "").statusCode(), "an empty body");
         // A good request after the bad ones: once it is stored, anything of the bad ones would be too.
-        assertEquals(200, post(null, "business_load,entity=marker,level=host value=0.1\n").statusCode());
+        assertEquals(
+                200,
+                post(null, "business_load,entity=marker,level=host value=0.1\n").statusCode());
         awaitEntity("marker");
-        assertEquals(List.of("marker"), points("").stream().map(p -> p.get("entity")).toList());
+        assertEquals(
+                List.of("marker"), points("").stream().map(p -> p.get("entity")).toList());
     }
 
     @Test
@@ -186,10 +220,16 @@ class BusinessLoadEndpointTest extends InfluxdTest {
         String deep = "[".repeat(1_500) + "]".repeat(1_500);
         HttpResponse<String> r = post("application/json", deep);
         assertEquals(400, r.statusCode(), r.body());
-        assertTrue(r.body().startsWith("JSON not accepted: Document nesting depth (1001) exceeds the maximum allowed "
-                + "(1000"), r.body());
+        assertTrue(
+                r.body()
+                        .startsWith("JSON not accepted: Document nesting depth (1001) exceeds the maximum allowed "
+                                + "(1000"),
+                r.body());
         assertTrue(r.body().endsWith("; nothing of this request was written\n"), r.body());
-        assertEquals(200, post("text/plain", "business_load,entity=after,level=host value=0.1\n").statusCode(),
+        assertEquals(
+                200,
+                post("text/plain", "business_load,entity=after,level=host value=0.1\n")
+                        .statusCode(),
                 "the listener is fine afterwards");
         awaitEntity("after");
     }
@@ -217,8 +257,10 @@ class BusinessLoadEndpointTest extends InfluxdTest {
         HttpResponse<String> r = post("text/plain", big.toString());
         assertEquals(413, r.statusCode());
         assertTrue(r.body().contains("is over the limit of 1048576 bytes"), r.body());
-        HttpResponse<String> get = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                + "/api/v1/business-load")).header("Authorization", "Bearer " + TOKEN).build(),
+        HttpResponse<String> get = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/business-load"))
+                        .header("Authorization", "Bearer " + TOKEN)
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(405, get.statusCode());
         assertEquals("POST", get.headers().firstValue("Allow").orElse(""));

@@ -58,23 +58,31 @@ class DurabilityTest extends InfluxdTest {
         Settings settings = Configs.load(tmp, config("outage", tmp.resolve("spool"), "200ms"));
         List<Sample> emitted = Collections.synchronizedList(new ArrayList<>());
         // Only the source's own points: the collector's self-metrics (hourly here) pass the tap too.
-        try (Daemon daemon = new Daemon(settings, Clock.systemUTC(),
-                batch -> batch.stream().filter(x -> x.measurement().equals("gpu")).forEach(emitted::add))) {
+        try (Daemon daemon = new Daemon(settings, Clock.systemUTC(), batch -> batch.stream()
+                .filter(x -> x.measurement().equals("gpu"))
+                .forEach(emitted::add))) {
             daemon.start();
-            await(Duration.ofSeconds(20), "first points in InfluxDB", () -> daemon.sink().stats().pointsWritten.get() > 0);
+            await(
+                    Duration.ofSeconds(20),
+                    "first points in InfluxDB",
+                    () -> daemon.sink().stats().pointsWritten.get() > 0);
             influxd.stop();
             long stoppedAt = System.nanoTime();
             await(Duration.ofSeconds(40), "30 s of outage", () -> System.nanoTime() - stoppedAt > 30_000_000_000L);
             assertTrue(daemon.sink().spoolBytes() > 0, "samples were spooled during the outage");
-            assertEquals("unreachable", daemon.health().path("sink").path("influxdb").asText());
+            assertEquals(
+                    "unreachable", daemon.health().path("sink").path("influxdb").asText());
             influxd.start();
             await(Duration.ofSeconds(20), "more samples after the restart", () -> emitted.size() > 0);
             daemon.scheduler().close(); // stop the stream; what was emitted must all arrive
-            await(Duration.ofSeconds(90), "the spool to drain", () -> daemon.sink().spoolBytes() == 0);
+            await(
+                    Duration.ofSeconds(90),
+                    "the spool to drain",
+                    () -> daemon.sink().spoolBytes() == 0);
             assertTrue(daemon.sink().flush(Duration.ofSeconds(30)));
         }
-        List<Map<String, Object>> stored = query("outage",
-                "SELECT power_w, energy_j, host FROM gpu WHERE time >= 0 AND time <= now()");
+        List<Map<String, Object>> stored =
+                query("outage", "SELECT power_w, energy_j, host FROM gpu WHERE time >= 0 AND time <= now()");
         Map<String, Map<String, Object>> byKey = new HashMap<>();
         stored.forEach(r -> byKey.put(r.get("host") + "@" + r.get("time"), r));
         assertTrue(emitted.size() > 30 * 5 * 10, "a steady stream through the outage: " + emitted.size());
@@ -115,7 +123,8 @@ class DurabilityTest extends InfluxdTest {
         influxd.start();
         Process p = daemon(cfg, "run-final");
         try {
-            await(Duration.ofSeconds(120), "every spooled sample in InfluxDB", () -> stored("killed").containsAll(spooled));
+            await(Duration.ofSeconds(120), "every spooled sample in InfluxDB", () -> stored("killed")
+                    .containsAll(spooled));
         } finally {
             p.destroy();
             p.waitFor(20, TimeUnit.SECONDS);
@@ -125,9 +134,18 @@ class DurabilityTest extends InfluxdTest {
 
     private Process daemon(Path cfg, String name) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"), "io.wattguard.cli.Main",
-                "run", "--config", cfg.toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve(name + ".log").toFile()).start();
+        return new ProcessBuilder(
+                        java,
+                        "-Xmx64m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "io.wattguard.cli.Main",
+                        "run",
+                        "--config",
+                        cfg.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(name + ".log").toFile())
+                .start();
     }
 
     private static long spooledBytes(Path spool) {
@@ -135,7 +153,9 @@ class DurabilityTest extends InfluxdTest {
             return 0;
         }
         try (Stream<Path> s = Files.list(spool)) {
-            return s.filter(p -> p.toString().endsWith(".seg")).mapToLong(p -> p.toFile().length()).sum();
+            return s.filter(p -> p.toString().endsWith(".seg"))
+                    .mapToLong(p -> p.toFile().length())
+                    .sum();
         } catch (IOException e) {
             return 0;
         }
@@ -177,7 +197,8 @@ class DurabilityTest extends InfluxdTest {
 
     private static Set<String> stored(String db) {
         Set<String> out = new HashSet<>();
-        for (Map<String, Object> r : query(influxd.url(), db, "SELECT power_w, host FROM gpu WHERE time >= 0 AND time <= now()")) {
+        for (Map<String, Object> r :
+                query(influxd.url(), db, "SELECT power_w, host FROM gpu WHERE time >= 0 AND time <= now()")) {
             out.add(r.get("host") + " " + r.get("time") + " " + ((Number) r.get("power_w")).doubleValue());
         }
         return out;

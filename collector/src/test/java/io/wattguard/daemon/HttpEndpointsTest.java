@@ -32,11 +32,18 @@ class HttpEndpointsTest {
 
     private static HttpEndpoints start(Secret token, String status) throws Exception {
         PrometheusRegistry registry = new PrometheusRegistry();
-        Counter.builder().name("wattguard_polls_total").labelNames("source").register(registry).labelValues("gpus").inc(3);
+        Counter.builder()
+                .name("wattguard_polls_total")
+                .labelNames("source")
+                .register(registry)
+                .labelValues("gpus")
+                .inc(3);
         ObjectNode health = new ObjectMapper().createObjectNode().put("status", status);
         int port = PrivateInfluxd.freePort();
-        return new HttpEndpoints(new HttpSettings(true, new InetSocketAddress(InetAddress.getLoopbackAddress(), port), token),
-                registry, () -> health);
+        return new HttpEndpoints(
+                new HttpSettings(true, new InetSocketAddress(InetAddress.getLoopbackAddress(), port), token),
+                registry,
+                () -> health);
     }
 
     @Test
@@ -45,7 +52,8 @@ class HttpEndpointsTest {
             int port = http.address().getPort();
             HttpResponse<String> h = get(port, "/health", null);
             assertEquals(200, h.statusCode());
-            assertEquals("application/json", h.headers().firstValue("Content-Type").orElse(""));
+            assertEquals(
+                    "application/json", h.headers().firstValue("Content-Type").orElse(""));
             assertTrue(h.body().contains("\"status\" : \"ok\""), h.body());
             HttpResponse<String> m = get(port, "/metrics", null);
             assertEquals(200, m.statusCode());
@@ -76,8 +84,9 @@ class HttpEndpointsTest {
     @Test
     void aHandlerThatFailsStillAnswers500() throws Exception {
         int port = PrivateInfluxd.freePort();
-        try (HttpEndpoints http = new HttpEndpoints(new HttpSettings(true,
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), port), null), new PrometheusRegistry(),
+        try (HttpEndpoints http = new HttpEndpoints(
+                new HttpSettings(true, new InetSocketAddress(InetAddress.getLoopbackAddress(), port), null),
+                new PrometheusRegistry(),
                 () -> {
                     throw new IllegalStateException("health is broken");
                 })) {
@@ -91,11 +100,16 @@ class HttpEndpointsTest {
     @Test
     void aPortInUseIsNamedInTheOperatorsTerms() throws Exception {
         try (HttpEndpoints first = start(null, "ok")) {
-            IOException e = assertThrows(IOException.class, () -> new HttpEndpoints(new HttpSettings(true,
-                    first.address(), null), new PrometheusRegistry(), () -> null));
-            assertTrue(e.getMessage().startsWith("http.listen: cannot listen on " + first.address() + ": "), e.getMessage());
+            IOException e = assertThrows(
+                    IOException.class,
+                    () -> new HttpEndpoints(
+                            new HttpSettings(true, first.address(), null), new PrometheusRegistry(), () -> null));
+            assertTrue(
+                    e.getMessage().startsWith("http.listen: cannot listen on " + first.address() + ": "),
+                    e.getMessage());
             assertTrue(e.getMessage().endsWith(" (another wattguard running? choose another port)"), e.getMessage());
-            assertEquals(200, get(first.address().getPort(), "/health", null).statusCode(), "the first one still serves");
+            assertEquals(
+                    200, get(first.address().getPort(), "/health", null).statusCode(), "the first one still serves");
         }
     }
 

@@ -38,33 +38,45 @@ import org.junit.jupiter.params.provider.ValueSource;
  * cut off at the documented limits ({@link HttpLimits}) rather than held for as long as they like.
  */
 class HttpHostileClientsTest {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final String TOKEN = "t0ken";
     private static final HttpLimits FAST = limits(1, 1, 1, 4);
     private final List<List<Sample>> pushed = new CopyOnWriteArrayList<>();
 
     /** The default total and header size, with these timeouts (in seconds) and per-client limit. */
     private static HttpLimits limits(int header, int body, int idle, int perClient) {
-        return new HttpLimits(Duration.ofSeconds(header), Duration.ofSeconds(body), Duration.ofSeconds(idle),
-                HttpLimits.DEFAULTS.maxConnections(), perClient, HttpLimits.DEFAULTS.maxHeaderBytes());
+        return new HttpLimits(
+                Duration.ofSeconds(header),
+                Duration.ofSeconds(body),
+                Duration.ofSeconds(idle),
+                HttpLimits.DEFAULTS.maxConnections(),
+                perClient,
+                HttpLimits.DEFAULTS.maxHeaderBytes());
     }
 
     private HttpEndpoints start(String token, HttpLimits limits) throws Exception {
         ObjectNode health = new ObjectMapper().createObjectNode().put("status", "ok");
         InetSocketAddress listen = new InetSocketAddress(InetAddress.getLoopbackAddress(), PrivateInfluxd.freePort());
-        return new HttpEndpoints(new HttpSettings(true, listen, token == null ? null : new Secret(token), limits),
-                new PrometheusRegistry(), () -> health, pushed::add, Clock.systemUTC());
+        return new HttpEndpoints(
+                new HttpSettings(true, listen, token == null ? null : new Secret(token), limits),
+                new PrometheusRegistry(),
+                () -> health,
+                pushed::add,
+                Clock.systemUTC());
     }
 
     /** How long {@code GET /health} from 127.0.0.1 took to answer 200. */
     private static Duration health(HttpEndpoints http, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.address().getPort()
-                + "/health")).timeout(Duration.ofSeconds(5));
+        HttpRequest.Builder b = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + http.address().getPort() + "/health"))
+                .timeout(Duration.ofSeconds(5));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
         long t0 = System.nanoTime();
-        assertEquals(200, HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(
+                200, HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
         return Duration.ofNanos(System.nanoTime() - t0);
     }
 
@@ -79,8 +91,10 @@ class HttpHostileClientsTest {
     @ParameterizedTest(name = "token configured: {0}")
     @ValueSource(booleans = {false, true})
     void fiftySlowConnectionsDoNotDelayHealth(boolean withToken) throws Exception {
-        assertTrue(SlowClients.supported(), "needs client addresses 127.0.0.2 and up: Linux routes all of 127/8 "
-                + "to loopback; elsewhere add them as loopback aliases (macOS: sudo ifconfig lo0 alias 127.0.0.2 up)");
+        assertTrue(
+                SlowClients.supported(),
+                "needs client addresses 127.0.0.2 and up: Linux routes all of 127/8 "
+                        + "to loopback; elsewhere add them as loopback aliases (macOS: sudo ifconfig lo0 alias 127.0.0.2 up)");
         String token = withToken ? TOKEN : null;
         try (HttpEndpoints http = start(token, HttpLimits.DEFAULTS);
                 SlowClients slow = new SlowClients(http.address(), Duration.ofSeconds(1))) {
@@ -100,13 +114,17 @@ class HttpHostileClientsTest {
             assertTrue(worst.compareTo(Duration.ofSeconds(1)) < 0, "slowest /health: " + worst.toMillis() + " ms");
             assertEquals(50, heldFrom(http, 11), "the 50 slow connections were held all along, not refused");
             assertEquals(50, slow.open());
-            HttpRequest.Builder push = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.address().getPort()
-                    + HttpEndpoints.BUSINESS_LOAD_PATH)).timeout(Duration.ofSeconds(1))
+            HttpRequest.Builder push = HttpRequest.newBuilder(URI.create(
+                            "http://127.0.0.1:" + http.address().getPort() + HttpEndpoints.BUSINESS_LOAD_PATH))
+                    .timeout(Duration.ofSeconds(1))
                     .POST(HttpRequest.BodyPublishers.ofString("business_load,entity=gpu-1,level=host value=0.5\n"));
             if (token != null) {
                 push.header("Authorization", "Bearer " + token);
             }
-            assertEquals(200, HTTP.send(push.build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
+            assertEquals(
+                    200,
+                    HTTP.send(push.build(), HttpResponse.BodyHandlers.ofString())
+                            .statusCode(),
                     "a push from another client too");
             assertEquals(1, pushed.size());
         }
@@ -138,7 +156,8 @@ class HttpHostileClientsTest {
     }
 
     private static void assertAbout(Duration expected, Duration actual) {
-        assertTrue(actual.compareTo(expected.minusMillis(150)) >= 0 && actual.compareTo(expected.plusMillis(1500)) < 0,
+        assertTrue(
+                actual.compareTo(expected.minusMillis(150)) >= 0 && actual.compareTo(expected.plusMillis(1500)) < 0,
                 "expected about " + expected.toMillis() + " ms, took " + actual.toMillis() + " ms");
     }
 
@@ -156,7 +175,9 @@ class HttpHostileClientsTest {
     void aSilentConnectionIsClosedAtTheIdleTimeout() throws Exception {
         try (HttpEndpoints http = start(null, limits(10, 10, 1, 16));
                 SlowClients slow = new SlowClients(http.address(), Duration.ofHours(1))) {
-            assertAbout(Duration.ofSeconds(1), untilClosed(slow.open(InetAddress.getLoopbackAddress(), "")).after());
+            assertAbout(
+                    Duration.ofSeconds(1),
+                    untilClosed(slow.open(InetAddress.getLoopbackAddress(), "")).after());
         }
     }
 
@@ -165,8 +186,10 @@ class HttpHostileClientsTest {
         try (HttpEndpoints http = start(null, limits(1, 5, 5, 16));
                 SlowClients slow = new SlowClients(http.address(), Duration.ofMillis(200))) {
             health(http, null); // a first answer, out of the timing
-            Socket s = slow.open(InetAddress.getLoopbackAddress(), "GET /health HTTP/1.1\r\nHost: wattguard\r\n\r\n"
-                    + "GET /health HTTP/1.1\r\nHost: wattguard\r\nX-Slow: ");
+            Socket s = slow.open(
+                    InetAddress.getLoopbackAddress(),
+                    "GET /health HTTP/1.1\r\nHost: wattguard\r\n\r\n"
+                            + "GET /health HTTP/1.1\r\nHost: wattguard\r\nX-Slow: ");
             Ending e = untilClosed(s);
             assertTrue(e.answer().startsWith("HTTP/1.1 200 "), e.answer());
             assertAbout(Duration.ofSeconds(1), e.after());
@@ -179,8 +202,11 @@ class HttpHostileClientsTest {
                 SlowClients slow = new SlowClients(http.address(), Duration.ofMillis(200))) {
             Ending e = untilClosed(slow.body(InetAddress.getLoopbackAddress(), TOKEN, 4096));
             assertEquals("HTTP/1.1 408 Request Timeout", e.status(), e.answer());
-            assertTrue(e.answer().endsWith("body not received within 1000 ms: send it faster, or the points in several "
-                    + "requests\n"), e.answer());
+            assertTrue(
+                    e.answer()
+                            .endsWith("body not received within 1000 ms: send it faster, or the points in several "
+                                    + "requests\n"),
+                    e.answer());
             assertAbout(Duration.ofSeconds(1), e.after());
             assertTrue(pushed.isEmpty());
         }
@@ -192,7 +218,9 @@ class HttpHostileClientsTest {
                 SlowClients slow = new SlowClients(http.address(), Duration.ofHours(1))) {
             Ending e = untilClosed(slow.body(InetAddress.getLoopbackAddress(), null, 4096));
             assertEquals("HTTP/1.1 401 Unauthorized", e.status(), e.answer());
-            assertTrue(e.after().compareTo(Duration.ofSeconds(1)) < 0, "at once, took " + e.after().toMillis() + " ms");
+            assertTrue(
+                    e.after().compareTo(Duration.ofSeconds(1)) < 0,
+                    "at once, took " + e.after().toMillis() + " ms");
         }
     }
 
@@ -201,16 +229,23 @@ class HttpHostileClientsTest {
         try (HttpEndpoints http = start(null, FAST);
                 SlowClients slow = new SlowClients(http.address(), Duration.ofHours(1))) {
             InetAddress local = InetAddress.getLoopbackAddress();
-            Ending bigHeaders = untilClosed(slow.open(local, "GET /health HTTP/1.1\r\nHost: wattguard\r\nX-Big: "
-                    + "a".repeat(9 << 10) + "\r\n\r\n"));
+            Ending bigHeaders = untilClosed(slow.open(
+                    local, "GET /health HTTP/1.1\r\nHost: wattguard\r\nX-Big: " + "a".repeat(9 << 10) + "\r\n\r\n"));
             assertEquals("HTTP/1.1 431 Request Header Fields Too Large", bigHeaders.status(), bigHeaders.answer());
-            assertTrue(bigHeaders.after().compareTo(Duration.ofSeconds(1)) < 0, bigHeaders.after().toString());
+            assertTrue(
+                    bigHeaders.after().compareTo(Duration.ofSeconds(1)) < 0,
+                    bigHeaders.after().toString());
             // A declared length past what is worth reading is refused before any of it arrives.
             Ending declared = untilClosed(slow.body(local, null, 1 << 30));
             assertEquals("HTTP/1.1 413 Payload Too Large", declared.status(), declared.answer());
-            assertTrue(declared.answer().endsWith("body of 1073741824 bytes is over the limit of 1048576 bytes: send "
-                    + "the points in several requests\n"), declared.answer());
-            assertTrue(declared.after().compareTo(Duration.ofSeconds(1)) < 0, declared.after().toString());
+            assertTrue(
+                    declared.answer()
+                            .endsWith("body of 1073741824 bytes is over the limit of 1048576 bytes: send "
+                                    + "the points in several requests\n"),
+                    declared.answer());
+            assertTrue(
+                    declared.after().compareTo(Duration.ofSeconds(1)) < 0,
+                    declared.after().toString());
             // Two mebibytes, all sent: read, dropped, refused.
             Socket whole = slow.body(local, null, 2 << 20);
             whole.getOutputStream().write(new byte[(2 << 20) - "business_load,entity=".length()]);
@@ -223,8 +258,10 @@ class HttpHostileClientsTest {
 
     @Test
     void oneClientGetsNoMoreThanItsShareOfConnections() throws Exception {
-        assertTrue(SlowClients.supported(), "needs client addresses 127.0.0.2 and up: Linux routes all of 127/8 "
-                + "to loopback; elsewhere add them as loopback aliases (macOS: sudo ifconfig lo0 alias 127.0.0.2 up)");
+        assertTrue(
+                SlowClients.supported(),
+                "needs client addresses 127.0.0.2 and up: Linux routes all of 127/8 "
+                        + "to loopback; elsewhere add them as loopback aliases (macOS: sudo ifconfig lo0 alias 127.0.0.2 up)");
         try (HttpEndpoints http = start(null, limits(10, 10, 10, 4));
                 SlowClients slow = new SlowClients(http.address(), Duration.ofSeconds(1))) {
             InetAddress hostile = SlowClients.source(0);
@@ -248,9 +285,16 @@ class HttpHostileClientsTest {
 
     @Test
     void pastTheTotalLimitANewConnectionWaitsForOneToClose() throws Exception {
-        assertTrue(SlowClients.supported(), "needs client addresses 127.0.0.2 and up: Linux routes all of 127/8 "
-                + "to loopback; elsewhere add them as loopback aliases (macOS: sudo ifconfig lo0 alias 127.0.0.2 up)");
-        HttpLimits four = new HttpLimits(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10), 4, 4,
+        assertTrue(
+                SlowClients.supported(),
+                "needs client addresses 127.0.0.2 and up: Linux routes all of 127/8 "
+                        + "to loopback; elsewhere add them as loopback aliases (macOS: sudo ifconfig lo0 alias 127.0.0.2 up)");
+        HttpLimits four = new HttpLimits(
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(10),
+                4,
+                4,
                 HttpLimits.DEFAULTS.maxHeaderBytes());
         try (HttpEndpoints http = start(null, four);
                 SlowClients slow = new SlowClients(http.address(), Duration.ofSeconds(1))) {
@@ -259,13 +303,16 @@ class HttpHostileClientsTest {
                 held.add(slow.headers(SlowClients.source(i)));
                 awaitConnections(http, SlowClients.source(i), 1);
             }
-            var waiting = HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.address().getPort()
-                    + "/health")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            var waiting = HTTP.sendAsync(
+                    HttpRequest.newBuilder(URI.create(
+                                    "http://127.0.0.1:" + http.address().getPort() + "/health"))
+                            .timeout(Duration.ofSeconds(5))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             Thread.sleep(500);
             assertFalse(waiting.isDone(), "a fifth connection waits in the backlog");
             held.get(0).close();
-            assertEquals(200, waiting.get(3, TimeUnit.SECONDS).statusCode(),
-                    "and is served once one closes");
+            assertEquals(200, waiting.get(3, TimeUnit.SECONDS).statusCode(), "and is served once one closes");
         }
     }
 

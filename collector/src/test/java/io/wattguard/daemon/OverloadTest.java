@@ -56,12 +56,23 @@ class OverloadTest extends InfluxdTest {
                             tags: {series: "s{i:04}"}
                             fields: {v: {random_walk: {min: 0, max: 100, step: 1}}}
                     """.formatted(link.url(), spool, http, SERIES));
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            String java =
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Path log = tmp.resolve("daemon.log");
             Path gcLog = tmp.resolve("gc.log");
-            Process p = new ProcessBuilder(java, "-Xmx64m", "-Xlog:gc:file=" + gcLog, "-cp",
-                    System.getProperty("java.class.path"), "io.wattguard.cli.Main", "run", "--config", cfg.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process p = new ProcessBuilder(
+                            java,
+                            "-Xmx64m",
+                            "-Xlog:gc:file=" + gcLog,
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            "io.wattguard.cli.Main",
+                            "run",
+                            "--config",
+                            cfg.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             long startMs = System.currentTimeMillis();
             List<long[]> rss = new ArrayList<>(); // {seconds since start, kB}
             long spoolAt20 = -1;
@@ -79,24 +90,40 @@ class OverloadTest extends InfluxdTest {
                 Map<String, Double> m = metrics(http);
                 double produced = m.get("wattguard_samples_total{source=\"flood\"}");
                 double written = m.get("wattguard_points_written_total");
-                System.out.printf("after 60 s: produced %.0f points, InfluxDB took %.0f (1/%.1f), spool %d -> %d bytes%n",
+                System.out.printf(
+                        "after 60 s: produced %.0f points, InfluxDB took %.0f (1/%.1f), spool %d -> %d bytes%n",
                         produced, written, produced / Math.max(1, written), spoolAt20, spoolAt60);
-                assertTrue(written * 5 < produced, "the link was meant to take about a tenth: " + written + " of " + produced);
+                assertTrue(
+                        written * 5 < produced,
+                        "the link was meant to take about a tenth: " + written + " of " + produced);
                 // A full batch (5,000 points, about 60 kB gzipped) takes longer than influxdb.timeout to cross
                 // this link: only halves get through, and they must, or nothing would ever arrive.
                 assertTrue(written * 30 > produced, "InfluxDB took too little over the slow link: " + written);
-                assertTrue(spoolAt60 > spoolAt20 + 1_000_000, "the excess waits in the spool: " + spoolAt20 + " -> " + spoolAt60);
+                assertTrue(
+                        spoolAt60 > spoolAt20 + 1_000_000,
+                        "the excess waits in the spool: " + spoolAt20 + " -> " + spoolAt60);
 
                 long early = maxRss(rss, 10, 30);
                 long late = maxRss(rss, 40, 60);
                 System.out.printf("RSS max 10-30 s %d kB, 40-60 s %d kB%n", early, late);
                 assertTrue(late <= early * 1.2, "RSS grows under overload: " + early + " kB then " + late + " kB");
                 List<double[]> gcs = afterGc(gcLog);
-                double heapEarly = gcs.stream().filter(g -> g[0] >= 10 && g[0] < 30).mapToDouble(g -> g[1]).max().orElse(0);
-                double heapLate = gcs.stream().filter(g -> g[0] >= 40 && g[0] < 60).mapToDouble(g -> g[1]).max().orElse(0);
-                System.out.printf("heap after GC max 10-30 s %.0f MB, 40-60 s %.0f MB, %d collections%n", heapEarly,
-                        heapLate, gcs.size());
-                assertTrue(heapLate <= heapEarly + 8, "heap after GC grows: " + heapEarly + " MB then " + heapLate + " MB");
+                double heapEarly = gcs.stream()
+                        .filter(g -> g[0] >= 10 && g[0] < 30)
+                        .mapToDouble(g -> g[1])
+                        .max()
+                        .orElse(0);
+                double heapLate = gcs.stream()
+                        .filter(g -> g[0] >= 40 && g[0] < 60)
+                        .mapToDouble(g -> g[1])
+                        .max()
+                        .orElse(0);
+                System.out.printf(
+                        "heap after GC max 10-30 s %.0f MB, 40-60 s %.0f MB, %d collections%n",
+                        heapEarly, heapLate, gcs.size());
+                assertTrue(
+                        heapLate <= heapEarly + 8,
+                        "heap after GC grows: " + heapEarly + " MB then " + heapLate + " MB");
 
                 // The link is fast again: everything taken before this second must arrive, each second whole.
                 long cutoff = System.currentTimeMillis() / 1000 * 1000;
@@ -107,23 +134,34 @@ class OverloadTest extends InfluxdTest {
                 long expected = -1;
                 List<Map<String, Object>> seconds = List.of();
                 while (System.nanoTime() - catchUp < TimeUnit.SECONDS.toNanos(180)) {
-                    seconds = query(influxd.url(), "overload", "SELECT count(v) FROM flood WHERE " + range
-                            + " GROUP BY time(1s) fill(none)");
-                    stored = seconds.stream().mapToLong(r -> ((Number) r.get("count")).longValue()).sum();
+                    seconds = query(
+                            influxd.url(),
+                            "overload",
+                            "SELECT count(v) FROM flood WHERE " + range + " GROUP BY time(1s) fill(none)");
+                    stored = seconds.stream()
+                            .mapToLong(r -> ((Number) r.get("count")).longValue())
+                            .sum();
                     // A poll every second from the first one stored up to the cutoff.
-                    expected = seconds.isEmpty() ? -1 : (cutoff - ((Number) seconds.get(0).get("time")).longValue()) / 1000;
+                    expected = seconds.isEmpty()
+                            ? -1
+                            : (cutoff - ((Number) seconds.get(0).get("time")).longValue()) / 1000;
                     if (seconds.size() == expected && stored == (long) SERIES * expected) {
                         break;
                     }
                     Thread.sleep(1000);
                 }
-                System.out.printf("caught up in %.1f s: %d points in %d seconds of %d%n",
+                System.out.printf(
+                        "caught up in %.1f s: %d points in %d seconds of %d%n",
                         (System.nanoTime() - catchUp) / 1e9, stored, seconds.size(), expected);
                 for (Map<String, Object> r : seconds) {
-                    assertEquals(SERIES, ((Number) r.get("count")).longValue(), "points of the second at " + r.get("time"));
+                    assertEquals(
+                            SERIES, ((Number) r.get("count")).longValue(), "points of the second at " + r.get("time"));
                 }
-                assertEquals(expected, seconds.size(), "seconds stored (polls skipped by overrun: "
-                        + metrics(http).get("wattguard_poll_overruns_total{source=\"flood\"}") + ")");
+                assertEquals(
+                        expected,
+                        seconds.size(),
+                        "seconds stored (polls skipped by overrun: "
+                                + metrics(http).get("wattguard_poll_overruns_total{source=\"flood\"}") + ")");
                 assertTrue(expected >= 55, "seconds polled before the cutoff: " + expected);
                 Map<String, Double> after = metrics(http);
                 assertEquals(0, after.get("wattguard_batcher_dropped_points_total"), "dropped before the spool");
@@ -137,7 +175,11 @@ class OverloadTest extends InfluxdTest {
     }
 
     private static long maxRss(List<long[]> rss, long from, long to) {
-        return rss.stream().filter(r -> r[0] >= from && r[0] < to).mapToLong(r -> r[1]).max().orElse(0);
+        return rss.stream()
+                .filter(r -> r[0] >= from && r[0] < to)
+                .mapToLong(r -> r[1])
+                .max()
+                .orElse(0);
     }
 
     /** {seconds since start, heap MB after the collection} of each GC pause in the log. */
@@ -166,13 +208,18 @@ class OverloadTest extends InfluxdTest {
             return 0;
         }
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+            return s.filter(Files::isRegularFile)
+                    .mapToLong(f -> f.toFile().length())
+                    .sum();
         }
     }
 
     private static Map<String, Double> metrics(int port) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         Map<String, Double> m = new java.util.HashMap<>();
         for (String line : r.body().split("\n")) {
             if (!line.startsWith("#") && line.contains(" ")) {

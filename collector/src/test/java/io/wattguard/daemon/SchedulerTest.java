@@ -31,9 +31,20 @@ class SchedulerTest {
             this.behaviour = behaviour;
         }
 
-        @Override public String name() { return name; }
-        @Override public String type() { return "test"; }
-        @Override public Duration interval() { return Duration.ofMillis(intervalMs); }
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String type() {
+            return "test";
+        }
+
+        @Override
+        public Duration interval() {
+            return Duration.ofMillis(intervalMs);
+        }
 
         @Override
         public void poll(Emitter out) throws Exception {
@@ -46,10 +57,17 @@ class SchedulerTest {
                 }
                 case "throw" -> throw new java.io.IOException("connection refused");
                 case "partial" -> {
-                    out.emit(out.point("meter").tag("device", name).field("power_w", 1.0).build());
+                    out.emit(out.point("meter")
+                            .tag("device", name)
+                            .field("power_w", 1.0)
+                            .build());
                     out.error("outlet-3", "exception 2 (illegal data address)");
                 }
-                default -> out.emit(out.point("meter").tag("device", name).field("power_w", 1.0).build());
+                default ->
+                    out.emit(out.point("meter")
+                            .tag("device", name)
+                            .field("power_w", 1.0)
+                            .build());
             }
         }
 
@@ -67,7 +85,10 @@ class SchedulerTest {
         List<Sample> out = Collections.synchronizedList(new ArrayList<>());
         Scheduler s = new Scheduler(List.of(good, hung, broken), out::addAll, Clock.systemUTC(), 8);
         s.start();
-        InfluxdTest.await(Duration.ofSeconds(20), "20 polls of the good device", () -> s.statuses().get(0).polls.get() >= 20);
+        InfluxdTest.await(
+                Duration.ofSeconds(20),
+                "20 polls of the good device",
+                () -> s.statuses().get(0).polls.get() >= 20);
         s.close();
         List<Long> times = new ArrayList<>();
         synchronized (out) {
@@ -95,7 +116,10 @@ class SchedulerTest {
         List<Sample> out = Collections.synchronizedList(new ArrayList<>());
         try (Scheduler s = new Scheduler(List.of(partial), out::addAll, Clock.systemUTC(), 2)) {
             s.start();
-            InfluxdTest.await(Duration.ofSeconds(10), "three polls", () -> s.statuses().get(0).polls.get() >= 3);
+            InfluxdTest.await(
+                    Duration.ofSeconds(10),
+                    "three polls",
+                    () -> s.statuses().get(0).polls.get() >= 3);
             SourceStatus st = s.statuses().get(0);
             assertEquals("outlet-3: exception 2 (illegal data address)", st.lastError);
             assertTrue(st.errors.get() >= 3);
@@ -118,7 +142,9 @@ class SchedulerTest {
         Scheduler s = new Scheduler(List.of(good, stubborn), out::addAll, Clock.systemUTC(), 2);
         try {
             s.start();
-            InfluxdTest.await(Duration.ofSeconds(20), "20 polls of the good device",
+            InfluxdTest.await(
+                    Duration.ofSeconds(20),
+                    "20 polls of the good device",
                     () -> s.statuses().get(0).polls.get() >= 20);
             assertEquals("ok", s.statuses().get(0).state());
             assertEquals(0, s.statuses().get(0).errors.get());

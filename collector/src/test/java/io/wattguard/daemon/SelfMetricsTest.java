@@ -48,7 +48,8 @@ class SelfMetricsTest extends InfluxdTest {
                 return !rows.isEmpty() && ((Number) rows.get(0).get("written")).longValue() > 0;
             });
             assertEquals(0L, ((Number) query("self", sink).get(0).get("dropped")).longValue());
-            assertTrue(daemon.health().path("sources").size() == 2, daemon.health().toString());
+            assertTrue(
+                    daemon.health().path("sources").size() == 2, daemon.health().toString());
         }
     }
 }

@@ -55,9 +55,11 @@ final class SlowClients implements AutoCloseable {
 
     /** A push whose body of {@code length} bytes never ends; with the token when not null. */
     Socket body(InetAddress from, String token, int length) throws IOException {
-        return open(from, "POST " + HttpEndpoints.BUSINESS_LOAD_PATH + " HTTP/1.1\r\nHost: wattguard\r\n"
-                + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
-                + "Content-Type: text/plain\r\nContent-Length: " + length + "\r\n\r\nbusiness_load,entity=");
+        return open(
+                from,
+                "POST " + HttpEndpoints.BUSINESS_LOAD_PATH + " HTTP/1.1\r\nHost: wattguard\r\n"
+                        + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
+                        + "Content-Type: text/plain\r\nContent-Length: " + length + "\r\n\r\nbusiness_load,entity=");
     }
 
     Socket open(InetAddress from, String start) throws IOException {

@@ -63,8 +63,11 @@ class SpoolFailureTest extends InfluxdTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static String get(int port, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     private static Set<String> keys(List<Sample> samples) {
@@ -88,10 +91,14 @@ class SpoolFailureTest extends InfluxdTest {
         // After check-config (which refuses a file there), as when the path is taken between a check and a start.
         Files.writeString(notADir, "x");
         List<Sample> emitted = Collections.synchronizedList(new ArrayList<>());
-        try (Daemon daemon = new Daemon(settings, Clock.systemUTC(),
-                batch -> batch.stream().filter(x -> x.measurement().equals("gpu")).forEach(emitted::add))) {
+        try (Daemon daemon = new Daemon(settings, Clock.systemUTC(), batch -> batch.stream()
+                .filter(x -> x.measurement().equals("gpu"))
+                .forEach(emitted::add))) {
             daemon.start();
-            await(Duration.ofSeconds(20), "samples written", () -> daemon.sink().stats().pointsWritten.get() >= 200);
+            await(
+                    Duration.ofSeconds(20),
+                    "samples written",
+                    () -> daemon.sink().stats().pointsWritten.get() >= 200);
             String health = get(port, "/health");
             assertTrue(health.contains("\"spool\" : \"failing\""), health);
             assertTrue(health.contains("spool path " + notADir + " exists and is not a directory"), health);
@@ -121,7 +128,10 @@ class SpoolFailureTest extends InfluxdTest {
         Settings settings = Configs.load(tmp, config("flapping", spool, port));
         try (Daemon daemon = new Daemon(settings, Clock.systemUTC())) {
             daemon.start();
-            await(Duration.ofSeconds(20), "samples written", () -> daemon.sink().stats().pointsWritten.get() >= 200);
+            await(
+                    Duration.ofSeconds(20),
+                    "samples written",
+                    () -> daemon.sink().stats().pointsWritten.get() >= 200);
             assertEquals("ok", spoolState(health(port)));
             Path aside = tmp.resolve("spool-aside");
             Files.move(spool, aside);
@@ -158,7 +168,8 @@ class SpoolFailureTest extends InfluxdTest {
             JsonNode healed = health(port);
             assertEquals("ok", healed.path("status").asText(), healed.toString());
             assertFalse(healed.path("sink").has("spool_last_error"), healed.toString());
-            assertTrue(healed.path("sink").path("spool_previous_error").asText().startsWith("cannot "), healed.toString());
+            assertTrue(
+                    healed.path("sink").path("spool_previous_error").asText().startsWith("cannot "), healed.toString());
             assertTrue(healed.path("sink").has("spool_previous_error_at"), healed.toString());
         }
     }
@@ -183,7 +194,8 @@ class SpoolFailureTest extends InfluxdTest {
     void aFullDiskFallsBackToMemoryAndLosesNothingOnceInfluxdbIsBack() throws Exception {
         Path mount = Files.createDirectories(tmp.resolve("small-disk"));
         Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=96k,mode=0700", "tmpfs", mount.toString())
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         String out = new String(m.getInputStream().readAllBytes());
         if (!m.waitFor(10, TimeUnit.SECONDS) || m.exitValue() != 0) {
             throw new AssertionError("this test fills a real filesystem: it mounts a 96 KiB tmpfs, which needs root "
@@ -194,17 +206,27 @@ class SpoolFailureTest extends InfluxdTest {
             Settings settings = Configs.load(tmp, config("full", mount.resolve("spool"), port));
             List<Sample> emitted = Collections.synchronizedList(new ArrayList<>());
             influxd.stop();
-            try (Daemon daemon = new Daemon(settings, Clock.systemUTC(),
-                batch -> batch.stream().filter(x -> x.measurement().equals("gpu")).forEach(emitted::add))) {
+            try (Daemon daemon = new Daemon(settings, Clock.systemUTC(), batch -> batch.stream()
+                    .filter(x -> x.measurement().equals("gpu"))
+                    .forEach(emitted::add))) {
                 daemon.start();
-                await(Duration.ofSeconds(60), "the spool's disk to fill", () -> daemon.sink().stats().spoolErrors.get() > 0);
-                assertTrue(daemon.health().path("sink").path("spool_last_error").asText().contains("No space left on device"),
+                await(
+                        Duration.ofSeconds(60),
+                        "the spool's disk to fill",
+                        () -> daemon.sink().stats().spoolErrors.get() > 0);
+                assertTrue(
+                        daemon.health()
+                                .path("sink")
+                                .path("spool_last_error")
+                                .asText()
+                                .contains("No space left on device"),
                         daemon.health().toString());
                 assertTrue(get(port, "/metrics").matches("(?s).*\\nwattguard_spool_errors_total [1-9].*"));
                 influxd.start();
                 // Not "until the spool is ok": on a 96 KiB disk the spool fills again between drains, so by /health's
                 // damped rule (30 s without a failure) it stays failing, honestly. What matters is delivery.
-                await(Duration.ofSeconds(120), "InfluxDB writable again", () -> daemon.sink().influxHealthy());
+                await(Duration.ofSeconds(120), "InfluxDB writable again", () -> daemon.sink()
+                        .influxHealthy());
                 daemon.scheduler().close();
                 await(Duration.ofSeconds(90), "delivery", () -> {
                     try {
@@ -221,5 +243,4 @@ class SpoolFailureTest extends InfluxdTest {
             new ProcessBuilder("umount", "-l", mount.toString()).start().waitFor(10, TimeUnit.SECONDS);
         }
     }
-
 }

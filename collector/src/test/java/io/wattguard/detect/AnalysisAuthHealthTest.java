@@ -35,7 +35,9 @@ class AnalysisAuthHealthTest {
     void aRefusedQueryIsShownAsTextWithItsTime() throws Exception {
         try (PrivateInfluxd influxd = PrivateInfluxd.startTemporaryWithAuth("admin", "right-password")) {
             int port = PrivateInfluxd.freePort();
-            Settings settings = Configs.load(tmp, """
+            Settings settings = Configs.load(
+                    tmp,
+                    """
                     instance: authcheck
                     influxdb: {url: %s, database: wattguard, username: admin, password_env: WG_INFLUX_PASSWORD}
                     spool: {dir: %s}
@@ -43,18 +45,22 @@ class AnalysisAuthHealthTest {
                     sources:
                       - {name: s, type: synthetic, interval: 1s, series: [{measurement: gpu, fields: {power_w: 1}}]}
                     analysis: {step: 1s, warmup: 1m, grace: 1s}
-                    """.formatted(influxd.url(), tmp.resolve("spool"), port), Map.of("WG_INFLUX_PASSWORD", "wrong"));
+                    """.formatted(influxd.url(), tmp.resolve("spool"), port),
+                    Map.of("WG_INFLUX_PASSWORD", "wrong"));
             Instant before = Instant.now();
             try (Daemon daemon = new Daemon(settings, Clock.systemUTC())) {
                 daemon.start();
-                InfluxdTest.await(Duration.ofSeconds(30), "the analysis to fail",
-                        () -> health(port).path("analysis").has("last_error"));
+                InfluxdTest.await(Duration.ofSeconds(30), "the analysis to fail", () -> health(port)
+                        .path("analysis")
+                        .has("last_error"));
                 JsonNode h = health(port);
                 JsonNode a = h.path("analysis");
                 assertEquals("failing", a.path("state").asText(), h.toString());
                 String error = a.path("last_error").asText();
-                assertTrue(error.matches("warm-up: InfluxDB at " + influxd.url() + "/? answered 401 to a query of \\w+: "
-                        + "authorization failed"), error);
+                assertTrue(
+                        error.matches("warm-up: InfluxDB at " + influxd.url() + "/? answered 401 to a query of \\w+: "
+                                + "authorization failed"),
+                        error);
                 assertFalse(error.contains("\uFFFD"), "no undecoded bytes: " + error);
                 Instant at = Instant.parse(a.path("last_error_at").asText());
                 assertTrue(!at.isBefore(before) && !at.isAfter(Instant.now()), a.toString());
@@ -65,8 +71,12 @@ class AnalysisAuthHealthTest {
 
     private static JsonNode health(int port) {
         try {
-            String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/health")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            String body = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
             return new ObjectMapper().readTree(body);
         } catch (Exception e) {
             throw new AssertionError(e);

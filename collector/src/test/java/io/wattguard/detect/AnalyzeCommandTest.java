@@ -24,6 +24,7 @@ class AnalyzeCommandTest extends InfluxdTest {
     private static final long HOUR = 3_600_000;
     /** 600 W that nothing explains on h1, day 3 from 20:00 to 22:00. */
     private static final long MINER_FROM = T0 + 2 * 24 * HOUR + 20 * HOUR;
+
     private static final long MINER_TO = MINER_FROM + 2 * HOUR;
 
     @TempDir
@@ -70,10 +71,13 @@ class AnalyzeCommandTest extends InfluxdTest {
         assertEquals("h1", first.get("entity"));
         assertEquals("h1", first.get("host"), "tagged with its host, as a GPU episode is with its GPU's");
         assertEquals("open", first.get("state"));
-        assertEquals(((Number) first.get("detected_ms")).longValue(), ((Number) first.get("time")).longValue(),
+        assertEquals(
+                ((Number) first.get("detected_ms")).longValue(),
+                ((Number) first.get("time")).longValue(),
                 "the first point is stamped when it was detected");
         long started = ((Number) first.get("started_ms")).longValue();
-        assertTrue(Math.abs(started - MINER_FROM) <= 3 * 60_000, "dated to the change: " + Instant.ofEpochMilli(started));
+        assertTrue(
+                Math.abs(started - MINER_FROM) <= 3 * 60_000, "dated to the change: " + Instant.ofEpochMilli(started));
         assertEquals("closed", last.get("state"));
         long ended = ((Number) last.get("ended_ms")).longValue();
         assertTrue(Math.abs(ended - MINER_TO) <= 15 * 60_000, "ended when it stopped: " + Instant.ofEpochMilli(ended));
@@ -82,12 +86,14 @@ class AnalyzeCommandTest extends InfluxdTest {
         assertEquals(kwh * 0.25, ((Number) last.get("cost")).doubleValue(), 0.02, "priced at the tariff");
         assertTrue(((String) last.get("evidence")).contains("\"channel\":\"2\""), "names h1's outlet: " + last);
 
-        long baselines = ((Number) query(DB, "SELECT count(actual_w) FROM baseline" + range).get(0).get("count"))
+        long baselines = ((Number) query(DB, "SELECT count(actual_w) FROM baseline" + range)
+                        .get(0)
+                        .get("count"))
                 .longValue();
         assertTrue(baselines > 4 * 1440, "a baseline row per host and step: " + baselines);
         // The rack's GPUs, rolled up per step for the wall: the four one-GPU hosts of r1.
-        List<Map<String, Object>> rollup = query(DB, "SELECT gpus, util_pct, power_w FROM gpu_rollup" + range
-                + " AND rack = 'r1'");
+        List<Map<String, Object>> rollup =
+                query(DB, "SELECT gpus, util_pct, power_w FROM gpu_rollup" + range + " AND rack = 'r1'");
         assertTrue(rollup.size() > 1440, "a gpu_rollup row per step: " + rollup.size());
         Map<String, Object> row = rollup.get(rollup.size() / 2);
         assertEquals(4, ((Number) row.get("gpus")).intValue(), row.toString());
@@ -96,7 +102,10 @@ class AnalyzeCommandTest extends InfluxdTest {
         assertTrue(((Number) row.get("power_w")).doubleValue() > 4 * 40, "four GPUs above idle: " + row);
 
         // Again over the same range: the same points, overwritten, not doubled.
-        assertEquals(0, Cli.run("analyze", "--config", cfg.toString(), "--from", from, "--to", to).code());
+        assertEquals(
+                0,
+                Cli.run("analyze", "--config", cfg.toString(), "--from", from, "--to", to)
+                        .code());
         assertEquals(points.size(), query(DB, "SELECT * FROM anomaly" + range).size());
     }
 
@@ -115,8 +124,8 @@ class AnalyzeCommandTest extends InfluxdTest {
     @Test
     void anUnreachableInfluxdIsNamedWithoutAStackTrace() throws Exception {
         Path cfg = config("http://127.0.0.1:" + PrivateInfluxd.freePort());
-        Cli.Result r = Cli.run("analyze", "--config", cfg.toString(), "--from", "2026-10-06", "--to", "2026-10-07",
-                "--warmup", "0s");
+        Cli.Result r = Cli.run(
+                "analyze", "--config", cfg.toString(), "--from", "2026-10-06", "--to", "2026-10-07", "--warmup", "0s");
         assertEquals(1, r.code(), r.out() + r.err()); // a failure at run time, not bad input
         assertTrue(r.err().contains("127.0.0.1"), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());

@@ -26,18 +26,23 @@ class AnalyzeExplainTest extends InfluxdTest {
     private static final long DAY4 = T0 + 3 * 24 * HOUR;
     /** 600 W that nothing explains on h1, GPU busy beyond its business load, day 4 from 20:00 to 22:00. */
     private static final long MINER_FROM = DAY4 + 20 * HOUR;
+
     private static final long MINER_TO = MINER_FROM + 2 * HOUR;
     /** 500 W on h2's outlet alone, day 4 from 14:00 for 15 minutes: a PSU, fans, a second device. */
     private static final long BURST_FROM = DAY4 + 14 * HOUR;
+
     private static final long BURST_TO = BURST_FROM + 15 * 60_000;
     /** 25 W on h3's outlet alone, day 4 from 08:00 to 14:00: below the 40 W floor. */
     private static final long SMALL_FROM = DAY4 + 8 * HOUR;
+
     private static final long SMALL_TO = DAY4 + 14 * HOUR;
     /** h0's outlet silent, day 4 from 16:00 for 10 minutes. */
     private static final long SILENT_FROM = DAY4 + 16 * HOUR;
+
     private static final long SILENT_TO = SILENT_FROM + 10 * 60_000;
     /** The allowlist's business feed silent for every host, day 4 from 17:00 for 10 minutes. */
     private static final long FEED_SILENT_FROM = DAY4 + 17 * HOUR;
+
     private static final long FEED_SILENT_TO = FEED_SILENT_FROM + 10 * 60_000;
 
     @TempDir
@@ -139,8 +144,8 @@ class AnalyzeExplainTest extends InfluxdTest {
         int opened = r.out().indexOf(": episode opened");
         assertTrue(opened > 0, r.out());
         String b = r.out().substring(r.out().lastIndexOf("== ", opened)).replaceAll("\\s+", " ");
-        assertTrue(b.contains("corroborated in") && b.contains("component watts") && b.contains("above their model"),
-                b);
+        assertTrue(
+                b.contains("corroborated in") && b.contains("component watts") && b.contains("above their model"), b);
         assertTrue(b.contains("corroborated yes this step"), b);
         assertTrue(b.contains("episode unexplained_power: open") && b.contains("h1 draws"), "the episode: " + b);
         assertTrue(r.out().contains("not sustained"), "the steps before it opened: " + r.out());
@@ -163,8 +168,10 @@ class AnalyzeExplainTest extends InfluxdTest {
         assertTrue(r.out().startsWith("h1:0 (gpu)"), r.out());
         String b = block(r.out(), "2026-10-07 16:05");
         assertTrue(b.contains("no episode, no data"), b);
-        assertTrue(b.contains("no allowlist data: the agent on h1 has not reported a process judged against an "
-                + "allowlist"), b);
+        assertTrue(
+                b.contains("no allowlist data: the agent on h1 has not reported a process judged against an "
+                        + "allowlist"),
+                b);
     }
 
     @Test

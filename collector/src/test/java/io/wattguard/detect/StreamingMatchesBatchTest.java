@@ -80,23 +80,38 @@ class StreamingMatchesBatchTest extends InfluxdTest {
             assertEquals(120, allowlist.path("hold_s").asLong(), "held for 3 intervals, at least hold: " + a);
             assertTrue(allowlist.path("last_report_age_s").asLong() <= 5, "its age: " + a);
         }
-        Map<String, String> live = finalStates(query(DB, "SELECT * FROM anomaly WHERE time >= " + (liveFrom - 60_000)
-                + "ms AND time < " + (until + 60_000) + "ms"));
+        Map<String, String> live = finalStates(query(
+                DB,
+                "SELECT * FROM anomaly WHERE time >= " + (liveFrom - 60_000) + "ms AND time < " + (until + 60_000)
+                        + "ms"));
         assertEquals(1, live.size(), "the daemon found the miner once: " + live);
         assertTrue(live.keySet().iterator().next().contains("-h2-"), "on h2: " + live);
         List<String> events = Files.readAllLines(dir.resolve("alerts.jsonl")).stream()
-                .map(l -> l.replaceAll(".*\"event\":\"([a-z]+)\".*\"id\":\"([^\"]+)\".*", "$1 $2")).toList();
+                .map(l -> l.replaceAll(".*\"event\":\"([a-z]+)\".*\"id\":\"([^\"]+)\".*", "$1 $2"))
+                .toList();
         String id = live.keySet().iterator().next();
         assertEquals(List.of("opened " + id, "closed " + id), events, "one alert when it opened, one when it closed");
 
         Path config = Files.writeString(dir.resolve("wattguard.yaml"), yaml);
-        Cli.Result r = Cli.run("analyze", "--config", config.toString(), "--from", Instant.ofEpochMilli(liveFrom).toString(),
-                "--to", Instant.ofEpochMilli(until).toString(), "--dry-run", "--json");
+        Cli.Result r = Cli.run(
+                "analyze",
+                "--config",
+                config.toString(),
+                "--from",
+                Instant.ofEpochMilli(liveFrom).toString(),
+                "--to",
+                Instant.ofEpochMilli(until).toString(),
+                "--dry-run",
+                "--json");
         assertEquals(0, r.code(), r.err());
         Map<String, String> batch = new TreeMap<>();
         for (JsonNode e : JSON.readTree(r.out())) {
-            batch.put(e.path("id").asText(), e.path("state").asText() + " started " + e.path("started_ms").asLong()
-                    + " detected " + e.path("detected_ms").asLong() + " ended " + e.path("ended_ms").asLong());
+            batch.put(
+                    e.path("id").asText(),
+                    e.path("state").asText() + " started "
+                            + e.path("started_ms").asLong() + " detected "
+                            + e.path("detected_ms").asLong() + " ended "
+                            + e.path("ended_ms").asLong());
         }
         assertEquals(live, batch, "analyze over the same range finds what the daemon found");
     }
@@ -108,9 +123,11 @@ class StreamingMatchesBatchTest extends InfluxdTest {
         for (Map<String, Object> row : rows) {
             times.add(((Number) row.get("time")).longValue());
             Object ended = row.get("ended_ms");
-            out.put((String) row.get("id"), row.get("state") + " started " + ((Number) row.get("started_ms")).longValue()
-                    + " detected " + ((Number) row.get("detected_ms")).longValue()
-                    + " ended " + (ended == null ? 0 : ((Number) ended).longValue()));
+            out.put(
+                    (String) row.get("id"),
+                    row.get("state") + " started " + ((Number) row.get("started_ms")).longValue()
+                            + " detected " + ((Number) row.get("detected_ms")).longValue()
+                            + " ended " + (ended == null ? 0 : ((Number) ended).longValue()));
         }
         return out;
     }

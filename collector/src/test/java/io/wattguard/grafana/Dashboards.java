@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 final class Dashboards {
     /** Maven runs the collector's tests in {@code collector/}; the folder is beside it. */
     static final Path GRAFANA = Path.of("..", "grafana");
+
     static final Path DASHBOARDS = GRAFANA.resolve("dashboards");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -36,7 +37,8 @@ final class Dashboards {
     static Map<String, JsonNode> all() {
         Map<String, JsonNode> out = new LinkedHashMap<>();
         try (Stream<Path> files = Files.list(DASHBOARDS)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+            for (Path f :
+                    files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
                 out.put(f.getFileName().toString(), JSON.readTree(f.toFile()));
             }
         } catch (IOException e) {
@@ -63,16 +65,26 @@ final class Dashboards {
                 continue;
             }
             for (JsonNode t : p.path("targets")) {
-                out.add(new Query(file, p.path("title").asText(), t.path("refId").asText(),
-                        t.path("resultFormat").asText("time_series"), t.path("query").asText(), t));
+                out.add(new Query(
+                        file,
+                        p.path("title").asText(),
+                        t.path("refId").asText(),
+                        t.path("resultFormat").asText("time_series"),
+                        t.path("query").asText(),
+                        t));
             }
         }
         for (JsonNode a : dashboard.path("annotations").path("list")) {
             // Grafana 10 and 11 read an InfluxDB annotation's query from its target.
             JsonNode t = a.path("target");
             if (t.has("query")) {
-                out.add(new Query(file, "annotation " + a.path("name").asText(), "annotation", "table",
-                        t.path("query").asText(), t));
+                out.add(new Query(
+                        file,
+                        "annotation " + a.path("name").asText(),
+                        "annotation",
+                        "table",
+                        t.path("query").asText(),
+                        t));
             }
         }
         return out;

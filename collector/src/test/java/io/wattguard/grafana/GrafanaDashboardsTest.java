@@ -30,23 +30,29 @@ class GrafanaDashboardsTest {
     static final String DATASOURCE_UID = "wattguard-influxdb";
     /** Variables Grafana defines itself, and the alias patterns of the InfluxDB datasource. */
     private static final Pattern BUILT_IN = Pattern.compile("__.*|timeFilter|tag_.*|col|m|measurement");
-    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z0-9_.]+)(?::[^}]*)?}|\\$([A-Za-z_][A-Za-z0-9_]*)|\\[\\[([A-Za-z0-9_]+)(?::[^]]*)?]]");
+
+    private static final Pattern VARIABLE = Pattern.compile(
+            "\\$\\{([A-Za-z0-9_.]+)(?::[^}]*)?}|\\$([A-Za-z_][A-Za-z0-9_]*)|\\[\\[([A-Za-z0-9_]+)(?::[^]]*)?]]");
     private static final Pattern LINK = Pattern.compile("/d/([A-Za-z0-9_-]+)");
 
     @Test
     void sixDashboardsWithUniqueUidsAndThePlaceVariables() {
         Map<String, JsonNode> all = Dashboards.all();
-        assertEquals(Set.of("wall.json", "rack.json", "host.json", "energy.json", "anomalies.json", "health.json"),
+        assertEquals(
+                Set.of("wall.json", "rack.json", "host.json", "energy.json", "anomalies.json", "health.json"),
                 all.keySet());
         Set<String> uids = new HashSet<>();
         all.forEach((file, d) -> {
             assertTrue(uids.add(d.path("uid").asText()), file + ": uid " + d.path("uid") + " used twice");
             assertFalse(d.path("title").asText().isEmpty(), file + ": no title");
             assertTrue(d.path("schemaVersion").asInt() >= 36, file + ": schemaVersion of Grafana 10 or later");
-            assertTrue(variables(d).containsAll(List.of("site", "room", "rack", "host")),
+            assertTrue(
+                    variables(d).containsAll(List.of("site", "room", "rack", "host")),
                     file + ": site, room, rack and host variables, found " + variables(d));
-            assertTrue(d.path("annotations").path("list").findValuesAsText("query").stream()
-                    .anyMatch(q -> q.contains("FROM \"anomaly\"")), file + ": anomaly episodes as annotations");
+            assertTrue(
+                    d.path("annotations").path("list").findValuesAsText("query").stream()
+                            .anyMatch(q -> q.contains("FROM \"anomaly\"")),
+                    file + ": anomaly episodes as annotations");
         });
         JsonNode wall = all.get("wall.json");
         assertEquals("30s", wall.path("refresh").asText(), "the wall refreshes every 30 s");
@@ -107,12 +113,20 @@ class GrafanaDashboardsTest {
                 assertTrue(p.path("id").isInt(), title + ": no id");
                 assertTrue(ids.add(p.path("id").asInt()), title + ": id " + p.path("id") + " used twice");
                 JsonNode g = p.path("gridPos");
-                int[] box = {g.path("x").asInt(-1), g.path("y").asInt(-1), g.path("w").asInt(0), g.path("h").asInt(0)};
-                assertTrue(box[0] >= 0 && box[1] >= 0 && box[2] > 0 && box[3] > 0 && box[0] + box[2] <= 24,
+                int[] box = {
+                    g.path("x").asInt(-1),
+                    g.path("y").asInt(-1),
+                    g.path("w").asInt(0),
+                    g.path("h").asInt(0)
+                };
+                assertTrue(
+                        box[0] >= 0 && box[1] >= 0 && box[2] > 0 && box[3] > 0 && box[0] + box[2] <= 24,
                         title + ": gridPos inside the 24-column grid, found " + g);
                 for (int i = 0; i < boxes.size(); i++) {
                     int[] o = boxes.get(i);
-                    boolean apart = box[0] + box[2] <= o[0] || o[0] + o[2] <= box[0] || box[1] + box[3] <= o[1]
+                    boolean apart = box[0] + box[2] <= o[0]
+                            || o[0] + o[2] <= box[0]
+                            || box[1] + box[3] <= o[1]
                             || o[1] + o[3] <= box[1];
                     assertTrue(apart, title + " overlaps '" + titles.get(i) + "'");
                 }
@@ -127,21 +141,28 @@ class GrafanaDashboardsTest {
     void everyDatasourceIsTheProvisionedOne() throws IOException {
         // Both provisioning variants define the same uid, so the dashboards do not change with the InfluxDB version.
         List<Path> provisioned;
-        try (Stream<Path> s = Stream.concat(Files.list(Dashboards.GRAFANA.resolve("provisioning/datasources")),
+        try (Stream<Path> s = Stream.concat(
+                Files.list(Dashboards.GRAFANA.resolve("provisioning/datasources")),
                 Files.list(Dashboards.GRAFANA.resolve("provisioning/variants")))) {
             provisioned = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
         }
         assertEquals(2, provisioned.size(), "the 1.x datasource and the 2.x/3.x variant: " + provisioned);
         for (Path p : provisioned) {
             String yaml = Files.readString(p);
-            assertEquals(List.of(DATASOURCE_UID), all(Pattern.compile("(?m)^\\s+uid:\\s*(\\S+)\\s*$"), yaml), p.toString());
-            assertTrue(yaml.contains("type: influxdb") && yaml.contains("version: InfluxQL")
-                    && yaml.contains("dbName: wattguard"), p + ": InfluxQL on database wattguard");
+            assertEquals(
+                    List.of(DATASOURCE_UID), all(Pattern.compile("(?m)^\\s+uid:\\s*(\\S+)\\s*$"), yaml), p.toString());
+            assertTrue(
+                    yaml.contains("type: influxdb")
+                            && yaml.contains("version: InfluxQL")
+                            && yaml.contains("dbName: wattguard"),
+                    p + ": InfluxQL on database wattguard");
         }
-        assertTrue(Files.readString(provisioned.get(1)).contains("httpHeaderValue1: Token ${WATTGUARD_INFLUX_TOKEN}"),
+        assertTrue(
+                Files.readString(provisioned.get(1)).contains("httpHeaderValue1: Token ${WATTGUARD_INFLUX_TOKEN}"),
                 "the 2.x/3.x variant sends the token");
         String provider = Files.readString(Dashboards.GRAFANA.resolve("provisioning/dashboards/wattguard.yaml"));
-        assertTrue(provider.contains("type: file") && provider.contains("path: /var/lib/grafana/dashboards/wattguard"),
+        assertTrue(
+                provider.contains("type: file") && provider.contains("path: /var/lib/grafana/dashboards/wattguard"),
                 provider);
         Dashboards.all().forEach((file, d) -> {
             int[] count = {0};
@@ -176,7 +197,8 @@ class GrafanaDashboardsTest {
                     before.add(w.path("name").asText());
                 }
                 missing.addAll(undefined(v.path("query").asText(), before).stream()
-                        .map(n -> n + " (in variable " + v.path("name").asText() + ", not defined before it)").toList());
+                        .map(n -> n + " (in variable " + v.path("name").asText() + ", not defined before it)")
+                        .toList());
             }
             assertTrue(missing.isEmpty(), file + ": undefined variables " + missing);
         });
@@ -187,13 +209,14 @@ class GrafanaDashboardsTest {
         Set<String> uids = new HashSet<>();
         Dashboards.all().values().forEach(d -> uids.add(d.path("uid").asText()));
         Set<String> linked = new HashSet<>();
-        Dashboards.all().forEach((file, d) -> Dashboards.strings(d, s -> {
-            Matcher m = LINK.matcher(s);
-            while (m.find()) {
-                assertTrue(uids.contains(m.group(1)), file + ": link to a dashboard that does not exist: " + s);
-                linked.add(m.group(1));
-            }
-        }));
+        Dashboards.all()
+                .forEach((file, d) -> Dashboards.strings(d, s -> {
+                    Matcher m = LINK.matcher(s);
+                    while (m.find()) {
+                        assertTrue(uids.contains(m.group(1)), file + ": link to a dashboard that does not exist: " + s);
+                        linked.add(m.group(1));
+                    }
+                }));
         // rack -> host -> GPU (the host dashboard with one GPU), and every dashboard reachable.
         assertEquals(uids, linked, "every dashboard is linked from another");
         String rack = Dashboards.all().get("rack.json").toString();
@@ -214,9 +237,12 @@ class GrafanaDashboardsTest {
                 // as they are.
                 boolean grouped = text.contains("GROUP BY time(");
                 boolean analysis = text.matches("(?s).*FROM \"(baseline|anomaly)\".*")
-                        && !text.matches("(?s).*FROM \"(gpu|gpu_process|host|meter|collector|business_load|evidence)\".*");
+                        && !text.matches(
+                                "(?s).*FROM \"(gpu|gpu_process|host|meter|collector|business_load|evidence)\".*");
                 boolean oneHost = text.contains("\"host\" =~ /^$host$/") && file.equals("host.json");
-                assertTrue(grouped || analysis || oneHost, q.where() + ": reads raw points without GROUP BY time(): " + text);
+                assertTrue(
+                        grouped || analysis || oneHost,
+                        q.where() + ": reads raw points without GROUP BY time(): " + text);
                 // Every (sub)query carries the range, so influxd never reads a measurement's whole history.
                 int selects = count(text, "SELECT "), filters = count(text, "$timeFilter");
                 assertTrue(filters >= selects, q.where() + ": a subquery without $timeFilter: " + text);
@@ -226,7 +252,10 @@ class GrafanaDashboardsTest {
 
     static Set<String> variables(JsonNode dashboard) {
         Set<String> out = new LinkedHashSet<>();
-        dashboard.path("templating").path("list").forEach(v -> out.add(v.path("name").asText()));
+        dashboard
+                .path("templating")
+                .path("list")
+                .forEach(v -> out.add(v.path("name").asText()));
         return out;
     }
 

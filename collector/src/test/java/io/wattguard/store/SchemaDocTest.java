@@ -81,12 +81,16 @@ class SchemaDocTest {
             if (!seen.contains(m.name())) {
                 seen.add(m.name());
             }
-            p.tags().keySet().stream().filter(t -> !m.tags().contains(t)).forEach(t -> unknown.add(m.name() + " tag " + t));
-            p.fields().keySet().stream().filter(f -> !m.fields().contains(f))
+            p.tags().keySet().stream()
+                    .filter(t -> !m.tags().contains(t))
+                    .forEach(t -> unknown.add(m.name() + " tag " + t));
+            p.fields().keySet().stream()
+                    .filter(f -> !m.fields().contains(f))
                     .forEach(f -> unknown.add(m.name() + " field " + f));
         });
         assertEquals(Set.of(), unknown, "written by the simulator's site, not named by Schema");
-        assertTrue(seen.containsAll(List.of("gpu", "gpu_process", "host", "meter", "business_load", "evidence")),
+        assertTrue(
+                seen.containsAll(List.of("gpu", "gpu_process", "host", "meter", "business_load", "evidence")),
                 "the site writes every measurement the analysis reads: " + seen);
     }
 }

@@ -52,8 +52,8 @@ public abstract class InfluxdTest {
         try {
             String q = "db=" + URLEncoder.encode(db, StandardCharsets.UTF_8) + "&epoch=ms&q="
                     + URLEncoder.encode(influxQl, StandardCharsets.UTF_8);
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(url.resolve("/query?" + q)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HTTP.send(
+                    HttpRequest.newBuilder(url.resolve("/query?" + q)).build(), HttpResponse.BodyHandlers.ofString());
             JsonNode root = JSON.readTree(r.body());
             List<Map<String, Object>> rows = new ArrayList<>();
             JsonNode result = root.path("results").path(0);
@@ -68,11 +68,21 @@ public abstract class InfluxdTest {
                 series.path("columns").forEach(c -> cols.add(c.asText()));
                 for (JsonNode v : series.path("values")) {
                     Map<String, Object> row = new LinkedHashMap<>();
-                    series.path("tags").fields().forEachRemaining(e -> row.put(e.getKey(), e.getValue().asText()));
+                    series.path("tags")
+                            .fields()
+                            .forEachRemaining(
+                                    e -> row.put(e.getKey(), e.getValue().asText()));
                     for (int i = 0; i < cols.size(); i++) {
                         JsonNode x = v.get(i);
-                        row.put(cols.get(i), x.isNull() ? null : x.isIntegralNumber() && x.canConvertToLong() ? (Object) x.asLong()
-                                : x.isNumber() ? (Object) x.asDouble() : x.isBoolean() ? (Object) x.asBoolean() : x.asText());
+                        row.put(
+                                cols.get(i),
+                                x.isNull()
+                                        ? null
+                                        : x.isIntegralNumber() && x.canConvertToLong()
+                                                ? (Object) x.asLong()
+                                                : x.isNumber()
+                                                        ? (Object) x.asDouble()
+                                                        : x.isBoolean() ? (Object) x.asBoolean() : x.asText());
                     }
                     rows.add(row);
                 }

@@ -65,29 +65,31 @@ public final class ThrottledProxy implements AutoCloseable {
     }
 
     private void pump(InputStream in, OutputStream out, boolean throttled, Socket a, Socket b) {
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[1024];
-            try {
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    if (throttled) {
-                        pay(n);
-                        forwarded.addAndGet(n);
+        Thread t = new Thread(
+                () -> {
+                    byte[] buf = new byte[1024];
+                    try {
+                        int n;
+                        while ((n = in.read(buf)) > 0) {
+                            if (throttled) {
+                                pay(n);
+                                forwarded.addAndGet(n);
+                            }
+                            out.write(buf, 0, n);
+                            out.flush();
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        // one side closed
+                    } finally {
+                        try {
+                            a.close();
+                            b.close();
+                        } catch (IOException e) {
+                            // already closed
+                        }
                     }
-                    out.write(buf, 0, n);
-                    out.flush();
-                }
-            } catch (IOException | InterruptedException e) {
-                // one side closed
-            } finally {
-                try {
-                    a.close();
-                    b.close();
-                } catch (IOException e) {
-                    // already closed
-                }
-            }
-        }, "throttled-proxy-pump");
+                },
+                "throttled-proxy-pump");
         t.setDaemon(true);
         t.start();
     }

@@ -45,15 +45,26 @@ public final class TinySite {
             double extra = host.equals(minerHost) ? unexplainedW : 0;
             double gpuW = 40 + 300 * u + (extra > 0 ? extra * 0.3 : 0) + 4 * gauss();
             double uReported = extra > 0 ? 1.0 : u;
-            double outlet = (gpuW + 150 + (extra > 0 ? extra * 0.7 : 0)) / 0.95 + 4 * gauss()
+            double outlet = (gpuW + 150 + (extra > 0 ? extra * 0.7 : 0)) / 0.95
+                    + 4 * gauss()
                     + (host.equals(outletHost) ? outletOnlyW : 0);
-            sb.append(String.format(Locale.ROOT,
+            sb.append(String.format(
+                    Locale.ROOT,
                     "gpu,host=%s,rack=r1,gpu=0,model=L4 util_pct=%.2f,mem_util_pct=%.2f,power_w=%.2f,power_limit_w=400 %d%n",
-                    host, uReported * 100, uReported * 30, gpuW, t));
-            sb.append(String.format(Locale.ROOT,
-                    "meter,device=pdu-r1,channel=%d,kind=outlet,host=%s,rack=r1 power_w=%.2f %d%n", h + 1, host, outlet, t));
-            sb.append(String.format(Locale.ROOT,
-                    "business_load,entity=%s,level=host,source=allowlist value=%.4f %d%n", host, u, t));
+                    host,
+                    uReported * 100,
+                    uReported * 30,
+                    gpuW,
+                    t));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "meter,device=pdu-r1,channel=%d,kind=outlet,host=%s,rack=r1 power_w=%.2f %d%n",
+                    h + 1,
+                    host,
+                    outlet,
+                    t));
+            sb.append(String.format(
+                    Locale.ROOT, "business_load,entity=%s,level=host,source=allowlist value=%.4f %d%n", host, u, t));
         }
         return sb.toString();
     }
@@ -64,15 +75,21 @@ public final class TinySite {
     }
 
     public static void write(URI influx, String db, String lines) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(influx.resolve("/write?db=" + db + "&precision=ms"))
-                .POST(HttpRequest.BodyPublishers.ofString(lines)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(influx.resolve("/write?db=" + db + "&precision=ms"))
+                        .POST(HttpRequest.BodyPublishers.ofString(lines))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() / 100 != 2) {
             throw new IOException("write failed: " + r.statusCode() + " " + r.body());
         }
     }
 
     public static void createDatabase(URI influx, String db) throws IOException, InterruptedException {
-        HTTP.send(HttpRequest.newBuilder(influx.resolve("/query?q=CREATE+DATABASE+" + db))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HTTP.send(
+                HttpRequest.newBuilder(influx.resolve("/query?q=CREATE+DATABASE+" + db))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -19,7 +19,12 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * fixing a 300-line config needs "file:line:column key.path", so the tree is built from the token stream.
  */
 public final class ConfigNode {
-    public enum Kind { MAP, LIST, SCALAR, NULL }
+    public enum Kind {
+        MAP,
+        LIST,
+        SCALAR,
+        NULL
+    }
 
     private final Kind kind;
     private final String file;
@@ -30,8 +35,15 @@ public final class ConfigNode {
     private final String scalar;
     private final boolean quoted;
 
-    private ConfigNode(Kind kind, String file, int line, int column, Map<String, ConfigNode> map,
-            List<ConfigNode> list, String scalar, boolean quoted) {
+    private ConfigNode(
+            Kind kind,
+            String file,
+            int line,
+            int column,
+            Map<String, ConfigNode> map,
+            List<ConfigNode> list,
+            String scalar,
+            boolean quoted) {
         this.kind = kind;
         this.file = file;
         this.line = line;
@@ -70,7 +82,8 @@ public final class ConfigNode {
                 // Jackson's location is where its parser stood, which for a tab is the line before.
                 line = m.getProblemMark().getLine() + 1;
                 col = m.getProblemMark().getColumn() + 1;
-            } else if (e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe && jpe.getLocation() != null) {
+            } else if (e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
+                    && jpe.getLocation() != null) {
                 line = jpe.getLocation().getLineNr();
                 col = jpe.getLocation().getColumnNr();
             }
@@ -93,7 +106,11 @@ public final class ConfigNode {
                     String childPath = path.isEmpty() ? key : path + "." + key;
                     ConfigNode child = read(file, p, p.nextToken(), problems, childPath);
                     if (m.containsKey(key)) {
-                        problems.add(new Problem(file, kl.getLineNr(), kl.getColumnNr(), childPath,
+                        problems.add(new Problem(
+                                file,
+                                kl.getLineNr(),
+                                kl.getColumnNr(),
+                                childPath,
                                 "duplicate key (first set on line " + m.get(key).line + ")"));
                     }
                     m.put(key, child);
@@ -170,15 +187,37 @@ public final class ConfigNode {
         return "line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1); // SnakeYAML counts from 0
     }
 
-    public Kind kind() { return kind; }
-    public String file() { return file; }
-    public int line() { return line; }
-    public int column() { return column; }
-    public Map<String, ConfigNode> map() { return Collections.unmodifiableMap(map); }
-    public List<ConfigNode> list() { return Collections.unmodifiableList(list); }
+    public Kind kind() {
+        return kind;
+    }
+
+    public String file() {
+        return file;
+    }
+
+    public int line() {
+        return line;
+    }
+
+    public int column() {
+        return column;
+    }
+
+    public Map<String, ConfigNode> map() {
+        return Collections.unmodifiableMap(map);
+    }
+
+    public List<ConfigNode> list() {
+        return Collections.unmodifiableList(list);
+    }
     /** The scalar's text, or null for maps, lists and null. */
-    public String text() { return scalar; }
-    public boolean isString() { return quoted; }
+    public String text() {
+        return scalar;
+    }
+
+    public boolean isString() {
+        return quoted;
+    }
 
     public String describe() {
         return switch (kind) {

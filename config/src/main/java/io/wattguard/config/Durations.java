@@ -22,13 +22,14 @@ public final class Durations {
         double ms = 0;
         while (m.find() && m.start() == at) {
             double n = Double.parseDouble(m.group(1));
-            ms += n * switch (m.group(2)) {
-                case "ms" -> 1;
-                case "s" -> 1_000;
-                case "m" -> 60_000;
-                case "h" -> 3_600_000;
-                default -> 86_400_000;
-            };
+            ms += n
+                    * switch (m.group(2)) {
+                        case "ms" -> 1;
+                        case "s" -> 1_000;
+                        case "m" -> 60_000;
+                        case "h" -> 3_600_000;
+                        default -> 86_400_000;
+                    };
             at = m.end();
         }
         return at == s.length() ? Duration.ofMillis(Math.round(ms)) : null;

@@ -56,8 +56,9 @@ public final class Section {
         ConfigNode root;
         try {
             String text = Utf8File.decode(name, Files.readAllBytes(file), ctx.problems());
-            root = text == null ? ConfigNode.emptyMap(name) : ConfigNode.parse(name, new java.io.StringReader(text),
-                    ctx.problems());
+            root = text == null
+                    ? ConfigNode.emptyMap(name)
+                    : ConfigNode.parse(name, new java.io.StringReader(text), ctx.problems());
         } catch (IOException e) {
             ctx.problems().add(name, "cannot read the configuration file: " + reason(e));
             root = ConfigNode.emptyMap(name);
@@ -65,10 +66,21 @@ public final class Section {
         return new Section(root, "", ctx);
     }
 
-    public String path() { return path; }
-    public Context context() { return ctx; }
-    public Problems problems() { return ctx.problems(); }
-    public ConfigNode node() { return node; }
+    public String path() {
+        return path;
+    }
+
+    public Context context() {
+        return ctx;
+    }
+
+    public Problems problems() {
+        return ctx.problems();
+    }
+
+    public ConfigNode node() {
+        return node;
+    }
 
     public boolean has(String key) {
         return value(key) != null;
@@ -163,7 +175,10 @@ public final class Section {
         try {
             double n = Double.parseDouble(v.text().replace("_", ""));
             if (!(n >= min && n <= max)) {
-                report(v, keyPath(key), "expected a number from " + fmt(min) + " to " + fmt(max) + ", found " + v.text());
+                report(
+                        v,
+                        keyPath(key),
+                        "expected a number from " + fmt(min) + " to " + fmt(max) + ", found " + v.text());
                 return def;
             }
             return n;
@@ -204,8 +219,11 @@ public final class Section {
             return def;
         }
         if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-            report(v, keyPath(key), "expected a duration from " + Durations.format(min) + " to "
-                    + Durations.format(max) + ", found " + v.text());
+            report(
+                    v,
+                    keyPath(key),
+                    "expected a duration from " + Durations.format(min) + " to " + Durations.format(max) + ", found "
+                            + v.text());
             return def;
         }
         return d;
@@ -230,11 +248,18 @@ public final class Section {
             return def;
         }
         String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
-        long mult = switch (unit) {
-            case "KIB" -> 1L << 10; case "MIB" -> 1L << 20; case "GIB" -> 1L << 30; case "TIB" -> 1L << 40;
-            case "KB" -> 1_000L; case "MB" -> 1_000_000L; case "GB" -> 1_000_000_000L; case "TB" -> 1_000_000_000_000L;
-            default -> 1L;
-        };
+        long mult =
+                switch (unit) {
+                    case "KIB" -> 1L << 10;
+                    case "MIB" -> 1L << 20;
+                    case "GIB" -> 1L << 30;
+                    case "TIB" -> 1L << 40;
+                    case "KB" -> 1_000L;
+                    case "MB" -> 1_000_000L;
+                    case "GB" -> 1_000_000_000L;
+                    case "TB" -> 1_000_000_000_000L;
+                    default -> 1L;
+                };
         long bytes = n > Long.MAX_VALUE / mult ? Long.MAX_VALUE : n * mult;
         if (bytes < min || bytes > max || bytes == Long.MAX_VALUE) {
             report(v, keyPath(key), "expected a size from " + min + " to " + max + " bytes, found " + v.text());
@@ -253,19 +278,28 @@ public final class Section {
         String expected = "a URL such as " + schemes[0] + "://127.0.0.1:8086";
         try {
             URI u = new URI(text.trim());
-            if (u.getScheme() == null || !Arrays.asList(schemes).contains(u.getScheme().toLowerCase(Locale.ROOT))) {
-                report(v == null ? node : v, keyPath(key), "expected " + expected + " (scheme "
-                        + String.join(" or ", schemes) + "), found '" + text + "'");
+            if (u.getScheme() == null
+                    || !Arrays.asList(schemes).contains(u.getScheme().toLowerCase(Locale.ROOT))) {
+                report(
+                        v == null ? node : v,
+                        keyPath(key),
+                        "expected " + expected + " (scheme " + String.join(" or ", schemes) + "), found '" + text
+                                + "'");
                 return null;
             }
             if (u.getHost() == null || u.getHost().isEmpty()) {
-                report(v == null ? node : v, keyPath(key), "expected " + expected + " with a host, found '" + text + "'");
+                report(
+                        v == null ? node : v,
+                        keyPath(key),
+                        "expected " + expected + " with a host, found '" + text + "'");
                 return null;
             }
             return u;
         } catch (URISyntaxException e) {
-            report(v == null ? node : v, keyPath(key), "expected " + expected + ", found '" + text + "' ("
-                    + e.getReason() + ")");
+            report(
+                    v == null ? node : v,
+                    keyPath(key),
+                    "expected " + expected + ", found '" + text + "' (" + e.getReason() + ")");
             return null;
         }
     }
@@ -281,8 +315,10 @@ public final class Section {
                 return e;
             }
         }
-        report(v, keyPath(key), "expected one of " + words(type) + ", found " + v.describe()
-                + didYouMean(v.text(), names(type)));
+        report(
+                v,
+                keyPath(key),
+                "expected one of " + words(type) + ", found " + v.describe() + didYouMean(v.text(), names(type)));
         return def;
     }
 
@@ -306,8 +342,11 @@ public final class Section {
     public Secret secret(String key) {
         ConfigNode literal = value(key);
         if (literal != null) {
-            report(literal, keyPath(key), "secrets are not written in the file: use " + key + "_env (an environment "
-                    + "variable) or " + key + "_file (a file readable only by the service user)");
+            report(
+                    literal,
+                    keyPath(key),
+                    "secrets are not written in the file: use " + key + "_env (an environment " + "variable) or " + key
+                            + "_file (a file readable only by the service user)");
         }
         String envName = string(key + "_env", null);
         String fileName = string(key + "_file", null);
@@ -443,8 +482,10 @@ public final class Section {
     public void finish() {
         for (Map.Entry<String, ConfigNode> e : node.map().entrySet()) {
             if (!used.contains(e.getKey())) {
-                report(e.getValue(), keyPath(e.getKey()), "unknown key" + didYouMean(e.getKey(), used)
-                        + "; known keys here: " + String.join(", ", used));
+                report(
+                        e.getValue(),
+                        keyPath(e.getKey()),
+                        "unknown key" + didYouMean(e.getKey(), used) + "; known keys here: " + String.join(", ", used));
             }
         }
     }

@@ -17,8 +17,10 @@ final class Utf8File {
 
     /** The text, or null after reporting where the first byte that is not UTF-8 is. */
     static String decode(String file, byte[] bytes, Problems problems) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(bytes.length + 1); // UTF-8 never decodes to more chars than bytes
         CoderResult r = decoder.decode(in, out, true);
@@ -40,8 +42,13 @@ final class Utf8File {
             }
         }
         // The place is in the message, not the prefix: file:line:column would repeat it.
-        problems.add(new Problem(file, 0, 0, "", "not UTF-8 at line " + line + ", column " + column + " (byte 0x"
-                + String.format("%02X", bytes[in.position()] & 0xff) + "): save the file as UTF-8"));
+        problems.add(new Problem(
+                file,
+                0,
+                0,
+                "",
+                "not UTF-8 at line " + line + ", column " + column + " (byte 0x"
+                        + String.format("%02X", bytes[in.position()] & 0xff) + "): save the file as UTF-8"));
         return null;
     }
 }

@@ -37,11 +37,13 @@ class SectionTest {
         influx.requiredString("database", "the database name");
         influx.finish();
         root.finish();
-        assertEquals(List.of(
-                "t.yaml:3:12: influxdb.timeout: expected a duration such as 500ms, 10s, 5m, 1h or 1h30m, found '10 seconds'",
-                "t.yaml:2:3: influxdb.database: missing required key 'database' (the database name)",
-                "t.yaml:2:9: influxdb.urll: unknown key (did you mean 'url'?); known keys here: url, timeout, database",
-                "t.yaml:4:10: influxdb.batch: unknown key; known keys here: url, timeout, database"), messages());
+        assertEquals(
+                List.of(
+                        "t.yaml:3:12: influxdb.timeout: expected a duration such as 500ms, 10s, 5m, 1h or 1h30m, found '10 seconds'",
+                        "t.yaml:2:3: influxdb.database: missing required key 'database' (the database name)",
+                        "t.yaml:2:9: influxdb.urll: unknown key (did you mean 'url'?); known keys here: url, timeout, database",
+                        "t.yaml:4:10: influxdb.batch: unknown key; known keys here: url, timeout, database"),
+                messages());
     }
 
     @Test
@@ -63,23 +65,28 @@ class SectionTest {
         s.string("l", null);
         s.url("u", null, "http", "https");
         s.strings("m");
-        assertEquals(List.of(
-                "t.yaml:1:4: n: expected an integer from 1 to 65535, found 70000",
-                "t.yaml:2:4: l: expected a string, found a list",
-                "t.yaml:3:4: u: expected a URL such as http://127.0.0.1:8086 (scheme http or https), found 'ftp://h/'",
-                "t.yaml:4:4: m: expected a list of strings, found a map"), messages());
+        assertEquals(
+                List.of(
+                        "t.yaml:1:4: n: expected an integer from 1 to 65535, found 70000",
+                        "t.yaml:2:4: l: expected a string, found a list",
+                        "t.yaml:3:4: u: expected a URL such as http://127.0.0.1:8086 (scheme http or https), found 'ftp://h/'",
+                        "t.yaml:4:4: m: expected a list of strings, found a map"),
+                messages());
     }
 
     @Test
     void secretsComeFromEnvironmentOrFileNeverTheConfig() {
-        Section s = parse("password: hunter2\ntoken_env: WG_TOKEN\nkey_file: /nonexistent/k\n", Map.of("WG_TOKEN", "abc"));
+        Section s =
+                parse("password: hunter2\ntoken_env: WG_TOKEN\nkey_file: /nonexistent/k\n", Map.of("WG_TOKEN", "abc"));
         assertNull(s.secret("password"));
         assertEquals("abc", s.secret("token").reveal());
         assertNull(s.secret("key"));
-        assertEquals(List.of(
-                "t.yaml:1:11: password: secrets are not written in the file: use password_env (an environment variable) "
-                        + "or password_file (a file readable only by the service user)",
-                "t.yaml:3:11: key_file: cannot read secret file /nonexistent/k: no such file"), messages());
+        assertEquals(
+                List.of(
+                        "t.yaml:1:11: password: secrets are not written in the file: use password_env (an environment variable) "
+                                + "or password_file (a file readable only by the service user)",
+                        "t.yaml:3:11: key_file: cannot read secret file /nonexistent/k: no such file"),
+                messages());
         assertEquals("****", new Secret("abc").toString());
     }
 
@@ -96,9 +103,15 @@ class SectionTest {
     void choicesSuggestTheClosestWord() {
         Section s = parse("fsync: bach\n", Map.of());
         assertEquals(Policy.BATCH, s.choice("fsync", Policy.BATCH, Policy.class));
-        assertEquals(List.of("t.yaml:1:8: fsync: expected one of batch, interval, never, found 'bach' (did you mean 'batch'?)"),
+        assertEquals(
+                List.of(
+                        "t.yaml:1:8: fsync: expected one of batch, interval, never, found 'bach' (did you mean 'batch'?)"),
                 messages());
     }
 
-    enum Policy { BATCH, INTERVAL, NEVER }
+    enum Policy {
+        BATCH,
+        INTERVAL,
+        NEVER
+    }
 }

@@ -25,34 +25,49 @@ import org.influxdb.dto.QueryResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"The whole pipeline on this machine, nothing to install or configure by hand.",
-                "",
-                "Starts a private InfluxDB (loopback, free port, its own folder) and writes",
-                "a simulated site for the last --days days at 1-minute resolution: 12 hosts",
-                "of three hardware models in two racks with PDUs, business load, backups,",
-                "holidays, and one episode of each mining scenario. The points go through",
-                "the real batcher, spool and InfluxDB sink. Then it runs the detection and",
-                "prints the episodes found next to the simulator's ground truth.",
-                "",
-                "When it ends (or on Ctrl-C) it stops its InfluxDB and removes its folder,",
-                "unless --dir names one to keep. With --keep-running the daemon analyses",
-                "the store live, serving /health and /metrics and taking business load on",
-                "POST /api/v1/business-load, until Ctrl-C.",
-                "",
-                "Memory: the default heap (256 MB) is enough; WATTGUARD_JAVA_OPTS sets another."},
-        footer = {"", "Examples:", "  wattguard demo", "  wattguard demo --days 28 --keep-running",
-                "  wattguard demo --dir /tmp/wg-demo"})
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "The whole pipeline on this machine, nothing to install or configure by hand.",
+            "",
+            "Starts a private InfluxDB (loopback, free port, its own folder) and writes",
+            "a simulated site for the last --days days at 1-minute resolution: 12 hosts",
+            "of three hardware models in two racks with PDUs, business load, backups,",
+            "holidays, and one episode of each mining scenario. The points go through",
+            "the real batcher, spool and InfluxDB sink. Then it runs the detection and",
+            "prints the episodes found next to the simulator's ground truth.",
+            "",
+            "When it ends (or on Ctrl-C) it stops its InfluxDB and removes its folder,",
+            "unless --dir names one to keep. With --keep-running the daemon analyses",
+            "the store live, serving /health and /metrics and taking business load on",
+            "POST /api/v1/business-load, until Ctrl-C.",
+            "",
+            "Memory: the default heap (256 MB) is enough; WATTGUARD_JAVA_OPTS sets another."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  wattguard demo",
+            "  wattguard demo --days 28 --keep-running",
+            "  wattguard demo --dir /tmp/wg-demo"
+        })
 final class DemoCommand implements java.util.concurrent.Callable<Integer> {
-    @Option(names = "--days", defaultValue = "14", paramLabel = "N",
+    @Option(
+            names = "--days",
+            defaultValue = "14",
+            paramLabel = "N",
             description = "days of simulated history to write and analyse (default: ${DEFAULT-VALUE})")
     int days;
 
     @Option(names = "--keep-running", description = "afterwards, keep the daemon analysing live until Ctrl-C")
     boolean keepRunning;
 
-    @Option(names = "--dir", paramLabel = "DIR",
-            description = "keep InfluxDB's data, the spool and the config here (default: a temporary folder, removed at the end)")
+    @Option(
+            names = "--dir",
+            paramLabel = "DIR",
+            description =
+                    "keep InfluxDB's data, the spool and the config here (default: a temporary folder, removed at the end)")
     Path dir;
 
     @picocli.CommandLine.Spec
@@ -86,8 +101,13 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             cleanup.influxd = influxd;
             int httpPort = PrivateInfluxd.freePort();
             SiteSpec site = DemoSite.spec(days);
-            Path config = Files.writeString(home.resolve("wattguard.yaml"), DemoSite.config(site,
-                    influxd.url().toString(), home.resolve("spool").toString(), "127.0.0.1:" + httpPort));
+            Path config = Files.writeString(
+                    home.resolve("wattguard.yaml"),
+                    DemoSite.config(
+                            site,
+                            influxd.url().toString(),
+                            home.resolve("spool").toString(),
+                            "127.0.0.1:" + httpPort));
             Settings settings = Settings.load(config);
             Clock clock = Clock.systemUTC();
             SyntheticSite simulated = new SyntheticSite(site);
@@ -165,8 +185,10 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 }
                 if (p.timeMs() / 3_600_000 != hour[0]) {
                     hour[0] = p.timeMs() / 3_600_000;
-                    bar.update(p.timeMs() - s.startMs(), LocalDate.ofInstant(Instant.ofEpochMilli(p.timeMs()), zone)
-                            + "  " + String.format("%,d", count[0]) + " points");
+                    bar.update(
+                            p.timeMs() - s.startMs(),
+                            LocalDate.ofInstant(Instant.ofEpochMilli(p.timeMs()), zone) + "  "
+                                    + String.format("%,d", count[0]) + " points");
                 }
             });
             batcher.add(batch);
@@ -197,6 +219,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     private static final class AckPacer {
         /** InfluxDB that takes nothing for this long has failed, for the demo's purposes. */
         private static final long STALL_NANOS = Duration.ofMinutes(2).toNanos();
+
         private final InfluxSink sink;
 
         AckPacer(InfluxSink sink) {
@@ -204,7 +227,9 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         }
 
         private long acked() {
-            return sink.stats().pointsWritten.get() + sink.stats().deadLetterPoints.get() + sink.spoolDroppedPoints();
+            return sink.stats().pointsWritten.get()
+                    + sink.stats().deadLetterPoints.get()
+                    + sink.spoolDroppedPoints();
         }
 
         void await(long target) {
@@ -231,14 +256,20 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     /** The same analysis as {@code wattguard analyze} over the whole history, writing its points back. */
     private List<Episode> analyse(Settings settings, SiteSpec site) throws IOException {
         Progress bar = new Progress(spec.commandLine().getErr(), "analysis", site.endMs() - site.startMs());
-        AnalyzeCommand.Outcome done = AnalyzeCommand.analyse(settings, settings.analysis().withWarmup(Duration.ZERO),
-                site.startMs(), site.endMs(), true, bar);
+        AnalyzeCommand.Outcome done = AnalyzeCommand.analyse(
+                settings, settings.analysis().withWarmup(Duration.ZERO), site.startMs(), site.endMs(), true, bar);
         bar.done(String.format("%,d rows read, %,d baseline and anomaly points written", done.rows(), done.written()));
         return done.episodes();
     }
 
-    private void printSummary(Path home, PrivateInfluxd influxd, Path config, Settings settings, SiteSpec site,
-            long points, int episodes) {
+    private void printSummary(
+            Path home,
+            PrivateInfluxd influxd,
+            Path config,
+            Settings settings,
+            SiteSpec site,
+            long points,
+            int episodes) {
         java.time.ZoneId zone = settings.schedule().zone();
         java.time.format.DateTimeFormatter when = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
         String range = "time >= " + site.startMs() + "ms AND time < " + site.endMs() + "ms";
@@ -247,12 +278,14 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         out.println("  InfluxDB     " + influxd.url() + "  database 'wattguard'  (data in " + influxd.dir() + ")");
         out.println("  config       " + config);
         out.println("  spool        " + settings.spool().dir());
-        out.println("  history      " + when.format(Instant.ofEpochMilli(site.startMs()).atZone(zone)) + " to "
+        out.println("  history      "
+                + when.format(Instant.ofEpochMilli(site.startMs()).atZone(zone)) + " to "
                 + when.format(Instant.ofEpochMilli(site.endMs()).atZone(zone)) + " " + zone + ", "
                 + site.hosts().size() + " hosts in " + site.racks().size() + " racks, "
                 + String.format("%,d", points) + " points at 1-minute resolution");
         try (InfluxWriter w = new InfluxWriter(settings.influx())) {
-            out.println("  measured     " + stored(w, range, List.of("gpu", "gpu_process", "host", "meter")) + " points");
+            out.println(
+                    "  measured     " + stored(w, range, List.of("gpu", "gpu_process", "host", "meter")) + " points");
             out.println("  context      " + stored(w, range, List.of("business_load", "evidence")) + " points");
             out.println("  analysis     " + stored(w, range, List.of("baseline", "anomaly")) + " points, " + episodes
                     + " episodes");
@@ -263,8 +296,8 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     private static String stored(InfluxWriter w, String range, List<String> measurements) {
         List<String> parts = new ArrayList<>();
         for (String m : measurements) {
-            parts.add(m.replace('_', ' ') + " " + String.format("%,d", points(w.query("SELECT count(*) FROM \"" + m
-                    + "\" WHERE " + range))));
+            parts.add(m.replace('_', ' ') + " "
+                    + String.format("%,d", points(w.query("SELECT count(*) FROM \"" + m + "\" WHERE " + range))));
         }
         return String.join(", ", parts);
     }
@@ -287,8 +320,9 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         out.println();
         out.println("Episodes found by the detection (what '" + cmd + " analyze' prints):");
         AnalyzeCommand.printTable(out, episodes, settings.schedule().zone());
-        List<Detection> detections = episodes.stream().map(e -> new Detection(e.entity(), e.level(), e.kind(),
-                e.startedMs(), e.detectedMs(), e.endedMs())).toList();
+        List<Detection> detections = episodes.stream()
+                .map(e -> new Detection(e.entity(), e.level(), e.kind(), e.startedMs(), e.detectedMs(), e.endedMs()))
+                .toList();
         out.println();
         out.println("Against the simulator's ground truth (the detector never sees it):");
         out.println(Scorer.score(site, detections));
@@ -307,8 +341,10 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     /** How to look at the demo's InfluxDB with the dashboards of grafana/ (grafana/README.md). */
     private void printGrafana(String influxUrl) {
         out.println("Grafana, with this repository's dashboards (grafana/README.md): install");
-        out.println("  grafana/provisioning/datasources/wattguard.yaml and grafana/provisioning/dashboards/wattguard.yaml");
-        out.println("  under /etc/grafana/provisioning/, grafana/dashboards/*.json in /var/lib/grafana/dashboards/wattguard/,");
+        out.println(
+                "  grafana/provisioning/datasources/wattguard.yaml and grafana/provisioning/dashboards/wattguard.yaml");
+        out.println(
+                "  under /etc/grafana/provisioning/, grafana/dashboards/*.json in /var/lib/grafana/dashboards/wattguard/,");
         out.println("  and start Grafana on this machine with");
         out.println("  WATTGUARD_INFLUX_URL=" + influxUrl + " WATTGUARD_INFLUX_USER= WATTGUARD_INFLUX_PASSWORD=");
         out.println("  (the demo's site ends at midnight: set the time range to the history above)");
@@ -326,8 +362,8 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         out.println("  " + cmd + " check-config --config " + config);
         out.println("  curl -sS " + base + "/health");
         out.println("  curl -sS " + base + "/metrics | grep wattguard_points_written");
-        out.println("  curl -sS -X POST " + base + "/api/v1/business-load --data-binary "
-                + "'business_load,entity=" + host + ",level=host value=0.8'");
+        out.println("  curl -sS -X POST " + base + "/api/v1/business-load --data-binary " + "'business_load,entity="
+                + host + ",level=host value=0.8'");
         printGrafana(settings.influx().url().toString());
         out.flush();
         Batcher.Failed f = daemon.failed().get(); // only a failure returns; Ctrl-C ends the JVM through the hook

@@ -28,7 +28,9 @@ public final class DemoSite {
         SiteSpec small = SiteSpec.small();
         SiteSpec.Builder b = small.toBuilder().days(days).start(end.minusDays(days));
         // The detectors need a clean day or two to learn from before anything happens.
-        return days >= 3 ? b.cleanDays(Math.max(1, Math.min(4, days / 3))).build() : b.noMining().cleanDays(0).build();
+        return days >= 3
+                ? b.cleanDays(Math.max(1, Math.min(4, days / 3))).build()
+                : b.noMining().cleanDays(0).build();
     }
 
     public static Sample sample(SitePoint p) {
@@ -45,24 +47,47 @@ public final class DemoSite {
         y.append("# The demo's site as its operator would configure the central analysis instance.\n")
                 .append("# Written by 'wattguard demo'; read it, copy it, run it: wattguard run --config THIS_FILE\n")
                 .append("instance: demo-central\n")
-                .append("influxdb: {url: \"").append(influxUrl).append("\", database: wattguard}\n")
-                .append("spool: {dir: \"").append(spoolDir).append("\", max_bytes: 256MiB}\n")
-                .append("http: {listen: \"").append(httpListen).append("\"}\n")
-                .append("topology:\n  site: ").append(spec.site()).append("\n  rooms:\n");
+                .append("influxdb: {url: \"")
+                .append(influxUrl)
+                .append("\", database: wattguard}\n")
+                .append("spool: {dir: \"")
+                .append(spoolDir)
+                .append("\", max_bytes: 256MiB}\n")
+                .append("http: {listen: \"")
+                .append(httpListen)
+                .append("\"}\n")
+                .append("topology:\n  site: ")
+                .append(spec.site())
+                .append("\n  rooms:\n");
         for (SiteSpec.RoomSpec room : spec.rooms()) {
             y.append("    - name: ").append(room.name()).append("\n      racks:\n");
             for (SiteSpec.RackSpec rack : room.racks()) {
-                y.append("        - name: ").append(rack.name()).append("\n          nameplate_w: ")
-                        .append(Math.round(rack.nameplateW())).append("\n          hosts:\n");
+                y.append("        - name: ")
+                        .append(rack.name())
+                        .append("\n          nameplate_w: ")
+                        .append(Math.round(rack.nameplateW()))
+                        .append("\n          hosts:\n");
                 for (SiteSpec.HostSpec h : rack.hosts()) {
-                    y.append("            - {name: ").append(h.name()).append(", model: ").append(h.model().id())
-                            .append(", nameplate_w: ").append(Math.round(h.model().nameplateW())).append("}\n");
+                    y.append("            - {name: ")
+                            .append(h.name())
+                            .append(", model: ")
+                            .append(h.model().id())
+                            .append(", nameplate_w: ")
+                            .append(Math.round(h.model().nameplateW()))
+                            .append("}\n");
                 }
             }
         }
         SiteSpec.BusinessHours hours = spec.businessHours();
-        y.append("business:\n  zone: ").append(spec.zone()).append("\n  hours:\n    - \"").append(days(hours.days()))
-                .append(' ').append(hours.from()).append('-').append(hours.to()).append("\"\n");
+        y.append("business:\n  zone: ")
+                .append(spec.zone())
+                .append("\n  hours:\n    - \"")
+                .append(days(hours.days()))
+                .append(' ')
+                .append(hours.from())
+                .append('-')
+                .append(hours.to())
+                .append("\"\n");
         if (!spec.holidays().isEmpty()) {
             y.append("  holidays:\n");
             spec.holidays().forEach(d -> y.append("    - ").append(d).append('\n'));
@@ -70,19 +95,31 @@ public final class DemoSite {
         if (!spec.maintenanceWindows().isEmpty()) {
             y.append("  maintenance:\n");
             for (SiteSpec.MaintenanceWindow w : spec.maintenanceWindows()) {
-                y.append("    - {name: \"").append(w.name()).append("\", days: \"").append(days(w.days()))
-                        .append("\", from: \"").append(w.from()).append("\", to: \"").append(w.to())
-                        .append("\", entities: [").append(String.join(", ", w.hosts())).append("]}\n");
+                y.append("    - {name: \"")
+                        .append(w.name())
+                        .append("\", days: \"")
+                        .append(days(w.days()))
+                        .append("\", from: \"")
+                        .append(w.from())
+                        .append("\", to: \"")
+                        .append(w.to())
+                        .append("\", entities: [")
+                        .append(String.join(", ", w.hosts()))
+                        .append("]}\n");
             }
         }
-        y.append("analysis:\n  step: 1m\n  warmup: ").append(Math.max(1, spec.days())).append("d\n")
+        y.append("analysis:\n  step: 1m\n  warmup: ")
+                .append(Math.max(1, spec.days()))
+                .append("d\n")
                 .append("  tariff: {currency: EUR, price_per_kwh: 0.21, time_of_use: ")
                 .append("[{days: mon-fri, from: \"08:00\", to: \"20:00\", price_per_kwh: 0.31}]}\n");
         return y.toString();
     }
 
     private static String days(Set<DayOfWeek> days) {
-        return days.stream().sorted().map(d -> d.name().substring(0, 3).toLowerCase(Locale.ROOT))
+        return days.stream()
+                .sorted()
+                .map(d -> d.name().substring(0, 3).toLowerCase(Locale.ROOT))
                 .collect(Collectors.joining(","));
     }
 }

@@ -44,8 +44,8 @@ public final class Evaluation {
 
     private Evaluation() {}
 
-    public static Result run(SiteSpec spec, AnalysisSettings settings, Function<SiteSpec, Schedule> calendar,
-            LongConsumer progress) {
+    public static Result run(
+            SiteSpec spec, AnalysisSettings settings, Function<SiteSpec, Schedule> calendar, LongConsumer progress) {
         SyntheticSite site = new SyntheticSite(spec);
         Map<String, Episode> last = new LinkedHashMap<>();
         AnalysisOutput out = AnalysisOutput.episodes(e -> last.put(e.id(), e));
@@ -94,25 +94,66 @@ public final class Evaluation {
         Map<String, String> t = p.tags();
         Map<String, Object> f = p.fields();
         switch (p.measurement()) {
-            case Gpu.NAME -> r.gpu(new GpuReading(p.timeMs(), t.get(Schema.HOST), t.get(Schema.RACK),
-                    t.get(Schema.ROOM), t.get(Gpu.GPU), t.get(Gpu.MODEL), p.number(Gpu.UTIL_PCT),
-                    p.number(Gpu.MEM_UTIL_PCT), p.number(Gpu.POWER_W), p.number(Gpu.POWER_LIMIT_W),
-                    p.number(Gpu.ENERGY_J)));
-            case Host.NAME -> r.host(new HostReading(p.timeMs(), t.get(Schema.HOST), t.get(Schema.RACK),
-                    t.get(Schema.ROOM), p.number(Host.CPU_UTIL_PCT), p.number(Host.CPU_POWER_W)));
-            case Meter.NAME -> r.meter(new MeterReading(p.timeMs(), t.get(Meter.DEVICE), t.get(Meter.CHANNEL),
-                    t.get(Meter.KIND), t.get(Schema.HOST), t.get(Schema.RACK), t.get(Schema.ROOM),
-                    p.number(Meter.POWER_W), p.number(Meter.ENERGY_KWH)));
-            case BusinessLoad.NAME -> r.businessLoad(new BusinessLoadReading(p.timeMs(), t.get(BusinessLoad.ENTITY),
-                    t.get(BusinessLoad.LEVEL), t.get(BusinessLoad.SOURCE), p.number(BusinessLoad.VALUE)));
-            case Evidence.NAME -> r.evidence(new EvidenceReading(p.timeMs(), t.get(Schema.HOST),
-                    t.get(Evidence.KIND), t.get(Evidence.PROCESS), (long) p.number(Evidence.PID),
-                    (String) f.get(Evidence.DETAIL), p.number(Evidence.SCORE)));
-            case GpuProcess.NAME -> r.process(new ProcessReading(p.timeMs(), t.get(Schema.HOST),
-                    t.get(GpuProcess.GPU), t.get(GpuProcess.PROCESS), (long) p.number(GpuProcess.PID),
-                    p.number(GpuProcess.SM_UTIL_PCT), (Boolean) f.get(GpuProcess.BUSINESS),
-                    (String) f.get(GpuProcess.USER), (String) f.get(GpuProcess.CONTAINER)));
-            default -> { }
+            case Gpu.NAME ->
+                r.gpu(new GpuReading(
+                        p.timeMs(),
+                        t.get(Schema.HOST),
+                        t.get(Schema.RACK),
+                        t.get(Schema.ROOM),
+                        t.get(Gpu.GPU),
+                        t.get(Gpu.MODEL),
+                        p.number(Gpu.UTIL_PCT),
+                        p.number(Gpu.MEM_UTIL_PCT),
+                        p.number(Gpu.POWER_W),
+                        p.number(Gpu.POWER_LIMIT_W),
+                        p.number(Gpu.ENERGY_J)));
+            case Host.NAME ->
+                r.host(new HostReading(
+                        p.timeMs(),
+                        t.get(Schema.HOST),
+                        t.get(Schema.RACK),
+                        t.get(Schema.ROOM),
+                        p.number(Host.CPU_UTIL_PCT),
+                        p.number(Host.CPU_POWER_W)));
+            case Meter.NAME ->
+                r.meter(new MeterReading(
+                        p.timeMs(),
+                        t.get(Meter.DEVICE),
+                        t.get(Meter.CHANNEL),
+                        t.get(Meter.KIND),
+                        t.get(Schema.HOST),
+                        t.get(Schema.RACK),
+                        t.get(Schema.ROOM),
+                        p.number(Meter.POWER_W),
+                        p.number(Meter.ENERGY_KWH)));
+            case BusinessLoad.NAME ->
+                r.businessLoad(new BusinessLoadReading(
+                        p.timeMs(),
+                        t.get(BusinessLoad.ENTITY),
+                        t.get(BusinessLoad.LEVEL),
+                        t.get(BusinessLoad.SOURCE),
+                        p.number(BusinessLoad.VALUE)));
+            case Evidence.NAME ->
+                r.evidence(new EvidenceReading(
+                        p.timeMs(),
+                        t.get(Schema.HOST),
+                        t.get(Evidence.KIND),
+                        t.get(Evidence.PROCESS),
+                        (long) p.number(Evidence.PID),
+                        (String) f.get(Evidence.DETAIL),
+                        p.number(Evidence.SCORE)));
+            case GpuProcess.NAME ->
+                r.process(new ProcessReading(
+                        p.timeMs(),
+                        t.get(Schema.HOST),
+                        t.get(GpuProcess.GPU),
+                        t.get(GpuProcess.PROCESS),
+                        (long) p.number(GpuProcess.PID),
+                        p.number(GpuProcess.SM_UTIL_PCT),
+                        (Boolean) f.get(GpuProcess.BUSINESS),
+                        (String) f.get(GpuProcess.USER),
+                        (String) f.get(GpuProcess.CONTAINER)));
+            default -> {}
         }
     }
 }

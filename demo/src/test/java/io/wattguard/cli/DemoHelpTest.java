@@ -16,7 +16,8 @@ class DemoHelpTest extends HelpTest {
     @Test
     void demoIsTheRealCommandHere() {
         PrintWriter none = new PrintWriter(Writer.nullWriter());
-        CommandLine demo = Main.commandLine(none, none, Map.of()).getSubcommands().get("demo");
+        CommandLine demo =
+                Main.commandLine(none, none, Map.of()).getSubcommands().get("demo");
         assertTrue(demo.getCommand() instanceof DemoCommand, "demo is " + demo.getCommand());
     }
 }

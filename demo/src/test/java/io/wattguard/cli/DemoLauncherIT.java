@@ -32,7 +32,8 @@ class DemoLauncherIT {
         assertTrue(Files.isExecutable(launcher), "no launcher at " + launcher);
         Files.createDirectories(temp);
         ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "demo", "--days", "3")
-                .redirectOutput(tmp.resolve(name + ".out").toFile()).redirectError(tmp.resolve(name + ".err").toFile());
+                .redirectOutput(tmp.resolve(name + ".out").toFile())
+                .redirectError(tmp.resolve(name + ".err").toFile());
         // Only the temporary folder moves, so that what it leaves can be seen; the heap stays the launcher's.
         pb.environment().put("WATTGUARD_JAVA_OPTS", "-Djava.io.tmpdir=" + temp);
         return pb.start();
@@ -51,7 +52,8 @@ class DemoLauncherIT {
             assertEquals(0, p.exitValue(), "run " + run + ":\n" + out + err);
             assertTrue(!err.contains("Exception") && !err.contains("[warning]"), "run " + run + " stderr:\n" + err);
 
-            Matcher overall = Pattern.compile("overall +mining +(\\d+) +(\\d+) ").matcher(out);
+            Matcher overall =
+                    Pattern.compile("overall +mining +(\\d+) +(\\d+) ").matcher(out);
             assertTrue(overall.find(), out);
             // The site ends today, so its episodes change from day to day: allow one miss, never a false episode.
             assertTrue(Integer.parseInt(overall.group(2)) >= Integer.parseInt(overall.group(1)) - 1, overall.group());
@@ -94,8 +96,9 @@ class DemoLauncherIT {
     private void awaitHistory(Process p, String name) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (!Files.readString(tmp.resolve(name + ".err")).contains("history ")) {
-            assertTrue(p.isAlive(), "the demo ended before writing history: "
-                    + Files.readString(tmp.resolve(name + ".err")));
+            assertTrue(
+                    p.isAlive(),
+                    "the demo ended before writing history: " + Files.readString(tmp.resolve(name + ".err")));
             assertTrue(System.nanoTime() < deadline, "no history progress within 3 minutes");
             Thread.sleep(100);
         }
@@ -103,7 +106,8 @@ class DemoLauncherIT {
 
     private static List<Path> leftIn(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(f -> !f.getFileName().toString().startsWith("hsperfdata")).toList();
+            return s.filter(f -> !f.getFileName().toString().startsWith("hsperfdata"))
+                    .toList();
         }
     }
 
@@ -111,7 +115,8 @@ class DemoLauncherIT {
     private static List<String> processesMentioning(Path dir) throws IOException {
         List<String> found = new ArrayList<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : procs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
+            for (Path p : procs.filter(d -> d.getFileName().toString().matches("\\d+"))
+                    .toList()) {
                 try {
                     String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
                             .replace('\0', ' ');

@@ -62,19 +62,26 @@ class DetectionEvaluationTest {
         StringBuilder report = new StringBuilder();
         List<String> failures = new ArrayList<>();
         for (SiteSpec spec : List.of(SiteSpec.evaluation(), SiteSpec.evaluationB())) {
-            Evaluation.Result r = Evaluation.run(spec, AnalysisSettings.defaults(), Evaluation::calendar, t -> { });
+            Evaluation.Result r = Evaluation.run(spec, AnalysisSettings.defaults(), Evaluation::calendar, t -> {});
             Scorer.Table table = r.table();
-            report.append(String.format(Locale.ROOT, "== site %s (%s, %d hosts, %d days)%n", spec.site(), spec.zone(),
-                    spec.hosts().size(), spec.days()));
-            report.append(table).append(String.format(Locale.ROOT, "%,d host-steps analysed in %.1f s%n%n",
-                    r.hostSteps(), r.seconds()));
+            report.append(String.format(
+                    Locale.ROOT,
+                    "== site %s (%s, %d hosts, %d days)%n",
+                    spec.site(),
+                    spec.zone(),
+                    spec.hosts().size(),
+                    spec.days()));
+            report.append(table)
+                    .append(String.format(
+                            Locale.ROOT, "%,d host-steps analysed in %.1f s%n%n", r.hostSteps(), r.seconds()));
             Files.createDirectories(TABLE.getParent());
             Files.writeString(TABLE, report, StandardCharsets.UTF_8);
             System.out.println("== episodes of site " + spec.site());
-            r.episodes().forEach(e -> System.out.println(e.kind() + " " + e.level() + " " + e.entity() + " "
-                    + java.time.Instant.ofEpochMilli(e.startedMs()) + " +" + e.delayMs() / 60000 + "m "
-                    + (e.endedMs() == 0 ? "open" : java.time.Instant.ofEpochMilli(e.endedMs())) + " "
-                    + Math.round(e.excessW()) + " W " + e.severity().word()));
+            r.episodes()
+                    .forEach(e -> System.out.println(e.kind() + " " + e.level() + " " + e.entity() + " "
+                            + java.time.Instant.ofEpochMilli(e.startedMs()) + " +" + e.delayMs() / 60000 + "m "
+                            + (e.endedMs() == 0 ? "open" : java.time.Instant.ofEpochMilli(e.endedMs())) + " "
+                            + Math.round(e.excessW()) + " W " + e.severity().word()));
             failures.addAll(check(spec.site(), table));
         }
         System.out.print(report);
@@ -104,21 +111,56 @@ class DetectionEvaluationTest {
             Scenario s = Scenario.byId(row.scenario());
             String key = site + "/" + s.id() + "/";
             if (row.mining()) {
-                miss(out, key + "recall", row.recall(), row.recall() >= RECALL, true, String.format(Locale.ROOT,
-                        "%s %s: recall %.3f < %.2f", site, s.id(), row.recall(), RECALL));
-                miss(out, key + "median_min", row.medianDelayMin(), row.medianDelayMin() <= s.delayTargetMin(), false,
-                        String.format(Locale.ROOT, "%s %s: median delay %.1f min > %.0f", site, s.id(),
-                                row.medianDelayMin(), s.delayTargetMin()));
+                miss(
+                        out,
+                        key + "recall",
+                        row.recall(),
+                        row.recall() >= RECALL,
+                        true,
+                        String.format(Locale.ROOT, "%s %s: recall %.3f < %.2f", site, s.id(), row.recall(), RECALL));
+                miss(
+                        out,
+                        key + "median_min",
+                        row.medianDelayMin(),
+                        row.medianDelayMin() <= s.delayTargetMin(),
+                        false,
+                        String.format(
+                                Locale.ROOT,
+                                "%s %s: median delay %.1f min > %.0f",
+                                site,
+                                s.id(),
+                                row.medianDelayMin(),
+                                s.delayTargetMin()));
             } else {
                 double per1000 = table.falsePer1000HostDays(row);
-                miss(out, key + "false_1khd", per1000, per1000 <= FALSE_PER_1000_PER_BENIGN, false,
-                        String.format(Locale.ROOT, "%s %s: %.2f false per 1,000 host-days > %.1f", site, s.id(),
-                                per1000, FALSE_PER_1000_PER_BENIGN));
+                miss(
+                        out,
+                        key + "false_1khd",
+                        per1000,
+                        per1000 <= FALSE_PER_1000_PER_BENIGN,
+                        false,
+                        String.format(
+                                Locale.ROOT,
+                                "%s %s: %.2f false per 1,000 host-days > %.1f",
+                                site,
+                                s.id(),
+                                per1000,
+                                FALSE_PER_1000_PER_BENIGN));
             }
         }
         double all = table.falsePer1000HostDays();
-        miss(out, site + "/overall/false_1khd", all, all <= FALSE_PER_1000_OVERALL, false, String.format(Locale.ROOT,
-                "%s: %.2f false episodes per 1,000 host-days > %.1f", site, all, FALSE_PER_1000_OVERALL));
+        miss(
+                out,
+                site + "/overall/false_1khd",
+                all,
+                all <= FALSE_PER_1000_OVERALL,
+                false,
+                String.format(
+                        Locale.ROOT,
+                        "%s: %.2f false episodes per 1,000 host-days > %.1f",
+                        site,
+                        all,
+                        FALSE_PER_1000_OVERALL));
         return out;
     }
 }

@@ -63,12 +63,14 @@ import org.junit.jupiter.api.io.TempDir;
 class GrafanaQueriesTest extends InfluxdTest {
     /** The demo's site over fixed dates; these end with episodes still open. */
     private static final LocalDate END = LocalDate.of(2026, 12, 4);
+
     private static final int DAYS = 4;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path tmp;
+
     private static SiteSpec site;
     private static long daemonFrom;
     private static long daemonTo;
@@ -77,12 +79,13 @@ class GrafanaQueriesTest extends InfluxdTest {
     static void writeAndAnalyseTheSite() throws Exception {
         site = DemoSite.spec(DAYS, END);
         String url = influxd.url().toString();
-        Path config = Files.writeString(tmp.resolve("site.yaml"),
+        Path config = Files.writeString(
+                tmp.resolve("site.yaml"),
                 DemoSite.config(site, url, tmp.resolve("spool").toString(), "127.0.0.1:0"));
         // The daemon of a collector with a source, the live analysis and an alert output, writing the collector
         // measurement every second while the history is written and analysed.
         String live = DemoSite.config(site, url, tmp.resolve("spool-live").toString(), "127.0.0.1:0")
-                .replaceFirst("(?m)^  warmup: .*$", "  warmup: 10m")
+                        .replaceFirst("(?m)^  warmup: .*$", "  warmup: 10m")
                 + "self_interval: 1s\n"
                 + "sources:\n"
                 + "  - {name: probe, type: synthetic, interval: 1s, series: [{measurement: grafana_probe, "
@@ -90,16 +93,24 @@ class GrafanaQueriesTest extends InfluxdTest {
                 + "alerts:\n"
                 + "  jsonl: {path: \"" + tmp.resolve("alerts.jsonl") + "\", min_severity: low}\n";
         Path liveConfig = Files.writeString(tmp.resolve("live.yaml"), live);
-        assertEquals(0, Cli.run("check-config", "--config", liveConfig.toString()).code(), live);
+        assertEquals(
+                0, Cli.run("check-config", "--config", liveConfig.toString()).code(), live);
         Clock clock = Clock.systemUTC();
         try (Daemon daemon = new Daemon(Settings.load(liveConfig), clock)) {
             daemon.start();
             daemonFrom = clock.millis();
             Settings settings = Settings.load(config);
             backfill(settings, clock, new SyntheticSite(site));
-            Cli.Result analysed = Cli.run("analyze", "--config", config.toString(), "--warmup", "0s",
-                    "--from", Instant.ofEpochMilli(site.startMs()).toString(),
-                    "--to", Instant.ofEpochMilli(site.endMs()).toString());
+            Cli.Result analysed = Cli.run(
+                    "analyze",
+                    "--config",
+                    config.toString(),
+                    "--warmup",
+                    "0s",
+                    "--from",
+                    Instant.ofEpochMilli(site.startMs()).toString(),
+                    "--to",
+                    Instant.ofEpochMilli(site.endMs()).toString());
             assertEquals(0, analysed.code(), analysed.err());
             // Counters are shown per interval (non_negative_difference): the daemon's points must span two minutes.
             long twoBuckets = (daemonFrom / 60_000 + 1) * 60_000 + 5_000;
@@ -108,8 +119,10 @@ class GrafanaQueriesTest extends InfluxdTest {
             }
             daemonTo = clock.millis();
         }
-        await(Duration.ofSeconds(30), "the daemon's last collector points", () -> !query("wattguard",
-                "SELECT last(\"points_written\") FROM \"collector\" WHERE time >= " + (daemonTo - 3_000) + "ms").isEmpty());
+        await(Duration.ofSeconds(30), "the daemon's last collector points", () -> !query(
+                        "wattguard",
+                        "SELECT last(\"points_written\") FROM \"collector\" WHERE time >= " + (daemonTo - 3_000) + "ms")
+                .isEmpty());
         daemonTo = System.currentTimeMillis();
     }
 
@@ -118,7 +131,7 @@ class GrafanaQueriesTest extends InfluxdTest {
         InfluxSink sink = new InfluxSink(new InfluxWriter(settings.influx()), settings.spool(), clock);
         sink.start();
         long[] count = {0};
-        try (Batcher batcher = new Batcher(settings.topology(), sink, settings.batch(), f -> { })) {
+        try (Batcher batcher = new Batcher(settings.topology(), sink, settings.batch(), f -> {})) {
             List<Sample> batch = new ArrayList<>(5000);
             simulated.run(p -> {
                 batch.add(DemoSite.sample(p));
@@ -140,16 +153,28 @@ class GrafanaQueriesTest extends InfluxdTest {
     }
 
     private static void awaitAcked(InfluxSink sink, long target) {
-        await(Duration.ofMinutes(2), target + " points acknowledged", () -> sink.stats().pointsWritten.get()
-                + sink.stats().deadLetterPoints.get() + sink.spoolDroppedPoints() >= target);
+        await(
+                Duration.ofMinutes(2),
+                target + " points acknowledged",
+                () -> sink.stats().pointsWritten.get()
+                                + sink.stats().deadLetterPoints.get()
+                                + sink.spoolDroppedPoints()
+                        >= target);
     }
 
     @Test
     void theSiteHasOpenAndClosedEpisodes() {
-        assertFalse(query("wattguard", "SELECT \"id\" FROM \"anomaly\" WHERE \"state\" = 'closed' AND " + site()).isEmpty(),
+        assertFalse(
+                query("wattguard", "SELECT \"id\" FROM \"anomaly\" WHERE \"state\" = 'closed' AND " + site())
+                        .isEmpty(),
                 "a closed episode");
-        assertFalse(query("wattguard", "SELECT * FROM (SELECT last(\"state\") AS \"st\" FROM \"anomaly\" WHERE " + site()
-                + " GROUP BY \"entity\", \"kind\", \"severity\") WHERE \"st\" = 'open' AND " + site()).isEmpty(),
+        assertFalse(
+                query(
+                                "wattguard",
+                                "SELECT * FROM (SELECT last(\"state\") AS \"st\" FROM \"anomaly\" WHERE " + site()
+                                        + " GROUP BY \"entity\", \"kind\", \"severity\") WHERE \"st\" = 'open' AND "
+                                        + site())
+                        .isEmpty(),
                 "an episode still open at the end");
     }
 
@@ -170,8 +195,8 @@ class GrafanaQueriesTest extends InfluxdTest {
                 // Annotations are the site's episodes on every dashboard: over the site's days even where the panels
                 // (collector health) look at the daemon's minutes, which had none.
                 boolean annotation = q.refId().equals("annotation");
-                String influxQl = substitute(q.influxQl(), vars, annotation ? site.startMs() : from,
-                        annotation ? site.endMs() : to);
+                String influxQl = substitute(
+                        q.influxQl(), vars, annotation ? site.startMs() : from, annotation ? site.endMs() : to);
                 try {
                     check(q, influxQl, run(influxQl));
                 } catch (AssertionError | IOException ex) {
@@ -179,7 +204,9 @@ class GrafanaQueriesTest extends InfluxdTest {
                 }
             }
         }
-        assertTrue(failures.isEmpty(), failures.size() + " of " + total + " queries failed:\n" + String.join("\n", failures));
+        assertTrue(
+                failures.isEmpty(),
+                failures.size() + " of " + total + " queries failed:\n" + String.join("\n", failures));
         assertTrue(total >= 40, "queries run: " + total);
     }
 
@@ -188,10 +215,12 @@ class GrafanaQueriesTest extends InfluxdTest {
     }
 
     /** The dashboard's variables in order, each resolved as Grafana would with the ones before it. */
-    private static Map<String, String> variables(JsonNode dashboard, long from, long to, List<String> failures, String file) {
+    private static Map<String, String> variables(
+            JsonNode dashboard, long from, long to, List<String> failures, String file) {
         Map<String, String> vars = new LinkedHashMap<>();
         String evidenceHost = single("SHOW TAG VALUES FROM \"evidence\" WITH KEY = \"host\"");
-        String evidenceRack = single("SHOW TAG VALUES FROM \"host\" WITH KEY = \"rack\" WHERE \"host\" = '" + evidenceHost + "'");
+        String evidenceRack =
+                single("SHOW TAG VALUES FROM \"host\" WITH KEY = \"rack\" WHERE \"host\" = '" + evidenceHost + "'");
         Map<String, String> preferred = Map.of("host", evidenceHost, "rack", evidenceRack);
         for (JsonNode v : dashboard.path("templating").path("list")) {
             String name = v.path("name").asText();
@@ -199,7 +228,8 @@ class GrafanaQueriesTest extends InfluxdTest {
             List<String> values = new ArrayList<>();
             switch (type) {
                 case "query" -> {
-                    for (Map<String, Object> row : query("wattguard", substitute(v.path("query").asText(), vars, from, to))) {
+                    for (Map<String, Object> row :
+                            query("wattguard", substitute(v.path("query").asText(), vars, from, to))) {
                         values.add(String.valueOf(row.get("value")));
                     }
                 }
@@ -215,8 +245,14 @@ class GrafanaQueriesTest extends InfluxdTest {
             if (!v.path("multi").asBoolean() && preferred.containsKey(name) && values.contains(preferred.get(name))) {
                 value = regex(preferred.get(name));
             } else if (v.path("includeAll").asBoolean()) {
-                value = v.hasNonNull("allValue") ? v.path("allValue").asText()
-                        : "(" + String.join("|", values.stream().map(GrafanaQueriesTest::regex).toList()) + ")";
+                value = v.hasNonNull("allValue")
+                        ? v.path("allValue").asText()
+                        : "("
+                                + String.join(
+                                        "|",
+                                        values.stream()
+                                                .map(GrafanaQueriesTest::regex)
+                                                .toList()) + ")";
             } else {
                 value = type.equals("query") || type.equals("custom") ? regex(values.get(0)) : values.get(0);
             }
@@ -243,7 +279,9 @@ class GrafanaQueriesTest extends InfluxdTest {
         List<String> names = new ArrayList<>(vars.keySet());
         names.sort((a, b) -> b.length() - a.length());
         for (String n : names) {
-            out = out.replace("${" + n + "}", vars.get(n)).replace("[[" + n + "]]", vars.get(n)).replace("$" + n, vars.get(n));
+            out = out.replace("${" + n + "}", vars.get(n))
+                    .replace("[[" + n + "]]", vars.get(n))
+                    .replace("$" + n, vars.get(n));
         }
         return out;
     }
@@ -251,8 +289,20 @@ class GrafanaQueriesTest extends InfluxdTest {
     /** Range over 1,000 points, rounded up to a round interval, at least the datasource's timeInterval (1m). */
     static String interval(long rangeMs) {
         long raw = rangeMs / 1000;
-        long[] steps = {60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 10_800_000,
-                21_600_000, 43_200_000, 86_400_000};
+        long[] steps = {
+            60_000,
+            120_000,
+            300_000,
+            600_000,
+            900_000,
+            1_800_000,
+            3_600_000,
+            7_200_000,
+            10_800_000,
+            21_600_000,
+            43_200_000,
+            86_400_000
+        };
         for (long s : steps) {
             if (s >= raw) {
                 return s / 60_000 + "m";
@@ -264,7 +314,8 @@ class GrafanaQueriesTest extends InfluxdTest {
     private static JsonNode run(String influxQl) throws IOException {
         String q = "db=wattguard&epoch=ms&q=" + URLEncoder.encode(influxQl, StandardCharsets.UTF_8);
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(influxd.url().resolve("/query?" + q)).build(),
+            HttpResponse<String> r = HTTP.send(
+                    HttpRequest.newBuilder(influxd.url().resolve("/query?" + q)).build(),
                     HttpResponse.BodyHandlers.ofString());
             return JSON.readTree(r.body()).path("results").path(0);
         } catch (InterruptedException e) {
@@ -296,7 +347,9 @@ class GrafanaQueriesTest extends InfluxdTest {
             }
         }
         if (!value) {
-            throw new AssertionError("series without a single value: " + series.toString().substring(0, Math.min(300, series.toString().length())));
+            throw new AssertionError("series without a single value: "
+                    + series.toString()
+                            .substring(0, Math.min(300, series.toString().length())));
         }
         for (String alias : expectedColumns(influxQl)) {
             if (!columns.contains(alias)) {
@@ -342,7 +395,8 @@ class GrafanaQueriesTest extends InfluxdTest {
 
     /** The aliases of the outermost SELECT (of the subquery for SELECT *). */
     static List<String> expectedColumns(String influxQl) {
-        String outer = influxQl.startsWith("SELECT * FROM (") ? influxQl.substring("SELECT * FROM (".length()) : influxQl;
+        String outer =
+                influxQl.startsWith("SELECT * FROM (") ? influxQl.substring("SELECT * FROM (".length()) : influxQl;
         int from = topLevelFrom(outer);
         List<String> out = new ArrayList<>();
         Matcher m = ALIAS.matcher(outer.substring(0, from));

@@ -28,7 +28,13 @@ public final class EnergyCounter {
     }
 
     /** What happened at the last {@link #next} call, for logs and tests. */
-    public enum Step { FIRST, ADVANCE, WRAP, GLITCH, RESET }
+    public enum Step {
+        FIRST,
+        ADVANCE,
+        WRAP,
+        GLITCH,
+        RESET
+    }
 
     /** Feeds a counter value; returns the monotonic value. */
     public double next(double value) {
@@ -44,9 +50,11 @@ public final class EnergyCounter {
         } else if (value >= last * 0.9) {
             lastStep = Step.GLITCH;
             // Said once when the hold starts, not at every value read while the counter catches up.
-            lastChange = before == Step.GLITCH ? null : "went back from " + num(previous) + " to " + num(value)
-                    + " (a restarted meter re-reading its store?); " + num(base + last)
-                    + " is kept until the counter passes it";
+            lastChange = before == Step.GLITCH
+                    ? null
+                    : "went back from " + num(previous) + " to " + num(value)
+                            + " (a restarted meter re-reading its store?); " + num(base + last)
+                            + " is kept until the counter passes it";
             return base + last;
         } else {
             base += last;
@@ -54,10 +62,12 @@ public final class EnergyCounter {
         }
         last = value;
         lastChange = switch (lastStep) {
-            case WRAP -> "wrapped from " + num(previous) + " to " + num(value) + " at its register width; the series "
-                    + "carries on at " + num(base + value);
-            case RESET -> "went back from " + num(previous) + " to " + num(value) + " (reset, cleared or replaced); "
-                    + "the series carries on at " + num(base + value);
+            case WRAP ->
+                "wrapped from " + num(previous) + " to " + num(value) + " at its register width; the series "
+                        + "carries on at " + num(base + value);
+            case RESET ->
+                "went back from " + num(previous) + " to " + num(value) + " (reset, cleared or replaced); "
+                        + "the series carries on at " + num(base + value);
             default -> null;
         };
         return base + value;

@@ -9,8 +9,8 @@ package io.wattguard.meters;
  * @param uncertain the device said the value may be wrong (OPC UA Uncertain status); bad values are never
  *     turned into readings at all
  */
-public record Reading(String device, String channel, String kind, String field, double value, long timestampMs,
-        boolean uncertain) {
+public record Reading(
+        String device, String channel, String kind, String field, double value, long timestampMs, boolean uncertain) {
     public Reading {
         if (device == null || channel == null || kind == null || field == null) {
             throw new IllegalArgumentException("device, channel, kind and field are required");

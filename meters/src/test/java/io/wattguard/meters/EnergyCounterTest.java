@@ -36,9 +36,21 @@ class EnergyCounterTest {
 
     @Test
     void scaledUint32CounterWrapsAtItsScaledWidth() {
-        var r = new io.wattguard.meters.modbus.RegisterDef("energy_kwh", "total", "meter",
-                io.wattguard.meters.modbus.ModbusFunction.HOLDING, 0, io.wattguard.meters.modbus.DataType.UINT32,
-                io.wattguard.meters.modbus.WordOrder.ABCD, 0, 0.001, 0, "kWh", java.util.List.of(), false, true,
+        var r = new io.wattguard.meters.modbus.RegisterDef(
+                "energy_kwh",
+                "total",
+                "meter",
+                io.wattguard.meters.modbus.ModbusFunction.HOLDING,
+                0,
+                io.wattguard.meters.modbus.DataType.UINT32,
+                io.wattguard.meters.modbus.WordOrder.ABCD,
+                0,
+                0.001,
+                0,
+                "kWh",
+                java.util.List.of(),
+                false,
+                true,
                 io.wattguard.meters.modbus.RegisterDef.Place.NONE);
         EnergyCounter c = r.newCounter();
         c.next(4294967.0);
@@ -61,8 +73,10 @@ class EnergyCounterTest {
         c.next(987658.86);
         assertNull(c.lastChange());
         assertEquals(987658.86, c.next(987654.42), "the stored series never goes backwards");
-        assertEquals("went back from 987658.860 to 987654.420 (a restarted meter re-reading its store?); 987658.860 "
-                + "is kept until the counter passes it", c.lastChange());
+        assertEquals(
+                "went back from 987658.860 to 987654.420 (a restarted meter re-reading its store?); 987658.860 "
+                        + "is kept until the counter passes it",
+                c.lastChange());
         assertEquals(987658.86, c.next(987656.0));
         assertNull(c.lastChange(), "said once, not at every value while the counter catches up");
         assertEquals(987659.5, c.next(987659.5), 1e-9);
@@ -73,7 +87,8 @@ class EnergyCounterTest {
         EnergyCounter c = new EnergyCounter(0);
         c.next(500);
         assertEquals(502, c.next(2));
-        assertEquals("went back from 500.000 to 2.000 (reset, cleared or replaced); the series carries on at 502.000",
+        assertEquals(
+                "went back from 500.000 to 2.000 (reset, cleared or replaced); the series carries on at 502.000",
                 c.lastChange());
         c.next(3);
         assertNull(c.lastChange());

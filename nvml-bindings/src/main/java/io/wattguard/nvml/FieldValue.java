@@ -34,7 +34,8 @@ public record FieldValue(int fieldId, int scopeId, NvmlReturn status, long times
         if (!present()) {
             return OptionalDouble.empty();
         }
-        return valueType == 0 ? OptionalDouble.of(Double.longBitsToDouble(rawValue))
+        return valueType == 0
+                ? OptionalDouble.of(Double.longBitsToDouble(rawValue))
                 : OptionalDouble.of(asLong().getAsLong());
     }
 }

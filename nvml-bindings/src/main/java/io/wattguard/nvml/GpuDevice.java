@@ -67,7 +67,8 @@ public final class GpuDevice {
     void markLostAtStart(String function, NvmlReturn code) {
         lostCode = code;
         lostFunction = function;
-        retryAtNanos = nvml.options().ticker().getAsLong() + nvml.options().lostRetryInterval().toNanos();
+        retryAtNanos = nvml.options().ticker().getAsLong()
+                + nvml.options().lostRetryInterval().toNanos();
     }
 
     /** NVML's index (for a MIG device, its parent's). */
@@ -100,15 +101,22 @@ public final class GpuDevice {
         }
         long now = nvml.options().ticker().getAsLong();
         if (now - retryAtNanos < 0) {
-            throw new GpuLostException(index, lostFunction, lostCode, describe() + " is lost (" + lostFunction
-                    + " returned " + lostCode.code() + ", " + lostCode.text() + "); next retry in "
-                    + Math.max(1, (retryAtNanos - now) / 1_000_000) + " ms");
+            throw new GpuLostException(
+                    index,
+                    lostFunction,
+                    lostCode,
+                    describe() + " is lost (" + lostFunction
+                            + " returned " + lostCode.code() + ", " + lostCode.text() + "); next retry in "
+                            + Math.max(1, (retryAtNanos - now) / 1_000_000) + " ms");
         }
         if (parent != null) {
             // A MIG slice comes back through its parent's enumeration, not on its own.
             retryAtNanos = now + nvml.options().lostRetryInterval().toNanos();
-            throw new GpuLostException(index, lostFunction, lostCode, describe() + " is lost; list the parent's "
-                    + "MIG devices again once the parent answers");
+            throw new GpuLostException(
+                    index,
+                    lostFunction,
+                    lostCode,
+                    describe() + " is lost; list the parent's " + "MIG devices again once the parent answers");
         }
         int rc = nvml.handleByIndex(index, scratchAddr);
         if (rc != 0) {
@@ -131,10 +139,16 @@ public final class GpuDevice {
     private void lost(String function, int rc) {
         lostCode = NvmlReturn.of(rc);
         lostFunction = function;
-        retryAtNanos = nvml.options().ticker().getAsLong() + nvml.options().lostRetryInterval().toNanos();
-        throw new GpuLostException(index, function, lostCode, describe() + " is lost: " + function + " returned "
-                + rc + " (" + lostCode.text() + "); retrying every " + nvml.options().lostRetryInterval().toSeconds()
-                + " s, other GPUs carry on");
+        retryAtNanos = nvml.options().ticker().getAsLong()
+                + nvml.options().lostRetryInterval().toNanos();
+        throw new GpuLostException(
+                index,
+                function,
+                lostCode,
+                describe() + " is lost: " + function + " returned "
+                        + rc + " (" + lostCode.text() + "); retrying every "
+                        + nvml.options().lostRetryInterval().toSeconds()
+                        + " s, other GPUs carry on");
     }
 
     private String describe() {
@@ -162,14 +176,20 @@ public final class GpuDevice {
             int rc = c.pciV3 ? f.nvmlDeviceGetPciInfo_v3(h, scratchAddr) : f.nvmlDeviceGetPciInfo_v2(h, scratchAddr);
             checkLost("nvmlDeviceGetPciInfo", rc);
             if (rc == 0) {
-                pci = new PciInfo(Nvml.cString(scratch, PCI_BUS_ID, PCI_BUS_ID_LENGTH), scratch.getInt(PCI_DOMAIN),
-                        scratch.getInt(PCI_BUS), scratch.getInt(PCI_DEVICE), scratch.getInt(PCI_DEVICE_ID),
+                pci = new PciInfo(
+                        Nvml.cString(scratch, PCI_BUS_ID, PCI_BUS_ID_LENGTH),
+                        scratch.getInt(PCI_DOMAIN),
+                        scratch.getInt(PCI_BUS),
+                        scratch.getInt(PCI_DEVICE),
+                        scratch.getInt(PCI_DEVICE_ID),
                         scratch.getInt(PCI_SUBSYSTEM_ID));
             }
         }
-        OptionalInt maxSm = c.maxClock ? uint("nvmlDeviceGetMaxClockInfo", f.nvmlDeviceGetMaxClockInfo(h, 1, scratchAddr))
+        OptionalInt maxSm = c.maxClock
+                ? uint("nvmlDeviceGetMaxClockInfo", f.nvmlDeviceGetMaxClockInfo(h, 1, scratchAddr))
                 : OptionalInt.empty();
-        OptionalInt maxMem = c.maxClock ? uint("nvmlDeviceGetMaxClockInfo", f.nvmlDeviceGetMaxClockInfo(h, 2, scratchAddr))
+        OptionalInt maxMem = c.maxClock
+                ? uint("nvmlDeviceGetMaxClockInfo", f.nvmlDeviceGetMaxClockInfo(h, 2, scratchAddr))
                 : OptionalInt.empty();
         OptionalInt gi = OptionalInt.empty();
         OptionalInt ci = OptionalInt.empty();
@@ -177,8 +197,17 @@ public final class GpuDevice {
             gi = uint("nvmlDeviceGetGpuInstanceId", f.nvmlDeviceGetGpuInstanceId(h, scratchAddr));
             ci = uint("nvmlDeviceGetComputeInstanceId", f.nvmlDeviceGetComputeInstanceId(h, scratchAddr));
         }
-        return new GpuInfo(index, name == null ? "" : name, uuid == null ? "" : uuid, Optional.ofNullable(serial),
-                Optional.ofNullable(pci), maxSm, maxMem, parent != null, gi, ci);
+        return new GpuInfo(
+                index,
+                name == null ? "" : name,
+                uuid == null ? "" : uuid,
+                Optional.ofNullable(serial),
+                Optional.ofNullable(pci),
+                maxSm,
+                maxMem,
+                parent != null,
+                gi,
+                ci);
     }
 
     private String string(String function, int rc, int max) {
@@ -280,7 +309,8 @@ public final class GpuDevice {
             return List.of();
         }
         int size = fieldIds.length * FIELD_SIZE;
-        ByteBuffer b = size <= SCRATCH ? scratch : ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
+        ByteBuffer b =
+                size <= SCRATCH ? scratch : ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
         long addr = b == scratch ? scratchAddr : Nvml.address(b);
         for (int i = 0; i < size; i++) {
             b.put(i, (byte) 0);
@@ -294,8 +324,13 @@ public final class GpuDevice {
         for (int i = 0; i < fieldIds.length; i++) {
             int base = i * FIELD_SIZE;
             NvmlReturn status = rc != 0 ? NvmlReturn.of(rc) : NvmlReturn.of(b.getInt(base + FIELD_RETURN));
-            out.add(new FieldValue(b.getInt(base + FIELD_ID), b.getInt(base + FIELD_SCOPE), status,
-                    b.getLong(base + FIELD_TIMESTAMP), b.getInt(base + FIELD_VALUE_TYPE), b.getLong(base + FIELD_VALUE)));
+            out.add(new FieldValue(
+                    b.getInt(base + FIELD_ID),
+                    b.getInt(base + FIELD_SCOPE),
+                    status,
+                    b.getLong(base + FIELD_TIMESTAMP),
+                    b.getInt(base + FIELD_VALUE_TYPE),
+                    b.getLong(base + FIELD_VALUE)));
         }
         return out;
     }

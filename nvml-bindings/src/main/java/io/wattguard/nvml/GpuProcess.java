@@ -11,7 +11,14 @@ import java.util.OptionalLong;
  * @param compute listed by the compute-process query (CUDA, OpenCL)
  * @param graphics listed by the graphics-process query
  */
-public record GpuProcess(int pid, boolean compute, boolean graphics, OptionalLong usedGpuMemoryBytes,
-        OptionalInt gpuInstanceId, OptionalInt computeInstanceId, OptionalInt smUtilPct, OptionalInt memUtilPct,
-        OptionalInt encUtilPct, OptionalInt decUtilPct) {
-}
+public record GpuProcess(
+        int pid,
+        boolean compute,
+        boolean graphics,
+        OptionalLong usedGpuMemoryBytes,
+        OptionalInt gpuInstanceId,
+        OptionalInt computeInstanceId,
+        OptionalInt smUtilPct,
+        OptionalInt memUtilPct,
+        OptionalInt encUtilPct,
+        OptionalInt decUtilPct) {}

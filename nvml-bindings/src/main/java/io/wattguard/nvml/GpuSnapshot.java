@@ -99,7 +99,8 @@ public final class GpuSnapshot {
 
     /** Why a field is absent when it is not simply unsupported. */
     public Optional<NvmlReturn> failure(Field field) {
-        return failures == null || failures[field.ordinal()] == 0 ? Optional.empty()
+        return failures == null || failures[field.ordinal()] == 0
+                ? Optional.empty()
                 : Optional.of(NvmlReturn.of(failures[field.ordinal()]));
     }
 
@@ -190,7 +191,8 @@ public final class GpuSnapshot {
 
     @Override
     public String toString() {
-        StringBuilder b = new StringBuilder("GpuSnapshot[").append(index).append(' ').append(uuid);
+        StringBuilder b =
+                new StringBuilder("GpuSnapshot[").append(index).append(' ').append(uuid);
         for (Field f : Field.values()) {
             if (has(f)) {
                 b.append(", ").append(f).append('=').append(values[f.ordinal()]);
@@ -203,8 +205,12 @@ public final class GpuSnapshot {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof GpuSnapshot s && s.index == index && s.present == present && s.uuid.equals(uuid)
-                && Arrays.equals(s.values, values) && Arrays.equals(s.failures, failures);
+        return o instanceof GpuSnapshot s
+                && s.index == index
+                && s.present == present
+                && s.uuid.equals(uuid)
+                && Arrays.equals(s.values, values)
+                && Arrays.equals(s.failures, failures);
     }
 
     @Override

@@ -7,8 +7,7 @@ import java.util.Map;
 
 /** Where NVML lives on each platform, and what to tell an operator when it is not there. Pure: no file access. */
 public final class LibraryLocator {
-    private LibraryLocator() {
-    }
+    private LibraryLocator() {}
 
     public static boolean isWindows(String osName) {
         return osName.toLowerCase(Locale.ROOT).startsWith("windows");
@@ -23,7 +22,8 @@ public final class LibraryLocator {
         if (isWindows(osName)) {
             // R4xx and later drivers put nvml.dll in System32; older ones in the NVSMI folder, which is not on PATH.
             String windir = env.getOrDefault("WINDIR", env.getOrDefault("SystemRoot", "C:\\Windows"));
-            String programFiles = env.getOrDefault("ProgramW6432", env.getOrDefault("ProgramFiles", "C:\\Program Files"));
+            String programFiles =
+                    env.getOrDefault("ProgramW6432", env.getOrDefault("ProgramFiles", "C:\\Program Files"));
             out.add("nvml.dll");
             out.add(windir + "\\System32\\nvml.dll");
             out.add(programFiles + "\\NVIDIA Corporation\\NVSMI\\nvml.dll");

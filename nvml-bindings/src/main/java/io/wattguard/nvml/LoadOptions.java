@@ -16,8 +16,13 @@ public final class LoadOptions {
     private final String osName;
     private final Map<String, String> environment;
 
-    private LoadOptions(String libraryPath, Integer initFlags, Duration lostRetryInterval, LongSupplier ticker,
-            String osName, Map<String, String> environment) {
+    private LoadOptions(
+            String libraryPath,
+            Integer initFlags,
+            Duration lostRetryInterval,
+            LongSupplier ticker,
+            String osName,
+            Map<String, String> environment) {
         this.libraryPath = libraryPath;
         this.initFlags = initFlags;
         this.lostRetryInterval = lostRetryInterval;
@@ -28,8 +33,13 @@ public final class LoadOptions {
 
     /** The platform's usual places, plain nvmlInit_v2, a lost GPU retried every 30 s. */
     public static LoadOptions defaults() {
-        return new LoadOptions(null, null, Duration.ofSeconds(30), System::nanoTime,
-                System.getProperty("os.name", ""), System.getenv());
+        return new LoadOptions(
+                null,
+                null,
+                Duration.ofSeconds(30),
+                System::nanoTime,
+                System.getProperty("os.name", ""),
+                System.getenv());
     }
 
     /** Use this file only (config override): nothing else is searched. */
@@ -52,14 +62,14 @@ public final class LoadOptions {
 
     /** Monotonic nanoseconds, for retry timing; tests pass a manual ticker. */
     public LoadOptions withTicker(LongSupplier nanoTicker) {
-        return new LoadOptions(libraryPath, initFlags, lostRetryInterval, Objects.requireNonNull(nanoTicker), osName,
-                environment);
+        return new LoadOptions(
+                libraryPath, initFlags, lostRetryInterval, Objects.requireNonNull(nanoTicker), osName, environment);
     }
 
     /** The platform whose library locations are searched (defaults to this JVM's). */
     public LoadOptions withPlatform(String os, Map<String, String> env) {
-        return new LoadOptions(libraryPath, initFlags, lostRetryInterval, ticker, Objects.requireNonNull(os),
-                Map.copyOf(env));
+        return new LoadOptions(
+                libraryPath, initFlags, lostRetryInterval, ticker, Objects.requireNonNull(os), Map.copyOf(env));
     }
 
     public Optional<String> libraryPath() {

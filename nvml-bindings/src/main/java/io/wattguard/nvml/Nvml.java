@@ -65,9 +65,11 @@ public final class Nvml implements AutoCloseable {
         final boolean migIds;
 
         Choices(SymbolTable s) {
-            processVersion = s.has("nvmlDeviceGetComputeRunningProcesses_v3") ? 3
-                    : s.has("nvmlDeviceGetComputeRunningProcesses_v2") ? 2
-                    : s.has("nvmlDeviceGetComputeRunningProcesses") ? 1 : 0;
+            processVersion = s.has("nvmlDeviceGetComputeRunningProcesses_v3")
+                    ? 3
+                    : s.has("nvmlDeviceGetComputeRunningProcesses_v2")
+                            ? 2
+                            : s.has("nvmlDeviceGetComputeRunningProcesses") ? 1 : 0;
             memoryV2 = s.has("nvmlDeviceGetMemoryInfo_v2");
             pciV3 = s.has("nvmlDeviceGetPciInfo_v3");
             pciV2 = s.has("nvmlDeviceGetPciInfo_v2");
@@ -84,8 +86,11 @@ public final class Nvml implements AutoCloseable {
             processUtilization = s.has("nvmlDeviceGetProcessUtilization");
             mig = s.has("nvmlDeviceGetMigMode");
             migHandles = s.has("nvmlDeviceGetMaxMigDeviceCount") && s.has("nvmlDeviceGetMigDeviceHandleByIndex");
-            gpm = s.has("nvmlGpmQueryDeviceSupport") && s.has("nvmlGpmSampleAlloc") && s.has("nvmlGpmSampleGet")
-                    && s.has("nvmlGpmMetricsGet") && s.has("nvmlGpmSampleFree");
+            gpm = s.has("nvmlGpmQueryDeviceSupport")
+                    && s.has("nvmlGpmSampleAlloc")
+                    && s.has("nvmlGpmSampleGet")
+                    && s.has("nvmlGpmMetricsGet")
+                    && s.has("nvmlGpmSampleFree");
             pcie = s.has("nvmlDeviceGetPcieThroughput");
             serial = s.has("nvmlDeviceGetSerial");
             maxClock = s.has("nvmlDeviceGetMaxClockInfo");
@@ -106,14 +111,19 @@ public final class Nvml implements AutoCloseable {
         this.choices = new Choices(binding.symbols());
         ByteBuffer buf = ByteBuffer.allocateDirect(256).order(ByteOrder.nativeOrder());
         long addr = address(buf);
-        this.driverVersion = binding.symbols().has("nvmlSystemGetDriverVersion")
-                && f.nvmlSystemGetDriverVersion(addr, 80) == 0 ? cString(buf, 0, 80) : "unknown";
-        this.nvmlVersion = binding.symbols().has("nvmlSystemGetNVMLVersion")
-                && f.nvmlSystemGetNVMLVersion(addr, 80) == 0 ? cString(buf, 0, 80) : "unknown";
+        this.driverVersion =
+                binding.symbols().has("nvmlSystemGetDriverVersion") && f.nvmlSystemGetDriverVersion(addr, 80) == 0
+                        ? cString(buf, 0, 80)
+                        : "unknown";
+        this.nvmlVersion =
+                binding.symbols().has("nvmlSystemGetNVMLVersion") && f.nvmlSystemGetNVMLVersion(addr, 80) == 0
+                        ? cString(buf, 0, 80)
+                        : "unknown";
         int rc = binding.symbols().has("nvmlSystemGetCudaDriverVersion_v2")
                 ? f.nvmlSystemGetCudaDriverVersion_v2(addr)
-                : binding.symbols().has("nvmlSystemGetCudaDriverVersion") ? f.nvmlSystemGetCudaDriverVersion(addr)
-                : NvmlReturn.FUNCTION_NOT_FOUND.code();
+                : binding.symbols().has("nvmlSystemGetCudaDriverVersion")
+                        ? f.nvmlSystemGetCudaDriverVersion(addr)
+                        : NvmlReturn.FUNCTION_NOT_FOUND.code();
         this.cudaDriverVersion = rc == 0 ? OptionalInt.of(buf.getInt(0)) : OptionalInt.empty();
         this.devices = enumerate(buf, addr);
     }
@@ -127,7 +137,8 @@ public final class Nvml implements AutoCloseable {
     public static Nvml load(LoadOptions options) {
         List<String> tried = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
-        List<String> candidates = options.libraryPath().map(List::of)
+        List<String> candidates = options.libraryPath()
+                .map(List::of)
                 .orElseGet(() -> LibraryLocator.candidates(options.osName(), options.environment()));
         NativeBinding binding = null;
         for (String candidate : candidates) {
@@ -141,9 +152,12 @@ public final class Nvml implements AutoCloseable {
         }
         String hint = LibraryLocator.installHint(options.osName());
         if (binding == null) {
-            throw new NvmlUnavailableException("load", NvmlReturn.LIBRARY_NOT_FOUND, tried,
-                    "NVML library not found, so no GPU can be read. Tried " + String.join("; ", reasons)
-                            + ". To fix: " + hint + ".");
+            throw new NvmlUnavailableException(
+                    "load",
+                    NvmlReturn.LIBRARY_NOT_FOUND,
+                    tried,
+                    "NVML library not found, so no GPU can be read. Tried " + String.join("; ", reasons) + ". To fix: "
+                            + hint + ".");
         }
         SymbolTable s = binding.symbols();
         NvmlFunctions fn = binding.functions();
@@ -159,15 +173,22 @@ public final class Nvml implements AutoCloseable {
             init = "nvmlInit";
             rc = fn.nvmlInit();
         } else {
-            NvmlUnavailableException e = new NvmlUnavailableException("load", NvmlReturn.FUNCTION_NOT_FOUND, tried,
+            NvmlUnavailableException e = new NvmlUnavailableException(
+                    "load",
+                    NvmlReturn.FUNCTION_NOT_FOUND,
+                    tried,
                     binding.file() + " has no nvmlInit_v2 or nvmlInit: it is not a usable NVML. To fix: " + hint + ".");
             binding.release();
             throw e;
         }
         if (rc != 0) {
             NvmlReturn r = NvmlReturn.of(rc);
-            NvmlUnavailableException e = new NvmlUnavailableException(init, r, tried, "NVML at " + binding.file()
-                    + " loaded, but " + init + " returned " + rc + " (" + r.text() + "): " + initAdvice(r, hint));
+            NvmlUnavailableException e = new NvmlUnavailableException(
+                    init,
+                    r,
+                    tried,
+                    "NVML at " + binding.file() + " loaded, but " + init + " returned " + rc + " (" + r.text() + "): "
+                            + initAdvice(r, hint));
             // NVML never started here, so nothing can be running inside the library: give it all back, as a caller
             // retrying every poll until the driver loads must not grow with each try.
             binding.release();
@@ -186,16 +207,19 @@ public final class Nvml implements AutoCloseable {
 
     private static String initAdvice(NvmlReturn r, String hint) {
         return switch (r) {
-            case DRIVER_NOT_LOADED -> "the NVIDIA kernel driver is not running on this machine (no NVIDIA GPU, or the "
-                    + "nvidia module is not loaded: check that nvidia-smi works). GPU metrics are off; other sources "
-                    + "carry on.";
-            case NO_PERMISSION -> "this user may not open /dev/nvidia*; run the collector as a user with access to "
-                    + "the GPU device files.";
+            case DRIVER_NOT_LOADED ->
+                "the NVIDIA kernel driver is not running on this machine (no NVIDIA GPU, or the "
+                        + "nvidia module is not loaded: check that nvidia-smi works). GPU metrics are off; other sources "
+                        + "carry on.";
+            case NO_PERMISSION ->
+                "this user may not open /dev/nvidia*; run the collector as a user with access to "
+                        + "the GPU device files.";
             // Seen on a GPU machine whose library path also held a packaged copy of another driver's library.
-            case LIB_RM_VERSION_MISMATCH -> "libnvidia-ml and the loaded kernel module come from different driver "
-                    + "versions: usually a driver upgrade without a reboot (reboot or reload the nvidia module), or "
-                    + "another driver's copy of the library found first (set the nvml source's library to the "
-                    + "driver's own). GPU metrics are off; other sources carry on.";
+            case LIB_RM_VERSION_MISMATCH ->
+                "libnvidia-ml and the loaded kernel module come from different driver "
+                        + "versions: usually a driver upgrade without a reboot (reboot or reload the nvidia module), or "
+                        + "another driver's copy of the library found first (set the nvml source's library to the "
+                        + "driver's own). GPU metrics are off; other sources carry on.";
             case LIBRARY_NOT_FOUND, FUNCTION_NOT_FOUND -> hint + ".";
             default -> "GPU metrics are off; other sources carry on. If this persists: " + hint + ".";
         };
@@ -233,7 +257,8 @@ public final class Nvml implements AutoCloseable {
 
     private List<GpuDevice> enumerate(ByteBuffer buf, long addr) {
         SymbolTable s = binding.symbols();
-        int rc = s.has("nvmlDeviceGetCount_v2") ? f.nvmlDeviceGetCount_v2(addr)
+        int rc = s.has("nvmlDeviceGetCount_v2")
+                ? f.nvmlDeviceGetCount_v2(addr)
                 : s.has("nvmlDeviceGetCount") ? f.nvmlDeviceGetCount(addr) : NvmlReturn.FUNCTION_NOT_FOUND.code();
         if (rc != 0) {
             throw new NvmlException("nvmlDeviceGetCount_v2", NvmlReturn.of(rc));
@@ -258,7 +283,8 @@ public final class Nvml implements AutoCloseable {
         if (choices.handleV2) {
             return f.nvmlDeviceGetHandleByIndex_v2(index, addr);
         }
-        return binding.symbols().has("nvmlDeviceGetHandleByIndex") ? f.nvmlDeviceGetHandleByIndex(index, addr)
+        return binding.symbols().has("nvmlDeviceGetHandleByIndex")
+                ? f.nvmlDeviceGetHandleByIndex(index, addr)
                 : NvmlReturn.FUNCTION_NOT_FOUND.code();
     }
 

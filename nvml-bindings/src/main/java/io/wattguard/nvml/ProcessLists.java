@@ -23,6 +23,7 @@ final class ProcessLists {
     private static final int NOT_AVAILABLE_32 = -1;
     /** The widest process-list element any driver wrote (early R535 _v3): buffers are sized for it, always. */
     private static final int MAX_PROCESS_STRIDE = Math.max(PROCESS_R535_EARLY_SIZE, PROCESS_V3_SIZE);
+
     private static final int MAX_LIST_ATTEMPTS = 5;
     private static final int INITIAL_CAPACITY = 16;
 
@@ -67,12 +68,18 @@ final class ProcessLists {
 
     private int callList(boolean graphics, long h, long countAddr) {
         return switch (c.processVersion) {
-            case 3 -> graphics ? f.nvmlDeviceGetGraphicsRunningProcesses_v3(h, countAddr, processesAddr)
-                    : f.nvmlDeviceGetComputeRunningProcesses_v3(h, countAddr, processesAddr);
-            case 2 -> graphics ? f.nvmlDeviceGetGraphicsRunningProcesses_v2(h, countAddr, processesAddr)
-                    : f.nvmlDeviceGetComputeRunningProcesses_v2(h, countAddr, processesAddr);
-            default -> graphics ? f.nvmlDeviceGetGraphicsRunningProcesses(h, countAddr, processesAddr)
-                    : f.nvmlDeviceGetComputeRunningProcesses(h, countAddr, processesAddr);
+            case 3 ->
+                graphics
+                        ? f.nvmlDeviceGetGraphicsRunningProcesses_v3(h, countAddr, processesAddr)
+                        : f.nvmlDeviceGetComputeRunningProcesses_v3(h, countAddr, processesAddr);
+            case 2 ->
+                graphics
+                        ? f.nvmlDeviceGetGraphicsRunningProcesses_v2(h, countAddr, processesAddr)
+                        : f.nvmlDeviceGetComputeRunningProcesses_v2(h, countAddr, processesAddr);
+            default ->
+                graphics
+                        ? f.nvmlDeviceGetGraphicsRunningProcesses(h, countAddr, processesAddr)
+                        : f.nvmlDeviceGetComputeRunningProcesses(h, countAddr, processesAddr);
         };
     }
 
@@ -208,9 +215,19 @@ final class ProcessLists {
                 }
                 GpuProcess before = byPid.get(pid);
                 boolean compute = !graphics || (before != null && before.compute());
-                byPid.put(pid, new GpuProcess(pid, compute, graphics, mem == NOT_AVAILABLE_64 ? OptionalLong.empty()
-                        : OptionalLong.of(mem), gi, ci, OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty(),
-                        OptionalInt.empty()));
+                byPid.put(
+                        pid,
+                        new GpuProcess(
+                                pid,
+                                compute,
+                                graphics,
+                                mem == NOT_AVAILABLE_64 ? OptionalLong.empty() : OptionalLong.of(mem),
+                                gi,
+                                ci,
+                                OptionalInt.empty(),
+                                OptionalInt.empty(),
+                                OptionalInt.empty(),
+                                OptionalInt.empty()));
             }
         }
         if (c.processUtilization && !byPid.isEmpty()) {
@@ -231,11 +248,19 @@ final class ProcessLists {
                 GpuProcess p = byPid.get(e.getKey());
                 if (p != null) {
                     int base = e.getValue() * PUTIL_SIZE;
-                    byPid.put(p.pid(), new GpuProcess(p.pid(), p.compute(), p.graphics(), p.usedGpuMemoryBytes(),
-                            p.gpuInstanceId(), p.computeInstanceId(), OptionalInt.of(samples.getInt(base + PUTIL_SM)),
-                            OptionalInt.of(samples.getInt(base + PUTIL_MEM)),
-                            OptionalInt.of(samples.getInt(base + PUTIL_ENC)),
-                            OptionalInt.of(samples.getInt(base + PUTIL_DEC))));
+                    byPid.put(
+                            p.pid(),
+                            new GpuProcess(
+                                    p.pid(),
+                                    p.compute(),
+                                    p.graphics(),
+                                    p.usedGpuMemoryBytes(),
+                                    p.gpuInstanceId(),
+                                    p.computeInstanceId(),
+                                    OptionalInt.of(samples.getInt(base + PUTIL_SM)),
+                                    OptionalInt.of(samples.getInt(base + PUTIL_MEM)),
+                                    OptionalInt.of(samples.getInt(base + PUTIL_ENC)),
+                                    OptionalInt.of(samples.getInt(base + PUTIL_DEC))));
                 }
             }
             lastSampleTimestamp = newest;

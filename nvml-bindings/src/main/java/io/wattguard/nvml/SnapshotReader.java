@@ -30,8 +30,8 @@ final class SnapshotReader {
     /** The sample being read: the code of each field that failed with a real error; null while none has. */
     private int[] failures;
 
-    SnapshotReader(Nvml nvml, ByteBuffer scratch, long scratchAddr, ProcessLists processLists,
-            GpuDevice.LostCheck lostCheck) {
+    SnapshotReader(
+            Nvml nvml, ByteBuffer scratch, long scratchAddr, ProcessLists processLists, GpuDevice.LostCheck lostCheck) {
         this.f = nvml.functions();
         this.c = nvml.choices;
         this.scratch = scratch;
@@ -52,7 +52,9 @@ final class SnapshotReader {
         readTemperatureAndClocks(h);
         int rc = memory(h);
         if (rc == 0) {
-            present |= bit(Field.MEMORY_TOTAL) | bit(Field.MEMORY_FREE) | bit(Field.MEMORY_USED)
+            present |= bit(Field.MEMORY_TOTAL)
+                    | bit(Field.MEMORY_FREE)
+                    | bit(Field.MEMORY_USED)
                     | (memoryReservedKnown ? bit(Field.MEMORY_RESERVED) : 0);
         } else {
             failed(null, rc, Field.MEMORY_TOTAL, Field.MEMORY_USED);
@@ -81,7 +83,9 @@ final class SnapshotReader {
             unsigned("nvmlDeviceGetEnforcedPowerLimit", f.nvmlDeviceGetEnforcedPowerLimit(h, a), Field.POWER_LIMIT);
         }
         if (c.powerManagementLimit) {
-            unsigned("nvmlDeviceGetPowerManagementLimit", f.nvmlDeviceGetPowerManagementLimit(h, a),
+            unsigned(
+                    "nvmlDeviceGetPowerManagementLimit",
+                    f.nvmlDeviceGetPowerManagementLimit(h, a),
                     Field.POWER_MANAGEMENT_LIMIT);
         }
         if (c.energy) {
@@ -91,21 +95,32 @@ final class SnapshotReader {
 
     private void readTemperatureAndClocks(long h) {
         long a = scratchAddr;
-        unsigned("nvmlDeviceGetTemperature", c.temperature ? f.nvmlDeviceGetTemperature(h, 0, a) : NOT_SUPPORTED,
+        unsigned(
+                "nvmlDeviceGetTemperature",
+                c.temperature ? f.nvmlDeviceGetTemperature(h, 0, a) : NOT_SUPPORTED,
                 Field.TEMPERATURE); // NVML_TEMPERATURE_GPU
-        unsigned("nvmlDeviceGetClockInfo", c.clock ? f.nvmlDeviceGetClockInfo(h, 1, a) : NOT_SUPPORTED,
+        unsigned(
+                "nvmlDeviceGetClockInfo",
+                c.clock ? f.nvmlDeviceGetClockInfo(h, 1, a) : NOT_SUPPORTED,
                 Field.SM_CLOCK); // NVML_CLOCK_SM
-        unsigned("nvmlDeviceGetClockInfo", c.clock ? f.nvmlDeviceGetClockInfo(h, 2, a) : NOT_SUPPORTED,
+        unsigned(
+                "nvmlDeviceGetClockInfo",
+                c.clock ? f.nvmlDeviceGetClockInfo(h, 2, a) : NOT_SUPPORTED,
                 Field.MEMORY_CLOCK); // NVML_CLOCK_MEM
     }
 
     private void readStateAndProcesses(long h) {
         long a = scratchAddr;
         if (c.eventReasons || c.throttleReasons) {
-            int rc = c.eventReasons ? f.nvmlDeviceGetCurrentClocksEventReasons(h, a)
+            int rc = c.eventReasons
+                    ? f.nvmlDeviceGetCurrentClocksEventReasons(h, a)
                     : f.nvmlDeviceGetCurrentClocksThrottleReasons(h, a);
-            signed64(c.eventReasons ? "nvmlDeviceGetCurrentClocksEventReasons"
-                    : "nvmlDeviceGetCurrentClocksThrottleReasons", rc, Field.THROTTLE_REASONS);
+            signed64(
+                    c.eventReasons
+                            ? "nvmlDeviceGetCurrentClocksEventReasons"
+                            : "nvmlDeviceGetCurrentClocksThrottleReasons",
+                    rc,
+                    Field.THROTTLE_REASONS);
         }
         if (c.fan) {
             unsigned("nvmlDeviceGetFanSpeed", f.nvmlDeviceGetFanSpeed(h, a), Field.FAN_SPEED);
@@ -144,8 +159,11 @@ final class SnapshotReader {
         } else {
             int r = rc != 0 ? rc : s.getInt(FIELD_RETURN);
             // An older driver answers an id it does not know with INVALID_ARGUMENT: unsupported, not an error.
-            failed("nvmlDeviceGetFieldValues", r == NvmlReturn.INVALID_ARGUMENT.code() ? NOT_SUPPORTED : r,
-                    Field.INSTANT_POWER, null);
+            failed(
+                    "nvmlDeviceGetFieldValues",
+                    r == NvmlReturn.INVALID_ARGUMENT.code() ? NOT_SUPPORTED : r,
+                    Field.INSTANT_POWER,
+                    null);
         }
     }
 

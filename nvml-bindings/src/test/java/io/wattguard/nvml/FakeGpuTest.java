@@ -108,8 +108,14 @@ class FakeGpuTest {
             GpuSnapshot s = nvml.devices().get(0).snapshot();
             assertEquals(OptionalInt.of(5), s.utilizationGpuPct());
             assertEquals(OptionalInt.of(40), s.temperatureC());
-            for (Field f : List.of(Field.POWER_LIMIT, Field.POWER_MANAGEMENT_LIMIT, Field.ENERGY, Field.THROTTLE_REASONS,
-                    Field.FAN_SPEED, Field.PERFORMANCE_STATE, Field.INSTANT_POWER)) {
+            for (Field f : List.of(
+                    Field.POWER_LIMIT,
+                    Field.POWER_MANAGEMENT_LIMIT,
+                    Field.ENERGY,
+                    Field.THROTTLE_REASONS,
+                    Field.FAN_SPEED,
+                    Field.PERFORMANCE_STATE,
+                    Field.INSTANT_POWER)) {
                 assertFalse(s.has(f), f + " is not supported and must be absent");
                 assertEquals(Optional.empty(), s.failure(f), f + " is unsupported, not failed");
             }
@@ -146,7 +152,8 @@ class FakeGpuTest {
     @Test
     void initFlagsStartNvmlThroughNvmlInitWithFlags() {
         FakeNvml fake = FakeNvml.start("gpu 0 uuid=GPU-f power_mw=1\n");
-        try (Nvml nvml = Nvml.load(LoadOptions.defaults().withLibraryPath(fake.path()).withInitFlags(1))) {
+        try (Nvml nvml =
+                Nvml.load(LoadOptions.defaults().withLibraryPath(fake.path()).withInitFlags(1))) {
             assertEquals(1, nvml.devices().size());
             assertEquals(1, fake.calls("nvmlInitWithFlags"));
             assertEquals(0, fake.calls("nvmlInit_v2"));
@@ -157,7 +164,8 @@ class FakeGpuTest {
     void twoLibrariesLoadedTogetherKeepTheirOwnBindings() {
         FakeNvml a = FakeNvml.start("gpu 0 uuid=GPU-a power_mw=1000\n");
         FakeNvml b = FakeNvml.start("gpu 0 uuid=GPU-b power_mw=2000\ngpu 1 uuid=GPU-c power_mw=3000\n");
-        try (Nvml na = load(a); Nvml nb = load(b)) {
+        try (Nvml na = load(a);
+                Nvml nb = load(b)) {
             assertEquals(1, na.devices().size());
             assertEquals(2, nb.devices().size());
             assertEquals(OptionalLong.of(1000), na.devices().get(0).snapshot().powerMilliwatts());
@@ -171,7 +179,8 @@ class FakeGpuTest {
         FakeNvml fake = FakeNvml.start("init 18\n");
         NvmlUnavailableException e = assertThrows(NvmlUnavailableException.class, () -> load(fake));
         assertEquals(NvmlReturn.LIB_RM_VERSION_MISMATCH, e.returnCode());
-        assertTrue(e.getMessage().contains("nvmlInit_v2 returned 18 (Driver/library version mismatch)"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("nvmlInit_v2 returned 18 (Driver/library version mismatch)"), e.getMessage());
         assertTrue(e.getMessage().contains("reboot or reload the nvidia module"), e.getMessage());
         assertTrue(e.getMessage().contains("set the nvml source's library to the driver's own"), e.getMessage());
         assertEquals(List.of(fake.path()), e.pathsTried());

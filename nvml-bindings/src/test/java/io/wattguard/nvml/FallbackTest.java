@@ -15,8 +15,10 @@ import org.junit.jupiter.api.Test;
 class FallbackTest {
     @Test
     void withoutV3SymbolsTheV2FunctionsAreUsed() {
-        FakeNvml fake = FakeNvml.start(Variant.NO_V3, ProcessesTest.PROCESSES
-                + "gpu 0 mem_total=1000 mem_used=400 mem_reserved=100 mem_free=500 bus_id=00000000:17:00.0 pci_bus=23\n");
+        FakeNvml fake = FakeNvml.start(
+                Variant.NO_V3,
+                ProcessesTest.PROCESSES
+                        + "gpu 0 mem_total=1000 mem_used=400 mem_reserved=100 mem_free=500 bus_id=00000000:17:00.0 pci_bus=23\n");
         try (Nvml nvml = Nvml.load(LoadOptions.defaults().withLibraryPath(fake.path()))) {
             assertEquals(Optional.of("nvmlDeviceGetComputeRunningProcesses_v2"), nvml.processListFunction());
             assertTrue(nvml.missingSymbols().contains("nvmlDeviceGetComputeRunningProcesses_v3"));

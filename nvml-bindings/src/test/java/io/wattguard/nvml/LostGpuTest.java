@@ -23,8 +23,10 @@ class LostGpuTest {
     void oneLostGpuDoesNotStopTheOthersAndComesBack() {
         FakeNvml fake = FakeNvml.start(GPUS);
         AtomicLong now = new AtomicLong(1_000_000_000L);
-        LoadOptions options = LoadOptions.defaults().withLibraryPath(fake.path())
-                .withLostRetryInterval(Duration.ofSeconds(30)).withTicker(now::get);
+        LoadOptions options = LoadOptions.defaults()
+                .withLibraryPath(fake.path())
+                .withLostRetryInterval(Duration.ofSeconds(30))
+                .withTicker(now::get);
         try (Nvml nvml = Nvml.load(options)) {
             GpuDevice one = nvml.devices().get(1);
             assertEquals(OptionalLong.of(200000), one.snapshot().powerMilliwatts());
@@ -33,11 +35,16 @@ class LostGpuTest {
             GpuLostException lost = assertThrows(GpuLostException.class, one::snapshot);
             assertEquals(NvmlReturn.GPU_IS_LOST, lost.returnCode());
             assertEquals(1, lost.gpuIndex());
-            assertTrue(lost.getMessage().startsWith("GPU 1 (GPU-one) is lost: nvmlDeviceGetUtilizationRates returned "
-                    + "15 (GPU is lost)"), lost.getMessage());
+            assertTrue(
+                    lost.getMessage()
+                            .startsWith("GPU 1 (GPU-one) is lost: nvmlDeviceGetUtilizationRates returned "
+                                    + "15 (GPU is lost)"),
+                    lost.getMessage());
             assertTrue(one.isLost());
-            assertEquals(OptionalLong.of(100000), nvml.devices().get(0).snapshot().powerMilliwatts());
-            assertEquals(OptionalLong.of(300000), nvml.devices().get(2).snapshot().powerMilliwatts());
+            assertEquals(
+                    OptionalLong.of(100000), nvml.devices().get(0).snapshot().powerMilliwatts());
+            assertEquals(
+                    OptionalLong.of(300000), nvml.devices().get(2).snapshot().powerMilliwatts());
 
             // Before the retry time the driver is not asked at all.
             long handleCalls = fake.calls("nvmlDeviceGetHandleByIndex_v2");
@@ -66,8 +73,8 @@ class LostGpuTest {
     void gpusSampledFromSeveralThreadsCarryOnWhileOneIsLost() throws Exception {
         FakeNvml fake = FakeNvml.start(GPUS + "gpu 1 lost=15\n");
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
-        try (Nvml nvml = Nvml.load(LoadOptions.defaults().withLibraryPath(fake.path())
-                .withLostRetryInterval(Duration.ZERO))) {
+        try (Nvml nvml =
+                Nvml.load(LoadOptions.defaults().withLibraryPath(fake.path()).withLostRetryInterval(Duration.ZERO))) {
             List<java.util.concurrent.Future<long[]>> results = new java.util.ArrayList<>();
             for (GpuDevice d : nvml.devices()) {
                 results.add(pool.submit(() -> {
@@ -101,7 +108,8 @@ class LostGpuTest {
         FakeNvml fake = FakeNvml.start(GPUS);
         try (Nvml nvml = Nvml.load(LoadOptions.defaults().withLibraryPath(fake.path()))) {
             fake.apply("gpu 2 fail.energy=999\n");
-            GpuLostException e = assertThrows(GpuLostException.class, () -> nvml.devices().get(2).snapshot());
+            GpuLostException e = assertThrows(
+                    GpuLostException.class, () -> nvml.devices().get(2).snapshot());
             assertEquals(NvmlReturn.UNKNOWN, e.returnCode());
             assertEquals("nvmlDeviceGetTotalEnergyConsumption", e.function());
             assertEquals(OptionalLong.of(1000), nvml.devices().get(0).snapshot().energyMillijoules());
@@ -112,15 +120,19 @@ class LostGpuTest {
     void aGpuLostAtStartIsListedAndRetried() {
         FakeNvml fake = FakeNvml.start(GPUS + "gpu 0 lost=15\n");
         AtomicLong now = new AtomicLong();
-        try (Nvml nvml = Nvml.load(LoadOptions.defaults().withLibraryPath(fake.path()).withTicker(now::get)
+        try (Nvml nvml = Nvml.load(LoadOptions.defaults()
+                .withLibraryPath(fake.path())
+                .withTicker(now::get)
                 .withLostRetryInterval(Duration.ofSeconds(10)))) {
             assertEquals(3, nvml.devices().size());
             assertTrue(nvml.devices().get(0).isLost());
-            assertEquals(OptionalLong.of(200000), nvml.devices().get(1).snapshot().powerMilliwatts());
+            assertEquals(
+                    OptionalLong.of(200000), nvml.devices().get(1).snapshot().powerMilliwatts());
             assertThrows(GpuLostException.class, () -> nvml.devices().get(0).snapshot());
             fake.apply("gpu 0 lost=0\n");
             now.addAndGet(Duration.ofSeconds(10).toNanos());
-            assertEquals(OptionalLong.of(100000), nvml.devices().get(0).snapshot().powerMilliwatts());
+            assertEquals(
+                    OptionalLong.of(100000), nvml.devices().get(0).snapshot().powerMilliwatts());
         }
     }
 
@@ -130,15 +142,18 @@ class LostGpuTest {
         try (Nvml nvml = Nvml.load(LoadOptions.defaults().withLibraryPath(fake.path()))) {
             GpuDevice gpu = nvml.devices().get(0);
             EnergyCounter counter = new EnergyCounter();
-            assertEquals(500_000, counter.update(gpu.snapshot().energyMillijoules().getAsLong()));
+            assertEquals(
+                    500_000, counter.update(gpu.snapshot().energyMillijoules().getAsLong()));
             fake.apply("gpu 0 energy_mj=750000\n");
-            assertEquals(750_000, counter.update(gpu.snapshot().energyMillijoules().getAsLong()));
+            assertEquals(
+                    750_000, counter.update(gpu.snapshot().energyMillijoules().getAsLong()));
             fake.apply("gpu 0 energy_mj=1200\n"); // the driver reloaded: the counter restarted from zero
             GpuSnapshot afterReset = gpu.snapshot();
             assertEquals(OptionalLong.of(1200), afterReset.energyMillijoules(), "the raw counter is exposed as is");
             assertEquals(751_200, counter.update(afterReset.energyMillijoules().getAsLong()));
             fake.apply("gpu 0 energy_mj=3200\n");
-            assertEquals(753_200, counter.update(gpu.snapshot().energyMillijoules().getAsLong()));
+            assertEquals(
+                    753_200, counter.update(gpu.snapshot().energyMillijoules().getAsLong()));
             assertEquals(1, counter.resets());
             assertEquals(753.2, counter.cumulativeJoules(), 1e-9);
         }

@@ -48,7 +48,8 @@ class MigGpmFieldsTest {
             assertEquals(OptionalInt.of(2), migs.get(1).info().gpuInstanceId());
             assertEquals(OptionalLong.of(1024), migs.get(1).snapshot().memoryUsedBytes());
 
-            assertEquals(Optional.of(new MigMode(false, true)), nvml.devices().get(1).migMode());
+            assertEquals(
+                    Optional.of(new MigMode(false, true)), nvml.devices().get(1).migMode());
             assertEquals(List.of(), nvml.devices().get(1).migDevices());
             assertEquals(Optional.empty(), nvml.devices().get(2).migMode());
             assertEquals(List.of(), nvml.devices().get(2).migDevices());
@@ -66,8 +67,19 @@ class MigGpmFieldsTest {
             assertTrue(h100.gpmSupported());
             assertEquals(Optional.empty(), h100.gpmMetrics(), "the first call opens the interval");
             GpmMetrics m = h100.gpmMetrics().orElseThrow();
-            assertEquals(Map.of(GpmMetric.GRAPHICS_UTIL, 99.5, GpmMetric.SM_UTIL, 97.25, GpmMetric.INTEGER_UTIL, 88.125,
-                    GpmMetric.ANY_TENSOR_UTIL, 0.5, GpmMetric.DRAM_BW_UTIL, 93.75), m.asMap());
+            assertEquals(
+                    Map.of(
+                            GpmMetric.GRAPHICS_UTIL,
+                            99.5,
+                            GpmMetric.SM_UTIL,
+                            97.25,
+                            GpmMetric.INTEGER_UTIL,
+                            88.125,
+                            GpmMetric.ANY_TENSOR_UTIL,
+                            0.5,
+                            GpmMetric.DRAM_BW_UTIL,
+                            93.75),
+                    m.asMap());
             assertEquals(OptionalDouble.empty(), m.get(GpmMetric.FP64_UTIL));
             fake.apply("gpu 0 gpm.4=1.0 gpm.5=75.0\n");
             GpmMetrics next = h100.gpmMetrics().orElseThrow();
@@ -86,14 +98,15 @@ class MigGpmFieldsTest {
     void fieldValuesAreAnsweredOneByOne() {
         FakeNvml fake = FakeNvml.start("gpu 0 uuid=GPU-f energy_mj=4242 instant_power_mw=350500\n");
         try (Nvml nvml = load(fake)) {
-            List<FieldValue> values = nvml.devices().get(0).fieldValues(FieldValue.TOTAL_ENERGY_CONSUMPTION,
-                    FieldValue.POWER_INSTANT, 7);
+            List<FieldValue> values =
+                    nvml.devices().get(0).fieldValues(FieldValue.TOTAL_ENERGY_CONSUMPTION, FieldValue.POWER_INSTANT, 7);
             assertEquals(3, values.size());
             assertEquals(OptionalLong.of(4242), values.get(0).asLong());
             assertEquals(OptionalLong.of(350500), values.get(1).asLong());
             assertEquals(NvmlReturn.NOT_SUPPORTED, values.get(2).status());
             assertEquals(OptionalLong.empty(), values.get(2).asLong());
-            assertEquals(350.5, nvml.devices().get(0).snapshot().instantPowerWatts().getAsDouble(), 1e-9);
+            assertEquals(
+                    350.5, nvml.devices().get(0).snapshot().instantPowerWatts().getAsDouble(), 1e-9);
         }
     }
 

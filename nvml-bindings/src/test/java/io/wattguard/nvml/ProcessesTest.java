@@ -70,8 +70,18 @@ class ProcessesTest {
 
             List<GpuProcess> p1 = nvml.devices().get(1).processes();
             assertEquals(1, p1.size());
-            assertEquals(new GpuProcess(777, true, false, OptionalLong.of(123), OptionalInt.empty(),
-                    OptionalInt.empty(), OptionalInt.of(50), OptionalInt.of(10), OptionalInt.of(20), OptionalInt.of(30)),
+            assertEquals(
+                    new GpuProcess(
+                            777,
+                            true,
+                            false,
+                            OptionalLong.of(123),
+                            OptionalInt.empty(),
+                            OptionalInt.empty(),
+                            OptionalInt.of(50),
+                            OptionalInt.of(10),
+                            OptionalInt.of(20),
+                            OptionalInt.of(30)),
                     p1.get(0));
         }
     }
@@ -105,12 +115,18 @@ class ProcessesTest {
     void aListThatGrowsBetweenCallsIsRetriedUntilItFits() {
         StringBuilder script = new StringBuilder("gpu 0 uuid=GPU-busy\n");
         for (int i = 0; i < 20; i++) {
-            script.append("proc 0 kind=compute pid=").append(10_000 + i).append(" mem=").append(1_000_000L * (i + 1))
+            script.append("proc 0 kind=compute pid=")
+                    .append(10_000 + i)
+                    .append(" mem=")
+                    .append(1_000_000L * (i + 1))
                     .append('\n');
         }
         for (int i = 0; i < 6; i++) {
             // 'late' processes appear once the driver has answered INSUFFICIENT_SIZE: the list grew meanwhile.
-            script.append("proc 0 kind=compute late=1 pid=").append(20_000 + i).append(" mem=").append(7_000 + i)
+            script.append("proc 0 kind=compute late=1 pid=")
+                    .append(20_000 + i)
+                    .append(" mem=")
+                    .append(7_000 + i)
                     .append('\n');
         }
         FakeNvml fake = FakeNvml.start(script.toString());

@@ -49,7 +49,8 @@ class PureLogicTest {
 
     @Test
     void libraryLocationsPerPlatform() {
-        assertEquals(List.of("nvml.dll", "E:\\Win\\System32\\nvml.dll", "E:\\PF\\NVIDIA Corporation\\NVSMI\\nvml.dll"),
+        assertEquals(
+                List.of("nvml.dll", "E:\\Win\\System32\\nvml.dll", "E:\\PF\\NVIDIA Corporation\\NVSMI\\nvml.dll"),
                 LibraryLocator.candidates("Windows 11", Map.of("WINDIR", "E:\\Win", "ProgramW6432", "E:\\PF")));
         List<String> linux = LibraryLocator.candidates("Linux", Map.of());
         assertEquals("libnvidia-ml.so.1", linux.get(0), "the soname first, through the dynamic linker's search");
@@ -60,19 +61,24 @@ class PureLogicTest {
 
     @Test
     void optionsRejectANegativeRetryInterval() {
-        assertThrows(IllegalArgumentException.class,
-                () -> LoadOptions.defaults().withLostRetryInterval(java.time.Duration.ofSeconds(-1)));
+        assertThrows(IllegalArgumentException.class, () -> LoadOptions.defaults()
+                .withLostRetryInterval(java.time.Duration.ofSeconds(-1)));
     }
 
     @Test
     void theSymbolListTheInterfaceAndTheDirectMappingAgree() {
-        List<String> declared = Arrays.stream(NvmlFunctions.class.getDeclaredMethods()).map(Method::getName)
-                .filter(n -> !n.equals("nvmlErrorString")).sorted().toList();
+        List<String> declared = Arrays.stream(NvmlFunctions.class.getDeclaredMethods())
+                .map(Method::getName)
+                .filter(n -> !n.equals("nvmlErrorString"))
+                .sorted()
+                .toList();
         assertEquals(new TreeSet<>(NvmlFunctions.SYMBOLS).stream().toList(), declared);
-        assertEquals(NvmlFunctions.SYMBOLS.size(), Set.copyOf(NvmlFunctions.SYMBOLS).size(), "no duplicates");
+        assertEquals(
+                NvmlFunctions.SYMBOLS.size(), Set.copyOf(NvmlFunctions.SYMBOLS).size(), "no duplicates");
         Set<String> natives = Arrays.stream(DirectNvml.class.getDeclaredMethods())
                 .filter(m -> Modifier.isNative(m.getModifiers()) && Modifier.isStatic(m.getModifiers()))
-                .map(m -> m.getName().substring(0, m.getName().length() - 1)).collect(Collectors.toSet());
+                .map(m -> m.getName().substring(0, m.getName().length() - 1))
+                .collect(Collectors.toSet());
         Set<String> expected = new java.util.HashSet<>(NvmlFunctions.SYMBOLS);
         expected.add("nvmlErrorString");
         assertEquals(expected, natives);

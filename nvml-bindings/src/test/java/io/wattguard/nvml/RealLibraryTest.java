@@ -15,7 +15,8 @@ class RealLibraryTest {
     @Test
     void theRealLibraryLoadsAndReportsWhyItCannotStart() {
         String lib = Components.realLibrary().toString();
-        NvmlUnavailableException e = assertThrows(NvmlUnavailableException.class,
+        NvmlUnavailableException e = assertThrows(
+                NvmlUnavailableException.class,
                 () -> Nvml.load(LoadOptions.defaults().withLibraryPath(lib)));
         NvmlReturn expected = Components.packagedLibraryInitStatus();
         assertEquals(expected, e.returnCode());
@@ -60,29 +61,40 @@ class RealLibraryTest {
 
     @Test
     void aMissingLibrarySaysWhereItLookedAndWhatToInstall() {
-        NvmlUnavailableException e = assertThrows(NvmlUnavailableException.class,
+        NvmlUnavailableException e = assertThrows(
+                NvmlUnavailableException.class,
                 () -> Nvml.load(LoadOptions.defaults().withLibraryPath("/opt/nowhere/libnvidia-ml.so.1")));
         assertEquals(NvmlReturn.LIBRARY_NOT_FOUND, e.returnCode());
         assertEquals(List.of("/opt/nowhere/libnvidia-ml.so.1"), e.pathsTried());
-        assertTrue(e.getMessage().startsWith("NVML library not found, so no GPU can be read. Tried "
-                + "/opt/nowhere/libnvidia-ml.so.1: not found. To fix: "), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .startsWith("NVML library not found, so no GPU can be read. Tried "
+                                + "/opt/nowhere/libnvidia-ml.so.1: not found. To fix: "),
+                e.getMessage());
         assertTrue(e.getMessage().contains("install the NVIDIA driver, which ships libnvidia-ml.so.1"), e.getMessage());
     }
 
     @Test
     void aLibraryThatIsNotNvmlIsRefused() {
         String libc = "/lib/x86_64-linux-gnu/libc.so.6";
-        NvmlUnavailableException e = assertThrows(NvmlUnavailableException.class,
+        NvmlUnavailableException e = assertThrows(
+                NvmlUnavailableException.class,
                 () -> Nvml.load(LoadOptions.defaults().withLibraryPath(libc)));
         assertTrue(e.getMessage().contains("libc.so.6 is not NVML: it has no nvmlErrorString"), e.getMessage());
     }
 
     @Test
     void onWindowsTheDriverFoldersAreSearchedForNvmlDll() {
-        NvmlUnavailableException e = assertThrows(NvmlUnavailableException.class, () -> Nvml.load(LoadOptions
-                .defaults().withPlatform("Windows Server 2022", java.util.Map.of("WINDIR", "D:\\Windows"))));
-        assertEquals(List.of("nvml.dll", "D:\\Windows\\System32\\nvml.dll",
-                "C:\\Program Files\\NVIDIA Corporation\\NVSMI\\nvml.dll"), e.pathsTried());
+        NvmlUnavailableException e = assertThrows(
+                NvmlUnavailableException.class,
+                () -> Nvml.load(LoadOptions.defaults()
+                        .withPlatform("Windows Server 2022", java.util.Map.of("WINDIR", "D:\\Windows"))));
+        assertEquals(
+                List.of(
+                        "nvml.dll",
+                        "D:\\Windows\\System32\\nvml.dll",
+                        "C:\\Program Files\\NVIDIA Corporation\\NVSMI\\nvml.dll"),
+                e.pathsTried());
         assertTrue(e.getMessage().contains("install the NVIDIA display driver (it ships nvml.dll)"), e.getMessage());
     }
 }

@@ -43,14 +43,16 @@ public final class PrivateInfluxd implements AutoCloseable {
 
     /** Starts a fresh influxd in a new temporary folder, removed on close. */
     public static PrivateInfluxd startTemporary() throws IOException {
-        PrivateInfluxd i = new PrivateInfluxd(Files.createTempDirectory("wattguard-influxd-"), true, freePort(), locate());
+        PrivateInfluxd i =
+                new PrivateInfluxd(Files.createTempDirectory("wattguard-influxd-"), true, freePort(), locate());
         i.start();
         return i;
     }
 
     /** As {@link #startTemporary()} with influxd refusing bodies over {@code maxBodyBytes} with 413 (for split tests). */
     public static PrivateInfluxd startTemporary(long maxBodyBytes) throws IOException {
-        PrivateInfluxd i = new PrivateInfluxd(Files.createTempDirectory("wattguard-influxd-"), true, freePort(), locate());
+        PrivateInfluxd i =
+                new PrivateInfluxd(Files.createTempDirectory("wattguard-influxd-"), true, freePort(), locate());
         i.maxBodyBytes = maxBodyBytes;
         i.start();
         return i;
@@ -61,7 +63,8 @@ public final class PrivateInfluxd implements AutoCloseable {
      * (for tests of what wattguard says when InfluxDB refuses its credentials).
      */
     public static PrivateInfluxd startTemporaryWithAuth(String user, String password) throws IOException {
-        PrivateInfluxd i = new PrivateInfluxd(Files.createTempDirectory("wattguard-influxd-"), true, freePort(), locate());
+        PrivateInfluxd i =
+                new PrivateInfluxd(Files.createTempDirectory("wattguard-influxd-"), true, freePort(), locate());
         i.start();
         // influxd lets the first admin user be created without credentials, and then asks for them
         i.adminStatement("CREATE USER \"" + user + "\" WITH PASSWORD '" + password.replace("'", "\\'")
@@ -74,10 +77,14 @@ public final class PrivateInfluxd implements AutoCloseable {
 
     private void adminStatement(String q) throws IOException {
         try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url().resolve("/query"))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString("q=" + java.net.URLEncoder.encode(q, StandardCharsets.UTF_8)))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(url().resolve("/query"))
+                                    .header("Content-Type", "application/x-www-form-urlencoded")
+                                    .POST(HttpRequest.BodyPublishers.ofString(
+                                            "q=" + java.net.URLEncoder.encode(q, StandardCharsets.UTF_8)))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200 || r.body().contains("\"error\"")) {
                 throw new IOException("influxd refused '" + q + "': " + r.body());
             }
@@ -125,7 +132,8 @@ public final class PrivateInfluxd implements AutoCloseable {
         Path conf = dir.resolve("influxd.conf");
         int rpcPort = freePort();
         String d = dir.toAbsolutePath().toString();
-        Files.writeString(conf, """
+        Files.writeString(
+                conf, """
                 reporting-disabled = true
                 bind-address = "127.0.0.1:%d"
                 [meta]
@@ -155,13 +163,15 @@ public final class PrivateInfluxd implements AutoCloseable {
         command.addAll(List.of(binary.toString(), "-config", conf.toString()));
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("influxd.log").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("influxd.log").toFile()))
                 .start();
         waitForPing(Duration.ofSeconds(60));
     }
 
     private void waitForPing(Duration max) throws IOException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long deadline = System.nanoTime() + max.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -169,8 +179,11 @@ public final class PrivateInfluxd implements AutoCloseable {
                         + dir.resolve("influxd.log"));
             }
             try {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(url().resolve("/ping"))
-                        .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> r = http.send(
+                        HttpRequest.newBuilder(url().resolve("/ping"))
+                                .timeout(Duration.ofSeconds(1))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 204) {
                     return;
                 }
@@ -187,7 +200,8 @@ public final class PrivateInfluxd implements AutoCloseable {
                 throw new IOException("interrupted while waiting for influxd", e);
             }
         }
-        throw new IOException("influxd did not answer /ping within " + max.toSeconds() + " s; see " + dir.resolve("influxd.log"));
+        throw new IOException(
+                "influxd did not answer /ping within " + max.toSeconds() + " s; see " + dir.resolve("influxd.log"));
     }
 
     /** Stops influxd (SIGTERM, then SIGKILL after 15 s), keeping its data and port for {@link #start()}. */

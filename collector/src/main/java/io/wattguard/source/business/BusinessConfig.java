@@ -42,8 +42,10 @@ record BusinessConfig(InfluxSettings influx, List<Query> queries) {
         Map<String, Integer> seen = new HashMap<>();
         List<Section> list = s.sections("queries");
         if (list.isEmpty()) {
-            s.error("queries", "a business source needs at least one entry under 'queries' (name, query, entity_tag, "
-                    + "level, min, max)");
+            s.error(
+                    "queries",
+                    "a business source needs at least one entry under 'queries' (name, query, entity_tag, "
+                            + "level, min, max)");
         }
         for (int i = 0; i < list.size(); i++) {
             Section q = list.get(i);
@@ -80,18 +82,24 @@ record BusinessConfig(InfluxSettings influx, List<Query> queries) {
                 q.error("query", "SELECT ... INTO writes into the database; a business query only reads");
                 text = null;
             } else if (!text.contains(PLACEHOLDER)) {
-                q.error("query", (GROUP_BY_TIME.matcher(text).find()
-                        ? "GROUP BY time(...) without " + PLACEHOLDER + " would make influxd aggregate the measurement's "
-                                + "whole history"
-                        : "must contain " + PLACEHOLDER + " (e.g. WHERE " + PLACEHOLDER + "): every query is bounded in "
-                                + "time")
-                        + "; " + PLACEHOLDER + " becomes time >= START AND time < END for the last poll interval");
+                q.error(
+                        "query",
+                        (GROUP_BY_TIME.matcher(text).find()
+                                        ? "GROUP BY time(...) without " + PLACEHOLDER
+                                                + " would make influxd aggregate the measurement's " + "whole history"
+                                        : "must contain " + PLACEHOLDER + " (e.g. WHERE " + PLACEHOLDER
+                                                + "): every query is bounded in " + "time")
+                                + "; " + PLACEHOLDER
+                                + " becomes time >= START AND time < END for the last poll interval");
                 text = null;
             }
         }
-        String tag = q.requiredString("entity_tag", "the tag of the result that names the host or rack, e.g. node; "
-                + "the query must GROUP BY it");
-        if (text != null && tag != null && !text.matches("(?is).*group\\s+by\\s+.*(\\*|\\b\"?" + Pattern.quote(tag) + "\\b).*")) {
+        String tag = q.requiredString(
+                "entity_tag",
+                "the tag of the result that names the host or rack, e.g. node; " + "the query must GROUP BY it");
+        if (text != null
+                && tag != null
+                && !text.matches("(?is).*group\\s+by\\s+.*(\\*|\\b\"?" + Pattern.quote(tag) + "\\b).*")) {
             q.error("entity_tag", "the query must GROUP BY " + tag + " so each row names its entity");
             tag = null;
         }

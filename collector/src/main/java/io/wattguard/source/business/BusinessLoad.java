@@ -14,7 +14,8 @@ public final class BusinessLoad {
 
     /** The two levels the schema allows; analyze compares a host's or a rack's power with its load. */
     public enum Level {
-        HOST, RACK;
+        HOST,
+        RACK;
 
         public String word() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -30,8 +31,7 @@ public final class BusinessLoad {
         }
     }
 
-    private BusinessLoad() {
-    }
+    private BusinessLoad() {}
 
     /**
      * @param value share of capacity the business explains, 0..1 (clamped by callers that compute it; validated by
@@ -39,9 +39,12 @@ public final class BusinessLoad {
      * @param raw   what the value was computed from, in its own unit; NaN when there is none
      */
     public static Sample point(String entity, Level level, String source, double value, double raw, long timeMs) {
-        Sample.Builder b = Sample.builder(MEASUREMENT).tag(Schema.BusinessLoad.ENTITY, entity)
-                .tag(Schema.BusinessLoad.LEVEL, level.word()).tag(Schema.BusinessLoad.SOURCE, source)
-                .tag(level == Level.HOST ? Schema.HOST : Schema.RACK, entity).field(Schema.BusinessLoad.VALUE, value)
+        Sample.Builder b = Sample.builder(MEASUREMENT)
+                .tag(Schema.BusinessLoad.ENTITY, entity)
+                .tag(Schema.BusinessLoad.LEVEL, level.word())
+                .tag(Schema.BusinessLoad.SOURCE, source)
+                .tag(level == Level.HOST ? Schema.HOST : Schema.RACK, entity)
+                .field(Schema.BusinessLoad.VALUE, value)
                 .time(timeMs);
         if (!Double.isNaN(raw)) {
             b.field(Schema.BusinessLoad.RAW, raw);

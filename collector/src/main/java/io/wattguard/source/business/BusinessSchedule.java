@@ -38,12 +38,23 @@ import java.util.regex.Pattern;
  */
 public final class BusinessSchedule {
     private static final Pattern RANGE = Pattern.compile("(\\d{1,2}:\\d{2})-(\\d{1,2}:\\d{2})");
-    private static final Map<String, DayOfWeek> DAYS = Map.of("mon", DayOfWeek.MONDAY, "tue", DayOfWeek.TUESDAY,
-            "wed", DayOfWeek.WEDNESDAY, "thu", DayOfWeek.THURSDAY, "fri", DayOfWeek.FRIDAY, "sat", DayOfWeek.SATURDAY,
-            "sun", DayOfWeek.SUNDAY);
+    private static final Map<String, DayOfWeek> DAYS = Map.of(
+            "mon",
+            DayOfWeek.MONDAY,
+            "tue",
+            DayOfWeek.TUESDAY,
+            "wed",
+            DayOfWeek.WEDNESDAY,
+            "thu",
+            DayOfWeek.THURSDAY,
+            "fri",
+            DayOfWeek.FRIDAY,
+            "sat",
+            DayOfWeek.SATURDAY,
+            "sun",
+            DayOfWeek.SUNDAY);
 
-    private BusinessSchedule() {
-    }
+    private BusinessSchedule() {}
 
     public static Schedule read(Section s) {
         if (s.keys().isEmpty()) {
@@ -69,8 +80,8 @@ public final class BusinessSchedule {
     }
 
     private static ZoneId zone(Section s) {
-        String z = s.requiredString("zone", "the site's time zone, e.g. Europe/Berlin, so that 08:00 means 08:00 "
-                + "there all year");
+        String z = s.requiredString(
+                "zone", "the site's time zone, e.g. Europe/Berlin, so that 08:00 means 08:00 " + "there all year");
         if (z == null) {
             return ZoneOffset.UTC;
         }
@@ -85,8 +96,9 @@ public final class BusinessSchedule {
     /** {@code mon-fri 08:00-12:00 13:00-19:00}: days, then one or more ranges. */
     private static void hours(Section s, String line, Schedule.Builder b) {
         String[] parts = line.trim().split("\\s+");
-        String expected = "expected DAYS FROM-TO [FROM-TO...] such as 'mon-fri 08:00-19:00' or 'sat 09:00-13:00', found '"
-                + line + "'";
+        String expected =
+                "expected DAYS FROM-TO [FROM-TO...] such as 'mon-fri 08:00-19:00' or 'sat 09:00-13:00', found '" + line
+                        + "'";
         if (parts.length < 2) {
             s.error("hours", expected);
             return;
@@ -114,7 +126,9 @@ public final class BusinessSchedule {
         int space = t.indexOf(' ');
         String date = space < 0 ? t : t.substring(0, space);
         try {
-            b.holiday(LocalDate.parse(date), space < 0 ? "" : t.substring(space + 1).trim());
+            b.holiday(
+                    LocalDate.parse(date),
+                    space < 0 ? "" : t.substring(space + 1).trim());
         } catch (DateTimeParseException e) {
             s.error("holidays", "expected a date YYYY-MM-DD, optionally followed by its name, found '" + line + "'");
         }
@@ -122,8 +136,8 @@ public final class BusinessSchedule {
 
     private static void window(Section w, ZoneId zone, Schedule.Builder b) {
         String name = w.string("name", null);
-        String from = w.requiredString("from", "when the window starts: HH:MM with days, else a date-time such as "
-                + "2026-03-29T01:00");
+        String from = w.requiredString(
+                "from", "when the window starts: HH:MM with days, else a date-time such as " + "2026-03-29T01:00");
         String to = w.requiredString("to", "when the window ends: HH:MM with days, else a date-time");
         List<String> entities = w.strings("entities");
         boolean badPattern = false;
@@ -243,7 +257,10 @@ public final class BusinessSchedule {
         }
         List<String> parts = new ArrayList<>();
         parts.add("zone " + s.zone());
-        parts.add(s.weeklyHours().isEmpty() ? "hours: all day" : "hours on " + s.weeklyHours().size() + " days");
+        parts.add(
+                s.weeklyHours().isEmpty()
+                        ? "hours: all day"
+                        : "hours on " + s.weeklyHours().size() + " days");
         parts.add(s.holidays().size() + " holidays");
         parts.add(s.maintenanceWindows().size() + " maintenance windows");
         return String.join(", ", parts);

@@ -25,10 +25,25 @@ final class BusinessSource implements Source {
         this.config = config;
     }
 
-    @Override public String name() { return common.name(); }
-    @Override public String type() { return "business"; }
-    @Override public Duration interval() { return common.interval(); }
-    @Override public Duration timeout() { return common.timeout(); }
+    @Override
+    public String name() {
+        return common.name();
+    }
+
+    @Override
+    public String type() {
+        return "business";
+    }
+
+    @Override
+    public Duration interval() {
+        return common.interval();
+    }
+
+    @Override
+    public Duration timeout() {
+        return common.timeout();
+    }
 
     @Override
     public synchronized void start() {
@@ -76,15 +91,22 @@ final class BusinessSource implements Source {
                 Map<String, String> tags = series.getTags();
                 String entity = tags == null ? null : tags.get(q.entityTag());
                 if (entity == null || entity.isEmpty()) {
-                    out.error("query " + q.name(), "a result has no tag '" + q.entityTag() + "': GROUP BY "
-                            + q.entityTag());
+                    out.error(
+                            "query " + q.name(),
+                            "a result has no tag '" + q.entityTag() + "': GROUP BY " + q.entityTag());
                     continue;
                 }
                 Double raw = lastNumber(series);
                 if (raw == null) {
                     continue;
                 }
-                out.emit(BusinessLoad.point(entity, q.level(), BusinessFeeds.QUERY_PREFIX + q.name(), q.normalise(raw), raw, out.tickMs())
+                out.emit(BusinessLoad.point(
+                                entity,
+                                q.level(),
+                                BusinessFeeds.QUERY_PREFIX + q.name(),
+                                q.normalise(raw),
+                                raw,
+                                out.tickMs())
                         .withDefaultTags(common.tags()));
             }
         }
@@ -113,7 +135,8 @@ final class BusinessSource implements Source {
         }
         String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         return t instanceof java.net.ConnectException || t instanceof java.net.SocketTimeoutException
-                ? "cannot reach it: " + m : m;
+                ? "cannot reach it: " + m
+                : m;
     }
 
     @Override

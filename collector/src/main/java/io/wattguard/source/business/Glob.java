@@ -46,7 +46,8 @@ public final class Glob {
                 case '[' -> {
                     int end = glob.indexOf(']', i + 2);
                     if (end < 0) {
-                        throw new IllegalArgumentException("'" + glob + "' has a '[' without its ']' at position " + (i + 1));
+                        throw new IllegalArgumentException(
+                                "'" + glob + "' has a '[' without its ']' at position " + (i + 1));
                     }
                     String body = glob.substring(i + 1, end);
                     boolean negate = body.startsWith("!") || body.startsWith("^");
@@ -69,7 +70,8 @@ public final class Glob {
                 }
                 case '}' -> {
                     if (braces == 0) {
-                        throw new IllegalArgumentException("'" + glob + "' has a '}' without its '{' at position " + (i + 1));
+                        throw new IllegalArgumentException(
+                                "'" + glob + "' has a '}' without its '{' at position " + (i + 1));
                     }
                     braces--;
                     re.append(')');

@@ -30,8 +30,7 @@ public final class PushedLoad {
         }
     }
 
-    private PushedLoad() {
-    }
+    private PushedLoad() {}
 
     public static List<Sample> parse(String body, boolean json, long nowMs) throws BadInput {
         List<Sample> out = json ? json(body, nowMs) : lines(body, nowMs);
@@ -183,8 +182,10 @@ public final class PushedLoad {
         } catch (JsonProcessingException e) {
             // Jackson's own limits (nesting deeper than 1,000, huge numbers) come without a location.
             JsonLocation at = e.getLocation();
-            throw new BadInput((at == null ? "JSON not accepted" : "not valid JSON at line " + at.getLineNr()
-                    + ", column " + at.getColumnNr()) + ": " + e.getOriginalMessage());
+            throw new BadInput((at == null
+                            ? "JSON not accepted"
+                            : "not valid JSON at line " + at.getLineNr() + ", column " + at.getColumnNr())
+                    + ": " + e.getOriginalMessage());
         }
         if (root == null || root.isMissingNode()) {
             return List.of();
@@ -208,7 +209,7 @@ public final class PushedLoad {
             if (!n.isObject()) {
                 throw new BadInput("expected an object {entity, level, value, raw?, source?, time_ms?}, found " + n);
             }
-            for (Iterator<String> it = n.fieldNames(); it.hasNext();) {
+            for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
                 String k = it.next();
                 if (!JSON_KEYS.contains(k)) {
                     throw new BadInput("unknown key '" + k + "': expected entity, level, value, raw, source, time_ms");
@@ -285,8 +286,13 @@ public final class PushedLoad {
             throw new BadInput("time: expected epoch milliseconds after 1970, found " + time);
         }
         try {
-            return BusinessLoad.point(entity, level, source == null ? DEFAULT_SOURCE : source, value,
-                    raw == null ? Double.NaN : raw, time);
+            return BusinessLoad.point(
+                    entity,
+                    level,
+                    source == null ? DEFAULT_SOURCE : source,
+                    value,
+                    raw == null ? Double.NaN : raw,
+                    time);
         } catch (IllegalArgumentException e) { // what InfluxDB would refuse (PointRules), said before it is accepted
             throw new BadInput(e.getMessage());
         }

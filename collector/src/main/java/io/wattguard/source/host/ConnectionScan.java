@@ -35,6 +35,7 @@ final class ConnectionScan {
     private static final List<String> TCP_TABLES = List.of("/proc/net/tcp", "/proc/net/tcp6");
     /** The columns of a /proc/net/tcp line that are read: sl, local, remote, st, ..., inode. */
     private static final int TCP_FIELDS = 10;
+
     private static final int TABLE_READ_BUFFER = 1 << 16;
     private static final String LISTEN = "0A";
     private static final String ESTABLISHED = "01";
@@ -47,7 +48,10 @@ final class ConnectionScan {
     private final Function<String, List<InetAddress>> resolver;
     private final AtomicReference<Map<InetAddress, String>> poolAddresses = new AtomicReference<>(Map.of());
 
-    ConnectionScan(HostFs fs, EvidenceScanner.Options options, Signatures signatures,
+    ConnectionScan(
+            HostFs fs,
+            EvidenceScanner.Options options,
+            Signatures signatures,
             Function<String, List<InetAddress>> resolver) {
         this.fs = fs;
         this.options = options;
@@ -109,8 +113,9 @@ final class ConnectionScan {
         int rows = 0;
         String[] f = new String[TCP_FIELDS];
         for (String table : TCP_TABLES) {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(fs.path(table)),
-                    StandardCharsets.ISO_8859_1), TABLE_READ_BUFFER)) {
+            try (BufferedReader r = new BufferedReader(
+                    new InputStreamReader(Files.newInputStream(fs.path(table)), StandardCharsets.ISO_8859_1),
+                    TABLE_READ_BUFFER)) {
                 r.readLine(); // the header
                 for (String line = r.readLine(); line != null; line = r.readLine()) {
                     if (!fields(line, f)) {
@@ -124,14 +129,19 @@ final class ConnectionScan {
                         Signatures.Signature api = signatures.apiPort(port);
                         long inode = HostFs.parseLong(f[9], 0);
                         if (api != null && inode != 0) {
-                            suspects.put(new Inode(inode), new Suspect(Finding.MINER_API, api, api.weight(),
-                                    api.description() + ": listening on " + endpoint(f[1])));
+                            suspects.put(
+                                    new Inode(inode),
+                                    new Suspect(
+                                            Finding.MINER_API,
+                                            api,
+                                            api.weight(),
+                                            api.description() + ": listening on " + endpoint(f[1])));
                         }
                     } else if (ESTABLISHED.equals(state) || SYN_SENT.equals(state)) {
                         int rport = port(f[2]);
                         if (signatures.poolPort(rport) != null || !pools.isEmpty()) {
-                            outbound.add(new Outbound(port(f[1]), f[2], rport, SYN_SENT.equals(state),
-                                    HostFs.parseLong(f[9], 0)));
+                            outbound.add(new Outbound(
+                                    port(f[1]), f[2], rport, SYN_SENT.equals(state), HostFs.parseLong(f[9], 0)));
                         }
                     }
                 }
@@ -150,16 +160,26 @@ final class ConnectionScan {
             }
             String domain = pools.get(remote);
             if (domain != null) {
-                suspects.put(new Inode(o.inode()), new Suspect(Finding.POOL_CONNECTION, null,
-                        signatures.weight(Signatures.POOL_DOMAIN), "connected to pool domain " + domain + " ("
-                        + remote.getHostAddress() + ":" + o.remotePort() + ")" + (o.connecting() ? ", connecting" : "")));
+                suspects.put(
+                        new Inode(o.inode()),
+                        new Suspect(
+                                Finding.POOL_CONNECTION,
+                                null,
+                                signatures.weight(Signatures.POOL_DOMAIN),
+                                "connected to pool domain " + domain + " (" + remote.getHostAddress() + ":"
+                                        + o.remotePort() + ")" + (o.connecting() ? ", connecting" : "")));
                 continue;
             }
             Signatures.Signature pool = signatures.poolPort(o.remotePort());
             if (pool != null) {
-                suspects.put(new Inode(o.inode()), new Suspect(Finding.POOL_CONNECTION, pool, pool.weight(),
-                        "connected to " + remote.getHostAddress() + ":" + o.remotePort() + ", " + pool.description()
-                                + (o.connecting() ? " (connecting)" : "")));
+                suspects.put(
+                        new Inode(o.inode()),
+                        new Suspect(
+                                Finding.POOL_CONNECTION,
+                                pool,
+                                pool.weight(),
+                                "connected to " + remote.getHostAddress() + ":" + o.remotePort() + ", "
+                                        + pool.description() + (o.connecting() ? " (connecting)" : "")));
             }
         }
         if (!suspects.isEmpty()) {
@@ -207,8 +227,16 @@ final class ConnectionScan {
         for (var e : perProcess.entrySet()) {
             int c = counts.get(e.getKey());
             Finding f = e.getValue();
-            out.add(c == 1 ? f : new Finding(f.kind(), f.pid(), f.process(), f.score(),
-                    f.detail() + " (and " + (c - 1) + " more such sockets)", f.signature()));
+            out.add(
+                    c == 1
+                            ? f
+                            : new Finding(
+                                    f.kind(),
+                                    f.pid(),
+                                    f.process(),
+                                    f.score(),
+                                    f.detail() + " (and " + (c - 1) + " more such sockets)",
+                                    f.signature()));
         }
         if (!left.isEmpty()) {
             // Sockets whose owner exited mid-scan, or lives in a process we may not read: still worth telling.
@@ -222,8 +250,13 @@ final class ConnectionScan {
             }
             orphan.forEach((key, c) -> {
                 Suspect s = first.get(key);
-                out.add(new Finding(s.kind(), 0, "", s.weight(), s.detail() + (c > 1 ? " (and " + (c - 1)
-                        + " more)" : "") + "; no readable process owns it", s.checkId()));
+                out.add(new Finding(
+                        s.kind(),
+                        0,
+                        "",
+                        s.weight(),
+                        s.detail() + (c > 1 ? " (and " + (c - 1) + " more)" : "") + "; no readable process owns it",
+                        s.checkId()));
             });
         }
     }

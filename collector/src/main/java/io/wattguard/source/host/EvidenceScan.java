@@ -18,7 +18,9 @@ public final class EvidenceScan {
 
     EvidenceScan(List<Finding> findings, int processes, int sockets, long nanos) {
         this.findings = findings.stream()
-                .sorted(Comparator.comparing(Finding::score).reversed().thenComparing(Finding::kind)
+                .sorted(Comparator.comparing(Finding::score)
+                        .reversed()
+                        .thenComparing(Finding::kind)
                         .thenComparingInt(Finding::pid))
                 .toList();
         this.processes = processes;
@@ -36,7 +38,9 @@ public final class EvidenceScan {
     }
 
     /** Most telling first. */
-    public List<Finding> findings() { return findings; }
+    public List<Finding> findings() {
+        return findings;
+    }
 
     /** 0 for a process nothing was found about (or that was not seen), up to 1. */
     public double minerScore(int pid) {
@@ -44,16 +48,26 @@ public final class EvidenceScan {
     }
 
     /** Miner scores of every process with a finding. */
-    public Map<Integer, Double> minerScores() { return Map.copyOf(scores); }
+    public Map<Integer, Double> minerScores() {
+        return Map.copyOf(scores);
+    }
 
     /** Processes looked at, hidden ones included. */
-    public int processes() { return processes; }
+    public int processes() {
+        return processes;
+    }
 
     /** TCP sockets looked at. */
-    public int sockets() { return sockets; }
+    public int sockets() {
+        return sockets;
+    }
 
     /** Wall time of the scan. */
-    public long nanos() { return nanos; }
+    public long nanos() {
+        return nanos;
+    }
 
-    public boolean isEmpty() { return findings.isEmpty(); }
+    public boolean isEmpty() {
+        return findings.isEmpty();
+    }
 }

@@ -30,17 +30,43 @@ import java.util.function.Function;
  */
 public final class EvidenceScanner implements AutoCloseable {
     /** What to scan and how; see {@code docs/configuration.md}, {@code type: host}. */
-    public record Options(Path root, boolean includeLoopback, boolean includePrivate, List<String> poolDomains,
-            Duration poolResolveInterval, List<Path> webRoots, boolean storeCommandLines, double busyCpuPct,
-            int probePids, Duration filesInterval) {
+    public record Options(
+            Path root,
+            boolean includeLoopback,
+            boolean includePrivate,
+            List<String> poolDomains,
+            Duration poolResolveInterval,
+            List<Path> webRoots,
+            boolean storeCommandLines,
+            double busyCpuPct,
+            int probePids,
+            Duration filesInterval) {
         public static Options defaults() {
-            return new Options(Path.of("/"), false, false, List.of(), Duration.ofMinutes(10), List.of(), false, 50,
-                    4096, Duration.ofMinutes(10));
+            return new Options(
+                    Path.of("/"),
+                    false,
+                    false,
+                    List.of(),
+                    Duration.ofMinutes(10),
+                    List.of(),
+                    false,
+                    50,
+                    4096,
+                    Duration.ofMinutes(10));
         }
 
         public Options withRoot(Path r) {
-            return new Options(r, includeLoopback, includePrivate, poolDomains, poolResolveInterval, webRoots,
-                    storeCommandLines, busyCpuPct, probePids, filesInterval);
+            return new Options(
+                    r,
+                    includeLoopback,
+                    includePrivate,
+                    poolDomains,
+                    poolResolveInterval,
+                    webRoots,
+                    storeCommandLines,
+                    busyCpuPct,
+                    probePids,
+                    filesInterval);
         }
     }
 
@@ -59,7 +85,8 @@ public final class EvidenceScanner implements AutoCloseable {
     }
 
     /** {@code resolver} turns a pool domain into its addresses; it runs on the background thread only. */
-    public EvidenceScanner(Options options, Signatures signatures, Clock clock, Function<String, List<InetAddress>> resolver) {
+    public EvidenceScanner(
+            Options options, Signatures signatures, Clock clock, Function<String, List<InetAddress>> resolver) {
         this.fs = new HostFs(options.root());
         this.options = options;
         this.signatures = signatures;
@@ -137,9 +164,16 @@ public final class EvidenceScanner implements AutoCloseable {
     private void checkHost(List<Finding> out) {
         String preload = fs.text("/etc/ld.so.preload");
         if (preload != null) {
-            List<String> libs = preload.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+            List<String> libs = preload.lines()
+                    .map(String::strip)
+                    .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                    .toList();
             if (!libs.isEmpty()) {
-                out.add(new Finding(Finding.LD_SO_PRELOAD, 0, "ld.so.preload", signatures.weight(Signatures.LD_SO_PRELOAD),
+                out.add(new Finding(
+                        Finding.LD_SO_PRELOAD,
+                        0,
+                        "ld.so.preload",
+                        signatures.weight(Signatures.LD_SO_PRELOAD),
                         "/etc/ld.so.preload loads " + String.join(", ", libs) + " into every program",
                         Signatures.LD_SO_PRELOAD));
             }
@@ -154,7 +188,11 @@ public final class EvidenceScanner implements AutoCloseable {
             }
         }
         if (huge > 0 && msrLoaded()) {
-            out.add(new Finding(Finding.RANDOMX_TUNING, 0, "hugepages", signatures.weight(Signatures.RANDOMX_TUNING),
+            out.add(new Finding(
+                    Finding.RANDOMX_TUNING,
+                    0,
+                    "hugepages",
+                    signatures.weight(Signatures.RANDOMX_TUNING),
                     huge + " hugepages reserved and the msr module loaded, as RandomX miners set a host up",
                     Signatures.RANDOMX_TUNING));
         }

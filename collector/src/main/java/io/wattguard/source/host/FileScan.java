@@ -70,10 +70,23 @@ final class FileScan {
         for (String h : fs.list(fs.path("/home"))) {
             homes.add("/home/" + h);
         }
-        List<String> dirs = new ArrayList<>(List.of("/etc/systemd/system", "/etc/systemd/user", "/lib/systemd/system",
-                "/usr/lib/systemd/system", "/usr/local/lib/systemd/system", "/run/systemd/system", "/etc/cron.d",
-                "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly", "/var/spool/cron",
-                "/var/spool/cron/crontabs", "/etc/init.d", "/etc/rc.d/init.d", "/etc/profile.d"));
+        List<String> dirs = new ArrayList<>(List.of(
+                "/etc/systemd/system",
+                "/etc/systemd/user",
+                "/lib/systemd/system",
+                "/usr/lib/systemd/system",
+                "/usr/local/lib/systemd/system",
+                "/run/systemd/system",
+                "/etc/cron.d",
+                "/etc/cron.hourly",
+                "/etc/cron.daily",
+                "/etc/cron.weekly",
+                "/etc/cron.monthly",
+                "/var/spool/cron",
+                "/var/spool/cron/crontabs",
+                "/etc/init.d",
+                "/etc/rc.d/init.d",
+                "/etc/profile.d"));
         List<String> files = new ArrayList<>(List.of("/etc/crontab", "/etc/rc.local", "/etc/rc.d/rc.local"));
         for (String h : homes) {
             dirs.add(h + "/.config/systemd/user");
@@ -132,13 +145,20 @@ final class FileScan {
                 for (Signatures.Signature s : signatures.commandLines()) {
                     Matcher m = s.pattern().matcher(l);
                     if (m.find()) {
-                        why = s.secret() ? "holds " + s.description() : "holds marker '" + m.group().strip() + "' (" + s.id() + ")";
+                        why = s.secret()
+                                ? "holds " + s.description()
+                                : "holds marker '" + m.group().strip() + "' (" + s.id() + ")";
                         break;
                     }
                 }
             }
             if (why != null) {
-                out.add(new Finding(Finding.PERSISTENCE, 0, fileName, weight, shown + " line " + lineNo + " " + why,
+                out.add(new Finding(
+                        Finding.PERSISTENCE,
+                        0,
+                        fileName,
+                        weight,
+                        shown + " line " + lineNo + " " + why,
                         Signatures.PERSISTENCE));
                 return; // one finding per file says enough
             }
@@ -146,8 +166,8 @@ final class FileScan {
     }
 
     private void scanInstalled(Set<String> running, List<Finding> out) {
-        List<String> flat = new ArrayList<>(List.of("/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/bin",
-                "/sbin"));
+        List<String> flat =
+                new ArrayList<>(List.of("/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/bin", "/sbin"));
         List<String> deep = new ArrayList<>(List.of("/opt", "/root", "/tmp", "/var/tmp", "/dev/shm", "/usr/local"));
         for (String h : fs.list(fs.path("/home"))) {
             deep.add("/home/" + h);
@@ -163,8 +183,8 @@ final class FileScan {
         }
     }
 
-    private void walkInstalled(String dir, int depth, Set<String> running, Set<String> seen, List<Finding> out,
-            int[] budget) {
+    private void walkInstalled(
+            String dir, int depth, Set<String> running, Set<String> seen, List<Finding> out, int[] budget) {
         for (String name : fs.list(fs.path(dir))) {
             if (--budget[0] < 0) {
                 return;
@@ -193,8 +213,13 @@ final class FileScan {
         }
         Signatures.Signature s = m != null ? m : w;
         double weight = Math.min(s.weight(), signatures.weight(Signatures.INSTALLED));
-        out.add(new Finding(m != null ? Finding.INSTALLED_MINER : Finding.WALLET, 0, name, weight,
-                shown + ": " + s.description() + ", installed, not running", s.id()));
+        out.add(new Finding(
+                m != null ? Finding.INSTALLED_MINER : Finding.WALLET,
+                0,
+                name,
+                weight,
+                shown + ": " + s.description() + ", installed, not running",
+                s.id()));
     }
 
     private void scanWebRoot(Path webRoot, List<Finding> out) {
@@ -217,8 +242,12 @@ final class FileScan {
                 continue;
             }
             String lower = name.toLowerCase(Locale.ROOT);
-            if (!(lower.endsWith(".js") || lower.endsWith(".mjs") || lower.endsWith(".html") || lower.endsWith(".htm")
-                    || lower.endsWith(".php") || lower.endsWith(".wasm"))) {
+            if (!(lower.endsWith(".js")
+                    || lower.endsWith(".mjs")
+                    || lower.endsWith(".html")
+                    || lower.endsWith(".htm")
+                    || lower.endsWith(".php")
+                    || lower.endsWith(".wasm"))) {
                 continue;
             }
             byte[] b = fs.bytes(p, MAX_FILE_BYTES);
@@ -230,8 +259,13 @@ final class FileScan {
             for (Signatures.Signature sig : signatures.browser()) {
                 Matcher m = sig.pattern().matcher(text);
                 if (m.find()) {
-                    out.add(new Finding(Finding.BROWSER_MINER, 0, name, sig.weight(),
-                            s + ": " + sig.description() + " ('" + m.group() + "')", sig.id()));
+                    out.add(new Finding(
+                            Finding.BROWSER_MINER,
+                            0,
+                            name,
+                            sig.weight(),
+                            s + ": " + sig.description() + " ('" + m.group() + "')",
+                            sig.id()));
                     break;
                 }
             }

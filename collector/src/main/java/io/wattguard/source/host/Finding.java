@@ -9,6 +9,7 @@ package io.wattguard.source.host;
 public record Finding(String kind, int pid, String process, double score, String detail, String signature) {
     /** The {@code kind} tags, in the order findings are listed. */
     public static final String MINER_PROCESS = "miner_process";
+
     public static final String MINER_COMMAND_LINE = "miner_command_line";
     public static final String POOL_CONNECTION = "pool_connection";
     public static final String MINER_API = "miner_api";

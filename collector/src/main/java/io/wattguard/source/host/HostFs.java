@@ -24,7 +24,9 @@ final class HostFs {
         this.root = root;
     }
 
-    Path root() { return root; }
+    Path root() {
+        return root;
+    }
 
     /** {@code /proc/1/stat} relative to the root. */
     Path path(String absolute) {

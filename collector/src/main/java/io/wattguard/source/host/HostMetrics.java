@@ -43,7 +43,8 @@ final class HostMetrics {
         if (stat == null) {
             return Double.NaN;
         }
-        String first = stat.lines().filter(l -> l.startsWith("cpu ")).findFirst().orElse(null);
+        String first =
+                stat.lines().filter(l -> l.startsWith("cpu ")).findFirst().orElse(null);
         if (first == null) {
             return Double.NaN;
         }
@@ -112,7 +113,8 @@ final class HostMetrics {
         if (energy.isEmpty()) {
             if (!raplAbsentSaid) {
                 raplAbsentSaid = true;
-                log.info("no readable RAPL energy counter under {}: the host measurement goes without cpu_power_w", dir);
+                log.info(
+                        "no readable RAPL energy counter under {}: the host measurement goes without cpu_power_w", dir);
             }
             return Double.NaN;
         }

@@ -34,13 +34,29 @@ final class HostSource implements Source {
         this.host = config.host() != null ? config.host() : ctx.instance();
         this.clock = ctx.clock();
         this.metrics = new HostMetrics(new HostFs(config.options().root()), ctx.clock());
-        this.scanner = config.evidence() ? new EvidenceScanner(config.options(), config.signatures(), ctx.clock()) : null;
+        this.scanner =
+                config.evidence() ? new EvidenceScanner(config.options(), config.signatures(), ctx.clock()) : null;
     }
 
-    @Override public String name() { return common.name(); }
-    @Override public String type() { return "host"; }
-    @Override public Duration interval() { return common.interval(); }
-    @Override public Duration timeout() { return common.timeout(); }
+    @Override
+    public String name() {
+        return common.name();
+    }
+
+    @Override
+    public String type() {
+        return "host";
+    }
+
+    @Override
+    public Duration interval() {
+        return common.interval();
+    }
+
+    @Override
+    public Duration timeout() {
+        return common.timeout();
+    }
 
     @Override
     public void start() {
@@ -57,8 +73,11 @@ final class HostSource implements Source {
     @Override
     public void poll(Emitter out) {
         HostMetrics.Values v = metrics.read();
-        Sample.Builder b = out.point(Schema.Host.NAME).tags(common.tags()).tag(Schema.HOST, host)
-                .field(Schema.Host.CPU_UTIL_PCT, v.cpuUtilPct()).field(Schema.Host.CPU_POWER_W, v.cpuPowerW())
+        Sample.Builder b = out.point(Schema.Host.NAME)
+                .tags(common.tags())
+                .tag(Schema.HOST, host)
+                .field(Schema.Host.CPU_UTIL_PCT, v.cpuUtilPct())
+                .field(Schema.Host.CPU_POWER_W, v.cpuPowerW())
                 .field(Schema.Host.MEM_USED_PCT, v.memUsedPct());
         if (b.hasFields()) {
             out.emit(b.build());
@@ -67,7 +86,8 @@ final class HostSource implements Source {
         if (scanner == null || now < nextScanMs) {
             return;
         }
-        nextScanMs = now + config.evidenceInterval().toMillis() - common.interval().toMillis() / 2;
+        nextScanMs =
+                now + config.evidenceInterval().toMillis() - common.interval().toMillis() / 2;
         EvidenceScan scan = scanner.scan();
         latest = scan;
         for (Sample s : points(scan, out.tickMs())) {
@@ -82,7 +102,8 @@ final class HostSource implements Source {
     private List<Sample> points(EvidenceScan scan, long t) {
         Map<String, List<Finding>> groups = new LinkedHashMap<>();
         for (Finding f : scan.findings()) {
-            groups.computeIfAbsent(f.kind() + "\0" + f.process(), k -> new ArrayList<>()).add(f);
+            groups.computeIfAbsent(f.kind() + "\0" + f.process(), k -> new ArrayList<>())
+                    .add(f);
         }
         List<Sample> out = new ArrayList<>();
         for (List<Finding> g : groups.values()) {
@@ -90,13 +111,22 @@ final class HostSource implements Source {
             Finding top = g.get(0);
             String detail = top.detail();
             if (g.size() > 1) {
-                List<String> pids = g.stream().skip(1).map(f -> f.pid() > 0 ? "pid " + f.pid() : f.detail()).toList();
+                List<String> pids = g.stream()
+                        .skip(1)
+                        .map(f -> f.pid() > 0 ? "pid " + f.pid() : f.detail())
+                        .toList();
                 detail += "; also " + String.join(", ", pids.subList(0, Math.min(20, pids.size())))
                         + (pids.size() > 20 ? " and " + (pids.size() - 20) + " more" : "");
             }
-            out.add(Sample.builder(Evidence.NAME).time(t).tags(common.tags()).tag(Schema.HOST, host)
-                    .tag(Evidence.KIND, top.kind()).tag(Evidence.PROCESS, top.process())
-                    .field(Evidence.PID, (long) top.pid()).field(Evidence.DETAIL, detail).field(Evidence.SCORE, top.score())
+            out.add(Sample.builder(Evidence.NAME)
+                    .time(t)
+                    .tags(common.tags())
+                    .tag(Schema.HOST, host)
+                    .tag(Evidence.KIND, top.kind())
+                    .tag(Evidence.PROCESS, top.process())
+                    .field(Evidence.PID, (long) top.pid())
+                    .field(Evidence.DETAIL, detail)
+                    .field(Evidence.SCORE, top.score())
                     .build());
         }
         return out;

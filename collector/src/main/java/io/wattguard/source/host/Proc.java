@@ -1,8 +1,18 @@
 package io.wattguard.source.host;
 
 /** What one process looked like in one scan: read once by {@link ProcessScan}, judged by every scan. */
-record Proc(int pid, int ppid, String comm, long flags, long cpuTicks, long startTicks, byte[] rawCmdline,
-        String cmdline, String argv0, String exe, boolean hidden) {
+record Proc(
+        int pid,
+        int ppid,
+        String comm,
+        long flags,
+        long cpuTicks,
+        long startTicks,
+        byte[] rawCmdline,
+        String cmdline,
+        String argv0,
+        String exe,
+        boolean hidden) {
     /** What the kernel appends to {@code /proc/PID/exe} when the file was deleted after it started. */
     static final String DELETED_SUFFIX = " (deleted)";
 

@@ -24,14 +24,17 @@ import java.util.regex.Pattern;
 final class ProcessScan {
     /** USER_HZ: the unit of /proc CPU times on every mainstream Linux architecture. */
     private static final int TICKS_PER_S = 100;
+
     private static final long PF_KTHREAD = 0x00200000L;
     private static final Pattern KERNEL_THREAD_NAME = Pattern.compile(
             "(?:kworker|ksoftirqd|kswapd|kcompactd|kdevtmpfs|migration/|rcu_|irq/)\\S*|kthreadd|khugepaged|kauditd|kthrotld");
     /** Shorter tokens are too often plain words or hashes to be worth decoding. */
     private static final int MIN_BASE64_CHARS = 16;
+
     private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/_-]{" + MIN_BASE64_CHARS + ",}={0,2}");
     /** How many base64-looking tokens of one command line are decoded, so a huge one costs little. */
     private static final int MAX_BASE64_TOKENS = 32;
+
     private static final List<String> TEMP_DIRS = List.of("/tmp/", "/var/tmp/", "/dev/shm/");
     private static final int MAX_STAT_BYTES = 4096;
     private static final int MAX_CMDLINE_BYTES = 64 * 1024;
@@ -44,6 +47,7 @@ final class ProcessScan {
     private static final int DEFAULT_PID_MAX = 32768;
     /** How far beyond the newest listed pid (and this much less below) the window of probes reaches. */
     private static final int NEWEST_PID_MARGIN = 64;
+
     private static final int MAX_MARKER_CHARS = 48;
     private static final int MAX_STORED_CMDLINE_CHARS = 2000;
     private static final String LD_PRELOAD_VAR = "LD_PRELOAD=";
@@ -77,7 +81,10 @@ final class ProcessScan {
         }
         for (Proc p : findHidden(proc, listed, procs, knownPids)) {
             procs.put(p.pid(), p);
-            out.add(p.finding(Finding.HIDDEN_PROCESS, signatures, Signatures.HIDDEN,
+            out.add(p.finding(
+                    Finding.HIDDEN_PROCESS,
+                    signatures,
+                    Signatures.HIDDEN,
                     "/proc/" + p.pid() + " answers but the /proc listing hides it" + p.describeExe()));
         }
         return procs;
@@ -180,7 +187,8 @@ final class ProcessScan {
             int newest = listed.stream().mapToInt(Integer::intValue).max().orElse(1);
             int window = budget / 2;
             for (int pid = Math.max(1, newest - window + NEWEST_PID_MARGIN);
-                    pid <= Math.min(pidMax, newest + NEWEST_PID_MARGIN); pid++) {
+                    pid <= Math.min(pidMax, newest + NEWEST_PID_MARGIN);
+                    pid++) {
                 candidates.add(pid);
             }
             int sweep = budget - window;
@@ -191,7 +199,9 @@ final class ProcessScan {
         }
         List<Integer> suspects = new ArrayList<>();
         for (int pid : candidates) {
-            if (pid > 0 && !listed.contains(pid) && fs.probe(proc.resolve(Integer.toString(pid)))
+            if (pid > 0
+                    && !listed.contains(pid)
+                    && fs.probe(proc.resolve(Integer.toString(pid)))
                     && isThreadGroupLeader(proc, pid)) {
                 suspects.add(pid);
             }
@@ -230,13 +240,15 @@ final class ProcessScan {
             return; // a kernel thread (or a zombie): nothing of its own to judge
         }
         // Names: the kernel's comm (15 characters), argv[0] and the executable's file name.
-        Signatures.Signature miner = firstNonNull(signatures.miner(p.comm()), signatures.miner(firstWord(p.argv0())),
-                signatures.miner(p.exePath()));
+        Signatures.Signature miner = firstNonNull(
+                signatures.miner(p.comm()), signatures.miner(firstWord(p.argv0())), signatures.miner(p.exePath()));
         if (miner != null) {
             out.add(p.finding(Finding.MINER_PROCESS, miner, miner.description() + p.describeExe()));
         } else {
-            Signatures.Signature wallet = firstNonNull(signatures.wallet(p.comm()),
-                    signatures.wallet(firstWord(p.argv0())), signatures.wallet(p.exePath()));
+            Signatures.Signature wallet = firstNonNull(
+                    signatures.wallet(p.comm()),
+                    signatures.wallet(firstWord(p.argv0())),
+                    signatures.wallet(p.exePath()));
             if (wallet != null) {
                 out.add(p.finding(Finding.WALLET, wallet, wallet.description() + " running" + p.describeExe()));
             }
@@ -246,10 +258,15 @@ final class ProcessScan {
         }
         String argv0 = stripBrackets(firstWord(p.argv0()));
         boolean bracketed = p.argv0().startsWith("[") && p.argv0().endsWith("]");
-        if (p.exe() != null && (p.flags() & PF_KTHREAD) == 0
-                && (bracketed || KERNEL_THREAD_NAME.matcher(p.comm()).matches()
+        if (p.exe() != null
+                && (p.flags() & PF_KTHREAD) == 0
+                && (bracketed
+                        || KERNEL_THREAD_NAME.matcher(p.comm()).matches()
                         || KERNEL_THREAD_NAME.matcher(argv0).matches())) {
-            out.add(p.finding(Finding.FAKE_KERNEL_THREAD, signatures, Signatures.FAKE_KERNEL_THREAD,
+            out.add(p.finding(
+                    Finding.FAKE_KERNEL_THREAD,
+                    signatures,
+                    Signatures.FAKE_KERNEL_THREAD,
                     "named '" + (bracketed ? p.argv0() : p.comm()) + "' like a kernel thread, runs " + p.exePath()));
         }
         String exe = p.exe();
@@ -276,7 +293,9 @@ final class ProcessScan {
         // config passed inline): decode long base64-looking tokens and look again.
         int decoded = 0;
         for (String token : EvidenceText.TOKEN_SPLIT.split(text)) {
-            if (decoded >= MAX_BASE64_TOKENS || token.length() < MIN_BASE64_CHARS || !BASE64.matcher(token).matches()) {
+            if (decoded >= MAX_BASE64_TOKENS
+                    || token.length() < MIN_BASE64_CHARS
+                    || !BASE64.matcher(token).matches()) {
                 continue;
             }
             String plain = EvidenceText.decodeBase64(token);
@@ -299,7 +318,8 @@ final class ProcessScan {
             d.append(s.description()).append(" (").append(matched.length()).append(" characters, not stored)");
         } else {
             String m = matched.strip();
-            d.append("marker '").append(m.length() > MAX_MARKER_CHARS ? m.substring(0, MAX_MARKER_CHARS) + "…" : m)
+            d.append("marker '")
+                    .append(m.length() > MAX_MARKER_CHARS ? m.substring(0, MAX_MARKER_CHARS) + "…" : m)
                     .append("'");
         }
         if (base64) {
@@ -308,8 +328,8 @@ final class ProcessScan {
         d.append("; command line sha256:").append(EvidenceText.sha256(p.rawCmdline()));
         if (options.storeCommandLines()) {
             String c = p.cmdline().replace('\0', ' ');
-            d.append("; command line: ").append(c.length() > MAX_STORED_CMDLINE_CHARS
-                    ? c.substring(0, MAX_STORED_CMDLINE_CHARS) + "…" : c);
+            d.append("; command line: ")
+                    .append(c.length() > MAX_STORED_CMDLINE_CHARS ? c.substring(0, MAX_STORED_CMDLINE_CHARS) + "…" : c);
         }
         return d.toString();
     }
@@ -354,10 +374,17 @@ final class ProcessScan {
         for (int i = 0; i <= env.length; i++) {
             if (i == env.length || env[i] == 0) {
                 if (i - start > LD_PRELOAD_VAR.length() && startsWith(env, start, LD_PRELOAD_VAR)) {
-                    String libs = new String(env, start + LD_PRELOAD_VAR.length(), i - start - LD_PRELOAD_VAR.length(),
-                            StandardCharsets.UTF_8).strip();
+                    String libs = new String(
+                                    env,
+                                    start + LD_PRELOAD_VAR.length(),
+                                    i - start - LD_PRELOAD_VAR.length(),
+                                    StandardCharsets.UTF_8)
+                            .strip();
                     if (!libs.isEmpty()) {
-                        out.add(p.finding(Finding.LD_PRELOAD, signatures, Signatures.LD_PRELOAD,
+                        out.add(p.finding(
+                                Finding.LD_PRELOAD,
+                                signatures,
+                                Signatures.LD_PRELOAD,
                                 "busy, and runs with LD_PRELOAD=" + libs));
                     }
                     return;

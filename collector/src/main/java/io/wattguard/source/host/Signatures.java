@@ -27,16 +27,34 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class Signatures {
     /** The groups of the data file, in its order. */
-    public enum Group { MINERS, WALLETS, COMMAND_LINES, POOL_PORTS, API_PORTS, BROWSER, CHECKS;
-        String key() { return name().toLowerCase(Locale.ROOT); }
+    public enum Group {
+        MINERS,
+        WALLETS,
+        COMMAND_LINES,
+        POOL_PORTS,
+        API_PORTS,
+        BROWSER,
+        CHECKS;
+
+        String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
     /** One signature; only the matcher of its group is set (names, pattern or ports). */
-    public record Signature(String id, Group group, String description, double weight, Set<String> names,
-            Pattern pattern, Set<Integer> ports, boolean secret) {}
+    public record Signature(
+            String id,
+            Group group,
+            String description,
+            double weight,
+            Set<String> names,
+            Pattern pattern,
+            Set<Integer> ports,
+            boolean secret) {}
 
     /** Check ids: the checks that are logic, not lists; their weights and descriptions come from the file. */
     static final String FAKE_KERNEL_THREAD = "check.fake-kernel-thread";
+
     static final String DELETED_EXE = "check.deleted-executable";
     static final String TEMP_EXE = "check.temp-executable";
     static final String LD_SO_PRELOAD = "check.ld-so-preload";
@@ -46,8 +64,17 @@ public final class Signatures {
     static final String POOL_DOMAIN = "check.pool-domain";
     static final String PERSISTENCE = "check.persistence";
     static final String INSTALLED = "check.installed";
-    static final List<String> CHECKS = List.of(FAKE_KERNEL_THREAD, DELETED_EXE, TEMP_EXE, LD_SO_PRELOAD, LD_PRELOAD,
-            HIDDEN, RANDOMX_TUNING, POOL_DOMAIN, PERSISTENCE, INSTALLED);
+    static final List<String> CHECKS = List.of(
+            FAKE_KERNEL_THREAD,
+            DELETED_EXE,
+            TEMP_EXE,
+            LD_SO_PRELOAD,
+            LD_PRELOAD,
+            HIDDEN,
+            RANDOMX_TUNING,
+            POOL_DOMAIN,
+            PERSISTENCE,
+            INSTALLED);
 
     private final Map<String, Signature> byId;
     private final Map<String, Signature> minerNames = new HashMap<>();
@@ -70,7 +97,7 @@ public final class Signatures {
                 case API_PORTS -> s.ports().forEach(p -> apiPorts.put(p, s));
                 case COMMAND_LINES -> commandLines.add(s);
                 case BROWSER -> browser.add(s);
-                default -> { }
+                default -> {}
             }
         }
     }
@@ -90,7 +117,8 @@ public final class Signatures {
             if (in == null) {
                 throw new IllegalStateException("signatures.yaml is missing from the jar");
             }
-            ConfigNode root = ConfigNode.parse("signatures.yaml", new InputStreamReader(in, StandardCharsets.UTF_8), problems);
+            ConfigNode root =
+                    ConfigNode.parse("signatures.yaml", new InputStreamReader(in, StandardCharsets.UTF_8), problems);
             Section s = new Section(root, "", new Section.Context(problems, k -> null, Path.of(".")));
             Map<String, Signature> m = new LinkedHashMap<>();
             read(s, m, true);
@@ -131,7 +159,9 @@ public final class Signatures {
                         if (list.isEmpty()) {
                             e.error("names", "expected a list of program names, e.g. [xmrig]");
                         }
-                        names = Set.copyOf(list.stream().map(n -> n.toLowerCase(Locale.ROOT)).toList());
+                        names = Set.copyOf(list.stream()
+                                .map(n -> n.toLowerCase(Locale.ROOT))
+                                .toList());
                     }
                     case COMMAND_LINES, BROWSER -> {
                         String p = e.requiredString("pattern", "a regular expression");
@@ -162,8 +192,10 @@ public final class Signatures {
                     }
                     case CHECKS -> {
                         if (id != null && !CHECKS.contains(id)) {
-                            e.error("id", "unknown check '" + id + "'" + Section.didYouMean(id, CHECKS) + "; checks: "
-                                    + String.join(", ", CHECKS));
+                            e.error(
+                                    "id",
+                                    "unknown check '" + id + "'" + Section.didYouMean(id, CHECKS) + "; checks: "
+                                            + String.join(", ", CHECKS));
                         }
                     }
                 }
@@ -173,8 +205,12 @@ public final class Signatures {
                 }
                 Signature old = into.get(id);
                 if (old != null && (builtIn || old.group() != g)) {
-                    e.error("id", builtIn ? "duplicate signature id '" + id + "'"
-                            : "signature '" + id + "' is a built-in of " + old.group().key() + ", not of " + g.key());
+                    e.error(
+                            "id",
+                            builtIn
+                                    ? "duplicate signature id '" + id + "'"
+                                    : "signature '" + id + "' is a built-in of "
+                                            + old.group().key() + ", not of " + g.key());
                     continue;
                 }
                 into.put(id, new Signature(id, g, description, weight, names, pattern, ports, secret));
@@ -183,9 +219,13 @@ public final class Signatures {
         root.finish();
     }
 
-    public Collection<Signature> all() { return byId.values(); }
+    public Collection<Signature> all() {
+        return byId.values();
+    }
 
-    public Signature get(String id) { return byId.get(id); }
+    public Signature get(String id) {
+        return byId.get(id);
+    }
 
     /** A check's weight; 0 when switched off. */
     double weight(String checkId) {
@@ -231,9 +271,23 @@ public final class Signatures {
         return s;
     }
 
-    Signature poolPort(int port) { return poolPorts.get(port); }
-    Signature apiPort(int port) { return apiPorts.get(port); }
-    Set<Integer> apiPortSet() { return apiPorts.keySet(); }
-    List<Signature> commandLines() { return commandLines; }
-    List<Signature> browser() { return browser; }
+    Signature poolPort(int port) {
+        return poolPorts.get(port);
+    }
+
+    Signature apiPort(int port) {
+        return apiPorts.get(port);
+    }
+
+    Set<Integer> apiPortSet() {
+        return apiPorts.keySet();
+    }
+
+    List<Signature> commandLines() {
+        return commandLines;
+    }
+
+    List<Signature> browser() {
+        return browser;
+    }
 }

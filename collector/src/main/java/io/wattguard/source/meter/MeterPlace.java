@@ -45,16 +45,25 @@ public record MeterPlace(String rack, String room, Map<String, String> feeds) {
         if (rack != null && !topology.racks().isEmpty()) {
             Topology.Rack r = topology.racks().get(rack);
             if (r == null) {
-                s.error("rack", "rack '" + rack + "' is not in the topology" + Section.didYouMean(rack,
-                        sorted(topology.racks().keySet())) + "; racks: " + names(sorted(topology.racks().keySet())));
+                s.error(
+                        "rack",
+                        "rack '" + rack + "' is not in the topology"
+                                + Section.didYouMean(
+                                        rack, sorted(topology.racks().keySet())) + "; racks: "
+                                + names(sorted(topology.racks().keySet())));
             } else if (room != null && r.room() != null && !room.equals(r.room())) {
-                s.error("room", "the topology puts rack '" + rack + "' in room '" + r.room() + "', not '" + room
-                        + "' (leave room out: it follows from the rack)");
+                s.error(
+                        "room",
+                        "the topology puts rack '" + rack + "' in room '" + r.room() + "', not '" + room
+                                + "' (leave room out: it follows from the rack)");
             }
         }
         if (room != null && !topology.rooms().isEmpty() && !topology.rooms().containsKey(room)) {
-            s.error("room", "room '" + room + "' is not in the topology" + Section.didYouMean(room,
-                    sorted(topology.rooms().keySet())) + "; rooms: " + names(sorted(topology.rooms().keySet())));
+            s.error(
+                    "room",
+                    "room '" + room + "' is not in the topology"
+                            + Section.didYouMean(room, sorted(topology.rooms().keySet())) + "; rooms: "
+                            + names(sorted(topology.rooms().keySet())));
         }
         if (room == null && rack != null && topology.racks().get(rack) != null) {
             room = topology.racks().get(rack).room();
@@ -68,9 +77,13 @@ public record MeterPlace(String rack, String room, Map<String, String> feeds) {
                     continue;
                 }
                 if (!topology.hosts().isEmpty() && !topology.hosts().containsKey(host)) {
-                    f.error(channel, "host '" + host + "' is not in the topology" + Section.didYouMean(host,
-                            sorted(topology.hosts().keySet())) + "; declare it under topology (rooms[].racks[].hosts) or "
-                            + "fix the name");
+                    f.error(
+                            channel,
+                            "host '" + host + "' is not in the topology"
+                                    + Section.didYouMean(
+                                            host, sorted(topology.hosts().keySet()))
+                                    + "; declare it under topology (rooms[].racks[].hosts) or "
+                                    + "fix the name");
                     continue;
                 }
                 feeds.put(channel, host);
@@ -89,8 +102,10 @@ public record MeterPlace(String rack, String room, Map<String, String> feeds) {
         Section f = s.section("feeds");
         for (String channel : feeds.keySet()) {
             if (!channels.contains(channel)) {
-                f.error(channel, "device " + device + " has no channel '" + channel + "'" + closest(channel, channels)
-                        + "; it reads channels " + names(channels));
+                f.error(
+                        channel,
+                        "device " + device + " has no channel '" + channel + "'" + closest(channel, channels)
+                                + "; it reads channels " + names(channels));
                 ok = false;
             }
         }
@@ -134,9 +149,15 @@ public record MeterPlace(String rack, String room, Map<String, String> feeds) {
         }
 
         private Sample.Builder builder(String kind, String channel) {
-            return byChannel.computeIfAbsent(kind + "\u0000" + channel, k -> Sample.builder(Meter.NAME).time(tickMs)
-                    .tags(sourceTags).tag(Meter.DEVICE, device).tag(Meter.CHANNEL, channel).tag(Meter.KIND, kind)
-                    .tag(Schema.RACK, rack).tag(Schema.ROOM, room).tag(Schema.HOST, feeds.get(channel)));
+            return byChannel.computeIfAbsent(kind + "\u0000" + channel, k -> Sample.builder(Meter.NAME)
+                    .time(tickMs)
+                    .tags(sourceTags)
+                    .tag(Meter.DEVICE, device)
+                    .tag(Meter.CHANNEL, channel)
+                    .tag(Meter.KIND, kind)
+                    .tag(Schema.RACK, rack)
+                    .tag(Schema.ROOM, room)
+                    .tag(Schema.HOST, feeds.get(channel)));
         }
 
         public Points add(Reading r) {

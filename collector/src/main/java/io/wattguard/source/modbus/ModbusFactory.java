@@ -6,8 +6,8 @@ import io.wattguard.config.Section;
 import io.wattguard.core.SourceFactory;
 import io.wattguard.core.SourceSpec;
 import io.wattguard.core.Topology;
-import io.wattguard.source.meter.MeterPlace;
 import io.wattguard.meters.modbus.ModbusDeviceConfig;
+import io.wattguard.source.meter.MeterPlace;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -66,13 +66,17 @@ public final class ModbusFactory implements SourceFactory {
             }
         });
         var list = section.node().map().get("devices");
-        if (list == null || list.kind() == io.wattguard.config.ConfigNode.Kind.NULL
-                || list.kind() == io.wattguard.config.ConfigNode.Kind.LIST && list.list().isEmpty()) {
-            section.error("devices", "a modbus source needs at least one entry under 'devices' (name, host, unit, "
-                    + "profile or registers)");
+        if (list == null
+                || list.kind() == io.wattguard.config.ConfigNode.Kind.NULL
+                || list.kind() == io.wattguard.config.ConfigNode.Kind.LIST
+                        && list.list().isEmpty()) {
+            section.error(
+                    "devices",
+                    "a modbus source needs at least one entry under 'devices' (name, host, unit, "
+                            + "profile or registers)");
         }
-        int concurrency = (int) section.integer("concurrency", Math.max(1, Math.min(DEFAULT_CONCURRENCY,
-                configs.size())), 1, 1024);
+        int concurrency = (int)
+                section.integer("concurrency", Math.max(1, Math.min(DEFAULT_CONCURRENCY, configs.size())), 1, 1024);
         double spread = spread(section, common);
         List<Device> devices = new ArrayList<>();
         for (ModbusDeviceConfig c : configs) {
@@ -84,7 +88,8 @@ public final class ModbusFactory implements SourceFactory {
             }
             devices.add(new Device(c, p));
         }
-        return SourceSpec.of(common, ctx -> new ModbusSource(common, List.copyOf(devices), concurrency, spread, ctx.clock()));
+        return SourceSpec.of(
+                common, ctx -> new ModbusSource(common, List.copyOf(devices), concurrency, spread, ctx.clock()));
     }
 
     /**
@@ -102,18 +107,24 @@ public final class ModbusFactory implements SourceFactory {
         }
         Double share = share(text.trim());
         if (share == null) {
-            section.error("spread", "expected a share of the interval from 0% to 100%, such as 50% (0 starts every "
-                    + "device at the tick), found '" + text + "'");
+            section.error(
+                    "spread",
+                    "expected a share of the interval from 0% to 100%, such as 50% (0 starts every "
+                            + "device at the tick), found '" + text + "'");
             return 0;
         }
         long windowMs = Math.round(intervalMs * share);
         if (windowMs > lastStartMs) {
-            section.error("spread", text.trim() + " of the " + Durations.format(common.interval()) + " interval "
-                    + "spreads the device polls over " + Durations.format(Duration.ofMillis(windowMs)) + " after the "
-                    + "tick, but they must all start within " + Durations.format(Duration.ofMillis(lastStartMs))
-                    + " (60% of the "
-                    + "source's timeout, " + Durations.format(common.timeout()) + ") to answer before the source stops "
-                    + "waiting; lower spread or raise timeout");
+            section.error(
+                    "spread",
+                    text.trim() + " of the " + Durations.format(common.interval()) + " interval "
+                            + "spreads the device polls over " + Durations.format(Duration.ofMillis(windowMs))
+                            + " after the "
+                            + "tick, but they must all start within " + Durations.format(Duration.ofMillis(lastStartMs))
+                            + " (60% of the "
+                            + "source's timeout, " + Durations.format(common.timeout())
+                            + ") to answer before the source stops "
+                            + "waiting; lower spread or raise timeout");
             return 0;
         }
         return share;

@@ -4,9 +4,9 @@ import io.wattguard.core.Emitter;
 import io.wattguard.core.Sample;
 import io.wattguard.core.Source;
 import io.wattguard.core.SourceSpec;
-import io.wattguard.source.meter.MeterPlace;
 import io.wattguard.meters.modbus.ModbusClient;
 import io.wattguard.meters.modbus.PollResult;
+import io.wattguard.source.meter.MeterPlace;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,6 +74,7 @@ public final class ModbusSource implements Source {
     private final int concurrency;
     /** Share of the interval over which the device polls start; 0 starts every device at the tick. */
     private final double spread;
+
     private final Clock clock;
     private final LongSupplier ticker;
     private final LinkedBlockingQueue<Done> finished = new LinkedBlockingQueue<>();
@@ -96,9 +97,11 @@ public final class ModbusSource implements Source {
          * devices in {@link #start} would cost the first poll its whole timeout.
          */
         volatile ModbusClient client;
+
         final AtomicBoolean busy = new AtomicBoolean();
         /** Set by the device's own poll thread, read by {@link #poll}: which lane its next poll goes to. */
         volatile boolean reachable = true;
+
         volatile long busySinceMs;
 
         Poller(ModbusFactory.Device device, long phaseMs) {
@@ -137,13 +140,18 @@ public final class ModbusSource implements Source {
         }
     }
 
-    ModbusSource(SourceSpec.Common common, List<ModbusFactory.Device> devices, int concurrency, double spread,
-            Clock clock) {
+    ModbusSource(
+            SourceSpec.Common common, List<ModbusFactory.Device> devices, int concurrency, double spread, Clock clock) {
         this(common, devices, concurrency, spread, clock, System::nanoTime);
     }
 
-    ModbusSource(SourceSpec.Common common, List<ModbusFactory.Device> devices, int concurrency, double spread,
-            Clock clock, LongSupplier ticker) {
+    ModbusSource(
+            SourceSpec.Common common,
+            List<ModbusFactory.Device> devices,
+            int concurrency,
+            double spread,
+            Clock clock,
+            LongSupplier ticker) {
         this.common = common;
         this.devices = devices;
         this.concurrency = concurrency;
@@ -152,10 +160,25 @@ public final class ModbusSource implements Source {
         this.ticker = ticker;
     }
 
-    @Override public String name() { return common.name(); }
-    @Override public String type() { return "modbus"; }
-    @Override public Duration interval() { return common.interval(); }
-    @Override public Duration timeout() { return common.timeout(); }
+    @Override
+    public String name() {
+        return common.name();
+    }
+
+    @Override
+    public String type() {
+        return "modbus";
+    }
+
+    @Override
+    public Duration interval() {
+        return common.interval();
+    }
+
+    @Override
+    public Duration timeout() {
+        return common.timeout();
+    }
 
     public void observe(DeviceObserver o) {
         this.observer = o == null ? NO_OBSERVER : o;
@@ -199,8 +222,8 @@ public final class ModbusSource implements Source {
 
     private static ExecutorService pool(int threads, String name) {
         AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor p = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                r -> {
+        ThreadPoolExecutor p =
+                new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "wattguard-modbus-" + name + "-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -292,8 +315,12 @@ public final class ModbusSource implements Source {
         }
         if (!p.busy.compareAndSet(false, true)) {
             long since = clock.millis() - p.busySinceMs;
-            finished.add(new Done(p, tick, null, "previous poll still running after " + since + " ms (the device is "
-                    + "slow or not answering: see its timeout and retries); skipped this tick"));
+            finished.add(new Done(
+                    p,
+                    tick,
+                    null,
+                    "previous poll still running after " + since + " ms (the device is "
+                            + "slow or not answering: see its timeout and retries); skipped this tick"));
             return true;
         }
         p.busySinceMs = clock.millis();
@@ -328,14 +355,16 @@ public final class ModbusSource implements Source {
     /** A point's identity within one device poll. A record, not a joined string: this runs for every reading. */
     /** Readings of one channel become one point; string registers join it as text fields. */
     List<Sample> points(ModbusFactory.Device device, PollResult r, long tickMs) {
-        MeterPlace.Points points = device.placement().points(device.config().name(), common.tags(), tickMs)
+        MeterPlace.Points points = device.placement()
+                .points(device.config().name(), common.tags(), tickMs)
                 .add(r.readings());
         for (Map.Entry<String, String> t : r.texts().entrySet()) {
             String k = t.getKey(); // kind/channel/field
             int first = k.indexOf('/');
             int last = k.lastIndexOf('/');
             if (first > 0 && last > first) {
-                points.addText(k.substring(0, first), k.substring(first + 1, last), k.substring(last + 1), t.getValue());
+                points.addText(
+                        k.substring(0, first), k.substring(first + 1, last), k.substring(last + 1), t.getValue());
             }
         }
         return points.build();

@@ -16,7 +16,11 @@ public record Allowlist(List<Rule> rules) {
     public static final Allowlist NONE = new Allowlist(List.of());
 
     /** What the rules look at: from /proc, so a process NVML lists but /proc does not show matches nothing. */
-    public record Facts(String process, Optional<String> user, Optional<String> exe, Optional<String> container,
+    public record Facts(
+            String process,
+            Optional<String> user,
+            Optional<String> exe,
+            Optional<String> container,
             List<String> cgroupPaths) {}
 
     /** Absent keys are not checked. */
@@ -25,8 +29,10 @@ public record Allowlist(List<Rule> rules) {
             return user.map(g -> f.user().map(g::matches).orElse(false)).orElse(true)
                     && exe.map(g -> f.exe().map(g::matches).orElse(false)).orElse(true)
                     && process.map(g -> g.matches(f.process())).orElse(true)
-                    && container.map(g -> f.container().map(g::matches).orElse(false)
-                            || f.cgroupPaths().stream().anyMatch(g::matches)).orElse(true);
+                    && container
+                            .map(g -> f.container().map(g::matches).orElse(false)
+                                    || f.cgroupPaths().stream().anyMatch(g::matches))
+                            .orElse(true);
         }
     }
 
@@ -53,8 +59,10 @@ public record Allowlist(List<Rule> rules) {
                         + "container");
                 continue;
             }
-            if ((s.has("user") && user.isEmpty()) || (s.has("exe") && exe.isEmpty())
-                    || (s.has("process") && process.isEmpty()) || (s.has("container") && container.isEmpty())) {
+            if ((s.has("user") && user.isEmpty())
+                    || (s.has("exe") && exe.isEmpty())
+                    || (s.has("process") && process.isEmpty())
+                    || (s.has("container") && container.isEmpty())) {
                 continue; // reported; a rule missing one of its keys would allow more than written
             }
             rules.add(new Rule(user, exe, process, container));

@@ -9,8 +9,7 @@ import java.util.OptionalInt;
  * a lookup, and the pair stays the same for as long as the slice exists.
  */
 public final class MigId {
-    private MigId() {
-    }
+    private MigId() {}
 
     public static Optional<String> of(OptionalInt gpuInstance, OptionalInt computeInstance) {
         if (gpuInstance.isEmpty() || computeInstance.isEmpty()) {

@@ -22,8 +22,15 @@ import java.util.Set;
  * @param allowlist which GPU processes are the business; when set, {@code gpu_process} points carry
  *        {@code business} and each poll writes a {@code business_load} point for the host
  */
-public record NvmlConfig(Optional<String> library, Optional<String> host, Set<String> fields, boolean processes,
-        boolean mig, Path hostRoot, Duration lostRetry, Allowlist allowlist) {
+public record NvmlConfig(
+        Optional<String> library,
+        Optional<String> host,
+        Set<String> fields,
+        boolean processes,
+        boolean mig,
+        Path hostRoot,
+        Duration lostRetry,
+        Allowlist allowlist) {
 
     /** The {@code gpu} measurement's fields (docs/schema.md), in the order they are written. */
     public static final List<String> GPU_FIELDS = Schema.Gpu.FIELDS;
@@ -37,7 +44,9 @@ public record NvmlConfig(Optional<String> library, Optional<String> host, Set<St
         // A relative path is taken from the config file's folder, like every path in the file; a bare file name
         // (libnvidia-ml.so.1) is left to the dynamic linker's search, as the operator would expect of a library.
         Optional<String> lib = Optional.ofNullable(library)
-                .map(l -> l.contains("/") || l.contains(java.io.File.separator) ? s.resolve(l).toString() : l);
+                .map(l -> l.contains("/") || l.contains(java.io.File.separator)
+                        ? s.resolve(l).toString()
+                        : l);
         String host = s.string("host", null);
         if (host != null && host.isBlank()) {
             s.error("host", "must not be empty: leave it out to use the daemon's instance name");
@@ -49,8 +58,10 @@ public record NvmlConfig(Optional<String> library, Optional<String> host, Set<St
                 if (GPU_FIELDS.contains(f)) {
                     fields.add(f);
                 } else {
-                    s.error("fields", "unknown gpu field '" + f + "'" + Section.didYouMean(f, GPU_FIELDS)
-                            + "; known fields: " + String.join(", ", GPU_FIELDS));
+                    s.error(
+                            "fields",
+                            "unknown gpu field '" + f + "'" + Section.didYouMean(f, GPU_FIELDS) + "; known fields: "
+                                    + String.join(", ", GPU_FIELDS));
                 }
             }
             if (fields.isEmpty() && s.strings("fields").isEmpty()) {
@@ -67,7 +78,7 @@ public record NvmlConfig(Optional<String> library, Optional<String> host, Set<St
         if (s.has("allowlist") && !processes) {
             s.error("allowlist", "needs processes: true: business load is judged from the GPU processes");
         }
-        return new NvmlConfig(lib, Optional.ofNullable(host), Set.copyOf(fields), processes, mig, root, lostRetry,
-                allowlist);
+        return new NvmlConfig(
+                lib, Optional.ofNullable(host), Set.copyOf(fields), processes, mig, root, lostRetry, allowlist);
     }
 }

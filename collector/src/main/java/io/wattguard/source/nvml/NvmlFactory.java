@@ -21,9 +21,11 @@ public final class NvmlFactory implements SourceFactory {
         NvmlConfig config = NvmlConfig.read(section);
         // GPU-level attribution judges a busy GPU by the allowlist's verdict on its processes: without one it
         // gives no verdict for this host's GPUs, and the operator should know that before wondering why.
-        String note = !config.processes() ? "processes off: no GPU-level verdict (unexplained_gpu)"
-                : !config.allowlist().configured() ? "no allowlist: no GPU-level verdict (unexplained_gpu)"
-                : "allowlist: GPU-level attribution (unexplained_gpu)";
+        String note = !config.processes()
+                ? "processes off: no GPU-level verdict (unexplained_gpu)"
+                : !config.allowlist().configured()
+                        ? "no allowlist: no GPU-level verdict (unexplained_gpu)"
+                        : "allowlist: GPU-level attribution (unexplained_gpu)";
         return SourceSpec.of(common, note, ctx -> new NvmlSource(common, config, ctx));
     }
 }

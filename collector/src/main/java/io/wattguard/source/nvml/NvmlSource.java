@@ -50,6 +50,7 @@ final class NvmlSource implements Source {
     private final ProcessResolver resolver;
     /** By UUID, not index: an index can name another board after a reset or a swap, a UUID cannot. */
     private final Map<String, EnergyCounter> energy = new HashMap<>();
+
     private Nvml nvml;
     private boolean closed;
 
@@ -61,16 +62,34 @@ final class NvmlSource implements Source {
         this.resolver = new ProcessResolver(config.hostRoot());
     }
 
-    NvmlConfig config() { return config; }
+    NvmlConfig config() {
+        return config;
+    }
 
-    @Override public String name() { return common.name(); }
-    @Override public String type() { return "nvml"; }
-    @Override public Duration interval() { return common.interval(); }
-    @Override public Duration timeout() { return common.timeout(); }
+    @Override
+    public String name() {
+        return common.name();
+    }
+
+    @Override
+    public String type() {
+        return "nvml";
+    }
+
+    @Override
+    public Duration interval() {
+        return common.interval();
+    }
+
+    @Override
+    public Duration timeout() {
+        return common.timeout();
+    }
 
     static LoadOptions options(NvmlConfig config, java.time.Clock clock) {
         // Lost-GPU retries follow the daemon's clock, so simulated time drives them like everything else.
-        LoadOptions o = LoadOptions.defaults().withLostRetryInterval(config.lostRetry())
+        LoadOptions o = LoadOptions.defaults()
+                .withLostRetryInterval(config.lostRetry())
                 .withTicker(() -> clock.millis() * 1_000_000L);
         return config.library().map(o::withLibraryPath).orElse(o);
     }
@@ -86,8 +105,13 @@ final class NvmlSource implements Source {
             return;
         }
         nvml = Nvml.load(options(config, ctx.clock()));
-        log.info("source {}: NVML {} (driver {}) at {}, GPUs: {}", common.name(), nvml.nvmlVersion(),
-                nvml.driverVersion(), nvml.libraryFile(), nvml.devices().size());
+        log.info(
+                "source {}: NVML {} (driver {}) at {}, GPUs: {}",
+                common.name(),
+                nvml.nvmlVersion(),
+                nvml.driverVersion(),
+                nvml.libraryFile(),
+                nvml.devices().size());
     }
 
     @Override
@@ -120,8 +144,13 @@ final class NvmlSource implements Source {
         // as idle capacity, which would make the business look smaller than it is. Without an allowlist nothing is
         // known about the business, and a 0 would read as "nothing explains this power": no point at all.
         if (config.allowlist().configured() && gpus > 0) {
-            out.emit(BusinessLoad.point(host, BusinessLoad.Level.HOST, "allowlist",
-                    BusinessLoad.clamp01(explainedPct / (100.0 * gpus)), businessPids.size(), out.tickMs())
+            out.emit(BusinessLoad.point(
+                            host,
+                            BusinessLoad.Level.HOST,
+                            "allowlist",
+                            BusinessLoad.clamp01(explainedPct / (100.0 * gpus)),
+                            businessPids.size(),
+                            out.tickMs())
                     .withDefaultTags(common.tags()));
         }
     }
@@ -137,7 +166,8 @@ final class NvmlSource implements Source {
             for (GpuDevice m : gpu.migDevices()) {
                 try {
                     GpuInfo mi = m.info();
-                    String mig = MigId.of(mi.gpuInstanceId(), mi.computeInstanceId()).orElse(mi.uuid());
+                    String mig =
+                            MigId.of(mi.gpuInstanceId(), mi.computeInstanceId()).orElse(mi.uuid());
                     emitGpu(out, gpu.index(), mi, m.snapshot(), Optional.of(mig));
                 } catch (GpuLostException e) {
                     out.error("gpu " + gpu.index() + " mig", e.getMessage());
@@ -153,8 +183,12 @@ final class NvmlSource implements Source {
 
     private void emitGpu(Emitter out, int index, GpuInfo info, GpuSnapshot s, Optional<String> mig) {
         Set<String> want = config.fields();
-        Sample.Builder b = out.point(Gpu.NAME).tags(common.tags()).tag(Schema.HOST, host)
-                .tag(Gpu.GPU, Integer.toString(index)).tag(Gpu.UUID, info.uuid()).tag(Gpu.MODEL, info.name())
+        Sample.Builder b = out.point(Gpu.NAME)
+                .tags(common.tags())
+                .tag(Schema.HOST, host)
+                .tag(Gpu.GPU, Integer.toString(index))
+                .tag(Gpu.UUID, info.uuid())
+                .tag(Gpu.MODEL, info.name())
                 .tag(Gpu.MIG, mig.orElse(null));
         put(b, want, Gpu.UTIL_PCT, s.utilizationGpuPct());
         put(b, want, Gpu.MEM_UTIL_PCT, s.utilizationMemoryPct());
@@ -163,14 +197,20 @@ final class NvmlSource implements Source {
         OptionalLong raw = s.energyMillijoules();
         if (raw.isPresent()) {
             // A board without a UUID (rare, old) is followed by its index rather than not at all.
-            String key = info.uuid().isEmpty() ? "index " + index + mig.map(m -> " mig " + m).orElse("") : info.uuid();
+            String key = info.uuid().isEmpty()
+                    ? "index " + index + mig.map(m -> " mig " + m).orElse("")
+                    : info.uuid();
             EnergyCounter c = energy.computeIfAbsent(key, u -> new EnergyCounter());
             int resets = c.resets();
             c.update(raw.getAsLong());
             if (c.resets() > resets) {
-                log.info("source {}: GPU {} ({}) energy counter restarted (driver reloaded); energy_j carries on from "
-                        + "{} J", common.name(), index, info.uuid(), String.format(java.util.Locale.ROOT, "%.3f",
-                        c.cumulativeJoules() - raw.getAsLong() / 1000.0));
+                log.info(
+                        "source {}: GPU {} ({}) energy counter restarted (driver reloaded); energy_j carries on from "
+                                + "{} J",
+                        common.name(),
+                        index,
+                        info.uuid(),
+                        String.format(java.util.Locale.ROOT, "%.3f", c.cumulativeJoules() - raw.getAsLong() / 1000.0));
             }
             if (want.contains(Gpu.ENERGY_J)) {
                 b.field(Gpu.ENERGY_J, c.cumulativeJoules());
@@ -218,7 +258,10 @@ final class NvmlSource implements Source {
         List<Row> rows = new ArrayList<>();
         for (GpuProcess p : processes) {
             Optional<ProcessResolver.ProcessInfo> pi = resolver.resolve(p.pid());
-            rows.add(new Row(p, pi, pi.map(ProcessResolver.ProcessInfo::name).orElse(NOT_IN_PROC),
+            rows.add(new Row(
+                    p,
+                    pi,
+                    pi.map(ProcessResolver.ProcessInfo::name).orElse(NOT_IN_PROC),
                     MigId.of(p.gpuInstanceId(), p.computeInstanceId())));
         }
         // Points with the same tags and timestamp overwrite each other in InfluxDB, so two processes of one name on
@@ -229,13 +272,18 @@ final class NvmlSource implements Source {
         for (Row r : rows) {
             String key = r.mig().orElse("") + "\u0000" + r.name();
             String process = seen.merge(key, 1, Integer::sum) == 1 ? r.name() : r.name() + "#" + r.p().pid();
-            Sample.Builder b = out.point(Schema.GpuProcess.NAME).tags(common.tags()).tag(Schema.HOST, host)
-                    .tag(Schema.GpuProcess.GPU, Integer.toString(index)).tag(Schema.GpuProcess.MIG, r.mig().orElse(null))
-                    .tag(Schema.GpuProcess.PROCESS, process).field(Schema.GpuProcess.PID, (long) r.p().pid());
+            Sample.Builder b = out.point(Schema.GpuProcess.NAME)
+                    .tags(common.tags())
+                    .tag(Schema.HOST, host)
+                    .tag(Schema.GpuProcess.GPU, Integer.toString(index))
+                    .tag(Schema.GpuProcess.MIG, r.mig().orElse(null))
+                    .tag(Schema.GpuProcess.PROCESS, process)
+                    .field(Schema.GpuProcess.PID, (long) r.p().pid());
             if (allowlist.configured()) {
                 // A process /proc does not show (hidden, or another pid namespace) is never business, whatever a
                 // broad rule such as process: "*" would say of its placeholder name.
-                boolean business = r.info().isPresent() && allowlist.business(facts(r.info().get()));
+                boolean business = r.info().isPresent()
+                        && allowlist.business(facts(r.info().get()));
                 b.field(Schema.GpuProcess.BUSINESS, business);
                 allBusiness &= business;
                 if (business) {

@@ -24,8 +24,8 @@ public final class ProcessResolver {
             "(?:^|/)(?:(?:docker|cri-containerd|containerd|crio|libpod)-)?([0-9a-f]{64})(?:\\.scope)?(?=/|$)");
 
     /** What /proc says of one process; absent parts could not be read (gone, or not ours to read). */
-    public record ProcessInfo(int pid, String name, Optional<String> exe, Optional<String> user,
-            Optional<String> container) {}
+    public record ProcessInfo(
+            int pid, String name, Optional<String> exe, Optional<String> user, Optional<String> container) {}
 
     private final Path root;
     private final Path proc;
@@ -58,8 +58,8 @@ public final class ProcessResolver {
         } catch (IOException | UnsupportedOperationException e) {
             exe = Optional.empty(); // kernel threads have none; another user's needs root to read
         }
-        return Optional.of(new ProcessInfo(pid, comm.strip(), exe, user(read(dir.resolve("status"))),
-                containerId(read(dir.resolve("cgroup")))));
+        return Optional.of(new ProcessInfo(
+                pid, comm.strip(), exe, user(read(dir.resolve("status"))), containerId(read(dir.resolve("cgroup")))));
     }
 
     private Optional<String> user(String status) {

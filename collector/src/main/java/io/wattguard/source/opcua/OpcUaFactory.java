@@ -4,9 +4,9 @@ import io.wattguard.config.Section;
 import io.wattguard.core.SourceFactory;
 import io.wattguard.core.SourceSpec;
 import io.wattguard.core.Topology;
-import io.wattguard.source.meter.MeterPlace;
 import io.wattguard.meters.opcua.OpcUaEndpointConfig;
 import io.wattguard.meters.opcua.OpcUaMeterConfig;
+import io.wattguard.source.meter.MeterPlace;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,8 +45,10 @@ public final class OpcUaFactory implements SourceFactory {
         Path pki = section.pathValue("pki_dir", DEFAULT_PKI_DIR);
         List<Section> list = section.sections("devices");
         if (list.isEmpty() && !section.has("devices")) {
-            section.error("devices", "missing required key 'devices' (the OPC UA meters this source reads, each "
-                    + "with name, endpoint and items)");
+            section.error(
+                    "devices",
+                    "missing required key 'devices' (the OPC UA meters this source reads, each "
+                            + "with name, endpoint and items)");
         } else if (list.isEmpty()) {
             section.error("devices", "expected at least one device");
         }
@@ -60,8 +62,10 @@ public final class OpcUaFactory implements SourceFactory {
             if (nameNode != null && nameNode.kind() == io.wattguard.config.ConfigNode.Kind.SCALAR) {
                 Integer first = seen.putIfAbsent(nameNode.text(), i);
                 if (first != null) {
-                    ds.error("name", "device '" + nameNode.text() + "' is declared twice in this source (also at "
-                            + "devices[" + first + "]): the device tag must tell meters apart");
+                    ds.error(
+                            "name",
+                            "device '" + nameNode.text() + "' is declared twice in this source (also at " + "devices["
+                                    + first + "]): the device tag must tell meters apart");
                     complete = false;
                 }
             }
@@ -84,8 +88,10 @@ public final class OpcUaFactory implements SourceFactory {
      * reached through a NAT or by an address its certificate does not list) but weaker, so it is said.
      */
     static String hostnameWarning(List<OpcUaDevice> devices) {
-        List<String> off = devices.stream().filter(d -> !d.meter().endpoint().verifyHostname())
-                .map(OpcUaDevice::name).toList();
+        List<String> off = devices.stream()
+                .filter(d -> !d.meter().endpoint().verifyHostname())
+                .map(OpcUaDevice::name)
+                .toList();
         if (off.isEmpty()) {
             return "";
         }
@@ -98,8 +104,10 @@ public final class OpcUaFactory implements SourceFactory {
         MeterPlace place = MeterPlace.read(d, topology);
         boolean ok = true;
         if (d.has("pki_dir")) {
-            d.error("pki_dir", "set pki_dir once on the source, not per device: the devices of a source share one "
-                    + "client certificate and trust list");
+            d.error(
+                    "pki_dir",
+                    "set pki_dir once on the source, not per device: the devices of a source share one "
+                            + "client certificate and trust list");
             ok = false;
         }
         OpcUaMeterConfig meter = OpcUaMeterConfig.read(d);
@@ -110,9 +118,11 @@ public final class OpcUaFactory implements SourceFactory {
         meter.items().forEach(item -> channels.add(item.channel()));
         for (OpcUaMeterConfig.Item item : meter.items()) {
             if (item.field().endsWith(MeterPlace.UNCERTAIN_SUFFIX)) {
-                d.error("items", "field '" + item.field() + "': names ending in '" + MeterPlace.UNCERTAIN_SUFFIX
-                        + "' are reserved: power_w" + MeterPlace.UNCERTAIN_SUFFIX + " marks a power_w value of "
-                        + "Uncertain status");
+                d.error(
+                        "items",
+                        "field '" + item.field() + "': names ending in '" + MeterPlace.UNCERTAIN_SUFFIX
+                                + "' are reserved: power_w" + MeterPlace.UNCERTAIN_SUFFIX + " marks a power_w value of "
+                                + "Uncertain status");
                 ok = false;
             }
         }
@@ -121,8 +131,15 @@ public final class OpcUaFactory implements SourceFactory {
             return null;
         }
         OpcUaEndpointConfig shared = meter.endpoint().withPkiDir(pki);
-        OpcUaMeterConfig placed = new OpcUaMeterConfig(meter.device(), shared, meter.mode(), meter.samplingInterval(),
-                meter.queueSize(), meter.deadband(), meter.maxNodesPerRead(), meter.items());
+        OpcUaMeterConfig placed = new OpcUaMeterConfig(
+                meter.device(),
+                shared,
+                meter.mode(),
+                meter.samplingInterval(),
+                meter.queueSize(),
+                meter.deadband(),
+                meter.maxNodesPerRead(),
+                meter.items());
         return new OpcUaDevice(placed, place);
     }
 }

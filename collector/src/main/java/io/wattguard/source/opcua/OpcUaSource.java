@@ -42,11 +42,13 @@ final class OpcUaSource implements Source {
     private final List<OpcUaMeterClient> clients = new ArrayList<>();
     /** Per device: had a session at some poll, so its absence now is a loss, not a first connect. */
     private final boolean[] seenConnected;
+
     private ClientPki pki;
     private java.util.concurrent.ExecutorService readers;
     private boolean closed;
     /** A start is under way or done (the PKI is open); cleared when opening the PKI failed, to retry. */
     private boolean opening;
+
     private String pkiProblem;
 
     OpcUaSource(SourceSpec.Common common, Path pkiDir, List<OpcUaDevice> devices, Clock clock) {
@@ -57,10 +59,25 @@ final class OpcUaSource implements Source {
         this.seenConnected = new boolean[devices.size()];
     }
 
-    @Override public String name() { return common.name(); }
-    @Override public String type() { return "opcua"; }
-    @Override public Duration interval() { return common.interval(); }
-    @Override public Duration timeout() { return common.timeout(); }
+    @Override
+    public String name() {
+        return common.name();
+    }
+
+    @Override
+    public String type() {
+        return "opcua";
+    }
+
+    @Override
+    public Duration interval() {
+        return common.interval();
+    }
+
+    @Override
+    public Duration timeout() {
+        return common.timeout();
+    }
 
     /**
      * Opens the PKI folder and starts the device clients on a thread of its own: the first start of an
@@ -130,7 +147,9 @@ final class OpcUaSource implements Source {
                     if (why != null) {
                         out.error(d.name(), why);
                     } else if (seenConnected[i]) {
-                        out.error(d.name(), "lost the session with " + d.meter().endpoint().endpoint() + "; reconnecting");
+                        out.error(
+                                d.name(),
+                                "lost the session with " + d.meter().endpoint().endpoint() + "; reconnecting");
                     }
                     // Else the first connection attempt is still under way: not a failure until it fails.
                     continue;
@@ -208,7 +227,11 @@ final class OpcUaSource implements Source {
 
     /** One point per channel (and kind): every field the device gave for it in this drain. */
     static void emit(OpcUaDevice d, Map<String, String> sourceTags, List<Reading> readings, Emitter out) {
-        d.place().points(d.name(), sourceTags, out.tickMs()).add(readings).build().forEach(out::emit);
+        d.place()
+                .points(d.name(), sourceTags, out.tickMs())
+                .add(readings)
+                .build()
+                .forEach(out::emit);
     }
 
     @Override

@@ -16,7 +16,9 @@ sealed interface Generator {
     double at(long epochMs);
 
     record Constant(double value) implements Generator {
-        public double at(long t) { return value; }
+        public double at(long t) {
+            return value;
+        }
     }
 
     record Sine(double mean, double amplitude, long periodMs, long phaseMs) implements Generator {
@@ -38,7 +40,9 @@ sealed interface Generator {
 
     /** A cumulative counter growing at {@code ratePerSecond} since the epoch (for energy counters). */
     record Counter(double ratePerSecond) implements Generator {
-        public double at(long t) { return ratePerSecond * (t / 1000.0); }
+        public double at(long t) {
+            return ratePerSecond * (t / 1000.0);
+        }
     }
 
     /**
@@ -92,9 +96,13 @@ sealed interface Generator {
             case "constant" -> out = new Constant(g.number("constant", 0, -1e18, 1e18));
             case "sine" -> {
                 Section s = g.section("sine");
-                out = new Sine(s.number("mean", 0, -1e18, 1e18), s.number("amplitude", 1, 0, 1e18),
-                        s.duration("period", Duration.ofDays(1), Duration.ofSeconds(1), Duration.ofDays(366)).toMillis(),
-                        s.duration("phase", Duration.ZERO, Duration.ZERO, Duration.ofDays(366)).toMillis());
+                out = new Sine(
+                        s.number("mean", 0, -1e18, 1e18),
+                        s.number("amplitude", 1, 0, 1e18),
+                        s.duration("period", Duration.ofDays(1), Duration.ofSeconds(1), Duration.ofDays(366))
+                                .toMillis(),
+                        s.duration("phase", Duration.ZERO, Duration.ZERO, Duration.ofDays(366))
+                                .toMillis());
                 s.finish();
             }
             case "random_walk" -> {
@@ -104,8 +112,8 @@ sealed interface Generator {
                 if (max < min) {
                     s.error("max", "must be at least min (" + min + ")");
                 }
-                out = new RandomWalk(s.number("start", min, min, Math.max(min, max)), s.number("step", 1, 0, 1e18),
-                        min, max, seed);
+                out = new RandomWalk(
+                        s.number("start", min, min, Math.max(min, max)), s.number("step", 1, 0, 1e18), min, max, seed);
                 s.finish();
             }
             case "counter" -> {
@@ -142,7 +150,9 @@ sealed interface Generator {
             step.finish();
         }
         s.finish();
-        return new Steps(initial, at.stream().mapToLong(Long::longValue).toArray(),
+        return new Steps(
+                initial,
+                at.stream().mapToLong(Long::longValue).toArray(),
                 values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 }

@@ -37,7 +37,9 @@ public final class SyntheticFactory implements SourceFactory {
             Map<String, String> tags = s.stringMap("tags");
             tags.forEach((k, v) -> {
                 if (v.replaceAll(INDEX.pattern(), "").contains("{")) {
-                    s.error("tags", "tag " + k + ": '" + v + "' has a placeholder other than {i} or {i:0N} (e.g. {i:02})");
+                    s.error(
+                            "tags",
+                            "tag " + k + ": '" + v + "' has a placeholder other than {i} or {i:0N} (e.g. {i:02})");
                 }
             });
             int repeat = (int) s.integer("repeat", 1, 1, 100_000);
@@ -70,7 +72,10 @@ public final class SyntheticFactory implements SourceFactory {
 
     /** A copy of the section that reports into a throw-away problem list. */
     private static Section silent(Section s) {
-        var ctx = new Section.Context(new io.wattguard.config.Problems(), s.context().env(), s.context().baseDir());
+        var ctx = new Section.Context(
+                new io.wattguard.config.Problems(),
+                s.context().env(),
+                s.context().baseDir());
         return new Section(s.node(), s.path(), ctx);
     }
 
@@ -79,8 +84,7 @@ public final class SyntheticFactory implements SourceFactory {
         Matcher m = INDEX.matcher(template);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
-            String digits = m.group(1) == null ? Integer.toString(i)
-                    : String.format("%0" + m.group(1) + "d", i);
+            String digits = m.group(1) == null ? Integer.toString(i) : String.format("%0" + m.group(1) + "d", i);
             m.appendReplacement(sb, digits);
         }
         m.appendTail(sb);

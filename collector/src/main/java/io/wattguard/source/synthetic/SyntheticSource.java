@@ -20,10 +20,25 @@ final class SyntheticSource implements Source {
         this.series = series;
     }
 
-    @Override public String name() { return common.name(); }
-    @Override public String type() { return "synthetic"; }
-    @Override public Duration interval() { return common.interval(); }
-    @Override public Duration timeout() { return common.timeout(); }
+    @Override
+    public String name() {
+        return common.name();
+    }
+
+    @Override
+    public String type() {
+        return "synthetic";
+    }
+
+    @Override
+    public Duration interval() {
+        return common.interval();
+    }
+
+    @Override
+    public Duration timeout() {
+        return common.timeout();
+    }
 
     @Override
     public void poll(Emitter out) {

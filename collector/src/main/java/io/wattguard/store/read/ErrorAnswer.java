@@ -44,8 +44,10 @@ final class ErrorAnswer {
                 return null; // more than one value: not a MessagePack answer
             }
             for (var e : v.asMapValue().entrySet()) {
-                String key = e.getKey().isStringValue() ? e.getKey().asStringValue().asString() : "";
-                if ((key.equals("error") || key.equals("message")) && e.getValue().isStringValue()) {
+                String key =
+                        e.getKey().isStringValue() ? e.getKey().asStringValue().asString() : "";
+                if ((key.equals("error") || key.equals("message"))
+                        && e.getValue().isStringValue()) {
                     return e.getValue().asStringValue().asString();
                 }
             }

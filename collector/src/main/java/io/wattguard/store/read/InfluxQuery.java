@@ -26,7 +26,7 @@ final class InfluxQuery implements AutoCloseable {
     private final InfluxSettings settings;
     private final OkHttpClient http;
     private final int chunkRows;
-    private volatile Consumer<String> queryLog = q -> { };
+    private volatile Consumer<String> queryLog = q -> {};
     private volatile String lastContentType;
 
     InfluxQuery(InfluxSettings settings, int chunkRows) {
@@ -105,14 +105,20 @@ final class InfluxQuery implements AutoCloseable {
         String url = settings.url().resolve("/query").toString() + "?db=" + enc(settings.database())
                 + (rp == null || rp.isEmpty() ? "" : "&rp=" + enc(rp))
                 + "&epoch=ms&chunked=true&chunk_size=" + chunkRows + "&q=" + enc(influxQl);
-        Request.Builder req = new Request.Builder().url(url)
+        Request.Builder req = new Request.Builder()
+                .url(url)
                 // exactly this value: influxd matches the header whole, and answers JSON to anything else
                 .header("Accept", "application/x-msgpack");
         if (settings.token() != null) {
             req.header("Authorization", "Token " + settings.token().reveal());
         } else if (settings.username() != null) {
-            req.header("Authorization", Credentials.basic(settings.username(),
-                    settings.password() == null ? "" : settings.password().reveal()));
+            req.header(
+                    "Authorization",
+                    Credentials.basic(
+                            settings.username(),
+                            settings.password() == null
+                                    ? ""
+                                    : settings.password().reveal()));
         }
         return req.build();
     }

@@ -115,8 +115,11 @@ final class ResultDecoder {
             }
             String key = u.unpackString();
             switch (key) {
-                case "error" -> throw new InfluxQueryError(u.getNextFormat().getValueType()
-                        == org.msgpack.value.ValueType.STRING ? u.unpackString() : "error");
+                case "error" ->
+                    throw new InfluxQueryError(
+                            u.getNextFormat().getValueType() == org.msgpack.value.ValueType.STRING
+                                    ? u.unpackString()
+                                    : "error");
                 case "tags" -> {
                     tags = new String[tagKeys.size()];
                     if (u.getNextFormat().getValueType() != org.msgpack.value.ValueType.MAP) {
@@ -127,7 +130,8 @@ final class ResultDecoder {
                     for (int j = 0; j < m; j++) {
                         String k = u.unpackString();
                         String v = u.getNextFormat().getValueType() == org.msgpack.value.ValueType.STRING
-                                ? u.unpackString() : skipNull(u);
+                                ? u.unpackString()
+                                : skipNull(u);
                         int at = tagKeys.indexOf(k);
                         if (at >= 0 && v != null && !v.isEmpty()) {
                             tags[at] = v;
@@ -178,8 +182,11 @@ final class ResultDecoder {
                 }
                 switch (f.getValueType()) {
                     case FLOAT -> table.num(row, to, u.unpackDouble());
-                    case INTEGER -> table.num(row, to, f == MessageFormat.UINT64
-                            ? u.unpackBigInteger().doubleValue() : u.unpackLong());
+                    case INTEGER ->
+                        table.num(
+                                row,
+                                to,
+                                f == MessageFormat.UINT64 ? u.unpackBigInteger().doubleValue() : u.unpackLong());
                     case STRING -> table.str(row, to, u.unpackString());
                     case BOOLEAN -> table.bool(row, to, u.unpackBoolean());
                     default -> u.skipValue();
@@ -247,7 +254,7 @@ final class ResultDecoder {
                         tags = null;
                         jsonRows(p);
                     }
-                    default -> { }
+                    default -> {}
                 }
             }
         }

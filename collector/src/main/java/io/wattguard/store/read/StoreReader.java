@@ -34,6 +34,7 @@ public final class StoreReader implements AutoCloseable {
     private static final int PARALLEL = 3;
     /** Decoded batches waiting for the caller: bounds memory whatever the window. */
     private static final int QUEUED = 8;
+
     private static final Object END = new Object();
     /** History older than this is taken as settled: read ahead in spans. Newer windows are read as asked. */
     static final long SETTLED_MS = 10 * 60_000L;
@@ -42,11 +43,13 @@ public final class StoreReader implements AutoCloseable {
      * decodes each block once; ~100 MB for the widest (gpu), two spans at a time, whatever the fleet.
      */
     private static final long SPAN_ROWS = 1_000_000;
+
     private static final long MAX_SPAN_MS = 86_400_000L;
 
     private final InfluxQuery influx;
     /** Decides which history is settled; the daemon's and the command's clock, a fixed one in tests. */
     private final LongSupplier clock;
+
     private final ExecutorService pool;
     private final ExecutorService ahead;
     private long rows;

@@ -9,4 +9,8 @@ package io.wattguard.store.spool;
  *   <li>{@code never}: whatever the kernel had not written back, typically up to 30 s (dirty_expire).</li>
  * </ul>
  */
-public enum FsyncPolicy { BATCH, INTERVAL, NEVER }
+public enum FsyncPolicy {
+    BATCH,
+    INTERVAL,
+    NEVER
+}

@@ -61,6 +61,7 @@ public final class Spool implements AutoCloseable {
 
     /** Segment id to its size on disk. */
     private final TreeMap<Long, Long> segments = new TreeMap<>();
+
     private FileChannel writer;
     private long writeSegment;
     private long writePos;
@@ -123,8 +124,11 @@ public final class Spool implements AutoCloseable {
         if (readPos > readable) {
             // With fsync 'interval' or 'never' a power failure can leave the acknowledgement ahead of the data that
             // reached the disk; appends would then land behind the reader and never be sent.
-            log.warn("spool: acknowledged offset {} is past the end ({}) of {}; the tail was lost before reaching the disk",
-                    readPos, readable, segmentPath(readSegment));
+            log.warn(
+                    "spool: acknowledged offset {} is past the end ({}) of {}; the tail was lost before reaching the disk",
+                    readPos,
+                    readable,
+                    segmentPath(readSegment));
             readPos = readable;
             writeAck();
         }
@@ -150,11 +154,15 @@ public final class Spool implements AutoCloseable {
     }
 
     private static FileAttribute<?>[] perms(Set<PosixFilePermission> p) {
-        return dir0IsPosix() ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(p)} : new FileAttribute<?>[0];
+        return dir0IsPosix()
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(p)}
+                : new FileAttribute<?>[0];
     }
 
     private static boolean dir0IsPosix() {
-        return java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+        return java.nio.file.FileSystems.getDefault()
+                .supportedFileAttributeViews()
+                .contains("posix");
     }
 
     private Path segmentPath(long id) {
@@ -190,8 +198,11 @@ public final class Spool implements AutoCloseable {
             valid = pos;
         }
         if (valid < writePos) {
-            log.warn("spool: {} ends with {} bytes of an incomplete write (crash while appending); truncating at offset {}",
-                    segmentPath(writeSegment), writePos - valid, valid);
+            log.warn(
+                    "spool: {} ends with {} bytes of an incomplete write (crash while appending); truncating at offset {}",
+                    segmentPath(writeSegment),
+                    writePos - valid,
+                    valid);
             writer.truncate(valid);
             writePos = valid;
             segments.put(writeSegment, valid);
@@ -208,7 +219,12 @@ public final class Spool implements AutoCloseable {
         CRC32C crc = new CRC32C();
         crc.update(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, points));
         crc.update(payload);
-        buf.putInt(MAGIC).putInt(payload.length).putInt(points).putInt((int) crc.getValue()).put(payload).flip();
+        buf.putInt(MAGIC)
+                .putInt(payload.length)
+                .putInt(points)
+                .putInt((int) crc.getValue())
+                .put(payload)
+                .flip();
         synchronized (appendLock) {
             FileChannel ch;
             long start;
@@ -285,8 +301,13 @@ public final class Spool implements AutoCloseable {
                 readPos = 0;
                 writeAck();
             }
-            log.warn("spool: over its cap of {} bytes; dropped the oldest segment {} with {} undelivered points "
-                    + "({} dropped in all)", maxBytes, segmentPath(oldest).getFileName(), lost, droppedPoints);
+            log.warn(
+                    "spool: over its cap of {} bytes; dropped the oldest segment {} with {} undelivered points "
+                            + "({} dropped in all)",
+                    maxBytes,
+                    segmentPath(oldest).getFileName(),
+                    lost,
+                    droppedPoints);
         }
     }
 
@@ -336,7 +357,10 @@ public final class Spool implements AutoCloseable {
      * truncation and the acknowledgement is covered by the clamp at open.
      */
     private void reclaimDrainedSegment() throws IOException {
-        if (!appending && writer.isOpen() && readPos == writePos && writePos > 0
+        if (!appending
+                && writer.isOpen()
+                && readPos == writePos
+                && writePos > 0
                 && (writePos >= RECLAIM_BYTES || appendFailing)) {
             writer.truncate(0);
             writePos = 0;
@@ -402,7 +426,8 @@ public final class Spool implements AutoCloseable {
         corruptRecords++;
         long next = size;
         try (FileChannel ch = FileChannel.open(segmentPath(segment), StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate((int) Math.min(size - pos, 1 << 20)).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer b =
+                    ByteBuffer.allocate((int) Math.min(size - pos, 1 << 20)).order(ByteOrder.LITTLE_ENDIAN);
             for (long at = pos + 1; at + 4 <= size; ) {
                 b.clear();
                 int n = ch.read(b, at);
@@ -421,8 +446,13 @@ public final class Spool implements AutoCloseable {
                 at += n - 3;
             }
         }
-        log.error("spool: corrupt record in {} at offset {} ({}); skipped {} bytes to offset {}",
-                segmentPath(segment), pos, why, next - pos, next);
+        log.error(
+                "spool: corrupt record in {} at offset {} ({}); skipped {} bytes to offset {}",
+                segmentPath(segment),
+                pos,
+                why,
+                next - pos,
+                next);
         readPos = next;
         writeAck();
     }

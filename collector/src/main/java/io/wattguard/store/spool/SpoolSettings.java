@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** The {@code spool:} section. */
-public record SpoolSettings(Path dir, long maxBytes, long segmentBytes, FsyncPolicy fsync, Duration fsyncInterval,
-        long memoryPoints) {
+public record SpoolSettings(
+        Path dir, long maxBytes, long segmentBytes, FsyncPolicy fsync, Duration fsyncInterval, long memoryPoints) {
     public static final String DEFAULT_DIR = "/var/lib/wattguard/spool";
 
     public static SpoolSettings read(Section s) {
@@ -18,7 +18,8 @@ public record SpoolSettings(Path dir, long maxBytes, long segmentBytes, FsyncPol
         long max = s.bytes("max_bytes", 1L << 30, 64 << 10, Long.MAX_VALUE);
         long seg = s.bytes("segment_bytes", 16L << 20, 4 << 10, 1L << 30);
         FsyncPolicy fsync = s.choice("fsync", FsyncPolicy.BATCH, FsyncPolicy.class);
-        Duration interval = s.duration("fsync_interval", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(10));
+        Duration interval =
+                s.duration("fsync_interval", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(10));
         long mem = s.integer("memory_points", 500_000, 1_000, 100_000_000);
         s.finish();
         return new SpoolSettings(dir, max, seg, fsync, interval, mem);

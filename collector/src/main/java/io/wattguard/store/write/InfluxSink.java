@@ -72,6 +72,7 @@ public final class InfluxSink implements Sink {
      * every batch does not first spend the timeout, and the link's bandwidth, on a size that cannot pass.
      */
     private static final long SMALL_AFTER_TIMEOUT_MS = 60_000;
+
     private int sendLines = Integer.MAX_VALUE; // sender thread only
     private long lastTimeoutMs = Long.MIN_VALUE / 2;
     private boolean slowLinkLogged;
@@ -93,8 +94,10 @@ public final class InfluxSink implements Sink {
             }
             openSpool();
             if (spool != null && spool.pendingBytes() > 0) {
-                log.info("spool: {} bytes from an earlier run are waiting in {}; delivering them first",
-                        spool.pendingBytes(), spool.dir());
+                log.info(
+                        "spool: {} bytes from an earlier run are waiting in {}; delivering them first",
+                        spool.pendingBytes(),
+                        spool.dir());
             }
             sender = new Thread(this::sendLoop, "wattguard-influx-sender");
             sender.setDaemon(true);
@@ -120,8 +123,10 @@ public final class InfluxSink implements Sink {
         stats.lastError = message;
         spoolHealth.failed(message);
         if (!spoolFailing) {
-            log.error("{}; collection continues with up to {} points held in memory and sent directly, which a "
-                    + "restart would lose. Fix the spool directory (space, permissions).", message,
+            log.error(
+                    "{}; collection continues with up to {} points held in memory and sent directly, which a "
+                            + "restart would lose. Fix the spool directory (space, permissions).",
+                    message,
                     spoolSettings.memoryPoints());
         }
         spoolFailing = true;
@@ -184,8 +189,10 @@ public final class InfluxSink implements Sink {
             Held dropped = memory.removeFirst();
             memoryPoints -= dropped.points();
             stats.memoryDroppedPoints.addAndGet(dropped.points());
-            log.error("spool unavailable and memory queue full ({} points): dropped the oldest {} points",
-                    spoolSettings.memoryPoints(), dropped.points());
+            log.error(
+                    "spool unavailable and memory queue full ({} points): dropped the oldest {} points",
+                    spoolSettings.memoryPoints(),
+                    dropped.points());
         }
     }
 
@@ -280,12 +287,16 @@ public final class InfluxSink implements Sink {
             try {
                 writer.createDatabase();
             } catch (org.influxdb.InfluxDBIOException e) {
-                return outage("cannot reach InfluxDB at " + writer.settings().url() + ": " + InfluxWriter.rootMessage(e),
+                return outage(
+                        "cannot reach InfluxDB at " + writer.settings().url() + ": " + InfluxWriter.rootMessage(e),
                         Duration.ZERO);
             } catch (RuntimeException e) {
                 // A write-only user, or a v1 compatibility API, may refuse CREATE DATABASE; writing may still work.
-                log.warn("cannot create database '{}' ({}); writing anyway. Set influxdb.create_database: false "
-                        + "if it is managed elsewhere", writer.settings().database(), InfluxWriter.rootMessage(e));
+                log.warn(
+                        "cannot create database '{}' ({}); writing anyway. Set influxdb.create_database: false "
+                                + "if it is managed elsewhere",
+                        writer.settings().database(),
+                        InfluxWriter.rootMessage(e));
             }
             databaseReady = true;
         }
@@ -300,7 +311,8 @@ public final class InfluxSink implements Sink {
             return outage(r.reason(), r.retryAfter());
         } else if (o instanceof InfluxWriter.Outcome.NoDatabase nd) {
             databaseReady = false;
-            return outage(nd.reason() + (writer.settings().createDatabase() ? "" : " (create_database is off)"),
+            return outage(
+                    nd.reason() + (writer.settings().createDatabase() ? "" : " (create_database is off)"),
                     Duration.ZERO);
         } else if (o instanceof InfluxWriter.Outcome.TooLarge tl) {
             return split(text, tl.reason(), 413);
@@ -316,8 +328,10 @@ public final class InfluxSink implements Sink {
             lastTimeoutMs = clock.millis();
             if (!slowLinkLogged) {
                 slowLinkLogged = true;
-                log.warn("{}; sending batches of at most {} points for a while (slow link or busy server)",
-                        t.reason(), sendLines);
+                log.warn(
+                        "{}; sending batches of at most {} points for a while (slow link or busy server)",
+                        t.reason(),
+                        sendLines);
             }
             return split(text, t.reason(), 0);
         } else {
@@ -332,7 +346,8 @@ public final class InfluxSink implements Sink {
         stats.lastWriteMs = clock.millis();
         influx.succeeded();
         if (outageSinceMs >= 0) {
-            log.info("InfluxDB is writable again after {} s; delivering what was spooled",
+            log.info(
+                    "InfluxDB is writable again after {} s; delivering what was spooled",
                     (clock.millis() - outageSinceMs) / 1000);
             outageSinceMs = -1;
         }
@@ -349,7 +364,10 @@ public final class InfluxSink implements Sink {
             log.warn("{}; keeping batches in the spool and retrying", reason);
         } else if (now - lastOutageLogMs >= 60_000) {
             lastOutageLogMs = now;
-            log.warn("{}; still retrying after {} s, {} bytes waiting in the spool", reason, (now - outageSinceMs) / 1000,
+            log.warn(
+                    "{}; still retrying after {} s, {} bytes waiting in the spool",
+                    reason,
+                    (now - outageSinceMs) / 1000,
                     spool == null ? 0 : spool.pendingBytes());
         }
         return retryAfter;
@@ -398,7 +416,7 @@ public final class InfluxSink implements Sink {
      * whole batch again, and dead-letter again what was already refused. Returns non-null only when stopping.
      */
     private Duration settle(String text, int points) {
-        for (int attempt = 0;; attempt++) {
+        for (int attempt = 0; ; attempt++) {
             Duration w = deliver(text, points);
             if (w == null || stopping) {
                 return w;
@@ -424,13 +442,27 @@ public final class InfluxSink implements Sink {
             }
             String header = "# InfluxDB refused " + (points == 1 ? "this point" : "these " + points + " points")
                     + ": HTTP " + status + ": " + reason.replace('\n', ' ') + "\n";
-            Files.writeString(file, header + joined(lines), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+            Files.writeString(
+                    file,
+                    header + joined(lines),
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
-            log.error("InfluxDB refused {} points (HTTP {}: {}); they are in {} for inspection and will not be retried",
-                    points, status, reason, file);
+            log.error(
+                    "InfluxDB refused {} points (HTTP {}: {}); they are in {} for inspection and will not be retried",
+                    points,
+                    status,
+                    reason,
+                    file);
         } catch (IOException e) {
-            log.error("InfluxDB refused {} points (HTTP {}: {}) and the dead-letter file {} cannot be written ({}): "
-                    + "these points are lost", points, status, reason, file, describe(e));
+            log.error(
+                    "InfluxDB refused {} points (HTTP {}: {}) and the dead-letter file {} cannot be written ({}): "
+                            + "these points are lost",
+                    points,
+                    status,
+                    reason,
+                    file,
+                    describe(e));
         }
     }
 
@@ -526,7 +558,8 @@ public final class InfluxSink implements Sink {
         }
         synchronized (lock) {
             if (memoryPoints > 0) {
-                log.error("closing with {} undelivered points held in memory (the spool was unusable): they are lost",
+                log.error(
+                        "closing with {} undelivered points held in memory (the spool was unusable): they are lost",
                         memoryPoints);
             }
             if (spool != null) {

@@ -51,6 +51,7 @@ public final class InfluxWriter implements AutoCloseable {
     /** Made at first use: influxdb-java resolves the host name when it is made, and a name that does not
      * resolve yet (DNS down, a host not up yet) is an outage to ride out, not a reason to fail at start. */
     private volatile InfluxDB client;
+
     private final ThreadLocal<Response> last = new ThreadLocal<>();
     private volatile boolean closed;
 
@@ -65,7 +66,8 @@ public final class InfluxWriter implements AutoCloseable {
                 .socketFactory(new NoDelaySockets());
         if (settings.token() != null) {
             String header = "Token " + settings.token().reveal();
-            http.addInterceptor(chain -> chain.proceed(chain.request().newBuilder().header("Authorization", header).build()));
+            http.addInterceptor(chain -> chain.proceed(
+                    chain.request().newBuilder().header("Authorization", header).build()));
         }
         http.addInterceptor(new Interceptor() {
             @Override
@@ -95,8 +97,13 @@ public final class InfluxWriter implements AutoCloseable {
                 }
                 String url = settings.url().toString();
                 client = settings.username() != null
-                        ? InfluxDBFactory.connect(url, settings.username(),
-                                settings.password() == null ? "" : settings.password().reveal(), http)
+                        ? InfluxDBFactory.connect(
+                                url,
+                                settings.username(),
+                                settings.password() == null
+                                        ? ""
+                                        : settings.password().reveal(),
+                                http)
                         : InfluxDBFactory.connect(url, http);
             }
             return client;
@@ -137,8 +144,8 @@ public final class InfluxWriter implements AutoCloseable {
         }
 
         @Override
-        public java.net.Socket createSocket(java.net.InetAddress host, int port, java.net.InetAddress local, int localPort)
-                throws IOException {
+        public java.net.Socket createSocket(
+                java.net.InetAddress host, int port, java.net.InetAddress local, int localPort) throws IOException {
             return noDelay(base.createSocket(host, port, local, localPort));
         }
     }
@@ -154,24 +161,34 @@ public final class InfluxWriter implements AutoCloseable {
         public Response intercept(Chain chain) throws IOException {
             okhttp3.Request req = chain.request();
             okhttp3.RequestBody body = req.body();
-            if (body == null || req.header("Content-Encoding") != null || !req.url().encodedPath().endsWith("/write")) {
+            if (body == null
+                    || req.header("Content-Encoding") != null
+                    || !req.url().encodedPath().endsWith("/write")) {
                 return chain.proceed(req);
             }
             okio.Buffer plain = new okio.Buffer();
             body.writeTo(plain);
-            java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream((int) Math.max(512, plain.size() / 6));
+            java.io.ByteArrayOutputStream zipped =
+                    new java.io.ByteArrayOutputStream((int) Math.max(512, plain.size() / 6));
             try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(zipped, 64 << 10)) {
                 plain.writeTo(gz);
             }
             okhttp3.RequestBody gzBody = okhttp3.RequestBody.create(zipped.toByteArray(), body.contentType());
-            return chain.proceed(req.newBuilder().header("Content-Encoding", "gzip").method(req.method(), gzBody).build());
+            return chain.proceed(req.newBuilder()
+                    .header("Content-Encoding", "gzip")
+                    .method(req.method(), gzBody)
+                    .build());
         }
     }
 
     public Outcome write(String lineProtocol) {
         try {
-            client().write(settings.database(), settings.retentionPolicy(), InfluxDB.ConsistencyLevel.ONE,
-                    TimeUnit.MILLISECONDS, lineProtocol);
+            client().write(
+                            settings.database(),
+                            settings.retentionPolicy(),
+                            InfluxDB.ConsistencyLevel.ONE,
+                            TimeUnit.MILLISECONDS,
+                            lineProtocol);
             return WRITTEN;
         } catch (InfluxDBIOException e) {
             for (Throwable c = e; c != null; c = c.getCause()) {
@@ -180,7 +197,8 @@ public final class InfluxWriter implements AutoCloseable {
                             + settings.timeout().toMillis() + " ms (influxdb.timeout)");
                 }
             }
-            return new Outcome.Retry("cannot reach InfluxDB at " + settings.url() + ": " + rootMessage(e), Duration.ZERO);
+            return new Outcome.Retry(
+                    "cannot reach InfluxDB at " + settings.url() + ": " + rootMessage(e), Duration.ZERO);
         } catch (InfluxDBException e) {
             Response r = last.get();
             int status = r == null ? 0 : r.code();
@@ -194,12 +212,17 @@ public final class InfluxWriter implements AutoCloseable {
             }
             // 401/403 (credentials) and 404 (a wrong URL path, a proxy) are the operator's to fix: dead-lettering
             // everything meanwhile would lose the whole stream, so they are retried and shown as an outage.
-            if (status >= 400 && status < 500 && status != 408 && status != 429 && status != 401 && status != 403
+            if (status >= 400
+                    && status < 500
+                    && status != 408
+                    && status != 429
+                    && status != 401
+                    && status != 403
                     && status != 404) {
                 return new Outcome.Rejected(status, e.getMessage() == null ? "" : e.getMessage());
             }
-            return new Outcome.Retry("InfluxDB answered " + (status == 0 ? "an error" : "HTTP " + status) + ": " + msg,
-                    after);
+            return new Outcome.Retry(
+                    "InfluxDB answered " + (status == 0 ? "an error" : "HTTP " + status) + ": " + msg, after);
         } catch (RuntimeException e) {
             return new Outcome.Retry("writing to InfluxDB failed: " + rootMessage(e), Duration.ZERO);
         } finally {

@@ -1,8 +1,6 @@
 package io.wattguard.store.write;
 
 import io.wattguard.core.Sample;
-import io.wattguard.store.write.InfluxWriter;
-import io.wattguard.store.write.LineProtocol;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,7 +65,8 @@ public final class StoreWriter implements AutoCloseable {
             if (!(o instanceof InfluxWriter.Outcome.Retry || timedOut) || attempt >= ATTEMPTS) {
                 throw new IOException("InfluxDB did not take the analysis results: " + o);
             }
-            Duration after = o instanceof InfluxWriter.Outcome.Retry r && r.retryAfter() != null ? r.retryAfter()
+            Duration after = o instanceof InfluxWriter.Outcome.Retry r && r.retryAfter() != null
+                    ? r.retryAfter()
                     : Duration.ZERO;
             try {
                 Thread.sleep(Math.max(after.toMillis(), 200L << attempt));

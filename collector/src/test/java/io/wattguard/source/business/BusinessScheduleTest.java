@@ -62,7 +62,8 @@ class BusinessScheduleTest {
         assertTrue(s.businessHours(at("2026-06-20T09:00:00+02:00")), "Saturday morning");
         assertFalse(s.businessHours(at("2026-06-21T10:00:00+02:00")), "Sunday: not listed, so closed");
         assertTrue(s.holiday(at("2026-12-25T10:00:00+01:00")));
-        assertEquals("Christmas Day", s.holidayName(at("2026-12-25T10:00:00+01:00")).orElseThrow());
+        assertEquals(
+                "Christmas Day", s.holidayName(at("2026-12-25T10:00:00+01:00")).orElseThrow());
         assertEquals("", s.holidayName(at("2026-12-26T10:00:00+01:00")).orElseThrow());
         assertTrue(s.maintenance(at("2026-06-21T01:00:00+02:00"), "gpu-a01-02", "a01", "hall-a"));
         assertFalse(s.maintenance(at("2026-06-21T01:00:00+02:00"), "gpu-b01-02", "b01", "hall-a"));
@@ -89,18 +90,28 @@ class BusinessScheduleTest {
                   hollidays: []
                 """);
         assertTrue(m.startsWith("10 problems in the configuration:"), m);
-        assertTrue(m.contains("business.zone: expected a time zone such as Europe/Berlin or America/New_York, found "
-                + "'Europe/Berlinn'"), m);
+        assertTrue(
+                m.contains("business.zone: expected a time zone such as Europe/Berlin or America/New_York, found "
+                        + "'Europe/Berlinn'"),
+                m);
         assertTrue(m.contains("business.hours: 'mon-fry 08:00-19:00': unknown days 'mon-fry' (use mon, tue"), m);
-        assertTrue(m.contains("business.hours: expected DAYS FROM-TO [FROM-TO...] such as 'mon-fri 08:00-19:00' or "
-                + "'sat 09:00-13:00', found 'mon 8-19'"), m);
-        assertTrue(m.contains("business.holidays: expected a date YYYY-MM-DD, optionally followed by its name, found "
-                + "'2026-13-01'"), m);
-        assertTrue(m.contains("business.maintenance[0].from: expected a local time HH:MM for a weekly window, found "
-                + "'25:00'"), m);
+        assertTrue(
+                m.contains("business.hours: expected DAYS FROM-TO [FROM-TO...] such as 'mon-fri 08:00-19:00' or "
+                        + "'sat 09:00-13:00', found 'mon 8-19'"),
+                m);
+        assertTrue(
+                m.contains("business.holidays: expected a date YYYY-MM-DD, optionally followed by its name, found "
+                        + "'2026-13-01'"),
+                m);
+        assertTrue(
+                m.contains("business.maintenance[0].from: expected a local time HH:MM for a weekly window, found "
+                        + "'25:00'"),
+                m);
         assertTrue(m.contains("business.maintenance[0].entities: bad pattern: 'r[01' has a '[' without its ']'"), m);
-        assertTrue(m.contains("business.maintenance[1].to: must be after from (2026-03-29T05:00), found "
-                + "'2026-03-29T01:00'"), m);
+        assertTrue(
+                m.contains("business.maintenance[1].to: must be after from (2026-03-29T05:00), found "
+                        + "'2026-03-29T01:00'"),
+                m);
         assertTrue(m.contains("business.maintenance[2].from: expected a date-time, found 'yesterday'"), m);
         assertTrue(m.contains("business.maintenance[2].to: missing required key 'to'"), m);
         assertTrue(m.contains("business.hollidays: unknown key (did you mean 'holidays'?)"), m);

@@ -15,7 +15,6 @@ import io.wattguard.daemon.Settings;
 import io.wattguard.influx.PrivateInfluxd;
 import io.wattguard.testing.Configs;
 import io.wattguard.testing.InfluxdTest;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -41,10 +40,15 @@ class BusinessSourceTest extends InfluxdTest {
 
     /** Writes line protocol (ms timestamps) into {@code db} through influxd's own API, as another tool would. */
     static void write(String db, String lines) throws Exception {
-        HTTP.send(HttpRequest.newBuilder(influxd.url().resolve("/query?q=CREATE+DATABASE+" + db))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(influxd.url().resolve("/write?db=" + db
-                + "&precision=ms")).POST(HttpRequest.BodyPublishers.ofString(lines)).build(),
+        HTTP.send(
+                HttpRequest.newBuilder(influxd.url().resolve("/query?q=CREATE+DATABASE+" + db))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(influxd.url().resolve("/write?db=" + db + "&precision=ms"))
+                        .POST(HttpRequest.BodyPublishers.ofString(lines))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(204, r.statusCode(), r.body());
     }
@@ -91,7 +95,9 @@ class BusinessSourceTest extends InfluxdTest {
     @Test
     void mappedMetricsAreWrittenAsNormalisedBusinessLoad() throws Exception {
         slurmMetric("site");
-        Settings settings = Configs.load(tmp, """
+        Settings settings = Configs.load(
+                tmp,
+                """
                 instance: collector-1
                 influxdb: {url: %s, database: out}
                 batch: {max_points: 100, max_delay: 50ms}
@@ -101,11 +107,15 @@ class BusinessSourceTest extends InfluxdTest {
                 topology:
                   site: lab
                   rooms: [{name: hall-a, racks: [{name: a01, hosts: [{name: h1}]}]}]
-                """.formatted(influxd.url(), tmp.resolve("spool")) + source(influxd.url().toString(), "site", QUERIES));
+                """.formatted(influxd.url(), tmp.resolve("spool"))
+                        + source(influxd.url().toString(), "site", QUERIES));
         try (Daemon d = new Daemon(settings, Clock.systemUTC())) {
             d.start();
             await(Duration.ofSeconds(20), "business_load of four entities", () -> latest().size() == 4);
-            assertEquals(0, d.health().path("sources").path(0).path("errors").asLong(), d.health().toString());
+            assertEquals(
+                    0,
+                    d.health().path("sources").path(0).path("errors").asLong(),
+                    d.health().toString());
         }
         Map<String, Map<String, Object>> got = latest();
         assertEquals(0.375, got.get("h1").get("value"), "3 of 8");
@@ -125,8 +135,8 @@ class BusinessSourceTest extends InfluxdTest {
 
     private static Map<String, Map<String, Object>> latest() {
         Map<String, Map<String, Object>> out = new TreeMap<>();
-        for (Map<String, Object> row : query("out", "SELECT * FROM business_load WHERE time >= now() - 1h AND "
-                + "time <= now() + 1h")) {
+        for (Map<String, Object> row :
+                query("out", "SELECT * FROM business_load WHERE time >= now() - 1h AND " + "time <= now() + 1h")) {
             Map<String, Object> v = new TreeMap<>();
             row.forEach((k, x) -> {
                 if (x != null) {
@@ -142,9 +152,20 @@ class BusinessSourceTest extends InfluxdTest {
     private static List<String> pollErrors(Source s, long tick, List<Sample> samples) throws Exception {
         List<String> errors = new ArrayList<>();
         s.poll(new Emitter() {
-            @Override public long tickMs() { return tick; }
-            @Override public void emit(Sample x) { samples.add(x); }
-            @Override public void error(String device, String message) { errors.add(device + ": " + message); }
+            @Override
+            public long tickMs() {
+                return tick;
+            }
+
+            @Override
+            public void emit(Sample x) {
+                samples.add(x);
+            }
+
+            @Override
+            public void error(String device, String message) {
+                errors.add(device + ": " + message);
+            }
         });
         return errors;
     }
@@ -185,7 +206,9 @@ class BusinessSourceTest extends InfluxdTest {
             s.start();
             List<String> errors = pollErrors(s, System.currentTimeMillis(), samples);
             assertEquals(2, errors.size(), errors.toString());
-            assertTrue(errors.get(0).startsWith("query slurm: InfluxDB at " + nowhere + ": cannot reach it: "), errors.get(0));
+            assertTrue(
+                    errors.get(0).startsWith("query slurm: InfluxDB at " + nowhere + ": cannot reach it: "),
+                    errors.get(0));
             assertTrue(errors.get(1).startsWith("query racks: "), errors.get(1));
             s.close();
             s.close();
@@ -195,15 +218,16 @@ class BusinessSourceTest extends InfluxdTest {
 
     @Test
     void theTimeFilterBoundsEveryQueryToTheLastInterval() {
-        BusinessConfig.Query q = new BusinessConfig.Query("q", "SELECT last(x) FROM m WHERE $timeFilter GROUP BY host",
-                "host", BusinessLoad.Level.HOST, 0, 1);
-        assertEquals("SELECT last(x) FROM m WHERE time >= 1000ms AND time < 6000ms GROUP BY host", q.bounded(1000, 6000));
+        BusinessConfig.Query q = new BusinessConfig.Query(
+                "q", "SELECT last(x) FROM m WHERE $timeFilter GROUP BY host", "host", BusinessLoad.Level.HOST, 0, 1);
+        assertEquals(
+                "SELECT last(x) FROM m WHERE time >= 1000ms AND time < 6000ms GROUP BY host", q.bounded(1000, 6000));
     }
 
     @Test
     void queriesThatAreNotBoundedOrWriteOrCannotNameTheirEntityAreRefused() {
-        ConfigException e = assertThrows(ConfigException.class, () -> Configs.load(tmp, source(
-                "http://127.0.0.1:8086", "db", """
+        ConfigException e = assertThrows(
+                ConfigException.class, () -> Configs.load(tmp, source("http://127.0.0.1:8086", "db", """
                 - {name: a, query: "SELECT last(x) FROM m GROUP BY host", entity_tag: host, level: host}
                 - {name: b, query: "SELECT mean(x) FROM m GROUP BY time(1m), host", entity_tag: host, level: host}
                 - {name: c, query: "SELECT x INTO y FROM m WHERE $timeFilter GROUP BY host", entity_tag: host, level: host}
@@ -213,15 +237,25 @@ class BusinessSourceTest extends InfluxdTest {
                 """)));
         String m = e.getMessage();
         assertTrue(m.startsWith("8 problems in the configuration:"), m);
-        assertTrue(m.contains("sources[0].queries[0].query: must contain $timeFilter (e.g. WHERE $timeFilter): every "
-                + "query is bounded in time; $timeFilter becomes time >= START AND time < END for the last poll interval"), m);
-        assertTrue(m.contains("sources[0].queries[1].query: GROUP BY time(...) without $timeFilter would make influxd "
-                + "aggregate the measurement's whole history"), m);
-        assertTrue(m.contains("sources[0].queries[2].query: SELECT ... INTO writes into the database; a business query "
-                + "only reads"), m);
-        assertTrue(m.contains("sources[0].queries[3].query: expected an InfluxQL SELECT, found 'DROP MEASUREMENT m'"), m);
-        assertTrue(m.contains("sources[0].queries[4].entity_tag: the query must GROUP BY host so each row names its "
-                + "entity"), m);
+        assertTrue(
+                m.contains(
+                        "sources[0].queries[0].query: must contain $timeFilter (e.g. WHERE $timeFilter): every "
+                                + "query is bounded in time; $timeFilter becomes time >= START AND time < END for the last poll interval"),
+                m);
+        assertTrue(
+                m.contains("sources[0].queries[1].query: GROUP BY time(...) without $timeFilter would make influxd "
+                        + "aggregate the measurement's whole history"),
+                m);
+        assertTrue(
+                m.contains("sources[0].queries[2].query: SELECT ... INTO writes into the database; a business query "
+                        + "only reads"),
+                m);
+        assertTrue(
+                m.contains("sources[0].queries[3].query: expected an InfluxQL SELECT, found 'DROP MEASUREMENT m'"), m);
+        assertTrue(
+                m.contains("sources[0].queries[4].entity_tag: the query must GROUP BY host so each row names its "
+                        + "entity"),
+                m);
         assertTrue(m.contains("sources[0].queries[4].level: expected host or rack, found 'room'"), m);
         assertTrue(m.contains("sources[0].queries[5].name: duplicate query name 'e' (also at queries[4])"), m);
         assertTrue(m.contains("sources[0].queries[5].max: must be greater than min (5)"), m);

@@ -69,9 +69,11 @@ class HidingTest {
         Process gcc;
         try {
             gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O2", "-o", library.toString(), src.toString(), "-ldl")
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
         } catch (IOException e) {
-            throw new AssertionError("gcc is needed to build the hiding library (run scripts/setup.sh test): " + e.getMessage());
+            throw new AssertionError(
+                    "gcc is needed to build the hiding library (run scripts/setup.sh test): " + e.getMessage());
         }
         String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(gcc.waitFor(60, TimeUnit.SECONDS) && gcc.exitValue() == 0, "gcc failed: " + out);
@@ -96,13 +98,25 @@ class HidingTest {
 
         // The library works: ls under it does not list the process.
         Process ls = preloaded(List.of("ls", "/proc"), pid);
-        List<String> listing = new String(ls.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        List<String> listing = new String(ls.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                .lines()
+                .toList();
         assertTrue(ls.waitFor(30, TimeUnit.SECONDS));
-        assertTrue(listing.contains("1") && !listing.contains(Long.toString(pid)), "ls /proc under the library hides " + pid);
+        assertTrue(
+                listing.contains("1") && !listing.contains(Long.toString(pid)),
+                "ls /proc under the library hides " + pid);
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process scan = preloaded(List.of(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                "io.wattguard.cli.Main", "evidence", "--json"), pid);
+        Process scan = preloaded(
+                List.of(
+                        java,
+                        "-Xmx128m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "io.wattguard.cli.Main",
+                        "evidence",
+                        "--json"),
+                pid);
         byte[] stdout = scan.getInputStream().readAllBytes();
         assertTrue(scan.waitFor(120, TimeUnit.SECONDS), "evidence finished");
         assertEquals(0, scan.exitValue(), new String(scan.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
@@ -110,19 +124,25 @@ class HidingTest {
         List<String> hiddenFindings = new ArrayList<>();
         for (JsonNode f : report.path("findings")) {
             if (f.path("kind").asText().equals(Finding.HIDDEN_PROCESS)) {
-                hiddenFindings.add(f.path("pid").asLong() + " " + f.path("process").asText() + ": " + f.path("detail").asText());
+                hiddenFindings.add(f.path("pid").asLong() + " "
+                        + f.path("process").asText() + ": " + f.path("detail").asText());
             }
         }
-        assertEquals(List.of(pid + " sleep: /proc/" + pid + " answers but the /proc listing hides it (/usr/bin/sleep)"),
-                hiddenFindings, new String(stdout, StandardCharsets.UTF_8));
+        assertEquals(
+                List.of(pid + " sleep: /proc/" + pid + " answers but the /proc listing hides it (/usr/bin/sleep)"),
+                hiddenFindings,
+                new String(stdout, StandardCharsets.UTF_8));
     }
 
     @Test
     void withoutHidingNothingIsHidden() {
         Process p = procs.start(List.of("sleep", "120"), c -> c.equals("sleep 120"));
-        try (EvidenceScanner s = new EvidenceScanner(EvidenceScanner.Options.defaults(), Signatures.builtIn(), Clock.systemUTC())) {
+        try (EvidenceScanner s =
+                new EvidenceScanner(EvidenceScanner.Options.defaults(), Signatures.builtIn(), Clock.systemUTC())) {
             EvidenceScan scan = s.scan(List.of((int) p.pid()));
-            assertFalse(scan.findings().stream().anyMatch(f -> f.kind().equals(Finding.HIDDEN_PROCESS)), scan.findings().toString());
+            assertFalse(
+                    scan.findings().stream().anyMatch(f -> f.kind().equals(Finding.HIDDEN_PROCESS)),
+                    scan.findings().toString());
         }
     }
 
@@ -135,12 +155,23 @@ class HidingTest {
         // Busy means at least busy_cpu_pct of a core since it started (first scan) or since the last scan. The
         // default is 50; this machine's two cores are shared with other builds, so the loop may get less.
         EvidenceScanner.Options d = EvidenceScanner.Options.defaults();
-        EvidenceScanner.Options o = new EvidenceScanner.Options(d.root(), false, false, List.of(), d.poolResolveInterval(),
-                List.of(), false, 5, d.probePids(), d.filesInterval());
+        EvidenceScanner.Options o = new EvidenceScanner.Options(
+                d.root(),
+                false,
+                false,
+                List.of(),
+                d.poolResolveInterval(),
+                List.of(),
+                false,
+                5,
+                d.probePids(),
+                d.filesInterval());
         try (EvidenceScanner s = new EvidenceScanner(o, Signatures.builtIn(), Clock.systemUTC())) {
             EvidenceScan scan = s.scan();
-            Finding f = scan.findings().stream().filter(x -> x.pid() == busy.pid() && x.kind().equals(Finding.LD_PRELOAD))
-                    .findFirst().orElseThrow(() -> new AssertionError("no ld_preload finding: " + scan.findings()));
+            Finding f = scan.findings().stream()
+                    .filter(x -> x.pid() == busy.pid() && x.kind().equals(Finding.LD_PRELOAD))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no ld_preload finding: " + scan.findings()));
             assertEquals("busy, and runs with LD_PRELOAD=" + library, f.detail());
         }
     }

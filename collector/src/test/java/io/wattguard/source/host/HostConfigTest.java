@@ -38,7 +38,8 @@ class HostConfigTest {
                       miners:
                         - {id: cmd.stratum, description: moved, weight: 0.5, names: [x]}
                 """));
-        String all = e.problems().stream().map(p -> p.path() + ": " + p.message()).collect(Collectors.joining("\n"));
+        String all =
+                e.problems().stream().map(p -> p.path() + ": " + p.message()).collect(Collectors.joining("\n"));
         assertEquals("""
                 sources[0].evidence_interval: must be at least the source's interval (30s): a scan runs inside a poll
                 sources[0].pool_domains: expected host names such as pool.example.com, found 'not a domain'
@@ -54,18 +55,34 @@ class HostConfigTest {
 
     @Test
     void closeIsIdempotentAndSafeWithoutStart() throws Exception {
-        Source never = Configs.load(tmp, "sources: [{name: h, type: host}]\n").sources().get(0)
+        Source never = Configs.load(tmp, "sources: [{name: h, type: host}]\n")
+                .sources()
+                .get(0)
                 .create(new SourceSpec.Context(Clock.systemUTC(), Topology.empty(), "i"));
         never.close();
         never.close();
         Source started = Configs.load(tmp, "sources: [{name: h, type: host, pool_domains: [pool.example.net]}]\n")
-                .sources().get(0).create(new SourceSpec.Context(Clock.systemUTC(), Topology.empty(), "i"));
+                .sources()
+                .get(0)
+                .create(new SourceSpec.Context(Clock.systemUTC(), Topology.empty(), "i"));
         started.start();
         started.close();
         started.close();
         EvidenceScanner.Options d = EvidenceScanner.Options.defaults();
-        EvidenceScanner s = new EvidenceScanner(new EvidenceScanner.Options(d.root(), false, false, List.of("pool.example.net"),
-                d.poolResolveInterval(), List.of(), false, 50, 0, d.filesInterval()), Signatures.builtIn(), Clock.systemUTC(),
+        EvidenceScanner s = new EvidenceScanner(
+                new EvidenceScanner.Options(
+                        d.root(),
+                        false,
+                        false,
+                        List.of("pool.example.net"),
+                        d.poolResolveInterval(),
+                        List.of(),
+                        false,
+                        50,
+                        0,
+                        d.filesInterval()),
+                Signatures.builtIn(),
+                Clock.systemUTC(),
                 n -> List.of(InetAddress.getLoopbackAddress()));
         s.close();
         s.start(); // after close: nothing starts

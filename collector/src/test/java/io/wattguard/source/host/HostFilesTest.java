@@ -36,15 +36,18 @@ class HostFilesTest {
     }
 
     private EvidenceScan scan(List<Path> webRoots) {
-        EvidenceScanner.Options o = new EvidenceScanner.Options(root, false, false, List.of(), Duration.ofMinutes(10),
-                webRoots, false, 50, 0, Duration.ofMinutes(10));
+        EvidenceScanner.Options o = new EvidenceScanner.Options(
+                root, false, false, List.of(), Duration.ofMinutes(10), webRoots, false, 50, 0, Duration.ofMinutes(10));
         try (EvidenceScanner s = new EvidenceScanner(o, Signatures.builtIn(), Clock.systemUTC())) {
             return s.scan();
         }
     }
 
     private static List<String> lines(EvidenceScan scan) {
-        return scan.findings().stream().map(f -> f.kind() + " " + f.process() + ": " + f.detail()).sorted().toList();
+        return scan.findings().stream()
+                .map(f -> f.kind() + " " + f.process() + ": " + f.detail())
+                .sorted()
+                .toList();
     }
 
     @Test
@@ -74,7 +77,9 @@ class HostFilesTest {
         executable("/usr/local/bin/monero-wallet-cli");
         executable("/usr/bin/rsync");
         write("/etc/ld.so.preload", "# injected\n/usr/lib/x86_64-linux-gnu/libprocesshider.so\n");
-        write("/proc/meminfo", "MemTotal: 16000000 kB\nMemAvailable: 8000000 kB\nHugePages_Total:    1168\nHugepagesize: 2048 kB\n");
+        write(
+                "/proc/meminfo",
+                "MemTotal: 16000000 kB\nMemAvailable: 8000000 kB\nHugePages_Total:    1168\nHugepagesize: 2048 kB\n");
         Files.createDirectories(root.resolve("sys/module/msr"));
         write("/var/www/html/index.html", """
                 <html><head><script src="https://coinhive.com/lib/coinhive.min.js"></script>
@@ -86,18 +91,19 @@ class HostFilesTest {
         Files.write(wasm, concat(new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0, 7, 20}, "cryptonight_hash".getBytes()));
 
         EvidenceScan scan = scan(List.of(Path.of("/var/www/html")));
-        assertEquals(List.of(
-                "browser_miner index.html: /var/www/html/index.html: Coinhive-style in-browser miner loader ('coinhive.com')",
-                "browser_miner worker.wasm: /var/www/html/js/worker.wasm: CryptoNight hashing in JavaScript or WebAssembly "
-                        + "('cryptonight_hash')",
-                "installed_miner xmrig: /opt/miners/xmrig-6.21.0/xmrig: XMRig (RandomX, CryptoNight, KawPow; CPU and GPU), "
-                        + "installed, not running",
-                "ld_so_preload ld.so.preload: /etc/ld.so.preload loads /usr/lib/x86_64-linux-gnu/libprocesshider.so into every program",
-                "persistence rc.local: /etc/rc.local line 2 holds marker 'stratum+tcp://' (cmd.stratum)",
-                "persistence root: /var/spool/cron/crontabs/root line 3 runs kdevtmpfsi (miner.malware)",
-                "persistence system-update.service: /etc/systemd/system/system-update.service line 6 runs xmrig (miner.xmrig)",
-                "randomx_tuning hugepages: 1168 hugepages reserved and the msr module loaded, as RandomX miners set a host up",
-                "wallet monero-wallet-cli: /usr/local/bin/monero-wallet-cli: Monero node or wallet, installed, not running"),
+        assertEquals(
+                List.of(
+                        "browser_miner index.html: /var/www/html/index.html: Coinhive-style in-browser miner loader ('coinhive.com')",
+                        "browser_miner worker.wasm: /var/www/html/js/worker.wasm: CryptoNight hashing in JavaScript or WebAssembly "
+                                + "('cryptonight_hash')",
+                        "installed_miner xmrig: /opt/miners/xmrig-6.21.0/xmrig: XMRig (RandomX, CryptoNight, KawPow; CPU and GPU), "
+                                + "installed, not running",
+                        "ld_so_preload ld.so.preload: /etc/ld.so.preload loads /usr/lib/x86_64-linux-gnu/libprocesshider.so into every program",
+                        "persistence rc.local: /etc/rc.local line 2 holds marker 'stratum+tcp://' (cmd.stratum)",
+                        "persistence root: /var/spool/cron/crontabs/root line 3 runs kdevtmpfsi (miner.malware)",
+                        "persistence system-update.service: /etc/systemd/system/system-update.service line 6 runs xmrig (miner.xmrig)",
+                        "randomx_tuning hugepages: 1168 hugepages reserved and the msr module loaded, as RandomX miners set a host up",
+                        "wallet monero-wallet-cli: /usr/local/bin/monero-wallet-cli: Monero node or wallet, installed, not running"),
                 lines(scan));
         assertTrue(scan.findings().stream().allMatch(f -> f.pid() == 0 && f.score() > 0 && f.score() <= 1));
         assertEquals(0, scan.processes(), "an image has no processes to judge");
@@ -122,11 +128,14 @@ class HostFilesTest {
         var section = io.wattguard.config.Section.load(extra, io.wattguard.config.Section.Context.of(problems, extra));
         Signatures sigs = Signatures.withExtensions(section);
         assertTrue(problems.isEmpty(), problems.toString());
-        EvidenceScanner.Options o = new EvidenceScanner.Options(root, false, false, List.of(), Duration.ofMinutes(10),
-                List.of(), false, 50, 0, Duration.ofMinutes(10));
+        EvidenceScanner.Options o = new EvidenceScanner.Options(
+                root, false, false, List.of(), Duration.ofMinutes(10), List.of(), false, 50, 0, Duration.ofMinutes(10));
         try (EvidenceScanner s = new EvidenceScanner(o, sigs, Clock.systemUTC())) {
-            assertEquals(List.of("persistence render.service: /etc/systemd/system/render.service line 2 runs hashbox "
-                    + "(miner.hashbox)"), lines(s.scan()), "the new name is found; installed programs are switched off");
+            assertEquals(
+                    List.of("persistence render.service: /etc/systemd/system/render.service line 2 runs hashbox "
+                            + "(miner.hashbox)"),
+                    lines(s.scan()),
+                    "the new name is found; installed programs are switched off");
         }
     }
 
@@ -139,11 +148,15 @@ class HostFilesTest {
                 checks:
                   - {id: check.hiden-process, weight: 0.5}
                 """);
-        Signatures.withExtensions(io.wattguard.config.Section.load(extra, io.wattguard.config.Section.Context.of(problems, extra)));
+        Signatures.withExtensions(
+                io.wattguard.config.Section.load(extra, io.wattguard.config.Section.Context.of(problems, extra)));
         String all = problems.all().stream().map(Object::toString).collect(Collectors.joining("\n"));
         assertTrue(all.contains("command_lines[0].weight: expected a number from 0 to 1, found 2"), all);
         assertTrue(all.contains("command_lines[0].pattern: not a valid regular expression"), all);
-        assertTrue(all.contains("checks[0].id: unknown check 'check.hiden-process' (did you mean 'check.hidden-process'?)"), all);
+        assertTrue(
+                all.contains(
+                        "checks[0].id: unknown check 'check.hiden-process' (did you mean 'check.hidden-process'?)"),
+                all);
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

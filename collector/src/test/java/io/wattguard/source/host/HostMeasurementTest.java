@@ -1,16 +1,15 @@
 package io.wattguard.source.host;
 
-import io.wattguard.testing.Polls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.wattguard.core.Emitter;
 import io.wattguard.core.Sample;
 import io.wattguard.core.Source;
 import io.wattguard.core.SourceSpec;
 import io.wattguard.core.Topology;
 import io.wattguard.testing.Configs;
+import io.wattguard.testing.Polls;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +17,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,10 +29,24 @@ class HostMeasurementTest {
     static final class StepClock extends Clock {
         long ms;
 
-        StepClock(long ms) { this.ms = ms; }
-        @Override public ZoneId getZone() { return ZoneOffset.UTC; }
-        @Override public Clock withZone(ZoneId zone) { return this; }
-        @Override public Instant instant() { return Instant.ofEpochMilli(ms); }
+        StepClock(long ms) {
+            this.ms = ms;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(ms);
+        }
     }
 
     private Path write(Path root, String path, String content) throws IOException {
@@ -43,7 +54,6 @@ class HostMeasurementTest {
         Files.createDirectories(p.getParent());
         return Files.writeString(p, content);
     }
-
 
     private Source source(Path root, Clock clock, String extra) {
         var settings = Configs.load(tmp, """
@@ -66,7 +76,10 @@ class HostMeasurementTest {
         Path root = tmp.resolve("root");
         long max = 262_143_328_850L;
         write(root, "/proc/stat", "cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 50 0 25 400 25 0 0 0 0 0\nintr 12345\n");
-        write(root, "/proc/meminfo", "MemTotal:       16000000 kB\nMemFree:         1000000 kB\nMemAvailable:    4000000 kB\n");
+        write(
+                root,
+                "/proc/meminfo",
+                "MemTotal:       16000000 kB\nMemFree:         1000000 kB\nMemAvailable:    4000000 kB\n");
         write(root, "/sys/class/powercap/intel-rapl:0/energy_uj", "1000000\n");
         write(root, "/sys/class/powercap/intel-rapl:0/max_energy_range_uj", max + "\n");
         write(root, "/sys/class/powercap/intel-rapl:1/energy_uj", "262143000000\n");
@@ -87,7 +100,10 @@ class HostMeasurementTest {
         write(root, "/proc/stat", "cpu  400 0 150 1300 150 0 0 0 0 0\n");
         write(root, "/proc/meminfo", "MemTotal:       16000000 kB\nMemAvailable:    12000000 kB\n");
         write(root, "/sys/class/powercap/intel-rapl:0/energy_uj", "601000000\n"); // +600 J
-        write(root, "/sys/class/powercap/intel-rapl:1/energy_uj", "399671150\n"); // wrapped: 328,850 + 399,671,150 µJ = 400 J
+        write(
+                root,
+                "/sys/class/powercap/intel-rapl:1/energy_uj",
+                "399671150\n"); // wrapped: 328,850 + 399,671,150 µJ = 400 J
         write(root, "/sys/class/powercap/intel-rapl:0:0/energy_uj", "999999999\n");
         Sample second = Polls.poll(s, 1_010_000).get(0);
         assertEquals(40.0, (Double) second.field("cpu_util_pct"), 1e-12); // busy 400 of 1,000 jiffies

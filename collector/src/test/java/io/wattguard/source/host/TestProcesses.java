@@ -27,9 +27,13 @@ final class TestProcesses implements AutoCloseable {
 
     Process start(ProcessBuilder pb, Predicate<String> cmdlineReady) {
         try {
-            Process p = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = pb.redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             started.add(p);
-            InfluxdTest.await(Duration.ofSeconds(10), "process " + pb.command() + " to be running",
+            InfluxdTest.await(
+                    Duration.ofSeconds(10),
+                    "process " + pb.command() + " to be running",
                     () -> p.isAlive() && cmdlineReady.test(cmdline(p.pid())));
             return p;
         } catch (IOException e) {
@@ -54,7 +58,8 @@ final class TestProcesses implements AutoCloseable {
     static String cmdline(long pid) {
         try {
             return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8)
-                    .replace('\0', ' ').strip();
+                    .replace('\0', ' ')
+                    .strip();
         } catch (IOException e) {
             return "";
         }

@@ -28,7 +28,8 @@ class ModbusFactoryTest {
                     devices: [{name: pdu, host: 127.0.0.1, port: 1, profile: generic-pdu}]
                 """ + keys.indent(4));
         try {
-            return (ModbusSource) s.sources().get(0).create(new SourceSpec.Context(Clock.systemUTC(), Topology.empty(), "t"));
+            return (ModbusSource)
+                    s.sources().get(0).create(new SourceSpec.Context(Clock.systemUTC(), Topology.empty(), "t"));
         } catch (Exception e) {
             throw new AssertionError(e);
         }
@@ -55,13 +56,20 @@ class ModbusFactoryTest {
     void everySpreadProblemIsReported() {
         for (String bad : List.of("50", "0.5", "half", "150%", "-5%")) {
             ConfigException e = assertThrows(ConfigException.class, () -> source("interval: 1s\nspread: " + bad), bad);
-            assertTrue(e.getMessage().contains("sources[0].spread: expected a share of the interval from 0% to 100%, "
-                    + "such as 50% (0 starts every device at the tick), found '" + bad + "'"), e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .contains("sources[0].spread: expected a share of the interval from 0% to 100%, "
+                                    + "such as 50% (0 starts every device at the tick), found '" + bad + "'"),
+                    e.getMessage());
         }
-        ConfigException e = assertThrows(ConfigException.class, () -> source("interval: 1s\ntimeout: 500ms\nspread: 50%"));
-        assertTrue(e.getMessage().contains("sources[0].spread: 50% of the 1s interval spreads the device polls over 500ms "
-                + "after the tick, but they must all start within 300ms (60% of the source's timeout, 500ms) to answer before the "
-                + "source stops waiting; lower spread or raise timeout"), e.getMessage());
+        ConfigException e =
+                assertThrows(ConfigException.class, () -> source("interval: 1s\ntimeout: 500ms\nspread: 50%"));
+        assertTrue(
+                e.getMessage()
+                        .contains("sources[0].spread: 50% of the 1s interval spreads the device polls over 500ms "
+                                + "after the tick, but they must all start within 300ms (60% of the source's timeout, 500ms) to answer before the "
+                                + "source stops waiting; lower spread or raise timeout"),
+                e.getMessage());
     }
 
     @Test
@@ -81,6 +89,7 @@ class ModbusFactoryTest {
 
     private static List<Long> phases(int count, long intervalMs, double spread) {
         return java.util.stream.IntStream.range(0, count)
-                .mapToObj(i -> ModbusSource.phaseMs(i, count, intervalMs, spread)).toList();
+                .mapToObj(i -> ModbusSource.phaseMs(i, count, intervalMs, spread))
+                .toList();
     }
 }

@@ -101,7 +101,8 @@ class ModbusSourceTest extends InfluxdTest {
                 ModbusDeviceSimulator a2 = ModbusPduSimulator.start(2, () -> state(2, 2000), 0);
                 ModbusDeviceSimulator b1 = ModbusPduSimulator.start(8, () -> state(8, 3000), 0)) {
             int http = PrivateInfluxd.freePort();
-            Settings settings = Configs.load(tmp, header("pdus", http) + """
+            Settings settings =
+                    Configs.load(tmp, header("pdus", http) + """
                     sources:
                       - name: pdus
                         type: modbus
@@ -116,10 +117,18 @@ class ModbusSourceTest extends InfluxdTest {
                     """.formatted(a1.port(), a2.port(), b1.port()));
             try (Daemon daemon = new Daemon(settings, Clock.systemUTC())) {
                 daemon.start();
-                await(Duration.ofSeconds(30), "two polls of every PDU in InfluxDB",
-                        () -> rows("pdus", "SELECT count(power_w) FROM meter WHERE kind = 'inlet' AND time > 0 AND "
-                                + "time <= now() GROUP BY device").size() == 3
-                                && meter("pdus", "device = 'pdu-spare' AND kind = 'inlet'").size() >= 2);
+                await(
+                        Duration.ofSeconds(30),
+                        "two polls of every PDU in InfluxDB",
+                        () -> rows(
+                                                        "pdus",
+                                                        "SELECT count(power_w) FROM meter WHERE kind = 'inlet' AND time > 0 AND "
+                                                                + "time <= now() GROUP BY device")
+                                                .size()
+                                        == 3
+                                && meter("pdus", "device = 'pdu-spare' AND kind = 'inlet'")
+                                                .size()
+                                        >= 2);
                 JsonNode health = health(http);
                 JsonNode src = health.path("sources").path(0);
                 assertEquals("pdus", src.path("name").asText());
@@ -128,7 +137,8 @@ class ModbusSourceTest extends InfluxdTest {
             }
         }
         // Outlet 3 of pdu-a01-1 feeds gpu-a01-02: its point carries the host and the place of the PDU.
-        Map<String, Object> o3 = meter("pdus", "device = 'pdu-a01-1' AND channel = '3'").get(0);
+        Map<String, Object> o3 =
+                meter("pdus", "device = 'pdu-a01-1' AND channel = '3'").get(0);
         assertEquals("outlet", o3.get("kind"));
         assertEquals("gpu-a01-02", o3.get("host"));
         assertEquals("a01", o3.get("rack"));
@@ -142,10 +152,13 @@ class ModbusSourceTest extends InfluxdTest {
         assertEquals(1.0, num(o3, "on"), 0.0);
         assertEquals(0, ((Number) o3.get("time")).longValue() % 1000, "stamped with the 1 s tick");
         // Outlet 2 is switched off, and outlet 4 feeds nobody the topology knows: no host tag.
-        assertEquals(0.0, num(meter("pdus", "device = 'pdu-a01-1' AND channel = '2'").get(0), "on"), 0.0);
-        assertNull(meter("pdus", "device = 'pdu-a01-1' AND channel = '4'").get(0).get("host"));
+        assertEquals(
+                0.0, num(meter("pdus", "device = 'pdu-a01-1' AND channel = '2'").get(0), "on"), 0.0);
+        assertNull(
+                meter("pdus", "device = 'pdu-a01-1' AND channel = '4'").get(0).get("host"));
         // The inlet is the sum of the outlets: 4 outlets of 100 n + 0.25 W.
-        Map<String, Object> inlet = meter("pdus", "device = 'pdu-a01-1' AND kind = 'inlet'").get(0);
+        Map<String, Object> inlet =
+                meter("pdus", "device = 'pdu-a01-1' AND kind = 'inlet'").get(0);
         assertEquals("inlet", inlet.get("channel"));
         assertEquals(1001.0, num(inlet, "power_w"), 0.0);
         assertEquals(230.0, num(inlet, "voltage_v"), 1e-9);
@@ -154,10 +167,12 @@ class ModbusSourceTest extends InfluxdTest {
         assertEquals(4000 + 10, num(inlet, "energy_kwh"), 1e-9);
         assertNull(inlet.get("host"), "an inlet feeds the whole rack, no one host");
         // The second rack's PDU, and a PDU placed only in a room.
-        Map<String, Object> a2o2 = meter("pdus", "device = 'pdu-a02-1' AND channel = '2'").get(0);
+        Map<String, Object> a2o2 =
+                meter("pdus", "device = 'pdu-a02-1' AND channel = '2'").get(0);
         assertEquals("gpu-a02-01", a2o2.get("host"));
         assertEquals("a02", a2o2.get("rack"));
-        Map<String, Object> spare = meter("pdus", "device = 'pdu-spare' AND channel = '8'").get(0);
+        Map<String, Object> spare =
+                meter("pdus", "device = 'pdu-spare' AND channel = '8'").get(0);
         assertEquals("hall-a", spare.get("room"));
         assertNull(spare.get("rack"));
         assertEquals(800.25, num(spare, "power_w"), 0.0);
@@ -197,12 +212,17 @@ class ModbusSourceTest extends InfluxdTest {
                     """.formatted(py.port));
             try (Daemon daemon = new Daemon(settings, Clock.systemUTC())) {
                 daemon.start();
-                await(Duration.ofSeconds(30), "four polls of pymodbus in InfluxDB",
-                        () -> meter("py", "device = 'py-meter' AND channel = 'total'").size() >= 4);
+                await(
+                        Duration.ofSeconds(30),
+                        "four polls of pymodbus in InfluxDB",
+                        () -> meter("py", "device = 'py-meter' AND channel = 'total'")
+                                        .size()
+                                >= 4);
                 // The exception on holding 20 fails that read only, and says which value it was.
                 JsonNode src = health(http).path("sources").path(0);
                 assertEquals("failing", src.path("state").asText());
-                assertEquals("py-meter: exception 2 (illegal data address) reading holding 20..20 [meter total pf]",
+                assertEquals(
+                        "py-meter: exception 2 (illegal data address) reading holding 20..20 [meter total pf]",
                         src.path("last_error").asText());
             }
         }
@@ -224,14 +244,19 @@ class ModbusSourceTest extends InfluxdTest {
         for (int i = 0; i < 4; i++) {
             assertEquals(4294967.040 + 0.128 * i, num(rows.get(i), "energy_kwh"), 1e-6, "poll " + i);
             if (i > 0) {
-                assertEquals(1000, ((Number) rows.get(i).get("time")).longValue()
-                        - ((Number) rows.get(i - 1).get("time")).longValue(), "consecutive ticks");
+                assertEquals(
+                        1000,
+                        ((Number) rows.get(i).get("time")).longValue()
+                                - ((Number) rows.get(i - 1).get("time")).longValue(),
+                        "consecutive ticks");
             }
         }
-        Map<String, Object> b1 = meter("py", "device = 'py-meter' AND channel = '1'").get(0);
+        Map<String, Object> b1 =
+                meter("py", "device = 'py-meter' AND channel = '1'").get(0);
         assertEquals("branch", b1.get("kind"));
         assertEquals(1.0, num(b1, "breaker_closed"), 0.0);
-        assertEquals(0.0, num(meter("py", "device = 'py-meter' AND channel = '2'").get(0), "breaker_closed"), 0.0);
+        assertEquals(
+                0.0, num(meter("py", "device = 'py-meter' AND channel = '2'").get(0), "breaker_closed"), 0.0);
     }
 
     @Test
@@ -242,7 +267,9 @@ class ModbusSourceTest extends InfluxdTest {
                 ModbusDeviceSimulator g3 = ModbusPduSimulator.start(4, () -> state(4, 30), 0);
                 Silent silent = new Silent()) {
             int http = PrivateInfluxd.freePort();
-            Settings settings = Configs.load(tmp, header("dead", http) + """
+            Settings settings = Configs.load(
+                    tmp,
+                    header("dead", http) + """
                     sources:
                       - name: pdus
                         type: modbus
@@ -259,27 +286,47 @@ class ModbusSourceTest extends InfluxdTest {
                 daemon.start();
                 // The silent device takes 2 x 700 ms + 100 ms backoff a poll: longer than the 1 s interval.
                 await(Duration.ofSeconds(40), "both dead devices named in /health", () -> {
-                    String e = health(http).path("sources").path(0).path("last_error").asText();
+                    String e = health(http)
+                            .path("sources")
+                            .path(0)
+                            .path("last_error")
+                            .asText();
                     errors.add(e);
                     return errors.stream().anyMatch(x -> x.contains("pdu-closed: tcp://127.0.0.1:" + closedPort))
-                            && errors.stream().anyMatch(x -> x.contains("pdu-silent: tcp://127.0.0.1:" + silent.port()
-                                    + " unit 1: no answer"))
+                            && errors.stream()
+                                    .anyMatch(x -> x.contains(
+                                            "pdu-silent: tcp://127.0.0.1:" + silent.port() + " unit 1: no answer"))
                             && errors.stream().anyMatch(x -> x.contains("pdu-silent: previous poll still running"));
                 });
-                await(Duration.ofSeconds(30), "8 ticks of every good PDU",
-                        () -> meter("dead", "device = 'pdu-good-3' AND kind = 'inlet'").size() >= 8);
+                await(
+                        Duration.ofSeconds(30),
+                        "8 ticks of every good PDU",
+                        () -> meter("dead", "device = 'pdu-good-3' AND kind = 'inlet'")
+                                        .size()
+                                >= 8);
                 JsonNode src = health(http).path("sources").path(0);
                 assertEquals("failing", src.path("state").asText());
                 assertTrue(src.path("errors").asLong() >= 8, src.toString());
                 assertEquals(0, src.path("overruns").asLong(), "the source itself never overran: " + src);
                 assertEquals("degraded", health(http).path("status").asText());
             }
-            String closed = errors.stream().filter(x -> x.contains("pdu-closed: ")).findFirst().orElseThrow();
-            assertTrue(closed.contains("pdu-closed: tcp://127.0.0.1:" + closedPort + " unit 1: no answer to discrete_input "
-                    + "0..3 after 2 tries: ConnectException: Connection refused; skipped the other 2 reads of this poll"), closed);
-            String timedOut = errors.stream().filter(x -> x.contains("pdu-silent: tcp")).findFirst().orElseThrow();
-            assertTrue(timedOut.contains("pdu-silent: tcp://127.0.0.1:" + silent.port() + " unit 1: no answer to "
-                    + "discrete_input 0..3 after 2 tries: SocketTimeoutException"), timedOut);
+            String closed = errors.stream()
+                    .filter(x -> x.contains("pdu-closed: "))
+                    .findFirst()
+                    .orElseThrow();
+            assertTrue(
+                    closed.contains(
+                            "pdu-closed: tcp://127.0.0.1:" + closedPort + " unit 1: no answer to discrete_input "
+                                    + "0..3 after 2 tries: ConnectException: Connection refused; skipped the other 2 reads of this poll"),
+                    closed);
+            String timedOut = errors.stream()
+                    .filter(x -> x.contains("pdu-silent: tcp"))
+                    .findFirst()
+                    .orElseThrow();
+            assertTrue(
+                    timedOut.contains("pdu-silent: tcp://127.0.0.1:" + silent.port() + " unit 1: no answer to "
+                            + "discrete_input 0..3 after 2 tries: SocketTimeoutException"),
+                    timedOut);
         }
         // Every tick from the first to the last of each good device is there: none was lost to the dead ones.
         for (String good : List.of("pdu-good-1", "pdu-good-2", "pdu-good-3")) {
@@ -287,7 +334,8 @@ class ModbusSourceTest extends InfluxdTest {
             assertTrue(rows.size() >= 8, good + ": " + rows.size());
             long firstTick = ((Number) rows.get(0).get("time")).longValue();
             for (int i = 0; i < rows.size(); i++) {
-                assertEquals(firstTick + 1000L * i, ((Number) rows.get(i).get("time")).longValue(), good + " tick " + i);
+                assertEquals(
+                        firstTick + 1000L * i, ((Number) rows.get(i).get("time")).longValue(), good + " tick " + i);
             }
             assertEquals(1001.0, num(rows.get(rows.size() - 1), "power_w"), 0.0);
         }
@@ -320,17 +368,25 @@ class ModbusSourceTest extends InfluxdTest {
                           - {name: pdu-2, host: 127.0.0.1, port: %d, profile: generic-pdu, outlets: 4}
                           - {name: pdu-3, host: 127.0.0.1, port: %d, profile: generic-pdu, outlets: 4}
                     """.formatted(d0.port(), d1.port(), d2.port(), d3.port()));
-            ModbusSource source = (ModbusSource) settings.sources().get(0).create(
-                    new io.wattguard.core.SourceSpec.Context(Clock.systemUTC(), io.wattguard.core.Topology.empty(), "t"));
+            ModbusSource source = (ModbusSource) settings.sources()
+                    .get(0)
+                    .create(new io.wattguard.core.SourceSpec.Context(
+                            Clock.systemUTC(), io.wattguard.core.Topology.empty(), "t"));
             record Poll(String device, long tick, long scheduled, long started) {}
             List<Poll> polls = new CopyOnWriteArrayList<>();
-            source.observe((device, tick, scheduled, started, finished, ok) -> polls.add(new Poll(device, tick, scheduled, started)));
+            source.observe((device, tick, scheduled, started, finished, ok) ->
+                    polls.add(new Poll(device, tick, scheduled, started)));
             List<io.wattguard.core.Sample> samples = new CopyOnWriteArrayList<>();
             try (io.wattguard.daemon.Scheduler scheduler = new io.wattguard.daemon.Scheduler(
                     List.<io.wattguard.core.Source>of(source), samples::addAll, Clock.systemUTC(), 1)) {
                 scheduler.start();
-                await(Duration.ofSeconds(20), "5 polls of the last device",
-                        () -> polls.stream().filter(p -> p.device().equals("pdu-3")).count() >= 5);
+                await(
+                        Duration.ofSeconds(20),
+                        "5 polls of the last device",
+                        () -> polls.stream()
+                                        .filter(p -> p.device().equals("pdu-3"))
+                                        .count()
+                                >= 5);
             }
             long[] phases = {0, 125, 250, 375};
             for (Poll p : polls) {
@@ -343,11 +399,16 @@ class ModbusSourceTest extends InfluxdTest {
             // comes in its device's phase, the silent device's timeout before it notwithstanding.
             long firstTick = polls.stream().mapToLong(Poll::tick).min().orElseThrow();
             for (int i : new int[] {0, 2, 3}) {
-                List<Long> offsets = asked.get(i).stream().filter(t -> t >= firstTick + 1000).map(t -> t % 1000).toList();
+                List<Long> offsets = asked.get(i).stream()
+                        .filter(t -> t >= firstTick + 1000)
+                        .map(t -> t % 1000)
+                        .toList();
                 assertTrue(offsets.size() >= 3 * 4, "pdu-" + i + ": " + offsets); // 4 reads a poll
                 for (long o : offsets) {
-                    assertTrue(o >= phases[i] && o < phases[i] + 100, "pdu-" + i + " asked " + o + " ms after the tick, "
-                            + "its phase is " + phases[i] + " ms: " + offsets);
+                    assertTrue(
+                            o >= phases[i] && o < phases[i] + 100,
+                            "pdu-" + i + " asked " + o + " ms after the tick, " + "its phase is " + phases[i] + " ms: "
+                                    + offsets);
                 }
             }
             // Every point is stamped with the tick its poll was for, not with its phase or its answer.
@@ -383,8 +444,10 @@ class ModbusSourceTest extends InfluxdTest {
 
     private static JsonNode health(int port) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             return JSON.readTree(r.body());
         } catch (java.io.IOException e) {
             throw new AssertionError("GET /health: " + e, e);
@@ -403,15 +466,17 @@ class ModbusSourceTest extends InfluxdTest {
         Silent() throws java.io.IOException {
             server = new ServerSocket();
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            acceptor = new Thread(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        held.add(server.accept());
-                    } catch (java.io.IOException e) {
-                        return;
-                    }
-                }
-            }, "silent-device");
+            acceptor = new Thread(
+                    () -> {
+                        while (!server.isClosed()) {
+                            try {
+                                held.add(server.accept());
+                            } catch (java.io.IOException e) {
+                                return;
+                            }
+                        }
+                    },
+                    "silent-device");
             acceptor.setDaemon(true);
             acceptor.start();
         }

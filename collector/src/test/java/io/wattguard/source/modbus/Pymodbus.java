@@ -16,7 +16,9 @@ import java.util.concurrent.TimeoutException;
  */
 final class Pymodbus implements AutoCloseable {
     static final String PYTHON = "/usr/bin/python3";
-    static final Path SCRIPT = Path.of("../meters/src/test/python/modbus_server.py").toAbsolutePath().normalize();
+    static final Path SCRIPT = Path.of("../meters/src/test/python/modbus_server.py")
+            .toAbsolutePath()
+            .normalize();
 
     final Process process;
     final int port;
@@ -25,22 +27,25 @@ final class Pymodbus implements AutoCloseable {
     private Pymodbus(Process process) throws IOException, InterruptedException {
         this.process = process;
         CompletableFuture<Integer> port = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    synchronized (output) {
-                        output.append(line).append('\n');
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader r = new BufferedReader(
+                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = r.readLine()) != null) {
+                            synchronized (output) {
+                                output.append(line).append('\n');
+                            }
+                            if (line.startsWith("PORT ")) {
+                                port.complete(Integer.parseInt(line.substring(5).trim()));
+                            }
+                        }
+                    } catch (IOException | NumberFormatException e) {
+                        port.completeExceptionally(e);
                     }
-                    if (line.startsWith("PORT ")) {
-                        port.complete(Integer.parseInt(line.substring(5).trim()));
-                    }
-                }
-            } catch (IOException | NumberFormatException e) {
-                port.completeExceptionally(e);
-            }
-            port.complete(-1);
-        }, "pymodbus-output");
+                    port.complete(-1);
+                },
+                "pymodbus-output");
         reader.setDaemon(true);
         reader.start();
         int p;
@@ -62,12 +67,17 @@ final class Pymodbus implements AutoCloseable {
         if (!Files.isExecutable(Path.of(PYTHON)) || !Files.isRegularFile(SCRIPT)) {
             throw new AssertionError(PYTHON + " or " + SCRIPT + " is missing: run scripts/setup.sh test");
         }
-        Process check = new ProcessBuilder(PYTHON, "-c", "import pymodbus").redirectErrorStream(true).start();
+        Process check = new ProcessBuilder(PYTHON, "-c", "import pymodbus")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (check.waitFor() != 0) {
-            throw new AssertionError("pymodbus (Debian python3-pymodbus) is missing: run scripts/setup.sh test [" + out.strip() + "]");
+            throw new AssertionError(
+                    "pymodbus (Debian python3-pymodbus) is missing: run scripts/setup.sh test [" + out.strip() + "]");
         }
-        return new Pymodbus(new ProcessBuilder(PYTHON, SCRIPT.toString(), "tcp").redirectErrorStream(true).start());
+        return new Pymodbus(new ProcessBuilder(PYTHON, SCRIPT.toString(), "tcp")
+                .redirectErrorStream(true)
+                .start());
     }
 
     @Override

@@ -21,8 +21,12 @@ class AllowlistTest {
     }
 
     private static Allowlist.Facts proc(String name, String user, String exe, String container, String... cgroups) {
-        return new Allowlist.Facts(name, Optional.ofNullable(user), Optional.ofNullable(exe),
-                Optional.ofNullable(container), List.of(cgroups));
+        return new Allowlist.Facts(
+                name,
+                Optional.ofNullable(user),
+                Optional.ofNullable(exe),
+                Optional.ofNullable(container),
+                List.of(cgroups));
     }
 
     @Test
@@ -31,7 +35,8 @@ class AllowlistTest {
         assertTrue(a.business(proc("python3", "svc-train", "/opt/train/venv/bin/python3", null)));
         assertFalse(a.business(proc("python3", "alice", "/opt/train/venv/bin/python3", null)), "another user");
         assertFalse(a.business(proc("python3", "svc-train", "/tmp/python3", null)), "another executable");
-        assertFalse(a.business(proc("python3", "svc-train", null, null)), "an unreadable executable matches no exe rule");
+        assertFalse(
+                a.business(proc("python3", "svc-train", null, null)), "an unreadable executable matches no exe rule");
     }
 
     @Test
@@ -49,8 +54,8 @@ class AllowlistTest {
         assertTrue(byId.business(proc("train", "root", "/app/train", id)));
         assertFalse(byId.business(proc("train", "root", "/app/train", null)), "outside any container");
         Allowlist byPath = new Allowlist(List.of(rule(null, null, null, "/kubepods.slice/**/*batch*")));
-        assertTrue(byPath.business(proc("train", "root", "/app/train", id,
-                "/kubepods.slice/kubepods-burstable.slice/pod-batch-7.scope")));
+        assertTrue(byPath.business(
+                proc("train", "root", "/app/train", id, "/kubepods.slice/kubepods-burstable.slice/pod-batch-7.scope")));
         assertFalse(byPath.business(proc("train", "root", "/app/train", id, "/user.slice/user-1000.slice")));
     }
 
@@ -64,9 +69,13 @@ class AllowlistTest {
         assertTrue(Glob.of("{python3,torchrun}").matches("torchrun"));
         assertTrue(Glob.of("a.b").matches("a.b"));
         assertFalse(Glob.of("a.b").matches("axb"), "a dot is a dot, not a regex");
-        assertEquals("'x[' has a '[' without its ']' at position 2",
-                assertThrows(IllegalArgumentException.class, () -> Glob.of("x[")).getMessage());
-        assertEquals("'{a,b' has a '{' without its '}'",
-                assertThrows(IllegalArgumentException.class, () -> Glob.of("{a,b")).getMessage());
+        assertEquals(
+                "'x[' has a '[' without its ']' at position 2",
+                assertThrows(IllegalArgumentException.class, () -> Glob.of("x["))
+                        .getMessage());
+        assertEquals(
+                "'{a,b' has a '{' without its '}'",
+                assertThrows(IllegalArgumentException.class, () -> Glob.of("{a,b"))
+                        .getMessage());
     }
 }

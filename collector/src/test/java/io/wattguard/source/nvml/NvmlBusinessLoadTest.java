@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class NvmlBusinessLoadTest extends InfluxdTest {
     @TempDir
     Path tmp;
+
     private final List<Process> children = new ArrayList<>();
 
     @AfterEach
@@ -76,7 +77,10 @@ class NvmlBusinessLoadTest extends InfluxdTest {
                 """.formatted(user);
         try (Daemon d = daemon("allow", fake, allowlist)) {
             d.start();
-            await(Duration.ofSeconds(20), "three business_load points", () -> load("allow").size() >= 3);
+            await(
+                    Duration.ofSeconds(20),
+                    "three business_load points",
+                    () -> load("allow").size() >= 3);
         }
         List<Map<String, Object>> points = load("allow");
         Map<String, Object> first = points.get(0);
@@ -95,19 +99,31 @@ class NvmlBusinessLoadTest extends InfluxdTest {
         Map<String, Object> business = new TreeMap<>();
         query("allow", "SELECT last(business) FROM gpu_process WHERE time >= 0 AND time <= now() GROUP BY gpu, process")
                 .forEach(r -> business.put(r.get("gpu") + " " + r.get("process"), r.get("last")));
-        assertEquals(Map.of("0 sleep", true, "0 tail", false, "1 sleep", true, "2 tail", false,
-                "3 " + NvmlSource.NOT_IN_PROC, false), business);
+        assertEquals(
+                Map.of(
+                        "0 sleep",
+                        true,
+                        "0 tail",
+                        false,
+                        "1 sleep",
+                        true,
+                        "2 tail",
+                        false,
+                        "3 " + NvmlSource.NOT_IN_PROC,
+                        false),
+                business);
     }
 
     @Test
     void withoutAnAllowlistNoBusinessLoadIsClaimed() throws Exception {
         Process sleep = start("sleep", "600");
-        FakeNvml fake = FakeNvml.start("gpu 0 uuid=GPU-0 util_gpu=80\nproc 0 kind=compute pid=%d mem=1\n"
-                .formatted(sleep.pid()));
+        FakeNvml fake = FakeNvml.start(
+                "gpu 0 uuid=GPU-0 util_gpu=80\nproc 0 kind=compute pid=%d mem=1\n".formatted(sleep.pid()));
         try (Daemon d = daemon("none", fake, "")) {
             d.start();
-            await(Duration.ofSeconds(20), "process points", () -> !query("none",
-                    "SELECT * FROM gpu_process WHERE time >= 0 AND time <= now()").isEmpty());
+            await(Duration.ofSeconds(20), "process points", () -> !query(
+                            "none", "SELECT * FROM gpu_process WHERE time >= 0 AND time <= now()")
+                    .isEmpty());
             Thread.sleep(500);
         }
         assertTrue(load("none").isEmpty(), "no business_load: a 0 would claim nothing explains the power");

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wattguard.config.ConfigException;
-import io.wattguard.core.Emitter;
 import io.wattguard.core.Sample;
 import io.wattguard.core.Source;
 import io.wattguard.core.SourceSpec;
@@ -17,7 +16,6 @@ import io.wattguard.testing.Configs;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -37,8 +35,8 @@ class NvmlConfigTest {
     /** The config a source was created with, through the source it makes. */
     private static NvmlConfig read(Settings s) {
         try {
-            NvmlSource src = (NvmlSource) s.sources().get(0).create(new SourceSpec.Context(Clock.systemUTC(),
-                    Topology.empty(), "node-1"));
+            NvmlSource src = (NvmlSource)
+                    s.sources().get(0).create(new SourceSpec.Context(Clock.systemUTC(), Topology.empty(), "node-1"));
             return src.config();
         } catch (Exception e) {
             throw new AssertionError(e);
@@ -48,8 +46,17 @@ class NvmlConfigTest {
     @Test
     void defaults() {
         NvmlConfig c = config("");
-        assertEquals(new NvmlConfig(Optional.empty(), Optional.empty(), Set.copyOf(NvmlConfig.GPU_FIELDS), true, true,
-                Path.of("/"), Duration.ofSeconds(30), Allowlist.NONE), c);
+        assertEquals(
+                new NvmlConfig(
+                        Optional.empty(),
+                        Optional.empty(),
+                        Set.copyOf(NvmlConfig.GPU_FIELDS),
+                        true,
+                        true,
+                        Path.of("/"),
+                        Duration.ofSeconds(30),
+                        Allowlist.NONE),
+                c);
     }
 
     @Test
@@ -63,13 +70,24 @@ class NvmlConfigTest {
                 host_root: /host
                 lost_retry: 5s
                 """);
-        assertEquals(new NvmlConfig(Optional.of(tmp.resolve("lib/libnvidia-ml.so.1").toString()), Optional.of("gpu-a01-01"),
-                Set.of("power_w", "energy_j"), false, false, Path.of("/host"), Duration.ofSeconds(5), Allowlist.NONE), c);
+        assertEquals(
+                new NvmlConfig(
+                        Optional.of(tmp.resolve("lib/libnvidia-ml.so.1").toString()),
+                        Optional.of("gpu-a01-01"),
+                        Set.of("power_w", "energy_j"),
+                        false,
+                        false,
+                        Path.of("/host"),
+                        Duration.ofSeconds(5),
+                        Allowlist.NONE),
+                c);
     }
 
     @Test
     void aBareLibraryNameIsLeftToTheDynamicLinker() {
-        assertEquals(Optional.of("libnvidia-ml.so.1"), config("library: libnvidia-ml.so.1").library());
+        assertEquals(
+                Optional.of("libnvidia-ml.so.1"),
+                config("library: libnvidia-ml.so.1").library());
     }
 
     @Test
@@ -84,9 +102,11 @@ class NvmlConfigTest {
         String m = e.getMessage();
         assertTrue(m.startsWith("5 problems in the configuration:"), m);
         assertTrue(m.contains("sources[0].library: must not be empty: leave it out to search the usual places"), m);
-        assertTrue(m.contains("sources[0].fields: unknown gpu field 'enrgy_j' (did you mean 'energy_j'?); known fields: "
-                + "util_pct, mem_util_pct, power_w, power_limit_w, energy_j, temp_c, sm_clock_mhz, mem_clock_mhz, "
-                + "mem_used_bytes, throttle_reasons, processes"), m);
+        assertTrue(
+                m.contains("sources[0].fields: unknown gpu field 'enrgy_j' (did you mean 'energy_j'?); known fields: "
+                        + "util_pct, mem_util_pct, power_w, power_limit_w, energy_j, temp_c, sm_clock_mhz, mem_clock_mhz, "
+                        + "mem_used_bytes, throttle_reasons, processes"),
+                m);
         assertTrue(m.contains("sources[0].processes: expected true or false, found 'sometimes'"), m);
         assertTrue(m.contains("sources[0].lost_retry: expected a duration such as 500ms"), m);
         assertTrue(m.contains("sources[0].procesess: unknown key (did you mean 'processes'?)"), m);
@@ -101,9 +121,12 @@ class NvmlConfigTest {
                   - {process: "python3*"}
                 """).allowlist();
         assertEquals(3, a.rules().size());
-        assertEquals(java.util.Optional.of(io.wattguard.source.business.Glob.of("svc-train")), a.rules().get(0).user());
+        assertEquals(
+                java.util.Optional.of(io.wattguard.source.business.Glob.of("svc-train")),
+                a.rules().get(0).user());
         assertEquals("/opt/train/**", a.rules().get(0).exe().orElseThrow().toString());
-        assertTrue(a.rules().get(1).user().isEmpty() && a.rules().get(1).process().isEmpty());
+        assertTrue(
+                a.rules().get(1).user().isEmpty() && a.rules().get(1).process().isEmpty());
     }
 
     @Test
@@ -117,14 +140,20 @@ class NvmlConfigTest {
                 """));
         String m = e.getMessage();
         assertTrue(m.startsWith("5 problems in the configuration:"), m);
-        assertTrue(m.contains("sources[0].allowlist[0]: an empty rule would make every GPU process business: set at least "
-                + "one of user, exe, process, container"), m);
-        assertTrue(m.contains("sources[0].allowlist[1].exe: bad pattern: '/opt/[ab' has a '[' without its ']' at "
-                + "position 6 (use *, **, ?, [a-z], {a,b})"), m);
+        assertTrue(
+                m.contains("sources[0].allowlist[0]: an empty rule would make every GPU process business: set at least "
+                        + "one of user, exe, process, container"),
+                m);
+        assertTrue(
+                m.contains("sources[0].allowlist[1].exe: bad pattern: '/opt/[ab' has a '[' without its ']' at "
+                        + "position 6 (use *, **, ?, [a-z], {a,b})"),
+                m);
         assertTrue(m.contains("sources[0].allowlist[2].proces: unknown key (did you mean 'process'?)"), m);
         assertTrue(m.contains("sources[0].allowlist[2]: an empty rule"), m);
-        assertTrue(m.contains("sources[0].allowlist: needs processes: true: business load is judged from the GPU "
-                + "processes"), m);
+        assertTrue(
+                m.contains("sources[0].allowlist: needs processes: true: business load is judged from the GPU "
+                        + "processes"),
+                m);
     }
 
     @Test
@@ -144,7 +173,8 @@ class NvmlConfigTest {
         assertEquals(null, out.get(1).tag("uuid"));
         started.close();
         started.close();
-        Settings missing = Configs.load(tmp, "sources: [{name: gpus, type: nvml, library: /opt/nowhere/libnvidia-ml.so.1}]\n");
+        Settings missing =
+                Configs.load(tmp, "sources: [{name: gpus, type: nvml, library: /opt/nowhere/libnvidia-ml.so.1}]\n");
         Source failed = missing.sources().get(0).create(ctx);
         NvmlUnavailableException e = assertThrows(NvmlUnavailableException.class, failed::start);
         assertTrue(e.getMessage().startsWith("NVML library not found"), e.getMessage());

@@ -39,6 +39,7 @@ class NvmlSourceTest extends InfluxdTest {
 
     @TempDir
     Path tmp;
+
     private final List<Process> children = new ArrayList<>();
 
     @AfterEach
@@ -54,7 +55,8 @@ class NvmlSourceTest extends InfluxdTest {
 
     /** A GPU agent of host gpu-node-07 in rack a01 polling the fake library every 200 ms into {@code db}. */
     static Settings settings(Path tmp, String db, FakeNvml fake, String extra) {
-        return Configs.load(tmp, """
+        return Configs.load(
+                tmp, """
                 instance: gpu-node-07
                 influxdb: {url: %s, database: %s}
                 batch: {max_points: 200, max_delay: 100ms}
@@ -88,7 +90,8 @@ class NvmlSourceTest extends InfluxdTest {
     /** The newest row of each series (tags plus fields, nulls and time left out), keyed by its distinguishing tags. */
     private static Map<String, Map<String, Object>> latest(String db, String measurement, String... keyTags) {
         Map<String, Map<String, Object>> out = new TreeMap<>();
-        for (Map<String, Object> row : rows(db, "SELECT * FROM " + measurement + " WHERE time >= 0 AND time <= now()")) {
+        for (Map<String, Object> row :
+                rows(db, "SELECT * FROM " + measurement + " WHERE time >= 0 AND time <= now()")) {
             StringBuilder key = new StringBuilder();
             for (String t : keyTags) {
                 key.append(key.length() == 0 ? "" : " ").append(row.get(t));
@@ -128,33 +131,86 @@ class NvmlSourceTest extends InfluxdTest {
         FakeNvml fake = FakeNvml.start(GPUS);
         try (Daemon daemon = new Daemon(settings("fields", fake, ""), Clock.systemUTC())) {
             daemon.start();
-            await(Duration.ofSeconds(20), "points of all three GPUs", () -> latest("fields", "gpu", "gpu").size() == 3);
+            await(
+                    Duration.ofSeconds(20),
+                    "points of all three GPUs",
+                    () -> latest("fields", "gpu", "gpu").size() == 3);
         } catch (IOException e) {
             throw new AssertionError(e);
         }
         Map<String, Map<String, Object>> gpus = latest("fields", "gpu", "gpu");
         Map<String, Object> where = row("host", "gpu-node-07", "site", "lab", "room", "hall-a", "rack", "a01");
-        Map<String, Object> h100 = row("gpu", "0", "uuid", H100, "model", "NVIDIA H100 80GB HBM3", "util_pct", 97,
-                "mem_util_pct", 45, "power_w", 650.125, "power_limit_w", 700, "energy_j", 12_500_000, "temp_c", 71,
-                "sm_clock_mhz", 1980, "mem_clock_mhz", 2619, "mem_used_bytes", 42949672960L, "throttle_reasons", 0x44,
-                "processes", 0);
+        Map<String, Object> h100 = row(
+                "gpu",
+                "0",
+                "uuid",
+                H100,
+                "model",
+                "NVIDIA H100 80GB HBM3",
+                "util_pct",
+                97,
+                "mem_util_pct",
+                45,
+                "power_w",
+                650.125,
+                "power_limit_w",
+                700,
+                "energy_j",
+                12_500_000,
+                "temp_c",
+                71,
+                "sm_clock_mhz",
+                1980,
+                "mem_clock_mhz",
+                2619,
+                "mem_used_bytes",
+                42949672960L,
+                "throttle_reasons",
+                0x44,
+                "processes",
+                0);
         h100.putAll(where);
         assertEquals(h100, gpus.get("0"));
-        Map<String, Object> a100 = row("gpu", "1", "uuid", A100, "model", "NVIDIA A100-SXM4-80GB", "util_pct", 3,
-                "mem_util_pct", 1, "power_w", 61, "power_limit_w", 400, "energy_j", 777, "temp_c", 34,
-                "sm_clock_mhz", 210, "mem_clock_mhz", 1593, "mem_used_bytes", 1048576, "throttle_reasons", 1,
-                "processes", 0);
+        Map<String, Object> a100 = row(
+                "gpu",
+                "1",
+                "uuid",
+                A100,
+                "model",
+                "NVIDIA A100-SXM4-80GB",
+                "util_pct",
+                3,
+                "mem_util_pct",
+                1,
+                "power_w",
+                61,
+                "power_limit_w",
+                400,
+                "energy_j",
+                777,
+                "temp_c",
+                34,
+                "sm_clock_mhz",
+                210,
+                "mem_clock_mhz",
+                1593,
+                "mem_used_bytes",
+                1048576,
+                "throttle_reasons",
+                1,
+                "processes",
+                0);
         a100.putAll(where);
         assertEquals(a100, gpus.get("1"));
         // A T4 in a VM: no power, energy, clocks, memory or process list through NVML. Absent, never 0.
-        Map<String, Object> t4 = row("gpu", "2", "uuid", T4, "model", "Tesla T4", "util_pct", 50, "mem_util_pct", 20,
-                "temp_c", 60);
+        Map<String, Object> t4 =
+                row("gpu", "2", "uuid", T4, "model", "Tesla T4", "util_pct", 50, "mem_util_pct", 20, "temp_c", 60);
         t4.putAll(where);
         assertEquals(t4, gpus.get("2"));
 
         Map<String, String> types = new TreeMap<>();
-        query("fields", "SHOW FIELD KEYS FROM gpu").forEach(r -> types.put((String) r.get("fieldKey"),
-                (String) r.get("fieldType")));
+        query("fields", "SHOW FIELD KEYS FROM gpu")
+                .forEach(r -> types.put((String) r.get("fieldKey"), (String) r.get("fieldType")));
         Map<String, String> expected = new TreeMap<>();
         NvmlConfig.GPU_FIELDS.forEach(f -> expected.put(f, "float"));
         expected.put("throttle_reasons", "integer");
@@ -175,17 +231,58 @@ class NvmlSourceTest extends InfluxdTest {
                 """.formatted(low, high));
         try (Daemon daemon = new Daemon(settings("procs", fake, ""), Clock.systemUTC())) {
             daemon.start();
-            await(Duration.ofSeconds(20), "three gpu_process series", () -> latest("procs", "gpu_process", "gpu",
-                    "process").size() == 3);
+            await(
+                    Duration.ofSeconds(20),
+                    "three gpu_process series",
+                    () -> latest("procs", "gpu_process", "gpu", "process").size() == 3);
         }
         String exe = Path.of("/proc/" + low + "/exe").toRealPath().toString();
         String user = System.getProperty("user.name");
-        String container = ProcessResolver.containerId(Files.readString(Path.of("/proc/" + low + "/cgroup"))).orElse(null);
+        String container = ProcessResolver.containerId(Files.readString(Path.of("/proc/" + low + "/cgroup")))
+                .orElse(null);
         Map<String, Map<String, Object>> procs = latest("procs", "gpu_process", "gpu", "process");
-        Map<String, Object> first = row("host", "gpu-node-07", "site", "lab", "room", "hall-a", "rack", "a01", "gpu", "0",
-                "process", "sleep", "pid", low, "mem_bytes", 1073741824L, "user", user, "exe", exe);
-        Map<String, Object> second = row("host", "gpu-node-07", "site", "lab", "room", "hall-a", "rack", "a01", "gpu",
-                "0", "process", "sleep#" + high, "pid", high, "mem_bytes", 2147483648L, "user", user, "exe", exe);
+        Map<String, Object> first = row(
+                "host",
+                "gpu-node-07",
+                "site",
+                "lab",
+                "room",
+                "hall-a",
+                "rack",
+                "a01",
+                "gpu",
+                "0",
+                "process",
+                "sleep",
+                "pid",
+                low,
+                "mem_bytes",
+                1073741824L,
+                "user",
+                user,
+                "exe",
+                exe);
+        Map<String, Object> second = row(
+                "host",
+                "gpu-node-07",
+                "site",
+                "lab",
+                "room",
+                "hall-a",
+                "rack",
+                "a01",
+                "gpu",
+                "0",
+                "process",
+                "sleep#" + high,
+                "pid",
+                high,
+                "mem_bytes",
+                2147483648L,
+                "user",
+                user,
+                "exe",
+                exe);
         if (container != null) {
             first.put("container", container);
             second.put("container", container);
@@ -197,12 +294,32 @@ class NvmlSourceTest extends InfluxdTest {
         gotSecond.remove("sm_util_pct");
         assertEquals(first, gotFirst);
         assertEquals(second, gotSecond, "a second process of one name gets a series of its own");
-        List<Map<String, Object>> sm = query("procs", "SELECT max(sm_util_pct) FROM gpu_process WHERE time >= 0 AND "
-                + "time <= now() GROUP BY process");
-        assertEquals(List.of(88.0, 7.0), sm.stream().map(r -> ((Number) r.get("max")).doubleValue()).toList());
-        assertEquals(row("host", "gpu-node-07", "site", "lab", "room", "hall-a", "rack", "a01", "gpu", "1",
-                "process", NvmlSource.NOT_IN_PROC, "pid", 999999999, "mem_bytes", 5242880),
-                procs.get("1 " + NvmlSource.NOT_IN_PROC), "a pid /proc does not show is still written, and says so");
+        List<Map<String, Object>> sm = query(
+                "procs",
+                "SELECT max(sm_util_pct) FROM gpu_process WHERE time >= 0 AND " + "time <= now() GROUP BY process");
+        assertEquals(
+                List.of(88.0, 7.0),
+                sm.stream().map(r -> ((Number) r.get("max")).doubleValue()).toList());
+        assertEquals(
+                row(
+                        "host",
+                        "gpu-node-07",
+                        "site",
+                        "lab",
+                        "room",
+                        "hall-a",
+                        "rack",
+                        "a01",
+                        "gpu",
+                        "1",
+                        "process",
+                        NvmlSource.NOT_IN_PROC,
+                        "pid",
+                        999999999,
+                        "mem_bytes",
+                        5242880),
+                procs.get("1 " + NvmlSource.NOT_IN_PROC),
+                "a pid /proc does not show is still written, and says so");
         Map<String, Map<String, Object>> gpus = latest("procs", "gpu", "gpu");
         assertEquals(2.0, gpus.get("0").get("processes"));
         assertEquals(1.0, gpus.get("1").get("processes"));
@@ -213,27 +330,46 @@ class NvmlSourceTest extends InfluxdTest {
         FakeNvml fake = FakeNvml.start(GPUS);
         try (Daemon daemon = new Daemon(settings("lost", fake, ""), Clock.systemUTC())) {
             daemon.start();
-            await(Duration.ofSeconds(20), "points of all three GPUs", () -> latest("lost", "gpu", "gpu").size() == 3);
+            await(
+                    Duration.ofSeconds(20),
+                    "points of all three GPUs",
+                    () -> latest("lost", "gpu", "gpu").size() == 3);
             long lostAt = System.currentTimeMillis();
             fake.apply("gpu 1 lost=15\n");
-            await(Duration.ofSeconds(20), "ten more polls of the other GPUs",
+            await(
+                    Duration.ofSeconds(20),
+                    "ten more polls of the other GPUs",
                     () -> count("lost", "gpu = '0' AND time > " + lostAt + "ms") >= 10
                             && count("lost", "gpu = '2' AND time > " + lostAt + "ms") >= 10);
-            await(Duration.ofSeconds(20), "the lost GPU in /health", () -> daemon.health().path("sources").path(0)
-                    .path("last_error").asText().contains("GPU 1"));
+            await(Duration.ofSeconds(20), "the lost GPU in /health", () -> daemon.health()
+                    .path("sources")
+                    .path(0)
+                    .path("last_error")
+                    .asText()
+                    .contains("GPU 1"));
             JsonNode source = daemon.health().path("sources").path(0);
             assertEquals("gpus", source.path("name").asText());
             assertEquals("failing", source.path("state").asText());
             assertTrue(source.path("errors").asLong() >= 1);
-            assertTrue(source.path("last_error").asText().startsWith("gpu 1: GPU 1 (" + A100 + ") is lost"),
+            assertTrue(
+                    source.path("last_error").asText().startsWith("gpu 1: GPU 1 (" + A100 + ") is lost"),
                     source.path("last_error").asText());
             long backAt = System.currentTimeMillis();
-            assertEquals(0, count("lost", "gpu = '1' AND time > " + lostAt + "ms AND time <= " + backAt + "ms"),
+            assertEquals(
+                    0,
+                    count("lost", "gpu = '1' AND time > " + lostAt + "ms AND time <= " + backAt + "ms"),
                     "no points of the lost GPU");
             fake.apply("gpu 1 lost=0 power_mw=75000\n");
-            await(Duration.ofSeconds(20), "the GPU back", () -> count("lost", "gpu = '1' AND time > " + backAt + "ms") > 0);
-            await(Duration.ofSeconds(20), "the source healthy again",
-                    () -> "ok".equals(daemon.health().path("sources").path(0).path("state").asText()));
+            await(
+                    Duration.ofSeconds(20),
+                    "the GPU back",
+                    () -> count("lost", "gpu = '1' AND time > " + backAt + "ms") > 0);
+            await(Duration.ofSeconds(20), "the source healthy again", () -> "ok"
+                    .equals(daemon.health()
+                            .path("sources")
+                            .path(0)
+                            .path("state")
+                            .asText()));
         }
         assertEquals(75.0, latest("lost", "gpu", "gpu").get("1").get("power_w"));
     }
@@ -251,16 +387,18 @@ class NvmlSourceTest extends InfluxdTest {
             fake.apply("gpu 0 energy_mj=105000\n");
             await(Duration.ofSeconds(20), "100 J more", () -> energy("energy") == 12_600_105.0);
         }
-        List<Double> series = query("energy", "SELECT energy_j FROM gpu WHERE gpu = '0' AND time >= 0 AND time <= now()")
-                .stream().map(r -> ((Number) r.get("energy_j")).doubleValue()).toList();
+        List<Double> series =
+                query("energy", "SELECT energy_j FROM gpu WHERE gpu = '0' AND time >= 0 AND time <= now()").stream()
+                        .map(r -> ((Number) r.get("energy_j")).doubleValue())
+                        .toList();
         for (int i = 1; i < series.size(); i++) {
             assertTrue(series.get(i) >= series.get(i - 1), "energy_j never falls: " + series);
         }
     }
 
     private static double energy(String db) {
-        List<Map<String, Object>> r = rows(db, "SELECT last(energy_j) FROM gpu WHERE gpu = '0' AND time >= 0 AND "
-                + "time <= now()");
+        List<Map<String, Object>> r =
+                rows(db, "SELECT last(energy_j) FROM gpu WHERE gpu = '0' AND time >= 0 AND " + "time <= now()");
         return r.isEmpty() ? -1 : ((Number) r.get(0).get("last")).doubleValue();
     }
 
@@ -273,20 +411,31 @@ class NvmlSourceTest extends InfluxdTest {
                 mig 0 3 gi=2 ci=0 uuid=MIG-66666666-7777-8888-9999-000000000000 name=NVIDIA_A100-SXM4-40GB_MIG_1g.5gb mem_total=4915724288 mem_used=0 mem_free=4915724288
                 proc 0 kind=compute pid=%d mem=1073741824 gi=1 ci=0
                 """.formatted(p.pid()));
-        try (Daemon daemon = new Daemon(settings("mig", fake, "fields: [util_pct, power_w, mem_used_bytes]"),
-                Clock.systemUTC())) {
+        try (Daemon daemon =
+                new Daemon(settings("mig", fake, "fields: [util_pct, power_w, mem_used_bytes]"), Clock.systemUTC())) {
             daemon.start();
-            await(Duration.ofSeconds(20), "the GPU and its two MIG devices", () -> latest("mig", "gpu", "gpu", "mig")
-                    .size() == 3 && !latest("mig", "gpu_process", "process").isEmpty());
+            await(
+                    Duration.ofSeconds(20),
+                    "the GPU and its two MIG devices",
+                    () -> latest("mig", "gpu", "gpu", "mig").size() == 3
+                            && !latest("mig", "gpu_process", "process").isEmpty());
         }
         Map<String, Map<String, Object>> gpus = latest("mig", "gpu", "gpu", "mig");
-        Map<String, Object> where = row("host", "gpu-node-07", "site", "lab", "room", "hall-a", "rack", "a01", "gpu", "0");
-        Map<String, Object> parent = row("uuid", "GPU-a100", "model", "NVIDIA A100-SXM4-40GB", "util_pct", 0,
-                "power_w", 90);
+        Map<String, Object> where =
+                row("host", "gpu-node-07", "site", "lab", "room", "hall-a", "rack", "a01", "gpu", "0");
+        Map<String, Object> parent =
+                row("uuid", "GPU-a100", "model", "NVIDIA A100-SXM4-40GB", "util_pct", 0, "power_w", 90);
         parent.putAll(where);
         assertEquals(parent, gpus.get("0 null"), "only the configured fields");
-        Map<String, Object> slice = row("mig", "1/0", "uuid", "MIG-11111111-2222-3333-4444-555555555555", "model",
-                "NVIDIA A100-SXM4-40GB MIG 3g.20gb", "mem_used_bytes", 1073741824);
+        Map<String, Object> slice = row(
+                "mig",
+                "1/0",
+                "uuid",
+                "MIG-11111111-2222-3333-4444-555555555555",
+                "model",
+                "NVIDIA A100-SXM4-40GB MIG 3g.20gb",
+                "mem_used_bytes",
+                1073741824);
         slice.putAll(where);
         assertEquals(slice, gpus.get("0 1/0"));
         assertEquals(0.0, gpus.get("0 2/0").get("mem_used_bytes"));

@@ -25,8 +25,10 @@ class ProcessResolverTest {
         if (exe != null) {
             Files.createSymbolicLink(dir.resolve("exe"), Path.of(exe));
         }
-        Files.writeString(dir.resolve("status"), "Name:\t" + comm + "\nUmask:\t0022\nState:\tS (sleeping)\nPid:\t" + pid
-                + "\nUid:\t" + (uid + 1) + "\t" + uid + "\t" + uid + "\t" + uid + "\nGid:\t0\t0\t0\t0\n");
+        Files.writeString(
+                dir.resolve("status"),
+                "Name:\t" + comm + "\nUmask:\t0022\nState:\tS (sleeping)\nPid:\t" + pid + "\nUid:\t" + (uid + 1) + "\t"
+                        + uid + "\t" + uid + "\t" + uid + "\nGid:\t0\t0\t0\t0\n");
         Files.writeString(dir.resolve("cgroup"), cgroup);
     }
 
@@ -50,15 +52,23 @@ class ProcessResolverTest {
                 0::/
                 """.formatted(ID));
         ProcessInfo p = new ProcessResolver(root).resolve(4101).orElseThrow();
-        assertEquals(new ProcessInfo(4101, "xmrig", Optional.of("/tmp/.x/xmrig (deleted)"), Optional.of("alice"),
-                Optional.of(ID)), p);
+        assertEquals(
+                new ProcessInfo(
+                        4101, "xmrig", Optional.of("/tmp/.x/xmrig (deleted)"), Optional.of("alice"), Optional.of(ID)),
+                p);
     }
 
     @Test
     void aKubernetesPodOnCgroupV2WithContainerd() throws IOException {
         passwd();
-        process(777, "python3", "/usr/bin/python3.11", 2000, "0::/kubepods.slice/kubepods-burstable.slice/"
-                + "kubepods-burstable-pod1c2d3e4f_5a6b_7c8d_9e0f_a1b2c3d4e5f6.slice/cri-containerd-" + ID + ".scope\n");
+        process(
+                777,
+                "python3",
+                "/usr/bin/python3.11",
+                2000,
+                "0::/kubepods.slice/kubepods-burstable.slice/"
+                        + "kubepods-burstable-pod1c2d3e4f_5a6b_7c8d_9e0f_a1b2c3d4e5f6.slice/cri-containerd-" + ID
+                        + ".scope\n");
         ProcessInfo p = new ProcessResolver(root).resolve(777).orElseThrow();
         assertEquals("python3", p.name());
         assertEquals(Optional.of("/usr/bin/python3.11"), p.exe());
@@ -89,21 +99,38 @@ class ProcessResolverTest {
 
     @Test
     void containerIdsOfEveryRuntimeAndBothCgroupVersions() {
-        assertEquals(Optional.of(ID), ProcessResolver.containerId("0::/system.slice/docker-" + ID + ".scope\n"),
+        assertEquals(
+                Optional.of(ID),
+                ProcessResolver.containerId("0::/system.slice/docker-" + ID + ".scope\n"),
                 "docker, systemd driver, v2");
-        assertEquals(Optional.of(ID), ProcessResolver.containerId("0::/machine.slice/libpod-" + ID + ".scope/container\n"),
+        assertEquals(
+                Optional.of(ID),
+                ProcessResolver.containerId("0::/machine.slice/libpod-" + ID + ".scope/container\n"),
                 "podman, v2 (the container's own sub-cgroup)");
-        assertEquals(Optional.of(ID), ProcessResolver.containerId("0::/user.slice/user-1000.slice/user@1000.service/"
-                + "user.slice/libpod-" + ID + ".scope\n"), "rootless podman");
-        assertEquals(Optional.of(ID), ProcessResolver.containerId("0::/kubepods.slice/kubepods-besteffort.slice/"
-                + "kubepods-besteffort-podabc.slice/crio-" + ID + ".scope\n"), "cri-o");
-        assertEquals(Optional.of(ID), ProcessResolver.containerId(
-                "11:devices:/kubepods/burstable/pod1c2d3e4f-5a6b-7c8d-9e0f-a1b2c3d4e5f6/" + ID + "\n"),
+        assertEquals(
+                Optional.of(ID),
+                ProcessResolver.containerId(
+                        "0::/user.slice/user-1000.slice/user@1000.service/" + "user.slice/libpod-" + ID + ".scope\n"),
+                "rootless podman");
+        assertEquals(
+                Optional.of(ID),
+                ProcessResolver.containerId("0::/kubepods.slice/kubepods-besteffort.slice/"
+                        + "kubepods-besteffort-podabc.slice/crio-" + ID + ".scope\n"),
+                "cri-o");
+        assertEquals(
+                Optional.of(ID),
+                ProcessResolver.containerId(
+                        "11:devices:/kubepods/burstable/pod1c2d3e4f-5a6b-7c8d-9e0f-a1b2c3d4e5f6/" + ID + "\n"),
                 "kubepods, cgroupfs driver, v1");
-        assertEquals(Optional.of(ID2), ProcessResolver.containerId("0::/docker/" + ID + "/kubepods/besteffort/podx/"
-                + ID2 + "\n"), "nested (kind): the innermost container");
-        assertEquals(Optional.empty(), ProcessResolver.containerId("0::/kubepods.slice/kubepods-besteffort.slice/"
-                + "kubepods-besteffort-podabc.slice/crio-conmon-" + ID + ".scope\n"), "conmon is not the container");
+        assertEquals(
+                Optional.of(ID2),
+                ProcessResolver.containerId("0::/docker/" + ID + "/kubepods/besteffort/podx/" + ID2 + "\n"),
+                "nested (kind): the innermost container");
+        assertEquals(
+                Optional.empty(),
+                ProcessResolver.containerId("0::/kubepods.slice/kubepods-besteffort.slice/"
+                        + "kubepods-besteffort-podabc.slice/crio-conmon-" + ID + ".scope\n"),
+                "conmon is not the container");
         assertEquals(Optional.empty(), ProcessResolver.containerId("0::/\n"));
         assertEquals(Optional.empty(), ProcessResolver.containerId("0::/system.slice/sshd.service\n"));
         assertEquals(Optional.empty(), ProcessResolver.containerId(""));
@@ -111,8 +138,12 @@ class ProcessResolverTest {
 
     @Test
     void thisJvmThroughTheRealProc() throws IOException {
-        ProcessInfo me = new ProcessResolver(Path.of("/")).resolve((int) ProcessHandle.current().pid()).orElseThrow();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toRealPath().toString();
+        ProcessInfo me = new ProcessResolver(Path.of("/"))
+                .resolve((int) ProcessHandle.current().pid())
+                .orElseThrow();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java")
+                .toRealPath()
+                .toString();
         assertEquals(Optional.of(java), me.exe());
         assertEquals("java", me.name());
         assertEquals(Optional.of(System.getProperty("user.name")), me.user());

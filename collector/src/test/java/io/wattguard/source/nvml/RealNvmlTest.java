@@ -37,7 +37,8 @@ class RealNvmlTest extends InfluxdTest {
     void runKeepsTheOtherSourcesGoingAndShowsTheGpuSourceFailing() throws Exception {
         String lib = Components.realLibrary().toString();
         int port = PrivateInfluxd.freePort();
-        Path cfg = Files.writeString(tmp.resolve("wattguard.yaml"), """
+        Path cfg = Files.writeString(
+                tmp.resolve("wattguard.yaml"), """
                 instance: no-gpu-here
                 influxdb: {url: %s, database: realnvml}
                 batch: {max_points: 100, max_delay: 100ms}
@@ -56,9 +57,18 @@ class RealNvmlTest extends InfluxdTest {
                 """.formatted(influxd.url(), tmp.resolve("spool"), port, lib));
         Path log = tmp.resolve("run.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-                "io.wattguard.cli.Main", "run", "--config", cfg.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "-Xmx64m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "io.wattguard.cli.Main",
+                        "run",
+                        "--config",
+                        cfg.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         JsonNode gpus;
         try {
             await(Duration.ofSeconds(30), "20 polls of the synthetic source in InfluxDB", () -> meterPoints() >= 20);
@@ -76,25 +86,30 @@ class RealNvmlTest extends InfluxdTest {
         assertTrue(gpus != null, "the nvml source is listed in /health");
         assertEquals("failing", gpus.path("state").asText());
         assertTrue(gpus.path("errors").asLong() >= 10, "retried at every poll: " + gpus);
-        assertTrue(gpus.path("last_error").asText().startsWith("NVML at " + lib + " " + DRIVER_NOT_LOADED),
+        assertTrue(
+                gpus.path("last_error").asText().startsWith("NVML at " + lib + " " + DRIVER_NOT_LOADED),
                 gpus.path("last_error").asText());
         String output = Files.readString(log);
-        long mentions = output.lines().filter(l -> l.contains("Driver Not Loaded")).count();
+        long mentions =
+                output.lines().filter(l -> l.contains("Driver Not Loaded")).count();
         assertEquals(1, mentions, "the message is logged once, not at every retry:\n" + output);
         assertTrue(output.contains("WARN  Scheduler: source gpus: NVML at " + lib + " " + DRIVER_NOT_LOADED), output);
         assertTrue(!output.contains("\tat "), "no stack trace:\n" + output);
     }
 
     private static long meterPoints() {
-        List<Map<String, Object>> r = NvmlSourceTest.rows("realnvml",
-                "SELECT count(power_w) FROM meter WHERE time >= 0 AND time <= now()");
+        List<Map<String, Object>> r =
+                NvmlSourceTest.rows("realnvml", "SELECT count(power_w) FROM meter WHERE time >= 0 AND time <= now()");
         return r.isEmpty() ? 0 : ((Number) r.get(0).get("count")).longValue();
     }
 
     private static JsonNode health(int port) {
         try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             return new ObjectMapper().readTree(r.body());
         } catch (IOException e) {
             return null; // not listening yet

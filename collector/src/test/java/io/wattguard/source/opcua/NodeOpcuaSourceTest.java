@@ -51,7 +51,8 @@ class NodeOpcuaSourceTest extends InfluxdTest {
         Path pki = tmp.resolve("pki");
         Path password = Files.writeString(tmp.resolve("meter.password"), "s3cret\n");
         String db = "nodeopcua";
-        Settings settings = Configs.load(tmp, """
+        Settings settings =
+                Configs.load(tmp, """
                 influxdb: {url: %s, database: %s, timeout: 2s}
                 batch: {max_points: 500, max_delay: 200ms}
                 spool: {dir: %s}
@@ -79,9 +80,14 @@ class NodeOpcuaSourceTest extends InfluxdTest {
 
         try (Daemon daemon = new Daemon(settings, Clock.systemUTC())) {
             daemon.start();
-            await(WAIT, "node-opcua's certificate to be refused and reported", () -> daemon.health().path("sources")
-                    .get(0).path("last_error").asText().contains("not trusted"));
-            String error = daemon.health().path("sources").get(0).path("last_error").asText();
+            await(WAIT, "node-opcua's certificate to be refused and reported", () -> daemon.health()
+                    .path("sources")
+                    .get(0)
+                    .path("last_error")
+                    .asText()
+                    .contains("not trusted"));
+            String error =
+                    daemon.health().path("sources").get(0).path("last_error").asText();
             Path rejected;
             try (Stream<Path> files = Files.list(pki.resolve("rejected"))) {
                 rejected = files.findFirst().orElseThrow(() -> new AssertionError("nothing in rejected/: " + error));
@@ -90,8 +96,14 @@ class NodeOpcuaSourceTest extends InfluxdTest {
             assertTrue(error.contains(mv), "the error tells the operator how to trust it: " + error);
             Files.move(rejected, pki.resolve("trusted").resolve("certs").resolve(rejected.getFileName()));
 
-            await(WAIT, "both channels from node-opcua in InfluxDB", () -> rows(db).stream()
-                    .map(r -> r.get("channel")).distinct().count() == 2);
+            await(
+                    WAIT,
+                    "both channels from node-opcua in InfluxDB",
+                    () -> rows(db).stream()
+                                    .map(r -> r.get("channel"))
+                                    .distinct()
+                                    .count()
+                            == 2);
         }
         List<Map<String, Object>> rows = rows(db);
         for (Map<String, Object> r : rows) {
@@ -99,7 +111,8 @@ class NodeOpcuaSourceTest extends InfluxdTest {
             assertEquals("r07", r.get("rack"));
             assertEquals("hall-2", r.get("room"));
             assertEquals("outlet", r.get("kind"));
-            assertTrue(r.entrySet().stream().noneMatch(e -> e.getKey().endsWith("_uncertain") && e.getValue() != null),
+            assertTrue(
+                    r.entrySet().stream().noneMatch(e -> e.getKey().endsWith("_uncertain") && e.getValue() != null),
                     "Good values carry no flag: " + r);
             if ("L1".equals(r.get("channel"))) {
                 // meter-server.js serves 1500 + (tick % 10) watts and 1000 + tick/1000 kWh.

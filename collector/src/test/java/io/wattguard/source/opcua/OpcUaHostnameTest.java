@@ -41,8 +41,12 @@ class OpcUaHostnameTest {
     void start() throws Exception {
         sim = OpcUaMeterSimulator.builder()
                 .identity(OpcUaMeterSimulator.ServerIdentity.forHost("meter-b.example", "10.9.8.7"))
-                .policies(SecurityPolicy.Basic256Sha256).channels(List.of("L1")).fields(List.of("power_w"))
-                .values((c, f, t) -> 1234).updateInterval(Duration.ofMillis(100)).start();
+                .policies(SecurityPolicy.Basic256Sha256)
+                .channels(List.of("L1"))
+                .fields(List.of("power_w"))
+                .values((c, f, t) -> 1234)
+                .updateInterval(Duration.ofMillis(100))
+                .start();
         io.wattguard.testing.OpcUaTrust.trust(tmp.resolve("pki"), sim.certificate());
     }
 
@@ -72,9 +76,17 @@ class OpcUaHostnameTest {
     private static List<String> pollUntilSomething(OpcUaSource source) {
         List<String> said = new CopyOnWriteArrayList<>();
         Emitter out = new Emitter() {
-            public long tickMs() { return 1000; }
-            public void emit(Sample s) { said.add("point " + s); }
-            public void error(String device, String message) { said.add(device + ": " + message); }
+            public long tickMs() {
+                return 1000;
+            }
+
+            public void emit(Sample s) {
+                said.add("point " + s);
+            }
+
+            public void error(String device, String message) {
+                said.add(device + ": " + message);
+            }
         };
         InfluxdTest.await(WAIT, "the device to be read or refused", () -> {
             said.clear();
@@ -86,7 +98,8 @@ class OpcUaHostnameTest {
 
     private static OpcUaSource source(Path file) throws Exception {
         Settings s = Settings.load(file, name -> null);
-        return (OpcUaSource) s.sources().get(0).create(new SourceSpec.Context(Clock.systemUTC(), Topology.empty(), "i"));
+        return (OpcUaSource)
+                s.sources().get(0).create(new SourceSpec.Context(Clock.systemUTC(), Topology.empty(), "i"));
     }
 
     @Test
@@ -94,11 +107,13 @@ class OpcUaHostnameTest {
         try (OpcUaSource source = source(config(""))) {
             source.start();
             List<String> said = pollUntilSomething(source);
-            assertEquals(List.of("meter-b: OPC UA server " + sim.endpointUrl() + " presented a trusted certificate that "
-                    + "was not issued for host 127.0.0.1: it names meter-b.example, 10.9.8.7 "
-                    + "(Bad_CertificateHostNameInvalid). Refused, since a trusted certificate of another machine would "
-                    + "let that machine pose as this server; use one of those names in endpoint, or set "
-                    + "security.verify_hostname: false for this device"), said);
+            assertEquals(
+                    List.of("meter-b: OPC UA server " + sim.endpointUrl() + " presented a trusted certificate that "
+                            + "was not issued for host 127.0.0.1: it names meter-b.example, 10.9.8.7 "
+                            + "(Bad_CertificateHostNameInvalid). Refused, since a trusted certificate of another machine would "
+                            + "let that machine pose as this server; use one of those names in endpoint, or set "
+                            + "security.verify_hostname: false for this device"),
+                    said);
         }
         Cli.Result check = Cli.run("check-config", "--config", config("").toString());
         assertEquals(0, check.code(), check.err());
@@ -116,7 +131,10 @@ class OpcUaHostnameTest {
         }
         Cli.Result check = Cli.run("check-config", "--config", file.toString());
         assertEquals(0, check.code(), check.err());
-        assertTrue(check.out().contains("meters               opcua        every 1s; WARNING: verify_hostname: false "
-                + "for meter-b: a trusted server certificate issued for another host is accepted"), check.out());
+        assertTrue(
+                check.out()
+                        .contains("meters               opcua        every 1s; WARNING: verify_hostname: false "
+                                + "for meter-b: a trusted server certificate issued for another host is accepted"),
+                check.out());
     }
 }

@@ -36,17 +36,22 @@ class OpcUaQualityCountersRestartTest extends InfluxdTest {
     private final OpcUaMeterSimulator.ServerIdentity identity = OpcUaMeterSimulator.ServerIdentity.generate();
     /** What the meter's energy register holds now; a restart of the meter may bring it back lower. */
     private final AtomicReference<Double> energy = new AtomicReference<>(987658.86);
+
     private OpcUaMeterSimulator sim;
 
     private OpcUaMeterSimulator startSim(int port) throws Exception {
-        return OpcUaMeterSimulator.builder().identity(identity).port(port).channels(List.of("L1"))
+        return OpcUaMeterSimulator.builder()
+                .identity(identity)
+                .port(port)
+                .channels(List.of("L1"))
                 .fields(List.of("power_w", "voltage_v", "energy_kwh"))
                 .values((c, f, t) -> switch (f) {
                     case "power_w" -> 1500;
                     case "voltage_v" -> 231;
                     default -> energy.get();
                 })
-                .updateInterval(Duration.ofMillis(100)).start();
+                .updateInterval(Duration.ofMillis(100))
+                .start();
     }
 
     @AfterEach
@@ -78,8 +83,15 @@ class OpcUaQualityCountersRestartTest extends InfluxdTest {
                           - {node: "%s", channel: L1, field: power_w}
                           - {node: "%s", channel: L1, field: voltage_v}
                           - {node: "%s", channel: L1, field: energy_kwh}
-                """.formatted(influxd.url(), db, tmp.resolve("spool"), tmp.resolve("pki"), sim.endpointUrl(),
-                sim.nodeId("L1", "power_w"), sim.nodeId("L1", "voltage_v"), sim.nodeId("L1", "energy_kwh")));
+                """.formatted(
+                        influxd.url(),
+                        db,
+                        tmp.resolve("spool"),
+                        tmp.resolve("pki"),
+                        sim.endpointUrl(),
+                        sim.nodeId("L1", "power_w"),
+                        sim.nodeId("L1", "voltage_v"),
+                        sim.nodeId("L1", "energy_kwh")));
     }
 
     private static List<Map<String, Object>> rows(String db, String where) {
@@ -98,9 +110,12 @@ class OpcUaQualityCountersRestartTest extends InfluxdTest {
         try (Daemon daemon = new Daemon(settings(db), Clock.systemUTC())) {
             daemon.start();
             await(WAIT, "a point with all three values", () -> rows(db, "").stream()
-                    .anyMatch(r -> r.get("power_w") != null && r.get("voltage_v") != null && r.get("energy_kwh") != null));
-            Map<String, Object> p = rows(db, "").stream().filter(r -> r.get("voltage_v") != null)
-                    .reduce((a, b) -> b).orElseThrow();
+                    .anyMatch(r ->
+                            r.get("power_w") != null && r.get("voltage_v") != null && r.get("energy_kwh") != null));
+            Map<String, Object> p = rows(db, "").stream()
+                    .filter(r -> r.get("voltage_v") != null)
+                    .reduce((a, b) -> b)
+                    .orElseThrow();
             assertEquals(231, num(p.get("voltage_v")), "an Uncertain value is still stored");
             assertEquals(Boolean.TRUE, p.get("voltage_v_uncertain"), "and flagged, by its own name: " + p);
             assertEquals(1500, num(p.get("power_w")));
@@ -128,7 +143,8 @@ class OpcUaQualityCountersRestartTest extends InfluxdTest {
         String db = "restart";
         try (Daemon daemon = new Daemon(settings(db), Clock.systemUTC())) {
             daemon.start();
-            await(WAIT, "the first energy values", () -> rows(db, "").stream().anyMatch(r -> r.get("energy_kwh") != null));
+            await(WAIT, "the first energy values", () -> rows(db, "").stream()
+                    .anyMatch(r -> r.get("energy_kwh") != null));
             assertEquals(987658.86, num(rows(db, "").get(0).get("energy_kwh")), 1e-9);
 
             int port = sim.port();
@@ -138,15 +154,22 @@ class OpcUaQualityCountersRestartTest extends InfluxdTest {
             energy.set(987654.42);
             sim = startSim(port);
             long restartedAt = System.currentTimeMillis();
-            await(WAIT, "values after the restart", () -> !rows(db, " AND time > " + restartedAt + "ms").isEmpty());
+            await(WAIT, "values after the restart", () -> !rows(db, " AND time > " + restartedAt + "ms")
+                    .isEmpty());
             long resumedAfter = System.currentTimeMillis() - restartedAt;
             System.out.println("OPC UA values resumed " + resumedAfter + " ms after the server restarted");
             assertTrue(resumedAfter < 10_000, "values came back " + resumedAfter + " ms after the restart");
 
-            await(WAIT, "a few polls after the restart", () -> rows(db, " AND time > " + restartedAt + "ms").size() >= 3);
+            await(
+                    WAIT,
+                    "a few polls after the restart",
+                    () -> rows(db, " AND time > " + restartedAt + "ms").size() >= 3);
             List<Map<String, Object>> after = rows(db, " AND time > " + restartedAt + "ms");
             for (Map<String, Object> r : after) {
-                assertEquals(987658.86, num(r.get("energy_kwh")), 1e-9,
+                assertEquals(
+                        987658.86,
+                        num(r.get("energy_kwh")),
+                        1e-9,
                         "the meter said 987654.42 after its restart; the series must not go backwards: " + r);
             }
 
@@ -156,7 +179,8 @@ class OpcUaQualityCountersRestartTest extends InfluxdTest {
                     .anyMatch(r -> num(r.get("energy_kwh")) == 987660.5));
             List<Map<String, Object>> all = rows(db, "");
             for (int i = 1; i < all.size(); i++) {
-                assertTrue(num(all.get(i).get("energy_kwh")) >= num(all.get(i - 1).get("energy_kwh")),
+                assertTrue(
+                        num(all.get(i).get("energy_kwh")) >= num(all.get(i - 1).get("energy_kwh")),
                         "energy_kwh went backwards: " + all.get(i - 1) + " then " + all.get(i));
             }
         }

@@ -45,9 +45,14 @@ class OpcUaSourceTest extends InfluxdTest {
     }
 
     private OpcUaMeterSimulator startSim(int port) throws Exception {
-        return OpcUaMeterSimulator.builder().identity(identity).port(port)
-                .policies(SecurityPolicy.None, SecurityPolicy.Basic256Sha256).user("meter", "s3cret", false)
-                .values((c, f, t) -> served(c, f)).updateInterval(Duration.ofMillis(200)).start();
+        return OpcUaMeterSimulator.builder()
+                .identity(identity)
+                .port(port)
+                .policies(SecurityPolicy.None, SecurityPolicy.Basic256Sha256)
+                .user("meter", "s3cret", false)
+                .values((c, f, t) -> served(c, f))
+                .updateInterval(Duration.ofMillis(200))
+                .start();
     }
 
     @AfterEach
@@ -106,10 +111,21 @@ class OpcUaSourceTest extends InfluxdTest {
                         request_timeout: 500ms
                         items:
                           - {node: "ns=1;s=Meter.L1.power_w", channel: total, field: power_w}
-                """.formatted(influxd.url(), db, tmp.resolve("spool"), pki, ep,
-                sim.nodeId("L1", "power_w"), sim.nodeId("L1", "energy_kwh"), sim.nodeId("L1", "current_a"),
-                sim.browsePath("L2", "power_w"), sim.nodeId("L3", "voltage_v"), sim.nodeId("L3", "power_w"),
-                ep, sim.nodeId("L2", "energy_kwh"), deadPort);
+                """.formatted(
+                        influxd.url(),
+                        db,
+                        tmp.resolve("spool"),
+                        pki,
+                        ep,
+                        sim.nodeId("L1", "power_w"),
+                        sim.nodeId("L1", "energy_kwh"),
+                        sim.nodeId("L1", "current_a"),
+                        sim.browsePath("L2", "power_w"),
+                        sim.nodeId("L3", "voltage_v"),
+                        sim.nodeId("L3", "power_w"),
+                        ep,
+                        sim.nodeId("L2", "energy_kwh"),
+                        deadPort);
     }
 
     /** Every stored meter point, tags as columns; empty until the daemon created the database. */
@@ -121,9 +137,10 @@ class OpcUaSourceTest extends InfluxdTest {
     }
 
     private static Map<String, Object> latest(List<Map<String, Object>> rows, String device, String channel) {
-        return rows.stream().filter(r -> device.equals(r.get("device")) && channel.equals(r.get("channel")))
-                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no point for " + device + " " + channel
-                        + " in " + rows));
+        return rows.stream()
+                .filter(r -> device.equals(r.get("device")) && channel.equals(r.get("channel")))
+                .reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError("no point for " + device + " " + channel + " in " + rows));
     }
 
     /** InfluxDB's JSON writes 1007.0 as 1007. */
@@ -152,7 +169,11 @@ class OpcUaSourceTest extends InfluxdTest {
             daemon.start();
             await(WAIT, "points of every channel in InfluxDB", () -> {
                 List<Map<String, Object>> rows = meterRows(db, "");
-                return rows.stream().map(r -> r.get("device") + "/" + r.get("channel")).distinct().count() == 4;
+                return rows.stream()
+                                .map(r -> r.get("device") + "/" + r.get("channel"))
+                                .distinct()
+                                .count()
+                        == 4;
             });
             List<Map<String, Object>> rows = meterRows(db, "");
 
@@ -164,7 +185,8 @@ class OpcUaSourceTest extends InfluxdTest {
             assertEquals("r01", l1.get("rack"));
             assertEquals("room-a", l1.get("room"), "room from the topology of the host the outlet feeds");
             assertEquals("lab", l1.get("site"));
-            assertTrue(l1.entrySet().stream().noneMatch(e -> e.getKey().endsWith("_uncertain") && e.getValue() != null),
+            assertTrue(
+                    l1.entrySet().stream().noneMatch(e -> e.getKey().endsWith("_uncertain") && e.getValue() != null),
                     "Good values carry no flag: " + l1);
 
             Map<String, Object> l2 = latest(rows, "r01-pdu", "L2");
@@ -190,24 +212,41 @@ class OpcUaSourceTest extends InfluxdTest {
             assertTrue(rows.stream().noneMatch(r -> "dead-meter".equals(r.get("device"))));
             assertTrue(rows.stream().allMatch(r -> (Long) r.get("time") % 1000 == 0), "stamped at the 1 s ticks");
 
-            await(WAIT, "the dead meter to be counted as an error", () -> source(daemon).path("errors").asLong() > 0
-                    && source(daemon).path("last_error").asText().contains("dead-meter: cannot reach OPC UA server"));
-            assertTrue(!source(daemon).path("last_error").asText().contains("r01-pdu"),
+            await(
+                    WAIT,
+                    "the dead meter to be counted as an error",
+                    () -> source(daemon).path("errors").asLong() > 0
+                            && source(daemon)
+                                    .path("last_error")
+                                    .asText()
+                                    .contains("dead-meter: cannot reach OPC UA server"));
+            assertTrue(
+                    !source(daemon).path("last_error").asText().contains("r01-pdu"),
                     "the working meters are not in error: " + source(daemon));
 
             // A power cycle of the meter: the same port and certificate, a new process knowing no session.
             int port = sim.port();
             sim.close();
-            await(WAIT, "the stopped meter to be reported", () -> source(daemon).path("last_error").asText()
-                    .contains("r01-pdu"));
+            await(
+                    WAIT,
+                    "the stopped meter to be reported",
+                    () -> source(daemon).path("last_error").asText().contains("r01-pdu"));
             long stoppedAt = System.currentTimeMillis();
             sim = startSim(port);
-            await(WAIT, "points after the restart from both meters on it", () -> meterRows(db,
-                    " AND time > " + (stoppedAt + 1000) + "ms").stream()
-                    .map(r -> r.get("device") + "/" + r.get("channel")).distinct().count() == 4);
+            await(
+                    WAIT,
+                    "points after the restart from both meters on it",
+                    () -> meterRows(db, " AND time > " + (stoppedAt + 1000) + "ms").stream()
+                                    .map(r -> r.get("device") + "/" + r.get("channel"))
+                                    .distinct()
+                                    .count()
+                            == 4);
             List<Map<String, Object>> after = meterRows(db, " AND time > " + (stoppedAt + 1000) + "ms");
-            assertEquals(served("L1", "power_w"), num(latest(after, "r01-pdu", "L1").get("power_w")));
-            assertEquals(served("L2", "energy_kwh"), num(latest(after, "room-a-main", "total").get("energy_kwh")));
+            assertEquals(
+                    served("L1", "power_w"), num(latest(after, "r01-pdu", "L1").get("power_w")));
+            assertEquals(
+                    served("L2", "energy_kwh"),
+                    num(latest(after, "room-a-main", "total").get("energy_kwh")));
             assertTrue(source(daemon).path("polls").asLong() > 0);
         }
     }
@@ -229,7 +268,9 @@ class OpcUaSourceTest extends InfluxdTest {
         never.close();
         OpcUaSource started = (OpcUaSource) spec.create(ctx);
         started.start();
-        await(WAIT, "the client certificate in pki_dir, relative to the config",
+        await(
+                WAIT,
+                "the client certificate in pki_dir, relative to the config",
                 () -> Files.isRegularFile(tmp.resolve("pki/own/client.der")));
         started.close();
         started.close();
@@ -247,27 +288,37 @@ class OpcUaSourceTest extends InfluxdTest {
                     devices:
                       - {name: m1, endpoint: "opc.tcp://127.0.0.1:1", items: [{node: "ns=1;s=X", field: power_w}]}
                 """);
-        OpcUaSource source = (OpcUaSource) settings.sources().get(0).create(
-                new SourceSpec.Context(Clock.systemUTC(), Topology.empty(), "i"));
+        OpcUaSource source = (OpcUaSource)
+                settings.sources().get(0).create(new SourceSpec.Context(Clock.systemUTC(), Topology.empty(), "i"));
         try (source) {
             source.start();
             List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
             io.wattguard.core.Emitter emitter = new io.wattguard.core.Emitter() {
-                public long tickMs() { return 0; }
-                public void emit(io.wattguard.core.Sample s) { throw new AssertionError("no points expected: " + s); }
-                public void error(String device, String message) { errors.add(device + ": " + message); }
+                public long tickMs() {
+                    return 0;
+                }
+
+                public void emit(io.wattguard.core.Sample s) {
+                    throw new AssertionError("no points expected: " + s);
+                }
+
+                public void error(String device, String message) {
+                    errors.add(device + ": " + message);
+                }
             };
             await(WAIT, "the PKI problem to be reported", () -> {
                 errors.clear();
                 source.poll(emitter);
-                return errors.size() == 1 && errors.get(0).startsWith("m: cannot open the OPC UA PKI folder " + blocker)
+                return errors.size() == 1
+                        && errors.get(0).startsWith("m: cannot open the OPC UA PKI folder " + blocker)
                         && errors.get(0).endsWith("it must be writable by the service user");
             });
             Files.delete(blocker);
             await(WAIT, "the device to be tried once the folder can be made", () -> {
                 errors.clear();
                 source.poll(emitter);
-                return errors.size() == 1 && errors.get(0).startsWith("m1: cannot reach OPC UA server opc.tcp://127.0.0.1:1");
+                return errors.size() == 1
+                        && errors.get(0).startsWith("m1: cannot reach OPC UA server opc.tcp://127.0.0.1:1");
             });
             assertTrue(Files.isDirectory(tmp.resolve("pki/trusted/certs")));
         }

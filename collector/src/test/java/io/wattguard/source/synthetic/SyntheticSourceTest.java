@@ -1,16 +1,15 @@
 package io.wattguard.source.synthetic;
 
-import io.wattguard.testing.Polls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.wattguard.core.Emitter;
 import io.wattguard.core.Sample;
 import io.wattguard.core.Source;
 import io.wattguard.core.SourceSpec;
 import io.wattguard.core.Topology;
 import io.wattguard.daemon.Settings;
 import io.wattguard.testing.Configs;
+import io.wattguard.testing.Polls;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -21,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 class SyntheticSourceTest {
     @TempDir
     Path tmp;
-
 
     @Test
     void everyGeneratorGivesItsValueAtTheTick() throws Exception {
@@ -44,7 +42,9 @@ class SyntheticSourceTest {
         Source s = settings.sources().get(0).create(new SourceSpec.Context(Clock.systemUTC(), Topology.empty(), "i"));
         List<Sample> at1s = Polls.poll(s, 1000);
         assertEquals(3, at1s.size());
-        assertEquals(List.of("gpu-01", "gpu-02", "gpu-03"), at1s.stream().map(x -> x.tag("host")).toList());
+        assertEquals(
+                List.of("gpu-01", "gpu-02", "gpu-03"),
+                at1s.stream().map(x -> x.tag("host")).toList());
         assertEquals("3", at1s.get(2).tag("gpu"));
         assertEquals("lab", at1s.get(0).tag("site_source"));
         Sample a = at1s.get(0);
@@ -72,8 +72,10 @@ class SyntheticSourceTest {
         List<Double> first = new ArrayList<>();
         List<Double> second = new ArrayList<>();
         for (List<Double> into : List.of(first, second)) {
-            Source s = Configs.load(tmp, yaml).sources().get(0).create(new SourceSpec.Context(Clock.systemUTC(),
-                    Topology.empty(), "i"));
+            Source s = Configs.load(tmp, yaml)
+                    .sources()
+                    .get(0)
+                    .create(new SourceSpec.Context(Clock.systemUTC(), Topology.empty(), "i"));
             for (long t = 0; t < 50_000; t += 1000) {
                 into.add((Double) Polls.poll(s, t).get(0).field("cpu_util_pct"));
             }

@@ -20,8 +20,12 @@ class ErrorAnswerTest {
             p.packMapHeader(1).packString("error").packString("authorization failed");
             assertEquals("authorization failed", ErrorAnswer.text(p.toByteArray()));
         }
-        assertEquals("database not found: wattguard", ErrorAnswer.text(utf8("{\"error\":\"database not found: wattguard\"}\n")));
-        assertEquals("unauthorized access", ErrorAnswer.text(utf8("{\"code\":\"unauthorized\",\"message\":\"unauthorized access\"}")));
+        assertEquals(
+                "database not found: wattguard",
+                ErrorAnswer.text(utf8("{\"error\":\"database not found: wattguard\"}\n")));
+        assertEquals(
+                "unauthorized access",
+                ErrorAnswer.text(utf8("{\"code\":\"unauthorized\",\"message\":\"unauthorized access\"}")));
         assertEquals("404 page not found", ErrorAnswer.text(utf8("404 page not found\n")));
         assertEquals("", ErrorAnswer.text(new byte[0]));
     }

@@ -41,7 +41,8 @@ class StoreReaderTest extends InfluxdTest {
         TinySite.createDatabase(influxd.url(), DB);
         String detail = DETAIL.replace("\\", "\\\\").replace("\"", "\\\"");
         String container = CONTAINER.replace("\"", "\\\"");
-        String lines = String.join("\n",
+        String lines = String.join(
+                "\n",
                 // gpu: at both edges inside, just outside on both sides, a tag missing, fields missing
                 "gpu,host=g1,rack=r1,room=a,gpu=0,model=A100\\ 80GB,uuid=U1 util_pct=50.5,mem_util_pct=20,power_w=250.25,"
                         + "power_limit_w=400,energy_j=123456789012 " + FROM,
@@ -56,7 +57,8 @@ class StoreReaderTest extends InfluxdTest {
                 // meter: an outlet with its host, an inlet without
                 "meter,device=pdu-1,channel=o3,kind=outlet,host=g1,rack=r1,room=a power_w=310.5,energy_kwh=1234.567 "
                         + (FROM + 3_000),
-                "meter,device=pdu-1,channel=total,kind=inlet,rack=r1,room=a power_w=2000,voltage_v=230 " + (FROM + 3_000),
+                "meter,device=pdu-1,channel=total,kind=inlet,rack=r1,room=a power_w=2000,voltage_v=230 "
+                        + (FROM + 3_000),
                 // business_load at host and rack level
                 "business_load,entity=g1,level=host,source=allowlist value=0.75,raw=3 " + (FROM + 4_000),
                 "business_load,entity=r1,level=rack,source=slurm value=0.5 " + (FROM + 4_000),
@@ -132,10 +134,20 @@ class StoreReaderTest extends InfluxdTest {
         for (int h = 0; h < 5; h++) {
             for (int i = 0; i < 23; i++) {
                 long t = FROM + i * 60_000L;
-                lines.append("meter,device=d").append(h).append(",channel=c").append(h % 2).append(",rack=r").append(h)
-                        .append(" power_w=").append(h * 100 + i).append(' ').append(t).append('\n');
-                want.add(String.format(Locale.ROOT, "meter %d d%d c%d null null r%d null %s NaN", t, h, h % 2, h,
-                        (double) (h * 100 + i)));
+                lines.append("meter,device=d")
+                        .append(h)
+                        .append(",channel=c")
+                        .append(h % 2)
+                        .append(",rack=r")
+                        .append(h)
+                        .append(" power_w=")
+                        .append(h * 100 + i)
+                        .append(' ')
+                        .append(t)
+                        .append('\n');
+                want.add(String.format(
+                        Locale.ROOT, "meter %d d%d c%d null null r%d null %s NaN", t, h, h % 2, h, (double)
+                                (h * 100 + i)));
             }
         }
         TinySite.write(influxd.url(), db, lines.toString());
@@ -172,8 +184,9 @@ class StoreReaderTest extends InfluxdTest {
     @Test
     void jsonAndMessagePackAnswersDecodeAlike() throws Exception {
         // the reader takes JSON from servers that do not offer MessagePack: both decoders over influxd's own answers
-        String q = "SELECT \"pid\", \"sm_util_pct\", \"business\", \"user\", \"container\" FROM \"gpu_process\" WHERE time >= "
-                + FROM + "ms AND time < " + TO + "ms GROUP BY \"host\", \"gpu\", \"process\"";
+        String q =
+                "SELECT \"pid\", \"sm_util_pct\", \"business\", \"user\", \"container\" FROM \"gpu_process\" WHERE time >= "
+                        + FROM + "ms AND time < " + TO + "ms GROUP BY \"host\", \"gpu\", \"process\"";
         List<String> fields = List.of("pid", "sm_util_pct", "business", "user", "container");
         List<String> tags = List.of("host", "gpu", "process");
         List<String> fromJson = new ArrayList<>();
@@ -186,7 +199,8 @@ class StoreReaderTest extends InfluxdTest {
 
     @Test
     void aMissingDatabaseIsAnErrorNamingTheServerAndTheReason() {
-        try (StoreReader reader = new StoreReader(InfluxSettings.local(influxd.url(), "no_such_db"), 10_000, System::currentTimeMillis)) {
+        try (StoreReader reader =
+                new StoreReader(InfluxSettings.local(influxd.url(), "no_such_db"), 10_000, System::currentTimeMillis)) {
             IOException e = assertThrows(IOException.class, () -> reader.read(FROM, TO, new Recording()));
             assertTrue(e.getMessage().contains(influxd.url().toString()), e.getMessage());
             assertTrue(e.getMessage().contains("database not found"), e.getMessage());
@@ -195,7 +209,8 @@ class StoreReaderTest extends InfluxdTest {
 
     @Test
     void aStoppedServerIsAnErrorNamingTheServer() throws IOException {
-        try (StoreReader reader = new StoreReader(InfluxSettings.local(influxd.url(), DB), 10_000, System::currentTimeMillis)) {
+        try (StoreReader reader =
+                new StoreReader(InfluxSettings.local(influxd.url(), DB), 10_000, System::currentTimeMillis)) {
             influxd.stop();
             try {
                 IOException e = assertThrows(IOException.class, () -> reader.read(FROM, TO, new Recording()));
@@ -230,10 +245,15 @@ class StoreReaderTest extends InfluxdTest {
     private static InputStream fetch(String q, String accept) throws Exception {
         String url = influxd.url().resolve("/query") + "?db=" + DB + "&epoch=ms&chunked=true&chunk_size=1&q="
                 + URLEncoder.encode(q, StandardCharsets.UTF_8);
-        HttpResponse<InputStream> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(java.net.URI.create(url))
-                .header("Accept", accept).build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(java.net.URI.create(url))
+                                .header("Accept", accept)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, r.statusCode());
-        assertTrue(r.headers().firstValue("Content-Type").orElse("").contains(accept.substring(12)),
+        assertTrue(
+                r.headers().firstValue("Content-Type").orElse("").contains(accept.substring(12)),
                 r.headers().toString());
         return r.body();
     }
@@ -245,7 +265,12 @@ class StoreReaderTest extends InfluxdTest {
                 sb.append(' ').append(t.tag(r, i));
             }
             for (int f = 0; f < t.fields; f++) {
-                sb.append(' ').append(t.d(r, f)).append('/').append(t.s(r, f)).append('/').append(Boolean.TRUE.equals(t.bool(r, f)));
+                sb.append(' ')
+                        .append(t.d(r, f))
+                        .append('/')
+                        .append(t.s(r, f))
+                        .append('/')
+                        .append(Boolean.TRUE.equals(t.bool(r, f)));
             }
             out.add(sb.toString());
         }
@@ -273,8 +298,19 @@ class StoreReaderTest extends InfluxdTest {
 
         @Override
         public void gpu(GpuReading r) {
-            add("gpu", r.timeMs(), r.host(), r.rack(), r.room(), r.gpu(), r.model(), r.utilPct(), r.memUtilPct(),
-                    r.powerW(), r.powerLimitW(), r.energyJ());
+            add(
+                    "gpu",
+                    r.timeMs(),
+                    r.host(),
+                    r.rack(),
+                    r.room(),
+                    r.gpu(),
+                    r.model(),
+                    r.utilPct(),
+                    r.memUtilPct(),
+                    r.powerW(),
+                    r.powerLimitW(),
+                    r.energyJ());
         }
 
         @Override
@@ -284,7 +320,16 @@ class StoreReaderTest extends InfluxdTest {
 
         @Override
         public void meter(MeterReading r) {
-            add("meter", r.timeMs(), r.device(), r.channel(), r.kind(), r.host(), r.rack(), r.room(), r.powerW(),
+            add(
+                    "meter",
+                    r.timeMs(),
+                    r.device(),
+                    r.channel(),
+                    r.kind(),
+                    r.host(),
+                    r.rack(),
+                    r.room(),
+                    r.powerW(),
                     r.energyKwh());
         }
 
@@ -300,7 +345,16 @@ class StoreReaderTest extends InfluxdTest {
 
         @Override
         public void process(ProcessReading r) {
-            add("process", r.timeMs(), r.host(), r.gpu(), r.process(), r.pid(), r.smUtilPct(), r.business(), r.user(),
+            add(
+                    "process",
+                    r.timeMs(),
+                    r.host(),
+                    r.gpu(),
+                    r.process(),
+                    r.pid(),
+                    r.smUtilPct(),
+                    r.business(),
+                    r.user(),
                     r.container());
         }
     }

@@ -69,7 +69,10 @@ class SpoolTest {
             s.append(batch(1), 1);
             s.append(batch(2), 1);
         }
-        Path seg = Files.list(dir).filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
+        Path seg = Files.list(dir)
+                .filter(p -> p.toString().endsWith(".seg"))
+                .findFirst()
+                .orElseThrow();
         long before = Files.size(seg);
         // kill -9 in the middle of an append: a header and half a payload
         try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.APPEND)) {
@@ -90,7 +93,10 @@ class SpoolTest {
                 s.append(batch(i), 1);
             }
         }
-        Path seg = Files.list(dir).filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
+        Path seg = Files.list(dir)
+                .filter(p -> p.toString().endsWith(".seg"))
+                .findFirst()
+                .orElseThrow();
         byte[] bytes = Files.readAllBytes(seg);
         int second = 16 + batch(1).length;
         bytes[second + 16 + 3] ^= 0x5a; // flip a payload byte of the second record
@@ -112,7 +118,8 @@ class SpoolTest {
             }
             assertTrue(s.bytesOnDisk() <= 16_384, "stays under the cap: " + s.bytesOnDisk());
             long delivered = drain(s).size();
-            assertEquals(400, s.droppedPoints() + delivered * 10, "every point is either delivered or counted as dropped");
+            assertEquals(
+                    400, s.droppedPoints() + delivered * 10, "every point is either delivered or counted as dropped");
             assertTrue(s.droppedPoints() > 0);
         }
     }
@@ -123,7 +130,10 @@ class SpoolTest {
         try (Spool s = open(dir, 1 << 20, 1 << 20)) {
             s.append(batch(1), 1);
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
-            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(s.segmentFiles().get(0))));
+            assertEquals(
+                    "rw-------",
+                    PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(s.segmentFiles().get(0))));
         }
     }
 
@@ -159,7 +169,10 @@ class SpoolTest {
                 s.ack(s.peek());
             }
         }
-        Path seg = Files.list(dir).filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
+        Path seg = Files.list(dir)
+                .filter(p -> p.toString().endsWith(".seg"))
+                .findFirst()
+                .orElseThrow();
         try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
             ch.truncate(afterFirst);
         }
@@ -167,8 +180,15 @@ class SpoolTest {
             for (int i = 4; i <= 9; i++) {
                 s.append(batch(i), 1);
             }
-            assertEquals(List.of("m,host=h4 v=4 4", "m,host=h5 v=5 5", "m,host=h6 v=6 6", "m,host=h7 v=7 7",
-                    "m,host=h8 v=8 8", "m,host=h9 v=9 9"), drain(s));
+            assertEquals(
+                    List.of(
+                            "m,host=h4 v=4 4",
+                            "m,host=h5 v=5 5",
+                            "m,host=h6 v=6 6",
+                            "m,host=h7 v=7 7",
+                            "m,host=h8 v=8 8",
+                            "m,host=h9 v=9 9"),
+                    drain(s));
         }
     }
 

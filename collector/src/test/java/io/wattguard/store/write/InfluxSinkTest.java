@@ -29,7 +29,8 @@ class InfluxSinkTest extends InfluxdTest {
     }
 
     static InfluxSink sink(InfluxSettings settings, Path spoolDir) {
-        InfluxSink s = new InfluxSink(new InfluxWriter(settings),
+        InfluxSink s = new InfluxSink(
+                new InfluxWriter(settings),
                 new SpoolSettings(spoolDir, 1 << 26, 1 << 20, FsyncPolicy.BATCH, Duration.ofSeconds(1), 100_000),
                 Clock.systemUTC());
         s.start();
@@ -39,8 +40,13 @@ class InfluxSinkTest extends InfluxdTest {
     static List<Sample> points(String host, int n, long t0) {
         List<Sample> l = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            l.add(Sample.builder("gpu").tag("host", host).tag("gpu", Integer.toString(i % 8))
-                    .field("power_w", 100.0 + i).field("util_pct", (double) (i % 100)).time(t0 + i * 1000L).build());
+            l.add(Sample.builder("gpu")
+                    .tag("host", host)
+                    .tag("gpu", Integer.toString(i % 8))
+                    .field("power_w", 100.0 + i)
+                    .field("util_pct", (double) (i % 100))
+                    .time(t0 + i * 1000L)
+                    .build());
         }
         return l;
     }
@@ -69,7 +75,11 @@ class InfluxSinkTest extends InfluxdTest {
             assertTrue(sink.flush(Duration.ofSeconds(30)));
             // It passes our checks; influxd refuses it as a type conflict (400, partial write), which names no
             // line, so the batch is halved until it stands alone.
-            Sample poison = Sample.builder("gpu").tag("host", "client-b").field("power_w", "lots").time(t0).build();
+            Sample poison = Sample.builder("gpu")
+                    .tag("host", "client-b")
+                    .field("power_w", "lots")
+                    .time(t0)
+                    .build();
             List<Sample> batch = new ArrayList<>(points("daemon", 5_000, t0));
             batch.add(2_718, poison);
             sink.accept(batch);
@@ -80,12 +90,17 @@ class InfluxSinkTest extends InfluxdTest {
         }
         assertEquals(List.of("gpu,host=client-b power_w=\"lots\" " + t0), deadLettered(spool));
         String header = Files.readString(deadLetterFiles(spool).get(0));
-        assertTrue(header.startsWith("# InfluxDB refused this point: HTTP 400: partial write: field type conflict"),
+        assertTrue(
+                header.startsWith("# InfluxDB refused this point: HTTP 400: partial write: field type conflict"),
                 header);
-        var rows = query("poison", "SELECT count(power_w) FROM gpu WHERE host='daemon' AND time >= 0 AND time <= now()");
+        var rows =
+                query("poison", "SELECT count(power_w) FROM gpu WHERE host='daemon' AND time >= 0 AND time <= now()");
         assertEquals(5_000L, rows.get(0).get("count"), "every point InfluxDB accepts is delivered");
-        assertEquals(2, query("poison", "SELECT power_w FROM gpu WHERE host='later' AND time >= 0 AND time <= now()")
-                .size(), "later batches still arrive");
+        assertEquals(
+                2,
+                query("poison", "SELECT power_w FROM gpu WHERE host='later' AND time >= 0 AND time <= now()")
+                        .size(),
+                "later batches still arrive");
     }
 
     @Test
@@ -95,8 +110,8 @@ class InfluxSinkTest extends InfluxdTest {
         long t0 = 1_700_000_000_000L;
         String bad = "gpu,host=c:\\ power_w=1 " + t0;
         String good = "gpu,host=old power_w=1 ";
-        try (io.wattguard.store.spool.Spool old = new io.wattguard.store.spool.Spool(spool, 1 << 26, 1 << 20, FsyncPolicy.BATCH,
-                1000, Clock.systemUTC())) {
+        try (io.wattguard.store.spool.Spool old = new io.wattguard.store.spool.Spool(
+                spool, 1 << 26, 1 << 20, FsyncPolicy.BATCH, 1000, Clock.systemUTC())) {
             old.append((good + t0 + "\n" + bad + "\n" + good + (t0 + 1) + "\n").getBytes(StandardCharsets.UTF_8), 3);
         }
         try (InfluxSink sink = sink(influxd.url(), "unparsable", spool)) {
@@ -106,8 +121,10 @@ class InfluxSinkTest extends InfluxdTest {
         }
         assertEquals(List.of(bad), deadLettered(spool));
         assertTrue(Files.readString(deadLetterFiles(spool).get(0)).contains("invalid tag format"));
-        assertEquals(2, query("unparsable", "SELECT power_w FROM gpu WHERE host='old' AND time >= 0 AND time <= now()")
-                .size());
+        assertEquals(
+                2,
+                query("unparsable", "SELECT power_w FROM gpu WHERE host='old' AND time >= 0 AND time <= now()")
+                        .size());
     }
 
     @Test

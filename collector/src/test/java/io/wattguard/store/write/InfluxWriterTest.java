@@ -35,18 +35,22 @@ class InfluxWriterTest {
 
     @Test
     void theSinkKeepsTheBatchesInTheSpoolMeanwhile() throws Exception {
-        SpoolSettings spool = new SpoolSettings(tmp.resolve("spool"), 1 << 26, 1 << 20, FsyncPolicy.BATCH,
-                Duration.ofSeconds(1), 100_000);
-        try (InfluxSink sink = new InfluxSink(new InfluxWriter(InfluxSettings.local(NO_SUCH_HOST, "x")), spool,
-                Clock.systemUTC())) {
+        SpoolSettings spool = new SpoolSettings(
+                tmp.resolve("spool"), 1 << 26, 1 << 20, FsyncPolicy.BATCH, Duration.ofSeconds(1), 100_000);
+        try (InfluxSink sink =
+                new InfluxSink(new InfluxWriter(InfluxSettings.local(NO_SUCH_HOST, "x")), spool, Clock.systemUTC())) {
             sink.start();
-            sink.accept(List.of(Sample.builder("gpu").tag("host", "a").field("power_w", 1.0)
-                    .time(1_700_000_000_000L).build()));
+            sink.accept(List.of(Sample.builder("gpu")
+                    .tag("host", "a")
+                    .field("power_w", 1.0)
+                    .time(1_700_000_000_000L)
+                    .build()));
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (sink.stats().lastError.isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            assertTrue(sink.stats().lastError.contains("cannot reach InfluxDB at " + NO_SUCH_HOST),
+            assertTrue(
+                    sink.stats().lastError.contains("cannot reach InfluxDB at " + NO_SUCH_HOST),
                     sink.stats().lastError);
             assertTrue(sink.spoolBytes() > 0, "the batch waits in the spool");
         }

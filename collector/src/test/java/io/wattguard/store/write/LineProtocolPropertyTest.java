@@ -33,8 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
  * line protocol has no way to carry a character (LineProtocol's class comment, docs/configuration.md, Delivery).
  */
 class LineProtocolPropertyTest extends InfluxdTest {
-    private static final String[] ALPHABET = {"a", "Z", "7", "_", "-", ".", " ", ",", "=", "\"", "'", "\\", "\\",
-        "\n", "\r", "\t", "#", "é", "中", "😀", "\u0001", "\u0000", "/"};
+    private static final String[] ALPHABET = {
+        "a", "Z", "7", "_", "-", ".", " ", ",", "=", "\"", "'", "\\", "\\", "\n", "\r", "\t", "#", "é", "中", "😀",
+        "\u0001", "\u0000", "/"
+    };
     private static final int POINTS = 400;
     private static final long T0 = 1_764_000_000_000L;
 
@@ -76,8 +78,13 @@ class LineProtocolPropertyTest extends InfluxdTest {
             String tagValue = random(r);
             String fieldKey = "f" + random(r);
             String text = random(r);
-            batch.add(Sample.builder(measurement).tag("i", Integer.toString(i)).tag(tagKey, tagValue)
-                    .field(fieldKey, (long) i).field("s", text).time(T0 + i).build());
+            batch.add(Sample.builder(measurement)
+                    .tag("i", Integer.toString(i))
+                    .tag(tagKey, tagValue)
+                    .field(fieldKey, (long) i)
+                    .field("s", text)
+                    .time(T0 + i)
+                    .build());
             Map<String, Object> want = new HashMap<>();
             want.put("measurement", expectedName(measurement, ", =\""));
             want.put("time", T0 + i);
@@ -88,9 +95,11 @@ class LineProtocolPropertyTest extends InfluxdTest {
             want.put("field:s", text.replace('\n', ' '));
             expected.put(Integer.toString(i), want);
         }
-        try (InfluxSink sink = new InfluxSink(new InfluxWriter(InfluxSettings.local(influxd.url(), "prop")),
-                new SpoolSettings(tmp.resolve("spool"), 1 << 24, 1 << 20, FsyncPolicy.BATCH, Duration.ofSeconds(1),
-                        10_000), Clock.systemUTC())) {
+        try (InfluxSink sink = new InfluxSink(
+                new InfluxWriter(InfluxSettings.local(influxd.url(), "prop")),
+                new SpoolSettings(
+                        tmp.resolve("spool"), 1 << 24, 1 << 20, FsyncPolicy.BATCH, Duration.ofSeconds(1), 10_000),
+                Clock.systemUTC())) {
             sink.start();
             sink.accept(batch);
             assertTrue(sink.flush(Duration.ofSeconds(60)), "delivered: " + sink.stats().lastError);
@@ -108,11 +117,15 @@ class LineProtocolPropertyTest extends InfluxdTest {
 
     /** Every series, with its name, tags and non-null fields, by the "i" tag; read with plain HTTP and JSON. */
     private static Map<String, Map<String, Object>> readBack() throws Exception {
-        String q = "db=prop&epoch=ms&q=" + URLEncoder.encode("SELECT * FROM /.*/ WHERE time >= " + T0 + "ms AND time < "
-                + (T0 + POINTS) + "ms GROUP BY *", StandardCharsets.UTF_8);
-        HttpResponse<String> resp = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(influxd.url() + "/query?" + q)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        String q = "db=prop&epoch=ms&q="
+                + URLEncoder.encode(
+                        "SELECT * FROM /.*/ WHERE time >= " + T0 + "ms AND time < " + (T0 + POINTS) + "ms GROUP BY *",
+                        StandardCharsets.UTF_8);
+        HttpResponse<String> resp = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(influxd.url() + "/query?" + q))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         JsonNode root = new ObjectMapper().readTree(resp.body());
         Map<String, Map<String, Object>> out = new HashMap<>();
         for (JsonNode series : root.path("results").path(0).path("series")) {

@@ -22,8 +22,10 @@ class LineProtocolRoundTripTest extends InfluxdTest {
     Path tmp;
 
     private InfluxSink sink(String db) {
-        InfluxSink s = new InfluxSink(new InfluxWriter(InfluxSettings.local(influxd.url(), db)),
-                new SpoolSettings(tmp.resolve("spool"), 1 << 24, 1 << 20, FsyncPolicy.BATCH, Duration.ofSeconds(1), 10_000),
+        InfluxSink s = new InfluxSink(
+                new InfluxWriter(InfluxSettings.local(influxd.url(), db)),
+                new SpoolSettings(
+                        tmp.resolve("spool"), 1 << 24, 1 << 20, FsyncPolicy.BATCH, Duration.ofSeconds(1), 10_000),
                 Clock.systemUTC());
         s.start();
         return s;
@@ -32,10 +34,19 @@ class LineProtocolRoundTripTest extends InfluxdTest {
     @Test
     void awkwardNamesAndEveryFieldTypeComeBackExactly() throws Exception {
         long t = 1_764_000_000_123L;
-        Sample s = Sample.builder("gpu process").tag("host", "rack 1,gpu=7").tag("process", "python3 train.py")
-                .field("sm_util_pct", 12.345678901234).field("mem_bytes", 81_604_378_624L).field("business", true)
-                .field("exe", "/opt/a \"quoted\" \\path").field("tiny", 1e-7).field("huge", 1.5e20).field("whole", 300.0)
-                .field("negative", -40.25).time(t).build();
+        Sample s = Sample.builder("gpu process")
+                .tag("host", "rack 1,gpu=7")
+                .tag("process", "python3 train.py")
+                .field("sm_util_pct", 12.345678901234)
+                .field("mem_bytes", 81_604_378_624L)
+                .field("business", true)
+                .field("exe", "/opt/a \"quoted\" \\path")
+                .field("tiny", 1e-7)
+                .field("huge", 1.5e20)
+                .field("whole", 300.0)
+                .field("negative", -40.25)
+                .time(t)
+                .build();
         try (InfluxSink sink = sink("rt")) {
             sink.accept(List.of(s));
             assertTrue(sink.flush(Duration.ofSeconds(30)), "delivered");
@@ -55,8 +66,10 @@ class LineProtocolRoundTripTest extends InfluxdTest {
         assertEquals(300L, ((Number) r.get("whole")).longValue());
         assertEquals(-40.25, r.get("negative"));
         // A float written as "300" must still be a float to InfluxDB, or the next 300.5 would be a type conflict.
-        assertEquals(List.of(Map.of("fieldKey", "whole", "fieldType", "float")),
+        assertEquals(
+                List.of(Map.of("fieldKey", "whole", "fieldType", "float")),
                 query("rt", "SHOW FIELD KEYS FROM \"gpu process\"").stream()
-                        .filter(m -> "whole".equals(m.get("fieldKey"))).toList());
+                        .filter(m -> "whole".equals(m.get("fieldKey")))
+                        .toList());
     }
 }

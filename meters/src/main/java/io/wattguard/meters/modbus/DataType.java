@@ -25,13 +25,23 @@ public enum DataType {
     }
 
     /** Registers this type occupies; 0 for bits and strings (strings carry their own length). */
-    public int words() { return words; }
+    public int words() {
+        return words;
+    }
 
-    public boolean isSigned() { return signed; }
+    public boolean isSigned() {
+        return signed;
+    }
 
-    public boolean isFloat() { return this == FLOAT32 || this == FLOAT64; }
+    public boolean isFloat() {
+        return this == FLOAT32 || this == FLOAT64;
+    }
 
-    public boolean isInteger() { return words > 0 && !isFloat(); }
+    public boolean isInteger() {
+        return words > 0 && !isFloat();
+    }
 
-    public String word() { return name().toLowerCase(Locale.ROOT); }
+    public String word() {
+        return name().toLowerCase(Locale.ROOT);
+    }
 }

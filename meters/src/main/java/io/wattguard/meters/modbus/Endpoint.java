@@ -10,7 +10,11 @@ package io.wattguard.meters.modbus;
  * @param serial serial line settings, for {@link Transport#SERIAL}
  */
 public record Endpoint(Transport transport, String host, int port, Serial serial) {
-    public enum Transport { TCP, RTU_OVER_TCP, SERIAL }
+    public enum Transport {
+        TCP,
+        RTU_OVER_TCP,
+        SERIAL
+    }
 
     /** Serial line settings; parity is none, even or odd. */
     public record Serial(String device, int baud, int dataBits, String parity, int stopBits) {}
@@ -32,8 +36,9 @@ public record Endpoint(Transport transport, String host, int port, Serial serial
         return switch (transport) {
             case TCP -> "tcp://" + host + ":" + port;
             case RTU_OVER_TCP -> "rtu-over-tcp://" + host + ":" + port;
-            case SERIAL -> serial.device() + " (" + serial.baud() + " " + serial.dataBits()
-                    + Character.toUpperCase(serial.parity().charAt(0)) + serial.stopBits() + ")";
+            case SERIAL ->
+                serial.device() + " (" + serial.baud() + " " + serial.dataBits()
+                        + Character.toUpperCase(serial.parity().charAt(0)) + serial.stopBits() + ")";
         };
     }
 }

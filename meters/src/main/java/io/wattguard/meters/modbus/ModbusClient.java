@@ -39,6 +39,7 @@ public final class ModbusClient implements AutoCloseable {
     private final Sleeper sleeper;
     /** Mutable only by {@link #splitGaps}: a device that refuses gap-filled reads gets gapless ones. */
     private final List<RequestPlanner.Read> plan;
+
     private final List<SlotDecoder[]> decoders = new ArrayList<>();
     private final Map<RegisterDef, EnergyCounter> counters = new java.util.IdentityHashMap<>();
     private final ModbusLink link;
@@ -84,18 +85,22 @@ public final class ModbusClient implements AutoCloseable {
         if (used >= read.count()) {
             return false;
         }
-        List<RegisterDef> regs = read.slots().stream().map(RequestPlanner.Slot::register).toList();
+        List<RegisterDef> regs =
+                read.slots().stream().map(RequestPlanner.Slot::register).toList();
         RequestPlanner.Options o = config.planner();
-        List<RequestPlanner.Read> split = RequestPlanner.plan(new RegisterMap("split", "", regs),
-                new RequestPlanner.Options(o.maxRegisters(), o.maxBits(), 0, 0));
+        List<RequestPlanner.Read> split = RequestPlanner.plan(
+                new RegisterMap("split", "", regs), new RequestPlanner.Options(o.maxRegisters(), o.maxBits(), 0, 0));
         plan.remove(i);
         decoders.remove(i);
         for (int k = split.size() - 1; k >= 0; k--) {
             plan.add(i, split.get(k));
             decoders.add(i, decoders(split.get(k)));
         }
-        log.info("{}: device refused {} (it spans unmapped registers); reading it as {} from now on", config.name(),
-                read, split);
+        log.info(
+                "{}: device refused {} (it spans unmapped registers); reading it as {} from now on",
+                config.name(),
+                read,
+                split);
         return true;
     }
 
@@ -105,13 +110,13 @@ public final class ModbusClient implements AutoCloseable {
         int at = slot.offset();
         switch (r.type()) {
             case BIT -> {
-                return (resp, ts, out, texts) -> out.add(new Reading(device, r.channel(), r.kind(), r.field(),
-                        resp.bits()[at] ? 1 : 0, ts, false));
+                return (resp, ts, out, texts) -> out.add(
+                        new Reading(device, r.channel(), r.kind(), r.field(), resp.bits()[at] ? 1 : 0, ts, false));
             }
             case STRING -> {
                 String key = r.kind() + "/" + r.channel() + "/" + r.field();
-                return (resp, ts, out, texts) -> texts.put(key, RegisterCodec.text(resp.words(), at, r.length(),
-                        r.order()));
+                return (resp, ts, out, texts) ->
+                        texts.put(key, RegisterCodec.text(resp.words(), at, r.length(), r.order()));
             }
             default -> {
                 RegisterCodec.Decoder d = RegisterCodec.decoder(r);
@@ -184,13 +189,16 @@ public final class ModbusClient implements AutoCloseable {
             if (resp == null) {
                 boolean down = unreachable(last);
                 String msg = config.name() + " (" + config.endpoint() + " unit " + config.unit() + "): "
-                        + (down ? "no answer to " : "no valid answer to ") + read + " after " + (config.retries() + 1) + (config.retries() == 0 ? " try: " : " tries: ")
+                        + (down ? "no answer to " : "no valid answer to ") + read + " after " + (config.retries() + 1)
+                        + (config.retries() == 0 ? " try: " : " tries: ")
                         + describe(last);
                 if (down) {
                     // Waiting out the timeout again for each remaining read would only make this poll later.
                     reachable = false;
-                    errors.add(msg + (i + 1 < plan.size() ? "; skipped the other " + (plan.size() - i - 1)
-                            + " reads of this poll" : ""));
+                    errors.add(msg
+                            + (i + 1 < plan.size()
+                                    ? "; skipped the other " + (plan.size() - i - 1) + " reads of this poll"
+                                    : ""));
                     break;
                 }
                 errors.add(msg + " [" + read.names() + "]");
@@ -209,15 +217,18 @@ public final class ModbusClient implements AutoCloseable {
                 d.decode(resp, ts, readings, texts);
             }
         }
-        return new PollResult(config.name(), ts, readings, texts, errors, requests, ticker.getAsLong() - t0,
-                reachable);
+        return new PollResult(config.name(), ts, readings, texts, errors, requests, ticker.getAsLong() - t0, reachable);
     }
 
     /** A device that refuses connections or stays silent is down; a garbled answer is about one read. */
     private static boolean unreachable(IOException e) {
-        return e == null || e instanceof java.net.ConnectException || e instanceof java.net.SocketTimeoutException
-                || e instanceof java.net.NoRouteToHostException || e instanceof java.net.UnknownHostException
-                || e instanceof java.io.EOFException || e instanceof java.net.SocketException;
+        return e == null
+                || e instanceof java.net.ConnectException
+                || e instanceof java.net.SocketTimeoutException
+                || e instanceof java.net.NoRouteToHostException
+                || e instanceof java.net.UnknownHostException
+                || e instanceof java.io.EOFException
+                || e instanceof java.net.SocketException;
     }
 
     private boolean backoff(int attempt) {

@@ -27,12 +27,27 @@ import java.util.Locale;
  *   registers: [...]          # and/or the device's own map (see RegisterMaps)
  * </pre>
  */
-public record ModbusDeviceConfig(String name, Endpoint endpoint, int unit, Duration timeout, int retries,
-        Duration backoff, RequestPlanner.Options planner, RegisterMap map) {
+public record ModbusDeviceConfig(
+        String name,
+        Endpoint endpoint,
+        int unit,
+        Duration timeout,
+        int retries,
+        Duration backoff,
+        RequestPlanner.Options planner,
+        RegisterMap map) {
 
-    public enum TransportWord { TCP, RTU_OVER_TCP, SERIAL }
+    public enum TransportWord {
+        TCP,
+        RTU_OVER_TCP,
+        SERIAL
+    }
 
-    public enum Parity { NONE, EVEN, ODD }
+    public enum Parity {
+        NONE,
+        EVEN,
+        ODD
+    }
 
     public ModbusDeviceConfig {
         if (retries < 0) {
@@ -46,8 +61,8 @@ public record ModbusDeviceConfig(String name, Endpoint endpoint, int unit, Durat
      * with problems are left out; every problem is in {@code problems}. {@code ownKeys} is called with each
      * device section before it is finished, so the caller reads the keys it adds (rack, room, interval).
      */
-    public static java.util.List<ModbusDeviceConfig> readAll(Section parent, String key, Problems problems,
-            java.util.function.Consumer<Section> ownKeys) {
+    public static java.util.List<ModbusDeviceConfig> readAll(
+            Section parent, String key, Problems problems, java.util.function.Consumer<Section> ownKeys) {
         java.util.List<ModbusDeviceConfig> out = new java.util.ArrayList<>();
         java.util.Map<String, String> seen = new java.util.HashMap<>();
         for (Section s : parent.sections(key)) {
@@ -60,8 +75,10 @@ public record ModbusDeviceConfig(String name, Endpoint endpoint, int unit, Durat
             String at = s.node().file() + ":" + s.node().line();
             String first = seen.putIfAbsent(c.name(), at);
             if (first != null) {
-                s.error("name", "device name '" + c.name() + "' is already used at " + first
-                        + " (names become the device tag and must be unique)");
+                s.error(
+                        "name",
+                        "device name '" + c.name() + "' is already used at " + first
+                                + " (names become the device tag and must be unique)");
                 continue;
             }
             out.add(c);
@@ -90,7 +107,10 @@ public record ModbusDeviceConfig(String name, Endpoint endpoint, int unit, Durat
             if (s.has("host") || s.has("port")) {
                 s.error("host", "host and port are for transport tcp or rtu_over_tcp; this device is serial");
             }
-            endpoint = new Endpoint(Endpoint.Transport.SERIAL, null, 0,
+            endpoint = new Endpoint(
+                    Endpoint.Transport.SERIAL,
+                    null,
+                    0,
                     new Endpoint.Serial(dev, baud, dataBits, parity.name().toLowerCase(Locale.ROOT), stop));
         } else {
             String host = s.requiredString("host", "the device's host name or address");
@@ -98,15 +118,19 @@ public record ModbusDeviceConfig(String name, Endpoint endpoint, int unit, Durat
             if (s.has("serial")) {
                 s.error("serial", "serial settings need transport: serial");
             }
-            endpoint = new Endpoint(t == TransportWord.TCP ? Endpoint.Transport.TCP : Endpoint.Transport.RTU_OVER_TCP,
-                    host, port, null);
+            endpoint = new Endpoint(
+                    t == TransportWord.TCP ? Endpoint.Transport.TCP : Endpoint.Transport.RTU_OVER_TCP,
+                    host,
+                    port,
+                    null);
         }
         int unit = (int) s.integer("unit", 1, 0, 255);
         Duration timeout = s.duration("timeout", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(1));
         int retries = (int) s.integer("retries", 1, 0, 10);
         Duration backoff = s.duration("backoff", Duration.ofMillis(100), Duration.ZERO, Duration.ofMinutes(1));
         RequestPlanner.Options o = new RequestPlanner.Options(
-                (int) s.integer("max_registers_per_read", RequestPlanner.MAX_REGISTERS, 1, RequestPlanner.MAX_REGISTERS),
+                (int) s.integer(
+                        "max_registers_per_read", RequestPlanner.MAX_REGISTERS, 1, RequestPlanner.MAX_REGISTERS),
                 (int) s.integer("max_bits_per_read", RequestPlanner.MAX_BITS, 1, RequestPlanner.MAX_BITS),
                 (int) s.integer("gap_fill", RequestPlanner.Options.DEFAULT.gapRegisters(), 0, 124),
                 (int) s.integer("gap_fill_bits", RequestPlanner.Options.DEFAULT.gapBits(), 0, 1999));
@@ -115,8 +139,10 @@ public record ModbusDeviceConfig(String name, Endpoint endpoint, int unit, Durat
             for (RegisterDef r : map.registers()) {
                 int max = r.function().isBits() ? o.maxBits() : o.maxRegisters();
                 if (r.size() > max) {
-                    s.error("max_registers_per_read", r.displayName() + " (" + r.where() + ") needs " + r.size()
-                            + " registers in one read, more than max_registers_per_read " + max);
+                    s.error(
+                            "max_registers_per_read",
+                            r.displayName() + " (" + r.where() + ") needs " + r.size()
+                                    + " registers in one read, more than max_registers_per_read " + max);
                 }
             }
         }

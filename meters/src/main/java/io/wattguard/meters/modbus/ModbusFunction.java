@@ -22,13 +22,19 @@ public enum ModbusFunction {
     }
 
     /** The read function code on the wire (1 to 4). */
-    public int code() { return code; }
+    public int code() {
+        return code;
+    }
 
     /** The leading digit of a Modicon reference number for this table. */
-    public int referenceDigit() { return referenceDigit; }
+    public int referenceDigit() {
+        return referenceDigit;
+    }
 
     /** Coils and discrete inputs hold bits; the other two hold 16-bit registers. */
-    public boolean isBits() { return bits; }
+    public boolean isBits() {
+        return bits;
+    }
 
     public String word() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -21,8 +21,17 @@ public final class ModbusRead {
      * @param count number of values (not registers)
      * @param length registers per value for {@link DataType#STRING}
      */
-    public record Request(Endpoint endpoint, int unit, ModbusFunction function, int address, int count,
-            DataType type, WordOrder order, double scale, int length, Duration timeout) {}
+    public record Request(
+            Endpoint endpoint,
+            int unit,
+            ModbusFunction function,
+            int address,
+            int count,
+            DataType type,
+            WordOrder order,
+            double scale,
+            int length,
+            Duration timeout) {}
 
     /** A table and a 0-based protocol address. */
     public record Address(ModbusFunction function, int address) {}
@@ -37,7 +46,12 @@ public final class ModbusRead {
         @Override
         public String toString() {
             StringBuilder sb = new StringBuilder();
-            sb.append(function.word()).append(' ').append(address).append(" (").append(reference()).append(") ");
+            sb.append(function.word())
+                    .append(' ')
+                    .append(address)
+                    .append(" (")
+                    .append(reference())
+                    .append(") ");
             for (int w : raw) {
                 sb.append(String.format("%04X ", w));
             }
@@ -95,17 +109,31 @@ public final class ModbusRead {
         }
         List<RegisterDef> regs = new ArrayList<>();
         for (int i = 0; i < q.count(); i++) {
-            regs.add(new RegisterDef("value", Integer.toString(i), "meter", q.function(), q.address() + i * size, type,
-                    q.order(), type == DataType.STRING ? size : 0, q.scale(), 0, null, List.of(), false, false,
+            regs.add(new RegisterDef(
+                    "value",
+                    Integer.toString(i),
+                    "meter",
+                    q.function(),
+                    q.address() + i * size,
+                    type,
+                    q.order(),
+                    type == DataType.STRING ? size : 0,
+                    q.scale(),
+                    0,
+                    null,
+                    List.of(),
+                    false,
+                    false,
                     RegisterDef.Place.NONE));
         }
-        List<RequestPlanner.Read> plan = RequestPlanner.plan(new RegisterMap("read", "", regs),
+        List<RequestPlanner.Read> plan = RequestPlanner.plan(
+                new RegisterMap("read", "", regs),
                 new RequestPlanner.Options(RequestPlanner.MAX_REGISTERS, RequestPlanner.MAX_BITS, 0, 0));
         List<Value> out = new ArrayList<>();
         try (ModbusLink link = ModbusLink.open(q.endpoint())) {
             for (RequestPlanner.Read read : plan) {
-                Response r = link.read(q.unit(), read.function(), read.start(), read.count(),
-                        (int) q.timeout().toMillis());
+                Response r = link.read(q.unit(), read.function(), read.start(), read.count(), (int)
+                        q.timeout().toMillis());
                 if (r.isException()) {
                     throw new IOException("device answered exception " + r.exceptionCode() + " ("
                             + Response.describe(r.exceptionCode()) + ") to " + read);
@@ -114,13 +142,21 @@ public final class ModbusRead {
                     RegisterDef d = slot.register();
                     int at = slot.offset();
                     if (bits) {
-                        out.add(new Value(d.function(), d.address(), new int[] {r.bits()[at] ? 1 : 0},
-                                r.bits()[at] ? 1.0 : 0.0, null));
+                        out.add(new Value(
+                                d.function(),
+                                d.address(),
+                                new int[] {r.bits()[at] ? 1 : 0},
+                                r.bits()[at] ? 1.0 : 0.0,
+                                null));
                         continue;
                     }
                     int[] raw = java.util.Arrays.copyOfRange(r.words(), at, at + size);
                     if (type == DataType.STRING) {
-                        out.add(new Value(d.function(), d.address(), raw, null,
+                        out.add(new Value(
+                                d.function(),
+                                d.address(),
+                                raw,
+                                null,
                                 RegisterCodec.text(r.words(), at, size, q.order())));
                     } else {
                         double v = RegisterCodec.decoder(d).decode(r.words(), at);

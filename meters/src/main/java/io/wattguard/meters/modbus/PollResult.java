@@ -13,8 +13,15 @@ import java.util.Map;
  * @param elapsedNanos time the poll took
  * @param reachable false when the device could not be reached at all this poll
  */
-public record PollResult(String device, long timestampMs, List<Reading> readings, Map<String, String> texts,
-        List<String> errors, int requests, long elapsedNanos, boolean reachable) {
+public record PollResult(
+        String device,
+        long timestampMs,
+        List<Reading> readings,
+        Map<String, String> texts,
+        List<String> errors,
+        int requests,
+        long elapsedNanos,
+        boolean reachable) {
     public PollResult {
         readings = List.copyOf(readings);
         texts = Map.copyOf(texts);

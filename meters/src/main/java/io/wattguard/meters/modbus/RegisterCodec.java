@@ -102,12 +102,13 @@ public final class RegisterCodec {
     public static void encode(RegisterDef r, double value, int[] words, int at) {
         DataType t = r.type();
         double v = (value - r.offset()) / r.scale();
-        long raw = switch (t) {
-            case FLOAT32 -> Float.floatToIntBits((float) v) & 0xFFFF_FFFFL;
-            case FLOAT64 -> Double.doubleToLongBits(v);
-            case UINT64 -> v >= 0x1p63 ? Math.round(v - 0x1p63) ^ Long.MIN_VALUE : Math.round(v);
-            default -> Math.round(v);
-        };
+        long raw =
+                switch (t) {
+                    case FLOAT32 -> Float.floatToIntBits((float) v) & 0xFFFF_FFFFL;
+                    case FLOAT64 -> Double.doubleToLongBits(v);
+                    case UINT64 -> v >= 0x1p63 ? Math.round(v - 0x1p63) ^ Long.MIN_VALUE : Math.round(v);
+                    default -> Math.round(v);
+                };
         encodeRaw(raw, t.words(), r.order(), words, at);
     }
 

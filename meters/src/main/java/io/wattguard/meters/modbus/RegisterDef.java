@@ -23,9 +23,22 @@ import java.util.List;
  * @param counter a cumulative counter (energy): wraps and resets are unwrapped into a monotonic series
  * @param where where it was defined, so that validation can point at it
  */
-public record RegisterDef(String field, String channel, String kind, ModbusFunction function, int address,
-        DataType type, WordOrder order, int length, double scale, double offset, String unit,
-        List<Long> notAvailable, boolean nanIsNotAvailable, boolean counter, Place where) {
+public record RegisterDef(
+        String field,
+        String channel,
+        String kind,
+        ModbusFunction function,
+        int address,
+        DataType type,
+        WordOrder order,
+        int length,
+        double scale,
+        double offset,
+        String unit,
+        List<Long> notAvailable,
+        boolean nanIsNotAvailable,
+        boolean counter,
+        Place where) {
 
     /** A place in a YAML file (a shipped profile or the operator's config). */
     public record Place(String file, int line, int column, String path) {
@@ -66,7 +79,21 @@ public record RegisterDef(String field, String channel, String kind, ModbusFunct
     }
 
     public RegisterDef withAddress(int newAddress, String newChannel) {
-        return new RegisterDef(field, newChannel, kind, function, newAddress, type, order, length, scale, offset, unit,
-                notAvailable, nanIsNotAvailable, counter, where);
+        return new RegisterDef(
+                field,
+                newChannel,
+                kind,
+                function,
+                newAddress,
+                type,
+                order,
+                length,
+                scale,
+                offset,
+                unit,
+                notAvailable,
+                nanIsNotAvailable,
+                counter,
+                where);
     }
 }

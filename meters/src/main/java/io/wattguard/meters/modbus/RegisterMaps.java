@@ -56,21 +56,32 @@ import java.util.Set;
 public final class RegisterMaps {
     public static final Set<String> KINDS = Set.of("outlet", "inlet", "branch", "meter");
     /** Profiles shipped in the jar, by the name used in {@code profile:}. */
-    public static final List<String> PROFILES = List.of("generic-three-phase", "generic-pdu", "eastron-sdm630",
-            "eastron-sdm120");
+    public static final List<String> PROFILES =
+            List.of("generic-three-phase", "generic-pdu", "eastron-sdm630", "eastron-sdm120");
+
     private static final String PROFILE_DIR = "/io/wattguard/meters/modbus/profiles/";
 
     private RegisterMaps() {}
 
     /** Values a register inherits when it does not say. */
-    record Defaults(String channel, String kind, ModbusFunction function, DataType type, WordOrder order,
-            double scale, String unit) {
+    record Defaults(
+            String channel,
+            String kind,
+            ModbusFunction function,
+            DataType type,
+            WordOrder order,
+            double scale,
+            String unit) {
         static final Defaults NONE = new Defaults("total", "meter", null, null, WordOrder.ABCD, 1.0, null);
 
         Defaults read(Section s) {
-            Defaults d = new Defaults(s.string("channel", channel), s.string("kind", kind),
-                    s.choice("function", function, ModbusFunction.class), s.choice("type", type, DataType.class),
-                    s.choice("order", order, WordOrder.class), s.number("scale", scale, -1e12, 1e12),
+            Defaults d = new Defaults(
+                    s.string("channel", channel),
+                    s.string("kind", kind),
+                    s.choice("function", function, ModbusFunction.class),
+                    s.choice("type", type, DataType.class),
+                    s.choice("order", order, WordOrder.class),
+                    s.number("scale", scale, -1e12, 1e12),
                     s.string("unit", unit));
             s.finish();
             return d;
@@ -105,12 +116,14 @@ public final class RegisterMaps {
         }
         regs.addAll(readRegisters(device, "registers", defaults));
         if (profile == null && !device.has("registers")) {
-            device.error("registers", "a Modbus device needs a profile: (one of " + String.join(", ", PROFILES)
-                    + ") or its own registers:");
+            device.error(
+                    "registers",
+                    "a Modbus device needs a profile: (one of " + String.join(", ", PROFILES)
+                            + ") or its own registers:");
             return null;
         }
-        RegisterMap map = new RegisterMap(profile != null && device.has("registers") ? name + "+custom" : name,
-                source, regs);
+        RegisterMap map =
+                new RegisterMap(profile != null && device.has("registers") ? name + "+custom" : name, source, regs);
         validate(map, problems);
         return map;
     }
@@ -120,13 +133,13 @@ public final class RegisterMaps {
         return profile(name, params, problems, null, null);
     }
 
-    private static RegisterMap profile(String name, Map<String, Long> params, Problems problems, Section at,
-            String key) {
+    private static RegisterMap profile(
+            String name, Map<String, Long> params, Problems problems, Section at, String key) {
         String resource = PROFILE_DIR + name + ".yaml";
         try (InputStream in = RegisterMaps.class.getResourceAsStream(resource)) {
             if (in == null) {
-                String msg = "unknown profile '" + name + "'" + Section.didYouMean(name, PROFILES) + "; shipped profiles: "
-                        + String.join(", ", PROFILES);
+                String msg = "unknown profile '" + name + "'" + Section.didYouMean(name, PROFILES)
+                        + "; shipped profiles: " + String.join(", ", PROFILES);
                 if (at != null) {
                     at.error(key, msg);
                 } else {
@@ -134,8 +147,8 @@ public final class RegisterMaps {
                 }
                 return null;
             }
-            ConfigNode root = ConfigNode.parse("profile " + name,
-                    new InputStreamReader(in, StandardCharsets.UTF_8), problems);
+            ConfigNode root =
+                    ConfigNode.parse("profile " + name, new InputStreamReader(in, StandardCharsets.UTF_8), problems);
             Section s = new Section(root, "", new Section.Context(problems, k -> null, Path.of(".")));
             return readProfile(s, params, problems, at);
         } catch (IOException e) {
@@ -170,8 +183,8 @@ public final class RegisterMaps {
         }
         for (String p : params.keySet()) {
             if (!values.containsKey(p)) {
-                String msg = "profile " + name + " takes no " + p + (values.isEmpty() ? "" : " (it takes "
-                        + String.join(", ", values.keySet()) + ")");
+                String msg = "profile " + name + " takes no " + p
+                        + (values.isEmpty() ? "" : " (it takes " + String.join(", ", values.keySet()) + ")");
                 if (device != null) {
                     device.error(p, msg);
                 } else {
@@ -193,8 +206,8 @@ public final class RegisterMaps {
             block.finish();
             for (int n = 1; count != null && n <= count; n++) {
                 for (RegisterDef r : template) {
-                    regs.add(r.withAddress(r.address() + (n - 1) * stride,
-                            r.channel().replace("{n}", Integer.toString(n))));
+                    regs.add(r.withAddress(
+                            r.address() + (n - 1) * stride, r.channel().replace("{n}", Integer.toString(n))));
                 }
             }
         }
@@ -221,34 +234,44 @@ public final class RegisterMaps {
         String channel = s.string("channel", d.channel());
         String kind = s.string("kind", d.kind());
         if (kind != null && !KINDS.contains(kind)) {
-            s.error("kind", "expected one of outlet, inlet, branch, meter, found '" + kind + "'"
-                    + Section.didYouMean(kind, KINDS));
+            s.error(
+                    "kind",
+                    "expected one of outlet, inlet, branch, meter, found '" + kind + "'"
+                            + Section.didYouMean(kind, KINDS));
         }
         ModbusFunction function = s.choice("function", null, ModbusFunction.class);
         String addressText = s.string("address", null);
         String referenceText = s.string("reference", null);
         int address = -1;
         if (addressText != null && referenceText != null) {
-            s.error("reference", "give either address: (0-based protocol address) or reference: (Modicon number "
-                    + "such as 40001), not both");
+            s.error(
+                    "reference",
+                    "give either address: (0-based protocol address) or reference: (Modicon number "
+                            + "such as 40001), not both");
         } else if (addressText != null) {
             Long a = parseInteger(addressText);
             if (a == null || a < 0 || a > 65535) {
-                s.error("address", "expected a 0-based protocol address from 0 to 65535 (decimal or 0x hex), found '"
-                        + addressText + "'");
+                s.error(
+                        "address",
+                        "expected a 0-based protocol address from 0 to 65535 (decimal or 0x hex), found '" + addressText
+                                + "'");
             } else {
                 address = a.intValue();
             }
         } else if (referenceText != null) {
             int[] ref = parseReference(referenceText);
             if (ref == null) {
-                s.error("reference", "expected a Modicon reference number such as 40001 or 300013 (first digit 0, 1, "
-                        + "3 or 4 names the table, the rest counts from 1), found '" + referenceText + "'");
+                s.error(
+                        "reference",
+                        "expected a Modicon reference number such as 40001 or 300013 (first digit 0, 1, "
+                                + "3 or 4 names the table, the rest counts from 1), found '" + referenceText + "'");
             } else {
                 ModbusFunction implied = ModbusFunction.ofReferenceDigit(ref[0]);
                 if (function != null && function != implied) {
-                    s.error("function", "reference " + referenceText + " is a " + implied.word() + " register but "
-                            + "function says " + function.word());
+                    s.error(
+                            "function",
+                            "reference " + referenceText + " is a " + implied.word() + " register but "
+                                    + "function says " + function.word());
                 }
                 function = implied;
                 address = ref[1];
@@ -263,8 +286,8 @@ public final class RegisterMaps {
         if (function == null && address >= 0) {
             s.error("missing required key 'function' (coil, discrete_input, holding or input)");
         }
-        DataType defType = d.type() != null ? d.type()
-                : function != null && function.isBits() ? DataType.BIT : DataType.UINT16;
+        DataType defType =
+                d.type() != null ? d.type() : function != null && function.isBits() ? DataType.BIT : DataType.UINT16;
         DataType type = s.choice("type", defType, DataType.class);
         WordOrder order = s.choice("order", d.order(), WordOrder.class);
         int length = (int) s.integer("length", 0, 1, 125);
@@ -283,7 +306,9 @@ public final class RegisterMaps {
             }
             Long v = parseInteger(t);
             if (v == null) {
-                s.error("not_available", "expected raw register values such as 0xFFFF, 0x8000 or nan, found '" + t + "'");
+                s.error(
+                        "not_available",
+                        "expected raw register values such as 0xFFFF, 0x8000 or nan, found '" + t + "'");
             } else {
                 sentinels.add(v);
             }
@@ -293,8 +318,9 @@ public final class RegisterMaps {
         if (field == null || address < 0 || function == null || kind == null || channel == null) {
             return null;
         }
-        return new RegisterDef(field, channel, kind, function, address, type, order, length, scale, offset, unit,
-                sentinels, nan, counter, place);
+        return new RegisterDef(
+                field, channel, kind, function, address, type, order, length, scale, offset, unit, sentinels, nan,
+                counter, place);
     }
 
     /** Decimal, {@code 0x} hex or {@code 0b} binary; underscores allowed. */
@@ -334,9 +360,14 @@ public final class RegisterMaps {
         for (RegisterDef r : map.registers()) {
             DataType t = r.type();
             if (r.function().isBits() != (t == DataType.BIT)) {
-                report(problems, r, t == DataType.BIT
-                        ? "type bit needs function coil or discrete_input, found " + r.function().word()
-                        : "a " + r.function().word() + " holds single bits: type must be bit, found " + t.word());
+                report(
+                        problems,
+                        r,
+                        t == DataType.BIT
+                                ? "type bit needs function coil or discrete_input, found "
+                                        + r.function().word()
+                                : "a " + r.function().word() + " holds single bits: type must be bit, found "
+                                        + t.word());
             }
             if (t == DataType.STRING && r.length() <= 0) {
                 report(problems, r, "type string needs length: (registers, two characters each)");
@@ -350,8 +381,13 @@ public final class RegisterMaps {
             int bits = t == DataType.BIT || t == DataType.STRING ? 16 : 16 * t.words();
             for (long s : r.notAvailable()) {
                 if (bits < 64 && (s < 0 || s >= (1L << bits))) {
-                    report(problems, r, String.format("not_available 0x%X does not fit in %s (give the raw register "
-                            + "pattern, e.g. 0x8000 for int16)", s, t.word()));
+                    report(
+                            problems,
+                            r,
+                            String.format(
+                                    "not_available 0x%X does not fit in %s (give the raw register "
+                                            + "pattern, e.g. 0x8000 for int16)",
+                                    s, t.word()));
                 }
             }
             if (r.nanIsNotAvailable() && !t.isFloat()) {
@@ -364,21 +400,31 @@ public final class RegisterMaps {
                 String key = r.kind() + "/" + r.channel() + "/" + r.field();
                 RegisterDef prev = byField.putIfAbsent(key, r);
                 if (prev != null) {
-                    report(problems, r, "field " + r.field() + " of " + r.kind() + " " + r.channel()
-                            + " is already read at " + prev.where() + " (" + prev.function().word() + " "
-                            + prev.address() + ")");
+                    report(
+                            problems,
+                            r,
+                            "field " + r.field() + " of " + r.kind() + " " + r.channel()
+                                    + " is already read at " + prev.where() + " ("
+                                    + prev.function().word() + " "
+                                    + prev.address() + ")");
                 }
             }
         }
         for (ModbusFunction f : ModbusFunction.values()) {
-            List<RegisterDef> regs = map.registers().stream().filter(r -> r.function() == f)
-                    .sorted(Comparator.comparingInt(RegisterDef::address)).toList();
+            List<RegisterDef> regs = map.registers().stream()
+                    .filter(r -> r.function() == f)
+                    .sorted(Comparator.comparingInt(RegisterDef::address))
+                    .toList();
             RegisterDef reach = null;
             for (RegisterDef r : regs) {
                 if (reach != null && r.address() < reach.end()) {
-                    report(problems, r, r.displayName() + " (" + f.word() + " " + r.address() + ".." + (r.end() - 1)
-                            + ") overlaps " + reach.displayName() + " (" + reach.address() + ".." + (reach.end() - 1)
-                            + ", " + reach.where() + ")");
+                    report(
+                            problems,
+                            r,
+                            r.displayName() + " (" + f.word() + " " + r.address() + ".." + (r.end() - 1)
+                                    + ") overlaps " + reach.displayName() + " (" + reach.address() + ".."
+                                    + (reach.end() - 1)
+                                    + ", " + reach.where() + ")");
                 }
                 if (reach == null || r.end() > reach.end()) {
                     reach = r;

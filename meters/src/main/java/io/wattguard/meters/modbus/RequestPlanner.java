@@ -14,6 +14,7 @@ import java.util.List;
 public final class RequestPlanner {
     /** Protocol limits: 125 registers (function 3, 4) and 2,000 bits (function 1, 2) per read. */
     public static final int MAX_REGISTERS = 125;
+
     public static final int MAX_BITS = 2000;
 
     /**
@@ -26,8 +27,12 @@ public final class RequestPlanner {
         public static final Options DEFAULT = new Options(MAX_REGISTERS, MAX_BITS, 16, 256);
 
         public Options {
-            if (maxRegisters < 1 || maxRegisters > MAX_REGISTERS || maxBits < 1 || maxBits > MAX_BITS
-                    || gapRegisters < 0 || gapBits < 0) {
+            if (maxRegisters < 1
+                    || maxRegisters > MAX_REGISTERS
+                    || maxBits < 1
+                    || maxBits > MAX_BITS
+                    || gapRegisters < 0
+                    || gapBits < 0) {
                 throw new IllegalArgumentException("planner limits out of range: " + maxRegisters + " registers, "
                         + maxBits + " bits, gaps " + gapRegisters + "/" + gapBits);
             }
@@ -72,8 +77,10 @@ public final class RequestPlanner {
         for (ModbusFunction f : ModbusFunction.values()) {
             int max = f.isBits() ? o.maxBits() : o.maxRegisters();
             int gap = f.isBits() ? o.gapBits() : o.gapRegisters();
-            List<RegisterDef> regs = map.registers().stream().filter(r -> r.function() == f)
-                    .sorted(Comparator.comparingInt(RegisterDef::address).thenComparingInt(RegisterDef::end)).toList();
+            List<RegisterDef> regs = map.registers().stream()
+                    .filter(r -> r.function() == f)
+                    .sorted(Comparator.comparingInt(RegisterDef::address).thenComparingInt(RegisterDef::end))
+                    .toList();
             int i = 0;
             while (i < regs.size()) {
                 RegisterDef first = regs.get(i);

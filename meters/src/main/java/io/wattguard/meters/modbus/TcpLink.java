@@ -85,7 +85,8 @@ final class TcpLink implements ModbusLink {
             throw new IOException(m, e);
         }
         if (resp.getTransactionID() != transactionId) {
-            throw new IOException("answer has transaction id " + resp.getTransactionID() + ", expected " + transactionId);
+            throw new IOException(
+                    "answer has transaction id " + resp.getTransactionID() + ", expected " + transactionId);
         }
         if (resp.getUnitID() != unit) {
             throw new IOException("answer from unit " + resp.getUnitID() + ", expected " + unit);
@@ -113,5 +114,4 @@ final class TcpLink implements ModbusLink {
             }
         }
     }
-
 }

@@ -27,7 +27,11 @@ public enum WordOrder {
         this.bytesSwapped = bytesSwapped;
     }
 
-    public boolean wordsReversed() { return wordsReversed; }
+    public boolean wordsReversed() {
+        return wordsReversed;
+    }
 
-    public boolean bytesSwapped() { return bytesSwapped; }
+    public boolean bytesSwapped() {
+        return bytesSwapped;
+    }
 }

@@ -53,6 +53,7 @@ public final class ClientPki implements Closeable {
      * advice itself ({@code wattguard opcua read}) can leave it out.
      */
     public static final String REJECTED_LOGGER = ClientPki.class.getName() + ".rejected";
+
     private static final Set<PosixFilePermission> DIR = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
 
@@ -71,7 +72,8 @@ public final class ClientPki implements Closeable {
         this.keyPair = keyPair;
         this.applicationUri = CertificateUtil.getSanUri(certificate).orElse("urn:wattguard:opcua-client");
         this.trustList = trustList;
-        this.rejected = new RejectedFolder(dir.resolve("rejected"), dir.resolve("trusted").resolve("certs"));
+        this.rejected = new RejectedFolder(
+                dir.resolve("rejected"), dir.resolve("trusted").resolve("certs"));
         CertificateValidator trust = new DefaultClientCertificateValidator(trustList, rejected);
         this.validator = new ServerCertificateCheck(trust, true);
         this.validatorAnyHost = new ServerCertificateCheck(trust, false);
@@ -80,8 +82,16 @@ public final class ClientPki implements Closeable {
     /** Opens the PKI folder, creating it and the client certificate on first use. */
     public static ClientPki open(Path dir) throws IOException {
         Path abs = dir.toAbsolutePath().normalize();
-        for (String sub : List.of("", "own", "trusted", "trusted/certs", "trusted/crl", "issuer", "issuer/certs",
-                "issuer/crl", "rejected")) {
+        for (String sub : List.of(
+                "",
+                "own",
+                "trusted",
+                "trusted/certs",
+                "trusted/crl",
+                "issuer",
+                "issuer/certs",
+                "issuer/crl",
+                "rejected")) {
             createPrivateDir(sub.isEmpty() ? abs : abs.resolve(sub));
         }
         Path certFile = abs.resolve("own/client.der");
@@ -108,8 +118,10 @@ public final class ClientPki implements Closeable {
                         .build();
                 writePrivate(keyFile, pair.getPrivate().getEncoded());
                 writePrivate(certFile, cert.getEncoded());
-                log.info("Created the OPC UA client certificate {} (application URI urn:wattguard:opcua-client:{})",
-                        certFile, host);
+                log.info(
+                        "Created the OPC UA client certificate {} (application URI urn:wattguard:opcua-client:{})",
+                        certFile,
+                        host);
             }
         } catch (IOException e) {
             throw e;
@@ -148,23 +160,45 @@ public final class ClientPki implements Closeable {
             Files.createFile(tmp);
         }
         Files.write(tmp, content, StandardOpenOption.TRUNCATE_EXISTING);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        Files.move(
+                tmp,
+                file,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static FileAttribute<Set<PosixFilePermission>> posixAttr(Set<PosixFilePermission> perms) {
-        if (!java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+        if (!java.nio.file.FileSystems.getDefault()
+                .supportedFileAttributeViews()
+                .contains("posix")) {
             throw new UnsupportedOperationException("no POSIX permissions here");
         }
         return PosixFilePermissions.asFileAttribute(perms);
     }
 
-    public Path dir() { return dir; }
-    public X509Certificate certificate() { return certificate; }
-    public KeyPair keyPair() { return keyPair; }
-    public String applicationUri() { return applicationUri; }
-    public Path trustedDir() { return dir.resolve("trusted").resolve("certs"); }
-    public Path rejectedDir() { return dir.resolve("rejected"); }
+    public Path dir() {
+        return dir;
+    }
+
+    public X509Certificate certificate() {
+        return certificate;
+    }
+
+    public KeyPair keyPair() {
+        return keyPair;
+    }
+
+    public String applicationUri() {
+        return applicationUri;
+    }
+
+    public Path trustedDir() {
+        return dir.resolve("trusted").resolve("certs");
+    }
+
+    public Path rejectedDir() {
+        return dir.resolve("rejected");
+    }
 
     /**
      * Validates server certificates against the trust list, and that they were issued for the host connected
@@ -214,13 +248,16 @@ public final class ClientPki implements Closeable {
         @Override
         public List<X509Certificate> getRejectedCertificates() {
             try (var files = Files.list(dir)) {
-                return files.filter(f -> f.toString().endsWith(".der")).map(f -> {
-                    try (InputStream in = Files.newInputStream(f)) {
-                        return CertificateUtil.decodeCertificate(in);
-                    } catch (IOException | UaException e) {
-                        return null;
-                    }
-                }).filter(java.util.Objects::nonNull).toList();
+                return files.filter(f -> f.toString().endsWith(".der"))
+                        .map(f -> {
+                            try (InputStream in = Files.newInputStream(f)) {
+                                return CertificateUtil.decodeCertificate(in);
+                            } catch (IOException | UaException e) {
+                                return null;
+                            }
+                        })
+                        .filter(java.util.Objects::nonNull)
+                        .toList();
             } catch (IOException e) {
                 return List.of();
             }
@@ -238,12 +275,22 @@ public final class ClientPki implements Closeable {
                     return;
                 }
                 String uri = CertificateUtil.getSanUri(cert).orElse("none");
-                log.warn("OPC UA server certificate '{}' (application URI {}, SHA-1 {}) is not trusted, so wattguard "
-                        + "refused to connect. It was saved as {}. If this is the server you meant, trust it with: "
-                        + "mv {} {}/", cert.getSubjectX500Principal().getName(), uri, thumb, file, file, trustedDir);
+                log.warn(
+                        "OPC UA server certificate '{}' (application URI {}, SHA-1 {}) is not trusted, so wattguard "
+                                + "refused to connect. It was saved as {}. If this is the server you meant, trust it with: "
+                                + "mv {} {}/",
+                        cert.getSubjectX500Principal().getName(),
+                        uri,
+                        thumb,
+                        file,
+                        file,
+                        trustedDir);
             } catch (IOException | java.security.cert.CertificateEncodingException e) {
-                log.warn("OPC UA server certificate (SHA-1 {}) is not trusted and could not be saved in {}: {}",
-                        thumb, dir, e.toString());
+                log.warn(
+                        "OPC UA server certificate (SHA-1 {}) is not trusted and could not be saved in {}: {}",
+                        thumb,
+                        dir,
+                        e.toString());
             }
         }
 

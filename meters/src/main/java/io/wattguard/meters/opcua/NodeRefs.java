@@ -48,8 +48,8 @@ public final class NodeRefs {
             p = p.substring(1);
         }
         if (p.isEmpty()) {
-            throw new IllegalArgumentException("expected a browse path such as Objects/2:Meter/2:L1/2:power_w, "
-                    + "found an empty one");
+            throw new IllegalArgumentException(
+                    "expected a browse path such as Objects/2:Meter/2:L1/2:power_w, " + "found an empty one");
         }
         List<QualifiedName> out = new ArrayList<>();
         for (String seg : p.split("/", -1)) {
@@ -60,8 +60,8 @@ public final class NodeRefs {
             if (colon > 0 && seg.substring(0, colon).chars().allMatch(Character::isDigit)) {
                 int ns = Integer.parseInt(seg.substring(0, colon));
                 if (ns > 65535) {
-                    throw new IllegalArgumentException("namespace index " + ns + " in browse path '" + path
-                            + "' is above 65535");
+                    throw new IllegalArgumentException(
+                            "namespace index " + ns + " in browse path '" + path + "' is above 65535");
                 }
                 out.add(new QualifiedName(ns, seg.substring(colon + 1)));
             } else {

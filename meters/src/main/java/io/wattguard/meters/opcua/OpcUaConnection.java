@@ -1,5 +1,7 @@
 package io.wattguard.meters.opcua;
 
+import static org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.Unsigned.uint;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -36,7 +38,6 @@ import org.eclipse.milo.opcua.stack.core.types.builtin.StatusCode;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.BrowseDirection;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.BrowseResultMask;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.NodeClass;
-import org.eclipse.milo.opcua.stack.core.types.enumerated.TimestampsToReturn;
 import org.eclipse.milo.opcua.stack.core.types.structured.BrowseDescription;
 import org.eclipse.milo.opcua.stack.core.types.structured.BrowsePath;
 import org.eclipse.milo.opcua.stack.core.types.structured.BrowsePathResult;
@@ -45,8 +46,6 @@ import org.eclipse.milo.opcua.stack.core.types.structured.EndpointDescription;
 import org.eclipse.milo.opcua.stack.core.types.structured.ReadValueId;
 import org.eclipse.milo.opcua.stack.core.types.structured.ReferenceDescription;
 import org.eclipse.milo.opcua.stack.core.util.EndpointUtil;
-
-import static org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.Unsigned.uint;
 
 /**
  * One connected OPC UA session, opened with wattguard's security options. The meter client uses it for its
@@ -92,18 +91,21 @@ public final class OpcUaConnection implements AutoCloseable {
         AtomicReference<List<EndpointDescription>> offered = new AtomicReference<>(List.of());
         IdentityProvider identity = identityProvider(config, pki);
         try {
-            return OpcUaClient.create(url,
+            return OpcUaClient.create(
+                    url,
                     endpoints -> {
                         offered.set(endpoints);
                         return endpoints.stream()
                                 .filter(e -> config.policy().milo().getUri().equals(e.getSecurityPolicyUri()))
-                                .filter(e -> e.getSecurityMode() == config.mode().milo())
+                                .filter(e ->
+                                        e.getSecurityMode() == config.mode().milo())
                                 // Servers often advertise a host name we cannot resolve (or 0.0.0.0): we use the
                                 // host and port the operator configured, the rest of the endpoint as offered.
                                 .map(e -> EndpointUtil.updateUrl(e, host, port))
                                 .findFirst();
                     },
-                    transport -> transport.setConnectTimeout(uint(config.requestTimeout().toMillis())),
+                    transport -> transport.setConnectTimeout(
+                            uint(config.requestTimeout().toMillis())),
                     b -> b.setApplicationName(LocalizedText.english("wattguard"))
                             .setApplicationUri(pki.applicationUri())
                             .setProductUri("urn:wattguard")
@@ -114,10 +116,13 @@ public final class OpcUaConnection implements AutoCloseable {
                             .setIdentityProvider(identity)
                             .setRequestTimeout(uint(config.requestTimeout().toMillis())));
         } catch (UaException e) {
-            if (e.getStatusCode().getValue() == StatusCodes.Bad_ConfigurationError && !offered.get().isEmpty()) {
-                throw new OpcUaConnectException("OPC UA server " + url + " offers no endpoint with security policy "
-                        + config.policy() + " and mode " + config.mode() + "; it offers: " + describe(offered.get()),
-                        e.getStatusCode().getValue(), e);
+            if (e.getStatusCode().getValue() == StatusCodes.Bad_ConfigurationError
+                    && !offered.get().isEmpty()) {
+                throw new OpcUaConnectException(
+                        "OPC UA server " + url + " offers no endpoint with security policy " + config.policy()
+                                + " and mode " + config.mode() + "; it offers: " + describe(offered.get()),
+                        e.getStatusCode().getValue(),
+                        e);
             }
             throw explain(e, config, pki);
         }
@@ -157,7 +162,8 @@ public final class OpcUaConnection implements AutoCloseable {
             if (der == null || der.isNull()) {
                 return null;
             }
-            X509Certificate cert = org.eclipse.milo.opcua.stack.core.util.CertificateUtil.decodeCertificate(der.bytesOrEmpty());
+            X509Certificate cert =
+                    org.eclipse.milo.opcua.stack.core.util.CertificateUtil.decodeCertificate(der.bytesOrEmpty());
             java.nio.file.Path file = pki.rejectedDir().resolve(ClientPki.thumbprint(cert) + ".der");
             return Files.exists(file) ? file : null;
         } catch (UaException | RuntimeException e) {
@@ -179,14 +185,15 @@ public final class OpcUaConnection implements AutoCloseable {
         return explain(t, config, pki, null);
     }
 
-    static OpcUaConnectException explain(Throwable t, OpcUaEndpointConfig config, ClientPki pki,
-            java.nio.file.Path rejected) {
+    static OpcUaConnectException explain(
+            Throwable t, OpcUaEndpointConfig config, ClientPki pki, java.nio.file.Path rejected) {
         String url = config.endpoint().toString();
         Optional<StatusCode> status = UaException.extractStatusCode(t);
         long code = status.map(StatusCode::getValue).orElse(0L);
         String name = status.map(OpcUaConnection::statusName).orElse("");
         String msg;
-        if (code == StatusCodes.Bad_UserAccessDenied || code == StatusCodes.Bad_IdentityTokenRejected
+        if (code == StatusCodes.Bad_UserAccessDenied
+                || code == StatusCodes.Bad_IdentityTokenRejected
                 || code == StatusCodes.Bad_IdentityTokenInvalid) {
             msg = "OPC UA server " + url + " refused the login of " + config.identity() + " (" + name + "): check the "
                     + "user name and the password in password_env or password_file";
@@ -208,19 +215,26 @@ public final class OpcUaConnection implements AutoCloseable {
         } else if (hasCause(t, ConnectException.class)) {
             msg = "cannot reach OPC UA server " + url + ": connection refused";
         } else if (hasCause(t, TimeoutException.class) || code == StatusCodes.Bad_Timeout) {
-            msg = "OPC UA server " + url + " did not answer within " + config.requestTimeout().toMillis() + " ms";
+            msg = "OPC UA server " + url + " did not answer within "
+                    + config.requestTimeout().toMillis() + " ms";
         } else {
-            msg = "cannot connect to OPC UA server " + url + ": " + (name.isEmpty() ? String.valueOf(rootMessage(t))
-                    : name + (rootMessage(t) == null ? "" : " (" + rootMessage(t) + ")"));
+            msg = "cannot connect to OPC UA server " + url + ": "
+                    + (name.isEmpty()
+                            ? String.valueOf(rootMessage(t))
+                            : name + (rootMessage(t) == null ? "" : " (" + rootMessage(t) + ")"));
         }
         return new OpcUaConnectException(msg, code, t);
     }
 
     private static boolean isCertificateProblem(long code) {
-        return code == StatusCodes.Bad_SecurityChecksFailed || code == StatusCodes.Bad_CertificateUntrusted
-                || code == StatusCodes.Bad_CertificateInvalid || code == StatusCodes.Bad_CertificateUriInvalid
-                || code == StatusCodes.Bad_CertificateHostNameInvalid || code == StatusCodes.Bad_CertificateChainIncomplete
-                || code == StatusCodes.Bad_CertificateTimeInvalid || code == StatusCodes.Bad_CertificateUseNotAllowed;
+        return code == StatusCodes.Bad_SecurityChecksFailed
+                || code == StatusCodes.Bad_CertificateUntrusted
+                || code == StatusCodes.Bad_CertificateInvalid
+                || code == StatusCodes.Bad_CertificateUriInvalid
+                || code == StatusCodes.Bad_CertificateHostNameInvalid
+                || code == StatusCodes.Bad_CertificateChainIncomplete
+                || code == StatusCodes.Bad_CertificateTimeInvalid
+                || code == StatusCodes.Bad_CertificateUseNotAllowed;
     }
 
     static String statusName(StatusCode s) {
@@ -261,8 +275,11 @@ public final class OpcUaConnection implements AutoCloseable {
                     }
                     yield new X509IdentityProvider(cert, readPrivateKey(id.privateKey(), cert));
                 } catch (IOException | UaException | java.security.GeneralSecurityException e) {
-                    throw new OpcUaConnectException("cannot load the X.509 identity " + id.certificate() + " / "
-                            + id.privateKey() + ": " + e.getMessage(), 0, e);
+                    throw new OpcUaConnectException(
+                            "cannot load the X.509 identity " + id.certificate() + " / " + id.privateKey() + ": "
+                                    + e.getMessage(),
+                            0,
+                            e);
                 }
             }
         };
@@ -280,12 +297,16 @@ public final class OpcUaConnection implements AutoCloseable {
             throw new IOException("only PKCS#8 keys (BEGIN PRIVATE KEY) are read; convert with: openssl pkcs8 "
                     + "-topk8 -nocrypt -in " + file);
         }
-        return KeyFactory.getInstance(cert.getPublicKey().getAlgorithm()).generatePrivate(new PKCS8EncodedKeySpec(bytes));
+        return KeyFactory.getInstance(cert.getPublicKey().getAlgorithm())
+                .generatePrivate(new PKCS8EncodedKeySpec(bytes));
     }
 
     static long maxNodesPerRead(OpcUaClient client) {
         try {
-            return client.readOperationLimits().maxNodesPerRead().map(u -> u.longValue()).orElse(0L);
+            return client.readOperationLimits()
+                    .maxNodesPerRead()
+                    .map(u -> u.longValue())
+                    .orElse(0L);
         } catch (UaException | RuntimeException e) {
             // Not every server publishes its operation limits; BadTooManyOperations will tell us instead.
             return 0;
@@ -293,8 +314,16 @@ public final class OpcUaConnection implements AutoCloseable {
     }
 
     /** One node found by {@link #browse}: what an operator needs to write an item into the config. */
-    public record BrowsedNode(String nodeId, String browsePath, String browseName, String displayName,
-            String nodeClass, String dataType, String value, String status, int depth) {}
+    public record BrowsedNode(
+            String nodeId,
+            String browsePath,
+            String browseName,
+            String displayName,
+            String nodeClass,
+            String dataType,
+            String value,
+            String status,
+            int depth) {}
 
     /** A value read by {@link #read}. {@code value} is null when the status is Bad. */
     public record ReadResult(String nodeId, Object value, String status, long sourceTimeMs) {}
@@ -334,16 +363,26 @@ public final class OpcUaConnection implements AutoCloseable {
                     continue;
                 }
                 QualifiedName bn = r.getBrowseName();
-                String name = bn.getNamespaceIndex().intValue() == 0 ? bn.getName()
+                String name = bn.getNamespaceIndex().intValue() == 0
+                        ? bn.getName()
                         : bn.getNamespaceIndex() + ":" + bn.getName();
                 String path = p.path() == null ? null : p.path() + "/" + name;
                 if (r.getNodeClass() == NodeClass.Variable) {
                     variables.add(id.get());
                     variableRows.add(out.size());
                 }
-                out.add(new BrowsedNode(id.get().toParseableString(), path, name,
-                        r.getDisplayName() == null ? "" : String.valueOf(r.getDisplayName().getText()),
-                        String.valueOf(r.getNodeClass()), "", "", "", p.depth() + 1));
+                out.add(new BrowsedNode(
+                        id.get().toParseableString(),
+                        path,
+                        name,
+                        r.getDisplayName() == null
+                                ? ""
+                                : String.valueOf(r.getDisplayName().getText()),
+                        String.valueOf(r.getNodeClass()),
+                        "",
+                        "",
+                        "",
+                        p.depth() + 1));
                 if (p.depth() + 1 < maxDepth && r.getNodeClass() == NodeClass.Object) {
                     queue.add(new Pending(id.get(), path, p.depth() + 1));
                 }
@@ -367,14 +406,25 @@ public final class OpcUaConnection implements AutoCloseable {
             BrowsedNode b = out.get(rows.get(i));
             DataValue v = values.get(i);
             Object typeId = i < typeValues.size() && typeValues.get(i).getValue() != null
-                    ? typeValues.get(i).getValue().getValue() : null;
+                    ? typeValues.get(i).getValue().getValue()
+                    : null;
             String type = "";
             if (typeId instanceof NodeId t) {
                 OpcUaDataType builtin = OpcUaDataType.isBuiltin(t) ? OpcUaDataType.fromNodeId(t) : null;
                 type = builtin != null ? builtin.name() : t.toParseableString();
             }
-            out.set(rows.get(i), new BrowsedNode(b.nodeId(), b.browsePath(), b.browseName(), b.displayName(),
-                    b.nodeClass(), type, valueText(v), statusName(v.getStatusCode()), b.depth()));
+            out.set(
+                    rows.get(i),
+                    new BrowsedNode(
+                            b.nodeId(),
+                            b.browsePath(),
+                            b.browseName(),
+                            b.displayName(),
+                            b.nodeClass(),
+                            type,
+                            valueText(v),
+                            statusName(v.getStatusCode()),
+                            b.depth()));
         }
     }
 
@@ -387,8 +437,13 @@ public final class OpcUaConnection implements AutoCloseable {
     }
 
     private List<ReferenceDescription> browseAll(NodeId node) throws UaException {
-        BrowseDescription d = new BrowseDescription(node, BrowseDirection.Forward, NodeIds.HierarchicalReferences,
-                true, uint(0), uint(BrowseResultMask.All.getValue()));
+        BrowseDescription d = new BrowseDescription(
+                node,
+                BrowseDirection.Forward,
+                NodeIds.HierarchicalReferences,
+                true,
+                uint(0),
+                uint(BrowseResultMask.All.getValue()));
         BrowseResult r = client.browse(d);
         List<ReferenceDescription> refs = new ArrayList<>(List.of(orEmpty(r.getReferences())));
         ByteString cp = r.getContinuationPoint();
@@ -421,8 +476,11 @@ public final class OpcUaConnection implements AutoCloseable {
         List<ReadResult> out = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
             DataValue v = values.get(i);
-            Object value = v.getStatusCode().isBad() || v.getValue() == null ? null : v.getValue().getValue();
-            long ts = v.getSourceTime() != null ? v.getSourceTime().getJavaTime()
+            Object value = v.getStatusCode().isBad() || v.getValue() == null
+                    ? null
+                    : v.getValue().getValue();
+            long ts = v.getSourceTime() != null
+                    ? v.getSourceTime().getJavaTime()
                     : v.getServerTime() != null ? v.getServerTime().getJavaTime() : 0;
             out.add(new ReadResult(ids.get(i).toParseableString(), value, statusName(v.getStatusCode()), ts));
         }
@@ -442,7 +500,8 @@ public final class OpcUaConnection implements AutoCloseable {
         List<NodeId> out = new ArrayList<>();
         int batch = 1000;
         for (int i = 0; i < paths.size(); i += batch) {
-            BrowsePathResult[] results = client.translateBrowsePaths(paths.subList(i, Math.min(paths.size(), i + batch)))
+            BrowsePathResult[] results = client.translateBrowsePaths(
+                            paths.subList(i, Math.min(paths.size(), i + batch)))
                     .getResults();
             for (BrowsePathResult r : results == null ? new BrowsePathResult[0] : results) {
                 NodeId id = null;
@@ -450,7 +509,9 @@ public final class OpcUaConnection implements AutoCloseable {
                     for (var t : r.getTargets()) {
                         // A target with a remaining path index points into another server; only local ones count.
                         if (t.getRemainingPathIndex().longValue() == 0xFFFF_FFFFL) {
-                            id = t.getTargetId().toNodeId(client.getNamespaceTable()).orElse(null);
+                            id = t.getTargetId()
+                                    .toNodeId(client.getNamespaceTable())
+                                    .orElse(null);
                             if (id != null) {
                                 break;
                             }

@@ -27,18 +27,27 @@ import java.util.Objects;
  * request_timeout: 5s
  * </pre>
  */
-public record OpcUaEndpointConfig(URI endpoint, Policy policy, Mode mode, Path pkiDir, Identity identity,
-        Duration requestTimeout, boolean verifyHostname) {
+public record OpcUaEndpointConfig(
+        URI endpoint,
+        Policy policy,
+        Mode mode,
+        Path pkiDir,
+        Identity identity,
+        Duration requestTimeout,
+        boolean verifyHostname) {
 
     /** With the server certificate's host name checked, as it is unless a device says otherwise. */
-    public OpcUaEndpointConfig(URI endpoint, Policy policy, Mode mode, Path pkiDir, Identity identity,
-            Duration requestTimeout) {
+    public OpcUaEndpointConfig(
+            URI endpoint, Policy policy, Mode mode, Path pkiDir, Identity identity, Duration requestTimeout) {
         this(endpoint, policy, mode, pkiDir, identity, requestTimeout, true);
     }
 
     /** The security policies wattguard offers; the deprecated SHA-1 ones are left out on purpose. */
     public enum Policy {
-        None, Basic256Sha256, Aes128_Sha256_RsaOaep, Aes256_Sha256_RsaPss;
+        None,
+        Basic256Sha256,
+        Aes128_Sha256_RsaOaep,
+        Aes256_Sha256_RsaPss;
 
         public org.eclipse.milo.opcua.stack.core.security.SecurityPolicy milo() {
             return org.eclipse.milo.opcua.stack.core.security.SecurityPolicy.valueOf(name());
@@ -46,14 +55,20 @@ public record OpcUaEndpointConfig(URI endpoint, Policy policy, Mode mode, Path p
     }
 
     public enum Mode {
-        None, Sign, SignAndEncrypt;
+        None,
+        Sign,
+        SignAndEncrypt;
 
         public org.eclipse.milo.opcua.stack.core.types.enumerated.MessageSecurityMode milo() {
             return org.eclipse.milo.opcua.stack.core.types.enumerated.MessageSecurityMode.valueOf(name());
         }
     }
 
-    public enum IdentityType { Anonymous, Username, X509 }
+    public enum IdentityType {
+        Anonymous,
+        Username,
+        X509
+    }
 
     /** Who we log in as. {@code password} is set for user names; certificate and key paths for X.509. */
     public record Identity(IdentityType type, String user, Secret password, Path certificate, Path privateKey) {
@@ -115,23 +130,28 @@ public record OpcUaEndpointConfig(URI endpoint, Policy policy, Mode mode, Path p
     public static OpcUaEndpointConfig read(Section s) {
         URI endpoint = s.url("endpoint", null, "opc.tcp");
         if (endpoint == null && !s.has("endpoint")) {
-            s.error("endpoint", "missing required key 'endpoint' (an OPC UA endpoint such as opc.tcp://10.0.4.20:4840)");
+            s.error(
+                    "endpoint",
+                    "missing required key 'endpoint' (an OPC UA endpoint such as opc.tcp://10.0.4.20:4840)");
         }
         Section sec = s.section("security");
         Policy policy = sec.choice("policy", Policy.None, Policy.class);
         Mode mode = sec.choice("mode", policy == Policy.None ? Mode.None : Mode.SignAndEncrypt, Mode.class);
         if (policy == Policy.None && mode != Mode.None) {
-            sec.error("mode", "security mode " + mode.name().toLowerCase() + " needs a security policy other than none");
+            sec.error(
+                    "mode", "security mode " + mode.name().toLowerCase() + " needs a security policy other than none");
         } else if (policy != Policy.None && mode == Mode.None) {
-            sec.error("mode", "security mode none cannot be used with policy " + policy.name().toLowerCase()
-                    + " (use sign or signandencrypt, or policy none)");
+            sec.error(
+                    "mode",
+                    "security mode none cannot be used with policy "
+                            + policy.name().toLowerCase() + " (use sign or signandencrypt, or policy none)");
         }
         boolean verifyHostname = sec.bool("verify_hostname", true);
         sec.finish();
         Path pki = s.pathValue("pki_dir", "pki");
         Identity identity = readIdentity(s.section("identity"));
-        Duration timeout = s.duration("request_timeout", DEFAULT_REQUEST_TIMEOUT, Duration.ofMillis(100),
-                Duration.ofMinutes(5));
+        Duration timeout =
+                s.duration("request_timeout", DEFAULT_REQUEST_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5));
         if (endpoint == null || identity == null) {
             return null;
         }

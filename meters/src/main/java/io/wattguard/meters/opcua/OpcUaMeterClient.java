@@ -1,5 +1,7 @@
 package io.wattguard.meters.opcua;
 
+import static org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.Unsigned.uint;
+
 import io.wattguard.meters.EnergyCounter;
 import io.wattguard.meters.Reading;
 import java.io.IOException;
@@ -26,8 +28,6 @@ import org.eclipse.milo.opcua.stack.core.types.enumerated.DeadbandType;
 import org.eclipse.milo.opcua.stack.core.types.structured.DataChangeFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import static org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.Unsigned.uint;
 
 /**
  * Reads one OPC UA meter for the collector's scheduler: {@link #start()} connects in the background,
@@ -65,7 +65,12 @@ public final class OpcUaMeterClient implements AutoCloseable {
         void notified(Reading reading, long sourceTimeMs, long arrivalMs);
     }
 
-    private enum State { NEW, CONNECTING, CONNECTED, CLOSED }
+    private enum State {
+        NEW,
+        CONNECTING,
+        CONNECTED,
+        CLOSED
+    }
 
     private final OpcUaMeterConfig config;
     private final ClientPki pki;
@@ -237,9 +242,14 @@ public final class OpcUaMeterClient implements AutoCloseable {
             backoffMs = 1_000;
             lastError = null;
             lastLoggedError = null;
-            log.info("OPC UA device {}: connected to {} ({}/{}, {}), {} items by {}", config.device(),
-                    config.endpoint().endpoint(), config.endpoint().policy(), config.endpoint().mode(),
-                    config.endpoint().identity(), slots.stream().filter(s -> s.nodeId != null).count(),
+            log.info(
+                    "OPC UA device {}: connected to {} ({}/{}, {}), {} items by {}",
+                    config.device(),
+                    config.endpoint().endpoint(),
+                    config.endpoint().policy(),
+                    config.endpoint().mode(),
+                    config.endpoint().identity(),
+                    slots.stream().filter(s -> s.nodeId != null).count(),
                     config.mode() == OpcUaMeterConfig.Acquisition.Subscribe ? "subscription" : "polled reads");
         } catch (OpcUaConnectException e) {
             retryLater(c, e.getMessage());
@@ -308,8 +318,12 @@ public final class OpcUaMeterClient implements AutoCloseable {
             Slot s = byPath.get(i);
             s.nodeId = ids.get(i);
             if (s.nodeId == null) {
-                log.warn("OPC UA device {}: browse path '{}' ({} {}) matches no node on the server; that value is "
-                        + "skipped until the next session", config.device(), s.item.browsePath(), s.item.channel(),
+                log.warn(
+                        "OPC UA device {}: browse path '{}' ({} {}) matches no node on the server; that value is "
+                                + "skipped until the next session",
+                        config.device(),
+                        s.item.browsePath(),
+                        s.item.channel(),
                         s.item.field());
             }
         }
@@ -331,7 +345,9 @@ public final class OpcUaMeterClient implements AutoCloseable {
             mi.setQueueSize(uint(config.queueSize()));
             mi.setDiscardOldest(true);
             if (config.deadband().isPresent()) {
-                mi.setFilter(new DataChangeFilter(DataChangeTrigger.StatusValue, uint(DeadbandType.Absolute.getValue()),
+                mi.setFilter(new DataChangeFilter(
+                        DataChangeTrigger.StatusValue,
+                        uint(DeadbandType.Absolute.getValue()),
                         config.deadband().getAsDouble()));
             }
             mi.setDataValueListener((item, value) -> s.notified(value));
@@ -344,7 +360,9 @@ public final class OpcUaMeterClient implements AutoCloseable {
             for (var r : e.getCreateResults()) {
                 StatusCode op = r.operationResult().orElse(r.serviceResult());
                 if (!r.serviceResult().isGood() || !op.isGood()) {
-                    log.warn("OPC UA device {}: the server refused to monitor {}: {}", config.device(),
+                    log.warn(
+                            "OPC UA device {}: the server refused to monitor {}: {}",
+                            config.device(),
                             r.monitoredItem().getReadValueId().getNodeId().toParseableString(),
                             OpcUaConnection.statusName(op));
                 }
@@ -363,20 +381,23 @@ public final class OpcUaMeterClient implements AutoCloseable {
             return;
         }
         try {
-            worker.schedule(() -> {
-                if (state == State.CONNECTED && !sessionActive) {
-                    OpcUaClient c = client;
-                    client = null;
-                    state = State.CONNECTING;
-                    backoffMs = 1_000;
-                    if (c != null) {
-                        c.removeSessionActivityListener(sessionListener);
-                        // Not waited for: the server is gone, and the new client must not queue behind it.
-                        c.disconnectAsync();
-                    }
-                    connect();
-                }
-            }, 1_000, TimeUnit.MILLISECONDS);
+            worker.schedule(
+                    () -> {
+                        if (state == State.CONNECTED && !sessionActive) {
+                            OpcUaClient c = client;
+                            client = null;
+                            state = State.CONNECTING;
+                            backoffMs = 1_000;
+                            if (c != null) {
+                                c.removeSessionActivityListener(sessionListener);
+                                // Not waited for: the server is gone, and the new client must not queue behind it.
+                                c.disconnectAsync();
+                            }
+                            connect();
+                        }
+                    },
+                    1_000,
+                    TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException closing) {
             // Closed meanwhile.
         }
@@ -392,7 +413,8 @@ public final class OpcUaMeterClient implements AutoCloseable {
             setUpSession(c);
             log.info("OPC UA device {}: subscription created again after the server lost it", config.device());
         } catch (UaException | RuntimeException e) {
-            failed("could not subscribe again: " + OpcUaConnection.explain(e, config.endpoint(), pki).getMessage());
+            failed("could not subscribe again: "
+                    + OpcUaConnection.explain(e, config.endpoint(), pki).getMessage());
             try {
                 worker.schedule(this::resubscribe, Math.min(MAX_BACKOFF_MS, backoffMs), TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException closing) {
@@ -456,7 +478,9 @@ public final class OpcUaMeterClient implements AutoCloseable {
             sessionActive = false;
             forgetValues();
             if (state == State.CONNECTED) {
-                log.warn("OPC UA device {}: lost the session with {}; reconnecting", config.device(),
+                log.warn(
+                        "OPC UA device {}: lost the session with {}; reconnecting",
+                        config.device(),
                         config.endpoint().endpoint());
                 onWorker(OpcUaMeterClient.this::sessionLost);
             }
@@ -467,8 +491,10 @@ public final class OpcUaMeterClient implements AutoCloseable {
         @Override
         public void onTransferFailed(OpcUaSubscription sub, StatusCode status) {
             forgetValues();
-            log.info("OPC UA device {}: the server no longer knows our subscription ({}); creating it again",
-                    config.device(), OpcUaConnection.statusName(status));
+            log.info(
+                    "OPC UA device {}: the server no longer knows our subscription ({}); creating it again",
+                    config.device(),
+                    OpcUaConnection.statusName(status));
             onWorker(OpcUaMeterClient.this::resubscribe);
         }
 
@@ -494,6 +520,7 @@ public final class OpcUaMeterClient implements AutoCloseable {
          * meter never steps the stored series back. Null for other items.
          */
         private final EnergyCounter counter;
+
         volatile NodeId nodeId;
         volatile DataValue latest;
         volatile boolean warnedType;
@@ -518,7 +545,12 @@ public final class OpcUaMeterClient implements AutoCloseable {
                 change = counter.lastChange();
             }
             if (change != null) {
-                log.info("OPC UA device {}: {} {} {} {}", config.device(), item.kind(), item.channel(), item.field(),
+                log.info(
+                        "OPC UA device {}: {} {} {} {}",
+                        config.device(),
+                        item.kind(),
+                        item.channel(),
+                        item.field(),
                         change);
             }
             return new Reading(r.device(), r.channel(), r.kind(), r.field(), value, r.timestampMs(), r.uncertain());
@@ -558,8 +590,12 @@ public final class OpcUaMeterClient implements AutoCloseable {
             } else {
                 if (!warnedType) {
                     warnedType = true;
-                    log.warn("OPC UA device {}: {} ({} {}) holds {}, not a number; it is skipped", config.device(),
-                            item.where(), item.channel(), item.field(),
+                    log.warn(
+                            "OPC UA device {}: {} ({} {}) holds {}, not a number; it is skipped",
+                            config.device(),
+                            item.where(),
+                            item.channel(),
+                            item.field(),
                             o == null ? "no value" : "a " + o.getClass().getSimpleName());
                 }
                 return null;
@@ -567,8 +603,14 @@ public final class OpcUaMeterClient implements AutoCloseable {
             if (Double.isNaN(d) || Double.isInfinite(d)) {
                 return null;
             }
-            return new Reading(config.device(), item.channel(), item.kind(), item.field(), d * item.scale(),
-                    timestampMs, st.isUncertain());
+            return new Reading(
+                    config.device(),
+                    item.channel(),
+                    item.kind(),
+                    item.field(),
+                    d * item.scale(),
+                    timestampMs,
+                    st.isUncertain());
         }
     }
 }

@@ -37,10 +37,20 @@ import java.util.Set;
  * Browse path segments are {@code nsIndex:BrowseName} ({@code BrowseName} alone means namespace 0) and follow
  * hierarchical references; they are translated to NodeIds once per session.
  */
-public record OpcUaMeterConfig(String device, OpcUaEndpointConfig endpoint, Acquisition mode, Duration samplingInterval,
-        int queueSize, OptionalDouble deadband, int maxNodesPerRead, List<Item> items) {
+public record OpcUaMeterConfig(
+        String device,
+        OpcUaEndpointConfig endpoint,
+        Acquisition mode,
+        Duration samplingInterval,
+        int queueSize,
+        OptionalDouble deadband,
+        int maxNodesPerRead,
+        List<Item> items) {
 
-    public enum Acquisition { Subscribe, Poll }
+    public enum Acquisition {
+        Subscribe,
+        Poll
+    }
 
     /** The meter kinds of the {@code meter} measurement (DESIGN.md section 3). */
     public static final Set<String> KINDS = Set.of("outlet", "inlet", "branch", "meter");
@@ -50,7 +60,13 @@ public record OpcUaMeterConfig(String device, OpcUaEndpointConfig endpoint, Acqu
      * it is in the {@code meter} measurement. A {@code counter} (cumulative energy) is stored as a series that
      * only grows, through the same {@link io.wattguard.meters.EnergyCounter} as a Modbus counter register.
      */
-    public record Item(String nodeId, String browsePath, String channel, String kind, String field, double scale,
+    public record Item(
+            String nodeId,
+            String browsePath,
+            String channel,
+            String kind,
+            String field,
+            double scale,
             boolean counter) {
         /** As the config reads it when {@code counter} is not given: {@code energy_*} fields are counters. */
         public Item(String nodeId, String browsePath, String channel, String kind, String field, double scale) {
@@ -96,8 +112,8 @@ public record OpcUaMeterConfig(String device, OpcUaEndpointConfig endpoint, Acqu
 
     /** Subscription defaults (1 s, queue 1, no deadband), for tests, the demo and benchmarks. */
     public static OpcUaMeterConfig of(String device, OpcUaEndpointConfig endpoint, List<Item> items) {
-        return new OpcUaMeterConfig(device, endpoint, Acquisition.Subscribe, Duration.ofSeconds(1), 1,
-                OptionalDouble.empty(), 0, items);
+        return new OpcUaMeterConfig(
+                device, endpoint, Acquisition.Subscribe, Duration.ofSeconds(1), 1, OptionalDouble.empty(), 0, items);
     }
 
     public OpcUaMeterConfig withMode(Acquisition m) {
@@ -109,8 +125,15 @@ public record OpcUaMeterConfig(String device, OpcUaEndpointConfig endpoint, Acqu
     }
 
     public OpcUaMeterConfig withDeadband(double absolute) {
-        return new OpcUaMeterConfig(device, endpoint, mode, samplingInterval, queueSize, OptionalDouble.of(absolute),
-                maxNodesPerRead, items);
+        return new OpcUaMeterConfig(
+                device,
+                endpoint,
+                mode,
+                samplingInterval,
+                queueSize,
+                OptionalDouble.of(absolute),
+                maxNodesPerRead,
+                items);
     }
 
     public OpcUaMeterConfig withMaxNodesPerRead(int n) {
@@ -125,11 +148,12 @@ public record OpcUaMeterConfig(String device, OpcUaEndpointConfig endpoint, Acqu
         String device = s.requiredString("name", "the device name used as the 'device' tag");
         OpcUaEndpointConfig endpoint = OpcUaEndpointConfig.read(s);
         Acquisition mode = s.choice("mode", Acquisition.Subscribe, Acquisition.class);
-        Duration sampling = s.duration("sampling_interval", Duration.ofSeconds(1), Duration.ofMillis(10),
-                Duration.ofHours(1));
+        Duration sampling =
+                s.duration("sampling_interval", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofHours(1));
         int queue = (int) s.integer("queue_size", 1, 1, 10_000);
         OptionalDouble deadband = s.has("deadband")
-                ? OptionalDouble.of(s.number("deadband", 0, 0, Double.MAX_VALUE)) : OptionalDouble.empty();
+                ? OptionalDouble.of(s.number("deadband", 0, 0, Double.MAX_VALUE))
+                : OptionalDouble.empty();
         int maxPerRead = (int) s.integer("max_nodes_per_read", 0, 0, 1_000_000);
         List<Item> items = new ArrayList<>();
         List<Section> itemSections = s.sections("items");
@@ -140,8 +164,9 @@ public record OpcUaMeterConfig(String device, OpcUaEndpointConfig endpoint, Acqu
         for (Section is : itemSections) {
             Item item = readItem(is);
             if (item != null && !seen.add(item.channel() + "/" + item.field())) {
-                is.error("field", "channel '" + item.channel() + "' already has a field '" + item.field()
-                        + "' on this device");
+                is.error(
+                        "field",
+                        "channel '" + item.channel() + "' already has a field '" + item.field() + "' on this device");
             } else if (item != null) {
                 items.add(item);
             }
@@ -174,8 +199,10 @@ public record OpcUaMeterConfig(String device, OpcUaEndpointConfig endpoint, Acqu
         String channel = is.string("channel", "total");
         String kind = is.string("kind", "meter");
         if (!KINDS.contains(kind)) {
-            is.error("kind", "expected one of outlet, inlet, branch, meter, found '" + kind + "'"
-                    + Section.didYouMean(kind, KINDS));
+            is.error(
+                    "kind",
+                    "expected one of outlet, inlet, branch, meter, found '" + kind + "'"
+                            + Section.didYouMean(kind, KINDS));
             ok = false;
         }
         String field = is.requiredString("field", "the field name, such as power_w or energy_kwh");

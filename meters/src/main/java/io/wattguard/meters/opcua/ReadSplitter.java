@@ -2,15 +2,15 @@ package io.wattguard.meters.opcua;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.milo.opcua.sdk.client.OpcUaClient;
 import org.eclipse.milo.opcua.stack.core.AttributeId;
 import org.eclipse.milo.opcua.stack.core.StatusCodes;
 import org.eclipse.milo.opcua.stack.core.UaException;
 import org.eclipse.milo.opcua.stack.core.types.builtin.DataValue;
 import org.eclipse.milo.opcua.stack.core.types.builtin.NodeId;
 import org.eclipse.milo.opcua.stack.core.types.builtin.QualifiedName;
-import org.eclipse.milo.opcua.stack.core.types.structured.ReadValueId;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.TimestampsToReturn;
-import org.eclipse.milo.opcua.sdk.client.OpcUaClient;
+import org.eclipse.milo.opcua.stack.core.types.structured.ReadValueId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,10 +64,13 @@ final class ReadSplitter {
             int size = batch <= 0 ? nodes.size() - at : Math.min(batch, nodes.size() - at);
             List<ReadValueId> chunk = nodes.subList(at, at + size);
             try {
-                DataValue[] results = client.read(0.0, TimestampsToReturn.Both, chunk).getResults();
+                DataValue[] results =
+                        client.read(0.0, TimestampsToReturn.Both, chunk).getResults();
                 if (results == null || results.length != size) {
-                    throw new UaException(StatusCodes.Bad_UnexpectedError, "the server answered a Read of " + size
-                            + " nodes with " + (results == null ? 0 : results.length) + " results");
+                    throw new UaException(
+                            StatusCodes.Bad_UnexpectedError,
+                            "the server answered a Read of " + size + " nodes with "
+                                    + (results == null ? 0 : results.length) + " results");
                 }
                 out.addAll(List.of(results));
                 at += size;
@@ -76,8 +79,12 @@ final class ReadSplitter {
                     throw e;
                 }
                 int smaller = Math.max(1, size / 2);
-                log.info("OPC UA device {}: the server refused {} nodes in one Read (BadTooManyOperations); "
-                        + "reading {} at a time from now on", device, size, smaller);
+                log.info(
+                        "OPC UA device {}: the server refused {} nodes in one Read (BadTooManyOperations); "
+                                + "reading {} at a time from now on",
+                        device,
+                        size,
+                        smaller);
                 batch = smaller;
             }
         }

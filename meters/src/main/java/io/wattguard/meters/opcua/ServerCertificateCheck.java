@@ -75,7 +75,9 @@ final class ServerCertificateCheck implements CertificateValidator {
             if (hostIp != null && hostIp.equals(literal(name))) {
                 return true;
             }
-            if (hostIp == null && name.startsWith("*.") && h.indexOf('.') > 0
+            if (hostIp == null
+                    && name.startsWith("*.")
+                    && h.indexOf('.') > 0
                     && h.substring(h.indexOf('.')).equals(name.substring(1))) {
                 return true;
             }
@@ -103,8 +105,9 @@ final class ServerCertificateCheck implements CertificateValidator {
         private final List<String> names;
 
         HostnameMismatch(String host, List<String> names) {
-            super(StatusCodes.Bad_CertificateHostNameInvalid, "the certificate names " + describe(names)
-                    + ", not " + host);
+            super(
+                    StatusCodes.Bad_CertificateHostNameInvalid,
+                    "the certificate names " + describe(names) + ", not " + host);
             this.host = host;
             this.names = List.copyOf(names);
         }

@@ -8,7 +8,6 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,20 +50,27 @@ class FaultTest {
             assertFalse(r.reachable());
             assertEquals(2, r.requests());
             assertEquals(1, r.errors().size());
-            assertTrue(r.errors().get(0).startsWith("d (tcp://127.0.0.1:" + port + " unit 1): no answer to holding 0..1"
-                    + " after 2 tries: ConnectException"), r.errors().get(0));
+            assertTrue(
+                    r.errors()
+                            .get(0)
+                            .startsWith("d (tcp://127.0.0.1:" + port + " unit 1): no answer to holding 0..1"
+                                    + " after 2 tries: ConnectException"),
+                    r.errors().get(0));
             assertTrue(r.readings().isEmpty());
         }
     }
 
     @Test
     void aDeviceThatAcceptsButNeverAnswersCostsOnlyItsTimeoutBudget() throws IOException {
-        try (RawServer silent = new RawServer(false, (s, n) -> { })) {
+        try (RawServer silent = new RawServer(false, (s, n) -> {})) {
             try (ModbusClient c = new ModbusClient(device(silent.port(), 1), Clock.systemUTC())) {
                 PollResult r = c.poll();
                 assertFalse(r.reachable());
-                assertTrue(r.errors().get(0).contains("SocketTimeoutException"), r.errors().get(0));
-                assertTrue(r.elapsedNanos() >= TimeUnit.MILLISECONDS.toNanos(2L * TIMEOUT_MS), "waited the timeout twice");
+                assertTrue(
+                        r.errors().get(0).contains("SocketTimeoutException"),
+                        r.errors().get(0));
+                assertTrue(
+                        r.elapsedNanos() >= TimeUnit.MILLISECONDS.toNanos(2L * TIMEOUT_MS), "waited the timeout twice");
                 assertTrue(r.elapsedNanos() < budgetNanos(1) + SLACK_NANOS, "elapsed " + r.elapsedNanos());
             }
         }
@@ -130,14 +136,17 @@ class FaultTest {
                 DataInputStream in = new DataInputStream(s.getInputStream());
                 while (true) {
                     RawServer.Request q = RawServer.readRequest(in);
-                    s.getOutputStream().write(RawServer.frame(q.transactionId(), q.unit(),
-                            new byte[] {(byte) (q.function() | 0x80), (byte) code}));
+                    s.getOutputStream().write(RawServer.frame(q.transactionId(), q.unit(), new byte[] {
+                        (byte) (q.function() | 0x80), (byte) code
+                    }));
                 }
             })) {
                 try (ModbusClient c = new ModbusClient(device(server.port(), 1), Clock.systemUTC())) {
                     PollResult r = c.poll();
-                    assertEquals(List.of("d: exception " + code + " (" + Response.describe(code)
-                            + ") reading holding 0..1 [meter total power_w]"), r.errors());
+                    assertEquals(
+                            List.of("d: exception " + code + " (" + Response.describe(code)
+                                    + ") reading holding 0..1 [meter total power_w]"),
+                            r.errors());
                     assertTrue(r.reachable());
                     assertEquals(code == 6 ? 2 : 1, r.requests(), "only busy invites a retry");
                 }
@@ -152,8 +161,11 @@ class FaultTest {
             while (true) {
                 RawServer.Request q = RawServer.readRequest(in);
                 // The first block is answered with twice the registers asked for; the second correctly.
-                s.getOutputStream().write(q.start() == 0 ? RawServer.registers(q, 1, 2, 3, 4)
-                        : RawServer.registers(q, 0x4366, 0x8000));
+                s.getOutputStream()
+                        .write(
+                                q.start() == 0
+                                        ? RawServer.registers(q, 1, 2, 3, 4)
+                                        : RawServer.registers(q, 0x4366, 0x8000));
             }
         })) {
             ModbusDeviceConfig cfg = Maps.device("""
@@ -170,8 +182,10 @@ class FaultTest {
                 PollResult r = c.poll();
                 assertTrue(r.reachable());
                 assertEquals(3, r.requests());
-                assertEquals(List.of("d (tcp://127.0.0.1:" + server.port() + " unit 1): no valid answer to holding 0..1"
-                        + " after 2 tries: IOException: asked for 2 registers, answer carries 4 [outlet 1 power_w]"),
+                assertEquals(
+                        List.of(
+                                "d (tcp://127.0.0.1:" + server.port() + " unit 1): no valid answer to holding 0..1"
+                                        + " after 2 tries: IOException: asked for 2 registers, answer carries 4 [outlet 1 power_w]"),
                         r.errors());
                 assertEquals(1, r.readings().size());
                 assertEquals("2", r.readings().get(0).channel());
@@ -188,9 +202,14 @@ class FaultTest {
                 RawServer.Request q = RawServer.readRequest(in);
                 // Registers 2 and 3 do not exist on this device.
                 boolean touchesHole = q.start() <= 3 && q.start() + q.count() > 2;
-                s.getOutputStream().write(touchesHole
-                        ? RawServer.frame(q.transactionId(), q.unit(), new byte[] {(byte) (q.function() | 0x80), 2})
-                        : RawServer.registers(q, q.start() == 0 ? new int[] {0x4366, 0x8000} : new int[] {7}));
+                s.getOutputStream()
+                        .write(
+                                touchesHole
+                                        ? RawServer.frame(
+                                                q.transactionId(), q.unit(), new byte[] {(byte) (q.function() | 0x80), 2
+                                                })
+                                        : RawServer.registers(
+                                                q, q.start() == 0 ? new int[] {0x4366, 0x8000} : new int[] {7}));
             }
         })) {
             ModbusDeviceConfig cfg = Maps.device("""
@@ -206,7 +225,9 @@ class FaultTest {
                 PollResult first = c.poll();
                 assertTrue(first.ok(), first.errors().toString());
                 assertEquals(3, first.requests(), "the refused read, then its two gapless halves");
-                assertEquals(List.of(230.5, 7.0), first.readings().stream().map(x -> x.value()).toList());
+                assertEquals(
+                        List.of(230.5, 7.0),
+                        first.readings().stream().map(x -> x.value()).toList());
                 assertEquals("[holding 0..1, holding 4..4]", c.plan().toString());
                 PollResult second = c.poll();
                 assertTrue(second.ok(), second.errors().toString());
@@ -215,7 +236,13 @@ class FaultTest {
         }
     }
 
-    private enum Kind { VALID, WRONG_TID, RANDOM_PDU, TRUNCATED, GARBAGE }
+    private enum Kind {
+        VALID,
+        WRONG_TID,
+        RANDOM_PDU,
+        TRUNCATED,
+        GARBAGE
+    }
 
     @Test
     void tenThousandRandomFramesNeverCrashOrHang() throws Exception {
@@ -233,8 +260,12 @@ class FaultTest {
                     k = Kind.values()[rnd.nextInt(Kind.values().length)];
                     switch (k) {
                         case VALID -> frame = RawServer.registers(q, 0x4366, 0x8000);
-                        case WRONG_TID -> frame = RawServer.registers(new RawServer.Request(q.transactionId() + 1,
-                                q.unit(), q.function(), q.start(), q.count()), 0x4366, 0x8000);
+                        case WRONG_TID ->
+                            frame = RawServer.registers(
+                                    new RawServer.Request(
+                                            q.transactionId() + 1, q.unit(), q.function(), q.start(), q.count()),
+                                    0x4366,
+                                    0x8000);
                         case RANDOM_PDU -> {
                             byte[] pdu = new byte[1 + rnd.nextInt(300)];
                             rnd.nextBytes(pdu);
@@ -290,7 +321,13 @@ class FaultTest {
         }
     }
 
-    private enum RtuKind { VALID, BAD_CRC, WRONG_UNIT, TRUNCATED, GARBAGE }
+    private enum RtuKind {
+        VALID,
+        BAD_CRC,
+        WRONG_UNIT,
+        TRUNCATED,
+        GARBAGE
+    }
 
     @Test
     void randomRtuFramesOverTcpAreCheckedByCrc() throws Exception {
@@ -325,7 +362,7 @@ class FaultTest {
                             frame = new byte[rnd.nextInt(40)];
                             rnd.nextBytes(frame);
                         }
-                        default -> { }
+                        default -> {}
                     }
                 }
                 sent.add(k);
@@ -337,8 +374,15 @@ class FaultTest {
             }
         })) {
             ModbusDeviceConfig tcp = device(server.port(), 0);
-            ModbusDeviceConfig rtu = new ModbusDeviceConfig("d", Endpoint.rtuOverTcp("127.0.0.1", server.port()), 1,
-                    tcp.timeout(), 0, tcp.backoff(), tcp.planner(), tcp.map());
+            ModbusDeviceConfig rtu = new ModbusDeviceConfig(
+                    "d",
+                    Endpoint.rtuOverTcp("127.0.0.1", server.port()),
+                    1,
+                    tcp.timeout(),
+                    0,
+                    tcp.backoff(),
+                    tcp.planner(),
+                    tcp.map());
             try (ModbusClient c = new ModbusClient(rtu, Clock.systemUTC())) {
                 long worst = 0;
                 for (int i = 0; i < frames; i++) {

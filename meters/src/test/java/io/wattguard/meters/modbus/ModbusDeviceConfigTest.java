@@ -26,7 +26,9 @@ class ModbusDeviceConfigTest {
                 profile: eastron-sdm630
                 """);
         assertEquals(Endpoint.Transport.SERIAL, c.endpoint().transport());
-        assertEquals(new Endpoint.Serial("/dev/ttyUSB0", 9600, 8, "none", 1), c.endpoint().serial());
+        assertEquals(
+                new Endpoint.Serial("/dev/ttyUSB0", 9600, 8, "none", 1),
+                c.endpoint().serial());
         assertEquals("/dev/ttyUSB0 (9600 8N1)", c.endpoint().toString());
         assertEquals(7, c.unit());
         assertEquals(Duration.ofMillis(500), c.timeout());
@@ -61,13 +63,14 @@ class ModbusDeviceConfigTest {
                 """, problems);
         assertNull(ModbusDeviceConfig.read(s, problems));
         s.finish();
-        assertEquals(List.of(
-                "t.yaml:1:1: name: missing required key 'name' (the device name used as the device tag)",
-                "t.yaml:1:1: host: missing required key 'host' (the device's host name or address)",
-                "t.yaml:2:7: port: expected an integer from 1 to 65535, found 70000",
-                "t.yaml:5:9: serial: serial settings need transport: serial",
-                "t.yaml:3:7: unit: expected an integer from 0 to 255, found 300",
-                "t.yaml:4:10: timeout: expected a duration such as 500ms, 10s, 5m, 1h or 1h30m, found '5 seconds'"),
+        assertEquals(
+                List.of(
+                        "t.yaml:1:1: name: missing required key 'name' (the device name used as the device tag)",
+                        "t.yaml:1:1: host: missing required key 'host' (the device's host name or address)",
+                        "t.yaml:2:7: port: expected an integer from 1 to 65535, found 70000",
+                        "t.yaml:5:9: serial: serial settings need transport: serial",
+                        "t.yaml:3:7: unit: expected an integer from 0 to 255, found 300",
+                        "t.yaml:4:10: timeout: expected a duration such as 500ms, 10s, 5m, 1h or 1h30m, found '5 seconds'"),
                 problems.all().stream().map(Problem::toString).toList());
     }
 
@@ -81,15 +84,20 @@ class ModbusDeviceConfigTest {
                   - {name: pdu-3, host: 127.0.0.3, profile: generic-pdu, timout: 2s, rack: r12}
                 """, problems);
         List<String> racks = new java.util.ArrayList<>();
-        List<ModbusDeviceConfig> devices = ModbusDeviceConfig.readAll(root, "devices", problems,
-                s -> racks.add(s.string("rack", "none")));
+        List<ModbusDeviceConfig> devices =
+                ModbusDeviceConfig.readAll(root, "devices", problems, s -> racks.add(s.string("rack", "none")));
         assertEquals(List.of("none", "none", "r12"), racks);
-        assertEquals(List.of("pdu-1", "pdu-3"), devices.stream().map(ModbusDeviceConfig::name).toList());
+        assertEquals(
+                List.of("pdu-1", "pdu-3"),
+                devices.stream().map(ModbusDeviceConfig::name).toList());
         List<String> m = problems.all().stream().map(Problem::toString).toList();
         assertEquals(2, m.size(), m.toString());
-        assertEquals("t.yaml:3:12: devices[1].name: device name 'pdu-1' is already used at t.yaml:2 (names become the "
-                + "device tag and must be unique)", m.get(0));
-        assertTrue(m.get(1).startsWith("t.yaml:4:66: devices[2].timout: unknown key (did you mean 'timeout'?)"), m.get(1));
+        assertEquals(
+                "t.yaml:3:12: devices[1].name: device name 'pdu-1' is already used at t.yaml:2 (names become the "
+                        + "device tag and must be unique)",
+                m.get(0));
+        assertTrue(
+                m.get(1).startsWith("t.yaml:4:66: devices[2].timout: unknown key (did you mean 'timeout'?)"), m.get(1));
     }
 
     @Test
@@ -100,7 +108,7 @@ class ModbusDeviceConfigTest {
             yaml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
         Section root = Maps.section(yaml, problems);
-        List<ModbusDeviceConfig> devices = ModbusDeviceConfig.readAll(root, "devices", problems, s -> { });
+        List<ModbusDeviceConfig> devices = ModbusDeviceConfig.readAll(root, "devices", problems, s -> {});
         root.finish();
         assertTrue(problems.isEmpty(), problems.toString());
         assertEquals(4, devices.size());

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Peers {
     static final String PYTHON = "/usr/bin/python3";
-    static final Path SERVER_SCRIPT = Path.of("src/test/python/modbus_server.py").toAbsolutePath();
+    static final Path SERVER_SCRIPT =
+            Path.of("src/test/python/modbus_server.py").toAbsolutePath();
 
     private Peers() {}
 
@@ -34,10 +35,14 @@ final class Peers {
     static void requirePymodbus() {
         require(PYTHON, Files.isExecutable(Path.of(PYTHON)));
         try {
-            Process p = new ProcessBuilder(PYTHON, "-c", "import pymodbus, serial, serial_asyncio").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(PYTHON, "-c", "import pymodbus, serial, serial_asyncio")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            require("pymodbus, serial and serial_asyncio (Debian python3-pymodbus, python3-serial, python3-serial-asyncio) [" + out.strip()
-                    + "]", p.waitFor() == 0);
+            require(
+                    "pymodbus, serial and serial_asyncio (Debian python3-pymodbus, python3-serial, python3-serial-asyncio) ["
+                            + out.strip() + "]",
+                    p.waitFor() == 0);
         } catch (IOException e) {
             fail("cannot run " + PYTHON + ": " + e + "; run scripts/setup.sh test");
         } catch (InterruptedException e) {
@@ -58,20 +63,22 @@ final class Peers {
 
         Proc(List<String> command) throws IOException {
             process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        synchronized (all) {
-                            all.add(line);
+            Thread reader = new Thread(
+                    () -> {
+                        try (BufferedReader r = new BufferedReader(
+                                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                            String line;
+                            while ((line = r.readLine()) != null) {
+                                synchronized (all) {
+                                    all.add(line);
+                                }
+                                lines.add(line);
+                            }
+                        } catch (IOException ignored) {
+                            // process ended
                         }
-                        lines.add(line);
-                    }
-                } catch (IOException ignored) {
-                    // process ended
-                }
-            }, "peer-output");
+                    },
+                    "peer-output");
             reader.setDaemon(true);
             reader.start();
         }
@@ -83,8 +90,9 @@ final class Peers {
                 long left = deadline - System.nanoTime();
                 String line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
                 if (line == null) {
-                    fail("no '" + text + "' from " + process.info().commandLine().orElse("peer") + " within " + seconds
-                            + " s; its output: " + output());
+                    fail("no '" + text + "' from "
+                            + process.info().commandLine().orElse("peer") + " within " + seconds + " s; its output: "
+                            + output());
                 }
                 if (line.contains(text)) {
                     return line;

@@ -81,7 +81,8 @@ class PymodbusInteropTest {
                 assertEquals(1.0, v.get("1/breaker_closed"));
                 assertEquals(0.0, v.get("2/breaker_closed"));
                 assertEquals(1.0, v.get("3/breaker_closed"));
-                assertEquals(List.of("py: exception 2 (illegal data address) reading holding 20..20 [meter L1 pf]"),
+                assertEquals(
+                        List.of("py: exception 2 (illegal data address) reading holding 20..20 [meter L1 pf]"),
                         r.errors());
                 assertTrue(r.reachable());
                 assertEquals(Map.of("meter/total/model", "SDM630"), r.texts());
@@ -102,21 +103,48 @@ class PymodbusInteropTest {
             int port = Peers.port(py);
             ModbusRead.Address a = ModbusRead.parseAddress("40001", null);
             assertEquals(new ModbusRead.Address(ModbusFunction.HOLDING, 0), a);
-            List<ModbusRead.Value> v = ModbusRead.read(new ModbusRead.Request(Endpoint.tcp("127.0.0.1", port), 1,
-                    a.function(), a.address(), 1, DataType.FLOAT32, WordOrder.CDAB, 1, 0, Duration.ofSeconds(2)));
+            List<ModbusRead.Value> v = ModbusRead.read(new ModbusRead.Request(
+                    Endpoint.tcp("127.0.0.1", port),
+                    1,
+                    a.function(),
+                    a.address(),
+                    1,
+                    DataType.FLOAT32,
+                    WordOrder.CDAB,
+                    1,
+                    0,
+                    Duration.ofSeconds(2)));
             assertEquals(1, v.size());
             assertEquals(230.5, v.get(0).number());
             assertEquals("holding 0 (400001) 8000 4366 = 230.5", v.get(0).toString());
 
-            List<ModbusRead.Value> wrong = ModbusRead.read(new ModbusRead.Request(Endpoint.tcp("127.0.0.1", port), 1,
-                    ModbusFunction.HOLDING, 8, 2, DataType.INT16, WordOrder.ABCD, 0.5, 0, Duration.ofSeconds(2)));
+            List<ModbusRead.Value> wrong = ModbusRead.read(new ModbusRead.Request(
+                    Endpoint.tcp("127.0.0.1", port),
+                    1,
+                    ModbusFunction.HOLDING,
+                    8,
+                    2,
+                    DataType.INT16,
+                    WordOrder.ABCD,
+                    0.5,
+                    0,
+                    Duration.ofSeconds(2)));
             assertEquals(-21.0, wrong.get(0).number());
             assertEquals(-0.5, wrong.get(1).number(), "0xFFFF read as int16 is -1");
 
             Function<Integer, String> bad = addr -> {
                 try {
-                    ModbusRead.read(new ModbusRead.Request(Endpoint.tcp("127.0.0.1", port), 1, ModbusFunction.HOLDING,
-                            addr, 1, DataType.UINT16, WordOrder.ABCD, 1, 0, Duration.ofSeconds(2)));
+                    ModbusRead.read(new ModbusRead.Request(
+                            Endpoint.tcp("127.0.0.1", port),
+                            1,
+                            ModbusFunction.HOLDING,
+                            addr,
+                            1,
+                            DataType.UINT16,
+                            WordOrder.ABCD,
+                            1,
+                            0,
+                            Duration.ofSeconds(2)));
                     return null;
                 } catch (java.io.IOException e) {
                     return e.getMessage();

@@ -31,28 +31,32 @@ final class RawServer implements AutoCloseable {
         server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         if (accept) {
-            Thread t = new Thread(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        Socket s = server.accept();
-                        open.add(s);
-                        int n = connections.incrementAndGet();
-                        Thread c = new Thread(() -> {
-                            try (s) {
-                                handler.handle(s, n);
-                            } catch (IOException ignored) {
-                                // client went away
-                            } finally {
-                                open.remove(s);
+            Thread t = new Thread(
+                    () -> {
+                        while (!server.isClosed()) {
+                            try {
+                                Socket s = server.accept();
+                                open.add(s);
+                                int n = connections.incrementAndGet();
+                                Thread c = new Thread(
+                                        () -> {
+                                            try (s) {
+                                                handler.handle(s, n);
+                                            } catch (IOException ignored) {
+                                                // client went away
+                                            } finally {
+                                                open.remove(s);
+                                            }
+                                        },
+                                        "raw-conn-" + n);
+                                c.setDaemon(true);
+                                c.start();
+                            } catch (IOException e) {
+                                return;
                             }
-                        }, "raw-conn-" + n);
-                        c.setDaemon(true);
-                        c.start();
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            }, "raw-accept");
+                        }
+                    },
+                    "raw-accept");
             t.setDaemon(true);
             t.start();
         }
@@ -69,8 +73,8 @@ final class RawServer implements AutoCloseable {
         int unit = in.readUnsignedByte();
         byte[] pdu = new byte[len - 1];
         in.readFully(pdu);
-        return new Request(tid, unit, pdu[0] & 0xFF, (pdu[1] & 0xFF) << 8 | pdu[2] & 0xFF,
-                (pdu[3] & 0xFF) << 8 | pdu[4] & 0xFF);
+        return new Request(
+                tid, unit, pdu[0] & 0xFF, (pdu[1] & 0xFF) << 8 | pdu[2] & 0xFF, (pdu[3] & 0xFF) << 8 | pdu[4] & 0xFF);
     }
 
     /** An MBAP frame around {@code pdu}. */

@@ -9,8 +9,22 @@ import org.junit.jupiter.api.Test;
 /** Values decoded from the exact words a device sends. */
 class RegisterCodecTest {
     private static RegisterDef reg(DataType t, WordOrder o, double scale, List<Long> na) {
-        return new RegisterDef("v", "total", "meter", ModbusFunction.HOLDING, 0, t, o, 0, scale, 0, null, na, false,
-                false, RegisterDef.Place.NONE);
+        return new RegisterDef(
+                "v",
+                "total",
+                "meter",
+                ModbusFunction.HOLDING,
+                0,
+                t,
+                o,
+                0,
+                scale,
+                0,
+                null,
+                na,
+                false,
+                false,
+                RegisterDef.Place.NONE);
     }
 
     private static double decode(DataType t, WordOrder o, int... words) {
@@ -54,8 +68,22 @@ class RegisterCodecTest {
 
     @Test
     void scaleAndOffsetApplyAfterDecoding() {
-        RegisterDef r = new RegisterDef("t", "total", "meter", ModbusFunction.INPUT, 0, DataType.INT16, WordOrder.ABCD,
-                0, 0.1, -40, null, List.of(), false, false, RegisterDef.Place.NONE);
+        RegisterDef r = new RegisterDef(
+                "t",
+                "total",
+                "meter",
+                ModbusFunction.INPUT,
+                0,
+                DataType.INT16,
+                WordOrder.ABCD,
+                0,
+                0.1,
+                -40,
+                null,
+                List.of(),
+                false,
+                false,
+                RegisterDef.Place.NONE);
         assertEquals(-15.0, RegisterCodec.decoder(r).decode(new int[] {250}, 0), 1e-9);
     }
 
@@ -66,7 +94,9 @@ class RegisterCodecTest {
         assertEquals("DS6M03", RegisterCodec.text(w, 0, 4, WordOrder.BADC));
         int[] back = new int[4];
         RegisterCodec.encodeText("SDM630", 4, WordOrder.ABCD, back, 0);
-        assertEquals(List.of(0x5344, 0x4D36, 0x3330, 0), java.util.Arrays.stream(back).boxed().toList());
+        assertEquals(
+                List.of(0x5344, 0x4D36, 0x3330, 0),
+                java.util.Arrays.stream(back).boxed().toList());
     }
 
     @Test
@@ -79,8 +109,9 @@ class RegisterCodecTest {
             for (WordOrder o : WordOrder.values()) {
                 RegisterDef r = reg(t, o, t.isFloat() ? 1 : 0.25, List.of());
                 for (double x : samples) {
-                    double max = t.isFloat() ? Double.MAX_VALUE : Math.pow(2, 16 * t.words() - (t.isSigned() ? 1 : 0))
-                            * 0.25;
+                    double max = t.isFloat()
+                            ? Double.MAX_VALUE
+                            : Math.pow(2, 16 * t.words() - (t.isSigned() ? 1 : 0)) * 0.25;
                     if (x >= max) {
                         continue;
                     }

@@ -20,8 +20,10 @@ class RequestPlannerTest {
     static int minimumReads(RegisterMap map, RequestPlanner.Options o) {
         int total = 0;
         for (ModbusFunction f : ModbusFunction.values()) {
-            List<RegisterDef> regs = map.registers().stream().filter(r -> r.function() == f)
-                    .sorted(Comparator.comparingInt(RegisterDef::address)).toList();
+            List<RegisterDef> regs = map.registers().stream()
+                    .filter(r -> r.function() == f)
+                    .sorted(Comparator.comparingInt(RegisterDef::address))
+                    .toList();
             int max = f.isBits() ? o.maxBits() : o.maxRegisters();
             int gap = f.isBits() ? o.gapBits() : o.gapRegisters();
             int n = regs.size();
@@ -61,19 +63,29 @@ class RequestPlannerTest {
     @Test
     void everyShippedProfileIsReadInTheMinimumNumberOfRequests() {
         Problems problems = new Problems();
-        List<RequestPlanner.Options> options = List.of(RequestPlanner.Options.DEFAULT,
-                new RequestPlanner.Options(125, 2000, 0, 0), new RequestPlanner.Options(125, 2000, 124, 1999),
-                new RequestPlanner.Options(10, 8, 2, 0), new RequestPlanner.Options(4, 1, 0, 0));
+        List<RequestPlanner.Options> options = List.of(
+                RequestPlanner.Options.DEFAULT,
+                new RequestPlanner.Options(125, 2000, 0, 0),
+                new RequestPlanner.Options(125, 2000, 124, 1999),
+                new RequestPlanner.Options(10, 8, 2, 0),
+                new RequestPlanner.Options(4, 1, 0, 0));
         StringBuilder table = new StringBuilder();
         for (String name : RegisterMaps.PROFILES) {
             for (long outlets : name.equals("generic-pdu") ? List.of(1L, 8L, 24L, 48L, 96L) : List.of(0L)) {
-                RegisterMap map = RegisterMaps.profile(name, outlets > 0 ? Map.of("outlets", outlets) : Map.of(),
-                        problems);
+                RegisterMap map =
+                        RegisterMaps.profile(name, outlets > 0 ? Map.of("outlets", outlets) : Map.of(), problems);
                 for (RequestPlanner.Options o : options) {
                     int planned = RequestPlanner.plan(map, o).size();
                     int min = minimumReads(map, o);
-                    table.append(name).append(outlets > 0 ? "(" + outlets + ")" : "").append(' ').append(o)
-                            .append(": ").append(planned).append(" reads, minimum ").append(min).append('\n');
+                    table.append(name)
+                            .append(outlets > 0 ? "(" + outlets + ")" : "")
+                            .append(' ')
+                            .append(o)
+                            .append(": ")
+                            .append(planned)
+                            .append(" reads, minimum ")
+                            .append(min)
+                            .append('\n');
                     assertEquals(min, planned, name + " " + outlets + " " + o);
                 }
             }
@@ -86,24 +98,37 @@ class RequestPlannerTest {
     void theDefaultPlansOfTheShippedProfiles() {
         Problems problems = new Problems();
         // Inlet (input 0..7), 8 outlets of 8 registers (input 100..163), relay bits (discrete 0..7).
-        assertEquals("[discrete_input 0..7, input 0..7, input 100..163]",
-                RequestPlanner.plan(RegisterMaps.profile("generic-pdu", Map.of("outlets", 8L), problems),
-                        RequestPlanner.Options.DEFAULT).toString());
+        assertEquals(
+                "[discrete_input 0..7, input 0..7, input 100..163]",
+                RequestPlanner.plan(
+                                RegisterMaps.profile("generic-pdu", Map.of("outlets", 8L), problems),
+                                RequestPlanner.Options.DEFAULT)
+                        .toString());
         // 48 outlets: 384 registers from 100 need 4 reads, as 384 / 125 rounds up to 4 and no value straddles.
-        assertEquals(6, RequestPlanner.plan(RegisterMaps.profile("generic-pdu", Map.of("outlets", 48L), problems),
-                RequestPlanner.Options.DEFAULT).size());
+        assertEquals(
+                6,
+                RequestPlanner.plan(
+                                RegisterMaps.profile("generic-pdu", Map.of("outlets", 48L), problems),
+                                RequestPlanner.Options.DEFAULT)
+                        .size());
         // SDM630: 0x00..0x23 and 0x34..0x4B merge across gaps of 16 or less; totals at 0x156.. are far.
-        assertEquals("[input 0..75, input 342..363]",
-                RequestPlanner.plan(RegisterMaps.profile("eastron-sdm630", Map.of(), problems),
-                        RequestPlanner.Options.DEFAULT).toString());
+        assertEquals(
+                "[input 0..75, input 342..363]",
+                RequestPlanner.plan(
+                                RegisterMaps.profile("eastron-sdm630", Map.of(), problems),
+                                RequestPlanner.Options.DEFAULT)
+                        .toString());
         assertTrue(problems.isEmpty(), problems.toString());
     }
 
     @Test
     void slotsPointAtEachValueInsideItsRead() {
         Problems problems = new Problems();
-        RequestPlanner.Read read = RequestPlanner.plan(RegisterMaps.profile("eastron-sdm120", Map.of(), problems),
-                RequestPlanner.Options.DEFAULT).get(0);
-        assertEquals(List.of(0, 6, 12, 30), read.slots().stream().limit(4).map(RequestPlanner.Slot::offset).toList());
+        RequestPlanner.Read read = RequestPlanner.plan(
+                        RegisterMaps.profile("eastron-sdm120", Map.of(), problems), RequestPlanner.Options.DEFAULT)
+                .get(0);
+        assertEquals(
+                List.of(0, 6, 12, 30),
+                read.slots().stream().limit(4).map(RequestPlanner.Slot::offset).toList());
     }
 }

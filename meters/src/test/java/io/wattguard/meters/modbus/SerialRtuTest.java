@@ -27,13 +27,17 @@ class SerialRtuTest {
         Peers.requirePymodbus();
         Path a = dir.resolve("ttyA");
         Path b = dir.resolve("ttyB");
-        try (Peers.Proc socat = new Peers.Proc(List.of("/usr/bin/socat", "-d", "-d",
-                "pty,raw,echo=0,link=" + a, "pty,raw,echo=0,link=" + b))) {
+        try (Peers.Proc socat = new Peers.Proc(
+                List.of("/usr/bin/socat", "-d", "-d", "pty,raw,echo=0,link=" + a, "pty,raw,echo=0,link=" + b))) {
             // socat says so once both pseudo-terminals and their links exist.
             socat.await("starting data transfer loop", 10);
             assertTrue(Files.exists(a) && Files.exists(b), socat.output());
-            try (Peers.Proc py = new Peers.Proc(List.of(Peers.PYTHON, Peers.SERVER_SCRIPT.toString(), "serial",
-                    b.toRealPath().toString(), "19200"))) {
+            try (Peers.Proc py = new Peers.Proc(List.of(
+                    Peers.PYTHON,
+                    Peers.SERVER_SCRIPT.toString(),
+                    "serial",
+                    b.toRealPath().toString(),
+                    "19200"))) {
                 py.await("READY", 20);
                 ModbusDeviceConfig cfg = Maps.device("""
                         name: serial-meter
@@ -52,8 +56,8 @@ class SerialRtuTest {
                 try (ModbusClient client = new ModbusClient(cfg, Clock.systemUTC())) {
                     PollResult r = client.poll();
                     assertTrue(r.ok(), r.errors() + "\npymodbus: " + py.output());
-                    Map<String, Double> v = r.readings().stream().collect(Collectors.toMap(Reading::field,
-                            Reading::value));
+                    Map<String, Double> v =
+                            r.readings().stream().collect(Collectors.toMap(Reading::field, Reading::value));
                     assertEquals(230.5, v.get("voltage_v"));
                     assertEquals(1234567890123456.0, v.get("pulses"));
                     assertEquals(49.98, v.get("frequency_hz"), 1e-5);

@@ -3,7 +3,6 @@ package io.wattguard.meters.opcua;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.wattguard.config.Secret;
 import io.wattguard.meters.Reading;
@@ -11,7 +10,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -19,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -84,10 +81,16 @@ class NodeOpcuaInteropTest {
 
     private void command(String line) throws IOException {
         String key = line.split(" ")[1];
-        int before = (int) server.output().stream().filter(l -> l.startsWith("STATUS " + key)).count();
+        int before = (int) server.output().stream()
+                .filter(l -> l.startsWith("STATUS " + key))
+                .count();
         server.send(line);
-        await("the server to apply '" + line + "'",
-                () -> server.output().stream().filter(l -> l.startsWith("STATUS " + key)).count() > before,
+        await(
+                "the server to apply '" + line + "'",
+                () -> server.output().stream()
+                                .filter(l -> l.startsWith("STATUS " + key))
+                                .count()
+                        > before,
                 server::outputText);
     }
 
@@ -109,10 +112,13 @@ class NodeOpcuaInteropTest {
 
     private Map<String, Reading> drainWhen(String what, java.util.function.Predicate<Map<String, Reading>> ok) {
         List<Map<String, Reading>> last = new ArrayList<>(List.of(Map.of()));
-        await(what, () -> {
-            last.set(0, drain());
-            return ok.test(last.get(0));
-        }, () -> last.get(0).keySet() + ", connected=" + client.isConnected() + ", error: " + client.lastError());
+        await(
+                what,
+                () -> {
+                    last.set(0, drain());
+                    return ok.test(last.get(0));
+                },
+                () -> last.get(0).keySet() + ", connected=" + client.isConnected() + ", error: " + client.lastError());
         return last.get(0);
     }
 
@@ -121,21 +127,29 @@ class NodeOpcuaInteropTest {
         List<OpcUaMeterConfig.Item> items = new ArrayList<>();
         for (String c : CHANNELS) {
             for (String f : FIELDS) {
-                items.add(c.equals("L2") && f.equals("voltage_v")
-                        ? OpcUaMeterConfig.Item.path("Objects/1:Meter/1:L2/1:voltage_v", c, f)
-                        : OpcUaMeterConfig.Item.node("ns=1;s=Meter." + c + "." + f, c, f));
+                items.add(
+                        c.equals("L2") && f.equals("voltage_v")
+                                ? OpcUaMeterConfig.Item.path("Objects/1:Meter/1:L2/1:voltage_v", c, f)
+                                : OpcUaMeterConfig.Item.node("ns=1;s=Meter." + c + "." + f, c, f));
             }
         }
-        OpcUaEndpointConfig endpoint = OpcUaEndpointConfig.of("opc.tcp://127.0.0.1:" + port + "/meter",
-                OpcUaEndpointConfig.Policy.Basic256Sha256, OpcUaEndpointConfig.Mode.SignAndEncrypt, pki.dir(),
+        OpcUaEndpointConfig endpoint = OpcUaEndpointConfig.of(
+                "opc.tcp://127.0.0.1:" + port + "/meter",
+                OpcUaEndpointConfig.Policy.Basic256Sha256,
+                OpcUaEndpointConfig.Mode.SignAndEncrypt,
+                pki.dir(),
                 OpcUaEndpointConfig.Identity.username("meter", new Secret("s3cret")));
-        client = new OpcUaMeterClient(OpcUaMeterConfig.of("node-meter", endpoint, items)
-                .withSamplingInterval(Duration.ofMillis(250)), pki, Clock.systemUTC());
+        client = new OpcUaMeterClient(
+                OpcUaMeterConfig.of("node-meter", endpoint, items).withSamplingInterval(Duration.ofMillis(250)),
+                pki,
+                Clock.systemUTC());
         client.start();
 
         // Nobody trusted node-opcua's certificate yet: refused, saved, then trusted as an operator would.
-        await("node-opcua's certificate to be refused", () -> client.lastError() != null
-                && client.lastError().contains("not trusted"), () -> String.valueOf(client.lastError()));
+        await(
+                "node-opcua's certificate to be refused",
+                () -> client.lastError() != null && client.lastError().contains("not trusted"),
+                () -> String.valueOf(client.lastError()));
         try (Stream<Path> rejected = Files.list(pki.rejectedDir())) {
             Path file = rejected.findFirst().orElseThrow();
             Files.move(file, pki.trustedDir().resolve(file.getFileName()));
@@ -148,8 +162,11 @@ class NodeOpcuaInteropTest {
 
         command("status L1.power_w bad");
         command("status L3.voltage_v uncertain");
-        Map<String, Reading> marked = drainWhen("L1 power_w withheld and L3 voltage_v flagged",
-                m -> m.size() == 8 && !m.containsKey("L1/power_w") && m.get("L3/voltage_v").uncertain());
+        Map<String, Reading> marked = drainWhen(
+                "L1 power_w withheld and L3 voltage_v flagged",
+                m -> m.size() == 8
+                        && !m.containsKey("L1/power_w")
+                        && m.get("L3/voltage_v").uncertain());
         assertEquals(7, marked.values().stream().filter(r -> !r.uncertain()).count());
         for (int i = 0; i < 5; i++) {
             assertFalse(drain().containsKey("L1/power_w"), "a Bad value is never emitted");
@@ -162,7 +179,8 @@ class NodeOpcuaInteropTest {
         assertTrue(resumed.values().stream().noneMatch(Reading::uncertain));
 
         command("status L3.energy_kwh bad");
-        drainWhen("L3 energy_kwh withheld by the restarted server's subscription",
+        drainWhen(
+                "L3 energy_kwh withheld by the restarted server's subscription",
                 m -> m.size() == 8 && !m.containsKey("L3/energy_kwh"));
     }
 }

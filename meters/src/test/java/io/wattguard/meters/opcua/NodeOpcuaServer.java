@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NodeOpcuaServer implements AutoCloseable {
     /** From a module's folder, where Maven runs the tests. */
-    public static final Path INTEROP = Path.of("..", "interop", "node-opcua").toAbsolutePath().normalize();
+    public static final Path INTEROP =
+            Path.of("..", "interop", "node-opcua").toAbsolutePath().normalize();
 
     private final Process process;
     private final Writer in;
@@ -32,15 +33,18 @@ public final class NodeOpcuaServer implements AutoCloseable {
     private NodeOpcuaServer(Process process) {
         this.process = process;
         this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    out.add(line);
-                }
-            } catch (IOException ignored) {
-                // the process was stopped
-            }
-        }, "node-opcua-output");
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader r = new BufferedReader(
+                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                        for (String line; (line = r.readLine()) != null; ) {
+                            out.add(line);
+                        }
+                    } catch (IOException ignored) {
+                        // the process was stopped
+                    }
+                },
+                "node-opcua-output");
         reader.setDaemon(true);
         reader.start();
     }
@@ -53,8 +57,20 @@ public final class NodeOpcuaServer implements AutoCloseable {
         }
         Process p = null;
         try {
-            p = new ProcessBuilder("node", "meter-server.js", "--port", String.valueOf(port), "--pki", pki.toString(),
-                    "--user", user, "--password", password).directory(INTEROP.toFile()).redirectErrorStream(true).start();
+            p = new ProcessBuilder(
+                            "node",
+                            "meter-server.js",
+                            "--port",
+                            String.valueOf(port),
+                            "--pki",
+                            pki.toString(),
+                            "--user",
+                            user,
+                            "--password",
+                            password)
+                    .directory(INTEROP.toFile())
+                    .redirectErrorStream(true)
+                    .start();
         } catch (IOException e) {
             fail("cannot start node (" + e.getMessage() + "): run scripts/setup.sh test");
         }

@@ -82,7 +82,9 @@ class OpcUaMeterConfigTest {
         assertTrue(problems.isEmpty(), problems.toString());
         assertEquals(OpcUaEndpointConfig.Policy.None, c.endpoint().policy());
         assertEquals(OpcUaEndpointConfig.Mode.None, c.endpoint().mode());
-        assertEquals(OpcUaEndpointConfig.IdentityType.Anonymous, c.endpoint().identity().type());
+        assertEquals(
+                OpcUaEndpointConfig.IdentityType.Anonymous,
+                c.endpoint().identity().type());
         assertEquals(OpcUaMeterConfig.Acquisition.Subscribe, c.mode());
         assertEquals(Duration.ofSeconds(1), c.samplingInterval());
         assertTrue(c.deadband().isEmpty());
@@ -110,18 +112,19 @@ class OpcUaMeterConfigTest {
                     fiel: pf
                 """, Map.of()));
         assertNull(c);
-        assertEquals(List.of(
-                "meters.yaml:2:11: endpoint: expected a URL such as opc.tcp://127.0.0.1:8086 (scheme opc.tcp), found 'http://10.0.4.20:4840'",
-                "meters.yaml:3:20: security.policy: expected one of none, basic256sha256, aes128_sha256_rsaoaep, aes256_sha256_rsapss, found 'basic256'",
-                "meters.yaml:3:36: security.mode: security mode sign needs a security policy other than none",
-                "meters.yaml:4:51: identity.password: secrets are not written in the file: use password_env (an environment variable) or password_file (a file readable only by the service user)",
-                "meters.yaml:5:7: mode: expected one of subscribe, poll, found 'push'",
-                "meters.yaml:7:11: items[0].node: expected a NodeId such as ns=2;s=Meter.L1.power_w or i=2258, found 'not a node id'",
-                "meters.yaml:9:5: items[1]: set exactly one of 'node' (a NodeId such as ns=2;s=Meter.L1.power_w) and 'browse_path' (such as Objects/2:Meter/2:L1/2:power_w)",
-                "meters.yaml:12:18: items[2].browse_path: browse path 'Objects//x' has an empty segment",
-                "meters.yaml:13:11: items[2].kind: expected one of outlet, inlet, branch, meter, found 'socket'",
-                "meters.yaml:15:5: items[3].field: missing required key 'field' (the field name, such as power_w or energy_kwh)",
-                "meters.yaml:16:11: items[3].fiel: unknown key (did you mean 'field'?); known keys here: node, browse_path, channel, kind, field, scale, counter"),
+        assertEquals(
+                List.of(
+                        "meters.yaml:2:11: endpoint: expected a URL such as opc.tcp://127.0.0.1:8086 (scheme opc.tcp), found 'http://10.0.4.20:4840'",
+                        "meters.yaml:3:20: security.policy: expected one of none, basic256sha256, aes128_sha256_rsaoaep, aes256_sha256_rsapss, found 'basic256'",
+                        "meters.yaml:3:36: security.mode: security mode sign needs a security policy other than none",
+                        "meters.yaml:4:51: identity.password: secrets are not written in the file: use password_env (an environment variable) or password_file (a file readable only by the service user)",
+                        "meters.yaml:5:7: mode: expected one of subscribe, poll, found 'push'",
+                        "meters.yaml:7:11: items[0].node: expected a NodeId such as ns=2;s=Meter.L1.power_w or i=2258, found 'not a node id'",
+                        "meters.yaml:9:5: items[1]: set exactly one of 'node' (a NodeId such as ns=2;s=Meter.L1.power_w) and 'browse_path' (such as Objects/2:Meter/2:L1/2:power_w)",
+                        "meters.yaml:12:18: items[2].browse_path: browse path 'Objects//x' has an empty segment",
+                        "meters.yaml:13:11: items[2].kind: expected one of outlet, inlet, branch, meter, found 'socket'",
+                        "meters.yaml:15:5: items[3].field: missing required key 'field' (the field name, such as power_w or energy_kwh)",
+                        "meters.yaml:16:11: items[3].fiel: unknown key (did you mean 'field'?); known keys here: node, browse_path, channel, kind, field, scale, counter"),
                 messages());
     }
 
@@ -137,11 +140,13 @@ class OpcUaMeterConfigTest {
 
     @Test
     void browsePathsReadAsNamespaceIndexAndName() {
-        assertEquals(List.of(new QualifiedName(0, "Objects"), new QualifiedName(2, "Meter"), new QualifiedName(2, "L1")),
+        assertEquals(
+                List.of(new QualifiedName(0, "Objects"), new QualifiedName(2, "Meter"), new QualifiedName(2, "L1")),
                 NodeRefs.segments("/Objects/2:Meter/2:L1"));
         assertEquals(new QualifiedName(0, "a:b"), NodeRefs.segments("a:b").get(0));
         assertNull(NodeRefs.checkBrowsePath("Objects/2:Meter"));
-        assertEquals("namespace index 70000 in browse path 'Objects/70000:x' is above 65535",
+        assertEquals(
+                "namespace index 70000 in browse path 'Objects/70000:x' is above 65535",
                 NodeRefs.checkBrowsePath("Objects/70000:x"));
     }
 }

@@ -7,8 +7,7 @@ package io.wattguard.nvml.internal;
  * {@code nvmlErrorString} (side-effect free) and never called: {@link SymbolTable} says which are real.
  */
 public final class DirectNvml implements NvmlFunctions {
-    public DirectNvml() {
-    }
+    public DirectNvml() {}
 
     private static native long nvmlErrorString_(int result);
 
@@ -290,10 +289,12 @@ public final class DirectNvml implements NvmlFunctions {
         return nvmlDeviceGetGraphicsRunningProcesses_(device, infoCount, infos);
     }
 
-    private static native int nvmlDeviceGetProcessUtilization_(long device, long utilization, long processSamplesCount, long lastSeenTimeStamp);
+    private static native int nvmlDeviceGetProcessUtilization_(
+            long device, long utilization, long processSamplesCount, long lastSeenTimeStamp);
 
     @Override
-    public int nvmlDeviceGetProcessUtilization(long device, long utilization, long processSamplesCount, long lastSeenTimeStamp) {
+    public int nvmlDeviceGetProcessUtilization(
+            long device, long utilization, long processSamplesCount, long lastSeenTimeStamp) {
         return nvmlDeviceGetProcessUtilization_(device, utilization, processSamplesCount, lastSeenTimeStamp);
     }
 

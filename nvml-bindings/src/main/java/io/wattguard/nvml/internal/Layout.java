@@ -2,8 +2,7 @@ package io.wattguard.nvml.internal;
 
 /** Offsets and sizes of NVIDIA's structures, taken once from {@link Structs}. Constants, not state. */
 public final class Layout {
-    private Layout() {
-    }
+    private Layout() {}
 
     public static final int PROCESS_V1_SIZE = new Structs.ProcessInfoV1().size();
     public static final int PROCESS_V2_SIZE = new Structs.ProcessInfoV2().size();
@@ -11,6 +10,7 @@ public final class Layout {
     public static final int PROCESS_R535_EARLY_SIZE = new Structs.ProcessInfoR535Early().size();
     /** Every process-list element starts pid, usedGpuMemory[, gpuInstanceId, computeInstanceId] at these offsets. */
     public static final int PROCESS_PID;
+
     public static final int PROCESS_MEMORY;
     public static final int PROCESS_GPU_INSTANCE;
     public static final int PROCESS_COMPUTE_INSTANCE;

@@ -54,18 +54,22 @@ public final class NativeBinding {
         // library loaded after it, so a second NVML (a test double, another driver's copy) would answer the calls
         // the first one makes to itself.
         // (dlopen flags only: Windows has no global symbol scope, and the flags are not LoadLibraryEx's.)
-        NativeLibrary library = NativeLibrary.getInstance(nameOrPath, Platform.isWindows()
-                ? Map.of(Library.OPTION_FUNCTION_MAPPER, mapper)
-                : Map.of(Library.OPTION_FUNCTION_MAPPER, mapper, Library.OPTION_OPEN_FLAGS, RTLD_LAZY_LOCAL));
+        NativeLibrary library = NativeLibrary.getInstance(
+                nameOrPath,
+                Platform.isWindows()
+                        ? Map.of(Library.OPTION_FUNCTION_MAPPER, mapper)
+                        : Map.of(Library.OPTION_FUNCTION_MAPPER, mapper, Library.OPTION_OPEN_FLAGS, RTLD_LAZY_LOCAL));
         if (!exports(library, HARMLESS)) {
-            UnsatisfiedLinkError e = new UnsatisfiedLinkError(library.getFile() + " is not NVML: it has no " + HARMLESS);
+            UnsatisfiedLinkError e =
+                    new UnsatisfiedLinkError(library.getFile() + " is not NVML: it has no " + HARMLESS);
             library.close();
             throw e;
         }
         Class<?> bound = new IsolatingLoader(NativeBinding.class.getClassLoader()).direct();
         Native.register(bound, library);
         try {
-            NvmlFunctions functions = (NvmlFunctions) bound.getDeclaredConstructor().newInstance();
+            NvmlFunctions functions =
+                    (NvmlFunctions) bound.getDeclaredConstructor().newInstance();
             return new NativeBinding(library, bound, functions, new SymbolTable(present));
         } catch (ReflectiveOperationException e) {
             Native.unregister(bound);

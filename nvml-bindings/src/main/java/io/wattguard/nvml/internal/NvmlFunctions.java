@@ -143,7 +143,8 @@ public interface NvmlFunctions {
 
     int nvmlDeviceGetGraphicsRunningProcesses(long device, long infoCount, long infos);
 
-    int nvmlDeviceGetProcessUtilization(long device, long utilization, long processSamplesCount, long lastSeenTimeStamp);
+    int nvmlDeviceGetProcessUtilization(
+            long device, long utilization, long processSamplesCount, long lastSeenTimeStamp);
 
     int nvmlDeviceGetFieldValues(long device, int valuesCount, long values);
 

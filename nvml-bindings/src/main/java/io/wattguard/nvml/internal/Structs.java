@@ -10,8 +10,7 @@ import com.sun.jna.Structure.FieldOrder;
  * reads a reusable buffer at those offsets. A test checks every offset against the same structs compiled from nvml.h.
  */
 public final class Structs {
-    private Structs() {
-    }
+    private Structs() {}
 
     /** Exposes JNA's computed layout. */
     public abstract static class NvmlStruct extends Structure {

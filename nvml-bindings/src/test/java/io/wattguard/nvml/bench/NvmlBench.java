@@ -30,8 +30,7 @@ public final class NvmlBench {
         double benchLoop(String path, int gpus, long samples);
     }
 
-    private NvmlBench() {
-    }
+    private NvmlBench() {}
 
     public static void main(String[] args) {
         String library = null;
@@ -41,22 +40,33 @@ public final class NvmlBench {
             }
         }
         CLoop c = Native.load(FakeNvml.builtBenchLoop().toString(), CLoop.class, Map.of(Library.OPTION_OPEN_FLAGS, 1));
-        System.out.printf("NVML sampling benchmark: %d rounds, median shown; JVM %s, %d CPUs%n", ROUNDS,
-                System.getProperty("java.vm.version"), Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                "NVML sampling benchmark: %d rounds, median shown; JVM %s, %d CPUs%n",
+                ROUNDS,
+                System.getProperty("java.vm.version"),
+                Runtime.getRuntime().availableProcessors());
         if (library != null) {
             run("library " + library, library, c);
             return;
         }
         StringBuilder script = new StringBuilder();
         for (int g = 0; g < GPUS; g++) {
-            script.append("gpu ").append(g).append(" name=NVIDIA_H100 uuid=GPU-bench-").append(g)
+            script.append("gpu ")
+                    .append(g)
+                    .append(" name=NVIDIA_H100 uuid=GPU-bench-")
+                    .append(g)
                     .append(" util_gpu=90 util_mem=40 power_mw=300000 power_limit_mw=700000 power_mgmt_limit_mw=700000")
                     .append(" energy_mj=123456789 temp_c=60 sm_clock=1980 mem_clock=2619 mem_total=85520809984")
                     .append(" mem_used=4000000000 mem_free=80000000000 mem_reserved=1520809984 throttle=4 fan=30")
                     .append(" pstate=0 instant_power_mw=310000\n");
             for (int p = 0; p < 3; p++) {
-                script.append("proc ").append(g).append(" kind=compute pid=").append(1000 * g + p).append(" mem=")
-                        .append(1_000_000 * (p + 1)).append('\n');
+                script.append("proc ")
+                        .append(g)
+                        .append(" kind=compute pid=")
+                        .append(1000 * g + p)
+                        .append(" mem=")
+                        .append(1_000_000 * (p + 1))
+                        .append('\n');
             }
         }
         FakeNvml fake = FakeNvml.start(script.toString());

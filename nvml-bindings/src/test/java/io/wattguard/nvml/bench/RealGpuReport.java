@@ -10,8 +10,7 @@ import io.wattguard.nvml.NvmlUnavailableException;
 
 /** Prints everything the binding reads on this machine. Usage: RealGpuReport [LIBRARY]. */
 public final class RealGpuReport {
-    private RealGpuReport() {
-    }
+    private RealGpuReport() {}
 
     public static void main(String[] args) throws InterruptedException {
         LoadOptions o = LoadOptions.defaults();
@@ -38,8 +37,12 @@ public final class RealGpuReport {
                 System.out.println("GPU " + d.index() + ": " + d.info());
                 GpuSnapshot s = d.snapshot();
                 for (GpuSnapshot.Field f : GpuSnapshot.Field.values()) {
-                    System.out.printf("  %-24s %s%n", f, s.has(f) ? s.value(f).getAsLong()
-                            : s.failure(f).map(r -> "failed: " + r).orElse("absent (not supported)"));
+                    System.out.printf(
+                            "  %-24s %s%n",
+                            f,
+                            s.has(f)
+                                    ? s.value(f).getAsLong()
+                                    : s.failure(f).map(r -> "failed: " + r).orElse("absent (not supported)"));
                 }
                 for (GpuProcess p : d.processes()) {
                     System.out.println("  process " + p);
@@ -52,8 +55,10 @@ public final class RealGpuReport {
                 for (FieldValue v : d.fieldValues(FieldValue.TOTAL_ENERGY_CONSUMPTION, FieldValue.POWER_INSTANT)) {
                     System.out.println("  field " + v.fieldId() + ": " + v.status() + " " + v.asDouble());
                 }
-                System.out.println("  PCIe KB/s:      " + d.pcieThroughputKBps().map(t -> "tx " + t[0] + " rx " + t[1])
-                        .orElse("absent"));
+                System.out.println("  PCIe KB/s:      "
+                        + d.pcieThroughputKBps()
+                                .map(t -> "tx " + t[0] + " rx " + t[1])
+                                .orElse("absent"));
                 System.out.println("  GPM supported:  " + d.gpmSupported());
                 if (d.gpmSupported()) {
                     d.gpmMetrics();

@@ -9,8 +9,7 @@ import java.nio.file.Path;
  * get it: tests never skip.
  */
 public final class Components {
-    private Components() {
-    }
+    private Components() {}
 
     public static final String HOW = "run scripts/setup.sh test from the repository root (it extracts NVIDIA's "
             + "libnvidia-ml1 and libnvidia-ml-dev packages into build/nvml and installs gcc)";
@@ -50,7 +49,9 @@ public final class Components {
      */
     public static NvmlReturn packagedLibraryInitStatus() {
         // Not /dev/nvidiactl: containers can carry the device node without a driver behind it (this CI's does).
-        return Files.exists(Path.of("/proc/driver/nvidia/version")) ? NvmlReturn.LIB_RM_VERSION_MISMATCH : NvmlReturn.DRIVER_NOT_LOADED;
+        return Files.exists(Path.of("/proc/driver/nvidia/version"))
+                ? NvmlReturn.LIB_RM_VERSION_MISMATCH
+                : NvmlReturn.DRIVER_NOT_LOADED;
     }
 
     public static String gcc() {

@@ -71,8 +71,16 @@ public final class FakeNvml {
             Path root = Components.repositoryRoot();
             Path source = root.resolve("nvml-bindings/src/test/c/fake_nvml.c");
             Path out = moduleTarget().resolve("fake-nvml/" + v.name().toLowerCase() + "/libnvidia-ml.so.1");
-            List<String> cmd = new ArrayList<>(List.of(Components.gcc(), "-O2", "-Wall", "-Wextra", "-Werror",
-                    "-shared", "-fPIC", "-I", Components.nvmlHeaderDir().toString()));
+            List<String> cmd = new ArrayList<>(List.of(
+                    Components.gcc(),
+                    "-O2",
+                    "-Wall",
+                    "-Wextra",
+                    "-Werror",
+                    "-shared",
+                    "-fPIC",
+                    "-I",
+                    Components.nvmlHeaderDir().toString()));
             cmd.addAll(v.defines);
             cmd.addAll(List.of("-o", out.toString(), source.toString(), "-lpthread"));
             compile(cmd, out);
@@ -85,8 +93,22 @@ public final class FakeNvml {
         Path root = Components.repositoryRoot();
         Path source = root.resolve("nvml-bindings/src/test/c/bench_loop.c");
         Path out = moduleTarget().resolve("fake-nvml/libnvmlbenchloop.so");
-        compile(List.of(Components.gcc(), "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-I",
-                Components.nvmlHeaderDir().toString(), "-o", out.toString(), source.toString(), "-ldl"), out);
+        compile(
+                List.of(
+                        Components.gcc(),
+                        "-O2",
+                        "-Wall",
+                        "-Wextra",
+                        "-Werror",
+                        "-shared",
+                        "-fPIC",
+                        "-I",
+                        Components.nvmlHeaderDir().toString(),
+                        "-o",
+                        out.toString(),
+                        source.toString(),
+                        "-ldl"),
+                out);
         return out;
     }
 
@@ -96,8 +118,8 @@ public final class FakeNvml {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String output = new String(p.getInputStream().readAllBytes());
             if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new AssertionError("compiling the NVML test double failed: " + String.join(" ", cmd) + "\n"
-                        + output);
+                throw new AssertionError(
+                        "compiling the NVML test double failed: " + String.join(" ", cmd) + "\n" + output);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -111,8 +133,8 @@ public final class FakeNvml {
     public static FakeNvml start(Variant variant, String script) {
         Path built = built(variant);
         try {
-            Path dir = moduleTarget().resolve("fake-nvml/run/" + ProcessHandle.current().pid() + "-"
-                    + COPIES.incrementAndGet());
+            Path dir = moduleTarget()
+                    .resolve("fake-nvml/run/" + ProcessHandle.current().pid() + "-" + COPIES.incrementAndGet());
             Files.createDirectories(dir);
             Path copy = dir.resolve("libnvidia-ml.so.1");
             Files.copy(built, copy, StandardCopyOption.REPLACE_EXISTING);

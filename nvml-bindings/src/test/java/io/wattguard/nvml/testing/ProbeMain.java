@@ -9,8 +9,7 @@ import io.wattguard.nvml.Nvml;
  * Usage: ProbeMain LIBRARY load|full. Prints "probe ok" when it got through.
  */
 public final class ProbeMain {
-    private ProbeMain() {
-    }
+    private ProbeMain() {}
 
     public static void main(String[] args) {
         try (Nvml nvml = Nvml.load(LoadOptions.defaults().withLibraryPath(args[0]))) {

@@ -30,7 +30,10 @@ public final class ModbusDeviceSimulator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ModbusDeviceSimulator.class);
 
     /** Framing on the socket. */
-    public enum Framing { TCP, RTU_OVER_TCP }
+    public enum Framing {
+        TCP,
+        RTU_OVER_TCP
+    }
 
     private final ServerSocket server;
     private final int unit;
@@ -71,8 +74,14 @@ public final class ModbusDeviceSimulator implements AutoCloseable {
      * @param port a loopback port, 0 for any free one (see {@link #port()})
      * @param failingHoldingAddresses holding registers that answer exception 2, to test error paths
      */
-    public ModbusDeviceSimulator(RegisterMap map, Supplier<Map<String, Double>> values, int port, int unit,
-            Framing framing, Set<Integer> failingHoldingAddresses) throws IOException {
+    public ModbusDeviceSimulator(
+            RegisterMap map,
+            Supplier<Map<String, Double>> values,
+            int port,
+            int unit,
+            Framing framing,
+            Set<Integer> failingHoldingAddresses)
+            throws IOException {
         this.unit = unit;
         this.framing = framing;
         this.listener = new Listener(new RegisterImage(map, values, failingHoldingAddresses));
@@ -116,13 +125,14 @@ public final class ModbusDeviceSimulator implements AutoCloseable {
 
     private void serve(Socket s) {
         try (s) {
-            ModbusTCPTransport transport = framing == Framing.TCP ? new ModbusTCPTransport(s)
-                    : new ModbusRTUTCPTransport(s);
+            ModbusTCPTransport transport =
+                    framing == Framing.TCP ? new ModbusTCPTransport(s) : new ModbusRTUTCPTransport(s);
             transport.setTimeout(0);
             while (!closed) {
                 ModbusRequest req = transport.readRequest(listener);
                 ModbusResponse resp = listener.getProcessImage(req.getUnitID()) == null
-                        ? req.createExceptionResponse(0x0B) : req.createResponse(listener);
+                        ? req.createExceptionResponse(0x0B)
+                        : req.createResponse(listener);
                 transport.writeResponse(resp);
             }
         } catch (ModbusIOException | IOException | RuntimeException e) {

@@ -39,7 +39,8 @@ final class RegisterImage implements ProcessImage {
         this.values = values;
         this.failingHolding = Set.copyOf(failingHolding);
         for (ModbusFunction f : ModbusFunction.values()) {
-            List<RegisterDef> regs = map.registers().stream().filter(r -> r.function() == f).toList();
+            List<RegisterDef> regs =
+                    map.registers().stream().filter(r -> r.function() == f).toList();
             byFunction.put(f, regs);
             span.put(f, regs.stream().mapToInt(RegisterDef::end).max().orElse(0));
         }

@@ -48,13 +48,17 @@ final class MeterNamespace extends ManagedNamespaceWithLifecycle {
     }
 
     private void addNodes() {
-        UaFolderNode meter = new UaFolderNode(getNodeContext(), newNodeId("Meter"), newQualifiedName("Meter"),
-                LocalizedText.english("Meter"));
+        UaFolderNode meter = new UaFolderNode(
+                getNodeContext(), newNodeId("Meter"), newQualifiedName("Meter"), LocalizedText.english("Meter"));
         getNodeManager().addNode(meter);
-        meter.addReference(new Reference(meter.getNodeId(), NodeIds.Organizes, NodeIds.ObjectsFolder.expanded(), false));
+        meter.addReference(
+                new Reference(meter.getNodeId(), NodeIds.Organizes, NodeIds.ObjectsFolder.expanded(), false));
         for (String channel : channels) {
-            UaFolderNode folder = new UaFolderNode(getNodeContext(), newNodeId("Meter." + channel),
-                    newQualifiedName(channel), LocalizedText.english(channel));
+            UaFolderNode folder = new UaFolderNode(
+                    getNodeContext(),
+                    newNodeId("Meter." + channel),
+                    newQualifiedName(channel),
+                    LocalizedText.english(channel));
             getNodeManager().addNode(folder);
             meter.addOrganizes(folder);
             for (String field : fields) {

@@ -1,5 +1,7 @@
 package io.wattguard.simulator.opcua;
 
+import static org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.Unsigned.uint;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -55,8 +57,6 @@ import org.eclipse.milo.opcua.stack.transport.server.tcp.OpcTcpServerTransport;
 import org.eclipse.milo.opcua.stack.transport.server.tcp.OpcTcpServerTransportConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import static org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.Unsigned.uint;
 
 /**
  * An OPC UA power meter served by Milo on a loopback port, for tests, the demo and benchmarks: address space
@@ -163,30 +163,43 @@ public final class OpcUaMeterSimulator implements AutoCloseable {
             io.wattguard.meters.opcua.OpcUaConnection.ensureRsaPss();
         }
         MemoryCertificateStore store = new MemoryCertificateStore();
-        store.set(NodeIds.RsaSha256ApplicationCertificateType, new CertificateStore.Entry(
-                b.identity.keyPair().getPrivate(), new X509Certificate[] {b.identity.certificate()}));
-        CertificateValidator acceptAnyClient = (chain, uri, hosts) -> { };
-        DefaultApplicationGroup group = DefaultApplicationGroup.createAndInitialize(new MemoryTrustListManager(), store,
+        store.set(
+                NodeIds.RsaSha256ApplicationCertificateType,
+                new CertificateStore.Entry(
+                        b.identity.keyPair().getPrivate(), new X509Certificate[] {b.identity.certificate()}));
+        CertificateValidator acceptAnyClient = (chain, uri, hosts) -> {};
+        DefaultApplicationGroup group = DefaultApplicationGroup.createAndInitialize(
+                new MemoryTrustListManager(),
+                store,
                 new RsaSha256CertificateFactory() {
                     @Override
                     protected X509Certificate[] createRsaSha256CertificateChain(KeyPair keyPair) {
                         return new X509Certificate[] {b.identity.certificate()};
                     }
-                }, acceptAnyClient);
+                },
+                acceptAnyClient);
         var certificates = new DefaultCertificateManager(new MemoryCertificateQuarantine(), group);
 
         OpcUaServerConfig config = OpcUaServerConfig.builder()
                 .setApplicationUri(APPLICATION_URI)
                 .setApplicationName(LocalizedText.english("wattguard OPC UA meter simulator"))
                 .setProductUri("urn:wattguard:simulator")
-                .setBuildInfo(new BuildInfo("urn:wattguard:simulator", "wattguard", "wattguard meter simulator",
-                        OpcUaServer.SDK_VERSION, "", DateTime.now()))
+                .setBuildInfo(new BuildInfo(
+                        "urn:wattguard:simulator",
+                        "wattguard",
+                        "wattguard meter simulator",
+                        OpcUaServer.SDK_VERSION,
+                        "",
+                        DateTime.now()))
                 .setEndpoints(endpoints())
                 .setCertificateManager(certificates)
                 .setIdentityValidator(identityValidator())
                 .setLimits(limits())
                 .build();
-        server = new OpcUaServer(config, profile -> new OpcTcpServerTransport(OpcTcpServerTransportConfig.newBuilder().build()));
+        server = new OpcUaServer(
+                config,
+                profile -> new OpcTcpServerTransport(
+                        OpcTcpServerTransportConfig.newBuilder().build()));
         namespace = new MeterNamespace(server, b.channels, b.fields);
         namespace.startup();
         server.startup().get(30, TimeUnit.SECONDS);
@@ -201,8 +214,12 @@ public final class OpcUaMeterSimulator implements AutoCloseable {
         });
         long every = b.updateInterval.toMillis();
         updater.scheduleAtFixedRate(this::update, every - b.clock.millis() % every, every, TimeUnit.MILLISECONDS);
-        log.info("OPC UA meter simulator on {} ({} channels x {} fields, policies {})", endpointUrl(),
-                b.channels.size(), b.fields.size(), b.policies);
+        log.info(
+                "OPC UA meter simulator on {} ({} channels x {} fields, policies {})",
+                endpointUrl(),
+                b.channels.size(),
+                b.fields.size(),
+                b.policies);
         return this;
     }
 
@@ -226,16 +243,28 @@ public final class OpcUaMeterSimulator implements AutoCloseable {
         }
         for (SecurityPolicy p : b.policies) {
             if (p == SecurityPolicy.None) {
-                out.add(base.copy().setSecurityPolicy(p).setSecurityMode(MessageSecurityMode.None).build());
+                out.add(base.copy()
+                        .setSecurityPolicy(p)
+                        .setSecurityMode(MessageSecurityMode.None)
+                        .build());
             } else {
-                out.add(base.copy().setSecurityPolicy(p).setSecurityMode(MessageSecurityMode.Sign).build());
-                out.add(base.copy().setSecurityPolicy(p).setSecurityMode(MessageSecurityMode.SignAndEncrypt).build());
+                out.add(base.copy()
+                        .setSecurityPolicy(p)
+                        .setSecurityMode(MessageSecurityMode.Sign)
+                        .build());
+                out.add(base.copy()
+                        .setSecurityPolicy(p)
+                        .setSecurityMode(MessageSecurityMode.SignAndEncrypt)
+                        .build());
             }
         }
         if (!b.policies.contains(SecurityPolicy.None)) {
             // Discovery (GetEndpoints) always runs over an unsecured channel; it needs a None endpoint to land on.
-            out.add(base.copy().setPath(PATH + "/discovery").setSecurityPolicy(SecurityPolicy.None)
-                    .setSecurityMode(MessageSecurityMode.None).build());
+            out.add(base.copy()
+                    .setPath(PATH + "/discovery")
+                    .setSecurityPolicy(SecurityPolicy.None)
+                    .setSecurityMode(MessageSecurityMode.None)
+                    .build());
         }
         return out;
     }
@@ -285,11 +314,13 @@ public final class OpcUaMeterSimulator implements AutoCloseable {
     /** Makes the server publish MaxNodesPerRead as 0 ("no limit") while still enforcing it, as many devices do. */
     private void hideOperationLimits() {
         UaNode node = server.getAddressSpaceManager()
-                .getManagedNode(NodeIds.Server_ServerCapabilities_OperationLimits_MaxNodesPerRead).orElse(null);
+                .getManagedNode(NodeIds.Server_ServerCapabilities_OperationLimits_MaxNodesPerRead)
+                .orElse(null);
         if (node instanceof UaVariableNode v) {
             // First in the chain, so it wins over whatever filter serves the configured limit.
-            v.getFilterChain().addFirst(org.eclipse.milo.opcua.sdk.server.nodes.filters.AttributeFilters.getValue(
-                    ctx -> new DataValue(new Variant(uint(0)))));
+            v.getFilterChain()
+                    .addFirst(org.eclipse.milo.opcua.sdk.server.nodes.filters.AttributeFilters.getValue(
+                            ctx -> new DataValue(new Variant(uint(0)))));
         } else {
             throw new IllegalStateException("the server has no MaxNodesPerRead node to hide");
         }
@@ -365,12 +396,35 @@ public final class OpcUaMeterSimulator implements AutoCloseable {
         private X509Certificate x509User;
 
         /** 0 (the default) picks a free loopback port. */
-        public Builder port(int port) { this.port = port; return this; }
-        public Builder channels(List<String> c) { this.channels = List.copyOf(c); return this; }
-        public Builder fields(List<String> f) { this.fields = List.copyOf(f); return this; }
-        public Builder values(MeterValues v) { this.values = Objects.requireNonNull(v); return this; }
-        public Builder updateInterval(Duration d) { this.updateInterval = d; return this; }
-        public Builder clock(Clock c) { this.clock = c; return this; }
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder channels(List<String> c) {
+            this.channels = List.copyOf(c);
+            return this;
+        }
+
+        public Builder fields(List<String> f) {
+            this.fields = List.copyOf(f);
+            return this;
+        }
+
+        public Builder values(MeterValues v) {
+            this.values = Objects.requireNonNull(v);
+            return this;
+        }
+
+        public Builder updateInterval(Duration d) {
+            this.updateInterval = d;
+            return this;
+        }
+
+        public Builder clock(Clock c) {
+            this.clock = c;
+            return this;
+        }
 
         /** The security policies offered; Sign and SignAndEncrypt for each one but None. */
         public Builder policies(SecurityPolicy... p) {
@@ -387,15 +441,31 @@ public final class OpcUaMeterSimulator implements AutoCloseable {
         }
 
         /** Also accepts a login with this X.509 user certificate (and, unless a user name is set, anonymous). */
-        public Builder x509User(X509Certificate cert) { this.x509User = cert; return this; }
+        public Builder x509User(X509Certificate cert) {
+            this.x509User = cert;
+            return this;
+        }
 
-        public Builder maxNodesPerRead(int n) { this.maxNodesPerRead = n; return this; }
-        public Builder maxMonitoredItemsPerCall(int n) { this.maxMonitoredItemsPerCall = n; return this; }
+        public Builder maxNodesPerRead(int n) {
+            this.maxNodesPerRead = n;
+            return this;
+        }
+
+        public Builder maxMonitoredItemsPerCall(int n) {
+            this.maxMonitoredItemsPerCall = n;
+            return this;
+        }
 
         /** False: enforce the limits but publish MaxNodesPerRead as 0, so clients learn it from BadTooManyOperations. */
-        public Builder advertiseOperationLimits(boolean a) { this.advertiseOperationLimits = a; return this; }
+        public Builder advertiseOperationLimits(boolean a) {
+            this.advertiseOperationLimits = a;
+            return this;
+        }
 
-        public Builder identity(ServerIdentity id) { this.identity = id; return this; }
+        public Builder identity(ServerIdentity id) {
+            this.identity = id;
+            return this;
+        }
 
         public OpcUaMeterSimulator start() throws Exception {
             if (identity == null) {

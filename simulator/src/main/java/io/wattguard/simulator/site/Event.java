@@ -7,11 +7,26 @@ package io.wattguard.simulator.site;
  */
 record Event(Kind kind, long start, long end, double amount, int gpuMask, String labelId, long job) {
     enum Kind {
-        TRAINING, BATCH, BACKUP, SPIKE, NIGHT_MINER, LOW_AND_SLOW, CONTAINER_MINER, RANDOMX, HOST_DROPOUT,
-        NVML_RESET, ROGUE_RIG, PDU_DROPOUT, PDU_RESET, ROOM_DROPOUT,
+        TRAINING,
+        BATCH,
+        BACKUP,
+        SPIKE,
+        NIGHT_MINER,
+        LOW_AND_SLOW,
+        CONTAINER_MINER,
+        RANDOMX,
+        HOST_DROPOUT,
+        NVML_RESET,
+        ROGUE_RIG,
+        PDU_DROPOUT,
+        PDU_RESET,
+        ROOM_DROPOUT,
         /** Last, so that adding it left every other kind's random stream (seeded by ordinal) as it was. */
         OUTLET_BURST,
         /** Appended after OUTLET_BURST for the same reason: the older kinds' streams stay as they were. */
-        POWER_LIMIT_RAMP, ONE_GPU_MINER, HIDDEN_MINER, FEED_STOP
+        POWER_LIMIT_RAMP,
+        ONE_GPU_MINER,
+        HIDDEN_MINER,
+        FEED_STOP
     }
 }

@@ -19,7 +19,8 @@ final class EventCursor {
         if (firstEnd <= step) {
             active.removeIf(e -> e.end() <= step);
             firstEnd = Long.MAX_VALUE;
-            for (int i = 0; i < active.size(); i++) firstEnd = Math.min(firstEnd, active.get(i).end());
+            for (int i = 0; i < active.size(); i++)
+                firstEnd = Math.min(firstEnd, active.get(i).end());
         }
         while (next < events.size() && events.get(next).start() <= step) {
             Event e = events.get(next++);

@@ -33,8 +33,15 @@ public enum HostModel {
     private final double cpuIdleW;
     private final double cpuFullExtraW;
 
-    HostModel(String id, int gpus, String gpuModel, double gpuLimitW, double gpuIdleW, double chassisW,
-              double cpuIdleW, double cpuFullExtraW) {
+    HostModel(
+            String id,
+            int gpus,
+            String gpuModel,
+            double gpuLimitW,
+            double gpuIdleW,
+            double chassisW,
+            double cpuIdleW,
+            double cpuFullExtraW) {
         this.id = id;
         this.gpus = gpus;
         this.gpuModel = gpuModel;
@@ -45,19 +52,46 @@ public enum HostModel {
         this.cpuFullExtraW = cpuFullExtraW;
     }
 
-    public String id() { return id; }
-    public int gpus() { return gpus; }
-    public String gpuModel() { return gpuModel; }
-    public double gpuLimitW() { return gpuLimitW; }
-    public double gpuIdleW() { return gpuIdleW; }
+    public String id() {
+        return id;
+    }
+
+    public int gpus() {
+        return gpus;
+    }
+
+    public String gpuModel() {
+        return gpuModel;
+    }
+
+    public double gpuLimitW() {
+        return gpuLimitW;
+    }
+
+    public double gpuIdleW() {
+        return gpuIdleW;
+    }
     /** Constant DC draw not reported by any host metric (fans, board, NICs, switches): the outlet sees it. */
-    public double chassisW() { return chassisW; }
-    public double cpuIdleW() { return cpuIdleW; }
-    public double cpuFullExtraW() { return cpuFullExtraW; }
-    public boolean hasGpus() { return gpus > 0; }
+    public double chassisW() {
+        return chassisW;
+    }
+
+    public double cpuIdleW() {
+        return cpuIdleW;
+    }
+
+    public double cpuFullExtraW() {
+        return cpuFullExtraW;
+    }
+
+    public boolean hasGpus() {
+        return gpus > 0;
+    }
 
     /** Whether the host agent reports component power (GPU board power, CPU package power) at all. */
-    public boolean reportsComponentPower() { return this != CPU_NORAPL; }
+    public boolean reportsComponentPower() {
+        return this != CPU_NORAPL;
+    }
 
     public double nameplateW() {
         return gpus > 0 ? gpus * gpuLimitW + 500 : 400;

@@ -30,15 +30,18 @@ final class HostSim {
     final double[] extraUtil;
     /** Each GPU's power limit as NVML reports it: the board default, except under a power-limit ramp. */
     final double[] limitW;
+
     double cpuUtil;
     double cpuPowerW;
     double memUsedPct;
     double outletW;
     /** The business share as the feed reports it: the true share times the feed's error (see HostTraits). */
     double businessValue;
+
     double businessRaw;
     /** The business feed is silent this step (a feed stop); the host itself runs on. */
     boolean feedStopped;
+
     boolean dropout;
     boolean nvmlReset;
     Event training;
@@ -120,7 +123,7 @@ final class HostSim {
                 case HOST_DROPOUT -> dropout = true;
                 case NVML_RESET -> nvmlReset = step == e.start();
                 case OUTLET_BURST -> burstW += e.amount() * (1 + 0.02 * Noise.smooth(key, step, 108, 5));
-                default -> { }
+                default -> {}
             }
         }
         double dayFactor = 0.85 + 0.3 * Noise.uniform(key, clock.localDay, 1);
@@ -179,7 +182,8 @@ final class HostSim {
             double b;
             if (training != null) b = 0.93 + 0.06 * Noise.uniform(key, step, 20 + g);
             else if (g < allocated)
-                b = clamp(level * traits.gpuFactor()[g] + 0.05 * Noise.smooth(key, step, 40 + g, 15)
+                b = clamp(level * traits.gpuFactor()[g]
+                        + 0.05 * Noise.smooth(key, step, 40 + g, 15)
                         + 0.015 * Noise.gauss(key, step, 60 + g));
             else b = 0;
             double x = (spikeMask >> g & 1) != 0 ? spike : 0;

@@ -14,8 +14,17 @@ package io.wattguard.simulator.site;
  * @param biasKey        key of the business feed's slow error
  * @param biasMean       the feed's mean multiplicative error, 0.88-1.12 (with its wander, within 0.85-1.15)
  */
-record HostTraits(long key, double scale, double[] gpuFactor, int spareGpus, long residualKey, double residualSigmaW,
-                  double residualPhi, int feedCadenceMin, long biasKey, double biasMean) {
+record HostTraits(
+        long key,
+        double scale,
+        double[] gpuFactor,
+        int spareGpus,
+        long residualKey,
+        double residualSigmaW,
+        double residualPhi,
+        int feedCadenceMin,
+        long biasKey,
+        double biasMean) {
     /** Feed cadences in minutes: a scheduler exporter every minute, a CMDB sync every 5, a billing export every 15. */
     static final int[] FEED_CADENCES_MIN = {1, 5, 15};
 
@@ -26,11 +35,12 @@ record HostTraits(long key, double scale, double[] gpuFactor, int spareGpus, lon
         double[] f = new double[n];
         for (int g = 0; g < n; g++) f[g] = 0.7 + 0.6 * Noise.uniform(key, g, 3);
         double r = Noise.uniform(key, 0, 4);
-        int spare = switch (host.model()) {
-            case A100X8, H100X8 -> r < 0.35 ? 0 : r < 0.5 ? 1 : r < 0.65 ? 2 : 3;
-            case L40SX4 -> r < 0.4 ? 0 : r < 0.6 ? 1 : 2;
-            case CPU, CPU_NORAPL -> 0;
-        };
+        int spare =
+                switch (host.model()) {
+                    case A100X8, H100X8 -> r < 0.35 ? 0 : r < 0.5 ? 1 : r < 0.65 ? 2 : 3;
+                    case L40SX4 -> r < 0.4 ? 0 : r < 0.6 ? 1 : 2;
+                    case CPU, CPU_NORAPL -> 0;
+                };
         // Residual noise: what the outlet draws beyond the components' sum that no metric explains (fan curves
         // following inlet temperature, PSU efficiency drifting with load and age, disks spinning up). It wanders
         // slowly, so a fixed watt floor sits inside a noisy host's own noise for many minutes at a time. Log-uniform

@@ -12,8 +12,15 @@ package io.wattguard.simulator.site;
  * measured against the same site without that episode (same noise, same business load); for other benign
  * events it is the nominal extra load, or 0 where the event is not extra load (dropouts, resets).
  */
-public record Label(String id, String scenario, String level, String entity, long startMs, long endMs,
-                   double excessW, boolean mining) {
+public record Label(
+        String id,
+        String scenario,
+        String level,
+        String entity,
+        long startMs,
+        long endMs,
+        double excessW,
+        boolean mining) {
     public long durationMs() {
         return endMs - startMs;
     }

@@ -27,16 +27,22 @@ final class Planner {
     static final long DAY_MS = 86_400_000L;
     /** An outlet-only burst lasts uniformly this many minutes: up to twice the detector's sustained window. */
     static final double OUTLET_BURST_MIN_MIN = 5;
+
     static final double OUTLET_BURST_MAX_MIN = 20;
     /** ... and draws uniformly this many watts at the outlet (AC): a PSU, fans, a small second device. */
     static final double OUTLET_BURST_MIN_W = 300;
+
     static final double OUTLET_BURST_MAX_W = 700;
     /** A power-limit ramp climbs for five days, then holds at 300 W for one to two more before the miner stops. */
     static final double RAMP_DAYS = 5;
 
     /** The plan: events per host, rack and room (sorted by start), labels whose excess may still be NaN. */
-    record Plan(Map<String, List<Event>> hostEvents, Map<String, List<Event>> rackEvents,
-                Map<String, List<Event>> roomEvents, List<Label> labels, Map<String, Event> eventOfLabel) {}
+    record Plan(
+            Map<String, List<Event>> hostEvents,
+            Map<String, List<Event>> rackEvents,
+            Map<String, List<Event>> roomEvents,
+            List<Label> labels,
+            Map<String, Event> eventOfLabel) {}
 
     private final SiteSpec spec;
     private final SiteClock clock;
@@ -93,7 +99,8 @@ final class Planner {
             String host = null;
             if (s == Scenario.ROGUE_OUTLET_RIG) {
                 List<RackSpec> racks = spec.racks().stream()
-                        .filter(r -> 0.12 * r.nameplateW() <= 1500 && !used.contains(r.name())).toList();
+                        .filter(r -> 0.12 * r.nameplateW() <= 1500 && !used.contains(r.name()))
+                        .toList();
                 if (racks.isEmpty()) return;
                 RackSpec rack = racks.get(rng.nextInt(racks.size()));
                 target = rack.name();
@@ -101,7 +108,9 @@ final class Planner {
                 amount = Math.max(800 + 700 * rng.nextDouble(), 0.12 * rack.nameplateW());
                 intervals = continuous(rng, 2, 5);
             } else {
-                List<HostSpec> cands = spec.hosts().stream().filter(h -> eligible(s, h) && !used.contains(h.name())).toList();
+                List<HostSpec> cands = spec.hosts().stream()
+                        .filter(h -> eligible(s, h) && !used.contains(h.name()))
+                        .toList();
                 if (cands.isEmpty()) return;
                 HostSpec h = cands.get(rng.nextInt(cands.size()));
                 target = h.name();
@@ -128,7 +137,7 @@ final class Planner {
                     // enough to pay, few enough cores to leave the host's jobs their usual speed).
                     case ONE_GPU_OF_EIGHT -> amount = 0.90 + 0.08 * rng.nextDouble();
                     case UNCORROBORATED_MINER -> amount = 0.20 + 0.35 * rng.nextDouble();
-                    default -> { }
+                    default -> {}
                 }
                 if (s == Scenario.LOW_AND_SLOW) {
                     HostTraits t = HostTraits.of(spec.seed(), h);
@@ -148,8 +157,10 @@ final class Planner {
         return switch (s) {
             case CPU_RANDOMX -> !h.model().hasGpus();
             case LOW_AND_SLOW -> h.model().hasGpus() && lowAndSlowGpus(h, HostTraits.of(spec.seed(), h)) > 0;
-            case POWER_LIMIT_RAMP -> h.model().hasGpus() && HostTraits.of(spec.seed(), h).spareGpus() > 0;
-            case ONE_GPU_OF_EIGHT -> h.model().gpus() == 8 && HostTraits.of(spec.seed(), h).spareGpus() > 0;
+            case POWER_LIMIT_RAMP ->
+                h.model().hasGpus() && HostTraits.of(spec.seed(), h).spareGpus() > 0;
+            case ONE_GPU_OF_EIGHT ->
+                h.model().gpus() == 8 && HostTraits.of(spec.seed(), h).spareGpus() > 0;
             case UNCORROBORATED_MINER -> !h.model().hasGpus() && !h.model().reportsComponentPower();
             default -> h.model().hasGpus();
         };
@@ -167,19 +178,20 @@ final class Planner {
     }
 
     /** {@code target}: the label's entity (rack, host or HOST:INDEX); {@code host}: where it runs, null for a rig. */
-    private void commitMining(Scenario s, int instance, String target, String host, List<long[]> intervals, int mask,
-                              double amount) {
-        Kind kind = switch (s) {
-            case NIGHT_GPU_MINER -> Kind.NIGHT_MINER;
-            case LOW_AND_SLOW -> Kind.LOW_AND_SLOW;
-            case ALLOWLISTED_CONTAINER_MINER -> Kind.CONTAINER_MINER;
-            case ROGUE_OUTLET_RIG -> Kind.ROGUE_RIG;
-            case CPU_RANDOMX -> Kind.RANDOMX;
-            case POWER_LIMIT_RAMP -> Kind.POWER_LIMIT_RAMP;
-            case ONE_GPU_OF_EIGHT -> Kind.ONE_GPU_MINER;
-            case UNCORROBORATED_MINER -> Kind.HIDDEN_MINER;
-            default -> throw new IllegalStateException(s.id());
-        };
+    private void commitMining(
+            Scenario s, int instance, String target, String host, List<long[]> intervals, int mask, double amount) {
+        Kind kind =
+                switch (s) {
+                    case NIGHT_GPU_MINER -> Kind.NIGHT_MINER;
+                    case LOW_AND_SLOW -> Kind.LOW_AND_SLOW;
+                    case ALLOWLISTED_CONTAINER_MINER -> Kind.CONTAINER_MINER;
+                    case ROGUE_OUTLET_RIG -> Kind.ROGUE_RIG;
+                    case CPU_RANDOMX -> Kind.RANDOMX;
+                    case POWER_LIMIT_RAMP -> Kind.POWER_LIMIT_RAMP;
+                    case ONE_GPU_OF_EIGHT -> Kind.ONE_GPU_MINER;
+                    case UNCORROBORATED_MINER -> Kind.HIDDEN_MINER;
+                    default -> throw new IllegalStateException(s.id());
+                };
         boolean rack = host == null;
         int part = 0;
         for (long[] iv : intervals) {
@@ -206,7 +218,8 @@ final class Planner {
             LocalDate d = spec.startDate().plusDays(first + j);
             boolean weekend = d.getDayOfWeek() == DayOfWeek.SATURDAY || d.getDayOfWeek() == DayOfWeek.SUNDAY;
             if (weekend || spec.holidays().contains(d)) continue;
-            long a = clock.stepAt(LocalDateTime.of(d, LocalTime.of(9, 0))) + (long) (5 * 3_600_000L * rng.nextDouble() / stepMs);
+            long a = clock.stepAt(LocalDateTime.of(d, LocalTime.of(9, 0)))
+                    + (long) (5 * 3_600_000L * rng.nextDouble() / stepMs);
             long b = a + (long) ((1 + 3 * rng.nextDouble()) * 3_600_000L / stepMs);
             addClipped(out, a, b);
         }
@@ -222,7 +235,8 @@ final class Planner {
         List<long[]> out = new ArrayList<>();
         for (int j = 0; j < n; j++) {
             LocalDate d = spec.startDate().plusDays(first + j);
-            long a = clock.stepAt(LocalDateTime.of(d, LocalTime.of(22, 0))) + (long) (4 * 3_600_000L * rng.nextDouble() / stepMs);
+            long a = clock.stepAt(LocalDateTime.of(d, LocalTime.of(22, 0)))
+                    + (long) (4 * 3_600_000L * rng.nextDouble() / stepMs);
             long b = a + (long) ((0.75 + 5.25 * rng.nextDouble()) * 3_600_000L / stepMs);
             addClipped(out, a, b);
         }
@@ -282,7 +296,9 @@ final class Planner {
 
     private int pickDay(SplittableRandom rng, int span) {
         int last = spec.days() - span;
-        return last <= spec.cleanDays() ? spec.cleanDays() : spec.cleanDays() + rng.nextInt(last - spec.cleanDays() + 1);
+        return last <= spec.cleanDays()
+                ? spec.cleanDays()
+                : spec.cleanDays() + rng.nextInt(last - spec.cleanDays() + 1);
     }
 
     private long jitter(SplittableRandom rng, int minutes) {
@@ -327,7 +343,9 @@ final class Planner {
                 long dur = (long) ((6 + 42 * r.nextDouble()) * stepsPerDay / 24);
                 long end = Math.min(steps, t + dur);
                 if (!excluded(name, t, end)) {
-                    double nominal = m.gpus() * (m.gpuPowerW(0.96, 0.74, 0) - m.gpuPowerW(0.25, 0.23, 0)) / HostModel.PSU_EFFICIENCY;
+                    double nominal = m.gpus()
+                            * (m.gpuPowerW(0.96, 0.74, 0) - m.gpuPowerW(0.25, 0.23, 0))
+                            / HostModel.PSU_EFFICIENCY;
                     benign(ev, Kind.TRAINING, t, end, 1, 0, Scenario.TRAINING_RUN, name, ++k, nominal);
                 }
                 t = end + gap(r, bg.trainingEveryDays());
@@ -335,7 +353,8 @@ final class Planner {
             r = stream(key, Kind.NVML_RESET);
             k = 0;
             for (long t = gap(r, bg.nvmlResetEveryDays()); t < steps; t += Math.max(1, gap(r, bg.nvmlResetEveryDays())))
-                benignCounted(ev, Kind.NVML_RESET, t, t + 1, 0, 0, "counter_reset-" + name + "-" + (++k), "host", name, 0);
+                benignCounted(
+                        ev, Kind.NVML_RESET, t, t + 1, 0, 0, "counter_reset-" + name + "-" + (++k), "host", name, 0);
         } else {
             SplittableRandom r = stream(key, Kind.BATCH);
             int k = 0;
@@ -343,7 +362,16 @@ final class Planner {
                 long end = Math.min(steps, t + (long) ((1 + 7 * r.nextDouble()) * stepsPerDay / 24));
                 double share = 0.3 + 0.6 * r.nextDouble();
                 if (!excluded(name, t, end))
-                    benign(ev, Kind.BATCH, t, end, share, 0, Scenario.CPU_BATCH, name, ++k,
+                    benign(
+                            ev,
+                            Kind.BATCH,
+                            t,
+                            end,
+                            share,
+                            0,
+                            Scenario.CPU_BATCH,
+                            name,
+                            ++k,
                             share * m.cpuFullExtraW() / HostModel.PSU_EFFICIENCY);
                 t = end + gap(r, bg.batchEveryDays());
             }
@@ -358,7 +386,16 @@ final class Planner {
                 long b = Math.min(windowEnd, a + Math.max(1, (long) ((45 + 30 * r.nextDouble()) * 60_000L / stepMs)));
                 double share = 0.4 + 0.2 * r.nextDouble();
                 if (a >= 0 && b <= steps)
-                    benign(ev, Kind.BACKUP, a, b, share, 0, Scenario.NIGHTLY_BACKUP, name, d + 1,
+                    benign(
+                            ev,
+                            Kind.BACKUP,
+                            a,
+                            b,
+                            share,
+                            0,
+                            Scenario.NIGHTLY_BACKUP,
+                            name,
+                            d + 1,
                             share * m.cpuFullExtraW() / HostModel.PSU_EFFICIENCY);
             }
         }
@@ -372,15 +409,23 @@ final class Planner {
                 while (Integer.bitCount(mask) < Math.min(want, m.gpus())) mask |= 1 << r.nextInt(m.gpus());
             }
             // A spike on a host already saturated (training, batch, a miner) would add nothing to see or label.
-            if (!busy(ev, t, end)) benign(ev, Kind.SPIKE, t, end, 0.9, mask, Scenario.BENIGN_SPIKE, name, ++k, Double.NaN);
+            if (!busy(ev, t, end))
+                benign(ev, Kind.SPIKE, t, end, 0.9, mask, Scenario.BENIGN_SPIKE, name, ++k, Double.NaN);
         }
         // Outlet-only bursts, at any hour and whatever the host runs: the draw is not the host's components, so
         // its load says nothing about when one comes.
         r = stream(key, Kind.OUTLET_BURST);
         k = 0;
-        for (long t = gap(r, bg.outletBurstEveryDays()); t < steps; t += Math.max(1, gap(r, bg.outletBurstEveryDays()))) {
-            long end = Math.min(steps, t + Math.max(1, (long) ((OUTLET_BURST_MIN_MIN + (OUTLET_BURST_MAX_MIN
-                    - OUTLET_BURST_MIN_MIN) * r.nextDouble()) * 60_000L / stepMs)));
+        for (long t = gap(r, bg.outletBurstEveryDays());
+                t < steps;
+                t += Math.max(1, gap(r, bg.outletBurstEveryDays()))) {
+            long end = Math.min(
+                    steps,
+                    t
+                            + Math.max(1, (long) ((OUTLET_BURST_MIN_MIN
+                                            + (OUTLET_BURST_MAX_MIN - OUTLET_BURST_MIN_MIN) * r.nextDouble())
+                                    * 60_000L
+                                    / stepMs)));
             double watts = OUTLET_BURST_MIN_W + (OUTLET_BURST_MAX_W - OUTLET_BURST_MIN_W) * r.nextDouble();
             benign(ev, Kind.OUTLET_BURST, t, end, watts, 0, Scenario.OUTLET_BURST, name, ++k, Double.NaN);
             t = end;
@@ -391,12 +436,15 @@ final class Planner {
         k = 0;
         for (long t = gap(r, bg.feedStopEveryDays()); t < steps; t += Math.max(1, gap(r, bg.feedStopEveryDays()))) {
             long end = Math.min(steps, t + Math.max(1, (long) ((1 + 2 * r.nextDouble()) * 3_600_000L / stepMs)));
-            if (!excluded(name, t, end)) benign(ev, Kind.FEED_STOP, t, end, 0, 0, Scenario.BUSINESS_FEED_STOP, name, ++k, 0);
+            if (!excluded(name, t, end))
+                benign(ev, Kind.FEED_STOP, t, end, 0, 0, Scenario.BUSINESS_FEED_STOP, name, ++k, 0);
             t = end;
         }
         r = stream(key, Kind.HOST_DROPOUT);
         k = 0;
-        for (long t = gap(r, bg.hostDropoutEveryDays()); t < steps; t += Math.max(1, gap(r, bg.hostDropoutEveryDays()))) {
+        for (long t = gap(r, bg.hostDropoutEveryDays());
+                t < steps;
+                t += Math.max(1, gap(r, bg.hostDropoutEveryDays()))) {
             long end = Math.min(steps, t + Math.max(1, (long) ((5 + 55 * r.nextDouble()) * 60_000L / stepMs)));
             benignCounted(ev, Kind.HOST_DROPOUT, t, end, 0, 0, "sensor_dropout-" + name + "-" + (++k), "host", name, 0);
             t = end;
@@ -405,10 +453,11 @@ final class Planner {
 
     private static boolean busy(List<Event> ev, long a, long b) {
         for (Event e : ev) {
-            boolean saturating = switch (e.kind()) {
-                case TRAINING, BATCH, NIGHT_MINER, LOW_AND_SLOW, CONTAINER_MINER, RANDOMX -> true;
-                default -> false;
-            };
+            boolean saturating =
+                    switch (e.kind()) {
+                        case TRAINING, BATCH, NIGHT_MINER, LOW_AND_SLOW, CONTAINER_MINER, RANDOMX -> true;
+                        default -> false;
+                    };
             if (saturating && e.start() < b && e.end() > a) return true;
         }
         return false;
@@ -422,13 +471,33 @@ final class Planner {
         int k = 0;
         for (long t = gap(r, bg.pduDropoutEveryDays()); t < steps; t += Math.max(1, gap(r, bg.pduDropoutEveryDays()))) {
             long end = Math.min(steps, t + Math.max(1, (long) ((5 + 55 * r.nextDouble()) * 60_000L / stepMs)));
-            benignCounted(ev, Kind.PDU_DROPOUT, t, end, 0, 0, "sensor_dropout-" + rack.name() + "-" + (++k), "rack", rack.name(), 0);
+            benignCounted(
+                    ev,
+                    Kind.PDU_DROPOUT,
+                    t,
+                    end,
+                    0,
+                    0,
+                    "sensor_dropout-" + rack.name() + "-" + (++k),
+                    "rack",
+                    rack.name(),
+                    0);
             t = end;
         }
         r = stream(key, Kind.PDU_RESET);
         k = 0;
         for (long t = gap(r, bg.pduResetEveryDays()); t < steps; t += Math.max(1, gap(r, bg.pduResetEveryDays())))
-            benignCounted(ev, Kind.PDU_RESET, t, t + 1, 0, 0, "counter_reset-" + rack.name() + "-" + (++k), "rack", rack.name(), 0);
+            benignCounted(
+                    ev,
+                    Kind.PDU_RESET,
+                    t,
+                    t + 1,
+                    0,
+                    0,
+                    "counter_reset-" + rack.name() + "-" + (++k),
+                    "rack",
+                    rack.name(),
+                    0);
     }
 
     private void planRoomBackground(RoomSpec room) {
@@ -438,20 +507,47 @@ final class Planner {
         double every = spec.background().roomDropoutEveryDays();
         for (long t = gap(r, every); t < steps; t += Math.max(1, gap(r, every))) {
             long end = Math.min(steps, t + Math.max(1, (long) ((5 + 55 * r.nextDouble()) * 60_000L / stepMs)));
-            benignCounted(roomEvents.get(room.name()), Kind.ROOM_DROPOUT, t, end, 0, 0,
-                    "sensor_dropout-" + room.name() + "-" + (++k), "room", room.name(), 0);
+            benignCounted(
+                    roomEvents.get(room.name()),
+                    Kind.ROOM_DROPOUT,
+                    t,
+                    end,
+                    0,
+                    0,
+                    "sensor_dropout-" + room.name() + "-" + (++k),
+                    "room",
+                    room.name(),
+                    0);
             t = end;
         }
     }
 
-    private void benign(List<Event> ev, Kind kind, long a, long b, double amount, int mask, Scenario s, String host,
-                        int k, double excessW) {
+    private void benign(
+            List<Event> ev,
+            Kind kind,
+            long a,
+            long b,
+            double amount,
+            int mask,
+            Scenario s,
+            String host,
+            int k,
+            double excessW) {
         String id = s.id() + "-" + host + "-" + k;
         benignCounted(ev, kind, a, b, amount, mask, id, "host", host, excessW);
     }
 
-    private void benignCounted(List<Event> ev, Kind kind, long a, long b, double amount, int mask, String id,
-                               String level, String entity, double excessW) {
+    private void benignCounted(
+            List<Event> ev,
+            Kind kind,
+            long a,
+            long b,
+            double amount,
+            int mask,
+            String id,
+            String level,
+            String entity,
+            double excessW) {
         Event e = new Event(kind, a, b, amount, mask, id, Noise.hash(id) & 0x7fffffffL);
         ev.add(e);
         if (!Double.isNaN(excessW)) excessW = Math.round(excessW * 10) / 10.0;
@@ -461,8 +557,15 @@ final class Planner {
 
     private void addLabel(Event e, Scenario s, String level, String entity, double excessW, boolean mining) {
         long start = spec.startMs();
-        labels.add(new Label(e.labelId(), s.id(), level, entity, start + e.start() * stepMs, start + e.end() * stepMs,
-                excessW, mining));
+        labels.add(new Label(
+                e.labelId(),
+                s.id(),
+                level,
+                entity,
+                start + e.start() * stepMs,
+                start + e.end() * stepMs,
+                excessW,
+                mining));
         eventOfLabel.put(e.labelId(), e);
     }
 

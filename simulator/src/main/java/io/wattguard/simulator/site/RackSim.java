@@ -27,7 +27,13 @@ final class RackSim {
     boolean dropout;
     private boolean reset;
 
-    RackSim(long seed, String site, RackSpec rack, List<HostSim> hosts, List<HostPoints> hostPoints, List<Event> events) {
+    RackSim(
+            long seed,
+            String site,
+            RackSpec rack,
+            List<HostSim> hosts,
+            List<HostPoints> hostPoints,
+            List<Event> events) {
         this.rack = rack;
         this.hosts = hosts;
         this.hostPoints = hostPoints;
@@ -37,10 +43,32 @@ final class RackSim {
         this.spareKwh = Noise.uniform(key, 0, 2) * 20;
         this.inletKwh = 1000 + 20_000 * Noise.uniform(key, 0, 3);
         String dev = "pdu-" + rack.name();
-        spareTags = Emitter.tags("device", dev, "channel", Integer.toString(rack.spareOutlet()), "kind", "outlet",
-                "rack", rack.name(), "room", rack.room(), "site", site);
-        inletTags = Emitter.tags("device", dev, "channel", "total", "kind", "inlet", "rack", rack.name(),
-                "room", rack.room(), "site", site);
+        spareTags = Emitter.tags(
+                "device",
+                dev,
+                "channel",
+                Integer.toString(rack.spareOutlet()),
+                "kind",
+                "outlet",
+                "rack",
+                rack.name(),
+                "room",
+                rack.room(),
+                "site",
+                site);
+        inletTags = Emitter.tags(
+                "device",
+                dev,
+                "channel",
+                "total",
+                "kind",
+                "inlet",
+                "rack",
+                rack.name(),
+                "room",
+                rack.room(),
+                "site",
+                site);
     }
 
     /** Watts a rig draws at a step: its set draw with a slow +-2% wander (fans, temperature). */
@@ -76,10 +104,16 @@ final class RackSim {
     void emitMeters(long t, Emitter e) {
         for (HostPoints hp : hostPoints) hp.emitOutlet(t, e);
         if (e.take("meter"))
-            e.accept("meter", spareTags, new FieldMap(HostPoints.METER_FIELDS, Emitter.r1(spareW),
-                    Math.round(spareKwh * 10_000) / 10_000.0), t);
+            e.accept(
+                    "meter",
+                    spareTags,
+                    new FieldMap(HostPoints.METER_FIELDS, Emitter.r1(spareW), Math.round(spareKwh * 10_000) / 10_000.0),
+                    t);
         if (e.take("meter"))
-            e.accept("meter", inletTags, new FieldMap(HostPoints.METER_FIELDS, Emitter.r1(inletW),
-                    Math.round(inletKwh * 10_000) / 10_000.0), t);
+            e.accept(
+                    "meter",
+                    inletTags,
+                    new FieldMap(HostPoints.METER_FIELDS, Emitter.r1(inletW), Math.round(inletKwh * 10_000) / 10_000.0),
+                    t);
     }
 }

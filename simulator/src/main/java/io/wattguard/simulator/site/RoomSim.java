@@ -19,8 +19,17 @@ final class RoomSim {
         this.key = Noise.combine(seed, Noise.hash("room:" + room.name()));
         this.cursor = new EventCursor(events);
         this.kwh = 10_000 + 100_000 * Noise.uniform(key, 0, 1);
-        tags = Emitter.tags("device", "meter-" + room.name(), "channel", "total", "kind", "meter", "room", room.name(),
-                "site", site);
+        tags = Emitter.tags(
+                "device",
+                "meter-" + room.name(),
+                "channel",
+                "total",
+                "kind",
+                "meter",
+                "room",
+                room.name(),
+                "site",
+                site);
     }
 
     void evaluate(long step) {
@@ -37,7 +46,10 @@ final class RoomSim {
 
     void emit(long t, Emitter e) {
         if (!dropout && e.take("meter"))
-            e.accept("meter", tags, new FieldMap(HostPoints.METER_FIELDS, Emitter.r1(powerW),
-                    Math.round(kwh * 10_000) / 10_000.0), t);
+            e.accept(
+                    "meter",
+                    tags,
+                    new FieldMap(HostPoints.METER_FIELDS, Emitter.r1(powerW), Math.round(kwh * 10_000) / 10_000.0),
+                    t);
     }
 }

@@ -61,15 +61,24 @@ public enum Scenario {
         this.delayTargetMin = delayTargetMin;
     }
 
-    public String id() { return id; }
-    public boolean mining() { return mining; }
+    public String id() {
+        return id;
+    }
+
+    public boolean mining() {
+        return mining;
+    }
     /**
      * The usual label level: {@code host}, {@code rack} or {@code gpu} (entity {@code HOST:INDEX}); dropouts and
      * counter resets also occur at rack (PDU) and room level.
      */
-    public String level() { return level; }
+    public String level() {
+        return level;
+    }
     /** The median detection delay a mining scenario must meet, in minutes; NaN for benign scenarios. */
-    public double delayTargetMin() { return delayTargetMin; }
+    public double delayTargetMin() {
+        return delayTargetMin;
+    }
 
     public static Scenario byId(String id) {
         for (Scenario s : values()) if (s.id.equals(id)) return s;

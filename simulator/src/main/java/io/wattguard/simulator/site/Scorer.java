@@ -55,18 +55,34 @@ public final class Scorer {
      * for a mining scenario (and overall) the true detections overlapping its labels; for a benign scenario the
      * false detections overlapping its labels (what it made the detector do).
      */
-    public record Row(String scenario, boolean mining, int episodes, int detected, double recall,
-                      double medianDelayMin, double p90DelayMin, int detections) {}
+    public record Row(
+            String scenario,
+            boolean mining,
+            int episodes,
+            int detected,
+            double recall,
+            double medianDelayMin,
+            double p90DelayMin,
+            int detections) {}
 
     /**
      * The scores. {@code rows}: one per scenario with labels (mining first), then "overall" for the mining
      * labels. {@code detections}: all detections scored; {@code falseOnBenign}: false ones overlapping a
      * benign label.
      */
-    public record Table(List<Row> rows, int detections, int trueDetections, int falseDetections, int falseOnBenign,
-                        double precision, double falsePer1000HostDays, double hostDays) {
+    public record Table(
+            List<Row> rows,
+            int detections,
+            int trueDetections,
+            int falseDetections,
+            int falseOnBenign,
+            double precision,
+            double falsePer1000HostDays,
+            double hostDays) {
         public Row row(String scenario) {
-            return rows.stream().filter(r -> r.scenario().equals(scenario)).findFirst()
+            return rows.stream()
+                    .filter(r -> r.scenario().equals(scenario))
+                    .findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("no row " + scenario));
         }
 
@@ -79,19 +95,44 @@ public final class Scorer {
         public String toString() {
             StringBuilder sb = new StringBuilder();
             String fmt = "%-28s %6s %8s %8s %7s %11s %8s %11s %10s %10s%n";
-            sb.append(String.format(Locale.ROOT, fmt, "scenario", "kind", "episodes", "detected", "recall",
-                    "median_min", "p90_min", "detections", "target_min", "false_1khd"));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    fmt,
+                    "scenario",
+                    "kind",
+                    "episodes",
+                    "detected",
+                    "recall",
+                    "median_min",
+                    "p90_min",
+                    "detections",
+                    "target_min",
+                    "false_1khd"));
             for (Row r : rows) {
-                sb.append(String.format(Locale.ROOT, fmt, r.scenario(), r.mining() ? "mining" : "benign",
-                        r.episodes(), r.mining() ? Integer.toString(r.detected()) : "-",
-                        r.mining() ? num(r.recall(), 3) : "-", num(r.medianDelayMin(), 1), num(r.p90DelayMin(), 1),
-                        r.detections(), num(delayTargetMin(r.scenario()), 0),
+                sb.append(String.format(
+                        Locale.ROOT,
+                        fmt,
+                        r.scenario(),
+                        r.mining() ? "mining" : "benign",
+                        r.episodes(),
+                        r.mining() ? Integer.toString(r.detected()) : "-",
+                        r.mining() ? num(r.recall(), 3) : "-",
+                        num(r.medianDelayMin(), 1),
+                        num(r.p90DelayMin(), 1),
+                        r.detections(),
+                        num(delayTargetMin(r.scenario()), 0),
                         r.mining() ? "-" : num(falsePer1000HostDays(r), 2)));
             }
-            sb.append(String.format(Locale.ROOT,
+            sb.append(String.format(
+                    Locale.ROOT,
                     "detections %d: true %d, false %d (on benign events %d); precision %s; false per 1,000 host-days %s (%.1f host-days)%n",
-                    detections, trueDetections, falseDetections, falseOnBenign, num(precision, 3),
-                    num(falsePer1000HostDays, 2), hostDays));
+                    detections,
+                    trueDetections,
+                    falseDetections,
+                    falseOnBenign,
+                    num(precision, 3),
+                    num(falsePer1000HostDays, 2),
+                    hostDays));
             return sb.toString();
         }
 
@@ -119,8 +160,12 @@ public final class Scorer {
         Objects.requireNonNull(labels);
         Objects.requireNonNull(detections);
         Map<String, List<Label>> byScenario = new LinkedHashMap<>();
-        labels.stream().filter(Label::mining).forEach(l -> byScenario.computeIfAbsent(l.scenario(), k -> new ArrayList<>()).add(l));
-        labels.stream().filter(l -> !l.mining()).forEach(l -> byScenario.computeIfAbsent(l.scenario(), k -> new ArrayList<>()).add(l));
+        labels.stream().filter(Label::mining).forEach(l -> byScenario
+                .computeIfAbsent(l.scenario(), k -> new ArrayList<>())
+                .add(l));
+        labels.stream().filter(l -> !l.mining()).forEach(l -> byScenario
+                .computeIfAbsent(l.scenario(), k -> new ArrayList<>())
+                .add(l));
 
         boolean[] isTrue = new boolean[detections.size()];
         for (int i = 0; i < detections.size(); i++) {
@@ -164,8 +209,14 @@ public final class Scorer {
                 allDetected += detected;
                 allDelays.addAll(delays);
             }
-            rows.add(new Row(e.getKey(), mining, ls.size(), detected,
-                    mining ? (double) detected / ls.size() : Double.NaN, quantile(delays, 0.5), quantile(delays, 0.9),
+            rows.add(new Row(
+                    e.getKey(),
+                    mining,
+                    ls.size(),
+                    detected,
+                    mining ? (double) detected / ls.size() : Double.NaN,
+                    quantile(delays, 0.5),
+                    quantile(delays, 0.9),
                     overlapping));
         }
         int trueCount = 0;
@@ -185,17 +236,30 @@ public final class Scorer {
         }
         overallDetections = trueCount;
         int falseCount = detections.size() - trueCount;
-        rows.add(new Row("overall", true, allEpisodes, allDetected,
-                allEpisodes == 0 ? Double.NaN : (double) allDetected / allEpisodes, quantile(allDelays, 0.5),
-                quantile(allDelays, 0.9), overallDetections));
-        return new Table(List.copyOf(rows), detections.size(), trueCount, falseCount, falseOnBenign,
+        rows.add(new Row(
+                "overall",
+                true,
+                allEpisodes,
+                allDetected,
+                allEpisodes == 0 ? Double.NaN : (double) allDetected / allEpisodes,
+                quantile(allDelays, 0.5),
+                quantile(allDelays, 0.9),
+                overallDetections));
+        return new Table(
+                List.copyOf(rows),
+                detections.size(),
+                trueCount,
+                falseCount,
+                falseOnBenign,
                 detections.isEmpty() ? Double.NaN : (double) trueCount / detections.size(),
-                hostDays > 0 ? falseCount * 1000.0 / hostDays : Double.NaN, hostDays);
+                hostDays > 0 ? falseCount * 1000.0 / hostDays : Double.NaN,
+                hostDays);
     }
 
     /** Whether the detection detects the label, for recall and delay (see the class comment). */
     boolean matches(Detection d, Label l) {
-        if ("gpu".equals(l.level())) return "gpu".equals(d.level()) && d.entity().equals(l.entity());
+        if ("gpu".equals(l.level()))
+            return "gpu".equals(d.level()) && d.entity().equals(l.entity());
         return sees(d, l.level(), l.entity());
     }
 

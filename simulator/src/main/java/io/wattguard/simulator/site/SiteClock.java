@@ -36,7 +36,9 @@ final class SiteClock {
         hour = Math.floorMod(localMs, 86_400_000L) / 3_600_000.0;
         LocalDate d = LocalDate.ofEpochDay(localDay);
         DayOfWeek dow = d.getDayOfWeek();
-        workday = dow != DayOfWeek.SATURDAY && dow != DayOfWeek.SUNDAY && !spec.holidays().contains(d);
+        workday = dow != DayOfWeek.SATURDAY
+                && dow != DayOfWeek.SUNDAY
+                && !spec.holidays().contains(d);
         level = profile(hour, workday);
         return this;
     }

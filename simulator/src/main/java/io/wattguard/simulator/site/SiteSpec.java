@@ -55,7 +55,8 @@ public final class SiteSpec {
     }
 
     /** A declared window in which the listed hosts may draw unexplained load (backups); local times. */
-    public record MaintenanceWindow(String name, Set<DayOfWeek> days, LocalTime from, LocalTime to, List<String> hosts) {
+    public record MaintenanceWindow(
+            String name, Set<DayOfWeek> days, LocalTime from, LocalTime to, List<String> hosts) {
         public MaintenanceWindow {
             days = Collections.unmodifiableSet(EnumSet.copyOf(days));
             hosts = List.copyOf(hosts);
@@ -68,10 +69,18 @@ public final class SiteSpec {
      * average is about four a host-month. {@code feedStopEveryDays}: business feed stops (see
      * {@link Scenario#BUSINESS_FEED_STOP}).
      */
-    public record Background(double trainingEveryDays, double batchEveryDays, double spikeEveryDays,
-                             double outletBurstEveryDays, double hostDropoutEveryDays, double nvmlResetEveryDays,
-                             double pduDropoutEveryDays, double pduResetEveryDays, double roomDropoutEveryDays,
-                             double backupShare, double feedStopEveryDays) {
+    public record Background(
+            double trainingEveryDays,
+            double batchEveryDays,
+            double spikeEveryDays,
+            double outletBurstEveryDays,
+            double hostDropoutEveryDays,
+            double nvmlResetEveryDays,
+            double pduDropoutEveryDays,
+            double pduResetEveryDays,
+            double roomDropoutEveryDays,
+            double backupShare,
+            double feedStopEveryDays) {
         public static Background typical() {
             return new Background(8, 1.5, 6, 7, 10, 25, 12, 40, 20, 0.3, 10);
         }
@@ -157,9 +166,21 @@ public final class SiteSpec {
      * scenario after 2 clean days where the hosts allow it.
      */
     public static SiteSpec small() {
-        Builder b = builder().site("lab").seed(7).days(7).start(LocalDate.of(2026, 3, 2)).cleanDays(2)
-                .room("hall-a", 2, HostModel.A100X8, HostModel.A100X8, HostModel.L40SX4, HostModel.L40SX4,
-                        HostModel.CPU, HostModel.CPU_NORAPL);
+        Builder b = builder()
+                .site("lab")
+                .seed(7)
+                .days(7)
+                .start(LocalDate.of(2026, 3, 2))
+                .cleanDays(2)
+                .room(
+                        "hall-a",
+                        2,
+                        HostModel.A100X8,
+                        HostModel.A100X8,
+                        HostModel.L40SX4,
+                        HostModel.L40SX4,
+                        HostModel.CPU,
+                        HostModel.CPU_NORAPL);
         for (Scenario s : Scenario.values()) if (s.mining()) b.mining(s, 1);
         return b.build();
     }
@@ -170,15 +191,40 @@ public final class SiteSpec {
      * clean weeks, then every mining scenario 4-5 times on different hosts, GPUs or racks.
      */
     public static SiteSpec evaluation() {
-        return builder().site("dc1").seed(20260302L).days(60).start(LocalDate.of(2026, 3, 2)).cleanDays(14)
-                .room("hall-a", 8, HostModel.A100X8, HostModel.A100X8, HostModel.A100X8, HostModel.A100X8,
-                        HostModel.L40SX4, HostModel.L40SX4)
-                .room("hall-b", 9, HostModel.L40SX4, HostModel.L40SX4, HostModel.CPU, HostModel.CPU, HostModel.CPU,
-                        HostModel.CPU, HostModel.CPU_NORAPL, HostModel.CPU_NORAPL)
-                .mining(Scenario.NIGHT_GPU_MINER, 5).mining(Scenario.LOW_AND_SLOW, 4)
-                .mining(Scenario.ALLOWLISTED_CONTAINER_MINER, 5).mining(Scenario.ROGUE_OUTLET_RIG, 4)
-                .mining(Scenario.CPU_RANDOMX, 4).mining(Scenario.POWER_LIMIT_RAMP, 4)
-                .mining(Scenario.ONE_GPU_OF_EIGHT, 5).mining(Scenario.UNCORROBORATED_MINER, 5)
+        return builder()
+                .site("dc1")
+                .seed(20260302L)
+                .days(60)
+                .start(LocalDate.of(2026, 3, 2))
+                .cleanDays(14)
+                .room(
+                        "hall-a",
+                        8,
+                        HostModel.A100X8,
+                        HostModel.A100X8,
+                        HostModel.A100X8,
+                        HostModel.A100X8,
+                        HostModel.L40SX4,
+                        HostModel.L40SX4)
+                .room(
+                        "hall-b",
+                        9,
+                        HostModel.L40SX4,
+                        HostModel.L40SX4,
+                        HostModel.CPU,
+                        HostModel.CPU,
+                        HostModel.CPU,
+                        HostModel.CPU,
+                        HostModel.CPU_NORAPL,
+                        HostModel.CPU_NORAPL)
+                .mining(Scenario.NIGHT_GPU_MINER, 5)
+                .mining(Scenario.LOW_AND_SLOW, 4)
+                .mining(Scenario.ALLOWLISTED_CONTAINER_MINER, 5)
+                .mining(Scenario.ROGUE_OUTLET_RIG, 4)
+                .mining(Scenario.CPU_RANDOMX, 4)
+                .mining(Scenario.POWER_LIMIT_RAMP, 4)
+                .mining(Scenario.ONE_GPU_OF_EIGHT, 5)
+                .mining(Scenario.UNCORROBORATED_MINER, 5)
                 .build();
     }
 
@@ -190,16 +236,43 @@ public final class SiteSpec {
      * times. Only the second room's racks are small enough for a rogue rig to reach 12% of their nameplate.
      */
     public static SiteSpec evaluationB() {
-        return builder().site("ord2").seed(20260223L).zone(ZoneId.of("America/Chicago")).days(56)
-                .start(LocalDate.of(2026, 2, 23)).cleanDays(14).holidays(usHolidays2026())
-                .room("floor-1", 8, HostModel.H100X8, HostModel.H100X8, HostModel.H100X8, HostModel.L40SX4,
-                        HostModel.CPU, HostModel.CPU_NORAPL)
-                .room("floor-2", 6, HostModel.H100X8, HostModel.CPU, HostModel.CPU, HostModel.CPU, HostModel.CPU,
-                        HostModel.CPU, HostModel.CPU_NORAPL, HostModel.CPU_NORAPL, HostModel.CPU_NORAPL)
-                .mining(Scenario.NIGHT_GPU_MINER, 4).mining(Scenario.LOW_AND_SLOW, 4)
-                .mining(Scenario.ALLOWLISTED_CONTAINER_MINER, 4).mining(Scenario.ROGUE_OUTLET_RIG, 4)
-                .mining(Scenario.CPU_RANDOMX, 4).mining(Scenario.POWER_LIMIT_RAMP, 4)
-                .mining(Scenario.ONE_GPU_OF_EIGHT, 5).mining(Scenario.UNCORROBORATED_MINER, 5)
+        return builder()
+                .site("ord2")
+                .seed(20260223L)
+                .zone(ZoneId.of("America/Chicago"))
+                .days(56)
+                .start(LocalDate.of(2026, 2, 23))
+                .cleanDays(14)
+                .holidays(usHolidays2026())
+                .room(
+                        "floor-1",
+                        8,
+                        HostModel.H100X8,
+                        HostModel.H100X8,
+                        HostModel.H100X8,
+                        HostModel.L40SX4,
+                        HostModel.CPU,
+                        HostModel.CPU_NORAPL)
+                .room(
+                        "floor-2",
+                        6,
+                        HostModel.H100X8,
+                        HostModel.CPU,
+                        HostModel.CPU,
+                        HostModel.CPU,
+                        HostModel.CPU,
+                        HostModel.CPU,
+                        HostModel.CPU_NORAPL,
+                        HostModel.CPU_NORAPL,
+                        HostModel.CPU_NORAPL)
+                .mining(Scenario.NIGHT_GPU_MINER, 4)
+                .mining(Scenario.LOW_AND_SLOW, 4)
+                .mining(Scenario.ALLOWLISTED_CONTAINER_MINER, 4)
+                .mining(Scenario.ROGUE_OUTLET_RIG, 4)
+                .mining(Scenario.CPU_RANDOMX, 4)
+                .mining(Scenario.POWER_LIMIT_RAMP, 4)
+                .mining(Scenario.ONE_GPU_OF_EIGHT, 5)
+                .mining(Scenario.UNCORROBORATED_MINER, 5)
                 .build();
     }
 
@@ -210,14 +283,28 @@ public final class SiteSpec {
     public static SiteSpec bench(int hosts, int days) {
         if (hosts < 1 || days < 1) throw new IllegalArgumentException("hosts and days must be positive");
         int racks = (hosts + 9) / 10;
-        Builder b = builder().site("bench").seed(1000L + hosts).days(days).lean(true)
+        Builder b = builder()
+                .site("bench")
+                .seed(1000L + hosts)
+                .days(days)
+                .lean(true)
                 .cleanDays(Math.min(14, Math.max(1, days / 3)));
         for (int room = 0; racks > 0; room++) {
             int n = Math.min(20, racks);
             racks -= n;
-            b.room("hall-" + (char) ('a' + room % 26) + (room >= 26 ? String.valueOf(room / 26) : ""), n,
-                    HostModel.A100X8, HostModel.A100X8, HostModel.A100X8, HostModel.L40SX4, HostModel.L40SX4,
-                    HostModel.L40SX4, HostModel.CPU, HostModel.CPU, HostModel.CPU, HostModel.CPU);
+            b.room(
+                    "hall-" + (char) ('a' + room % 26) + (room >= 26 ? String.valueOf(room / 26) : ""),
+                    n,
+                    HostModel.A100X8,
+                    HostModel.A100X8,
+                    HostModel.A100X8,
+                    HostModel.L40SX4,
+                    HostModel.L40SX4,
+                    HostModel.L40SX4,
+                    HostModel.CPU,
+                    HostModel.CPU,
+                    HostModel.CPU,
+                    HostModel.CPU);
         }
         for (Scenario s : Scenario.values()) if (s.mining()) b.mining(s, 2);
         return b.build();
@@ -249,27 +336,68 @@ public final class SiteSpec {
 
     // ---- accessors -----------------------------------------------------------------------------------
 
-    public String site() { return site; }
-    public long seed() { return seed; }
-    public ZoneId zone() { return zone; }
-    public LocalDate startDate() { return startDate; }
-    public int days() { return days; }
-    public long stepMs() { return stepMs; }
+    public String site() {
+        return site;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public ZoneId zone() {
+        return zone;
+    }
+
+    public LocalDate startDate() {
+        return startDate;
+    }
+
+    public int days() {
+        return days;
+    }
+
+    public long stepMs() {
+        return stepMs;
+    }
     /** Lean sites write no gpu_process points (for benchmarks of the store and the detector). */
-    public boolean lean() { return lean; }
-    public List<RoomSpec> rooms() { return rooms; }
-    public BusinessHours businessHours() { return businessHours; }
-    public SortedSet<LocalDate> holidays() { return holidays; }
-    public Map<Scenario, Integer> miningCounts() { return mining; }
-    public int cleanDays() { return cleanDays; }
-    public Background background() { return background; }
-    public Telemetry telemetry() { return telemetry; }
+    public boolean lean() {
+        return lean;
+    }
+
+    public List<RoomSpec> rooms() {
+        return rooms;
+    }
+
+    public BusinessHours businessHours() {
+        return businessHours;
+    }
+
+    public SortedSet<LocalDate> holidays() {
+        return holidays;
+    }
+
+    public Map<Scenario, Integer> miningCounts() {
+        return mining;
+    }
+
+    public int cleanDays() {
+        return cleanDays;
+    }
+
+    public Background background() {
+        return background;
+    }
+
+    public Telemetry telemetry() {
+        return telemetry;
+    }
 
     /** Backups run at about 02:00 on the hosts flagged for them, declared as a nightly window 01:30-04:00. */
     public List<MaintenanceWindow> maintenanceWindows() {
-        List<String> hosts = hosts().stream().filter(HostSpec::backup).map(HostSpec::name).toList();
-        return List.of(new MaintenanceWindow("nightly-backup", EnumSet.allOf(DayOfWeek.class),
-                LocalTime.of(1, 30), LocalTime.of(4, 0), hosts));
+        List<String> hosts =
+                hosts().stream().filter(HostSpec::backup).map(HostSpec::name).toList();
+        return List.of(new MaintenanceWindow(
+                "nightly-backup", EnumSet.allOf(DayOfWeek.class), LocalTime.of(1, 30), LocalTime.of(4, 0), hosts));
     }
 
     public long startMs() {
@@ -331,18 +459,66 @@ public final class SiteSpec {
 
         private Builder() {}
 
-        public Builder site(String s) { site = Objects.requireNonNull(s); return this; }
-        public Builder seed(long s) { seed = s; return this; }
-        public Builder zone(ZoneId z) { zone = Objects.requireNonNull(z); return this; }
-        public Builder start(LocalDate d) { startDate = Objects.requireNonNull(d); return this; }
-        public Builder days(int d) { days = d; return this; }
-        public Builder step(Duration d) { stepMs = d.toMillis(); return this; }
-        public Builder lean(boolean l) { lean = l; return this; }
-        public Builder businessHours(BusinessHours h) { businessHours = Objects.requireNonNull(h); return this; }
-        public Builder holidays(Set<LocalDate> h) { holidays.clear(); holidays.addAll(h); return this; }
-        public Builder cleanDays(int d) { cleanDays = d; return this; }
-        public Builder background(Background b) { background = Objects.requireNonNull(b); return this; }
-        public Builder telemetry(Telemetry t) { telemetry = Objects.requireNonNull(t); return this; }
+        public Builder site(String s) {
+            site = Objects.requireNonNull(s);
+            return this;
+        }
+
+        public Builder seed(long s) {
+            seed = s;
+            return this;
+        }
+
+        public Builder zone(ZoneId z) {
+            zone = Objects.requireNonNull(z);
+            return this;
+        }
+
+        public Builder start(LocalDate d) {
+            startDate = Objects.requireNonNull(d);
+            return this;
+        }
+
+        public Builder days(int d) {
+            days = d;
+            return this;
+        }
+
+        public Builder step(Duration d) {
+            stepMs = d.toMillis();
+            return this;
+        }
+
+        public Builder lean(boolean l) {
+            lean = l;
+            return this;
+        }
+
+        public Builder businessHours(BusinessHours h) {
+            businessHours = Objects.requireNonNull(h);
+            return this;
+        }
+
+        public Builder holidays(Set<LocalDate> h) {
+            holidays.clear();
+            holidays.addAll(h);
+            return this;
+        }
+
+        public Builder cleanDays(int d) {
+            cleanDays = d;
+            return this;
+        }
+
+        public Builder background(Background b) {
+            background = Objects.requireNonNull(b);
+            return this;
+        }
+
+        public Builder telemetry(Telemetry t) {
+            telemetry = Objects.requireNonNull(t);
+            return this;
+        }
 
         /** How many separate episodes (hosts, or racks for the rig) of a mining scenario to hide; 0 removes it. */
         public Builder mining(Scenario s, int count) {
@@ -370,7 +546,8 @@ public final class SiteSpec {
             if (days < 1) throw new IllegalArgumentException("days must be >= 1");
             if (stepMs < 1000 || 3_600_000 % stepMs != 0)
                 throw new IllegalArgumentException("step must be >= 1 s and divide an hour");
-            if (cleanDays < 0 || cleanDays >= days) throw new IllegalArgumentException("cleanDays must be in [0, days)");
+            if (cleanDays < 0 || cleanDays >= days)
+                throw new IllegalArgumentException("cleanDays must be in [0, days)");
             return new SiteSpec(this);
         }
     }
@@ -380,16 +557,32 @@ public final class SiteSpec {
      * second evaluation site's operator closes for.
      */
     static Set<LocalDate> usHolidays2026() {
-        return Set.of(LocalDate.of(2026, 1, 1), LocalDate.of(2026, 1, 19), LocalDate.of(2026, 2, 16),
-                LocalDate.of(2026, 4, 3), LocalDate.of(2026, 5, 25), LocalDate.of(2026, 6, 19),
-                LocalDate.of(2026, 7, 3), LocalDate.of(2026, 9, 7), LocalDate.of(2026, 10, 12),
-                LocalDate.of(2026, 11, 11), LocalDate.of(2026, 11, 26), LocalDate.of(2026, 12, 25));
+        return Set.of(
+                LocalDate.of(2026, 1, 1),
+                LocalDate.of(2026, 1, 19),
+                LocalDate.of(2026, 2, 16),
+                LocalDate.of(2026, 4, 3),
+                LocalDate.of(2026, 5, 25),
+                LocalDate.of(2026, 6, 19),
+                LocalDate.of(2026, 7, 3),
+                LocalDate.of(2026, 9, 7),
+                LocalDate.of(2026, 10, 12),
+                LocalDate.of(2026, 11, 11),
+                LocalDate.of(2026, 11, 26),
+                LocalDate.of(2026, 12, 25));
     }
 
     /** Public holidays in Germany (nationwide) for 2026, enough for the presets' date ranges. */
     static Set<LocalDate> germanHolidays2026() {
-        return Set.of(LocalDate.of(2026, 1, 1), LocalDate.of(2026, 4, 3), LocalDate.of(2026, 4, 6),
-                LocalDate.of(2026, 5, 1), LocalDate.of(2026, 5, 14), LocalDate.of(2026, 5, 25),
-                LocalDate.of(2026, 10, 3), LocalDate.of(2026, 12, 25), LocalDate.of(2026, 12, 26));
+        return Set.of(
+                LocalDate.of(2026, 1, 1),
+                LocalDate.of(2026, 4, 3),
+                LocalDate.of(2026, 4, 6),
+                LocalDate.of(2026, 5, 1),
+                LocalDate.of(2026, 5, 14),
+                LocalDate.of(2026, 5, 25),
+                LocalDate.of(2026, 10, 3),
+                LocalDate.of(2026, 12, 25),
+                LocalDate.of(2026, 12, 26));
     }
 }

@@ -135,13 +135,25 @@ public final class SyntheticSite {
                 List<HostSim> hosts = new ArrayList<>();
                 List<HostPoints> points = new ArrayList<>();
                 for (HostSpec h : rack.hosts()) {
-                    HostSim sim = new HostSim(seed, spec.stepMs(), spec.telemetry(), h, plan.hostEvents().get(h.name()));
+                    HostSim sim = new HostSim(
+                            seed,
+                            spec.stepMs(),
+                            spec.telemetry(),
+                            h,
+                            plan.hostEvents().get(h.name()));
                     hosts.add(sim);
                     points.add(new HostPoints(spec.site(), sim));
                 }
-                racks.add(new RackSim(seed, spec.site(), rack, hosts, points, plan.rackEvents().get(rack.name())));
+                racks.add(new RackSim(
+                        seed,
+                        spec.site(),
+                        rack,
+                        hosts,
+                        points,
+                        plan.rackEvents().get(rack.name())));
             }
-            rooms.add(new RoomSim(seed, spec.site(), room, racks, plan.roomEvents().get(room.name())));
+            rooms.add(new RoomSim(
+                    seed, spec.site(), room, racks, plan.roomEvents().get(room.name())));
         }
         return rooms;
     }
@@ -168,8 +180,15 @@ public final class SyntheticSite {
                 for (long s = ev.start(); s < ev.end(); s++) sum += RackSim.rigW(key, s, ev);
             } else {
                 // A GPU-level label's entity is HOST:INDEX; its excess is the host outlet's all the same.
-                String host = "gpu".equals(l.level()) ? l.entity().substring(0, l.entity().lastIndexOf(':')) : l.entity();
-                HostSim sim = new HostSim(spec.seed(), spec.stepMs(), spec.telemetry(), hosts.get(host), plan.hostEvents().get(host));
+                String host = "gpu".equals(l.level())
+                        ? l.entity().substring(0, l.entity().lastIndexOf(':'))
+                        : l.entity();
+                HostSim sim = new HostSim(
+                        spec.seed(),
+                        spec.stepMs(),
+                        spec.telemetry(),
+                        hosts.get(host),
+                        plan.hostEvents().get(host));
                 for (long s = ev.start(); s < ev.end(); s++) {
                     List<Event> active = sim.events.advance(s);
                     clock.at(s);

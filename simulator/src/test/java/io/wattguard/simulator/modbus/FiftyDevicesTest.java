@@ -35,11 +35,11 @@ class FiftyDevicesTest {
                 int n = i;
                 ModbusDeviceSimulator sim = ModbusPduSimulator.start(8, () -> ModbusPduSimulatorTest.state(8, n), 0);
                 sims.add(sim);
-                clients.add(new ModbusClient(ModbusPduSimulatorTest.config("pdu-" + i, sim.port(), 8, "1s"),
-                        Clock.systemUTC()));
+                clients.add(new ModbusClient(
+                        ModbusPduSimulatorTest.config("pdu-" + i, sim.port(), 8, "1s"), Clock.systemUTC()));
             }
-            clients.add(new ModbusClient(ModbusPduSimulatorTest.config("dead", dead.getLocalPort(), 8, "1s"),
-                    Clock.systemUTC()));
+            clients.add(new ModbusClient(
+                    ModbusPduSimulatorTest.config("dead", dead.getLocalPort(), 8, "1s"), Clock.systemUTC()));
             for (int round = 0; round < 3; round++) {
                 List<Future<PollResult>> futures = new ArrayList<>();
                 for (ModbusClient c : clients) {
@@ -48,7 +48,9 @@ class FiftyDevicesTest {
                 for (int i = 0; i < 49; i++) {
                     PollResult r = futures.get(i).get();
                     assertTrue(r.ok(), "round " + round + " " + r.device() + ": " + r.errors());
-                    assertEquals(clients.get(i).plan().size(), r.requests(),
+                    assertEquals(
+                            clients.get(i).plan().size(),
+                            r.requests(),
                             r.device() + " needed a retry: a request ran past its 1 s timeout");
                     assertEquals(6 + 8 * 5, r.readings().size());
                 }

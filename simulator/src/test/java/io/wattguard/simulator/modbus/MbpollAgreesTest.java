@@ -30,8 +30,8 @@ class MbpollAgreesTest {
     private static final Pattern LINE = Pattern.compile("^\\[(\\d+)\\]:\\s+(\\S+)");
 
     /** mbpoll's values by 0-based address. */
-    static Map<Integer, String> mbpoll(int port, String type, int ref, int count) throws IOException,
-            InterruptedException {
+    static Map<Integer, String> mbpoll(int port, String type, int ref, int count)
+            throws IOException, InterruptedException {
         return mbpoll(port, type, ref, count, false);
     }
 
@@ -41,8 +41,24 @@ class MbpollAgreesTest {
         if (!Files.isExecutable(Path.of(MBPOLL))) {
             fail(MBPOLL + " is missing: run scripts/setup.sh test (it installs mbpoll, pymodbus and socat)");
         }
-        List<String> cmd = new ArrayList<>(List.of(MBPOLL, "-m", "tcp", "-a", "1", "-p", Integer.toString(port), "-0",
-                "-r", Integer.toString(ref), "-c", Integer.toString(count), "-t", type, "-1", "-o", "2"));
+        List<String> cmd = new ArrayList<>(List.of(
+                MBPOLL,
+                "-m",
+                "tcp",
+                "-a",
+                "1",
+                "-p",
+                Integer.toString(port),
+                "-0",
+                "-r",
+                Integer.toString(ref),
+                "-c",
+                Integer.toString(count),
+                "-t",
+                type,
+                "-1",
+                "-o",
+                "2"));
         if (bigEndian) {
             cmd.add("-B");
         }
@@ -66,12 +82,12 @@ class MbpollAgreesTest {
     void mbpollAndOurClientReadTheSameValues() throws Exception {
         PduState state = ModbusPduSimulatorTest.state(4, 321.5);
         try (ModbusDeviceSimulator sim = ModbusPduSimulator.start(4, () -> state, 0);
-                ModbusClient client = new ModbusClient(ModbusPduSimulatorTest.config("pdu", sim.port(), 4, "2s"),
-                        Clock.systemUTC())) {
+                ModbusClient client = new ModbusClient(
+                        ModbusPduSimulatorTest.config("pdu", sim.port(), 4, "2s"), Clock.systemUTC())) {
             PollResult r = client.poll();
             assertTrue(r.ok(), r.errors().toString());
-            Map<String, Double> ours = r.readings().stream().collect(Collectors.toMap(
-                    x -> x.kind() + "/" + x.channel() + "/" + x.field(), Reading::value));
+            Map<String, Double> ours = r.readings().stream()
+                    .collect(Collectors.toMap(x -> x.kind() + "/" + x.channel() + "/" + x.field(), Reading::value));
 
             // Inlet: uint16 voltage (x0.1), frequency (x0.01), current (x0.01), int16 pf (x0.001).
             Map<Integer, String> inlet = mbpoll(sim.port(), "3", 0, 4);
@@ -89,7 +105,8 @@ class MbpollAgreesTest {
             for (int n = 1; n <= 4; n++) {
                 int addr = 102 + 8 * (n - 1);
                 Map<Integer, String> op = mbpoll(sim.port(), "3:float", addr, 1, true);
-                assertEquals(ours.get("outlet/" + n + "/power_w"), Double.parseDouble(op.get(addr)), 1e-3, "outlet " + n);
+                assertEquals(
+                        ours.get("outlet/" + n + "/power_w"), Double.parseDouble(op.get(addr)), 1e-3, "outlet " + n);
             }
             // Relay states as discrete inputs.
             Map<Integer, String> bits = mbpoll(sim.port(), "1", 0, 4);
@@ -97,7 +114,8 @@ class MbpollAgreesTest {
             for (int n = 1; n <= 4; n++) {
                 expected.add(ours.get("outlet/" + n + "/on"));
             }
-            assertEquals(expected, bits.values().stream().map(Double::parseDouble).toList());
+            assertEquals(
+                    expected, bits.values().stream().map(Double::parseDouble).toList());
         }
     }
 }

@@ -37,19 +37,21 @@ public final class ModbusBench {
 
         PduState state = ModbusPduSimulatorTest.state(outlets, 100);
         try (ModbusDeviceSimulator sim = ModbusPduSimulator.start(outlets, () -> state, 0);
-                ModbusClient client = new ModbusClient(ModbusPduSimulatorTest.config("bench", sim.port(), outlets, "2s"),
-                        Clock.systemUTC())) {
+                ModbusClient client = new ModbusClient(
+                        ModbusPduSimulatorTest.config("bench", sim.port(), outlets, "2s"), Clock.systemUTC())) {
             List<String> reads = new ArrayList<>();
             for (RequestPlanner.Read r : client.plan()) {
-                char k = switch (r.function()) {
-                    case COIL -> 'c';
-                    case DISCRETE_INPUT -> 'd';
-                    case HOLDING -> 'h';
-                    case INPUT -> 'i';
-                };
+                char k =
+                        switch (r.function()) {
+                            case COIL -> 'c';
+                            case DISCRETE_INPUT -> 'd';
+                            case HOLDING -> 'h';
+                            case INPUT -> 'i';
+                        };
                 reads.add(k + ":" + r.start() + ":" + r.count());
             }
-            System.out.printf("%nThroughput: generic-pdu with %d outlets, %d reads a poll %s, simulator on port %d%n",
+            System.out.printf(
+                    "%nThroughput: generic-pdu with %d outlets, %d reads a poll %s, simulator on port %d%n",
                     outlets, reads.size(), reads, sim.port());
             javaRate(client, 2); // warm-up: JIT
             double[] ratios = new double[rounds];
@@ -58,8 +60,9 @@ public final class ModbusBench {
                 double ours = javaRate(client, seconds);
                 double lib = libmodbusRate(loop, sim.port(), seconds, reads);
                 ratios[i] = ours / lib;
-                System.out.printf("  round %d: wattguard %.0f polls/s, libmodbus %.0f polls/s, ratio %.2f%n", i + 1,
-                        ours, lib, ratios[i]);
+                System.out.printf(
+                        "  round %d: wattguard %.0f polls/s, libmodbus %.0f polls/s, ratio %.2f%n",
+                        i + 1, ours, lib, ratios[i]);
             }
             Arrays.sort(ratios);
             System.out.printf("  median ratio wattguard/libmodbus: %.2f (target >= 0.8)%n", ratios[rounds / 2]);
@@ -83,8 +86,8 @@ public final class ModbusBench {
     }
 
     private static double libmodbusRate(String loop, int port, double seconds, List<String> reads) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(loop, "127.0.0.1", Integer.toString(port), "1",
-                Double.toString(seconds)));
+        List<String> cmd =
+                new ArrayList<>(List.of(loop, "127.0.0.1", Integer.toString(port), "1", Double.toString(seconds)));
         cmd.addAll(reads);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
@@ -100,20 +103,26 @@ public final class ModbusBench {
         Problems problems = new Problems();
         for (String name : RegisterMaps.PROFILES) {
             for (long outlets : name.equals("generic-pdu") ? List.of(8L, 24L, 48L, 96L) : List.of(0L)) {
-                RegisterMap map = RegisterMaps.profile(name, outlets > 0 ? Map.of("outlets", outlets) : Map.of(),
-                        problems);
-                int planned = RequestPlanner.plan(map, RequestPlanner.Options.DEFAULT).size();
+                RegisterMap map =
+                        RegisterMaps.profile(name, outlets > 0 ? Map.of("outlets", outlets) : Map.of(), problems);
+                int planned =
+                        RequestPlanner.plan(map, RequestPlanner.Options.DEFAULT).size();
                 String measured = "";
                 if (outlets > 0) {
                     PduState s = ModbusPduSimulatorTest.state((int) outlets, 0);
                     try (ModbusDeviceSimulator sim = ModbusPduSimulator.start((int) outlets, () -> s, 0);
-                            ModbusClient c = new ModbusClient(ModbusPduSimulatorTest.config("p", sim.port(),
-                                    (int) outlets, "2s"), Clock.systemUTC())) {
+                            ModbusClient c = new ModbusClient(
+                                    ModbusPduSimulatorTest.config("p", sim.port(), (int) outlets, "2s"),
+                                    Clock.systemUTC())) {
                         measured = ", sent " + c.poll().requests();
                     }
                 }
-                System.out.printf("  %-22s %3d values: %d requests%s, minimum %d%n",
-                        name + (outlets > 0 ? " (" + outlets + ")" : ""), map.registers().size(), planned, measured,
+                System.out.printf(
+                        "  %-22s %3d values: %d requests%s, minimum %d%n",
+                        name + (outlets > 0 ? " (" + outlets + ")" : ""),
+                        map.registers().size(),
+                        planned,
+                        measured,
                         minimum(map, RequestPlanner.Options.DEFAULT));
             }
         }
@@ -124,8 +133,10 @@ public final class ModbusBench {
     static int minimum(RegisterMap map, RequestPlanner.Options o) {
         int total = 0;
         for (ModbusFunction f : ModbusFunction.values()) {
-            List<RegisterDef> regs = map.registers().stream().filter(r -> r.function() == f)
-                    .sorted(Comparator.comparingInt(RegisterDef::address)).toList();
+            List<RegisterDef> regs = map.registers().stream()
+                    .filter(r -> r.function() == f)
+                    .sorted(Comparator.comparingInt(RegisterDef::address))
+                    .toList();
             int max = f.isBits() ? o.maxBits() : o.maxRegisters();
             int gap = f.isBits() ? o.gapBits() : o.gapRegisters();
             int[] best = new int[regs.size() + 1];
@@ -139,7 +150,8 @@ public final class ModbusBench {
                     for (int k = 0; k <= i; k++) {
                         reach = Math.max(reach, regs.get(k).end());
                     }
-                    if (i < j - 1 && regs.get(i + 1).address() - reach > gap || end - regs.get(i).address() > max) {
+                    if (i < j - 1 && regs.get(i + 1).address() - reach > gap
+                            || end - regs.get(i).address() > max) {
                         break;
                     }
                     if (best[i] != Integer.MAX_VALUE) {

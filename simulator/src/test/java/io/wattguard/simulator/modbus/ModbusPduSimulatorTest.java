@@ -37,7 +37,9 @@ class ModbusPduSimulatorTest {
                 profile: generic-pdu
                 outlets: %d
                 """.formatted(name, port, timeout, outlets);
-        Section s = new Section(ConfigNode.parse("t.yaml", new StringReader(yaml), problems), "",
+        Section s = new Section(
+                ConfigNode.parse("t.yaml", new StringReader(yaml), problems),
+                "",
                 new Section.Context(problems, k -> null, Path.of(".")));
         ModbusDeviceConfig c = ModbusDeviceConfig.read(s, problems);
         s.finish();
@@ -57,13 +59,14 @@ class ModbusPduSimulatorTest {
     void whatTheSimulatorServesIsWhatTheClientReads() throws Exception {
         AtomicReference<PduState> state = new AtomicReference<>(state(8, 1000));
         try (ModbusDeviceSimulator sim = ModbusPduSimulator.start(8, state::get, 0);
-                ModbusClient client = new ModbusClient(config("pdu-a1", sim.port(), 8, "2s"),
+                ModbusClient client = new ModbusClient(
+                        config("pdu-a1", sim.port(), 8, "2s"),
                         Clock.fixed(Instant.parse("2026-03-01T10:00:00Z"), ZoneOffset.UTC))) {
             assertEquals(3, client.plan().size());
             PollResult r = client.poll();
             assertTrue(r.ok(), r.errors().toString());
-            Map<String, Double> v = r.readings().stream().collect(Collectors.toMap(
-                    x -> x.kind() + "/" + x.channel() + "/" + x.field(), Reading::value));
+            Map<String, Double> v = r.readings().stream()
+                    .collect(Collectors.toMap(x -> x.kind() + "/" + x.channel() + "/" + x.field(), Reading::value));
             assertEquals(6 + 8 * 5, v.size(), v.toString());
             assertEquals(230.1, v.get("inlet/inlet/voltage_v"), 1e-9);
             assertEquals(50.02, v.get("inlet/inlet/frequency_hz"), 1e-9);
@@ -74,16 +77,18 @@ class ModbusPduSimulatorTest {
             assertEquals(1020.25, v.get("outlet/2/energy_kwh"), 1e-9);
             assertEquals(0.0, v.get("outlet/3/on"));
             assertEquals(1.0, v.get("outlet/4/on"));
-            assertTrue(r.readings().stream().allMatch(x -> x.device().equals("pdu-a1")
-                    && x.timestampMs() == Instant.parse("2026-03-01T10:00:00Z").toEpochMilli()));
+            assertTrue(r.readings().stream()
+                    .allMatch(x -> x.device().equals("pdu-a1")
+                            && x.timestampMs()
+                                    == Instant.parse("2026-03-01T10:00:00Z").toEpochMilli()));
 
             // An outlet that cannot measure its current sends the profile's 0xFFFF: the field is omitted.
             List<PduState.Outlet> outlets = new ArrayList<>(state.get().outlets());
             PduState.Outlet o = outlets.get(0);
             outlets.set(0, new PduState.Outlet(o.on(), Double.NaN, Double.NaN, o.powerW(), o.energyKwh()));
             state.set(new PduState(230.1, 50.02, outlets));
-            Map<String, Double> w = client.poll().readings().stream().collect(Collectors.toMap(
-                    x -> x.kind() + "/" + x.channel() + "/" + x.field(), Reading::value));
+            Map<String, Double> w = client.poll().readings().stream()
+                    .collect(Collectors.toMap(x -> x.kind() + "/" + x.channel() + "/" + x.field(), Reading::value));
             assertFalse(w.containsKey("outlet/1/current_a"));
             assertFalse(w.containsKey("outlet/1/pf"));
             assertEquals(55.5, w.get("outlet/1/power_w"), 1e-4);
@@ -107,24 +112,46 @@ class ModbusPduSimulatorTest {
 
     private static double inletEnergy(PollResult r) {
         assertTrue(r.ok(), r.errors().toString());
-        return r.readings().stream().filter(x -> x.kind().equals("inlet") && x.field().equals("energy_kwh"))
-                .findFirst().orElseThrow().value();
+        return r.readings().stream()
+                .filter(x -> x.kind().equals("inlet") && x.field().equals("energy_kwh"))
+                .findFirst()
+                .orElseThrow()
+                .value();
     }
 
     @Test
     void rtuFramingOverTcpServesTheSameValues() throws Exception {
         PduState s = state(2, 5);
-        try (ModbusDeviceSimulator sim = new ModbusDeviceSimulator(ModbusPduSimulator.map(2), s::values, 0, 1,
-                ModbusDeviceSimulator.Framing.RTU_OVER_TCP, java.util.Set.of())) {
+        try (ModbusDeviceSimulator sim = new ModbusDeviceSimulator(
+                ModbusPduSimulator.map(2),
+                s::values,
+                0,
+                1,
+                ModbusDeviceSimulator.Framing.RTU_OVER_TCP,
+                java.util.Set.of())) {
             ModbusDeviceConfig tcp = config("rtu", sim.port(), 2, "2s");
-            ModbusDeviceConfig rtu = new ModbusDeviceConfig(tcp.name(), io.wattguard.meters.modbus.Endpoint.rtuOverTcp(
-                    "127.0.0.1", sim.port()), 1, tcp.timeout(), tcp.retries(), tcp.backoff(), tcp.planner(), tcp.map());
+            ModbusDeviceConfig rtu = new ModbusDeviceConfig(
+                    tcp.name(),
+                    io.wattguard.meters.modbus.Endpoint.rtuOverTcp("127.0.0.1", sim.port()),
+                    1,
+                    tcp.timeout(),
+                    tcp.retries(),
+                    tcp.backoff(),
+                    tcp.planner(),
+                    tcp.map());
             try (ModbusClient client = new ModbusClient(rtu, Clock.systemUTC())) {
                 PollResult r = client.poll();
                 assertTrue(r.ok(), r.errors().toString());
                 assertEquals(6 + 2 * 5, r.readings().size());
-                assertEquals(111.0, r.readings().stream().filter(x -> x.channel().equals("2")
-                        && x.field().equals("power_w")).findFirst().orElseThrow().value(), 1e-4);
+                assertEquals(
+                        111.0,
+                        r.readings().stream()
+                                .filter(x ->
+                                        x.channel().equals("2") && x.field().equals("power_w"))
+                                .findFirst()
+                                .orElseThrow()
+                                .value(),
+                        1e-4);
             }
         }
     }

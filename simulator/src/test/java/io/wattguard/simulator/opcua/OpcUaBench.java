@@ -38,17 +38,24 @@ import org.eclipse.milo.opcua.stack.core.security.SecurityPolicy;
  * up to one publishing cycle by design; the drain lateness (how late each 1 s drain finished) is reported too.
  */
 public final class OpcUaBench {
-    private static final List<String> ALL_FIELDS = List.of("power_w", "energy_kwh", "voltage_v", "current_a", "pf",
-            "frequency_hz");
+    private static final List<String> ALL_FIELDS =
+            List.of("power_w", "energy_kwh", "voltage_v", "current_a", "pf", "frequency_hz");
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("server")) {
             server(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
         } else if (args.length > 0 && args[0].equals("client")) {
-            client(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-                    Integer.parseInt(args[4]), Integer.parseInt(args[5]), Integer.parseInt(args[6]), args[7]);
+            client(
+                    Integer.parseInt(args[1]),
+                    Integer.parseInt(args[2]),
+                    Integer.parseInt(args[3]),
+                    Integer.parseInt(args[4]),
+                    Integer.parseInt(args[5]),
+                    Integer.parseInt(args[6]),
+                    args[7]);
         } else {
-            System.err.println("usage: OpcUaBench server CHANNELS FIELDS | client PORT NS CHANNELS FIELDS WARMUP_S MEASURE_S POLICY");
+            System.err.println(
+                    "usage: OpcUaBench server CHANNELS FIELDS | client PORT NS CHANNELS FIELDS WARMUP_S MEASURE_S POLICY");
             System.exit(2);
         }
     }
@@ -63,7 +70,8 @@ public final class OpcUaBench {
 
     private static void server(int channels, int fields) throws Exception {
         try (OpcUaMeterSimulator sim = OpcUaMeterSimulator.builder()
-                .channels(channels(channels)).fields(ALL_FIELDS.subList(0, fields))
+                .channels(channels(channels))
+                .fields(ALL_FIELDS.subList(0, fields))
                 .policies(SecurityPolicy.None, SecurityPolicy.Basic256Sha256)
                 .updateInterval(Duration.ofSeconds(1))
                 .start()) {
@@ -82,7 +90,8 @@ public final class OpcUaBench {
             throws Exception {
         Path pkiDir = Files.createTempDirectory("opcua-bench-pki");
         OpcUaEndpointConfig.Policy p = OpcUaEndpointConfig.Policy.valueOf(policy);
-        OpcUaEndpointConfig.Mode mode = p == OpcUaEndpointConfig.Policy.None ? OpcUaEndpointConfig.Mode.None
+        OpcUaEndpointConfig.Mode mode = p == OpcUaEndpointConfig.Policy.None
+                ? OpcUaEndpointConfig.Mode.None
                 : OpcUaEndpointConfig.Mode.SignAndEncrypt;
         List<OpcUaMeterConfig.Item> items = new ArrayList<>();
         for (String c : channels(channels)) {
@@ -90,16 +99,20 @@ public final class OpcUaBench {
                 items.add(OpcUaMeterConfig.Item.node("ns=" + ns + ";s=Meter." + c + "." + f, c, f));
             }
         }
-        OpcUaEndpointConfig endpoint = OpcUaEndpointConfig.of("opc.tcp://127.0.0.1:" + port + OpcUaMeterSimulator.PATH,
-                p, mode, pkiDir, OpcUaEndpointConfig.Identity.anonymous());
+        OpcUaEndpointConfig endpoint = OpcUaEndpointConfig.of(
+                "opc.tcp://127.0.0.1:" + port + OpcUaMeterSimulator.PATH,
+                p,
+                mode,
+                pkiDir,
+                OpcUaEndpointConfig.Identity.anonymous());
         int n = items.size();
         long[] lateness = new long[4_000_000];
         AtomicInteger count = new AtomicInteger();
         AtomicLong measuring = new AtomicLong();
 
         try (ClientPki pki = ClientPki.open(pkiDir);
-                OpcUaMeterClient client = new OpcUaMeterClient(OpcUaMeterConfig.of("bench", endpoint, items), pki,
-                        Clock.systemUTC())) {
+                OpcUaMeterClient client =
+                        new OpcUaMeterClient(OpcUaMeterConfig.of("bench", endpoint, items), pki, Clock.systemUTC())) {
             if (p != OpcUaEndpointConfig.Policy.None) {
                 trustAll(pki, port);
             }
@@ -129,16 +142,20 @@ public final class OpcUaBench {
             long period = 1000;
             long first = period - System.currentTimeMillis() % period;
             long start = System.currentTimeMillis() + first;
-            scheduler.scheduleAtFixedRate(() -> {
-                int k = drains.getAndIncrement();
-                AtomicInteger got = new AtomicInteger();
-                client.drain(r -> got.incrementAndGet());
-                long due = start + k * period;
-                if (measuring.get() != 0 && k < drainLate.length) {
-                    drainLate[k] = System.currentTimeMillis() - due;
-                    drained.addAndGet(got.get());
-                }
-            }, first, period, TimeUnit.MILLISECONDS);
+            scheduler.scheduleAtFixedRate(
+                    () -> {
+                        int k = drains.getAndIncrement();
+                        AtomicInteger got = new AtomicInteger();
+                        client.drain(r -> got.incrementAndGet());
+                        long due = start + k * period;
+                        if (measuring.get() != 0 && k < drainLate.length) {
+                            drainLate[k] = System.currentTimeMillis() - due;
+                            drained.addAndGet(got.get());
+                        }
+                    },
+                    first,
+                    period,
+                    TimeUnit.MILLISECONDS);
 
             LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(warmupS));
             OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -160,25 +177,32 @@ public final class OpcUaBench {
             Arrays.sort(d);
             double wallS = (wall1 - wall0) / 1e9;
             System.out.printf("items=%d policy=%s setup_s=%.1f measure_s=%.0f%n", n, policy, setupS, wallS);
-            System.out.printf("client_cpu_pct_of_one_core=%.1f (process CPU %.2f s over %.1f s wall, %d cores)%n",
+            System.out.printf(
+                    "client_cpu_pct_of_one_core=%.1f (process CPU %.2f s over %.1f s wall, %d cores)%n",
                     100.0 * (cpu1 - cpu0) / (wall1 - wall0), (cpu1 - cpu0) / 1e9, wallS, os.getAvailableProcessors());
             System.out.printf("notifications=%d (%.0f/s, expected ~%d/s)%n", m, m / wallS, n);
             if (m > 0) {
-                System.out.printf("notification_lateness_ms p50=%d p90=%d p99=%d max=%d%n", l[m / 2], l[(int) (m * 0.9)],
-                        l[Math.min(m - 1, (int) (m * 0.99))], l[m - 1]);
+                System.out.printf(
+                        "notification_lateness_ms p50=%d p90=%d p99=%d max=%d%n",
+                        l[m / 2], l[(int) (m * 0.9)], l[Math.min(m - 1, (int) (m * 0.99))], l[m - 1]);
             }
             if (d.length > 0) {
-                System.out.printf("drains=%d readings_per_drain=%.0f drain_lateness_ms p50=%d p99=%d max=%d%n", d.length,
-                        drained.get() / (double) d.length, d[d.length / 2],
-                        d[Math.min(d.length - 1, (int) (d.length * 0.99))], d[d.length - 1]);
+                System.out.printf(
+                        "drains=%d readings_per_drain=%.0f drain_lateness_ms p50=%d p99=%d max=%d%n",
+                        d.length,
+                        drained.get() / (double) d.length,
+                        d[d.length / 2],
+                        d[Math.min(d.length - 1, (int) (d.length * 0.99))],
+                        d[d.length - 1]);
             }
         }
     }
 
     /** The benchmark trusts the simulator it started itself: fetch its certificate the operator's way. */
     private static void trustAll(ClientPki pki, int port) throws Exception {
-        var endpoints = org.eclipse.milo.opcua.sdk.client.DiscoveryClient
-                .getEndpoints("opc.tcp://127.0.0.1:" + port + OpcUaMeterSimulator.PATH).get(30, TimeUnit.SECONDS);
+        var endpoints = org.eclipse.milo.opcua.sdk.client.DiscoveryClient.getEndpoints(
+                        "opc.tcp://127.0.0.1:" + port + OpcUaMeterSimulator.PATH)
+                .get(30, TimeUnit.SECONDS);
         byte[] der = endpoints.get(0).getServerCertificate().bytesOrEmpty();
         Files.write(pki.trustedDir().resolve("simulator.der"), der);
     }

@@ -37,14 +37,19 @@ class OpcUaLimitsAndIdentityTest extends OpcUaServerTestBase {
         try {
             if (userCert == null) {
                 userKeys = SelfSignedCertificateGenerator.generateRsaKeyPair(2048);
-                userCert = new SelfSignedCertificateBuilder(userKeys).setCommonName("facilities")
-                        .setApplicationUri("urn:wattguard:test:user").build();
+                userCert = new SelfSignedCertificateBuilder(userKeys)
+                        .setCommonName("facilities")
+                        .setApplicationUri("urn:wattguard:test:user")
+                        .build();
             }
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
         // MaxNodesPerRead 4, advertised: a client that reads it never needs BadTooManyOperations.
-        return super.configure(b).policies(SecurityPolicy.Basic256Sha256).maxNodesPerRead(4).x509User(userCert);
+        return super.configure(b)
+                .policies(SecurityPolicy.Basic256Sha256)
+                .maxNodesPerRead(4)
+                .x509User(userCert);
     }
 
     @BeforeEach
@@ -81,12 +86,18 @@ class OpcUaLimitsAndIdentityTest extends OpcUaServerTestBase {
     @Test
     void anX509UserCertificateLogsIn() throws Exception {
         Path cert = Files.write(tmp.resolve("user.der"), userCert.getEncoded());
-        Path key = Files.writeString(tmp.resolve("user.key"), "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder().encodeToString(userKeys.getPrivate().getEncoded())
-                + "\n-----END PRIVATE KEY-----\n", StandardCharsets.US_ASCII);
+        Path key = Files.writeString(
+                tmp.resolve("user.key"),
+                "-----BEGIN PRIVATE KEY-----\n"
+                        + Base64.getMimeEncoder()
+                                .encodeToString(userKeys.getPrivate().getEncoded())
+                        + "\n-----END PRIVATE KEY-----\n",
+                StandardCharsets.US_ASCII);
         OpcUaEndpointConfig x509 = secureEndpoint().withIdentity(OpcUaEndpointConfig.Identity.x509(cert, key));
         try (OpcUaConnection conn = OpcUaConnection.open(x509, pki)) {
-            assertEquals(expected("L3", "voltage_v"), conn.read(List.of(sim.nodeId("L3", "voltage_v"))).get(0).value());
+            assertEquals(
+                    expected("L3", "voltage_v"),
+                    conn.read(List.of(sim.nodeId("L3", "voltage_v"))).get(0).value());
         }
     }
 

@@ -88,12 +88,17 @@ class OpcUaMeterClientTest extends OpcUaServerTestBase {
     void polledReadsAreSplitWhenTheServerAnswersTooManyOperations() throws Exception {
         // The server really refuses 12 nodes in one Read ...
         try (OpcUaConnection raw = OpcUaConnection.open(secureEndpoint(), pki)) {
-            List<NodeId> ids = itemsByNodeId(CHANNELS, FIELDS).stream().map(i -> NodeId.parse(i.nodeId())).toList();
-            UaException e = assertThrows(UaException.class,
-                    () -> raw.client().readValues(0.0, TimestampsToReturn.Both, ids));
+            List<NodeId> ids = itemsByNodeId(CHANNELS, FIELDS).stream()
+                    .map(i -> NodeId.parse(i.nodeId()))
+                    .toList();
+            UaException e =
+                    assertThrows(UaException.class, () -> raw.client().readValues(0.0, TimestampsToReturn.Both, ids));
             assertEquals(StatusCodes.Bad_TooManyOperations, e.getStatusCode().getValue());
             // ... and the field tool's read still returns all of them.
-            assertEquals(12, raw.read(ids.stream().map(NodeId::toParseableString).toList()).size());
+            assertEquals(
+                    12,
+                    raw.read(ids.stream().map(NodeId::toParseableString).toList())
+                            .size());
         }
         OpcUaMeterClient c = client(OpcUaMeterConfig.of("room-a", secureEndpoint(), itemsByNodeId(CHANNELS, FIELDS))
                 .withMode(OpcUaMeterConfig.Acquisition.Poll));
@@ -111,7 +116,8 @@ class OpcUaMeterClientTest extends OpcUaServerTestBase {
                 OpcUaMeterConfig.Item.path("/" + sim.browsePath("L3", "energy_kwh"), "L3", "energy_kwh"),
                 OpcUaMeterConfig.Item.path(sim.browsePath("L9", "power_w"), "L9", "power_w"));
         for (OpcUaMeterConfig.Acquisition mode : OpcUaMeterConfig.Acquisition.values()) {
-            OpcUaMeterClient c = client(OpcUaMeterConfig.of("paths-" + mode, secureEndpoint(), items).withMode(mode));
+            OpcUaMeterClient c = client(OpcUaMeterConfig.of("paths-" + mode, secureEndpoint(), items)
+                    .withMode(mode));
             c.start();
             Map<String, Reading> got = byKey(drainWhenComplete(c, 2));
             assertEquals(expected("L2", "power_w"), got.get("L2/power_w").value());
@@ -126,7 +132,9 @@ class OpcUaMeterClientTest extends OpcUaServerTestBase {
             List<OpcUaConnection.BrowsedNode> nodes = conn.browse("Objects/" + ns + ":Meter", 3, 1000);
             assertEquals(3 + 12, nodes.size(), nodes.toString());
             OpcUaConnection.BrowsedNode power = nodes.stream()
-                    .filter(n -> n.nodeId().equals(sim.nodeId("L1", "power_w"))).findFirst().orElseThrow();
+                    .filter(n -> n.nodeId().equals(sim.nodeId("L1", "power_w")))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals("Variable", power.nodeClass());
             assertEquals("Double", power.dataType());
             assertEquals(String.valueOf(expected("L1", "power_w")), power.value());

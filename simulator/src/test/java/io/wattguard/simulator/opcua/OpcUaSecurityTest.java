@@ -33,8 +33,11 @@ class OpcUaSecurityTest extends OpcUaServerTestBase {
 
     @Override
     OpcUaMeterSimulator.Builder configure(OpcUaMeterSimulator.Builder b) {
-        return super.configure(b).policies(SecurityPolicy.Basic256Sha256, SecurityPolicy.Aes128_Sha256_RsaOaep,
-                SecurityPolicy.Aes256_Sha256_RsaPss);
+        return super.configure(b)
+                .policies(
+                        SecurityPolicy.Basic256Sha256,
+                        SecurityPolicy.Aes128_Sha256_RsaOaep,
+                        SecurityPolicy.Aes256_Sha256_RsaPss);
     }
 
     private OpcUaMeterConfig meter(OpcUaEndpointConfig endpoint) {
@@ -50,8 +53,11 @@ class OpcUaSecurityTest extends OpcUaServerTestBase {
         try {
             OpcUaMeterClient c = client(meter(secureEndpoint()));
             c.start();
-            Await.until("the server certificate to be rejected", WAIT,
-                    () -> c.lastError() != null && c.lastError().contains("not trusted"), c::lastError);
+            Await.until(
+                    "the server certificate to be rejected",
+                    WAIT,
+                    () -> c.lastError() != null && c.lastError().contains("not trusted"),
+                    c::lastError);
             assertEquals(0, drain(c).size(), "nothing is read from an untrusted server");
 
             List<Path> rejected;
@@ -62,8 +68,10 @@ class OpcUaSecurityTest extends OpcUaServerTestBase {
             Path file = rejected.get(0);
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
             assertTrue(c.lastError().contains("mv " + file + " " + pki.trustedDir()), c.lastError());
-            assertTrue(logged.list.stream().anyMatch(e -> e.getFormattedMessage().contains("is not trusted")
-                    && e.getFormattedMessage().contains("mv " + file + " " + pki.trustedDir() + "/")),
+            assertTrue(
+                    logged.list.stream()
+                            .anyMatch(e -> e.getFormattedMessage().contains("is not trusted")
+                                    && e.getFormattedMessage().contains("mv " + file + " " + pki.trustedDir() + "/")),
                     "a log line tells the operator how to trust it");
 
             Files.move(file, pki.trustedDir().resolve(file.getFileName()));
@@ -87,38 +95,48 @@ class OpcUaSecurityTest extends OpcUaServerTestBase {
     @Test
     void aWrongPasswordFailsWithAMessageNamingTheUserAndWhereThePasswordComesFrom() throws Exception {
         trustServer();
-        OpcUaEndpointConfig wrong = secureEndpoint()
-                .withIdentity(OpcUaEndpointConfig.Identity.username(USER, new Secret("not-it")));
+        OpcUaEndpointConfig wrong =
+                secureEndpoint().withIdentity(OpcUaEndpointConfig.Identity.username(USER, new Secret("not-it")));
         OpcUaConnectException e = assertThrows(OpcUaConnectException.class, () -> OpcUaConnection.open(wrong, pki));
         assertTrue(e.getMessage().contains("refused the login of user 'meter'"), e.getMessage());
         assertTrue(e.getMessage().contains("password_env or password_file"), e.getMessage());
-        assertTrue(e.statusCode() == StatusCodes.Bad_UserAccessDenied
-                || e.statusCode() == StatusCodes.Bad_IdentityTokenRejected, e.getMessage());
+        assertTrue(
+                e.statusCode() == StatusCodes.Bad_UserAccessDenied
+                        || e.statusCode() == StatusCodes.Bad_IdentityTokenRejected,
+                e.getMessage());
         assertTrue(!e.getMessage().contains("not-it"), "the password never appears in messages");
 
         OpcUaMeterClient c = client(meter(wrong));
         c.start();
-        Await.until("the login failure to be reported", WAIT,
-                () -> c.lastError() != null && c.lastError().contains("refused the login"), c::lastError);
+        Await.until(
+                "the login failure to be reported",
+                WAIT,
+                () -> c.lastError() != null && c.lastError().contains("refused the login"),
+                c::lastError);
     }
 
     @Test
     void anEndpointTheServerDoesNotOfferIsNamedWithWhatItOffers() throws Exception {
         trustServer();
-        OpcUaConnectException e = assertThrows(OpcUaConnectException.class,
-                () -> OpcUaConnection.open(endpoint(Policy.None, Mode.None), pki));
-        assertTrue(e.getMessage().contains("offers no endpoint with security policy None and mode None"), e.getMessage());
+        OpcUaConnectException e = assertThrows(
+                OpcUaConnectException.class, () -> OpcUaConnection.open(endpoint(Policy.None, Mode.None), pki));
+        assertTrue(
+                e.getMessage().contains("offers no endpoint with security policy None and mode None"), e.getMessage());
         assertTrue(e.getMessage().contains("Basic256Sha256/SignAndEncrypt"), e.getMessage());
     }
 
     @ParameterizedTest
-    @EnumSource(value = Policy.class, names = {"Basic256Sha256", "Aes128_Sha256_RsaOaep", "Aes256_Sha256_RsaPss"})
+    @EnumSource(
+            value = Policy.class,
+            names = {"Basic256Sha256", "Aes128_Sha256_RsaOaep", "Aes256_Sha256_RsaPss"})
     void everySecurityPolicyWorksSignedAndEncrypted(Policy policy) throws Exception {
         trustServer();
         for (Mode mode : List.of(Mode.Sign, Mode.SignAndEncrypt)) {
             try (OpcUaConnection conn = OpcUaConnection.open(endpoint(policy, mode), pki)) {
-                assertEquals(expected("L2", "power_w"),
-                        conn.read(List.of(sim.nodeId("L2", "power_w"))).get(0).value(), policy + "/" + mode);
+                assertEquals(
+                        expected("L2", "power_w"),
+                        conn.read(List.of(sim.nodeId("L2", "power_w"))).get(0).value(),
+                        policy + "/" + mode);
             }
         }
     }

@@ -40,8 +40,10 @@ abstract class OpcUaServerTestBase {
 
     /** The server these tests talk to: by default Basic256Sha256 (and None) with a user name login. */
     OpcUaMeterSimulator.Builder configure(OpcUaMeterSimulator.Builder b) {
-        return b.policies(SecurityPolicy.None, SecurityPolicy.Basic256Sha256).user(USER, PASSWORD, false)
-                .values((channel, field, t) -> expected(channel, field)).updateInterval(Duration.ofMillis(200));
+        return b.policies(SecurityPolicy.None, SecurityPolicy.Basic256Sha256)
+                .user(USER, PASSWORD, false)
+                .values((channel, field, t) -> expected(channel, field))
+                .updateInterval(Duration.ofMillis(200));
     }
 
     /** The value the simulator serves for a channel and field (constant, so tests can compare exactly). */
@@ -72,19 +74,26 @@ abstract class OpcUaServerTestBase {
     void restartServer() throws Exception {
         int port = sim.port();
         sim.close();
-        sim = configure(OpcUaMeterSimulator.builder().identity(serverIdentity)).port(port).start();
+        sim = configure(OpcUaMeterSimulator.builder().identity(serverIdentity))
+                .port(port)
+                .start();
     }
 
     /** What an operator does once: put the server's certificate into trusted/certs. */
     void trustServer() throws Exception {
         // Written aside and moved in, as an operator's mv does: the trust list reloads on the rename.
-        String name = java.util.HexFormat.of().formatHex(CertificateUtil.thumbprint(sim.certificate()).bytesOrEmpty());
+        String name = java.util.HexFormat.of()
+                .formatHex(CertificateUtil.thumbprint(sim.certificate()).bytesOrEmpty());
         Path aside = Files.write(tmp.resolve(name + ".der"), sim.certificate().getEncoded());
         Files.move(aside, pki.trustedDir().resolve(name + ".der"));
     }
 
     OpcUaEndpointConfig endpoint(OpcUaEndpointConfig.Policy policy, OpcUaEndpointConfig.Mode mode) {
-        return OpcUaEndpointConfig.of(sim.endpointUrl(), policy, mode, pki.dir(),
+        return OpcUaEndpointConfig.of(
+                sim.endpointUrl(),
+                policy,
+                mode,
+                pki.dir(),
                 OpcUaEndpointConfig.Identity.username(USER, new io.wattguard.config.Secret(PASSWORD)));
     }
 
@@ -122,10 +131,15 @@ abstract class OpcUaServerTestBase {
     /** Drains until a drain returns {@code n} readings (subscriptions fill in as notifications arrive). */
     static List<Reading> drainWhenComplete(OpcUaMeterClient c, int n) {
         List<List<Reading>> last = new ArrayList<>(List.of(List.of()));
-        Await.until(n + " readings from " + c.config().device(), WAIT, () -> {
-            last.set(0, drain(c));
-            return last.get(0).size() == n;
-        }, () -> last.get(0).size() + " readings, connected=" + c.isConnected() + ", last error: " + c.lastError());
+        Await.until(
+                n + " readings from " + c.config().device(),
+                WAIT,
+                () -> {
+                    last.set(0, drain(c));
+                    return last.get(0).size() == n;
+                },
+                () -> last.get(0).size() + " readings, connected=" + c.isConnected() + ", last error: "
+                        + c.lastError());
         return last.get(0);
     }
 }

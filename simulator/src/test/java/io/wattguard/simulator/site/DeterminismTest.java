@@ -70,7 +70,12 @@ class DeterminismTest {
 
     @Test
     void addingAHostDoesNotChangeTheOthers() {
-        SiteSpec a = SiteSpec.builder().seed(3).days(2).cleanDays(1).room("hall-a", 1, HostModel.A100X8, HostModel.CPU).build();
+        SiteSpec a = SiteSpec.builder()
+                .seed(3)
+                .days(2)
+                .cleanDays(1)
+                .room("hall-a", 1, HostModel.A100X8, HostModel.CPU)
+                .build();
         SiteSpec b = a.toBuilder().room("hall-b", 1, HostModel.L40SX4).build();
         long to = a.startMs() + 6 * 3_600_000L;
         List<String> pa = new ArrayList<>();

@@ -5,15 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
-import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -29,11 +29,14 @@ class EvaluationScenariosTest {
 
     /** Planned once per site for all the tests here. */
     static SyntheticSite site(String name) {
-        return SITES.computeIfAbsent(name, n -> new SyntheticSite(switch (n) {
-            case "A" -> SiteSpec.evaluation();
-            case "B" -> SiteSpec.evaluationB();
-            default -> throw new IllegalArgumentException(n);
-        }));
+        return SITES.computeIfAbsent(
+                name,
+                n -> new SyntheticSite(
+                        switch (n) {
+                            case "A" -> SiteSpec.evaluation();
+                            case "B" -> SiteSpec.evaluationB();
+                            default -> throw new IllegalArgumentException(n);
+                        }));
     }
 
     static String hostOf(Label l) {
@@ -47,14 +50,16 @@ class EvaluationScenariosTest {
         SiteSpec spec = site.spec();
         List<Label> mining = site.miningLabels();
         Map<String, Set<String>> entities = new HashMap<>();
-        for (Label l : mining) entities.computeIfAbsent(l.scenario(), k -> new HashSet<>()).add(l.entity());
+        for (Label l : mining)
+            entities.computeIfAbsent(l.scenario(), k -> new HashSet<>()).add(l.entity());
         for (Scenario s : Scenario.values()) {
             if (!s.mining()) continue;
             assertTrue(entities.getOrDefault(s.id(), Set.of()).size() >= 4, s.id() + " on " + entities.get(s.id()));
         }
         Set<String> seen = new HashSet<>();
         for (Set<String> e : entities.values())
-            for (String x : e) assertTrue(seen.add(x.contains(":") ? x.substring(0, x.indexOf(':')) : x), x + " hosts two scenarios");
+            for (String x : e)
+                assertTrue(seen.add(x.contains(":") ? x.substring(0, x.indexOf(':')) : x), x + " hosts two scenarios");
 
         long first = mining.stream().mapToLong(Label::startMs).min().orElseThrow();
         assertTrue(first >= spec.startMs() + 14 * DAY, "clean history before the first episode");
@@ -84,17 +89,21 @@ class EvaluationScenariosTest {
                     assertTrue(l.durationMs() <= 4 * 3_600_000L, l.toString());
                 }
                 case POWER_LIMIT_RAMP -> assertTrue(l.durationMs() >= 5 * DAY, l.toString());
-                default -> { }
+                default -> {}
             }
         }
-        assertTrue(site.labels().stream().anyMatch(l -> !l.mining() && l.scenario().equals("benign_spike")));
+        assertTrue(
+                site.labels().stream().anyMatch(l -> !l.mining() && l.scenario().equals("benign_spike")));
         // Feed stops: 1-3 h, benign, on the hosts; a few hundred of them.
-        List<Label> stops = site.labels().stream().filter(l -> l.scenario().equals("business_feed_stop")).toList();
+        List<Label> stops = site.labels().stream()
+                .filter(l -> l.scenario().equals("business_feed_stop"))
+                .toList();
         assertTrue(stops.size() > 200, "feed stops " + stops.size());
         for (Label l : stops) {
             assertFalse(l.mining());
             // (one the run's end cuts short may be shorter)
-            assertTrue((l.durationMs() >= 3_600_000L || l.endMs() == spec.endMs()) && l.durationMs() <= 3 * 3_600_000L,
+            assertTrue(
+                    (l.durationMs() >= 3_600_000L || l.endMs() == spec.endMs()) && l.durationMs() <= 3 * 3_600_000L,
                     l.toString());
         }
         // Cadences spread over the hosts.
@@ -119,7 +128,8 @@ class EvaluationScenariosTest {
             for (long at : new long[] {l.startMs(), l.startMs() + 5 * DAY + 3_600_000L}) {
                 double[] limit = {Double.NaN, 0, 0}; // {limit, gpu points, miner points}
                 site.run(at, at + 10 * 60_000L, Set.of("gpu", "gpu_process"), p -> {
-                    if (!host.equals(p.tags().get("host")) || !gpu.equals(p.tags().get("gpu"))) return;
+                    if (!host.equals(p.tags().get("host"))
+                            || !gpu.equals(p.tags().get("gpu"))) return;
                     if (p.measurement().equals("gpu")) {
                         limit[0] = p.number("power_limit_w");
                         limit[1]++;
@@ -130,7 +140,8 @@ class EvaluationScenariosTest {
                     }
                 });
                 assertEquals(at == l.startMs() ? 100 : 300, limit[0], 1, l.id() + " at " + Instant.ofEpochMilli(at));
-                assertTrue(limit[1] >= 8 && limit[2] >= limit[1], l.id() + " points " + limit[1] + " miner " + limit[2]);
+                assertTrue(
+                        limit[1] >= 8 && limit[2] >= limit[1], l.id() + " points " + limit[1] + " miner " + limit[2]);
             }
         }
     }
@@ -146,7 +157,9 @@ class EvaluationScenariosTest {
         SiteSpec spec = site.spec();
         long to = spec.startMs() + 2 * DAY;
         Map<String, Long> cadenceMs = new HashMap<>();
-        spec.hosts().forEach(h -> cadenceMs.put(h.name(), HostTraits.of(spec.seed(), h).feedCadenceMin() * 60_000L));
+        spec.hosts()
+                .forEach(h ->
+                        cadenceMs.put(h.name(), HostTraits.of(spec.seed(), h).feedCadenceMin() * 60_000L));
         Map<String, List<Label>> stops = site.labels().stream()
                 .filter(l -> l.scenario().equals("business_feed_stop") && l.startMs() < to)
                 .collect(Collectors.groupingBy(Label::entity));
@@ -154,10 +167,14 @@ class EvaluationScenariosTest {
         Map<String, Integer> inStop = new HashMap<>(); // label id -> outlet points during it
         Map<String, Integer> feedPoints = new HashMap<>();
         site.run(spec.startMs(), to, Set.of("business_load", "meter"), p -> {
-            String host = p.measurement().equals("meter") ? p.tags().get("host") : p.tags().get("entity");
+            String host = p.measurement().equals("meter")
+                    ? p.tags().get("host")
+                    : p.tags().get("entity");
             if (host == null) return;
             Label stop = stops.getOrDefault(host, List.of()).stream()
-                    .filter(l -> p.timeMs() >= l.startMs() && p.timeMs() < l.endMs()).findFirst().orElse(null);
+                    .filter(l -> p.timeMs() >= l.startMs() && p.timeMs() < l.endMs())
+                    .findFirst()
+                    .orElse(null);
             if (p.measurement().equals("business_load")) {
                 assertEquals(0, p.timeMs() % cadenceMs.get(host), p.toLineProtocol());
                 if (stop != null) fail("business point during " + stop + ": " + p.toLineProtocol());
@@ -171,7 +188,8 @@ class EvaluationScenariosTest {
         for (SiteSpec.HostSpec h : spec.hosts()) {
             long expected = 2 * DAY / cadenceMs.get(h.name());
             assertTrue(feedPoints.getOrDefault(h.name(), 0) <= expected, h.name());
-            assertTrue(feedPoints.getOrDefault(h.name(), 0) >= 0.7 * expected, h.name() + " " + feedPoints.get(h.name()));
+            assertTrue(
+                    feedPoints.getOrDefault(h.name(), 0) >= 0.7 * expected, h.name() + " " + feedPoints.get(h.name()));
         }
     }
 
@@ -209,8 +227,13 @@ class EvaluationScenariosTest {
         }
 
         void add(long t, double w) {
-            if (t >= from && t < to) { now[0] += w; now[1]++; }
-            else if (t >= from - 7 * DAY && t < to - 7 * DAY) { before[0] += w; before[1]++; }
+            if (t >= from && t < to) {
+                now[0] += w;
+                now[1]++;
+            } else if (t >= from - 7 * DAY && t < to - 7 * DAY) {
+                before[0] += w;
+                before[1]++;
+            }
         }
 
         double measured() {
@@ -232,9 +255,11 @@ class EvaluationScenariosTest {
             byEntity.computeIfAbsent(l.entity(), k -> new ArrayList<>()).add(w);
         }
         Map<String, Integer> hostsPerRack = spec.racks().stream()
-                .collect(Collectors.toMap(SiteSpec.RackSpec::name, r -> r.hosts().size()));
+                .collect(
+                        Collectors.toMap(SiteSpec.RackSpec::name, r -> r.hosts().size()));
         Map<String, double[]> rackStep = new HashMap<>(); // rack -> {host outlet sum, count, time}
-        Map<String, List<Label>> container = mining.stream().filter(l -> l.scenario().equals("allowlisted_container_miner"))
+        Map<String, List<Label>> container = mining.stream()
+                .filter(l -> l.scenario().equals("allowlisted_container_miner"))
                 .collect(Collectors.groupingBy(Label::entity));
         Map<String, Integer> evidence = new HashMap<>();
         Map<String, double[]> business = new HashMap<>(); // label id -> {sum, n}
@@ -248,13 +273,17 @@ class EvaluationScenariosTest {
                 case "meter" -> meter(p, byEntity, hostsPerRack, rackStep);
                 case "gpu" -> {
                     // A GPU-level label is measured on its own board, which nothing else on the host moves.
-                    List<Windows> ws = byEntity.get(p.tags().get("host") + ":" + p.tags().get("gpu"));
-                    if (ws != null) for (Windows x : ws) x.add(p.timeMs(), p.number("power_w") / HostModel.PSU_EFFICIENCY);
+                    List<Windows> ws =
+                            byEntity.get(p.tags().get("host") + ":" + p.tags().get("gpu"));
+                    if (ws != null)
+                        for (Windows x : ws) x.add(p.timeMs(), p.number("power_w") / HostModel.PSU_EFFICIENCY);
                 }
                 case "evidence" -> {
                     String host = p.tags().get("host");
                     Label l = container.getOrDefault(host, List.of()).stream()
-                            .filter(x -> p.timeMs() >= x.startMs() && p.timeMs() < x.endMs()).findFirst().orElse(null);
+                            .filter(x -> p.timeMs() >= x.startMs() && p.timeMs() < x.endMs())
+                            .findFirst()
+                            .orElse(null);
                     if (l == null) fail("evidence outside a container-miner episode: " + p.toLineProtocol());
                     evidence.merge(l.id(), 1, Integer::sum);
                 }
@@ -270,19 +299,23 @@ class EvaluationScenariosTest {
             }
         });
         double seconds = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("%s: %d points (meter, evidence, business_load, gpu) over %.1f days in %.2f s%n",
+        System.out.printf(
+                "%s: %d points (meter, evidence, business_load, gpu) over %.1f days in %.2f s%n",
                 spec.site(), points[0], (to - from) / (double) DAY, seconds);
 
         for (Windows w : all) {
             double measured = w.measured();
-            System.out.printf("%-34s %-8s labelled %7.1f W measured %7.1f W%n", w.label.id(), w.label.entity(),
-                    w.label.excessW(), measured);
+            System.out.printf(
+                    "%-34s %-8s labelled %7.1f W measured %7.1f W%n",
+                    w.label.id(), w.label.entity(), w.label.excessW(), measured);
             assertEquals(w.label.excessW(), measured, 0.25 * w.label.excessW(), w.label.toString());
         }
         for (List<Label> ls : container.values()) {
             for (Label l : ls) {
                 long expected = l.durationMs() / 300_000L;
-                assertTrue(evidence.getOrDefault(l.id(), 0) >= 0.8 * expected, l.id() + " evidence " + evidence.get(l.id()));
+                assertTrue(
+                        evidence.getOrDefault(l.id(), 0) >= 0.8 * expected,
+                        l.id() + " evidence " + evidence.get(l.id()));
             }
         }
         for (Label l : mining) {
@@ -296,13 +329,16 @@ class EvaluationScenariosTest {
                 case "allowlisted_container_miner" -> assertTrue(mean > 0.8, l.id() + " business " + mean);
                 // The others are not business: at night the business load stays low.
                 case "night_gpu_miner", "cpu_randomx" -> assertTrue(mean < 0.3, l.id() + " business " + mean);
-                default -> { }
+                default -> {}
             }
         }
     }
 
-    private static void meter(SitePoint p, Map<String, List<Windows>> byEntity, Map<String, Integer> hostsPerRack,
-                              Map<String, double[]> rackStep) {
+    private static void meter(
+            SitePoint p,
+            Map<String, List<Windows>> byEntity,
+            Map<String, Integer> hostsPerRack,
+            Map<String, double[]> rackStep) {
         String kind = p.tags().get("kind");
         String host = p.tags().get("host");
         double w = p.number("power_w");
@@ -310,7 +346,11 @@ class EvaluationScenariosTest {
             if (host == null) return;
             for (Windows x : byEntity.getOrDefault(host, List.of())) x.add(p.timeMs(), w);
             double[] a = rackStep.computeIfAbsent(p.tags().get("rack"), k -> new double[3]);
-            if (a[2] != p.timeMs()) { a[0] = 0; a[1] = 0; a[2] = p.timeMs(); }
+            if (a[2] != p.timeMs()) {
+                a[0] = 0;
+                a[1] = 0;
+                a[2] = p.timeMs();
+            }
             a[0] += w;
             a[1]++;
         } else if (kind.equals("inlet")) {

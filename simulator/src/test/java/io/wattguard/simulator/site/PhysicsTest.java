@@ -28,7 +28,11 @@ class PhysicsTest {
             double w = p.number("power_w");
             if (kind.equals("outlet")) {
                 double[] a = rack.computeIfAbsent(p.tags().get("rack"), k -> new double[3]);
-                if (a[2] != p.timeMs()) { a[0] = 0; a[1] = 0; a[2] = p.timeMs(); }
+                if (a[2] != p.timeMs()) {
+                    a[0] = 0;
+                    a[1] = 0;
+                    a[2] = p.timeMs();
+                }
                 a[0] += w;
                 a[1]++;
             } else if (kind.equals("inlet")) {
@@ -39,7 +43,11 @@ class PhysicsTest {
                     assertTrue(w - a[0] <= 25, "PDU overhead " + (w - a[0]));
                 }
                 double[] r = room.computeIfAbsent(p.tags().get("room"), k -> new double[3]);
-                if (r[2] != p.timeMs()) { r[0] = 0; r[1] = 0; r[2] = p.timeMs(); }
+                if (r[2] != p.timeMs()) {
+                    r[0] = 0;
+                    r[1] = 0;
+                    r[2] = p.timeMs();
+                }
                 r[0] += w;
                 r[1]++;
             } else {
@@ -68,24 +76,32 @@ class PhysicsTest {
         spec.hosts().forEach(h -> model.put(h.name(), h.model()));
         spec.hosts().forEach(h -> traits.put(h.name(), HostTraits.of(spec.seed(), h)));
         Map<String, double[]> dc = new HashMap<>(); // host -> {dc watts, time}
-        Map<String, double[]> stats = new HashMap<>(); // host -> {n, sum, sum sq, sum lag products, n lag, last, last time}
+        Map<String, double[]> stats =
+                new HashMap<>(); // host -> {n, sum, sum sq, sum lag products, n lag, last, last time}
         int[] checked = {0};
         long to = spec.startMs() + 2 * 86_400_000L;
         // Outlet bursts are the exception by design: watts at the outlet that no component reports.
-        List<Label> bursts = site.labels().stream().filter(l -> l.scenario().equals("outlet_burst")).toList();
+        List<Label> bursts = site.labels().stream()
+                .filter(l -> l.scenario().equals("outlet_burst"))
+                .toList();
         site.run(spec.startMs(), to, java.util.Set.of("gpu", "host", "meter"), p -> {
             String host = p.tags().get("host");
             if (host == null || !model.get(host).reportsComponentPower()) return;
             double[] a = dc.computeIfAbsent(host, k -> new double[2]);
-            if (a[1] != p.timeMs()) { a[0] = model.get(host).chassisW(); a[1] = p.timeMs(); }
+            if (a[1] != p.timeMs()) {
+                a[0] = model.get(host).chassisW();
+                a[1] = p.timeMs();
+            }
             switch (p.measurement()) {
                 case "gpu" -> a[0] += p.number("power_w");
                 case "host" -> a[0] += p.number("cpu_power_w");
                 default -> {
                     // The agent's points come first in a step; an outlet without them is a host dropout.
                     if (a[0] == model.get(host).chassisW()) return;
-                    if (bursts.stream().anyMatch(l -> l.entity().equals(host) && p.timeMs() >= l.startMs()
-                            && p.timeMs() < l.endMs())) return;
+                    if (bursts.stream()
+                            .anyMatch(l ->
+                                    l.entity().equals(host) && p.timeMs() >= l.startMs() && p.timeMs() < l.endMs()))
+                        return;
                     double expected = a[0] / HostModel.PSU_EFFICIENCY;
                     double residual = p.number("power_w") - expected;
                     assertEquals(0, residual, 10 + 5 * traits.get(host).residualSigmaW(), host + " at " + p.timeMs());
@@ -132,7 +148,9 @@ class PhysicsTest {
         Planner.Plan plan = new Planner(spec).plan();
         Map<String, SiteSpec.HostSpec> hosts = new HashMap<>();
         spec.hosts().forEach(h -> hosts.put(h.name(), h));
-        List<Label> bursts = site.labels().stream().filter(l -> l.scenario().equals("outlet_burst")).toList();
+        List<Label> bursts = site.labels().stream()
+                .filter(l -> l.scenario().equals("outlet_burst"))
+                .toList();
         // 12 hosts x 7 days at one a week on average.
         assertTrue(bursts.size() >= 5, "bursts " + bursts.size());
         SiteClock clock = new SiteClock(spec);
@@ -143,7 +161,8 @@ class PhysicsTest {
             assertTrue(l.durationMs() >= 5 * 60_000L && l.durationMs() <= 20 * 60_000L, l.toString());
             assertTrue(l.excessW() >= 0.98 * 300 && l.excessW() <= 1.02 * 700, l.toString());
             Event ev = plan.eventOfLabel().get(l.id());
-            HostSim sim = new HostSim(spec.seed(), hosts.get(l.entity()), plan.hostEvents().get(l.entity()));
+            HostSim sim = new HostSim(
+                    spec.seed(), hosts.get(l.entity()), plan.hostEvents().get(l.entity()));
             if (sim.gpus > 0) onGpuHosts.add(l.entity());
             for (long s = ev.start(); s < ev.end(); s++) {
                 List<Event> active = sim.events.advance(s);

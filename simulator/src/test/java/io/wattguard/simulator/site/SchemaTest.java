@@ -2,11 +2,9 @@ package io.wattguard.simulator.site;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,18 +29,44 @@ class SchemaTest {
             "evidence", Set.of("host", "rack", "room", "site", "kind", "process"));
 
     static final Map<String, Map<String, Class<?>>> FIELDS = Map.of(
-            "gpu", Map.of("util_pct", Double.class, "mem_util_pct", Double.class, "power_w", Double.class,
-                    "power_limit_w", Double.class, "energy_j", Double.class, "temp_c", Double.class),
+            "gpu",
+                    Map.of(
+                            "util_pct",
+                            Double.class,
+                            "mem_util_pct",
+                            Double.class,
+                            "power_w",
+                            Double.class,
+                            "power_limit_w",
+                            Double.class,
+                            "energy_j",
+                            Double.class,
+                            "temp_c",
+                            Double.class),
             "host", Map.of("cpu_util_pct", Double.class, "cpu_power_w", Double.class, "mem_used_pct", Double.class),
             "business_load", Map.of("value", Double.class, "raw", Double.class),
-            "gpu_process", Map.of("pid", Long.class, "sm_util_pct", Double.class, "user", String.class,
-                    "container", String.class, "exe", String.class, "business", Boolean.class),
+            "gpu_process",
+                    Map.of(
+                            "pid",
+                            Long.class,
+                            "sm_util_pct",
+                            Double.class,
+                            "user",
+                            String.class,
+                            "container",
+                            String.class,
+                            "exe",
+                            String.class,
+                            "business",
+                            Boolean.class),
             "evidence", Map.of("pid", Long.class, "detail", String.class, "score", Double.class),
             "meter", Map.of("power_w", Double.class, "energy_kwh", Double.class));
 
     /** The small site's CPU servers without RAPL. */
     static final Set<String> noRapl = Set.copyOf(SiteSpec.small().hosts().stream()
-            .filter(h -> !h.model().reportsComponentPower()).map(SiteSpec.HostSpec::name).toList());
+            .filter(h -> !h.model().reportsComponentPower())
+            .map(SiteSpec.HostSpec::name)
+            .toList());
 
     @Test
     void everyPointHasTheContractNamesAndTypes() {
@@ -56,9 +80,10 @@ class SchemaTest {
                 String kind = p.tags().get("kind");
                 meterKinds.add(kind + (p.tags().containsKey("host") ? "+host" : ""));
                 expectedTags = switch (kind) {
-                    case "outlet" -> p.tags().containsKey("host")
-                            ? Set.of("device", "channel", "kind", "rack", "room", "host", "site")
-                            : Set.of("device", "channel", "kind", "rack", "room", "site");
+                    case "outlet" ->
+                        p.tags().containsKey("host")
+                                ? Set.of("device", "channel", "kind", "rack", "room", "host", "site")
+                                : Set.of("device", "channel", "kind", "rack", "room", "site");
                     case "inlet" -> Set.of("device", "channel", "kind", "rack", "room", "site");
                     case "meter" -> Set.of("device", "channel", "kind", "room", "site");
                     default -> throw new AssertionError("meter kind " + kind);
@@ -76,25 +101,29 @@ class SchemaTest {
             }
             if (!expectedFields.equals(p.fields().keySet())) fail("fields of " + p.toLineProtocol());
             for (Map.Entry<String, Object> f : p.fields().entrySet()) {
-                if (!fields.get(f.getKey()).isInstance(f.getValue())) fail(f.getKey() + " type in " + p.toLineProtocol());
+                if (!fields.get(f.getKey()).isInstance(f.getValue()))
+                    fail(f.getKey() + " type in " + p.toLineProtocol());
                 if (f.getValue() instanceof Double d && (d.isNaN() || d.isInfinite() || d < 0))
                     fail("bad number in " + p.toLineProtocol());
             }
             switch (p.measurement()) {
                 case "gpu" -> {
-                    if (p.number("util_pct") > 100 || p.number("power_w") > p.number("power_limit_w")) fail(p.toLineProtocol());
-                    if (checkedTags.add(p.tags().get("uuid"))) assertTrue(p.tags().get("uuid").matches("GPU-[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}"));
+                    if (p.number("util_pct") > 100 || p.number("power_w") > p.number("power_limit_w"))
+                        fail(p.toLineProtocol());
+                    if (checkedTags.add(p.tags().get("uuid")))
+                        assertTrue(p.tags().get("uuid").matches("GPU-[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}"));
                 }
                 case "business_load" -> {
                     if (p.number("value") > 1.0) fail(p.toLineProtocol());
                     String source = p.tags().get("entity").startsWith("gpu-") ? "allowlist" : "scheduler";
-                    if (!source.equals(p.tags().get("source")) || !"host".equals(p.tags().get("level"))) fail(p.toLineProtocol());
+                    if (!source.equals(p.tags().get("source"))
+                            || !"host".equals(p.tags().get("level"))) fail(p.toLineProtocol());
                 }
                 case "evidence" -> {
-                    if (!"pool_connection".equals(p.tags().get("kind")) || !"203.0.113.7:3333".equals(p.fields().get("detail")))
-                        fail(p.toLineProtocol());
+                    if (!"pool_connection".equals(p.tags().get("kind"))
+                            || !"203.0.113.7:3333".equals(p.fields().get("detail"))) fail(p.toLineProtocol());
                 }
-                default -> { }
+                default -> {}
             }
         });
         assertEquals(Set.of("business_load", "evidence", "gpu", "gpu_process", "host", "meter"), seen);
@@ -118,7 +147,8 @@ class SchemaTest {
     @Test
     void benignSpikesAreShortAndAtMostAboutAKilowatt() {
         List<Label> spikes = site.labels().stream()
-                .filter(l -> l.scenario().equals("benign_spike")).toList();
+                .filter(l -> l.scenario().equals("benign_spike"))
+                .toList();
         assertFalse(spikes.isEmpty());
         for (Label l : spikes) {
             assertFalse(l.mining());
@@ -129,7 +159,8 @@ class SchemaTest {
 
     @Test
     void leanSitesWriteNoProcesses() {
-        SyntheticSite lean = new SyntheticSite(SiteSpec.small().toBuilder().lean(true).build());
+        SyntheticSite lean =
+                new SyntheticSite(SiteSpec.small().toBuilder().lean(true).build());
         long to = lean.startMs() + 86_400_000L;
         long[] procs = {0};
         lean.run(lean.startMs(), to, p -> {
@@ -159,19 +190,24 @@ class SchemaTest {
     void countersNeverDecreaseExceptAtALabelledReset() {
         // Series by tag map identity: the site shares one tag map per series (checked by the count below).
         Map<Object, double[]> last = new java.util.IdentityHashMap<>(); // series -> {time, value}
-        List<Label> resets = site.labels().stream().filter(l -> l.scenario().equals("counter_reset")).toList();
+        List<Label> resets = site.labels().stream()
+                .filter(l -> l.scenario().equals("counter_reset"))
+                .toList();
         assertFalse(resets.isEmpty(), "small() should contain a counter reset to test");
         int[] seenResets = {0};
         site.run(p -> {
-            String field = p.measurement().equals("gpu") ? "energy_j" : p.measurement().equals("meter") ? "energy_kwh" : null;
+            String field =
+                    p.measurement().equals("gpu") ? "energy_j" : p.measurement().equals("meter") ? "energy_kwh" : null;
             if (field == null) return;
             Object series = p.tags();
             double v = p.number(field);
             double[] prev = last.put(series, new double[] {p.timeMs(), v});
             if (prev == null || v >= prev[1]) return;
-            String entity = p.measurement().equals("gpu") ? p.tags().get("host") : p.tags().get("rack");
-            boolean labelled = resets.stream().anyMatch(l -> l.entity().equals(entity)
-                    && l.startMs() > prev[0] && l.startMs() <= p.timeMs());
+            String entity = p.measurement().equals("gpu")
+                    ? p.tags().get("host")
+                    : p.tags().get("rack");
+            boolean labelled = resets.stream()
+                    .anyMatch(l -> l.entity().equals(entity) && l.startMs() > prev[0] && l.startMs() <= p.timeMs());
             assertTrue(labelled, "unlabelled counter decrease in " + series + " at " + p.timeMs());
             seenResets[0]++;
         });
@@ -192,8 +228,12 @@ class SchemaTest {
         for (Label l : s.labels()) {
             if (!l.scenario().equals("nightly_backup")) continue;
             assertTrue(w.hosts().contains(l.entity()));
-            var from = java.time.Instant.ofEpochMilli(l.startMs()).atZone(spec.zone()).toLocalTime();
-            var to = java.time.Instant.ofEpochMilli(l.endMs()).atZone(spec.zone()).toLocalTime();
+            var from = java.time.Instant.ofEpochMilli(l.startMs())
+                    .atZone(spec.zone())
+                    .toLocalTime();
+            var to = java.time.Instant.ofEpochMilli(l.endMs())
+                    .atZone(spec.zone())
+                    .toLocalTime();
             assertTrue(!from.isBefore(w.from()) && !to.isAfter(w.to()), l.toString());
         }
     }

@@ -29,11 +29,11 @@ class ScorerTest {
     @Test
     void handMadeCaseGivesExactFigures() {
         List<Detection> detections = List.of(
-                det("h1", "host", 2, 6, 600),          // on time: 6 min
-                det("r1", "rack", 1000, 1040, 0),      // the rack sees its host's miner; still open: 40 min
-                det("h3", "host", 2490, 2500, 2520),   // late, after the end but within 30 min: 500 min
-                det("h1:3", "gpu", 4000, 4001, 4010),  // false, nothing there
-                det("h2", "host", 5001, 5002, 5006));  // false, during a benign spike
+                det("h1", "host", 2, 6, 600), // on time: 6 min
+                det("r1", "rack", 1000, 1040, 0), // the rack sees its host's miner; still open: 40 min
+                det("h3", "host", 2490, 2500, 2520), // late, after the end but within 30 min: 500 min
+                det("h1:3", "gpu", 4000, 4001, 4010), // false, nothing there
+                det("h2", "host", 5001, 5002, 5006)); // false, during a benign spike
         // L3 (the rig on r2) is missed: h3's host detection cannot see a PDU outlet.
         Scorer.Table t = scorer.score(labels, detections, 2000);
 
@@ -82,10 +82,10 @@ class ScorerTest {
                 mining("G2", "one_gpu_of_eight", "gpu", "h2:7", 1000, 1120),
                 mining("G3", "power_limit_ramp", "gpu", "h3:3", 2000, 9000));
         List<Detection> detections = List.of(
-                det("h1:7", "gpu", 0, 12, 130),        // G1 on its board: 12 min
-                det("h2", "host", 1000, 1009, 1130),   // G2's host: true, but G2 is not detected
-                det("h2:6", "gpu", 1000, 1005, 1130),  // another board of G2's host: true, still not G2
-                det("h3:3", "gpu", 2000, 2030, 0),     // G3: 30 min
+                det("h1:7", "gpu", 0, 12, 130), // G1 on its board: 12 min
+                det("h2", "host", 1000, 1009, 1130), // G2's host: true, but G2 is not detected
+                det("h2:6", "gpu", 1000, 1005, 1130), // another board of G2's host: true, still not G2
+                det("h3:3", "gpu", 2000, 2030, 0), // G3: 30 min
                 det("h1:7", "gpu", 5000, 5001, 5010)); // nothing there: false
         Scorer.Table t = scorer.score(gpuLabels, detections, 1000);
         Scorer.Row one = t.row("one_gpu_of_eight");
@@ -104,10 +104,10 @@ class ScorerTest {
     @Test
     void tooLateOrAlreadyOverDoesNotCountAndRoomsSeeTheirRacks() {
         List<Detection> detections = List.of(
-                det("h1", "host", 700, 700, 720),      // after L1's end + 30 min: not a detection of it, and false
-                det("h2", "host", 100, 200, 900),      // ended before L2 started: false
-                det("hall", "room", 10, 20, 40),       // the room meter sees the rig on r2 (and L1 on h1)
-                det("h3", "host", 3000, 3100, 3200));  // host h3 during the rig: a host cannot see it, false
+                det("h1", "host", 700, 700, 720), // after L1's end + 30 min: not a detection of it, and false
+                det("h2", "host", 100, 200, 900), // ended before L2 started: false
+                det("hall", "room", 10, 20, 40), // the room meter sees the rig on r2 (and L1 on h1)
+                det("h3", "host", 3000, 3100, 3200)); // host h3 during the rig: a host cannot see it, false
         Scorer.Table t = scorer.score(labels, detections, 1000);
         assertEquals(0, t.row("night_gpu_miner").detected() - 1); // only L1, through the room
         assertEquals(1, t.row("rogue_outlet_rig").detected());

@@ -15,7 +15,8 @@ public final class SiteBench {
         measure("evaluation() line protocol", eval, 2);
         int hosts = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int days = args.length > 1 ? Integer.parseInt(args[1]) : 30;
-        SyntheticSite bench = timed("plan bench(" + hosts + ", " + days + ")", () -> new SyntheticSite(SiteSpec.bench(hosts, days)));
+        SyntheticSite bench =
+                timed("plan bench(" + hosts + ", " + days + ")", () -> new SyntheticSite(SiteSpec.bench(hosts, days)));
         measure("bench(" + hosts + ", " + days + ") lean points", bench, 1);
         Runtime rt = Runtime.getRuntime();
         System.out.printf("max heap %d MB%n", rt.maxMemory() >> 20);
@@ -40,8 +41,9 @@ public final class SiteBench {
             });
         }
         double s = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("%-36s %,13d points in %6.2f s = %,11.0f points/s%s%n", what, n[0], s, n[0] / s,
-                mode == 2 ? String.format(" (%,d MB of line protocol)", n[1] >> 20) : "");
+        System.out.printf(
+                "%-36s %,13d points in %6.2f s = %,11.0f points/s%s%n",
+                what, n[0], s, n[0] / s, mode == 2 ? String.format(" (%,d MB of line protocol)", n[1] >> 20) : "");
     }
 
     private static <T> T timed(String what, java.util.function.Supplier<T> f) {

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class SitePointTest {
     @Test
     void escapesNamesTagsAndStringsAndTypesFields() {
-        TreeMap<String, String> tags = new TreeMap<>(Map.of("model", "NVIDIA A100,SXM=4", "host", "gpu-1", "empty", ""));
+        TreeMap<String, String> tags =
+                new TreeMap<>(Map.of("model", "NVIDIA A100,SXM=4", "host", "gpu-1", "empty", ""));
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("power w", 123.5);
         fields.put("pid", 42L);
@@ -20,8 +21,10 @@ class SitePointTest {
         fields.put("energy_j", 4.0e9);
         fields.put("tiny", 1.0e-4);
         SitePoint p = new SitePoint("gpu proc,x", tags, fields, 1_772_406_000_000L);
-        assertEquals("gpu\\ proc\\,x,host=gpu-1,model=NVIDIA\\ A100\\,SXM\\=4 power\\ w=123.5,pid=42i,business=true,"
-                + "exe=\"/tmp/a \\\"b\\\"\\\\c\",energy_j=4000000000,tiny=0.0001 1772406000000", p.toLineProtocol());
+        assertEquals(
+                "gpu\\ proc\\,x,host=gpu-1,model=NVIDIA\\ A100\\,SXM\\=4 power\\ w=123.5,pid=42i,business=true,"
+                        + "exe=\"/tmp/a \\\"b\\\"\\\\c\",energy_j=4000000000,tiny=0.0001 1772406000000",
+                p.toLineProtocol());
     }
 
     @Test
