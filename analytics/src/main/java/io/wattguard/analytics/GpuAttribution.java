@@ -207,7 +207,7 @@ final class GpuAttribution {
                 if (explainSink != null
                         && host.equals(explainHost)
                         && g.getKey().equals(explainIndex)) {
-                    explainGpu(gpu, had, t, util, power, agg.model, curve, procs, f);
+                    explainGpu(gpu, had, t, unexplained, util, power, agg.model, curve, procs, f);
                 }
             }
         }
@@ -233,6 +233,7 @@ final class GpuAttribution {
             Gpu gpu,
             boolean had,
             long t,
+            boolean unexplained,
             double util,
             double power,
             String model,
@@ -273,7 +274,6 @@ final class GpuAttribution {
         for (Frame.Finding fi : f.evidence.getOrDefault(gpu.host, List.of())) {
             evidence.add(fi.kind() + " " + fi.process() + " " + fi.detail());
         }
-        boolean unexplained = util >= busy && util - business >= busy;
         Explanation.Corroboration c = new Explanation.Corroboration(
                 unexplained, false, power, curveW, settings.floorPerGpuW(), processes, evidence);
         String facts = String.format(

@@ -3,6 +3,7 @@ package io.wattguard.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wattguard.cli.Main;
+import io.wattguard.grafana.GrafanaMacros;
 import io.wattguard.influx.PrivateInfluxd;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -77,7 +79,7 @@ public final class GrafanaBench {
                 hostNames.add(LeanDataset.host(h));
             }
             String timeFilter = "time >= " + FROM + "ms and time <= " + to + "ms";
-            String interval = interval(to - FROM);
+            String interval = GrafanaMacros.interval(to - FROM);
             JsonNode dashboard = JSON.readTree(file.toFile());
             System.out.printf(Locale.ROOT, "$__interval %s; times are the best of 2 runs%n", interval);
             System.out.printf(
@@ -91,14 +93,19 @@ public final class GrafanaBench {
                     "raw SELECT * of the same range");
             for (JsonNode p : dashboard.path("panels")) {
                 for (JsonNode t : p.path("targets")) {
-                    String q = t.path("query")
-                            .asText()
-                            .replace("$timeFilter", timeFilter)
-                            .replace("$__interval", interval)
-                            .replace("$site", ".*")
-                            .replace("$room", ".*")
-                            .replace("$rack", "(" + String.join("|", racks) + ")")
-                            .replace("$host", "(" + String.join("|", hostNames) + ")");
+                    String q = GrafanaMacros.substitute(
+                            t.path("query").asText(),
+                            Map.of(
+                                    "site",
+                                    ".*",
+                                    "room",
+                                    ".*",
+                                    "rack",
+                                    "(" + String.join("|", racks) + ")",
+                                    "host",
+                                    "(" + String.join("|", hostNames) + ")"),
+                            FROM,
+                            to);
                     long[] best = {Long.MAX_VALUE, 0};
                     for (int run = 0; run < 2; run++) {
                         long t0 = System.nanoTime();
@@ -227,29 +234,5 @@ public final class GrafanaBench {
             out.add(m.group(1));
         }
         return out;
-    }
-
-    static String interval(long rangeMs) {
-        long raw = rangeMs / 1000;
-        long[] steps = {
-            60_000,
-            120_000,
-            300_000,
-            600_000,
-            900_000,
-            1_800_000,
-            3_600_000,
-            7_200_000,
-            10_800_000,
-            21_600_000,
-            43_200_000,
-            86_400_000
-        };
-        for (long s : steps) {
-            if (s >= raw) {
-                return s / 60_000 + "m";
-            }
-        }
-        return raw / 86_400_000 + 1 + "d";
     }
 }

@@ -36,7 +36,7 @@ public final class AnalysisSamples implements AnalysisOutput {
             double residualW,
             double score,
             double businessLoad) {
-        if (Math.floorMod(timeMs / stepMs, baselineEvery) != 0) {
+        if (!due(timeMs)) {
             return;
         }
         Sample.Builder b = Sample.builder(Baseline.NAME)
@@ -54,6 +54,11 @@ public final class AnalysisSamples implements AnalysisOutput {
         out.accept(b.build());
     }
 
+    /** Whether the step at {@code timeMs} is one of every {@code baseline_every} that rows are written for. */
+    private boolean due(long timeMs) {
+        return Math.floorMod(timeMs / stepMs, baselineEvery) == 0;
+    }
+
     @Override
     public void episode(Episode e) {
         out.accept(anomaly(e));
@@ -62,7 +67,7 @@ public final class AnalysisSamples implements AnalysisOutput {
     /** {@code gpu_rollup} (rack, room): gpus, util_pct, power_w; every {@code baseline_every} steps, as baseline. */
     @Override
     public void gpus(long timeMs, String rack, String room, int gpus, double utilPct, double powerW) {
-        if (Math.floorMod(timeMs / stepMs, baselineEvery) != 0) {
+        if (!due(timeMs)) {
             return;
         }
         Sample.Builder b = Sample.builder(GpuRollup.NAME)

@@ -195,7 +195,7 @@ class GrafanaQueriesTest extends InfluxdTest {
                 // Annotations are the site's episodes on every dashboard: over the site's days even where the panels
                 // (collector health) look at the daemon's minutes, which had none.
                 boolean annotation = q.refId().equals("annotation");
-                String influxQl = substitute(
+                String influxQl = GrafanaMacros.substitute(
                         q.influxQl(), vars, annotation ? site.startMs() : from, annotation ? site.endMs() : to);
                 try {
                     check(q, influxQl, run(influxQl));
@@ -228,8 +228,9 @@ class GrafanaQueriesTest extends InfluxdTest {
             List<String> values = new ArrayList<>();
             switch (type) {
                 case "query" -> {
-                    for (Map<String, Object> row :
-                            query("wattguard", substitute(v.path("query").asText(), vars, from, to))) {
+                    for (Map<String, Object> row : query(
+                            "wattguard",
+                            GrafanaMacros.substitute(v.path("query").asText(), vars, from, to))) {
                         values.add(String.valueOf(row.get("value")));
                     }
                 }
@@ -270,45 +271,6 @@ class GrafanaQueriesTest extends InfluxdTest {
     /** As Grafana escapes a value for an InfluxQL regular expression. */
     private static String regex(String value) {
         return value.replaceAll("([\\\\/^$.|?*+()\\[\\]{}])", "\\\\$1");
-    }
-
-    /** Grafana's substitution: $timeFilter, $__interval and the variables, longest names first. */
-    static String substitute(String q, Map<String, String> vars, long from, long to) {
-        String out = q.replace("$timeFilter", "time >= " + from + "ms and time <= " + to + "ms")
-                .replace("$__interval", interval(to - from));
-        List<String> names = new ArrayList<>(vars.keySet());
-        names.sort((a, b) -> b.length() - a.length());
-        for (String n : names) {
-            out = out.replace("${" + n + "}", vars.get(n))
-                    .replace("[[" + n + "]]", vars.get(n))
-                    .replace("$" + n, vars.get(n));
-        }
-        return out;
-    }
-
-    /** Range over 1,000 points, rounded up to a round interval, at least the datasource's timeInterval (1m). */
-    static String interval(long rangeMs) {
-        long raw = rangeMs / 1000;
-        long[] steps = {
-            60_000,
-            120_000,
-            300_000,
-            600_000,
-            900_000,
-            1_800_000,
-            3_600_000,
-            7_200_000,
-            10_800_000,
-            21_600_000,
-            43_200_000,
-            86_400_000
-        };
-        for (long s : steps) {
-            if (s >= raw) {
-                return s / 60_000 + "m";
-            }
-        }
-        return raw / 86_400_000 + 1 + "d";
     }
 
     private static JsonNode run(String influxQl) throws IOException {
