@@ -1,7 +1,7 @@
 package io.wattguard.bench;
 
 import io.wattguard.analytics.AnalysisSettings;
-import io.wattguard.detect.Evaluation;
+import io.wattguard.demo.Evaluation;
 import io.wattguard.simulator.site.Scorer;
 import io.wattguard.simulator.site.SiteSpec;
 import java.io.IOException;

@@ -268,13 +268,13 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
     }
 
     /** What an analysis over the store did: each episode in its last state, rows read, points written. */
-    record Outcome(List<Episode> episodes, long rows, long written) {}
+    public record Outcome(List<Episode> episodes, long rows, long written) {}
 
     /**
      * The analysis of {@code [fromMs, toMs)} over the store, after the config's warm-up; writes the
      * {@code baseline} and {@code anomaly} points when {@code write}. {@code analyze} and the demo both run it.
      */
-    static Outcome analyse(
+    public static Outcome analyse(
             Settings settings, AnalysisConfig cfg, long fromMs, long toMs, boolean write, Progress progress)
             throws IOException {
         return analyse(settings, cfg, fromMs, toMs, write, progress, null, null);
@@ -380,7 +380,7 @@ public final class AnalyzeCommand implements java.util.concurrent.Callable<Integ
         return d;
     }
 
-    static void printTable(PrintWriter out, List<Episode> list, ZoneId zone) {
+    public static void printTable(PrintWriter out, List<Episode> list, ZoneId zone) {
         if (list.isEmpty()) {
             out.println("no episodes in this range");
             return;

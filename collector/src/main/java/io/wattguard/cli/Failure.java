@@ -5,10 +5,10 @@ package io.wattguard.cli;
  * printed as is, exit code 1, no stack trace. The message says what failed in the operator's words, without
  * Java class names.
  */
-final class Failure extends RuntimeException {
+public final class Failure extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    Failure(String message) {
+    public Failure(String message) {
         super(message, null, false, false);
     }
 }

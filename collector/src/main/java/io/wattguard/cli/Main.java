@@ -161,7 +161,7 @@ public final class Main {
      * The environment this command line runs in. Commands read variables through this rather than
      * {@link System#getenv}, so that a test can set them.
      */
-    static Map<String, String> env(CommandSpec spec) {
+    public static Map<String, String> env(CommandSpec spec) {
         return ((Main) spec.root().userObject()).env;
     }
 }

@@ -7,25 +7,25 @@ import java.io.PrintWriter;
  * A progress bar on stderr for long work. On a terminal it redraws one line; in a log or pipe it prints a
  * line every 10% so CI output stays readable.
  */
-final class Progress {
+public final class Progress {
     private final PrintWriter out;
     private final String label;
     private final long total;
     private final boolean tty;
     private int lastShown = -1;
 
-    Progress(PrintStream out, String label, long total) {
+    public Progress(PrintStream out, String label, long total) {
         this(new PrintWriter(out, true), label, total);
     }
 
-    Progress(PrintWriter out, String label, long total) {
+    public Progress(PrintWriter out, String label, long total) {
         this.out = out;
         this.label = label;
         this.total = Math.max(1, total);
         this.tty = System.console() != null;
     }
 
-    void update(long done, String detail) {
+    public void update(long done, String detail) {
         int pct = (int) Math.min(100, done * 100 / total);
         if (tty) {
             if (pct == lastShown) {
@@ -41,7 +41,7 @@ final class Progress {
         lastShown = pct;
     }
 
-    void done(String detail) {
+    public void done(String detail) {
         if (tty) {
             out.print("\r" + label + " [" + "#".repeat(30) + "] 100% " + detail + "   \n");
         } else {

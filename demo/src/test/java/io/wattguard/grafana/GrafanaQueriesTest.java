@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.wattguard.cli.DemoSite;
 import io.wattguard.core.Sample;
 import io.wattguard.daemon.Batcher;
 import io.wattguard.daemon.Daemon;
 import io.wattguard.daemon.Settings;
+import io.wattguard.demo.DemoSite;
 import io.wattguard.simulator.site.SiteSpec;
 import io.wattguard.simulator.site.SyntheticSite;
 import io.wattguard.store.write.InfluxSink;

@@ -1,6 +1,11 @@
-package io.wattguard.cli;
+package io.wattguard.demo;
 
 import io.wattguard.analytics.Episode;
+import io.wattguard.cli.AnalyzeCommand;
+import io.wattguard.cli.Failure;
+import io.wattguard.cli.Main;
+import io.wattguard.cli.Progress;
+import io.wattguard.cli.UserError;
 import io.wattguard.core.Sample;
 import io.wattguard.daemon.Batcher;
 import io.wattguard.daemon.Daemon;
@@ -258,7 +263,9 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         Progress bar = new Progress(spec.commandLine().getErr(), "analysis", site.endMs() - site.startMs());
         AnalyzeCommand.Outcome done = AnalyzeCommand.analyse(
                 settings, settings.analysis().withWarmup(Duration.ZERO), site.startMs(), site.endMs(), true, bar);
-        bar.done(String.format("%,d rows read, %,d baseline and anomaly points written", done.rows(), done.written()));
+        bar.done(String.format(
+                "%,d rows read, %,d analysis points written (baseline, gpu_rollup, anomaly)",
+                done.rows(), done.written()));
         return done.episodes();
     }
 

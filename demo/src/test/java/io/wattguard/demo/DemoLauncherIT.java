@@ -1,4 +1,4 @@
-package io.wattguard.cli;
+package io.wattguard.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

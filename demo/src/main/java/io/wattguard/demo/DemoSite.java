@@ -1,4 +1,4 @@
-package io.wattguard.cli;
+package io.wattguard.demo;
 
 import io.wattguard.core.Sample;
 import io.wattguard.simulator.site.SitePoint;

@@ -1,4 +1,4 @@
-package io.wattguard.detect;
+package io.wattguard.demo;
 
 import io.wattguard.analytics.AnalysisOutput;
 import io.wattguard.analytics.AnalysisSettings;

@@ -1,4 +1,4 @@
-package io.wattguard.detect;
+package io.wattguard.demo;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
