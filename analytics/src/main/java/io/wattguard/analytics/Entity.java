@@ -65,6 +65,10 @@ final class Entity {
     double componentW;
     /** The largest of the fixed floors, NaN until first needed. */
     double fixedFloorW = Double.NaN;
+    /** What the host's recurring maintenance windows usually draw ({@link MaintenanceDraw}). */
+    final MaintenanceDraw maintenanceDraw = new MaintenanceDraw();
+    /** This step's maintenance allowance, NaN outside a learnt maintenance window. */
+    double maintenanceAllowanceW = Double.NaN;
     /** What this step's sample did to the detector, for an explanation. */
     ExcessPowerDetector.Change change;
 

@@ -101,7 +101,10 @@ final class Explainer {
                         "beyond the fitted range: the explained load " + features(e.explained)
                                 + " lies outside what the model was fitted on, so its prediction is a guess";
                     case MAINTENANCE ->
-                        "a maintenance window covers it: maintenance explains whatever runs"
+                        "a maintenance window covers it, one-off or with fewer than "
+                                + MaintenanceDraw.MIN_OCCURRENCES
+                                + " earlier occurrences on this weekday to say what it usually draws: it explains "
+                                + "whatever runs"
                                 + (e.detector != null && e.detector.isOpen() ? "; the open episode waits" : "");
                     default -> reason.words();
                 };
@@ -208,6 +211,13 @@ final class Explainer {
                 }
                 why = "no episode: " + String.join("; ", words);
             }
+        }
+        if (!Double.isNaN(e.maintenanceAllowanceW)) {
+            why += String.format(
+                    Locale.ROOT,
+                    "; in a maintenance window, which explains the load the host reports and %s beside it, the "
+                            + "most it usually drew on this weekday",
+                    watts(e.maintenanceAllowanceW));
         }
         explainSink.accept(explanation(e, f, t, verdict, reason, why, id, excess, shift));
     }

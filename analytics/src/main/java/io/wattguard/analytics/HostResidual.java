@@ -3,8 +3,11 @@ package io.wattguard.analytics;
 import static io.wattguard.analytics.HeldInputs.nz;
 
 import io.wattguard.analytics.Analyzer.HostPlace;
+import java.time.DayOfWeek;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -61,6 +64,10 @@ final class HostResidual {
     private final Entity.Detect detect;
     private final Map<String, Entity> hosts = new TreeMap<>();
     private final Map<String, Entity> hostsView = Collections.unmodifiableMap(hosts);
+    /** This step's hosts in a learnt maintenance window, and each group's common move (fields: no garbage a step). */
+    private final List<Entity> inMaintenance = new ArrayList<>();
+
+    private final Map<String, Double> shifts = new HashMap<>();
 
     /**
      * {@code groupModels}, {@code componentModels}: the models fitted per group of hosts, null before;
@@ -177,7 +184,8 @@ final class HostResidual {
                 explainer.noVerdict(e, f, t, Explanation.Reason.STALE_INPUT);
                 continue; // the feed that explained its load is silent: unknown business is not zero business
             }
-            boolean maintenance = schedule.maintenance(t, e.name, e.rack, e.room);
+            List<Schedule.Window> windows = schedule.maintenanceWindowsAt(t, e.name, e.rack, e.room);
+            boolean maintenance = !windows.isEmpty();
             e.businessLoad = maintenance ? 1 : b;
             double n = Math.max(1, load.gpus());
             double g = load.gpuUtil();
@@ -200,14 +208,24 @@ final class HostResidual {
             LoadModel m = e.model();
             // No verdict where the explained load is beyond anything the model was fitted on: a line through
             // idle nights says nothing about the first busy morning.
-            // Maintenance explains whatever runs in it: no verdict then, and an open episode simply waits.
-            if (m != null && e.history.hasBaseline() && m.covers(e.explained) && !maintenance) {
+            // Maintenance explains all the load the host reports, and draws up to what its recurring window
+            // usually draws beyond that (MaintenanceDraw); a one-off window, or one not yet learnt, explains
+            // whatever runs: no verdict then, and an open episode simply waits.
+            e.maintenanceAllowanceW = Double.NaN;
+            if (m != null && e.history.hasBaseline() && m.covers(e.explained)) {
                 e.dev = e.actual - m.predict(e.explained) - e.history.median(how);
-                byGroup.computeIfAbsent(e.group, k -> new ArrayList<>()).add(e);
+                if (!maintenance) {
+                    byGroup.computeIfAbsent(e.group, k -> new ArrayList<>()).add(e);
+                } else if (!Double.isNaN(e.maintenanceAllowanceW = allowance(e, windows, t))) {
+                    inMaintenance.add(e);
+                } else {
+                    explainer.noVerdict(e, f, t, Explanation.Reason.MAINTENANCE);
+                }
             } else {
                 explainer.noVerdict(e, f, t, maintenance ? Explanation.Reason.MAINTENANCE : null);
             }
         }
+        shifts.clear();
         for (List<Entity> peers : byGroup.values()) {
             double shift = 0;
             if (peers.size() >= settings.minPeers()) {
@@ -217,6 +235,7 @@ final class HostResidual {
                 }
                 shift = Math.max(0, Robust.median(d));
             }
+            shifts.put(peers.get(0).group, shift);
             for (Entity e : peers) {
                 LoadModel m = e.model();
                 e.expected = m.predict(e.explained) + e.history.median(how) + shift;
@@ -229,18 +248,49 @@ final class HostResidual {
                     // from the history it was fitted on.
                     continue;
                 }
-                // Corroboration matters only where the detector counts a sample as excess: half the floor.
-                detect.detect(
-                        e,
-                        f,
-                        t,
-                        excess,
-                        floor,
-                        excess >= floor / 2 && corroborated(e, f, floor, how),
-                        inputs.business().asOf(e.businessKey, e.rackBusinessKey(), t));
-                explainer.detected(e, f, t, excess, shift);
+                decide(e, f, t, how, excess, floor, shift);
             }
         }
+        // In a learnt maintenance window the excess is what the host draws beyond the window's usual draw; the
+        // peers' common move counts as outside it. Its steps teach neither the baseline nor the host's noise.
+        for (Entity e : inMaintenance) {
+            double shift = shifts.getOrDefault(e.group, 0.0);
+            e.expected = e.model().predict(e.explained) + e.history.median(how) + shift + e.maintenanceAllowanceW;
+            if (!e.history.hasExcessNoise()) {
+                explainer.noVerdict(e, f, t, Explanation.Reason.NO_NOISE);
+                continue;
+            }
+            decide(e, f, t, how, e.dev - shift - e.maintenanceAllowanceW, hostFloor(e, how), shift);
+        }
+        inMaintenance.clear();
+    }
+
+    /** Feeds the host's detector. Corroboration matters only where it counts a sample as excess: half the floor. */
+    private void decide(Entity e, Frame f, long t, int how, double excess, double floor, double shift) {
+        detect.detect(
+                e,
+                f,
+                t,
+                excess,
+                floor,
+                excess >= floor / 2 && corroborated(e, f, floor, how),
+                inputs.business().asOf(e.businessKey, e.rackBusinessKey(), t));
+        explainer.detected(e, f, t, excess, shift);
+    }
+
+    /**
+     * The allowance of the maintenance windows covering the host now: NaN (they explain whatever runs) if one
+     * is a one-off or not yet learnt, else the largest. Records this step's residual in each weekly window.
+     */
+    private double allowance(Entity e, List<Schedule.Window> windows, long t) {
+        boolean open = e.detector != null && e.detector.isOpen();
+        DayOfWeek day = Instant.ofEpochMilli(t).atZone(schedule.zone()).getDayOfWeek();
+        double most = 0;
+        for (Schedule.Window w : windows) {
+            double a = w.weekly() ? e.maintenanceDraw.allowance(w.name(), t, day, e.dev, open) : Double.NaN;
+            most = Double.isNaN(a) || Double.isNaN(most) ? Double.NaN : Math.max(most, a);
+        }
+        return most;
     }
 
     /**

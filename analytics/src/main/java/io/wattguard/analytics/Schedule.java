@@ -222,6 +222,14 @@ public final class Schedule {
                 holidays.get(Instant.ofEpochMilli(epochMs).atZone(zone).toLocalDate()));
     }
 
+    /** Every window that covers this moment for this host, rack or room (any may be null). */
+    public List<Window> maintenanceWindowsAt(long epochMs, String host, String rack, String room) {
+        List<Window> active = activeAt(epochMs);
+        return active.isEmpty()
+                ? List.of()
+                : active.stream().filter(w -> w.appliesTo(host, rack, room)).toList();
+    }
+
     /** Whether a maintenance window covers this moment for this host, rack or room (any may be null). */
     public boolean maintenance(long epochMs, String host, String rack, String room) {
         return maintenanceWindow(epochMs, host, rack, room).isPresent();

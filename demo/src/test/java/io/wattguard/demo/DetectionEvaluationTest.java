@@ -43,11 +43,6 @@ class DetectionEvaluationTest {
      * meets its target fails the test too, so the entry is removed once it is no longer needed.
      */
     static final Map<String, Double> KNOWN_SHORTFALLS = Map.of(
-            // The 2 missed bouts (107 and 109 W, 1-2.5 h) run on cpu-054 inside its nightly backup window, which
-            // the calendar declares maintenance: maintenance explains whatever runs, by design. One starts 20 min
-            // before the window, uncorroborated (no RAPL), so 10 min short of confirm_uncorroborated. Finding
-            // them needs maintenance bounded by what it usually draws. (--explain cpu-054 shows each step.)
-            "dc1/uncorroborated_miner/recall", 0.888, // 16 of 18
             // The simulator starts these miners on the hour, the minute a 15-minute feed reports; a report in
             // the excess's first minute is not taken to include it, so they wait one cadence: 15 min.
             "dc1/cpu_randomx/median_min", 15.0,
