@@ -76,6 +76,7 @@ public final class Main {
             ModbusCommand.class,
             OpcUaCommand.class,
             AnalyzeCommand.class,
+            ReportCommand.class,
             VersionCommand.class,
             CommandLine.HelpCommand.class);
 

@@ -1,0 +1,130 @@
+package io.wattguard.report;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the monthly report says, read once from the store ({@link ReportReader}) and handed to every renderer
+ * (HTML, PDF, CSV), so the three cannot disagree. Energies are kWh, powers W, times epoch ms, money in
+ * {@link #currency}.
+ *
+ * @param month the month reported
+ * @param generatedMs when the report was made (the injected clock)
+ * @param dataUntilMs the end of what was read: the month's end, or now for a month still running
+ * @param site the site's name, empty when the topology has none
+ * @param currency the tariff's currency, empty without a tariff
+ * @param priced whether a tariff with a price was configured (without one, costs are 0 and the report says so)
+ * @param summary the month's figures and the previous month's
+ * @param energyByDay per room, rack and host, kWh per local day
+ * @param racks racks ranked by unexplained energy, largest first
+ * @param hosts hosts ranked by unexplained energy, largest first
+ * @param episodes every episode with a point in the month, by start
+ */
+public record MonthlyReport(
+        ReportMonth month,
+        long generatedMs,
+        long dataUntilMs,
+        String site,
+        String currency,
+        boolean priced,
+        Summary summary,
+        List<DailyEnergy> energyByDay,
+        List<Ranked> racks,
+        List<Ranked> hosts,
+        List<EpisodeReport> episodes) {
+
+    /** Which kind of place an energy figure is for. */
+    public enum Level {
+        ROOM,
+        RACK,
+        HOST;
+
+        /** As in the CSV and the store's tags. */
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * @param energyKwh the rooms' meters' energy (the site's)
+     * @param cost that energy at the tariff's price of each hour
+     * @param unexplainedKwh excess energy of host and rack episodes in the month
+     * @param unexplainedCost its cost, as the analysis priced it
+     * @param episodesBySeverity episodes with a point in the month, per severity (low to critical), all present
+     * @param previous the same figures for the month before; null when the store holds nothing for it
+     */
+    public record Summary(
+            double energyKwh,
+            double cost,
+            double unexplainedKwh,
+            double unexplainedCost,
+            Map<String, Integer> episodesBySeverity,
+            Previous previous) {}
+
+    /** The month before: what the change is computed against. */
+    public record Previous(double energyKwh, double cost, double unexplainedKwh, double unexplainedCost) {}
+
+    /** One room's, rack's or host's energy on one local day. */
+    public record DailyEnergy(Level level, String name, LocalDate day, double kwh) {}
+
+    /**
+     * A rack or host by its unexplained energy in the month.
+     *
+     * @param name the rack or host
+     * @param rack the host's rack ("" for a rack or an unknown one)
+     * @param energyKwh its metered energy in the month
+     * @param unexplainedKwh its episodes' excess energy in the month (a rack's includes its hosts')
+     * @param unexplainedCost their cost
+     * @param episodes how many episodes
+     */
+    public record Ranked(
+            String name, String rack, double energyKwh, double unexplainedKwh, double unexplainedCost, int episodes) {}
+
+    /**
+     * One episode as it stood at the end of the month (its last point in the month), every field of its
+     * {@code anomaly} points, its share of the month, the evidence parsed, and the band around it.
+     *
+     * @param monthKwh its excess energy inside the month (less what it had before the month began)
+     * @param monthCost the cost of that energy
+     * @param endedMs when it ended, null while still open at the end of the month
+     * @param evidenceJson the stored evidence, verbatim ("" when none)
+     * @param chartEntity whose baseline the chart shows: the entity's own, or for a GPU its host's (the analysis
+     *     writes no baseline per GPU)
+     * @param chart actual against expected over the episode, with context before and after
+     */
+    public record EpisodeReport(
+            String id,
+            String entity,
+            String level,
+            String kind,
+            String severity,
+            String host,
+            String state,
+            String title,
+            double excessW,
+            double energyKwh,
+            double cost,
+            double score,
+            long startedMs,
+            long detectedMs,
+            Long endedMs,
+            double monthKwh,
+            double monthCost,
+            String evidenceJson,
+            List<EvidenceItem> evidence,
+            String chartEntity,
+            List<BandPoint> chart) {}
+
+    /**
+     * One line of an episode's evidence.
+     *
+     * @param group {@code gpus}, {@code processes}, {@code connections}, {@code outlets}, {@code findings}, or
+     *     another key the analysis wrote
+     * @param text what it says, as {@code key: value} pairs
+     */
+    public record EvidenceItem(String group, String text) {}
+
+    /** One bucket of an entity's {@code baseline}: means of measured, expected and expected-plus-floor. */
+    public record BandPoint(long timeMs, double actualW, double expectedW, double upperW) {}
+}

@@ -1,0 +1,32 @@
+package io.wattguard.report;
+
+import com.openhtmltopdf.pdfboxout.PdfRendererBuilder;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The report's page as PDF, by openhtmltopdf (PDFBox): the same XHTML as the HTML file, its charts as PNG. For
+ * Chinese the CJK font is embedded (subset) under the family {@link #CJK_FAMILY}, which the page's CSS asks for.
+ */
+final class PdfReport {
+    static final String CJK_FAMILY = "wattguard-cjk";
+
+    private PdfReport() {}
+
+    /** Writes {@code xhtml} to {@code file}; {@code font} may be null for a page with no Chinese. */
+    static void write(String xhtml, CjkFont font, Path file) throws IOException {
+        try (OutputStream out = Files.newOutputStream(file)) {
+            PdfRendererBuilder b = new PdfRendererBuilder();
+            b.useFastMode();
+            if (font != null) {
+                b.useFont(font.file().toFile(), CJK_FAMILY);
+            }
+            // No base URI that reaches anything: the page is self-contained, and must stay so.
+            b.withHtmlContent(xhtml, null);
+            b.toStream(out);
+            b.run();
+        }
+    }
+}

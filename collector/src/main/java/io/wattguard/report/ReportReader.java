@@ -1,0 +1,475 @@
+package io.wattguard.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wattguard.analytics.Tariff;
+import io.wattguard.report.MonthlyReport.BandPoint;
+import io.wattguard.report.MonthlyReport.DailyEnergy;
+import io.wattguard.report.MonthlyReport.EpisodeReport;
+import io.wattguard.report.MonthlyReport.EvidenceItem;
+import io.wattguard.report.MonthlyReport.Level;
+import io.wattguard.report.MonthlyReport.Previous;
+import io.wattguard.report.MonthlyReport.Ranked;
+import io.wattguard.report.MonthlyReport.Summary;
+import io.wattguard.store.InfluxSettings;
+import io.wattguard.store.Schema;
+import io.wattguard.store.Schema.Anomaly;
+import io.wattguard.store.Schema.Baseline;
+import io.wattguard.store.Schema.Meter;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+
+/**
+ * Builds a {@link MonthlyReport} from bounded InfluxQL aggregates, never raw telemetry: hourly and daily
+ * differences of the meters' energy counters (as the Grafana energy dashboard computes them), the analysis's
+ * {@code anomaly} points of the month, and means of its {@code baseline} around each episode. Every query has both
+ * time bounds. Which meters count where is the dashboards' rule: a room's {@code kind=meter} channels are the
+ * site's energy, a rack's {@code kind=inlet}, a host's {@code kind=outlet} channels that name it.
+ */
+public final class ReportReader implements AutoCloseable {
+    /** Reports each query as it completes, for a progress bar. */
+    public interface Steps {
+        void done(int step, int of, String what);
+    }
+
+    /** Host and rack episodes carry the unexplained energy, as on the dashboards; GPU and room ones overlap them. */
+    static final List<String> COUNTED_LEVELS = List.of("host", "rack");
+
+    static final List<String> SEVERITIES = List.of("low", "medium", "high", "critical");
+    private static final long HOUR = 3_600_000L;
+    /** Points of an episode's chart: enough to see its shape, few enough for a page. */
+    private static final int CHART_POINTS = 240;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ReportQuery query;
+    private final Tariff tariff;
+    private final LongSupplier clock;
+    private final String site;
+
+    /**
+     * @param tariff prices each hour's energy (the analysis's {@code tariff})
+     * @param clock now, epoch ms: a month still running is read up to now
+     * @param site the topology's site name, "" when none
+     */
+    public ReportReader(InfluxSettings influx, Tariff tariff, LongSupplier clock, String site) {
+        this.query = new ReportQuery(influx);
+        this.tariff = tariff;
+        this.clock = clock;
+        this.site = site == null ? "" : site;
+    }
+
+    /** Every query's text before it is sent. */
+    void onQuery(java.util.function.Consumer<String> log) {
+        query.onQuery(log);
+    }
+
+    /** The report of {@code month}; {@code steps} hears of each query. */
+    public MonthlyReport read(ReportMonth month, Steps steps) throws IOException {
+        long now = clock.getAsLong();
+        long from = month.fromMs();
+        long to = Math.min(month.toMs(), now);
+        if (to <= from) {
+            throw new IllegalArgumentException("month " + month + " has not begun yet in " + month.zone());
+        }
+        ZoneId zone = month.zone();
+        int of = 7;
+        int step = 0;
+
+        Energy rooms = roomsHourly(from, to, zone);
+        steps.done(++step, of, "energy per room");
+        List<DailyEnergy> racks = daily(Level.RACK, "inlet", Schema.RACK, month, to);
+        steps.done(++step, of, "energy per rack");
+        List<DailyEnergy> hosts = daily(Level.HOST, "outlet", Schema.HOST, month, to);
+        steps.done(++step, of, "energy per host");
+        List<EpisodeReport> episodes = episodes(from, to);
+        steps.done(++step, of, "episodes");
+        List<EpisodeReport> charted = new ArrayList<>();
+        for (EpisodeReport e : episodes) {
+            charted.add(withChart(e, to));
+        }
+        steps.done(++step, of, "episode charts");
+
+        ReportMonth prev = month.previous();
+        Previous previous = null;
+        Energy prevRooms = roomsHourly(prev.fromMs(), prev.toMs(), zone);
+        steps.done(++step, of, "previous month's energy");
+        List<EpisodeReport> prevEpisodes = episodes(prev.fromMs(), prev.toMs());
+        steps.done(++step, of, "previous month's episodes");
+        if (prevRooms.buckets > 0 || !prevEpisodes.isEmpty()) {
+            previous = new Previous(
+                    prevRooms.kwh, prevRooms.cost, unexplained(prevEpisodes, true), unexplained(prevEpisodes, false));
+        }
+
+        Map<String, Integer> bySeverity = new LinkedHashMap<>();
+        SEVERITIES.forEach(s -> bySeverity.put(s, 0));
+        for (EpisodeReport e : episodes) {
+            bySeverity.merge(e.severity(), 1, Integer::sum);
+        }
+        Summary summary = new Summary(
+                rooms.kwh, rooms.cost, unexplained(episodes, true), unexplained(episodes, false), bySeverity, previous);
+        List<DailyEnergy> energy = new ArrayList<>(rooms.daily);
+        energy.addAll(racks);
+        energy.addAll(hosts);
+        return new MonthlyReport(
+                month,
+                now,
+                to,
+                site,
+                tariff.currency(),
+                tariff.defaultPrice() > 0 || !tariff.bands().isEmpty(),
+                summary,
+                List.copyOf(energy),
+                rankRacks(episodes, racks, rackOfHost),
+                rankHosts(episodes, hosts, rackOfHost),
+                List.copyOf(charted));
+    }
+
+    private static double unexplained(List<EpisodeReport> episodes, boolean kwh) {
+        return episodes.stream()
+                .filter(e -> COUNTED_LEVELS.contains(e.level()))
+                .mapToDouble(e -> kwh ? e.monthKwh() : e.monthCost())
+                .sum();
+    }
+
+    /** Energy and cost summed over the rooms' meters, and each room's energy per local day. */
+    private record Energy(double kwh, double cost, int buckets, List<DailyEnergy> daily) {}
+
+    private Energy roomsHourly(long from, long to, ZoneId zone) throws IOException {
+        // One hour before the month: the first hour's difference needs the counter at its start.
+        String q = "SELECT non_negative_difference(last(" + ReportQuery.ident(Meter.ENERGY_KWH) + ")) AS \"kwh\""
+                + " FROM " + ReportQuery.ident(Meter.NAME)
+                + " WHERE " + ReportQuery.ident(Meter.KIND) + " = 'meter'"
+                + " AND time >= " + (from - HOUR) + "ms AND time < " + to + "ms"
+                + " GROUP BY time(1h), " + ReportQuery.ident(Meter.DEVICE) + ", " + ReportQuery.ident(Meter.CHANNEL)
+                + ", " + ReportQuery.ident(Schema.ROOM);
+        double kwh = 0;
+        double cost = 0;
+        int buckets = 0;
+        Map<String, TreeMap<LocalDate, Double>> perRoom = new TreeMap<>();
+        for (ReportQuery.Series s : query.run("energy per room", q)) {
+            String room = s.tags().getOrDefault(Schema.ROOM, "");
+            for (Map<String, Object> row : s.rows()) {
+                long t = ((Double) row.get("time")).longValue();
+                Object v = row.get("kwh");
+                if (t < from || v == null) {
+                    continue;
+                }
+                double e = (Double) v;
+                buckets++;
+                kwh += e;
+                // The bucket holds the energy used during its hour: priced at the hour's middle.
+                cost += e * tariff.pricePerKwh(t + HOUR / 2);
+                LocalDate day = Instant.ofEpochMilli(t).atZone(zone).toLocalDate();
+                perRoom.computeIfAbsent(room, r -> new TreeMap<>()).merge(day, e, Double::sum);
+            }
+        }
+        List<DailyEnergy> daily = new ArrayList<>();
+        perRoom.forEach((room, days) -> days.forEach((d, e) -> daily.add(new DailyEnergy(Level.ROOM, room, d, e))));
+        return new Energy(kwh, cost, buckets, daily);
+    }
+
+    /** The host each outlet names, and its rack: from the outlet series the host query reads. */
+    private final Map<String, String> rackOfHost = new HashMap<>();
+
+    /** Energy per local day of each rack's inlets or each host's outlets. */
+    private List<DailyEnergy> daily(Level level, String kind, String tag, ReportMonth month, long to)
+            throws IOException {
+        long dayBefore = month.month()
+                .atDay(1)
+                .minusDays(1)
+                .atStartOfDay(month.zone())
+                .toInstant()
+                .toEpochMilli();
+        String q = "SELECT non_negative_difference(last(" + ReportQuery.ident(Meter.ENERGY_KWH) + ")) AS \"kwh\""
+                + " FROM " + ReportQuery.ident(Meter.NAME)
+                + " WHERE " + ReportQuery.ident(Meter.KIND) + " = " + ReportQuery.literal(kind)
+                + " AND time >= " + dayBefore + "ms AND time < " + to + "ms"
+                + " GROUP BY time(1d), " + ReportQuery.ident(Meter.DEVICE) + ", " + ReportQuery.ident(Meter.CHANNEL)
+                + ", " + ReportQuery.ident(tag) + (level == Level.HOST ? ", " + ReportQuery.ident(Schema.RACK) : "")
+                + " tz(" + ReportQuery.literal(month.zone().getId()) + ")";
+        Map<String, TreeMap<LocalDate, Double>> per = new TreeMap<>();
+        long from = month.fromMs();
+        for (ReportQuery.Series s : query.run("energy per " + level.word(), q)) {
+            String name = s.tags().getOrDefault(tag, "");
+            if (name.isEmpty()) {
+                continue; // an outlet that feeds no declared host: the rack's balance counts it, not a host
+            }
+            if (level == Level.HOST && !s.tags().getOrDefault(Schema.RACK, "").isEmpty()) {
+                rackOfHost.put(name, s.tags().get(Schema.RACK));
+            }
+            for (Map<String, Object> row : s.rows()) {
+                long t = ((Double) row.get("time")).longValue();
+                Object v = row.get("kwh");
+                if (t < from || v == null) {
+                    continue;
+                }
+                LocalDate day = Instant.ofEpochMilli(t).atZone(month.zone()).toLocalDate();
+                per.computeIfAbsent(name, n -> new TreeMap<>()).merge(day, (Double) v, Double::sum);
+            }
+        }
+        List<DailyEnergy> out = new ArrayList<>();
+        per.forEach((name, days) -> days.forEach((d, e) -> out.add(new DailyEnergy(level, name, d, e))));
+        return out;
+    }
+
+    /**
+     * Every episode with a point in {@code [from, to)}, as its last point there says, with the share of its energy
+     * that falls in the range (an episode that began before has its energy at the start taken off).
+     */
+    private List<EpisodeReport> episodes(long from, long to) throws IOException {
+        List<String> fields = List.of(
+                Anomaly.ID,
+                Anomaly.STATE,
+                Anomaly.TITLE,
+                Anomaly.EXCESS_W,
+                Anomaly.ENERGY_KWH,
+                Anomaly.COST,
+                Anomaly.SCORE,
+                Anomaly.STARTED_MS,
+                Anomaly.DETECTED_MS,
+                Anomaly.ENDED_MS,
+                Anomaly.EVIDENCE);
+        List<String> tags = List.of(Anomaly.ENTITY, Anomaly.LEVEL, Anomaly.KIND, Anomaly.SEVERITY, Schema.HOST);
+        String q = "SELECT "
+                + String.join(", ", fields.stream().map(ReportQuery::ident).toList())
+                + " FROM " + ReportQuery.ident(Anomaly.NAME)
+                + " WHERE time >= " + from + "ms AND time < " + to + "ms"
+                + " GROUP BY "
+                + String.join(", ", tags.stream().map(ReportQuery::ident).toList());
+        Map<String, Map<String, Object>> last = new LinkedHashMap<>();
+        for (ReportQuery.Series s : query.run("episodes (anomaly)", q)) {
+            for (Map<String, Object> row : s.rows()) {
+                Object id = row.get(Anomaly.ID);
+                if (id == null) {
+                    continue;
+                }
+                Map<String, Object> seen = last.get(id.toString());
+                // Severity is a tag and may rise during an episode: its points then sit in two series.
+                if (seen == null || (Double) seen.get("time") <= (Double) row.get("time")) {
+                    Map<String, Object> r = new HashMap<>(row);
+                    s.tags().forEach(r::put);
+                    last.put(id.toString(), r);
+                }
+            }
+        }
+        List<EpisodeReport> out = new ArrayList<>();
+        for (Map<String, Object> r : last.values()) {
+            long started = num(r, Anomaly.STARTED_MS).longValue();
+            double kwh = num(r, Anomaly.ENERGY_KWH);
+            double cost = num(r, Anomaly.COST);
+            double beforeKwh = 0;
+            double beforeCost = 0;
+            if (started < from) {
+                double[] before = before((String) r.get(Anomaly.ID), started, from);
+                beforeKwh = before[0];
+                beforeCost = before[1];
+            }
+            Double ended = num(r, Anomaly.ENDED_MS);
+            String evidence = r.get(Anomaly.EVIDENCE) == null
+                    ? ""
+                    : r.get(Anomaly.EVIDENCE).toString();
+            out.add(new EpisodeReport(
+                    (String) r.get(Anomaly.ID),
+                    str(r, Anomaly.ENTITY),
+                    str(r, Anomaly.LEVEL),
+                    str(r, Anomaly.KIND),
+                    str(r, Anomaly.SEVERITY),
+                    str(r, Schema.HOST),
+                    str(r, Anomaly.STATE),
+                    str(r, Anomaly.TITLE),
+                    num(r, Anomaly.EXCESS_W),
+                    kwh,
+                    cost,
+                    num(r, Anomaly.SCORE),
+                    started,
+                    num(r, Anomaly.DETECTED_MS).longValue(),
+                    ended.isNaN() ? null : ended.longValue(),
+                    Math.max(0, kwh - beforeKwh),
+                    Math.max(0, cost - beforeCost),
+                    evidence,
+                    evidence(evidence),
+                    "",
+                    List.of()));
+        }
+        out.sort(Comparator.comparingLong(EpisodeReport::startedMs).thenComparing(EpisodeReport::id));
+        return out;
+    }
+
+    /** An episode's energy and cost at its last point before {@code from}. */
+    private double[] before(String id, long started, long from) throws IOException {
+        String q = "SELECT last(" + ReportQuery.ident(Anomaly.ENERGY_KWH) + ") AS \"kwh\", last("
+                + ReportQuery.ident(Anomaly.COST) + ") AS \"cost\" FROM " + ReportQuery.ident(Anomaly.NAME)
+                + " WHERE " + ReportQuery.ident(Anomaly.ID) + " = " + ReportQuery.literal(id)
+                + " AND time >= " + Math.min(started, from - 1) + "ms AND time < " + from + "ms";
+        for (ReportQuery.Series s : query.run("episode " + id + " before the month", q)) {
+            for (Map<String, Object> row : s.rows()) {
+                return new double[] {num(row, "kwh"), num(row, "cost")};
+            }
+        }
+        return new double[] {0, 0};
+    }
+
+    /** The episode with its chart: hourly-or-finer means of its baseline, with context before and after. */
+    private EpisodeReport withChart(EpisodeReport e, long to) throws IOException {
+        long end = e.endedMs() != null ? e.endedMs() : to;
+        long length = Math.max(HOUR, end - e.startedMs());
+        long context = Math.min(24 * HOUR, Math.max(HOUR, length / 2));
+        long a = e.startedMs() - context;
+        long b = Math.min(to, end + context);
+        long bucketMin = Math.max(1, (b - a) / CHART_POINTS / 60_000);
+        // A GPU has no baseline of its own: its host's power shows what the GPU's load did to it.
+        boolean gpu = e.level().equals("gpu") && !e.host().isEmpty();
+        String entity = gpu ? e.host() : e.entity();
+        String level = gpu ? "host" : e.level();
+        String q = "SELECT mean(" + ReportQuery.ident(Baseline.ACTUAL_W) + ") AS \"actual\", mean("
+                + ReportQuery.ident(Baseline.EXPECTED_W) + ") AS \"expected\", mean("
+                + ReportQuery.ident(Baseline.UPPER_W) + ") AS \"upper\" FROM " + ReportQuery.ident(Baseline.NAME)
+                + " WHERE " + ReportQuery.ident(Baseline.ENTITY) + " = " + ReportQuery.literal(entity)
+                + " AND " + ReportQuery.ident(Baseline.LEVEL) + " = " + ReportQuery.literal(level)
+                + " AND time >= " + a + "ms AND time < " + b + "ms"
+                + " GROUP BY time(" + bucketMin + "m) fill(none)";
+        List<BandPoint> points = new ArrayList<>();
+        for (ReportQuery.Series s : query.run("the baseline of " + entity, q)) {
+            for (Map<String, Object> row : s.rows()) {
+                Double actual = (Double) row.get("actual");
+                Double expected = (Double) row.get("expected");
+                if (actual == null || expected == null) {
+                    continue;
+                }
+                Double upper = (Double) row.get("upper");
+                points.add(new BandPoint(
+                        ((Double) row.get("time")).longValue(), actual, expected, upper == null ? expected : upper));
+            }
+        }
+        return new EpisodeReport(
+                e.id(),
+                e.entity(),
+                e.level(),
+                e.kind(),
+                e.severity(),
+                e.host(),
+                e.state(),
+                e.title(),
+                e.excessW(),
+                e.energyKwh(),
+                e.cost(),
+                e.score(),
+                e.startedMs(),
+                e.detectedMs(),
+                e.endedMs(),
+                e.monthKwh(),
+                e.monthCost(),
+                e.evidenceJson(),
+                e.evidence(),
+                entity,
+                List.copyOf(points));
+    }
+
+    /** The evidence JSON as lines: one per item of each list, its fields as {@code key: value}. */
+    static List<EvidenceItem> evidence(String json) {
+        if (json == null || json.isBlank()) {
+            return List.of();
+        }
+        List<EvidenceItem> out = new ArrayList<>();
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (IOException e) {
+            return List.of(new EvidenceItem("unparsed", json));
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> group = it.next();
+            JsonNode items = group.getValue();
+            for (JsonNode item : items.isArray() ? items : List.of(items)) {
+                out.add(new EvidenceItem(group.getKey(), text(item)));
+            }
+        }
+        return out;
+    }
+
+    private static String text(JsonNode item) {
+        if (!item.isObject()) {
+            return item.asText();
+        }
+        List<String> parts = new ArrayList<>();
+        item.fields()
+                .forEachRemaining(
+                        f -> parts.add(f.getKey() + ": " + f.getValue().asText()));
+        return String.join(", ", parts);
+    }
+
+    private static List<Ranked> rankHosts(
+            List<EpisodeReport> episodes, List<DailyEnergy> hosts, Map<String, String> rackOfHost) {
+        Map<String, double[]> per = new TreeMap<>();
+        for (DailyEnergy d : hosts) {
+            per.computeIfAbsent(d.name(), n -> new double[4])[0] += d.kwh();
+        }
+        for (EpisodeReport e : episodes) {
+            if (e.level().equals("host")) {
+                add(per.computeIfAbsent(e.entity(), n -> new double[4]), e);
+            }
+        }
+        return ranked(per, rackOfHost);
+    }
+
+    private static List<Ranked> rankRacks(
+            List<EpisodeReport> episodes, List<DailyEnergy> racks, Map<String, String> rackOfHost) {
+        Map<String, double[]> per = new TreeMap<>();
+        for (DailyEnergy d : racks) {
+            per.computeIfAbsent(d.name(), n -> new double[4])[0] += d.kwh();
+        }
+        for (EpisodeReport e : episodes) {
+            String rack = e.level().equals("rack")
+                    ? e.entity()
+                    : e.level().equals("host") ? rackOfHost.get(e.entity()) : null;
+            if (rack != null) {
+                add(per.computeIfAbsent(rack, n -> new double[4]), e);
+            }
+        }
+        return ranked(per, Map.of());
+    }
+
+    private static void add(double[] acc, EpisodeReport e) {
+        acc[1] += e.monthKwh();
+        acc[2] += e.monthCost();
+        acc[3]++;
+    }
+
+    private static List<Ranked> ranked(Map<String, double[]> per, Map<String, String> rackOfHost) {
+        List<Ranked> out = new ArrayList<>();
+        per.forEach((name, v) ->
+                out.add(new Ranked(name, rackOfHost.getOrDefault(name, ""), v[0], v[1], v[2], (int) v[3])));
+        out.sort(Comparator.comparingDouble(Ranked::unexplainedKwh)
+                .reversed()
+                .thenComparing(Comparator.comparingDouble(Ranked::energyKwh).reversed())
+                .thenComparing(Ranked::name));
+        return List.copyOf(out);
+    }
+
+    private static String str(Map<String, Object> r, String key) {
+        Object v = r.get(key);
+        return v == null ? "" : v.toString();
+    }
+
+    private static Double num(Map<String, Object> r, String key) {
+        Object v = r.get(key);
+        return v instanceof Double d ? d : Double.NaN;
+    }
+
+    @Override
+    public void close() {
+        query.close();
+    }
+}

@@ -1,0 +1,292 @@
+package io.wattguard.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wattguard.analytics.Tariff;
+import io.wattguard.daemon.Settings;
+import io.wattguard.simulator.site.Label;
+import io.wattguard.testing.Cli;
+import io.wattguard.testing.InfluxdTest;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code wattguard report} over a simulated month written through the real pipeline and analysed by the real
+ * analysis, in a real influxd: the figures it prints agree with a computation of our own from the raw stored
+ * points, and its CSV files agree with its HTML.
+ */
+class MonthlyReportTest extends InfluxdTest {
+    static final ZoneId ZONE = ZoneId.of("Europe/Berlin");
+    static final ReportMonth MARCH = ReportMonth.parse("2026-03", ZONE);
+
+    @TempDir
+    static Path dir;
+
+    static SimulatedMonth month;
+    static Path en;
+
+    @BeforeAll
+    static void site() throws Exception {
+        month = SimulatedMonth.write(influxd.url(), dir);
+        en = dir.resolve("en");
+        Cli.Result r = report("--out", en.toString(), "--format", "html,csv");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("report 100%"), "a progress bar on stderr: " + r.err());
+        keep(en);
+    }
+
+    /** Copies a report folder to target/report-artefacts, so a person can open what the tests checked. */
+    static void keep(Path out) throws java.io.IOException {
+        Path to = Path.of("target", "report-artefacts", out.getFileName().toString());
+        Files.createDirectories(to);
+        try (var files = Files.list(out)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    static Cli.Result report(String... more) {
+        List<String> args =
+                new ArrayList<>(List.of("report", "--config", month.config.toString(), "--month", MARCH.toString()));
+        args.addAll(List.of(more));
+        return Cli.run(args.toArray(String[]::new));
+    }
+
+    static String html(Path out, String lang) throws Exception {
+        return Files.readString(out.resolve("report-2026-03." + lang + ".html"));
+    }
+
+    /** The {@code data-figure} value of a summary card. */
+    static double figure(String html, String name) {
+        Matcher m = Pattern.compile("data-figure=\"" + name + "\" data-value=\"([^\"]+)\"")
+                .matcher(html);
+        assertTrue(m.find(), "no summary figure " + name);
+        return Double.parseDouble(m.group(1));
+    }
+
+    @Test
+    void energyAndCostAgreeWithTheRoomMetersRawCounters() throws Exception {
+        String html = html(en, "en");
+        // Independently: every raw point of the rooms' meter counters, from the last one before the month to the
+        // last one in it, rises summed (a counter that restarts is not a negative energy), each priced at the tariff
+        // of the hour it ends in.
+        Tariff tariff = Settings.load(month.config).analysis().settings().tariff();
+        long from = MARCH.fromMs();
+        long to = MARCH.toMs();
+        List<Map<String, Object>> raw = query(
+                SimulatedMonth.DB,
+                "SELECT energy_kwh FROM meter WHERE kind = 'meter' AND time >= " + (from - 3_600_000) + "ms AND time < "
+                        + to + "ms GROUP BY device, channel");
+        assertFalse(raw.isEmpty(), "the room meters wrote counters");
+        Map<String, Double> previous = new HashMap<>();
+        double kwh = 0;
+        double cost = 0;
+        for (Map<String, Object> p : raw) {
+            String series = p.get("device") + "/" + p.get("channel");
+            long t = ((Number) p.get("time")).longValue();
+            double v = ((Number) p.get("energy_kwh")).doubleValue();
+            Double before = previous.put(series, v);
+            if (t >= from && before != null && v >= before) {
+                kwh += v - before;
+                long hour = Math.floorDiv(t, 3_600_000L) * 3_600_000L;
+                cost += (v - before) * tariff.pricePerKwh(hour + 1_800_000);
+            }
+        }
+        double reported = figure(html, "energy");
+        System.out.printf("energy: report %.3f kWh, raw counters %.3f kWh%n", reported, kwh);
+        assertTrue(kwh > 100, "a site of 12 hosts uses more than 100 kWh in a week: " + kwh);
+        assertEquals(kwh, reported, kwh * 0.005, "energy within 0.5% of the raw counters");
+        double reportedCost = figure(html, "cost");
+        System.out.printf("cost: report %.2f EUR, raw counters %.2f EUR%n", reportedCost, cost);
+        assertEquals(cost, reportedCost, cost * 0.01, "cost within 1% of the raw counters priced per hour");
+        assertTrue(reportedCost > kwh * 0.2 && reportedCost < kwh * 0.3, "between the two prices: " + reportedCost);
+        assertTrue(html.contains("€"), "money in euros");
+    }
+
+    @Test
+    void unexplainedEnergyAndEpisodesAgreeWithTheStoredAnomalyPoints() throws Exception {
+        String html = html(en, "en");
+        // Independently: every anomaly point of March, the last of each episode, its energy less what it had
+        // before March; host and rack episodes count.
+        List<Map<String, Object>> raw = query(
+                SimulatedMonth.DB,
+                "SELECT * FROM anomaly WHERE time >= " + MARCH.fromMs() + "ms AND time < " + MARCH.toMs() + "ms");
+        Map<String, Map<String, Object>> last = new TreeMap<>();
+        for (Map<String, Object> p : raw) {
+            Map<String, Object> seen = last.get((String) p.get("id"));
+            if (seen == null || ((Number) seen.get("time")).longValue() <= ((Number) p.get("time")).longValue()) {
+                last.put((String) p.get("id"), p);
+            }
+        }
+        double unexplained = 0;
+        for (Map<String, Object> p : last.values()) {
+            if (!List.of("host", "rack").contains(p.get("level"))) {
+                continue;
+            }
+            double before = 0;
+            if (((Number) p.get("started_ms")).longValue() < MARCH.fromMs()) {
+                List<Map<String, Object>> b = query(
+                        SimulatedMonth.DB,
+                        "SELECT last(energy_kwh) FROM anomaly WHERE id = '" + p.get("id") + "' AND time >= "
+                                + (MARCH.fromMs() - 40L * 86_400_000) + "ms AND time < " + MARCH.fromMs() + "ms");
+                before = b.isEmpty() ? 0 : ((Number) b.get(0).get("last")).doubleValue();
+            }
+            unexplained += ((Number) p.get("energy_kwh")).doubleValue() - before;
+        }
+        double reported = figure(html, "unexplained");
+        System.out.printf(
+                "unexplained: report %.3f kWh, anomaly points %.3f kWh, %d episodes%n",
+                reported, unexplained, last.size());
+        assertTrue(unexplained > 1, "the injected mining is unexplained energy: " + unexplained);
+        assertEquals(unexplained, reported, 1e-6 * Math.max(1, unexplained));
+
+        Set<String> listed = new LinkedHashSet<>(values(html, "data-id"));
+        assertEquals(last.keySet(), new java.util.TreeSet<>(listed), "every episode of March, each once");
+        assertEquals(listed.size(), (int) figure(html, "episodes"), "the summary counts them all");
+        // The simulator's mining is in the report: each mined host is among the entities of its episodes.
+        Set<String> entities = new java.util.HashSet<>();
+        last.values().forEach(p -> entities.add(String.valueOf(p.get("entity"))));
+        int found = 0;
+        for (Label l : month.miningInMarch()) {
+            if (entities.stream().anyMatch(e -> e.equals(l.entity()) || e.startsWith(l.entity() + ":"))) {
+                found++;
+            }
+        }
+        System.out.printf(
+                "mining injected in March: %d, with an episode in the report: %d%n",
+                month.miningInMarch().size(), found);
+        assertTrue(found >= month.miningInMarch().size() - 1, "the injected mining shows as episodes");
+        // Each episode has its chart of actual against expected and says what it is.
+        int charts = html.split("data-chart=\"episode\"", -1).length - 1;
+        assertEquals(listed.size(), charts, "a chart for every episode");
+        assertTrue(html.contains("<svg"), "inline SVG charts");
+        assertFalse(html.matches("(?s).*(src|href)=\"https?:.*"), "nothing fetched from the network");
+    }
+
+    @Test
+    void theCsvFilesAgreeWithTheHtml() throws Exception {
+        String html = html(en, "en");
+        Map<String, Double> roomsCsv = new TreeMap<>();
+        Map<String, Double> racksCsv = new TreeMap<>();
+        try (Reader r = Files.newBufferedReader(en.resolve("energy-2026-03.csv"), StandardCharsets.UTF_8)) {
+            for (CSVRecord rec : CSVFormat.RFC4180
+                    .builder()
+                    .setHeader()
+                    .setSkipHeaderRecord(true)
+                    .get()
+                    .parse(r)) {
+                double kwh = Double.parseDouble(rec.get("kwh"));
+                if (rec.get("level").equals("room")) {
+                    roomsCsv.merge(rec.get("name"), kwh, Double::sum);
+                } else if (rec.get("level").equals("rack")) {
+                    racksCsv.merge(rec.get("name"), kwh, Double::sum);
+                }
+            }
+        }
+        assertEquals(attributes(html, "data-room", "data-kwh").keySet(), roomsCsv.keySet());
+        attributes(html, "data-room", "data-kwh").forEach((room, kwh) -> assertEquals(kwh, roomsCsv.get(room), 1e-3));
+        assertEquals(attributes(html, "data-rack", "data-kwh").keySet(), racksCsv.keySet());
+        attributes(html, "data-rack", "data-kwh").forEach((rack, kwh) -> assertEquals(kwh, racksCsv.get(rack), 1e-3));
+        double site =
+                roomsCsv.values().stream().mapToDouble(Double::doubleValue).sum();
+        assertEquals(figure(html, "energy"), site, 1e-3, "the rooms' days add up to the summary's energy");
+
+        List<String> ids = new ArrayList<>();
+        double unexplained = 0;
+        try (Reader r = Files.newBufferedReader(en.resolve("episodes-2026-03.csv"), StandardCharsets.UTF_8)) {
+            var parsed = CSVFormat.RFC4180
+                    .builder()
+                    .setHeader()
+                    .setSkipHeaderRecord(true)
+                    .get()
+                    .parse(r);
+            assertTrue(
+                    parsed.getHeaderNames().containsAll(io.wattguard.store.Schema.Anomaly.M.fields()),
+                    "every field of the anomaly schema: " + parsed.getHeaderNames());
+            for (CSVRecord rec : parsed) {
+                ids.add(rec.get("id"));
+                if (List.of("host", "rack").contains(rec.get("level"))) {
+                    unexplained += Double.parseDouble(rec.get("month_kwh"));
+                }
+                assertFalse(rec.get("evidence").isEmpty() && rec.get("kind").equals("miner_process"), rec.toString());
+            }
+        }
+        assertEquals(values(html, "data-id"), ids, "the same episodes in the same order");
+        assertEquals(figure(html, "unexplained"), unexplained, 1e-3);
+    }
+
+    @Test
+    void everyQueryIsBoundedAndAnAggregate() throws Exception {
+        Settings settings = Settings.load(month.config);
+        List<String> queries = new ArrayList<>();
+        try (ReportReader reader = new ReportReader(
+                settings.influx(), settings.analysis().settings().tariff(), System::currentTimeMillis, "lab")) {
+            reader.onQuery(queries::add);
+            reader.read(MARCH, (s, of, what) -> {});
+        }
+        assertFalse(queries.isEmpty());
+        for (String q : queries) {
+            assertTrue(q.contains("time >= ") && q.contains("time < "), "both time bounds: " + q);
+            assertFalse(q.contains("FROM \"gpu\"") || q.contains("FROM \"host\""), "no raw telemetry: " + q);
+            if (q.contains("FROM \"meter\"") || q.contains("FROM \"baseline\"")) {
+                assertTrue(q.contains("GROUP BY time("), "an aggregate over time: " + q);
+            }
+        }
+    }
+
+    @Test
+    void badArgumentsAreBadInputNamingTheOption() {
+        Cli.Result r = report("--out", dir.resolve("x").toString(), "--lang", "fr");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--lang") && r.err().contains("zh-CN"), r.err());
+        r = report("--out", dir.resolve("x").toString(), "--format", "html,docx");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--format") && r.err().contains("docx"), r.err());
+        r = Cli.run("report", "--config", month.config.toString(), "--month", "2026-13", "--out", "x");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--month") && r.err().contains("YYYY-MM"), r.err());
+        r = Cli.run("report", "--config", month.config.toString(), "--month", "March", "--out", "x");
+        assertEquals(2, r.code(), r.err());
+        assertFalse(r.err().contains("Exception"), r.err());
+    }
+
+    static List<String> values(String html, String attribute) {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile(attribute + "=\"([^\"]*)\"").matcher(html);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    /** {@code key -> value} of every element that has both attributes, the key attribute first. */
+    static Map<String, Double> attributes(String html, String key, String value) {
+        Map<String, Double> out = new TreeMap<>();
+        Matcher m = Pattern.compile(key + "=\"([^\"]*)\" " + value + "=\"([^\"]*)\"")
+                .matcher(html);
+        while (m.find()) {
+            out.put(m.group(1), Double.parseDouble(m.group(2)));
+        }
+        return out;
+    }
+}

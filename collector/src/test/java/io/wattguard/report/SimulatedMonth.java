@@ -1,0 +1,174 @@
+package io.wattguard.report;
+
+import io.wattguard.core.Sample;
+import io.wattguard.daemon.Batcher;
+import io.wattguard.daemon.Settings;
+import io.wattguard.simulator.site.Label;
+import io.wattguard.simulator.site.Scenario;
+import io.wattguard.simulator.site.SitePoint;
+import io.wattguard.simulator.site.SiteSpec;
+import io.wattguard.simulator.site.SyntheticSite;
+import io.wattguard.store.write.InfluxSink;
+import io.wattguard.store.write.InfluxWriter;
+import io.wattguard.testing.Cli;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The simulator's small site (12 hosts, 2 racks, one room, Europe/Berlin) from 25 February to 7 March 2026, written
+ * through the collector's own batcher, spool and InfluxDB sink, then analysed by {@code wattguard analyze}: so the
+ * month under report, March 2026, holds real {@code baseline} and {@code anomaly} points with the simulator's
+ * mining episodes in them, and February a few clean days to compare with. The configuration is the one an
+ * operator of that site would write, with a time-of-use tariff so cost is more than a product.
+ */
+final class SimulatedMonth {
+    static final String DB = "site";
+    static final LocalDate START = LocalDate.of(2026, 2, 25);
+    static final int DAYS = 10;
+
+    final SyntheticSite site;
+    final Path config;
+
+    private SimulatedMonth(SyntheticSite site, Path config) {
+        this.site = site;
+        this.config = config;
+    }
+
+    static SiteSpec spec() {
+        SiteSpec.Builder b =
+                SiteSpec.small().toBuilder().start(START).days(DAYS).cleanDays(4);
+        return b.build();
+    }
+
+    /** Writes and analyses the site into the influxd at {@code influx}; {@code dir} holds the config and spool. */
+    static SimulatedMonth write(URI influx, Path dir) throws Exception {
+        SiteSpec spec = spec();
+        Path config = Files.writeString(dir.resolve("site.yaml"), config(spec, influx, dir.resolve("spool")));
+        Settings settings = Settings.load(config);
+        SyntheticSite site = new SyntheticSite(spec);
+        InfluxSink sink = new InfluxSink(new InfluxWriter(settings.influx()), settings.spool(), Clock.systemUTC());
+        sink.start();
+        long[] count = {0};
+        try (Batcher batcher = new Batcher(settings.topology(), sink, settings.batch(), f -> {})) {
+            List<Sample> batch = new ArrayList<>(5000);
+            site.run(p -> {
+                batch.add(sample(p));
+                count[0]++;
+                if (batch.size() == 5000) {
+                    batcher.add(batch);
+                    batch.clear();
+                    awaitAcked(sink, count[0] - 100_000);
+                }
+            });
+            batcher.add(batch);
+        }
+        awaitAcked(sink, count[0]);
+        sink.close();
+        Cli.Result r = Cli.run(
+                "analyze",
+                "--config",
+                config.toString(),
+                "--from",
+                START.toString(),
+                "--to",
+                START.plusDays(DAYS).toString(),
+                "--warmup",
+                "0s");
+        if (r.code() != 0) {
+            throw new AssertionError("analyze failed: " + r.err());
+        }
+        return new SimulatedMonth(site, config);
+    }
+
+    /** The mining the simulator injected, in March. */
+    List<Label> miningInMarch() {
+        long from = LocalDate.of(2026, 3, 1)
+                .atStartOfDay(site.spec().zone())
+                .toInstant()
+                .toEpochMilli();
+        return site.miningLabels().stream().filter(l -> l.startMs() >= from).toList();
+    }
+
+    private static void awaitAcked(InfluxSink sink, long target) {
+        long end = System.nanoTime() + 300_000_000_000L;
+        while (sink.stats().pointsWritten.get() + sink.stats().deadLetterPoints.get() + sink.spoolDroppedPoints()
+                < target) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("InfluxDB took too long: " + sink.stats().lastError);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private static Sample sample(SitePoint p) {
+        Sample.Builder b = Sample.builder(p.measurement()).time(p.timeMs()).tags(p.tags());
+        for (Map.Entry<String, Object> f : p.fields().entrySet()) {
+            b.fieldObject(f.getKey(), f.getValue());
+        }
+        return b.build();
+    }
+
+    private static String config(SiteSpec spec, URI influx, Path spool) {
+        StringBuilder y = new StringBuilder();
+        y.append("instance: report-test\n")
+                .append("influxdb: {url: \"")
+                .append(influx)
+                .append("\", database: ")
+                .append(DB)
+                .append("}\n")
+                .append("spool: {dir: \"")
+                .append(spool)
+                .append("\"}\n")
+                .append("topology:\n  site: ")
+                .append(spec.site())
+                .append("\n  rooms:\n");
+        for (SiteSpec.RoomSpec room : spec.rooms()) {
+            y.append("    - name: ").append(room.name()).append("\n      racks:\n");
+            for (SiteSpec.RackSpec rack : room.racks()) {
+                y.append("        - name: ")
+                        .append(rack.name())
+                        .append("\n          nameplate_w: ")
+                        .append(Math.round(rack.nameplateW()))
+                        .append("\n          hosts:\n");
+                for (SiteSpec.HostSpec h : rack.hosts()) {
+                    y.append("            - {name: ")
+                            .append(h.name())
+                            .append(", model: ")
+                            .append(h.model().id())
+                            .append(", nameplate_w: ")
+                            .append(Math.round(h.model().nameplateW()))
+                            .append("}\n");
+                }
+            }
+        }
+        y.append("business:\n  zone: ")
+                .append(spec.zone())
+                .append("\n  hours:\n    - \"mon,tue,wed,thu,fri 08:00-18:00\"\n");
+        if (!spec.holidays().isEmpty()) {
+            y.append("  holidays:\n");
+            spec.holidays().forEach(d -> y.append("    - ").append(d).append('\n'));
+        }
+        y.append("analysis:\n  warmup: 0s\n  tariff:\n    currency: EUR\n    price_per_kwh: 0.20\n")
+                .append(
+                        "    time_of_use:\n      - {days: mon-fri, from: \"08:00\", to: \"20:00\", price_per_kwh: 0.30}\n");
+        return y.toString();
+    }
+
+    /** Every mining scenario the small site injects. */
+    static List<Scenario> scenarios() {
+        return java.util.Arrays.stream(Scenario.values())
+                .filter(Scenario::mining)
+                .toList();
+    }
+}
