@@ -81,9 +81,9 @@ final class HtmlReport {
             Map<String, Object> m = new HashMap<>();
             m.put("e", e);
             m.put("chart", chart(charts.episode(e, report.dataUntilMs())));
-            Map<String, List<String>> groups = new LinkedHashMap<>();
+            Map<String, List<Map<String, String>>> groups = new LinkedHashMap<>();
             e.evidence().forEach(x -> groups.computeIfAbsent(x.group(), g -> new ArrayList<>())
-                    .add(x.text()));
+                    .add(x.fields()));
             m.put("evidence", groups);
             long end = e.endedMs() != null ? e.endedMs() : report.dataUntilMs();
             m.put("duration", text.duration(end - e.startedMs()));

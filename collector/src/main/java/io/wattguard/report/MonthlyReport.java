@@ -121,9 +121,9 @@ public record MonthlyReport(
      *
      * @param group {@code gpus}, {@code processes}, {@code connections}, {@code outlets}, {@code findings}, or
      *     another key the analysis wrote
-     * @param text what it says, as {@code key: value} pairs
+     * @param fields what it says: the stored keys (gpu, pid, util_pct...) and their values, in stored order
      */
-    public record EvidenceItem(String group, String text) {}
+    public record EvidenceItem(String group, Map<String, String> fields) {}
 
     /** One bucket of an entity's {@code baseline}: means of measured, expected and expected-plus-floor. */
     public record BandPoint(long timeMs, double actualW, double expectedW, double upperW) {}

@@ -377,7 +377,7 @@ public final class ReportReader implements AutoCloseable {
                 List.copyOf(points));
     }
 
-    /** The evidence JSON as lines: one per item of each list, its fields as {@code key: value}. */
+    /** The evidence JSON as lines: one per item of each list, with its fields. */
     static List<EvidenceItem> evidence(String json) {
         if (json == null || json.isBlank()) {
             return List.of();
@@ -387,27 +387,26 @@ public final class ReportReader implements AutoCloseable {
         try {
             root = JSON.readTree(json);
         } catch (IOException e) {
-            return List.of(new EvidenceItem("unparsed", json));
+            return List.of(new EvidenceItem("unparsed", Map.of("detail", json)));
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> group = it.next();
             JsonNode items = group.getValue();
             for (JsonNode item : items.isArray() ? items : List.of(items)) {
-                out.add(new EvidenceItem(group.getKey(), text(item)));
+                out.add(new EvidenceItem(group.getKey(), fields(item)));
             }
         }
         return out;
     }
 
-    private static String text(JsonNode item) {
+    private static Map<String, String> fields(JsonNode item) {
+        Map<String, String> out = new LinkedHashMap<>();
         if (!item.isObject()) {
-            return item.asText();
+            out.put("detail", item.asText());
+            return out;
         }
-        List<String> parts = new ArrayList<>();
-        item.fields()
-                .forEachRemaining(
-                        f -> parts.add(f.getKey() + ": " + f.getValue().asText()));
-        return String.join(", ", parts);
+        item.fields().forEachRemaining(f -> out.put(f.getKey(), f.getValue().asText()));
+        return out;
     }
 
     private static List<Ranked> rankHosts(

@@ -236,6 +236,40 @@ class MonthlyReportTest extends InfluxdTest {
     }
 
     @Test
+    void zhCnTranslatesEveryLabelAndLeavesNoEnglishOne() throws Exception {
+        Path zh = dir.resolve("zh-CN");
+        Cli.Result r = report("--out", zh.toString(), "--lang", "zh-CN", "--format", "html");
+        assertEquals(0, r.code(), r.out() + r.err());
+        keep(zh);
+        String html = html(zh, "zh-CN");
+        assertTrue(html.contains("lang=\"zh-CN\""), "the page says it is Chinese");
+        for (String expected : List.of("能耗与异常报告", "2026年3月", "用电量", "无法解释的用电量", "异常事件", "数据的计算方法", "按机房和机柜统计的用电量")) {
+            assertTrue(html.contains(expected), "Chinese: " + expected);
+        }
+        // What a reader sees: the text of the page and of its charts, without the markup.
+        String visible = html.replaceAll("(?s)<style.*?</style>", " ")
+                .replaceAll("<[^>]+>", " ")
+                .replace("&#39;", "'");
+        // Episode ids are identifiers (unexplained_power-host-...), the same in every language: not labels.
+        for (String id : values(html, "data-id")) {
+            visible = visible.replace(id, " ");
+        }
+        List<String> leaks = new ArrayList<>();
+        for (Pattern label : ChineseReportTest.englishLabels()) {
+            Matcher m = label.matcher(visible);
+            if (m.find()) {
+                leaks.add(m.group() + " ..."
+                        + visible.substring(Math.max(0, m.start() - 40), Math.min(visible.length(), m.end() + 40))
+                                .replaceAll("\\s+", " "));
+            }
+        }
+        assertEquals(List.of(), leaks, "no English label in the zh-CN page");
+        // The same figures as the English page: only the words change.
+        assertEquals(figure(html(en, "en"), "energy"), figure(html, "energy"), 1e-9);
+        assertEquals(values(html(en, "en"), "data-id"), values(html, "data-id"));
+    }
+
+    @Test
     void everyQueryIsBoundedAndAnAggregate() throws Exception {
         Settings settings = Settings.load(month.config);
         List<String> queries = new ArrayList<>();
