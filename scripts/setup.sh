@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what wattguard needs on a Debian machine, only what is missing, so it is cheap to call every time.
-#   scripts/setup.sh demo   JDK 17, Maven, influxd (the demo's private InfluxDB)
-#   scripts/setup.sh test   the above plus the real peers the tests talk to: pymodbus, mbpoll, socat, gcc, rsyslog,
+#   scripts/setup.sh demo   JDK 17, Maven, influxd (the demo's private InfluxDB), fonts-droid-fallback (zh-CN PDF reports)
+#   scripts/setup.sh test   the above plus the real peers the tests talk to: pymodbus, mbpoll, socat, gcc, rsyslog, poppler-utils,
 #                           Node + node-opcua-server, and NVIDIA's NVML packages extracted into build/nvml
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,6 +14,8 @@ want() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok ins
 have javac || need+=(openjdk-17-jdk-headless)
 have mvn || need+=(maven)
 have influxd || need+=(influxdb)
+# A TrueType font with Chinese glyphs that PDFBox can embed, for 'wattguard report --lang zh-CN' PDFs.
+want fonts-droid-fallback
 if [ "$what" = test ]; then
   # python3-pymodbus only recommends these, and apt here runs --no-install-recommends: its serial (RTU) server
   # imports serial and serial_asyncio, so each is checked and installed by name (the tests import all three).
@@ -27,6 +29,8 @@ if [ "$what" = test ]; then
   have npm || need+=(npm)
   have curl || need+=(curl)
   want rsyslog
+  # The report's tests read its PDFs back: pdftotext for the text, pdftoppm to render pages.
+  have pdftotext || need+=(poppler-utils)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then

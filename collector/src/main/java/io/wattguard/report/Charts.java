@@ -129,6 +129,7 @@ final class Charts {
         chart.setBackgroundPaint(Color.WHITE);
         chart.setAntiAlias(true);
         if (font != null) {
+            requireDrawable(chart);
             Font label = font.deriveFont(Font.PLAIN, 12f);
             Font tick = font.deriveFont(Font.PLAIN, 10f);
             var plot = chart.getPlot();
@@ -158,6 +159,34 @@ final class Charts {
             }
         }
         return chart;
+    }
+
+    /**
+     * Fails rather than draw a box: every label, legend entry and tick of the chart must have its glyphs in the
+     * chart's font (a tick's text is checked through a sample of its format).
+     */
+    private void requireDrawable(JFreeChart chart) {
+        List<String> texts = new java.util.ArrayList<>();
+        if (chart.getPlot() instanceof XYPlot xy) {
+            texts.add(xy.getDomainAxis().getLabel());
+            texts.add(xy.getRangeAxis().getLabel());
+            for (int i = 0; i < xy.getDataset().getSeriesCount(); i++) {
+                texts.add(String.valueOf(xy.getDataset().getSeriesKey(i)));
+            }
+            if (xy.getDomainAxis() instanceof DateAxis d) {
+                texts.add(d.getTickUnit().valueToString(System.currentTimeMillis()));
+            }
+        } else if (chart.getPlot() instanceof CategoryPlot cat) {
+            texts.add(cat.getDomainAxis().getLabel());
+            texts.add(cat.getRangeAxis().getLabel());
+            cat.getDataset().getRowKeys().forEach(k -> texts.add(String.valueOf(k)));
+        }
+        for (String t : texts) {
+            if (t != null && font.canDisplayUpTo(t) != -1) {
+                throw new IllegalStateException(
+                        "the chart font " + font.getFontName() + " cannot draw '" + t + "': " + CjkFont.ADVICE);
+            }
+        }
     }
 
     /**

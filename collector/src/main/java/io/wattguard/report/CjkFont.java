@@ -13,10 +13,12 @@ import java.util.stream.Stream;
  * A TrueType font with Chinese glyphs that the PDF can embed. PDFBox embeds TrueType outlines ({@code glyf}); the
  * CFF-flavoured OpenType collections many systems ship (Noto CJK {@code .ttc}/{@code .otc}) it cannot, so only
  * {@code .ttf} files are taken, and only those that really draw the report's Chinese (a font that lacks a glyph
- * would print boxes). Debian's {@code fonts-droid-fallback} (DroidSansFallbackFull.ttf) is what
+ * would print boxes). Charts are pictures drawn by Java, which takes a glyph from one font only: {@link #chart} is
+ * the system's sans-serif (which falls back to the CJK font through fontconfig) when it draws the Chinese and the
+ * digits, else the CJK font itself if it has digits too (DroidSansFallbackFull has none). Debian's {@code fonts-droid-fallback} (DroidSansFallbackFull.ttf) is what
  * {@code scripts/setup.sh} installs.
  */
-public record CjkFont(Path file, Font awt) {
+public record CjkFont(Path file, Font awt, Font chart) {
     /** Where Debian and most Linux systems keep fonts, searched in this order. */
     public static final List<Path> STANDARD_DIRS = List.of(
             Path.of("/usr/share/fonts"),
@@ -29,6 +31,9 @@ public record CjkFont(Path file, Font awt) {
 
     /** Characters of the report's Chinese: a font must draw every one. */
     static final String SAMPLE = "能耗与异常报告概要用电量无法解释的机柜主机";
+
+    /** What else a chart draws: numbers, dates, zone names. */
+    static final String LATIN = "0123456789,.:%()/-+ ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
     /** The one-line advice every "no font" error ends with. */
     public static final String ADVICE = "install Debian's fonts-droid-fallback (scripts/setup.sh does), or set "
@@ -48,7 +53,8 @@ public record CjkFont(Path file, Font awt) {
                 CjkFont f = load(p);
                 if (f == null) {
                     throw new IllegalStateException("WATTGUARD_REPORT_FONT: " + p
-                            + " is not a TrueType font that draws Chinese (a .ttf with glyf outlines is needed); "
+                            + " is not a TrueType font that draws Chinese (a .ttf with glyf outlines is needed), or"
+                            + " the charts have no font that draws both it and digits; "
                             + ADVICE);
                 }
                 return f;
@@ -97,7 +103,11 @@ public record CjkFont(Path file, Font awt) {
             if (f.canDisplayUpTo(SAMPLE) != -1) {
                 return null;
             }
-            return new CjkFont(file, f);
+            Font logical = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+            Font chart = logical.canDisplayUpTo(SAMPLE + LATIN) == -1
+                    ? logical
+                    : f.canDisplayUpTo(SAMPLE + LATIN) == -1 ? f : null;
+            return chart == null ? null : new CjkFont(file, f, chart);
         } catch (FontFormatException | IOException e) {
             return null;
         }

@@ -48,7 +48,7 @@ public final class Reports {
         }
         if (formats.contains("pdf")) {
             boolean chinese = lang.equals("zh-CN");
-            Charts charts = new Charts(text, chinese ? font.awt() : null);
+            Charts charts = new Charts(text, chinese ? font.chart() : null);
             String family = chinese ? "'" + PdfReport.CJK_FAMILY + "', sans-serif" : "sans-serif";
             String page = new HtmlReport(text, charts, ChartForm.PNG, family).render(report, csvNames);
             Path file = dir.resolve(base + ".pdf");

@@ -270,6 +270,109 @@ class MonthlyReportTest extends InfluxdTest {
     }
 
     @Test
+    void theZhCnPdfEmbedsAChineseFontAndItsTextExtractsAsChinese() throws Exception {
+        Path out = dir.resolve("pdf-zh");
+        Cli.Result r = report("--out", out.toString(), "--lang", "zh-CN", "--format", "pdf");
+        assertEquals(0, r.code(), r.out() + r.err());
+        keep(out);
+        Path pdf = out.resolve("report-2026-03.zh-CN.pdf");
+        String text = Poppler.text(pdf);
+        for (String expected : List.of("能耗与异常报告", "2026年3月", "概要", "无法解释的用电量", "按严重程度统计的异常事件", "数据的计算方法")) {
+            assertTrue(
+                    text.contains(expected),
+                    "pdftotext finds " + expected + " in: " + text.substring(0, Math.min(600, text.length())));
+        }
+        assertFalse(text.contains("\uFFFD"), "no replacement characters");
+        assertChartsCarryData(pdf);
+    }
+
+    @Test
+    void theEnglishPdfHasTheSameFiguresAndChartsWithData() throws Exception {
+        Path out = dir.resolve("pdf-en");
+        Cli.Result r = report("--out", out.toString(), "--format", "pdf");
+        assertEquals(0, r.code(), r.out() + r.err());
+        keep(out);
+        Path pdf = out.resolve("report-2026-03.en.pdf");
+        String text = Poppler.text(pdf);
+        assertTrue(text.contains("Energy and anomaly report") && text.contains("March 2026"), text.substring(0, 400));
+        String html = html(en, "en");
+        Matcher energy = Pattern.compile("<span class=\"v\">([^<]+)</span><span class=\"k\">Energy used")
+                .matcher(html);
+        assertTrue(energy.find());
+        assertTrue(text.contains(energy.group(1)), "the PDF shows the HTML's energy " + energy.group(1));
+        assertChartsCarryData(pdf);
+    }
+
+    /**
+     * Rendered by pdftoppm, the pages show the charts' lines: the measured (red) and expected (blue) series drawn
+     * over a real stretch of the page, not an empty frame.
+     */
+    static void assertChartsCarryData(Path pdf) throws Exception {
+        List<java.awt.image.BufferedImage> pages = Poppler.pages(pdf, 50);
+        assertTrue(pages.size() >= 3, "a summary, episodes and an appendix: " + pages.size() + " pages");
+        int red = 0;
+        int blue = 0;
+        for (var page : pages) {
+            red += Poppler.pixels(page, 0xC0392B, 40);
+            blue += Poppler.pixels(page, 0x2C7BB6, 40);
+        }
+        System.out.printf(
+                "%s: %d pages, %d measured-line pixels, %d expected-line pixels%n",
+                pdf.getFileName(), pages.size(), red, blue);
+        assertTrue(red > 500 && blue > 500, "chart lines drawn: red " + red + ", blue " + blue);
+    }
+
+    @Test
+    void withoutAChineseFontAZhCnPdfStopsWithOneClearLine() throws Exception {
+        Path empty = Files.createDirectories(dir.resolve("no-fonts"));
+        Path out = dir.resolve("pdf-none");
+        java.io.StringWriter o = new java.io.StringWriter();
+        java.io.StringWriter e = new java.io.StringWriter();
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("WATTGUARD_REPORT_FONT", empty.toString());
+        int code = io.wattguard.cli.Main.execute(
+                new java.io.PrintWriter(o, true),
+                new java.io.PrintWriter(e, true),
+                env,
+                "report",
+                "--config",
+                month.config.toString(),
+                "--month",
+                "2026-03",
+                "--out",
+                out.toString(),
+                "--lang",
+                "zh-CN",
+                "--format",
+                "pdf");
+        String err = e.toString().trim();
+        assertEquals(1, code, err);
+        assertEquals(1, err.lines().count(), "one line: " + err);
+        assertTrue(
+                err.contains("Chinese")
+                        && err.contains("fonts-droid-fallback")
+                        && err.contains("WATTGUARD_REPORT_FONT"),
+                err);
+        assertFalse(Files.exists(out.resolve("report-2026-03.zh-CN.pdf")), "no PDF with boxes");
+        // The English PDF needs no such font.
+        env.put("WATTGUARD_REPORT_FONT", empty.toString());
+        code = io.wattguard.cli.Main.execute(
+                new java.io.PrintWriter(o, true),
+                new java.io.PrintWriter(e, true),
+                env,
+                "report",
+                "--config",
+                month.config.toString(),
+                "--month",
+                "2026-03",
+                "--out",
+                out.toString(),
+                "--format",
+                "pdf");
+        assertEquals(0, code, e.toString());
+    }
+
+    @Test
     void everyQueryIsBoundedAndAnAggregate() throws Exception {
         Settings settings = Settings.load(month.config);
         List<String> queries = new ArrayList<>();
