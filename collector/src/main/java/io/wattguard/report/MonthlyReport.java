@@ -20,6 +20,9 @@ import java.util.Map;
  * @param racks racks ranked by unexplained energy, largest first
  * @param hosts hosts ranked by unexplained energy, largest first
  * @param episodes every episode with a point in the month, by start
+ * @param completeness per source (room meters, rack inlets, PDU outlets, host agents): how much of what was
+ *     expected arrived
+ * @param rackCompleteness the same per rack, over every series placed in it
  */
 public record MonthlyReport(
         ReportMonth month,
@@ -32,7 +35,9 @@ public record MonthlyReport(
         List<DailyEnergy> energyByDay,
         List<Ranked> racks,
         List<Ranked> hosts,
-        List<EpisodeReport> episodes) {
+        List<EpisodeReport> episodes,
+        List<Completeness> completeness,
+        List<Completeness> rackCompleteness) {
 
     /** Which kind of place an energy figure is for. */
     public enum Level {
@@ -53,6 +58,8 @@ public record MonthlyReport(
      * @param unexplainedCost its cost, as the analysis priced it
      * @param episodesBySeverity episodes with a point in the month, per severity (low to critical), all present
      * @param previous the same figures for the month before; null when the store holds nothing for it
+     * @param daysWithData local days of the month with room meter energy
+     * @param days local days of the month (up to now for a month still running)
      */
     public record Summary(
             double energyKwh,
@@ -60,10 +67,35 @@ public record MonthlyReport(
             double unexplainedKwh,
             double unexplainedCost,
             Map<String, Integer> episodesBySeverity,
-            Previous previous) {}
+            Previous previous,
+            int daysWithData,
+            int days) {}
 
-    /** The month before: what the change is computed against. */
-    public record Previous(double energyKwh, double cost, double unexplainedKwh, double unexplainedCost) {}
+    /** The month before: what the change is computed against, and how many of its days had data. */
+    public record Previous(
+            double energyKwh, double cost, double unexplainedKwh, double unexplainedCost, int daysWithData, int days) {}
+
+    /**
+     * How much of what a source (or a rack) should have written arrived. Each series' cadence is its busiest hour's
+     * count of points; expected is that cadence over every hour of the month, so a series that starts late, stops
+     * or has gaps shows a share below 1.
+     *
+     * @param name the source ({@code room_meters}, {@code rack_inlets}, {@code outlets}, {@code host_agents}) or
+     *     the rack
+     * @param series how many series (channels, hosts) it has
+     * @param share points that arrived over points expected, 0..1
+     * @param longestGap the longest run of hours without a point, of any of its series; null when none
+     * @param gaps how many runs of one hour or more without a point, over its series
+     * @param lateStarts series whose first point came after the month began: name and first time
+     */
+    public record Completeness(
+            String name, int series, double share, Gap longestGap, int gaps, List<LateStart> lateStarts) {}
+
+    /** Hours in which one series wrote nothing: {@code [fromMs, toMs)}. */
+    public record Gap(String series, long fromMs, long toMs) {}
+
+    /** A series that began during the month: a host added, a meter installed. */
+    public record LateStart(String series, long firstMs) {}
 
     /** One room's, rack's or host's energy on one local day. */
     public record DailyEnergy(Level level, String name, LocalDate day, double kwh) {}

@@ -12,6 +12,7 @@ import java.nio.file.Path;
  */
 final class PdfReport {
     static final String CJK_FAMILY = "wattguard-cjk";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PdfReport.class);
 
     private PdfReport() {}
 
@@ -20,6 +21,13 @@ final class PdfReport {
         try (OutputStream out = Files.newOutputStream(file)) {
             PdfRendererBuilder b = new PdfRendererBuilder();
             b.useFastMode();
+            // openhtmltopdf logs every stage at INFO on stderr through java.util.logging; the command's stderr is
+            // for its progress bar. Its warnings (a missing glyph, a CSS property it ignores) go to our log.
+            b.withDiagnosticConsumer(d -> {
+                if (d.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    LOG.warn("PDF: {}", d.getFormattedMessage());
+                }
+            });
             if (font != null) {
                 b.useFont(font.file().toFile(), CJK_FAMILY);
             }

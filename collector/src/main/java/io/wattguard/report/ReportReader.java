@@ -48,6 +48,8 @@ public final class ReportReader implements AutoCloseable {
 
     static final List<String> SEVERITIES = List.of("low", "medium", "high", "critical");
     private static final long HOUR = 3_600_000L;
+    /** A day, for starting a daily query a bucket early; a DST day's 23 or 25 hours only widen that margin. */
+    private static final long DAY = 25 * HOUR;
     /** Points of an episode's chart: enough to see its shape, few enough for a page. */
     private static final int CHART_POINTS = 240;
 
@@ -84,7 +86,7 @@ public final class ReportReader implements AutoCloseable {
             throw new IllegalArgumentException("month " + month + " has not begun yet in " + month.zone());
         }
         ZoneId zone = month.zone();
-        int of = 7;
+        int of = 8;
         int step = 0;
 
         Energy rooms = roomsHourly(from, to, zone);
@@ -101,6 +103,9 @@ public final class ReportReader implements AutoCloseable {
         }
         steps.done(++step, of, "episode charts");
 
+        Completeness.Result complete = Completeness.read(query, from, to);
+        steps.done(++step, of, "data completeness");
+
         ReportMonth prev = month.previous();
         Previous previous = null;
         Energy prevRooms = roomsHourly(prev.fromMs(), prev.toMs(), zone);
@@ -109,7 +114,12 @@ public final class ReportReader implements AutoCloseable {
         steps.done(++step, of, "previous month's episodes");
         if (prevRooms.buckets > 0 || !prevEpisodes.isEmpty()) {
             previous = new Previous(
-                    prevRooms.kwh, prevRooms.cost, unexplained(prevEpisodes, true), unexplained(prevEpisodes, false));
+                    prevRooms.kwh,
+                    prevRooms.cost,
+                    unexplained(prevEpisodes, true),
+                    unexplained(prevEpisodes, false),
+                    prevRooms.days,
+                    days(prev.fromMs(), prev.toMs(), zone));
         }
 
         Map<String, Integer> bySeverity = new LinkedHashMap<>();
@@ -118,7 +128,14 @@ public final class ReportReader implements AutoCloseable {
             bySeverity.merge(e.severity(), 1, Integer::sum);
         }
         Summary summary = new Summary(
-                rooms.kwh, rooms.cost, unexplained(episodes, true), unexplained(episodes, false), bySeverity, previous);
+                rooms.kwh,
+                rooms.cost,
+                unexplained(episodes, true),
+                unexplained(episodes, false),
+                bySeverity,
+                previous,
+                rooms.days,
+                days(from, to, zone));
         List<DailyEnergy> energy = new ArrayList<>(rooms.daily);
         energy.addAll(racks);
         energy.addAll(hosts);
@@ -133,7 +150,16 @@ public final class ReportReader implements AutoCloseable {
                 List.copyOf(energy),
                 rankRacks(episodes, racks, rackOfHost),
                 rankHosts(episodes, hosts, rackOfHost),
-                List.copyOf(charted));
+                List.copyOf(charted),
+                complete.sources(),
+                complete.racks());
+    }
+
+    /** Local days that {@code [from, to)} touches. */
+    private static int days(long from, long to, ZoneId zone) {
+        LocalDate a = Instant.ofEpochMilli(from).atZone(zone).toLocalDate();
+        LocalDate b = Instant.ofEpochMilli(to - 1).atZone(zone).toLocalDate();
+        return (int) java.time.temporal.ChronoUnit.DAYS.between(a, b) + 1;
     }
 
     private static double unexplained(List<EpisodeReport> episodes, boolean kwh) {
@@ -144,40 +170,86 @@ public final class ReportReader implements AutoCloseable {
     }
 
     /** Energy and cost summed over the rooms' meters, and each room's energy per local day. */
-    private record Energy(double kwh, double cost, int buckets, List<DailyEnergy> daily) {}
+    private record Energy(double kwh, double cost, int buckets, List<DailyEnergy> daily, int days) {}
 
     private Energy roomsHourly(long from, long to, ZoneId zone) throws IOException {
-        // One hour before the month: the first hour's difference needs the counter at its start.
-        String q = "SELECT non_negative_difference(last(" + ReportQuery.ident(Meter.ENERGY_KWH) + ")) AS \"kwh\""
-                + " FROM " + ReportQuery.ident(Meter.NAME)
-                + " WHERE " + ReportQuery.ident(Meter.KIND) + " = 'meter'"
-                + " AND time >= " + (from - HOUR) + "ms AND time < " + to + "ms"
-                + " GROUP BY time(1h), " + ReportQuery.ident(Meter.DEVICE) + ", " + ReportQuery.ident(Meter.CHANNEL)
-                + ", " + ReportQuery.ident(Schema.ROOM);
         double kwh = 0;
         double cost = 0;
         int buckets = 0;
         Map<String, TreeMap<LocalDate, Double>> perRoom = new TreeMap<>();
-        for (ReportQuery.Series s : query.run("energy per room", q)) {
-            String room = s.tags().getOrDefault(Schema.ROOM, "");
-            for (Map<String, Object> row : s.rows()) {
-                long t = ((Double) row.get("time")).longValue();
-                Object v = row.get("kwh");
-                if (t < from || v == null) {
-                    continue;
-                }
-                double e = (Double) v;
-                buckets++;
-                kwh += e;
-                // The bucket holds the energy used during its hour: priced at the hour's middle.
-                cost += e * tariff.pricePerKwh(t + HOUR / 2);
-                LocalDate day = Instant.ofEpochMilli(t).atZone(zone).toLocalDate();
-                perRoom.computeIfAbsent(room, r -> new TreeMap<>()).merge(day, e, Double::sum);
-            }
+        for (Bucket bucket :
+                counterEnergy("energy per room", "meter", from, to, "1h", HOUR, List.of(Schema.ROOM), null)) {
+            buckets++;
+            kwh += bucket.kwh;
+            // The bucket holds the energy used during its hour: priced at the hour's middle.
+            cost += bucket.kwh * tariff.pricePerKwh(bucket.timeMs + HOUR / 2);
+            LocalDate day = Instant.ofEpochMilli(bucket.timeMs).atZone(zone).toLocalDate();
+            perRoom.computeIfAbsent(bucket.tags.getOrDefault(Schema.ROOM, ""), r -> new TreeMap<>())
+                    .merge(day, bucket.kwh, Double::sum);
         }
         List<DailyEnergy> daily = new ArrayList<>();
         perRoom.forEach((room, days) -> days.forEach((d, e) -> daily.add(new DailyEnergy(Level.ROOM, room, d, e))));
-        return new Energy(kwh, cost, buckets, daily);
+        java.util.Set<LocalDate> days = new java.util.TreeSet<>();
+        perRoom.values().forEach(m -> days.addAll(m.keySet()));
+        return new Energy(kwh, cost, buckets, daily, days.size());
+    }
+
+    /** One series' energy in one time bucket. */
+    private record Bucket(Map<String, String> tags, long timeMs, double kwh) {}
+
+    /**
+     * The energy counters of the meters of {@code kind}, per series and bucket of {@code interval} in
+     * {@code [from, to)}: each bucket's last reading less the previous bucket's (the query starts one bucket early,
+     * so the first bucket has one), dropping a fall (a counter that restarted); and for a series whose first
+     * reading is inside the range (a meter or host added during the month), its first bucket's rise from its first
+     * reading, which no difference covers.
+     *
+     * @param tz the zone whose midnights bound the buckets, or null for UTC hours
+     */
+    private List<Bucket> counterEnergy(
+            String what, String kind, long from, long to, String interval, long bucketMs, List<String> tags, ZoneId tz)
+            throws IOException {
+        String where = " FROM " + ReportQuery.ident(Meter.NAME)
+                + " WHERE " + ReportQuery.ident(Meter.KIND) + " = " + ReportQuery.literal(kind)
+                + " AND time >= " + (from - bucketMs) + "ms AND time < " + to + "ms"
+                + " GROUP BY time(" + interval + "), " + ReportQuery.ident(Meter.DEVICE) + ", "
+                + ReportQuery.ident(Meter.CHANNEL)
+                + tags.stream().map(t -> ", " + ReportQuery.ident(t)).reduce("", String::concat)
+                + (tz == null ? "" : " tz(" + ReportQuery.literal(tz.getId()) + ")");
+        String energy = ReportQuery.ident(Meter.ENERGY_KWH);
+        Map<Map<String, String>, Map<Long, Double>> diffs = new HashMap<>();
+        for (ReportQuery.Series s :
+                query.run(what, "SELECT non_negative_difference(last(" + energy + ")) AS \"kwh\"" + where)) {
+            Map<Long, Double> m = diffs.computeIfAbsent(s.tags(), k -> new HashMap<>());
+            for (Map<String, Object> row : s.rows()) {
+                if (row.get("kwh") != null) {
+                    m.put(((Double) row.get("time")).longValue(), (Double) row.get("kwh"));
+                }
+            }
+        }
+        List<Bucket> out = new ArrayList<>();
+        String firstLast = "SELECT first(" + energy + ") AS \"first\", last(" + energy + ") AS \"last\"" + where;
+        for (ReportQuery.Series s : query.run(what + " (first readings)", firstLast)) {
+            Map<Long, Double> d = diffs.getOrDefault(s.tags(), Map.of());
+            boolean seen = false;
+            for (Map<String, Object> row : s.rows()) {
+                Double first = (Double) row.get("first");
+                Double last = (Double) row.get("last");
+                if (first == null || last == null) {
+                    continue;
+                }
+                long t = ((Double) row.get("time")).longValue();
+                Double kwh = d.get(t);
+                if (!seen && t >= from && last >= first) {
+                    kwh = last - first; // the series began here: its rise since its first reading
+                }
+                seen = true;
+                if (t >= from && kwh != null) {
+                    out.add(new Bucket(s.tags(), t, kwh));
+                }
+            }
+        }
+        return out;
     }
 
     /** The host each outlet names, and its rack: from the outlet series the host query reads. */
@@ -186,38 +258,20 @@ public final class ReportReader implements AutoCloseable {
     /** Energy per local day of each rack's inlets or each host's outlets. */
     private List<DailyEnergy> daily(Level level, String kind, String tag, ReportMonth month, long to)
             throws IOException {
-        long dayBefore = month.month()
-                .atDay(1)
-                .minusDays(1)
-                .atStartOfDay(month.zone())
-                .toInstant()
-                .toEpochMilli();
-        String q = "SELECT non_negative_difference(last(" + ReportQuery.ident(Meter.ENERGY_KWH) + ")) AS \"kwh\""
-                + " FROM " + ReportQuery.ident(Meter.NAME)
-                + " WHERE " + ReportQuery.ident(Meter.KIND) + " = " + ReportQuery.literal(kind)
-                + " AND time >= " + dayBefore + "ms AND time < " + to + "ms"
-                + " GROUP BY time(1d), " + ReportQuery.ident(Meter.DEVICE) + ", " + ReportQuery.ident(Meter.CHANNEL)
-                + ", " + ReportQuery.ident(tag) + (level == Level.HOST ? ", " + ReportQuery.ident(Schema.RACK) : "")
-                + " tz(" + ReportQuery.literal(month.zone().getId()) + ")";
-        Map<String, TreeMap<LocalDate, Double>> per = new TreeMap<>();
         long from = month.fromMs();
-        for (ReportQuery.Series s : query.run("energy per " + level.word(), q)) {
-            String name = s.tags().getOrDefault(tag, "");
+        List<String> tags = level == Level.HOST ? List.of(tag, Schema.RACK) : List.of(tag);
+        Map<String, TreeMap<LocalDate, Double>> per = new TreeMap<>();
+        // The day before the month: counterEnergy starts one bucket early, so start from local midnight.
+        for (Bucket b : counterEnergy("energy per " + level.word(), kind, from, to, "1d", DAY, tags, month.zone())) {
+            String name = b.tags.getOrDefault(tag, "");
             if (name.isEmpty()) {
                 continue; // an outlet that feeds no declared host: the rack's balance counts it, not a host
             }
-            if (level == Level.HOST && !s.tags().getOrDefault(Schema.RACK, "").isEmpty()) {
-                rackOfHost.put(name, s.tags().get(Schema.RACK));
+            if (level == Level.HOST && !b.tags.getOrDefault(Schema.RACK, "").isEmpty()) {
+                rackOfHost.put(name, b.tags.get(Schema.RACK));
             }
-            for (Map<String, Object> row : s.rows()) {
-                long t = ((Double) row.get("time")).longValue();
-                Object v = row.get("kwh");
-                if (t < from || v == null) {
-                    continue;
-                }
-                LocalDate day = Instant.ofEpochMilli(t).atZone(month.zone()).toLocalDate();
-                per.computeIfAbsent(name, n -> new TreeMap<>()).merge(day, (Double) v, Double::sum);
-            }
+            LocalDate day = Instant.ofEpochMilli(b.timeMs).atZone(month.zone()).toLocalDate();
+            per.computeIfAbsent(name, n -> new TreeMap<>()).merge(day, b.kwh, Double::sum);
         }
         List<DailyEnergy> out = new ArrayList<>();
         per.forEach((name, days) -> days.forEach((d, e) -> out.add(new DailyEnergy(level, name, d, e))));

@@ -373,6 +373,106 @@ class MonthlyReportTest extends InfluxdTest {
     }
 
     @Test
+    void aGapAndAHostAddedMidMonthAreReportedAsTheStoredPointsShow() throws Exception {
+        String html = html(en, "en");
+        // The data stops on 7 March: the report says on how many days it has energy, counted from raw points.
+        Set<java.time.LocalDate> days = new java.util.TreeSet<>();
+        for (Map<String, Object> p : query(
+                SimulatedMonth.DB,
+                "SELECT energy_kwh FROM meter WHERE kind = 'meter' AND time >= " + MARCH.fromMs() + "ms AND time < "
+                        + MARCH.toMs() + "ms")) {
+            days.add(java.time.Instant.ofEpochMilli(((Number) p.get("time")).longValue())
+                    .atZone(ZONE)
+                    .toLocalDate());
+        }
+        assertTrue(
+                html.replace("&#39;", "'").contains("Energy data on " + days.size() + " of the month's 31 days"),
+                "partial data said");
+        assertTrue(html.contains("id=\"previous-days\""), "February's few days said beside the change");
+
+        // Outlets: the share of points that arrived and the gaps, from the raw points' hours.
+        Map<String, TreeMap<Long, Long>> perHour = new TreeMap<>();
+        for (Map<String, Object> p : query(
+                SimulatedMonth.DB,
+                "SELECT energy_kwh FROM meter WHERE kind = 'outlet' AND time >= " + MARCH.fromMs() + "ms AND time < "
+                        + MARCH.toMs() + "ms GROUP BY device, channel, host")) {
+            long hour = (((Number) p.get("time")).longValue() - MARCH.fromMs()) / 3_600_000L;
+            perHour.computeIfAbsent(p.get("device") + "/" + p.get("channel"), k -> new TreeMap<>())
+                    .merge(hour, 1L, Long::sum);
+        }
+        long hours = (MARCH.toMs() - MARCH.fromMs()) / 3_600_000L;
+        long expected = 0;
+        long arrived = 0;
+        int gaps = 0;
+        for (TreeMap<Long, Long> h : perHour.values()) {
+            long cadence = h.values().stream().mapToLong(Long::longValue).max().orElse(0);
+            expected += cadence * hours;
+            arrived += h.values().stream().mapToLong(c -> Math.min(c, cadence)).sum();
+            long previous = h.firstKey();
+            for (long k : h.keySet()) {
+                gaps += k > previous + 1 ? 1 : 0;
+                previous = k;
+            }
+            gaps += previous < hours - 1 ? 1 : 0;
+        }
+        Matcher row = Pattern.compile(
+                        "data-source=\"outlets\" data-share=\"([^\"]+)\"><td>[^<]*</td><td class=\"n\">(\\d+)</td><td class=\"n\">[^<]*</td><td class=\"n\">(\\d+)</td>")
+                .matcher(html);
+        assertTrue(row.find(), "an outlets row in Data completeness");
+        System.out.printf(
+                "outlets: %d series, share %.4f (raw %.4f), gaps %s (raw %d)%n",
+                perHour.size(), Double.parseDouble(row.group(1)), (double) arrived / expected, row.group(3), gaps);
+        assertEquals((double) arrived / expected, Double.parseDouble(row.group(1)), 1e-9);
+        assertEquals(perHour.size(), Integer.parseInt(row.group(2)));
+        assertEquals(gaps, Integer.parseInt(row.group(3)), "gpu-005's six hours and every outlet's end of data");
+        assertTrue(gaps > perHour.size(), "the hole in gpu-005's outlet counts beside the data's end");
+
+        // The host added on 4 March: named as starting then, and its energy is its counter's whole rise.
+        assertTrue(
+                html.contains("data-late=\"pdu-r02/23 (gpu-new)\" data-first=\"" + SimulatedMonth.LATE_FROM + "\""),
+                "the late host is named with its first hour");
+        double late = 0;
+        try (Reader r = Files.newBufferedReader(en.resolve("energy-2026-03.csv"), StandardCharsets.UTF_8)) {
+            for (CSVRecord rec : CSVFormat.RFC4180
+                    .builder()
+                    .setHeader()
+                    .setSkipHeaderRecord(true)
+                    .get()
+                    .parse(r)) {
+                if (rec.get("level").equals("host") && rec.get("name").equals(SimulatedMonth.LATE_HOST)) {
+                    late += Double.parseDouble(rec.get("kwh"));
+                }
+            }
+        }
+        assertEquals(SimulatedMonth.LATE_KWH, late, 1e-3, "its first day counts from its first reading");
+        assertTrue(html.contains("data-host=\"gpu-new\"") || html.contains("more hosts"), "ranked with the others");
+    }
+
+    @Test
+    void aMonthWithoutDataSaysSoAndStillWritesEveryFile() throws Exception {
+        Path out = dir.resolve("empty");
+        Cli.Result r = Cli.run(
+                "report",
+                "--config",
+                month.config.toString(),
+                "--month",
+                "2026-01",
+                "--out",
+                out.toString(),
+                "--format",
+                "html,csv");
+        assertEquals(0, r.code(), r.err());
+        String html = Files.readString(out.resolve("report-2026-01.en.html"));
+        for (String id : List.of("no-data", "no-episodes", "no-points", "no-previous")) {
+            assertTrue(html.contains("id=\"" + id + "\""), "says " + id);
+        }
+        assertEquals(0, figure(html, "energy"));
+        assertEquals(0, figure(html, "episodes"));
+        assertEquals(1, Files.readAllLines(out.resolve("episodes-2026-01.csv")).size(), "a header and no rows");
+        keep(out);
+    }
+
+    @Test
     void everyQueryIsBoundedAndAnAggregate() throws Exception {
         Settings settings = Settings.load(month.config);
         List<String> queries = new ArrayList<>();
@@ -384,8 +484,9 @@ class MonthlyReportTest extends InfluxdTest {
         assertFalse(queries.isEmpty());
         for (String q : queries) {
             assertTrue(q.contains("time >= ") && q.contains("time < "), "both time bounds: " + q);
-            assertFalse(q.contains("FROM \"gpu\"") || q.contains("FROM \"host\""), "no raw telemetry: " + q);
-            if (q.contains("FROM \"meter\"") || q.contains("FROM \"baseline\"")) {
+            assertFalse(q.contains("FROM \"gpu\""), "no GPU telemetry: " + q);
+            // Telemetry and baselines only as aggregates over time; anomaly points are the month's episodes.
+            if (q.contains("FROM \"meter\"") || q.contains("FROM \"baseline\"") || q.contains("FROM \"host\"")) {
                 assertTrue(q.contains("GROUP BY time("), "an aggregate over time: " + q);
             }
         }

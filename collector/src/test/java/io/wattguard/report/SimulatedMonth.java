@@ -83,7 +83,58 @@ final class SimulatedMonth {
         if (r.code() != 0) {
             throw new AssertionError("analyze failed: " + r.err());
         }
+        lateHostAndGap(influx);
         return new SimulatedMonth(site, config);
+    }
+
+    /** The host added mid-month: its outlet and agent write from local midnight of 4 March. */
+    static final String LATE_HOST = "gpu-new";
+
+    static final long LATE_FROM =
+            LocalDate.of(2026, 3, 4).atStartOfDay(spec().zone()).toInstant().toEpochMilli();
+    static final long LATE_TO =
+            LocalDate.of(2026, 3, 7).atStartOfDay(spec().zone()).toInstant().toEpochMilli();
+    /** Its counter's rise from its first reading to its last: 0.5 kWh an hour. */
+    static final double LATE_KWH = (LATE_TO - 60_000 - LATE_FROM) / 3_600_000.0 * 0.5;
+    /** The hours in which gpu-005's outlet wrote nothing (its points deleted): a gap in the month's data. */
+    static final long GAP_FROM = java.time.Instant.parse("2026-03-03T09:00:00Z").toEpochMilli();
+
+    static final long GAP_TO = java.time.Instant.parse("2026-03-03T15:00:00Z").toEpochMilli();
+
+    /**
+     * After the analysis, as the store would hold them: a host added on 4 March (an outlet on the spare channel
+     * of r02's PDU, and its agent), and six hours of gpu-005's outlet lost.
+     */
+    private static void lateHostAndGap(URI influx) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (long t = LATE_FROM; t < LATE_TO; t += 60_000) {
+            double kwh = 100 + (t - LATE_FROM) / 3_600_000.0 * 0.5;
+            sb.append(String.format(
+                    java.util.Locale.ROOT,
+                    "meter,device=pdu-r02,channel=23,kind=outlet,host=%s,rack=r02,room=hall-a,site=lab"
+                            + " power_w=500,energy_kwh=%.6f %d%n",
+                    LATE_HOST,
+                    kwh,
+                    t));
+            sb.append(String.format(
+                    java.util.Locale.ROOT,
+                    "host,host=%s,rack=r02,room=hall-a,site=lab cpu_util_pct=50 %d%n",
+                    LATE_HOST,
+                    t));
+        }
+        io.wattguard.testing.TinySite.write(influx, DB, sb.toString());
+        String delete =
+                "DELETE FROM meter WHERE host = 'gpu-005' AND time >= " + GAP_FROM + "ms AND time < " + GAP_TO + "ms";
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(influx.resolve("/query?db=" + DB + "&q="
+                                        + java.net.URLEncoder.encode(delete, java.nio.charset.StandardCharsets.UTF_8)))
+                                .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200 || r.body().contains("error")) {
+            throw new AssertionError("DELETE failed: " + r.body());
+        }
     }
 
     /** The mining the simulator injected, in March. */

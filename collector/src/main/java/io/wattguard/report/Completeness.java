@@ -1,0 +1,147 @@
+package io.wattguard.report;
+
+import io.wattguard.report.MonthlyReport.Gap;
+import io.wattguard.report.MonthlyReport.LateStart;
+import io.wattguard.store.Schema;
+import io.wattguard.store.Schema.Meter;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Data completeness: per source and per rack, the share of the points each series should have written that
+ * arrived, its gaps and the series that began during the month. Read as counts per hour per series (bounded, one
+ * row per series and hour), never the points themselves. A series' cadence is its busiest hour's count, so a meter
+ * polled every 10 s and an agent every minute are each held to their own rate.
+ */
+final class Completeness {
+    private static final long HOUR = 3_600_000L;
+
+    /** Per source and per rack, in that order of names. */
+    record Result(List<MonthlyReport.Completeness> sources, List<MonthlyReport.Completeness> racks) {}
+
+    /** One series' counts per hour of the month. */
+    private record Series(String source, String name, String rack, long[] counts) {}
+
+    private Completeness() {}
+
+    static Result read(ReportQuery query, long from, long to) throws IOException {
+        int hours = (int) ((to - from + HOUR - 1) / HOUR);
+        List<Series> all = new ArrayList<>();
+        String meters = "SELECT count(" + ReportQuery.ident(Meter.ENERGY_KWH) + ") AS \"n\" FROM "
+                + ReportQuery.ident(Meter.NAME) + " WHERE time >= " + from + "ms AND time < " + to + "ms"
+                + " GROUP BY time(1h), " + ReportQuery.ident(Meter.KIND) + ", " + ReportQuery.ident(Meter.DEVICE)
+                + ", " + ReportQuery.ident(Meter.CHANNEL) + ", " + ReportQuery.ident(Schema.RACK) + ", "
+                + ReportQuery.ident(Schema.HOST) + " fill(0)";
+        for (ReportQuery.Series s : query.run("meter completeness", meters)) {
+            String kind = s.tags().getOrDefault(Meter.KIND, "");
+            String source =
+                    switch (kind) {
+                        case "meter" -> "room_meters";
+                        case "inlet" -> "rack_inlets";
+                        case "outlet" -> "outlets";
+                        default -> "other_meters";
+                    };
+            String host = s.tags().getOrDefault(Schema.HOST, "");
+            String name = s.tags().getOrDefault(Meter.DEVICE, "") + "/"
+                    + s.tags().getOrDefault(Meter.CHANNEL, "") + (host.isEmpty() ? "" : " (" + host + ")");
+            all.add(new Series(source, name, s.tags().getOrDefault(Schema.RACK, ""), counts(s, from, hours)));
+        }
+        String agents = "SELECT count(" + ReportQuery.ident(Schema.Host.CPU_UTIL_PCT) + ") AS \"n\" FROM "
+                + ReportQuery.ident(Schema.Host.NAME) + " WHERE time >= " + from + "ms AND time < " + to + "ms"
+                + " GROUP BY time(1h), " + ReportQuery.ident(Schema.HOST) + ", " + ReportQuery.ident(Schema.RACK)
+                + " fill(0)";
+        for (ReportQuery.Series s : query.run("host agent completeness", agents)) {
+            all.add(new Series(
+                    "host_agents",
+                    s.tags().getOrDefault(Schema.HOST, ""),
+                    s.tags().getOrDefault(Schema.RACK, ""),
+                    counts(s, from, hours)));
+        }
+        Map<String, List<Series>> bySource = new TreeMap<>(Comparator.comparingInt(Completeness::order));
+        Map<String, List<Series>> byRack = new TreeMap<>();
+        for (Series s : all) {
+            bySource.computeIfAbsent(s.source, k -> new ArrayList<>()).add(s);
+            if (!s.rack.isEmpty()) {
+                byRack.computeIfAbsent(s.rack, k -> new ArrayList<>()).add(s);
+            }
+        }
+        List<MonthlyReport.Completeness> sources = new ArrayList<>();
+        bySource.forEach((name, list) -> sources.add(summarise(name, list, from)));
+        List<MonthlyReport.Completeness> racks = new ArrayList<>();
+        byRack.forEach((name, list) -> racks.add(summarise(name, list, from)));
+        return new Result(List.copyOf(sources), List.copyOf(racks));
+    }
+
+    private static final List<String> ORDER = List.of("room_meters", "rack_inlets", "outlets", "host_agents");
+
+    private static int order(String source) {
+        int i = ORDER.indexOf(source);
+        return i < 0 ? ORDER.size() + source.hashCode() % 1000 : i;
+    }
+
+    private static long[] counts(ReportQuery.Series s, long from, int hours) {
+        long[] c = new long[hours];
+        for (Map<String, Object> row : s.rows()) {
+            long t = ((Double) row.get("time")).longValue();
+            int h = (int) Math.floorDiv(t - from, HOUR);
+            Object n = row.get("n");
+            if (h >= 0 && h < hours && n != null) {
+                c[h] += ((Double) n).longValue();
+            }
+        }
+        return c;
+    }
+
+    private static MonthlyReport.Completeness summarise(String name, List<Series> list, long from) {
+        long expected = 0;
+        long arrived = 0;
+        Gap longest = null;
+        int gaps = 0;
+        List<LateStart> late = new ArrayList<>();
+        int counted = 0;
+        for (Series s : list) {
+            long cadence = 0;
+            for (long c : s.counts) {
+                cadence = Math.max(cadence, c);
+            }
+            if (cadence == 0) {
+                continue; // nothing in the month: not a series of this month
+            }
+            counted++;
+            expected += cadence * s.counts.length;
+            for (long c : s.counts) {
+                arrived += Math.min(c, cadence);
+            }
+            int first = 0;
+            while (s.counts[first] == 0) {
+                first++;
+            }
+            if (first > 0) {
+                late.add(new LateStart(s.name, from + first * HOUR));
+            }
+            for (int h = first; h < s.counts.length; ) {
+                if (s.counts[h] != 0) {
+                    h++;
+                    continue;
+                }
+                int end = h;
+                while (end < s.counts.length && s.counts[end] == 0) {
+                    end++;
+                }
+                gaps++;
+                Gap g = new Gap(s.name, from + h * HOUR, from + end * HOUR);
+                if (longest == null || g.toMs() - g.fromMs() > longest.toMs() - longest.fromMs()) {
+                    longest = g;
+                }
+                h = end;
+            }
+        }
+        late.sort(Comparator.comparingLong(LateStart::firstMs).thenComparing(LateStart::series));
+        return new MonthlyReport.Completeness(
+                name, counted, expected == 0 ? 0 : (double) arrived / expected, longest, gaps, List.copyOf(late));
+    }
+}
