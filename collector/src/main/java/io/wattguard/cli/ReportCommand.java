@@ -125,7 +125,8 @@ public final class ReportCommand implements Callable<Integer> {
             }
         }
         PrintWriter err = spec.commandLine().getErr();
-        Progress progress = new Progress(err, "report", 8);
+        // The reader's queries, then the files.
+        Progress progress = new Progress(err, "report", ReportReader.STEPS + 1);
         long started = System.nanoTime();
         MonthlyReport report;
         try (ReportReader reader = new ReportReader(
@@ -137,6 +138,7 @@ public final class ReportCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new Failure("report: " + e.getMessage());
         }
+        progress.update(ReportReader.STEPS, "writing " + String.join(", ", formats));
         java.util.List<Path> files;
         try {
             files = Reports.write(report, lang, formats, out, font);

@@ -125,6 +125,66 @@ final class Charts {
         return styled(chart);
     }
 
+    /** Residual watts by hour of day (x) and day of week (y): red above the expectation, blue below. */
+    JFreeChart heatMap(MonthlyReport.HeatMap heat) {
+        org.jfree.data.xy.DefaultXYZDataset data = new org.jfree.data.xy.DefaultXYZDataset();
+        List<double[]> cells = new java.util.ArrayList<>();
+        double max = 1;
+        for (int d = 0; d < 7; d++) {
+            for (int h = 0; h < 24; h++) {
+                double w = heat.meanW()[d][h];
+                if (!Double.isNaN(w)) {
+                    cells.add(new double[] {h, d, w});
+                    max = Math.max(max, Math.abs(w));
+                }
+            }
+        }
+        double[][] xyz = new double[3][cells.size()];
+        for (int i = 0; i < cells.size(); i++) {
+            xyz[0][i] = cells.get(i)[0];
+            xyz[1][i] = cells.get(i)[1];
+            xyz[2][i] = cells.get(i)[2];
+        }
+        data.addSeries(heat.name(), xyz);
+        NumberAxis hours = new NumberAxis(text.t("chart.hour"));
+        hours.setRange(-0.5, 23.5);
+        hours.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(2));
+        String[] days = new String[7];
+        for (int d = 0; d < 7; d++) {
+            days[d] = java.time.DayOfWeek.of(d + 1).getDisplayName(java.time.format.TextStyle.SHORT, text.locale());
+        }
+        org.jfree.chart.axis.SymbolAxis weekdays = new org.jfree.chart.axis.SymbolAxis(text.t("chart.weekday"), days);
+        weekdays.setInverted(true);
+        org.jfree.chart.renderer.xy.XYBlockRenderer blocks = new org.jfree.chart.renderer.xy.XYBlockRenderer();
+        org.jfree.chart.renderer.LookupPaintScale scale =
+                new org.jfree.chart.renderer.LookupPaintScale(-max, max, Color.WHITE);
+        int steps = 10;
+        for (int i = 0; i < steps; i++) {
+            double a = -max + 2 * max * i / steps;
+            double mid = (a + max / steps) / max; // -1..1
+            int shade = (int) Math.round(255 * (1 - Math.min(1, Math.abs(mid))));
+            scale.add(a, mid < 0 ? new Color(shade, shade, 255) : new Color(255, shade, shade));
+        }
+        blocks.setPaintScale(scale);
+        XYPlot plot = new XYPlot(data, hours, weekdays, blocks);
+        plot.setBackgroundPaint(new Color(0xF4F4F4));
+        plot.setDomainGridlinesVisible(false);
+        plot.setRangeGridlinesVisible(false);
+        JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
+        NumberAxis legendAxis = new NumberAxis(text.t("chart.residual"));
+        legendAxis.setRange(-max, max);
+        org.jfree.chart.title.PaintScaleLegend legend = new org.jfree.chart.title.PaintScaleLegend(scale, legendAxis);
+        legend.setPosition(org.jfree.chart.ui.RectangleEdge.RIGHT);
+        legend.setMargin(4, 4, 4, 4);
+        legend.setStripWidth(10);
+        if (font != null) {
+            legendAxis.setLabelFont(font.deriveFont(Font.PLAIN, 11f));
+            legendAxis.setTickLabelFont(font.deriveFont(Font.PLAIN, 10f));
+        }
+        chart.addSubtitle(legend);
+        return styled(chart);
+    }
+
     private JFreeChart styled(JFreeChart chart) {
         chart.setBackgroundPaint(Color.WHITE);
         chart.setAntiAlias(true);
@@ -138,14 +198,11 @@ final class Charts {
                 xy.getDomainAxis().setTickLabelFont(tick);
                 xy.getRangeAxis().setLabelFont(label);
                 xy.getRangeAxis().setTickLabelFont(tick);
-                for (int i = 0;
-                        i
-                                < xy.getDomainMarkers(org.jfree.chart.ui.Layer.BACKGROUND)
-                                        .size();
-                        i++) {
-                    ((IntervalMarker) xy.getDomainMarkers(org.jfree.chart.ui.Layer.BACKGROUND)
-                                    .toArray()[i])
-                            .setLabelFont(tick);
+                var markers = xy.getDomainMarkers(org.jfree.chart.ui.Layer.BACKGROUND);
+                if (markers != null) {
+                    for (Object m : markers) {
+                        ((org.jfree.chart.plot.Marker) m).setLabelFont(tick);
+                    }
                 }
             } else if (plot instanceof CategoryPlot cat) {
                 cat.getDomainAxis().setLabelFont(label);

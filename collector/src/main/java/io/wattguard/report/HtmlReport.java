@@ -74,6 +74,21 @@ final class HtmlReport {
         model.put("severities", ReportReader.SEVERITIES);
         model.put("rooms", totals(report, Level.ROOM));
         model.put("rackTotals", totals(report, Level.RACK));
+        List<Map<String, Object>> heat = new ArrayList<>();
+        for (MonthlyReport.HeatMap h : report.heatMaps()) {
+            Map<String, Object> m = new HashMap<>();
+            m.put("h", h);
+            m.put("chart", chart(charts.heatMap(h)));
+            StringBuilder cells = new StringBuilder();
+            for (double[] day : h.meanW()) {
+                for (double w : day) {
+                    cells.append(cells.length() == 0 ? "" : ",").append(Double.isNaN(w) ? "" : Double.toString(w));
+                }
+            }
+            m.put("cells", cells.toString());
+            heat.add(m);
+        }
+        model.put("heatMaps", heat);
         model.put("roomChart", chart(charts.daily(of(report, Level.ROOM))));
         model.put("rackChart", chart(charts.daily(of(report, Level.RACK))));
         List<Map<String, Object>> episodes = new ArrayList<>();

@@ -23,6 +23,8 @@ import java.util.Map;
  * @param completeness per source (room meters, rack inlets, PDU outlets, host agents): how much of what was
  *     expected arrived
  * @param rackCompleteness the same per rack, over every series placed in it
+ * @param heatMaps residual power by local hour of week: the site's, then the worst rack's (none without
+ *     baselines)
  */
 public record MonthlyReport(
         ReportMonth month,
@@ -37,7 +39,8 @@ public record MonthlyReport(
         List<Ranked> hosts,
         List<EpisodeReport> episodes,
         List<Completeness> completeness,
-        List<Completeness> rackCompleteness) {
+        List<Completeness> rackCompleteness,
+        List<HeatMap> heatMaps) {
 
     /** Which kind of place an energy figure is for. */
     public enum Level {
@@ -90,6 +93,15 @@ public record MonthlyReport(
      */
     public record Completeness(
             String name, int series, double share, Gap longestGap, int gaps, List<LateStart> lateStarts) {}
+
+    /**
+     * Mean residual power (measured less expected) by local hour of the week, Monday first: where in the week the
+     * unexplained watts sit.
+     *
+     * @param name {@code site}, or the rack's name
+     * @param meanW [day of week 0..6][hour 0..23], NaN where no hour of the month fell
+     */
+    public record HeatMap(String name, double[][] meanW) {}
 
     /** Hours in which one series wrote nothing: {@code [fromMs, toMs)}. */
     public record Gap(String series, long fromMs, long toMs) {}

@@ -14,6 +14,33 @@ final class PdfReport {
     static final String CJK_FAMILY = "wattguard-cjk";
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PdfReport.class);
 
+    static {
+        // openhtmltopdf logs every stage at INFO through java.util.logging, straight to stderr, where the command
+        // draws its progress bar. Its logging is one process-wide setting of the library's (as a logback.xml
+        // line would be): route it to our log, warnings and worse only.
+        com.openhtmltopdf.util.XRLog.setLoggerImpl(new com.openhtmltopdf.util.XRLogger() {
+            @Override
+            public void log(String where, java.util.logging.Level level, String msg) {
+                log(where, level, msg, null);
+            }
+
+            @Override
+            public void log(String where, java.util.logging.Level level, String msg, Throwable th) {
+                if (level.intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    LOG.warn("PDF ({}): {}", where, msg, th);
+                }
+            }
+
+            @Override
+            public void setLevel(String logger, java.util.logging.Level level) {}
+
+            @Override
+            public boolean isLogLevelEnabled(com.openhtmltopdf.util.Diagnostic diagnostic) {
+                return diagnostic.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue();
+            }
+        });
+    }
+
     private PdfReport() {}
 
     /** Writes {@code xhtml} to {@code file}; {@code font} may be null for a page with no Chinese. */

@@ -43,6 +43,9 @@ public final class ReportReader implements AutoCloseable {
         void done(int step, int of, String what);
     }
 
+    /** Queries a report makes, as {@link Steps} counts them. */
+    public static final int STEPS = 9;
+
     /** Host and rack episodes carry the unexplained energy, as on the dashboards; GPU and room ones overlap them. */
     static final List<String> COUNTED_LEVELS = List.of("host", "rack");
 
@@ -86,7 +89,7 @@ public final class ReportReader implements AutoCloseable {
             throw new IllegalArgumentException("month " + month + " has not begun yet in " + month.zone());
         }
         ZoneId zone = month.zone();
-        int of = 8;
+        int of = STEPS;
         int step = 0;
 
         Energy rooms = roomsHourly(from, to, zone);
@@ -105,6 +108,26 @@ public final class ReportReader implements AutoCloseable {
 
         Completeness.Result complete = Completeness.read(query, from, to);
         steps.done(++step, of, "data completeness");
+
+        List<Ranked> rankedRacks = rankRacks(episodes, racks, rackOfHost);
+        List<MonthlyReport.HeatMap> heat = new ArrayList<>();
+        MonthlyReport.HeatMap siteHeat = heatMap("site", List.of(), from, to, zone);
+        if (siteHeat != null) {
+            heat.add(siteHeat);
+            if (!rankedRacks.isEmpty() && rankedRacks.get(0).unexplainedKwh() > 0) {
+                String worst = rankedRacks.get(0).name();
+                List<String> hostsOfRack = rackOfHost.entrySet().stream()
+                        .filter(e -> e.getValue().equals(worst))
+                        .map(Map.Entry::getKey)
+                        .sorted()
+                        .toList();
+                MonthlyReport.HeatMap rack = heatMap(worst, hostsOfRack, from, to, zone);
+                if (rack != null) {
+                    heat.add(rack);
+                }
+            }
+        }
+        steps.done(++step, of, "residual by hour of week");
 
         ReportMonth prev = month.previous();
         Previous previous = null;
@@ -148,11 +171,70 @@ public final class ReportReader implements AutoCloseable {
                 tariff.defaultPrice() > 0 || !tariff.bands().isEmpty(),
                 summary,
                 List.copyOf(energy),
-                rankRacks(episodes, racks, rackOfHost),
+                rankedRacks,
                 rankHosts(episodes, hosts, rackOfHost),
                 List.copyOf(charted),
                 complete.sources(),
-                complete.racks());
+                complete.racks(),
+                List.copyOf(heat));
+    }
+
+    /**
+     * Residual power by local hour of week: the hourly sum over hosts (all of them for the site, or those of
+     * {@code rack}, plus the rack's own balance) of each one's hourly mean residual, averaged per hour of week.
+     * The sum is computed by influxd (a subquery), so one row per hour comes back whatever the fleet.
+     *
+     * @return null when no baseline covers the range
+     */
+    private MonthlyReport.HeatMap heatMap(String name, List<String> hostsOfRack, long from, long to, ZoneId zone)
+            throws IOException {
+        boolean site = hostsOfRack.isEmpty();
+        String level = ReportQuery.ident(Baseline.LEVEL);
+        String entity = ReportQuery.ident(Baseline.ENTITY);
+        String which = site
+                ? level + " = 'host'"
+                : "((" + level + " = 'host' AND " + entity + " =~ /^("
+                        + String.join(
+                                "|",
+                                hostsOfRack.stream().map(ReportReader::regex).toList()) + ")$/) OR ("
+                        + level + " = 'rack' AND " + entity + " = " + ReportQuery.literal(name) + "))";
+        String bounds = "time >= " + from + "ms AND time < " + to + "ms";
+        String q = "SELECT sum(\"r\") AS \"w\" FROM (SELECT mean(" + ReportQuery.ident(Baseline.RESIDUAL_W)
+                + ") AS \"r\" FROM " + ReportQuery.ident(Baseline.NAME) + " WHERE " + which + " AND " + bounds
+                + " GROUP BY time(1h), " + entity + ", " + level + ") WHERE " + bounds
+                + " GROUP BY time(1h) fill(none)";
+        double[][] sum = new double[7][24];
+        int[][] n = new int[7][24];
+        boolean any = false;
+        for (ReportQuery.Series s : query.run("residual by hour of week (" + name + ")", q)) {
+            for (Map<String, Object> row : s.rows()) {
+                Object w = row.get("w");
+                if (w == null) {
+                    continue;
+                }
+                java.time.ZonedDateTime t = Instant.ofEpochMilli(((Double) row.get("time")).longValue())
+                        .atZone(zone);
+                int d = t.getDayOfWeek().getValue() - 1;
+                sum[d][t.getHour()] += (Double) w;
+                n[d][t.getHour()]++;
+                any = true;
+            }
+        }
+        if (!any) {
+            return null;
+        }
+        double[][] mean = new double[7][24];
+        for (int d = 0; d < 7; d++) {
+            for (int h = 0; h < 24; h++) {
+                mean[d][h] = n[d][h] == 0 ? Double.NaN : sum[d][h] / n[d][h];
+            }
+        }
+        return new MonthlyReport.HeatMap(name, mean);
+    }
+
+    /** A name inside an InfluxQL regular expression: its metacharacters escaped. */
+    private static String regex(String s) {
+        return s.replaceAll("([\\\\.\\[\\]{}()*+?^$|/-])", "\\\\$1");
     }
 
     /** Local days that {@code [from, to)} touches. */

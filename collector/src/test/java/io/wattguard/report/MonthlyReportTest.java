@@ -473,6 +473,56 @@ class MonthlyReportTest extends InfluxdTest {
     }
 
     @Test
+    void theHeatMapsPlaceTheResidualByHourOfWeekAsTheRawBaselinesDo() throws Exception {
+        String html = html(en, "en");
+        // Independently: every raw host baseline row of March; each host's mean per hour, summed over hosts, then
+        // averaged per local weekday and hour.
+        Map<Long, Map<String, double[]>> hourly = new TreeMap<>();
+        for (Map<String, Object> p : query(
+                SimulatedMonth.DB,
+                "SELECT residual_w FROM baseline WHERE level = 'host' AND time >= " + MARCH.fromMs() + "ms AND time < "
+                        + MARCH.toMs() + "ms GROUP BY entity")) {
+            long hour = Math.floorDiv(((Number) p.get("time")).longValue(), 3_600_000L) * 3_600_000L;
+            double[] acc = hourly.computeIfAbsent(hour, k -> new HashMap<>())
+                    .computeIfAbsent((String) p.get("entity"), k -> new double[2]);
+            acc[0] += ((Number) p.get("residual_w")).doubleValue();
+            acc[1]++;
+        }
+        double[][] sum = new double[7][24];
+        int[][] n = new int[7][24];
+        hourly.forEach((hour, hosts) -> {
+            var t = java.time.Instant.ofEpochMilli(hour).atZone(ZONE);
+            double w = hosts.values().stream().mapToDouble(a -> a[0] / a[1]).sum();
+            sum[t.getDayOfWeek().getValue() - 1][t.getHour()] += w;
+            n[t.getDayOfWeek().getValue() - 1][t.getHour()]++;
+        });
+        Matcher site = Pattern.compile("data-chart=\"heat-0\" data-entity=\"site\" data-cells=\"([^\"]*)\"")
+                .matcher(html);
+        assertTrue(site.find(), "a heat map of the site");
+        String[] cells = site.group(1).split(",", -1);
+        assertEquals(168, cells.length);
+        int compared = 0;
+        for (int d = 0; d < 7; d++) {
+            for (int h = 0; h < 24; h++) {
+                String c = cells[d * 24 + h];
+                if (n[d][h] == 0) {
+                    assertEquals("", c, "no data, no value: day " + d + " hour " + h);
+                } else {
+                    assertEquals(sum[d][h] / n[d][h], Double.parseDouble(c), 1e-6 * Math.max(1, Math.abs(sum[d][h])));
+                    compared++;
+                }
+            }
+        }
+        assertTrue(compared >= 24 * 6, "six days of March: " + compared + " cells");
+        // The second is the rack ranked first by unexplained energy.
+        Matcher first =
+                Pattern.compile("<tr data-rack=\"([^\"]+)\" data-unexplained").matcher(html);
+        assertTrue(first.find());
+        assertTrue(
+                html.contains("data-chart=\"heat-1\" data-entity=\"" + first.group(1) + "\""), "the worst rack's map");
+    }
+
+    @Test
     void everyQueryIsBoundedAndAnAggregate() throws Exception {
         Settings settings = Settings.load(month.config);
         List<String> queries = new ArrayList<>();
