@@ -91,7 +91,7 @@ final class Charts {
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-        long end = e.endedMs() != null ? e.endedMs() : dataUntilMs;
+        long end = e.endedMs() != null ? e.endedMs() : e.lastPointMs();
         IntervalMarker marker = new IntervalMarker(e.startedMs(), end, EPISODE);
         marker.setAlpha(0.35f);
         marker.setLabel(text.t("chart.episode"));
@@ -175,7 +175,8 @@ final class Charts {
         legendAxis.setRange(-max, max);
         org.jfree.chart.title.PaintScaleLegend legend = new org.jfree.chart.title.PaintScaleLegend(scale, legendAxis);
         legend.setPosition(org.jfree.chart.ui.RectangleEdge.RIGHT);
-        legend.setMargin(4, 4, 4, 4);
+        // Room on the right for the scale's widest tick ("-1,500"), which JFreeChart would otherwise clip.
+        legend.setMargin(4, 4, 4, 24);
         legend.setStripWidth(10);
         if (font != null) {
             legendAxis.setLabelFont(font.deriveFont(Font.PLAIN, 11f));

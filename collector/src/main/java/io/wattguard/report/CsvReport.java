@@ -57,6 +57,7 @@ final class CsvReport {
             Anomaly.STARTED_MS,
             Anomaly.DETECTED_MS,
             Anomaly.ENDED_MS,
+            "last_point_ms",
             "started",
             "detected",
             "ended",
@@ -89,6 +90,7 @@ final class CsvReport {
                         e.startedMs(),
                         e.detectedMs(),
                         e.endedMs() == null ? "" : e.endedMs(),
+                        e.lastPointMs(),
                         Instant.ofEpochMilli(e.startedMs()).toString(),
                         Instant.ofEpochMilli(e.detectedMs()).toString(),
                         e.endedMs() == null

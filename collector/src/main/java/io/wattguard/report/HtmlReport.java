@@ -100,7 +100,7 @@ final class HtmlReport {
             e.evidence().forEach(x -> groups.computeIfAbsent(x.group(), g -> new ArrayList<>())
                     .add(x.fields()));
             m.put("evidence", groups);
-            long end = e.endedMs() != null ? e.endedMs() : report.dataUntilMs();
+            long end = e.endedMs() != null ? e.endedMs() : e.lastPointMs();
             m.put("duration", text.duration(end - e.startedMs()));
             episodes.add(m);
         }

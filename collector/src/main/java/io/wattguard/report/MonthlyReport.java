@@ -132,6 +132,7 @@ public record MonthlyReport(
      * @param monthKwh its excess energy inside the month (less what it had before the month began)
      * @param monthCost the cost of that energy
      * @param endedMs when it ended, null while still open at the end of the month
+     * @param lastPointMs the time of its last point in the month: how far an open episode is known to have lasted
      * @param evidenceJson the stored evidence, verbatim ("" when none)
      * @param chartEntity whose baseline the chart shows: the entity's own, or for a GPU its host's (the analysis
      *     writes no baseline per GPU)
@@ -153,6 +154,7 @@ public record MonthlyReport(
             long startedMs,
             long detectedMs,
             Long endedMs,
+            long lastPointMs,
             double monthKwh,
             double monthCost,
             String evidenceJson,

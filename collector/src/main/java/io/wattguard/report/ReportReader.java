@@ -432,6 +432,7 @@ public final class ReportReader implements AutoCloseable {
                     started,
                     num(r, Anomaly.DETECTED_MS).longValue(),
                     ended.isNaN() ? null : ended.longValue(),
+                    ((Double) r.get("time")).longValue(),
                     Math.max(0, kwh - beforeKwh),
                     Math.max(0, cost - beforeCost),
                     evidence,
@@ -459,7 +460,8 @@ public final class ReportReader implements AutoCloseable {
 
     /** The episode with its chart: hourly-or-finer means of its baseline, with context before and after. */
     private EpisodeReport withChart(EpisodeReport e, long to) throws IOException {
-        long end = e.endedMs() != null ? e.endedMs() : to;
+        // An open episode is known to last until its last point, not to the month's end (the data may stop first).
+        long end = e.endedMs() != null ? e.endedMs() : e.lastPointMs();
         long length = Math.max(HOUR, end - e.startedMs());
         long context = Math.min(24 * HOUR, Math.max(HOUR, length / 2));
         long a = e.startedMs() - context;
@@ -505,6 +507,7 @@ public final class ReportReader implements AutoCloseable {
                 e.startedMs(),
                 e.detectedMs(),
                 e.endedMs(),
+                e.lastPointMs(),
                 e.monthKwh(),
                 e.monthCost(),
                 e.evidenceJson(),
