@@ -9,6 +9,7 @@ import io.wattguard.core.SourceFactory;
 import io.wattguard.core.SourceSpec;
 import io.wattguard.core.Topology;
 import io.wattguard.detect.AnalysisConfig;
+import io.wattguard.report.ReportSettings;
 import io.wattguard.source.business.BusinessSchedule;
 import io.wattguard.store.InfluxSettings;
 import io.wattguard.store.spool.SpoolSettings;
@@ -37,7 +38,8 @@ public record Settings(
         List<SourceSpec> sources,
         Schedule schedule,
         AnalysisConfig analysis,
-        AlertSettings alerts) {
+        AlertSettings alerts,
+        ReportSettings report) {
 
     private static final Pattern SOURCE_NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
 
@@ -77,7 +79,8 @@ public record Settings(
                 sources,
                 schedule,
                 analysis,
-                alerts);
+                alerts,
+                report);
     }
 
     public static Map<String, SourceFactory> factories() {
@@ -119,11 +122,13 @@ public record Settings(
             root.error(
                     "alerts", "alerts are sent by the analysis: add an 'analysis' section (or enable it) to send them");
         }
+        ReportSettings report = ReportSettings.read(root, "report");
         List<SourceSpec> sources = readSources(root, factories(), topology, analyse);
         root.finish();
         problems.throwIfAny();
         return new Settings(
-                file, instance, influx, batch, spool, http, topology, self, sources, schedule, analysis, alerts);
+                file, instance, influx, batch, spool, http, topology, self, sources, schedule, analysis, alerts,
+                report);
     }
 
     private static List<SourceSpec> readSources(
