@@ -12,6 +12,7 @@ import io.wattguard.core.Sample;
 import io.wattguard.core.Source;
 import io.wattguard.core.SourceSpec;
 import io.wattguard.detect.AnalysisService;
+import io.wattguard.report.MonthlyReports;
 import io.wattguard.store.Schema.Collector;
 import io.wattguard.store.write.InfluxSink;
 import io.wattguard.store.write.InfluxWriter;
@@ -43,6 +44,7 @@ public final class Daemon implements AutoCloseable {
     private HttpEndpoints http;
     private final AnalysisService analysis;
     private final Alerts alerts;
+    private final MonthlyReports reports;
     private boolean closed;
     private final java.util.concurrent.CompletableFuture<Batcher.Failed> failed =
             new java.util.concurrent.CompletableFuture<>();
@@ -50,6 +52,9 @@ public final class Daemon implements AutoCloseable {
      * How long a poll thread waits for room in a full batcher before its samples are dropped and counted: long
      * enough to ride out a slow fsync or a GC pause, short enough not to hold a poll thread through tick after tick.
      */
+    /** The {@code source} tag of the monthly report's row in the {@code collector} measurement. */
+    static final String SOURCE_REPORT = "report";
+
     private static final Duration POLL_WAIT = Duration.ofSeconds(5);
 
     public Daemon(Settings settings, Clock clock) {
@@ -88,6 +93,17 @@ public final class Daemon implements AutoCloseable {
                         batcher::add,
                         AnalysisOutput.episodes(alerts::publish)) // queues; never waits
                 : null;
+        this.reports = settings.report() == null
+                ? null
+                : new MonthlyReports(
+                        settings.report(),
+                        settings.influx(),
+                        settings.analysis().settings().tariff(),
+                        settings.topology().site(),
+                        settings.schedule().zone(),
+                        clock,
+                        System::getenv,
+                        alerts::publish); // queues; never waits
         registerMetrics();
     }
 
@@ -97,6 +113,9 @@ public final class Daemon implements AutoCloseable {
         alerts.start();
         if (analysis != null) {
             analysis.start();
+        }
+        if (reports != null) {
+            reports.start(); // its own thread: a report never delays a poll
         }
         if (settings.http().enabled()) {
             // Pushed business load takes the sources' way in: topology tags, batches, spool, InfluxDB.
@@ -197,6 +216,12 @@ public final class Daemon implements AutoCloseable {
                         .put("state", b.state());
             }
             ok &= !"failing".equals(analysis.state());
+        }
+        if (reports != null) {
+            // Shown, not counted in status: a failed report is retried within the hour and harms no collection.
+            ObjectNode r = root.putObject("report");
+            r.put("state", reports.state()).put("written", reports.written()).put("errors", reports.failures());
+            reports.health().writeError(r);
         }
         root.put("status", ok ? "ok" : "degraded");
         root.put("instance", settings.instance());
@@ -342,6 +367,12 @@ public final class Daemon implements AutoCloseable {
                         .field(Collector.OPEN_EPISODES, analysis.openEpisodes())
                         .build());
             }
+            if (reports != null) {
+                out.emit(point(out, SOURCE_REPORT)
+                        .field(Collector.ERRORS, reports.failures())
+                        .field("reports", reports.written())
+                        .build());
+            }
             for (io.wattguard.alert.OutputStats o : alerts.stats()) {
                 out.emit(point(out, Collector.SOURCE_ALERTS)
                         .tag(Collector.OUTPUT, o.name())
@@ -430,6 +461,9 @@ public final class Daemon implements AutoCloseable {
         }
         if (analysis != null) {
             analysis.close();
+        }
+        if (reports != null) {
+            reports.close();
         }
         alerts.close();
         scheduler.close();
