@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -196,10 +195,12 @@ public final class MonthlyReports implements AutoCloseable {
         }
         privateDir(config.dir());
         privateDir(folder);
-        List<Path> files = new ArrayList<>();
+        // The CSV files do not depend on the language: each language rewrites the same two, listed once.
+        java.util.Set<Path> written = new java.util.LinkedHashSet<>();
         for (String lang : config.langs()) {
-            files.addAll(Reports.write(report, lang, config.formats(), folder, font));
+            written.addAll(Reports.write(report, lang, config.formats(), folder, font));
         }
+        List<Path> files = List.copyOf(written);
         for (Path f : files) {
             privateFile(f);
         }
