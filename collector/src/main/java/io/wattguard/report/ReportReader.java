@@ -297,7 +297,7 @@ public final class ReportReader implements AutoCloseable {
                 + " GROUP BY time(" + interval + "), " + ReportQuery.ident(Meter.DEVICE) + ", "
                 + ReportQuery.ident(Meter.CHANNEL)
                 + tags.stream().map(t -> ", " + ReportQuery.ident(t)).reduce("", String::concat)
-                + (tz == null ? "" : " tz(" + ReportQuery.literal(tz.getId()) + ")");
+                + (tz == null ? "" : " tz(" + ReportQuery.literal(tzName(tz)) + ")");
         String energy = ReportQuery.ident(Meter.ENERGY_KWH);
         Map<Map<String, String>, Map<Long, Double>> diffs = new HashMap<>();
         for (ReportQuery.Series s :
@@ -609,5 +609,25 @@ public final class ReportReader implements AutoCloseable {
     @Override
     public void close() {
         query.close();
+    }
+
+    /**
+     * The zone as InfluxDB's {@code tz()} takes it: an IANA name. A fixed offset (business.zone unset is UTC, whose
+     * id is "Z") has none, and InfluxDB answers "unable to find time zone Z": UTC is "UTC", a whole-hour offset the
+     * equivalent "Etc/GMT-N" (POSIX signs are inverted).
+     */
+    static String tzName(ZoneId zone) {
+        ZoneId z = zone.normalized();
+        if (z instanceof java.time.ZoneOffset o) {
+            int s = o.getTotalSeconds();
+            if (s == 0) {
+                return "UTC";
+            }
+            if (s % 3600 == 0) {
+                int h = s / 3600;
+                return "Etc/GMT" + (h > 0 ? "-" + h : "+" + (-h));
+            }
+        }
+        return z.getId();
     }
 }

@@ -1,0 +1,94 @@
+package io.wattguard.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wattguard.daemon.Daemon;
+import io.wattguard.daemon.Settings;
+import io.wattguard.testing.Configs;
+import io.wattguard.testing.InfluxdTest;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The wiring: a daemon with a {@code report:} section starts the monthly report on its own thread, which makes up
+ * last month (this store holds nothing for it: an empty month, said plainly) at start, and shows it in /health and
+ * the {@code collector} measurement.
+ */
+class DaemonReportTest extends InfluxdTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aFixedOffsetZoneIsGivenToInfluxdbAsAName() {
+        assertEquals("UTC", ReportReader.tzName(ZoneOffset.UTC), "business.zone unset: InfluxDB knows no zone 'Z'");
+        assertEquals("Etc/GMT-8", ReportReader.tzName(ZoneOffset.ofHours(8)));
+        assertEquals("Etc/GMT+5", ReportReader.tzName(ZoneOffset.ofHours(-5)));
+        assertEquals("Europe/Berlin", ReportReader.tzName(java.time.ZoneId.of("Europe/Berlin")));
+    }
+
+    @Test
+    void aDaemonWithAReportSectionWritesLastMonthAtStart() throws Exception {
+        // The database first, so the report's first read finds it (the daemon's first write would create it).
+        HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(influxd.url()
+                                        .resolve("/query?q="
+                                                + URLEncoder.encode("CREATE DATABASE self", StandardCharsets.UTF_8)))
+                                .POST(HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        Settings settings = Configs.load(tmp, """
+                instance: reporter
+                influxdb: {url: %s, database: self}
+                spool: {dir: spool}
+                http: {enabled: false}
+                self_interval: 1s
+                sources:
+                  - name: steady
+                    type: synthetic
+                    interval: 1s
+                    series: [{measurement: gpu, tags: {host: h1}, fields: {power_w: 300}}]
+                report: {dir: reports, formats: [csv]}
+                """.formatted(influxd.url()));
+        Clock clock = Clock.systemUTC();
+        YearMonth last = YearMonth.now(clock.withZone(ZoneOffset.UTC)).minusMonths(1);
+        // Before 06:00 UTC on the 1st the month due is the one before.
+        if (clock.instant().atZone(ZoneOffset.UTC).getDayOfMonth() == 1
+                && clock.instant().atZone(ZoneOffset.UTC).getHour() < 6) {
+            last = last.minusMonths(1);
+        }
+        Path folder = tmp.resolve("reports").resolve(last.toString());
+        try (Daemon daemon = new Daemon(settings, clock)) {
+            daemon.start();
+            await(Duration.ofSeconds(120), "last month's marker", () -> Files.exists(folder.resolve(".done")));
+            assertTrue(Files.exists(folder.resolve("energy-" + last + ".csv")));
+            assertEquals(
+                    "ok",
+                    daemon.health().path("report").path("state").asText(),
+                    daemon.health().toString());
+            assertEquals(1, daemon.health().path("report").path("written").asInt());
+            String q = "SELECT last(reports) AS reports, last(errors) AS errors FROM collector WHERE source = 'report' "
+                    + "AND instance = 'reporter' AND time >= now() - 1h AND time <= now()";
+            await(Duration.ofSeconds(30), "the report's row in the collector measurement", () -> {
+                List<Map<String, Object>> rows = query("self", q);
+                return !rows.isEmpty() && ((Number) rows.get(0).get("reports")).longValue() == 1;
+            });
+            assertEquals(0L, ((Number) query("self", q).get(0).get("errors")).longValue());
+            daemon.close();
+        }
+    }
+}
