@@ -2,6 +2,7 @@
 # Installs what wattguard needs on a Debian machine, only what is missing, so it is cheap to call every time.
 #   scripts/setup.sh demo   JDK 17, Maven, influxd (the demo's private InfluxDB), fonts-droid-fallback (zh-CN PDF reports)
 #   scripts/setup.sh test   the above plus the real peers the tests talk to: pymodbus, mbpoll, socat, gcc, rsyslog, poppler-utils,
+#                           chromium (the report's HTML in a real browser),
 #                           Node + node-opcua-server, and NVIDIA's NVML packages extracted into build/nvml
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,6 +32,8 @@ if [ "$what" = test ]; then
   want rsyslog
   # The report's tests read its PDFs back: pdftotext for the text, pdftoppm to render pages.
   have pdftotext || need+=(poppler-utils)
+  # The report's HTML is opened in a real browser: Debian's chromium, headless, driven over DevTools.
+  have chromium || need+=(chromium)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then
