@@ -146,7 +146,7 @@ public final class GrafanaBench {
         }
     }
 
-    private static void analyse(PrivateInfluxd influxd, long to) throws Exception {
+    static void analyse(PrivateInfluxd influxd, long to) throws Exception {
         Path dir = Files.createTempDirectory("wattguard-grafana-bench-");
         Path config = dir.resolve("wattguard.yaml");
         Files.writeString(config, """

@@ -88,6 +88,75 @@ final class LeanDataset {
         }
     }
 
+    /**
+     * The meters a monthly report reads its energy from, which the lean dataset itself leaves out (so what
+     * {@code GrafanaBench} measures is unchanged): per rack and minute an inlet {@code meter} point (its hosts'
+     * outlets plus 200 W of fans and switch), per room a room meter (its racks' inlets plus 30% of cooling and
+     * losses). Counters rise from {@code fromMs}; returns the points written.
+     */
+    long loadMeters(URI influx, String db) throws IOException, InterruptedException {
+        createDatabase(influx, db);
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        URI url = influx.resolve("/write?precision=ms&db=" + URLEncoder.encode(db, StandardCharsets.UTF_8));
+        int racks = (hosts + HOSTS_PER_RACK - 1) / HOSTS_PER_RACK;
+        int rooms = (racks + RACKS_PER_ROOM - 1) / RACKS_PER_ROOM;
+        double[] rackW = new double[racks];
+        double[] roomW = new double[rooms];
+        for (int r = 0; r < racks; r++) {
+            int inRack = Math.min(HOSTS_PER_RACK, hosts - r * HOSTS_PER_RACK);
+            rackW[r] = inRack * 380.0 + 200;
+            roomW[r / RACKS_PER_ROOM] += rackW[r] * 1.3;
+        }
+        StringBuilder sb = new StringBuilder(1 << 20);
+        int inBatch = 0;
+        long n = 0;
+        for (long t = fromMs; t < toMs; t += 60_000) {
+            double hours = (t - fromMs) / 3_600_000.0;
+            for (int r = 0; r < racks; r++) {
+                String rack = rack(r * HOSTS_PER_RACK);
+                sb.append("meter,channel=inlet,device=inlet-")
+                        .append(rack)
+                        .append(",kind=inlet,rack=")
+                        .append(rack)
+                        .append(",room=")
+                        .append(room(r * HOSTS_PER_RACK))
+                        .append(" power_w=")
+                        .append(rackW[r])
+                        .append(",energy_kwh=")
+                        .append(Math.round(hours * rackW[r]) / 1000.0)
+                        .append(' ')
+                        .append(t)
+                        .append('\n');
+            }
+            for (int m = 0; m < rooms; m++) {
+                String room = "room-" + m;
+                sb.append("meter,channel=main,device=meter-")
+                        .append(room)
+                        .append(",kind=meter,room=")
+                        .append(room)
+                        .append(" power_w=")
+                        .append(roomW[m])
+                        .append(",energy_kwh=")
+                        .append(Math.round(hours * roomW[m]) / 1000.0)
+                        .append(' ')
+                        .append(t)
+                        .append('\n');
+            }
+            inBatch += racks + rooms;
+            if (inBatch >= BATCH) {
+                post(http, url, sb);
+                n += inBatch;
+                inBatch = 0;
+            }
+        }
+        if (inBatch > 0) {
+            post(http, url, sb);
+            n += inBatch;
+        }
+        return n;
+    }
+
     private long write(URI influx, String db, long a, long b) throws IOException, InterruptedException {
         HttpClient http =
                 HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
