@@ -154,6 +154,12 @@ class ReportInBrowserTest extends InfluxdTest {
                         .count();
                 assertTrue(bars > 0, name + ": the model has energy");
                 assertTrue(c.path("cells").asInt() >= bars, name + ": " + bars + " bars drawn: " + c);
+                long names = model.energyByDay().stream()
+                        .filter(d -> d.level() == level)
+                        .map(MonthlyReport.DailyEnergy::name)
+                        .distinct()
+                        .count();
+                assertTrue(c.path("fills").asInt() >= names, name + ": a colour for each of " + names + ": " + c);
             }
         }
         assertEquals(charted.size(), episode, "every charted episode's chart");
