@@ -5,6 +5,7 @@ import io.wattguard.report.CjkFont;
 import io.wattguard.report.MonthlyReport;
 import io.wattguard.report.ReportMonth;
 import io.wattguard.report.ReportReader;
+import io.wattguard.report.ReportSettings;
 import io.wattguard.report.ReportText;
 import io.wattguard.report.Reports;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -37,7 +39,7 @@ import picocli.CommandLine.Spec;
             "The month runs from local midnight of the 1st in business.zone; costs use",
             "analysis.tariff. A zh-CN PDF embeds a TrueType font with Chinese glyphs",
             "from the system's font folders (Debian: fonts-droid-fallback), or the file",
-            "or folder in $WATTGUARD_REPORT_FONT; without one it stops with exit 1.",
+            "or folder in report.font or $WATTGUARD_REPORT_FONT; without one it stops with exit 1.",
             "",
             "Exit codes: 0 written, 1 InfluxDB unreachable or no CJK font, 2 bad input."
         },
@@ -50,8 +52,6 @@ import picocli.CommandLine.Spec;
             "  wattguard report --config site.yaml --month 2026-11 --out out --format csv"
         })
 public final class ReportCommand implements Callable<Integer> {
-    static final String FONT_ENV = "WATTGUARD_REPORT_FONT";
-
     @Spec
     CommandSpec spec;
 
@@ -119,7 +119,10 @@ public final class ReportCommand implements Callable<Integer> {
         if (formats.contains("pdf") && lang.equals("zh-CN")) {
             // Before any reading: a missing font is known in a millisecond, not after a minute of queries.
             try {
-                font = CjkFont.find(Main.env(spec).get(FONT_ENV));
+                // The config's report.font wins over the environment's, as in the daemon.
+                String env = Main.env(spec).get(ReportSettings.FONT_ENV);
+                font = CjkFont.find(
+                        settings.report() != null ? settings.report().fontOverride(k -> env) : env);
             } catch (IllegalStateException e) {
                 throw new Failure("report: " + e.getMessage());
             }
@@ -139,7 +142,7 @@ public final class ReportCommand implements Callable<Integer> {
             throw new Failure("report: " + e.getMessage());
         }
         progress.update(ReportReader.STEPS, "writing " + String.join(", ", formats));
-        java.util.List<Path> files;
+        List<Path> files;
         try {
             files = Reports.write(report, lang, formats, out, font);
         } catch (IOException e) {

@@ -330,6 +330,36 @@ class MonthlyReportTest extends InfluxdTest {
     }
 
     @Test
+    void theConfigsReportFontWinsOverTheEnvironmentForTheCommandToo() throws Exception {
+        Path empty = Files.createDirectories(dir.resolve("no-fonts-config"));
+        Path config = dir.resolve("with-report-font.yaml");
+        Files.writeString(
+                config,
+                Files.readString(month.config) + "\nreport:\n  dir: " + dir.resolve("monthly") + "\n  font: " + empty
+                        + "\n");
+        java.io.StringWriter e = new java.io.StringWriter();
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("WATTGUARD_REPORT_FONT", "/usr/share/fonts"); // where a font is: the config's folder must win
+        int code = io.wattguard.cli.Main.execute(
+                new java.io.PrintWriter(java.io.Writer.nullWriter()),
+                new java.io.PrintWriter(e, true),
+                env,
+                "report",
+                "--config",
+                config.toString(),
+                "--month",
+                "2026-03",
+                "--out",
+                dir.resolve("pdf-config-font").toString(),
+                "--lang",
+                "zh-CN",
+                "--format",
+                "pdf");
+        assertEquals(1, code, e.toString());
+        assertTrue(e.toString().contains(empty.toString()), "names the config's folder: " + e);
+    }
+
+    @Test
     void withoutAChineseFontAZhCnPdfStopsWithOneClearLine() throws Exception {
         Path empty = Files.createDirectories(dir.resolve("no-fonts"));
         Path out = dir.resolve("pdf-none");
