@@ -52,9 +52,6 @@ public final class Daemon implements AutoCloseable {
      * How long a poll thread waits for room in a full batcher before its samples are dropped and counted: long
      * enough to ride out a slow fsync or a GC pause, short enough not to hold a poll thread through tick after tick.
      */
-    /** The {@code source} tag of the monthly report's row in the {@code collector} measurement. */
-    static final String SOURCE_REPORT = "report";
-
     private static final Duration POLL_WAIT = Duration.ofSeconds(5);
 
     public Daemon(Settings settings, Clock clock) {
@@ -368,9 +365,9 @@ public final class Daemon implements AutoCloseable {
                         .build());
             }
             if (reports != null) {
-                out.emit(point(out, SOURCE_REPORT)
+                out.emit(point(out, Collector.SOURCE_REPORT)
                         .field(Collector.ERRORS, reports.failures())
-                        .field("reports", reports.written())
+                        .field(Collector.REPORTS, reports.written())
                         .build());
             }
             for (io.wattguard.alert.OutputStats o : alerts.stats()) {

@@ -21,7 +21,9 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -196,7 +198,7 @@ public final class MonthlyReports implements AutoCloseable {
         privateDir(config.dir());
         privateDir(folder);
         // The CSV files do not depend on the language: each language rewrites the same two, listed once.
-        java.util.Set<Path> written = new java.util.LinkedHashSet<>();
+        Set<Path> written = new LinkedHashSet<>();
         for (String lang : config.langs()) {
             written.addAll(Reports.write(report, lang, config.formats(), folder, font));
         }
@@ -220,7 +222,7 @@ public final class MonthlyReports implements AutoCloseable {
                 folder,
                 files.size(),
                 report.episodes().size(),
-                String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - started) / 1e9));
+                String.format(Locale.ROOT, "%.1f", (System.nanoTime() - started) / 1e9));
     }
 
     private static List<String> names(List<Path> files) {
@@ -250,7 +252,7 @@ public final class MonthlyReports implements AutoCloseable {
         evidence.set("report", r);
         String entity = report.site().isEmpty() ? "site" : report.site();
         String title = String.format(
-                java.util.Locale.ROOT,
+                Locale.ROOT,
                 "Monthly report %s: %.1f kWh, %.2f %s; unexplained %.1f kWh (%.2f %s); %d episodes; %s",
                 report.month(),
                 s.energyKwh(),

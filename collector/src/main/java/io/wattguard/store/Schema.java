@@ -234,11 +234,12 @@ public final class Schema {
         public static final String INSTANCE = "instance";
         public static final String SOURCE = "source";
         public static final String OUTPUT = "output";
-        /** The {@code source} tag of the sink's, the analysis's and the alert outputs' points. */
+        /** The {@code source} tag of the sink's, the analysis's, the alert outputs' and the monthly report's points. */
         public static final String SOURCE_SINK = "sink";
 
         public static final String SOURCE_ANALYSIS = "analysis";
         public static final String SOURCE_ALERTS = "alerts";
+        public static final String SOURCE_REPORT = "report";
         public static final String POLLS = "polls";
         public static final String ERRORS = "errors";
         public static final String LATENCY_MS = "latency_ms";
@@ -256,6 +257,7 @@ public final class Schema {
         public static final String FAILED = "failed";
         public static final String DROPPED = "dropped";
         public static final String QUEUED = "queued";
+        public static final String REPORTS = "reports";
         public static final Measurement M = new Measurement(
                 NAME,
                 List.of(INSTANCE, SOURCE, OUTPUT, SITE),
@@ -276,7 +278,8 @@ public final class Schema {
                         SENT,
                         FAILED,
                         DROPPED,
-                        QUEUED));
+                        QUEUED,
+                        REPORTS));
 
         private Collector() {}
     }

@@ -74,7 +74,12 @@ class DaemonReportTest extends InfluxdTest {
         Path folder = tmp.resolve("reports").resolve(last.toString());
         try (Daemon daemon = new Daemon(settings, clock)) {
             daemon.start();
-            await(Duration.ofSeconds(120), "last month's marker", () -> Files.exists(folder.resolve(".done")));
+            // The marker is the report's last file; the count follows it on the report's thread.
+            await(
+                    Duration.ofSeconds(120),
+                    "last month's marker, and the report counted",
+                    () -> Files.exists(folder.resolve(".done"))
+                            && daemon.health().path("report").path("written").asInt() == 1);
             assertTrue(Files.exists(folder.resolve("energy-" + last + ".csv")));
             assertEquals(
                     "ok",
