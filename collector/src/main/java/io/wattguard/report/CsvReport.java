@@ -2,6 +2,7 @@ package io.wattguard.report;
 
 import io.wattguard.report.MonthlyReport.DailyEnergy;
 import io.wattguard.report.MonthlyReport.EpisodeReport;
+import io.wattguard.store.Schema;
 import io.wattguard.store.Schema.Anomaly;
 import java.io.IOException;
 import java.io.Writer;
@@ -47,7 +48,7 @@ final class CsvReport {
             Anomaly.LEVEL,
             Anomaly.KIND,
             Anomaly.SEVERITY,
-            "host",
+            Schema.HOST,
             Anomaly.STATE,
             Anomaly.TITLE,
             Anomaly.EXCESS_W,
