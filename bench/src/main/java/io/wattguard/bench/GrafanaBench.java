@@ -63,15 +63,7 @@ public final class GrafanaBench {
         String keep = System.getProperty("wattguard.bench.data");
         try (PrivateInfluxd influxd =
                 keep == null ? PrivateInfluxd.startTemporary() : PrivateInfluxd.startIn(Path.of(keep))) {
-            Path marker = influxd.dir().resolve("grafana-" + hosts + "x" + days);
-            if (!Files.exists(marker)) {
-                long t0 = System.nanoTime();
-                long n = data.load(influxd.url(), DB, threads);
-                System.out.printf(
-                        Locale.ROOT, "load: %,d points in %.1f s (not measured)%n", n, (System.nanoTime() - t0) / 1e9);
-                analyse(influxd, to);
-                Files.writeString(marker, "");
-            }
+            loadAndAnalyseOnce(influxd, data, hosts, days, threads, to);
             Set<String> racks = new LinkedHashSet<>();
             List<String> hostNames = new ArrayList<>();
             for (int h = 0; h < hosts; h++) {
@@ -146,7 +138,24 @@ public final class GrafanaBench {
         }
     }
 
-    static void analyse(PrivateInfluxd influxd, long to) throws Exception {
+    /**
+     * Loads {@code data} and analyses it, unless this folder's marker says that was done: a kept folder
+     * ({@code -Dwattguard.bench.data}) is reused by this benchmark and by {@link ReportBench}.
+     */
+    static void loadAndAnalyseOnce(PrivateInfluxd influxd, LeanDataset data, int hosts, int days, int threads, long to)
+            throws Exception {
+        Path marker = influxd.dir().resolve("grafana-" + hosts + "x" + days);
+        if (!Files.exists(marker)) {
+            long t0 = System.nanoTime();
+            long n = data.load(influxd.url(), DB, threads);
+            System.out.printf(
+                    Locale.ROOT, "load: %,d points in %.1f s (not measured)%n", n, (System.nanoTime() - t0) / 1e9);
+            analyse(influxd, to);
+            Files.writeString(marker, "");
+        }
+    }
+
+    private static void analyse(PrivateInfluxd influxd, long to) throws Exception {
         Path dir = Files.createTempDirectory("wattguard-grafana-bench-");
         Path config = dir.resolve("wattguard.yaml");
         Files.writeString(config, """
@@ -182,8 +191,8 @@ public final class GrafanaBench {
                 .delete());
     }
 
-    /** Rows of a query, streamed (chunked) so a raw select of a month does not have to fit in memory. */
-    private static long rows(URI influx, String q) throws Exception {
+    /** Rows of a query on the lean database, streamed (chunked) so a raw select of a month need not fit in memory. */
+    static long rows(URI influx, String q) throws Exception {
         HttpResponse<InputStream> r = HTTP.send(
                 HttpRequest.newBuilder(influx.resolve("/query?db=" + DB + "&epoch=ms&chunked=true&chunk_size=10000&q="
                                 + URLEncoder.encode(q, StandardCharsets.UTF_8)))

@@ -1,17 +1,9 @@
 package io.wattguard.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wattguard.cli.Main;
 import io.wattguard.influx.PrivateInfluxd;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,9 +28,6 @@ public final class ReportBench {
     private static final long FROM = Instant.parse("2026-10-01T00:00:00Z").toEpochMilli();
     private static final long MONTH_TO = Instant.parse("2026-11-01T00:00:00Z").toEpochMilli();
     private static final String DB = "lean";
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public static void main(String[] args) throws Exception {
         int hosts = args.length > 0 ? Integer.parseInt(args[0]) : 50;
@@ -56,16 +45,8 @@ public final class ReportBench {
         String keep = System.getProperty("wattguard.bench.data");
         try (PrivateInfluxd influxd =
                 keep == null ? PrivateInfluxd.startTemporary() : PrivateInfluxd.startIn(Path.of(keep))) {
-            // The same marker as GrafanaBench's: a folder it loaded and analysed is reused as it is.
-            Path lean = influxd.dir().resolve("grafana-" + hosts + "x" + days);
-            if (!Files.exists(lean)) {
-                long t0 = System.nanoTime();
-                long n = data.load(influxd.url(), DB, threads);
-                System.out.printf(
-                        Locale.ROOT, "load: %,d points in %.1f s (not measured)%n", n, (System.nanoTime() - t0) / 1e9);
-                GrafanaBench.analyse(influxd, to);
-                Files.writeString(lean, "");
-            }
+            // A folder GrafanaBench loaded and analysed is reused as it is.
+            GrafanaBench.loadAndAnalyseOnce(influxd, data, hosts, days, threads, to);
             Path meters = influxd.dir().resolve("report-meters-" + hosts + "x" + days);
             if (!Files.exists(meters)) {
                 long t0 = System.nanoTime();
@@ -133,7 +114,7 @@ public final class ReportBench {
             double rawS = 0;
             for (String m : List.of("meter", "baseline", "anomaly")) {
                 long r0 = System.nanoTime();
-                long rows = rows(influxd.url(), "SELECT * FROM \"" + m + "\" WHERE " + month);
+                long rows = GrafanaBench.rows(influxd.url(), "SELECT * FROM \"" + m + "\" WHERE " + month);
                 double s = (System.nanoTime() - r0) / 1e9;
                 rawRows += rows;
                 rawS += s;
@@ -157,29 +138,5 @@ public final class ReportBench {
                         "data-figure=\"" + name + "\" data-value=\"([^\"]+)\"")
                 .matcher(html);
         return m.find() ? m.group(1) : "?";
-    }
-
-    /** Rows of a query, streamed (chunked) so a raw select of a month does not have to fit in memory. */
-    private static long rows(URI influx, String q) throws Exception {
-        HttpResponse<InputStream> r = HTTP.send(
-                HttpRequest.newBuilder(influx.resolve("/query?db=" + DB + "&epoch=ms&chunked=true&chunk_size=10000&q="
-                                + URLEncoder.encode(q, StandardCharsets.UTF_8)))
-                        .build(),
-                HttpResponse.BodyHandlers.ofInputStream());
-        long rows = 0;
-        try (var parser = JSON.getFactory().createParser(r.body())) {
-            var it = JSON.readValues(parser, JsonNode.class);
-            while (it.hasNext()) {
-                for (JsonNode res : it.next().path("results")) {
-                    if (res.has("error")) {
-                        throw new IllegalStateException(res.path("error").asText() + " for " + q);
-                    }
-                    for (JsonNode s : res.path("series")) {
-                        rows += s.path("values").size();
-                    }
-                }
-            }
-        }
-        return rows;
     }
 }
