@@ -181,28 +181,7 @@ final class SimulatedMonth {
                 .append("spool: {dir: \"")
                 .append(spool)
                 .append("\"}\n")
-                .append("topology:\n  site: ")
-                .append(spec.site())
-                .append("\n  rooms:\n");
-        for (SiteSpec.RoomSpec room : spec.rooms()) {
-            y.append("    - name: ").append(room.name()).append("\n      racks:\n");
-            for (SiteSpec.RackSpec rack : room.racks()) {
-                y.append("        - name: ")
-                        .append(rack.name())
-                        .append("\n          nameplate_w: ")
-                        .append(Math.round(rack.nameplateW()))
-                        .append("\n          hosts:\n");
-                for (SiteSpec.HostSpec h : rack.hosts()) {
-                    y.append("            - {name: ")
-                            .append(h.name())
-                            .append(", model: ")
-                            .append(h.model().id())
-                            .append(", nameplate_w: ")
-                            .append(Math.round(h.model().nameplateW()))
-                            .append("}\n");
-                }
-            }
-        }
+                .append(spec.topologyYaml());
         y.append("business:\n  zone: ")
                 .append(spec.zone())
                 .append("\n  hours:\n    - \"mon,tue,wed,thu,fri 08:00-18:00\"\n");

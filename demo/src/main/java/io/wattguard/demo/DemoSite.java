@@ -56,28 +56,7 @@ public final class DemoSite {
                 .append("http: {listen: \"")
                 .append(httpListen)
                 .append("\"}\n")
-                .append("topology:\n  site: ")
-                .append(spec.site())
-                .append("\n  rooms:\n");
-        for (SiteSpec.RoomSpec room : spec.rooms()) {
-            y.append("    - name: ").append(room.name()).append("\n      racks:\n");
-            for (SiteSpec.RackSpec rack : room.racks()) {
-                y.append("        - name: ")
-                        .append(rack.name())
-                        .append("\n          nameplate_w: ")
-                        .append(Math.round(rack.nameplateW()))
-                        .append("\n          hosts:\n");
-                for (SiteSpec.HostSpec h : rack.hosts()) {
-                    y.append("            - {name: ")
-                            .append(h.name())
-                            .append(", model: ")
-                            .append(h.model().id())
-                            .append(", nameplate_w: ")
-                            .append(Math.round(h.model().nameplateW()))
-                            .append("}\n");
-                }
-            }
-        }
+                .append(spec.topologyYaml());
         SiteSpec.BusinessHours hours = spec.businessHours();
         y.append("business:\n  zone: ")
                 .append(spec.zone())

@@ -364,6 +364,35 @@ public final class SiteSpec {
         return lean;
     }
 
+    /**
+     * The {@code topology:} section of a wattguard configuration for this site (rooms, racks with nameplates,
+     * hosts with their model and nameplate), as an operator would write it; ends with a newline.
+     */
+    public String topologyYaml() {
+        StringBuilder y =
+                new StringBuilder("topology:\n  site: ").append(site()).append("\n  rooms:\n");
+        for (RoomSpec room : rooms()) {
+            y.append("    - name: ").append(room.name()).append("\n      racks:\n");
+            for (RackSpec rack : room.racks()) {
+                y.append("        - name: ")
+                        .append(rack.name())
+                        .append("\n          nameplate_w: ")
+                        .append(Math.round(rack.nameplateW()))
+                        .append("\n          hosts:\n");
+                for (HostSpec h : rack.hosts()) {
+                    y.append("            - {name: ")
+                            .append(h.name())
+                            .append(", model: ")
+                            .append(h.model().id())
+                            .append(", nameplate_w: ")
+                            .append(Math.round(h.model().nameplateW()))
+                            .append("}\n");
+                }
+            }
+        }
+        return y.toString();
+    }
+
     public List<RoomSpec> rooms() {
         return rooms;
     }
