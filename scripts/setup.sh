@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what wattguard needs on a Debian machine, only what is missing, so it is cheap to call every time.
-#   scripts/setup.sh demo   JDK 17, Maven, influxd (the demo's private InfluxDB), fonts-droid-fallback (zh-CN PDF reports)
-#   scripts/setup.sh test   the above plus the real peers the tests talk to: pymodbus, mbpoll, socat, gcc, rsyslog, poppler-utils,
+#   scripts/setup.sh demo   JDK 17, Maven, influxd (the demo's private InfluxDB), fonts-droid-fallback (zh-CN PDF reports),
+#                           gcc and NVIDIA's NVML packages extracted into build/nvml (the demo's GPUs: the NVML test
+#                           double, compiled against NVIDIA's nvml.h)
+#   scripts/setup.sh test   the above plus the real peers the tests talk to: pymodbus, mbpoll, socat, rsyslog, poppler-utils,
 #                           chromium (the report's HTML in a real browser),
-#                           Node + node-opcua-server, and NVIDIA's NVML packages extracted into build/nvml
+#                           Node + node-opcua-server
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-demo}
@@ -17,6 +19,8 @@ have mvn || need+=(maven)
 have influxd || need+=(influxdb)
 # A TrueType font with Chinese glyphs that PDFBox can embed, for 'wattguard report --lang zh-CN' PDFs.
 want fonts-droid-fallback
+# The live demo's GPUs are the NVML test double, built with gcc against NVIDIA's nvml.h (fetched below).
+have gcc || need+=(gcc libc6-dev)
 if [ "$what" = test ]; then
   # python3-pymodbus only recommends these, and apt here runs --no-install-recommends: its serial (RTU) server
   # imports serial and serial_asyncio, so each is checked and installed by name (the tests import all three).
@@ -25,7 +29,6 @@ if [ "$what" = test ]; then
   want python3-serial-asyncio
   have mbpoll || need+=(mbpoll)
   have socat || need+=(socat)
-  have gcc || need+=(gcc libc6-dev)
   have node || need+=(nodejs)
   have npm || need+=(npm)
   have curl || need+=(curl)
@@ -48,8 +51,8 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get -qq install -y --no-install-recommends "${need[@]}" >/dev/null
 fi
 
+"$top/scripts/fetch-nvml.sh"
 if [ "$what" = test ]; then
-  "$top/scripts/fetch-nvml.sh"
   if [ ! -d "$top/interop/node-opcua/node_modules/node-opcua-server" ]; then
     echo "wattguard setup: npm install node-opcua-server (interop/node-opcua)" >&2
     (cd "$top/interop/node-opcua" && npm install --no-audit --no-fund --loglevel=error >/dev/null)

@@ -143,6 +143,11 @@ public final class Daemon implements AutoCloseable {
         return http;
     }
 
+    /** The live analysis, or null when the config has no {@code analysis:} section. */
+    public io.wattguard.detect.AnalysisService analysis() {
+        return analysis;
+    }
+
     public ObjectNode health() {
         ObjectNode root = HttpEndpoints.object();
         boolean ok = true;

@@ -41,7 +41,7 @@ public final class AnalysisService implements AutoCloseable {
     private boolean failing; // analysis thread only
     private volatile long analysedUntil;
     private volatile long liveFrom;
-    private volatile int openEpisodes;
+    private volatile List<io.wattguard.analytics.Episode> openEpisodes = List.of();
     private volatile List<BusinessFeeds.SourceState> businessSources = List.of();
 
     /** {@code out} takes the baseline and anomaly samples; {@code alerts} also sees every episode state. */
@@ -110,7 +110,7 @@ public final class AnalysisService implements AutoCloseable {
             w.run();
             flush();
             analysedUntil = runner.cursor();
-            openEpisodes = runner.openEpisodes().size();
+            openEpisodes = List.copyOf(runner.openEpisodes());
             businessSources = runner.businessSources();
             if (failing) {
                 log.info(
@@ -165,6 +165,11 @@ public final class AnalysisService implements AutoCloseable {
     }
 
     public int openEpisodes() {
+        return openEpisodes.size();
+    }
+
+    /** The episodes open as of {@link #analysedUntil}: an immutable snapshot. */
+    public List<io.wattguard.analytics.Episode> openEpisodeList() {
         return openEpisodes;
     }
     /** Each business source's cadence and freshness as of {@link #analysedUntil}: an immutable snapshot. */

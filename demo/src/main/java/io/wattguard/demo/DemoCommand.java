@@ -13,6 +13,7 @@ import io.wattguard.daemon.Settings;
 import io.wattguard.influx.PrivateInfluxd;
 import io.wattguard.simulator.site.Detection;
 import io.wattguard.simulator.site.Scorer;
+import io.wattguard.simulator.site.SitePoint;
 import io.wattguard.simulator.site.SiteSpec;
 import io.wattguard.simulator.site.SyntheticSite;
 import io.wattguard.store.write.InfluxSink;
@@ -26,6 +27,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.influxdb.dto.QueryResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,27 +36,38 @@ import picocli.CommandLine.Option;
         name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-            "The whole pipeline on this machine, nothing to install or configure by hand.",
+            "The whole product on this machine, nothing to install or configure by hand.",
             "",
-            "Starts a private InfluxDB (loopback, free port, its own folder) and writes",
-            "a simulated site for the last --days days at 1-minute resolution: 12 hosts",
-            "of three hardware models in two racks with PDUs, business load, backups,",
-            "holidays, and one episode of each mining scenario. The points go through",
-            "the real batcher, spool and InfluxDB sink. Then it runs the detection and",
-            "prints the episodes found next to the simulator's ground truth.",
+            "History: starts a private InfluxDB (loopback, free port, its own folder) and",
+            "writes a simulated site for the last --days days and today up to now, at",
+            "1-minute resolution: 12 hosts of three hardware models in two racks with PDUs,",
+            "business load, backups, holidays, and one episode of each mining scenario,",
+            "through the real batcher, spool and InfluxDB sink. Then it runs the detection",
+            "and prints the episodes found next to the simulator's ground truth.",
             "",
-            "When it ends (or on Ctrl-C) it stops its InfluxDB and removes its folder,",
-            "unless --dir names one to keep. With --keep-running the daemon analyses",
-            "the store live, serving /health and /metrics and taking business load on",
-            "POST /api/v1/business-load, until Ctrl-C.",
+            "Live (--live minutes): the site goes on in real time behind real protocols,",
+            "collected by the real daemon: the racks' PDUs over Modbus TCP, the room meter",
+            "over OPC UA (Basic256Sha256, SignAndEncrypt, a user name; its certificate",
+            "trusted the documented way), the GPU hosts through NVML (the C test double of",
+            "libnvidia-ml.so.1), the scheduler's load pushed to /api/v1/business-load. The",
+            "daemon analyses at 10-second steps and a line per step shows the power and the",
+            "open episodes; a miner starts on one GPU host, and its alert and evidence are",
+            "printed when it is found. Then: this month's report (HTML, PDF, CSV), /health,",
+            "/metrics and how to point Grafana at the demo's InfluxDB.",
             "",
-            "Memory: the default heap (256 MB) is enough; WATTGUARD_JAVA_OPTS sets another."
+            "When it ends (or on Ctrl-C) it stops everything it started and removes its",
+            "folder, unless --dir names one to keep. --keep-running keeps InfluxDB, the",
+            "site and the daemon running in real time until Ctrl-C.",
+            "",
+            "Needs gcc and NVIDIA's nvml.h in build/nvml (scripts/setup.sh demo, which",
+            "./wattguard runs, installs both). Memory: the default heap (256 MB) is",
+            "enough; WATTGUARD_JAVA_OPTS sets another."
         },
         footer = {
             "",
             "Examples:",
             "  wattguard demo",
-            "  wattguard demo --days 28 --keep-running",
+            "  wattguard demo --days 28 --live 10 --keep-running",
             "  wattguard demo --dir /tmp/wg-demo"
         })
 final class DemoCommand implements java.util.concurrent.Callable<Integer> {
@@ -65,7 +78,17 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             description = "days of simulated history to write and analyse (default: ${DEFAULT-VALUE})")
     int days;
 
-    @Option(names = "--keep-running", description = "afterwards, keep the daemon analysing live until Ctrl-C")
+    @Option(
+            names = "--live",
+            defaultValue = "4",
+            paramLabel = "M",
+            description = "minutes of the live site after the history; a miner starts on a GPU host once the"
+                    + " daemon's analysis is live (default: ${DEFAULT-VALUE}; 0: no live part)")
+    int liveMinutes;
+
+    @Option(
+            names = "--keep-running",
+            description = "afterwards, keep InfluxDB, the live site and the daemon running in real time until Ctrl-C")
     boolean keepRunning;
 
     @Option(
@@ -88,6 +111,9 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         if (days < 1 || days > 366) {
             throw new UserError("demo: --days must be from 1 to 366, found " + days);
         }
+        if (liveMinutes < 0 || liveMinutes > 1440) {
+            throw new UserError("demo: --live must be from 0 to 1440 minutes, found " + liveMinutes);
+        }
         cmd = Main.env(spec).getOrDefault("WATTGUARD_CMD", "wattguard");
         Path home = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("wattguard-demo-");
         // Ctrl-C, SIGTERM and any failure take the same way out: influxd stopped, a temporary folder removed.
@@ -106,22 +132,41 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             cleanup.influxd = influxd;
             int httpPort = PrivateInfluxd.freePort();
             SiteSpec site = DemoSite.spec(days);
+            String influxUrl = influxd.url().toString();
+            String spoolDir = home.resolve("spool").toString();
+            String listen = "127.0.0.1:" + httpPort;
             Path config = Files.writeString(
-                    home.resolve("wattguard.yaml"),
-                    DemoSite.config(
-                            site,
-                            influxd.url().toString(),
-                            home.resolve("spool").toString(),
-                            "127.0.0.1:" + httpPort));
+                    home.resolve("wattguard.yaml"), DemoSite.config(site, influxUrl, spoolDir, listen));
             Settings settings = Settings.load(config);
             Clock clock = Clock.systemUTC();
             SyntheticSite simulated = new SyntheticSite(site);
-            long points = backfill(settings, clock, simulated);
-            List<Episode> episodes = analyse(settings, site);
-            printSummary(home, influxd, config, settings, site, points, episodes.size());
+            SyntheticSite today = new SyntheticSite(DemoSite.today(site));
+            // The history runs up to now: the simulated days, then today so far from the live site's model.
+            long now = LiveSite.tickStart(clock.millis());
+            LiveSite.Counters counters = new LiveSite.Counters();
+            long points = backfill(settings, clock, simulated, today, now, counters);
+            List<Episode> episodes = analyse(settings, site.startMs(), now);
+            printSummary(home, influxd, config, settings, site, now, points, episodes.size());
             printEpisodes(simulated, episodes, settings);
+            // Live: the site behind its protocols, the real daemon collecting and analysing it.
+            LiveSite live;
+            try {
+                live = new LiveSite(today, counters, clock, home);
+            } catch (AssertionError e) { // the NVML double could not be built: say how to get what it needs
+                throw new Failure("demo: " + e.getMessage());
+            }
+            cleanup.live = live;
+            Files.writeString(config, DemoSite.config(site, influxUrl, spoolDir, listen, live.sourcesYaml()));
+            Settings liveSettings = Settings.load(config);
+            // The minutes between the end of the history above and the live site's first tick, as agents would
+            // have written them.
+            catchUp(liveSettings, clock, today, now, LiveSite.tickStart(clock.millis()), counters);
+            LiveRun run = new LiveRun(out, spec.commandLine().getErr(), home, liveSettings, clock, live, cleanup);
+            LiveRun.Result result = run.run(Duration.ofMinutes(liveMinutes), keepRunning);
+            printReport(liveSettings, clock, home);
+            run.printEnd(result, cmd, config);
             if (keepRunning) {
-                runLive(settings, clock, cleanup, config, site.hosts().get(0).name());
+                run.keepRunning(cmd, config, days);
             } else {
                 printTry();
             }
@@ -137,10 +182,12 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /** Stops the live daemon and influxd, then removes the demo's folder if it is a temporary one. Idempotent. */
-    private static final class Cleanup implements Runnable {
+    static final class Cleanup implements Runnable {
         private final Path temporary;
         volatile PrivateInfluxd influxd;
         volatile Daemon daemon;
+        volatile LiveSite live;
+        volatile AutoCloseable agents;
         private boolean done;
 
         Cleanup(Path temporary) {
@@ -153,8 +200,19 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 return;
             }
             done = true;
+            // The daemon first (its sources stop polling), then the servers it polled and the agents' writer.
             if (daemon != null) {
                 daemon.close();
+            }
+            if (live != null) {
+                live.close();
+            }
+            if (agents != null) {
+                try {
+                    agents.close();
+                } catch (Exception e) {
+                    System.err.println("demo: stopping the agents' writer: " + e.getMessage());
+                }
             }
             if (influxd != null) {
                 influxd.close();
@@ -169,31 +227,65 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
-    private long backfill(Settings settings, Clock clock, SyntheticSite site) throws Exception {
+    private long backfill(
+            Settings settings, Clock clock, SyntheticSite site, SyntheticSite today, long untilMs, LiveSite.Counters c)
+            throws Exception {
         SiteSpec s = site.spec();
         java.time.ZoneId zone = settings.schedule().zone();
-        InfluxSink sink = new InfluxSink(new InfluxWriter(settings.influx()), settings.spool(), clock);
-        sink.start();
         long[] count = {0};
-        Progress bar = new Progress(spec.commandLine().getErr(), "history", s.endMs() - s.startMs());
-        try (Batcher batcher = new Batcher(settings.topology(), sink, settings.batch(), f -> {})) {
-            List<Sample> batch = new ArrayList<>(CHUNK);
-            long[] hour = {Long.MIN_VALUE};
-            AckPacer pacer = new AckPacer(sink);
-            site.run(p -> {
-                batch.add(DemoSite.sample(p));
+        long lastMinute = s.endMs() - s.stepMs();
+        Progress bar = new Progress(spec.commandLine().getErr(), "history", untilMs - s.startMs());
+        long[] hour = {Long.MIN_VALUE};
+        long written = write(settings, clock, (sink, add) -> {
+            Consumer<SitePoint> each = p -> {
+                add.accept(p);
                 count[0]++;
-                if (batch.size() == CHUNK) {
-                    batcher.add(batch);
-                    batch.clear();
-                    pacer.await(count[0] - UNACKED);
-                }
                 if (p.timeMs() / 3_600_000 != hour[0]) {
                     hour[0] = p.timeMs() / 3_600_000;
                     bar.update(
                             p.timeMs() - s.startMs(),
                             LocalDate.ofInstant(Instant.ofEpochMilli(p.timeMs()), zone) + "  "
                                     + String.format("%,d", count[0]) + " points");
+                }
+            };
+            site.run(p -> {
+                if (p.timeMs() >= lastMinute) {
+                    c.see(p); // the counters the live site carries on from
+                }
+                each.accept(p);
+            });
+            today.run(s.endMs(), untilMs, p -> each.accept(c.join(p)));
+        });
+        bar.done(String.format("%,d points written", written));
+        return count[0];
+    }
+
+    /** Writes today's points in {@code [fromMs, toMs)}: the minutes the history and the analysis took to run. */
+    private void catchUp(
+            Settings settings, Clock clock, SyntheticSite today, long fromMs, long toMs, LiveSite.Counters c)
+            throws Exception {
+        write(settings, clock, (sink, add) -> today.run(fromMs, toMs, p -> add.accept(c.join(p))));
+    }
+
+    private interface Producer {
+        void run(InfluxSink sink, Consumer<SitePoint> add) throws Exception;
+    }
+
+    /** Sends what {@code producer} makes through the real batcher, spool and sink; returns the points InfluxDB took. */
+    private static long write(Settings settings, Clock clock, Producer producer) throws Exception {
+        InfluxSink sink = new InfluxSink(new InfluxWriter(settings.influx()), settings.spool(), clock);
+        sink.start();
+        long[] count = {0};
+        try (Batcher batcher = new Batcher(settings.topology(), sink, settings.batch(), f -> {})) {
+            List<Sample> batch = new ArrayList<>(CHUNK);
+            AckPacer pacer = new AckPacer(sink);
+            producer.run(sink, p -> {
+                batch.add(DemoSite.sample(p));
+                count[0]++;
+                if (batch.size() == CHUNK) {
+                    batcher.add(batch);
+                    batch.clear();
+                    pacer.await(count[0] - UNACKED);
                 }
             });
             batcher.add(batch);
@@ -206,8 +298,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         } finally {
             sink.close();
         }
-        bar.done(String.format("%,d points written", sink.stats().pointsWritten.get()));
-        return count[0];
+        return sink.stats().pointsWritten.get();
     }
 
     /** Points handed to the batcher at a time. */
@@ -259,10 +350,10 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /** The same analysis as {@code wattguard analyze} over the whole history, writing its points back. */
-    private List<Episode> analyse(Settings settings, SiteSpec site) throws IOException {
-        Progress bar = new Progress(spec.commandLine().getErr(), "analysis", site.endMs() - site.startMs());
+    private List<Episode> analyse(Settings settings, long fromMs, long toMs) throws IOException {
+        Progress bar = new Progress(spec.commandLine().getErr(), "analysis", toMs - fromMs);
         AnalyzeCommand.Outcome done = AnalyzeCommand.analyse(
-                settings, settings.analysis().withWarmup(Duration.ZERO), site.startMs(), site.endMs(), true, bar);
+                settings, settings.analysis().withWarmup(Duration.ZERO), fromMs, toMs, true, bar);
         bar.done(String.format(
                 "%,d rows read, %,d analysis points written (baseline, gpu_rollup, anomaly)",
                 done.rows(), done.written()));
@@ -275,11 +366,12 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             Path config,
             Settings settings,
             SiteSpec site,
+            long untilMs,
             long points,
             int episodes) {
         java.time.ZoneId zone = settings.schedule().zone();
         java.time.format.DateTimeFormatter when = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
-        String range = "time >= " + site.startMs() + "ms AND time < " + site.endMs() + "ms";
+        String range = "time >= " + site.startMs() + "ms AND time < " + untilMs + "ms";
         out.println();
         out.println("wattguard demo" + (dir == null ? " (its folder is removed when it ends; --dir keeps one)" : ""));
         out.println("  InfluxDB     " + influxd.url() + "  database 'wattguard'  (data in " + influxd.dir() + ")");
@@ -287,7 +379,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         out.println("  spool        " + settings.spool().dir());
         out.println("  history      "
                 + when.format(Instant.ofEpochMilli(site.startMs()).atZone(zone)) + " to "
-                + when.format(Instant.ofEpochMilli(site.endMs()).atZone(zone)) + " " + zone + ", "
+                + when.format(Instant.ofEpochMilli(untilMs).atZone(zone)) + " " + zone + ", "
                 + site.hosts().size() + " hosts in " + site.racks().size() + " racks, "
                 + String.format("%,d", points) + " points at 1-minute resolution");
         try (InfluxWriter w = new InfluxWriter(settings.influx())) {
@@ -345,35 +437,32 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
-    /** How to look at the demo's InfluxDB with the dashboards of grafana/ (grafana/README.md). */
-    private void printGrafana(String influxUrl) {
-        out.println("Grafana, with this repository's dashboards (grafana/README.md): install");
-        out.println(
-                "  grafana/provisioning/datasources/wattguard.yaml and grafana/provisioning/dashboards/wattguard.yaml");
-        out.println(
-                "  under /etc/grafana/provisioning/, grafana/dashboards/*.json in /var/lib/grafana/dashboards/wattguard/,");
-        out.println("  and start Grafana on this machine with");
-        out.println("  WATTGUARD_INFLUX_URL=" + influxUrl + " WATTGUARD_INFLUX_USER= WATTGUARD_INFLUX_PASSWORD=");
-        out.println("  (the demo's site ends at midnight: set the time range to the history above)");
-    }
-
-    private void runLive(Settings settings, Clock clock, Cleanup cleanup, Path config, String host) throws Exception {
-        Daemon daemon = new Daemon(settings, clock);
-        cleanup.daemon = daemon;
-        daemon.start();
-        var addr = daemon.http().address();
-        String base = "http://127.0.0.1:" + addr.getPort();
-        out.println("Analysing live until Ctrl-C. Meanwhile, in another terminal, try:");
-        // Every query we suggest is bounded on both sides: an open-ended GROUP BY time() can exhaust influxd's memory.
-        out.println("  " + cmd + " analyze --config " + config + " --from now-" + days + "d --to now --dry-run");
-        out.println("  " + cmd + " check-config --config " + config);
-        out.println("  curl -sS " + base + "/health");
-        out.println("  curl -sS " + base + "/metrics | grep wattguard_points_written");
-        out.println("  curl -sS -X POST " + base + "/api/v1/business-load --data-binary " + "'business_load,entity="
-                + host + ",level=host value=0.8'");
-        printGrafana(settings.influx().url().toString());
-        out.flush();
-        Batcher.Failed f = daemon.failed().get(); // only a failure returns; Ctrl-C ends the JVM through the hook
-        throw new Failure("demo: the daemon stopped: " + f.getMessage());
+    /** This month's report (the simulated days of it, and the live minutes), where it outlives the demo's folder. */
+    private void printReport(Settings settings, Clock clock, Path home) throws IOException {
+        java.time.ZoneId zone = settings.schedule().zone();
+        io.wattguard.report.ReportMonth month = io.wattguard.report.ReportMonth.parse(
+                java.time.YearMonth.now(clock.withZone(zone)).toString(), zone);
+        Path outDir = dir != null
+                ? home.resolve("report")
+                : Path.of(System.getProperty("java.io.tmpdir"), "wattguard-demo-report");
+        Progress bar = new Progress(spec.commandLine().getErr(), "report", io.wattguard.report.ReportReader.STEPS + 1);
+        io.wattguard.report.MonthlyReport report;
+        try (io.wattguard.report.ReportReader reader = new io.wattguard.report.ReportReader(
+                settings.influx(),
+                settings.analysis().settings().tariff(),
+                clock::millis,
+                settings.topology().site())) {
+            report = reader.read(month, (step, of, what) -> bar.update(step, what));
+        }
+        if (dir == null && Files.isDirectory(outDir)) {
+            PrivateInfluxd.deleteTree(outDir); // the last run's report: this one replaces it
+        }
+        List<Path> files = io.wattguard.report.Reports.write(
+                report, "en", new java.util.LinkedHashSet<>(io.wattguard.report.Reports.FORMATS), outDir, null);
+        bar.done(report.episodes().size() + " episodes, " + files.size() + " files");
+        out.println();
+        out.println("The monthly report for " + month + " (what '" + cmd + " report --month " + month
+                + "' writes; the daemon writes last month's on the 1st with a report: section):");
+        files.forEach(f -> out.println("  " + f));
     }
 }

@@ -41,8 +41,27 @@ public final class DemoSite {
         return b.build();
     }
 
+    /** The site from the history's end on, at the history's steps, without mining (the demo adds its own, live). */
+    static SiteSpec today(SiteSpec history) {
+        return history.toBuilder()
+                .start(history.startDate().plusDays(history.days()))
+                .days(2)
+                .noMining()
+                .cleanDays(0)
+                .build();
+    }
+
     /** The YAML of the demo's collector: topology, calendar and analysis of the site; no sources. */
     public static String config(SiteSpec spec, String influxUrl, String spoolDir, String httpListen) {
+        return config(spec, influxUrl, spoolDir, httpListen, null);
+    }
+
+    /**
+     * With {@code live} (the live site's {@code sources:}), the daemon's config: it also collects those sources,
+     * writes alerts to {@code alerts.jsonl} beside the config, and analyses at 10-second steps after a warm-up
+     * over the whole history.
+     */
+    static String config(SiteSpec spec, String influxUrl, String spoolDir, String httpListen, String live) {
         StringBuilder y = new StringBuilder();
         y.append("# The demo's site as its operator would configure the central analysis instance.\n")
                 .append("# Written by 'wattguard demo'; read it, copy it, run it: wattguard run --config THIS_FILE\n")
@@ -87,8 +106,11 @@ public final class DemoSite {
                         .append("]}\n");
             }
         }
-        y.append("analysis:\n  step: 1m\n  warmup: ")
-                .append(Math.max(1, spec.days()))
+        if (live != null) {
+            y.append(live).append("alerts:\n  jsonl: {path: alerts.jsonl}\n");
+        }
+        y.append(live != null ? "analysis:\n  step: 10s\n  grace: 5s\n  warmup: " : "analysis:\n  step: 1m\n  warmup: ")
+                .append(Math.max(1, spec.days()) + (live != null ? 1 : 0))
                 .append("d\n")
                 .append("  tariff: {currency: EUR, price_per_kwh: 0.21, time_of_use: ")
                 .append("[{days: mon-fri, from: \"08:00\", to: \"20:00\", price_per_kwh: 0.31}]}\n");
