@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends anomaly episodes to the outputs of the {@code alerts:} section. The analysis engine calls
+ * Sends anomaly episodes, and the monthly report, to the outputs of the {@code alerts:} section. The analysis engine calls
  * {@link #publish} at every step while an episode is open and once when it closes; each output turns that into
  * opened / escalated / closed messages above its minimum severity, on its own queue and thread, so a publish
  * never waits for I/O. Events published before {@link #start()} wait in the queues.
@@ -82,6 +82,17 @@ public final class Alerts implements AutoCloseable {
         var now = clock.instant();
         for (QueuedOutput o : outputs) {
             o.offer(episode, now);
+        }
+    }
+
+    /**
+     * The monthly report, to every output whatever its {@code min_severity} (which picks among episodes). Thread-safe
+     * and non-blocking, like {@link #publish(Episode)}.
+     */
+    public void publish(ReportSummary report) {
+        var now = clock.instant();
+        for (QueuedOutput o : outputs) {
+            o.offer(report, now);
         }
     }
 

@@ -35,7 +35,11 @@ final class Cef {
      * and is shortened (ending in "...") when the record would not fit, so every other field survives.
      */
     String format(AlertEvent ev, int maxBytes) {
-        Episode e = ev.episode();
+        if (ev instanceof AlertEvent.OfReport r) {
+            return report(r, maxBytes);
+        }
+        AlertEvent.OfEpisode oe = (AlertEvent.OfEpisode) ev;
+        Episode e = oe.episode();
         String title = e.title() == null || e.title().isBlank() ? e.kind() + " on " + e.entity() : e.title();
         StringBuilder sb = new StringBuilder("CEF:0|wattguard|wattguard|")
                 .append(header(version))
@@ -54,7 +58,7 @@ final class Cef {
         if (e.state() == Episode.State.CLOSED && e.endedMs() > 0) {
             x.put("end", Long.toString(e.endedMs()));
         }
-        x.put("act", ev.type().word());
+        x.put("act", oe.word());
         x.put("externalId", e.id());
         String host = host(e);
         if (host != null) {
@@ -80,17 +84,85 @@ final class Cef {
         if (currency != null) {
             x.labelled("cs5", "currency", currency);
         }
-        String base = sb.toString();
+        String evidence = e.evidenceJson() == null ? "" : e.evidenceJson().strip();
+        return withLast(sb.toString(), "evidence", evidence, maxBytes);
+    }
+
+    /** Signature ID of the monthly report's record. */
+    static final String REPORT_SIGNATURE = "monthly_report";
+    /** CEF severity of the monthly report: 1, informational (it is news, not an anomaly). */
+    static final int REPORT_SEVERITY = 1;
+
+    /**
+     * The monthly report: Name its one-line summary, the month's bounds as start and end, the figures as custom
+     * numbers, and the list of files last, where a message too long for the receiver is cut.
+     */
+    private String report(AlertEvent.OfReport ev, int maxBytes) {
+        ReportSummary r = ev.report();
+        StringBuilder sb = new StringBuilder("CEF:0|wattguard|wattguard|")
+                .append(header(version))
+                .append('|')
+                .append(REPORT_SIGNATURE)
+                .append('|')
+                .append(header(r.title()))
+                .append('|')
+                .append(REPORT_SEVERITY)
+                .append('|');
+        Ext x = new Ext(sb);
+        x.put("rt", Long.toString(ev.at().toEpochMilli()));
+        if (r.fromMs() > 0) {
+            x.put("start", Long.toString(r.fromMs()));
+        }
+        if (r.toMs() > 0) {
+            x.put("end", Long.toString(r.toMs()));
+        }
+        x.put("act", ev.word());
+        x.put("externalId", r.id());
+        if (instance != null && !instance.isEmpty()) {
+            x.put("dvchost", instance);
+        }
+        x.put("cat", "report/monthly");
+        x.put("filePath", r.dir().toString());
+        x.labelled("cs1", "site", r.site());
+        x.labelled("cs2", "month", r.month());
+        x.labelled("cfp1", "energy_kwh", decimal(r.energyKwh()));
+        x.labelled("cfp2", "cost", decimal(r.cost()));
+        x.labelled("cfp3", "unexplained_kwh", decimal(r.unexplainedKwh()));
+        x.labelled("cfp4", "unexplained_cost", decimal(r.unexplainedCost()));
+        x.labelled("cs5", "currency", r.currency());
+        x.labelled("cn1", "episodes", Integer.toString(r.episodes()));
+        StringBuilder sev = new StringBuilder();
+        for (Severity s : Severity.values()) {
+            sev.append(sev.isEmpty() ? "" : " ")
+                    .append(s.word())
+                    .append(':')
+                    .append(r.episodesBySeverity().getOrDefault(s.word(), 0));
+        }
+        x.labelled("cs6", "episodes_by_severity", sev.toString());
+        x.labelled("cn2", "days_with_data", Integer.toString(r.daysWithData()));
+        x.labelled("cn3", "days", Integer.toString(r.days()));
+        // Names only, beside filePath: wattguard names them (report-2026-03.en.pdf), without spaces, so a space
+        // separates them unambiguously.
+        String files = String.join(
+                " ", r.files().stream().map(f -> f.getFileName().toString()).toList());
+        return withLast(sb.toString(), "files", files, maxBytes);
+    }
+
+    /**
+     * {@code base} and then {@code cs4Label=LABEL cs4=VALUE} in at most {@code maxBytes} of UTF-8: the value, the
+     * only field of unbounded length, is cut (ending in "...") when the record would not fit, so every other
+     * field survives.
+     */
+    private static String withLast(String base, String label, String raw, int maxBytes) {
         int baseBytes = Utf8.length(base);
         if (baseBytes > maxBytes) {
             return Utf8.cut(base, maxBytes);
         }
-        String evidence = e.evidenceJson() == null ? "" : e.evidenceJson().strip();
-        if (evidence.isEmpty()) {
+        if (raw.isEmpty()) {
             return base;
         }
-        String prefix = " cs4Label=evidence cs4=";
-        String value = extension(evidence);
+        String prefix = " cs4Label=" + label + " cs4=";
+        String value = extension(raw);
         String full = base + prefix + value;
         if (Utf8.length(full) <= maxBytes) {
             return full;

@@ -3,6 +3,7 @@ package io.wattguard.alert;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wattguard.analytics.Episode;
 import java.time.Instant;
@@ -23,9 +24,13 @@ final class EventJson {
     }
 
     ObjectNode tree(AlertEvent ev) {
-        Episode e = ev.episode();
+        if (ev instanceof AlertEvent.OfReport r) {
+            return report(r.report());
+        }
+        AlertEvent.OfEpisode oe = (AlertEvent.OfEpisode) ev;
+        Episode e = oe.episode();
         ObjectNode o = mapper.createObjectNode();
-        o.put("event", ev.type().word());
+        o.put("event", oe.word());
         o.put("id", e.id());
         o.put("entity", e.entity());
         o.put("level", e.level());
@@ -49,11 +54,43 @@ final class EventJson {
         return o;
     }
 
+    /**
+     * The monthly report: its own fields, not an episode's. Its currency is the report's (the tariff's), the one
+     * its costs were computed in.
+     */
+    private ObjectNode report(ReportSummary r) {
+        ObjectNode o = mapper.createObjectNode();
+        o.put("event", AlertEvent.OfReport.WORD);
+        o.put("id", r.id());
+        o.put("month", r.month());
+        o.put("site", r.site());
+        o.put("title", r.title());
+        time(o, "from", r.fromMs());
+        time(o, "to", r.toMs());
+        o.put("dir", r.dir().toString());
+        ArrayNode files = o.putArray("files");
+        r.files().forEach(f -> files.add(f.toString()));
+        number(o, "energy_kwh", r.energyKwh());
+        number(o, "cost", r.cost());
+        o.put("currency", r.currency());
+        number(o, "unexplained_kwh", r.unexplainedKwh());
+        number(o, "unexplained_cost", r.unexplainedCost());
+        o.put("episodes", r.episodes());
+        ObjectNode sev = o.putObject("episodes_by_severity");
+        for (Episode.Severity s : Episode.Severity.values()) {
+            sev.put(s.word(), r.episodesBySeverity().getOrDefault(s.word(), 0));
+        }
+        o.put("days_with_data", r.daysWithData());
+        o.put("days", r.days());
+        o.put("instance", instance);
+        return o;
+    }
+
     byte[] bytes(AlertEvent ev) {
         try {
             return mapper.writeValueAsBytes(tree(ev));
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write an episode as JSON", e); // a tree of plain values always can
+            throw new IllegalStateException("cannot write an event as JSON", e); // a tree of plain values always can
         }
     }
 

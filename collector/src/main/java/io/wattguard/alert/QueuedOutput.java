@@ -44,14 +44,22 @@ abstract class QueuedOutput implements AutoCloseable {
 
     final void offer(Episode e, Instant now) {
         AlertEvent.Type t = gate.decide(e);
-        if (t == null) {
-            return;
+        if (t != null) {
+            enqueue(new AlertEvent.OfEpisode(t, e, now));
         }
+    }
+
+    /** The monthly report: not an episode, so no gate and no minimum severity; every output sends it. */
+    final void offer(ReportSummary r, Instant now) {
+        enqueue(new AlertEvent.OfReport(r, now));
+    }
+
+    private void enqueue(AlertEvent ev) {
         if (draining) {
             dropped.incrementAndGet(); // published after close(): nobody will deliver it
             return;
         }
-        if (!queue.offer(new AlertEvent(t, e, now))) {
+        if (!queue.offer(ev)) {
             long n = dropped.incrementAndGet();
             if (Long.bitCount(n) == 1) { // 1st, 2nd, 4th, 8th...: visible without flooding the log
                 log.warn("alert output {}: queue full, {} event(s) dropped so far (receiver down or slow?)", name, n);
@@ -89,11 +97,7 @@ abstract class QueuedOutput implements AutoCloseable {
                 return;
             } catch (RuntimeException e) {
                 failed.incrementAndGet();
-                log.warn(
-                        "alert output {}: cannot deliver episode {}: {}",
-                        name,
-                        ev.episode().id(),
-                        e.toString());
+                log.warn("alert output {}: cannot deliver {}: {}", name, ev.describe(), e.toString());
             }
         }
     }

@@ -7,9 +7,9 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 
 /**
- * RFC 5424 messages: {@code <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID [SD] MSG}, MSGID the episode kind,
- * one SD-ELEMENT {@code wattguard@32473} (32473 is the documentation PEN of RFC 5612) naming the episode, and a
- * CEF record as MSG. MSG carries no BOM: CEF parsers expect "CEF:" first, and RFC 5424 allows MSG-ANY.
+ * RFC 5424 messages: {@code <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID [SD] MSG}, MSGID the episode kind
+ * (or monthly_report), one SD-ELEMENT {@code wattguard@32473} (32473 is the documentation PEN of RFC 5612) naming
+ * the episode (or the report), and a CEF record as MSG. MSG carries no BOM: CEF parsers expect "CEF:" first, and RFC 5424 allows MSG-ANY.
  */
 final class SyslogMessage {
     static final String SD_ID = "wattguard@32473";
@@ -40,18 +40,34 @@ final class SyslogMessage {
         };
     }
 
+    /** Syslog severity of the monthly report: 6 (informational). */
+    static final int REPORT_SEVERITY = 6;
+
     String format(AlertEvent ev) {
-        Episode e = ev.episode();
-        String head = "<" + (facility.code() * 8 + severity(e.severity())) + ">1 "
-                + DateTimeFormatter.ISO_INSTANT.format(ev.at().truncatedTo(ChronoUnit.MILLIS)) + " "
-                + hostname + " " + appName + " " + procId + " " + Utf8.printUsAscii(e.kind(), 32) + " "
-                + "[" + SD_ID
-                + param("id", e.id()) + param("entity", e.entity()) + param("level", e.level())
-                + param("state", e.state().word())
-                + param("severity", e.severity().word())
-                + param("event", ev.type().word()) + "] ";
+        String head;
+        if (ev instanceof AlertEvent.OfReport r) {
+            ReportSummary s = r.report();
+            head = head(REPORT_SEVERITY, ev, Cef.REPORT_SIGNATURE)
+                    + "[" + SD_ID
+                    + param("id", s.id()) + param("month", s.month()) + param("site", s.site())
+                    + param("event", ev.word()) + "] ";
+        } else {
+            Episode e = ((AlertEvent.OfEpisode) ev).episode();
+            head = head(severity(e.severity()), ev, e.kind())
+                    + "[" + SD_ID
+                    + param("id", e.id()) + param("entity", e.entity()) + param("level", e.level())
+                    + param("state", e.state().word())
+                    + param("severity", e.severity().word())
+                    + param("event", ev.word()) + "] ";
+        }
         String msg = cef.format(ev, maxBytes - Utf8.length(head));
         return Utf8.length(head) > maxBytes ? Utf8.cut(head + msg, maxBytes) : head + msg;
+    }
+
+    private String head(int severity, AlertEvent ev, String msgId) {
+        return "<" + (facility.code() * 8 + severity) + ">1 "
+                + DateTimeFormatter.ISO_INSTANT.format(ev.at().truncatedTo(ChronoUnit.MILLIS)) + " "
+                + hostname + " " + appName + " " + procId + " " + Utf8.printUsAscii(msgId, 32) + " ";
     }
 
     byte[] encode(AlertEvent ev) {

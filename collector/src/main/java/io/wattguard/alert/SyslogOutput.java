@@ -49,11 +49,10 @@ final class SyslogOutput extends QueuedOutput {
                 if (attempt >= settings.maxAttempts()) {
                     failing = true;
                     log.warn(
-                            "syslog {} ({}): giving up on episode {} {} after {} attempt(s), last: {}",
+                            "syslog {} ({}): giving up on {} after {} attempt(s), last: {}",
                             name,
                             where,
-                            ev.episode().id(),
-                            ev.type().word(),
+                            ev.describe(),
                             attempt,
                             why);
                     return false;

@@ -63,7 +63,7 @@ final class WebhookOutput extends QueuedOutput {
             rb.header("Authorization", "Bearer " + settings.token().reveal());
         }
         HttpRequest request = rb.build();
-        String id = ev.episode().id();
+        String what = ev.describe();
         for (int attempt = 1; ; attempt++) {
             Duration wait;
             String why;
@@ -79,12 +79,11 @@ final class WebhookOutput extends QueuedOutput {
                 }
                 if (status != 429 && status < 500) {
                     log.warn(
-                            "webhook {} ({}): HTTP {} for episode {} {}; not retried (check the URL and token)",
+                            "webhook {} ({}): HTTP {} for {}; not retried (check the URL and token)",
                             name,
                             settings.safeUrl(),
                             status,
-                            id,
-                            ev.type().word());
+                            what);
                     return false;
                 }
                 why = "HTTP " + status;
@@ -98,11 +97,10 @@ final class WebhookOutput extends QueuedOutput {
             if (attempt >= settings.maxAttempts()) {
                 failing = true;
                 log.warn(
-                        "webhook {} ({}): giving up on episode {} {} after {} attempt(s), last: {}",
+                        "webhook {} ({}): giving up on {} after {} attempt(s), last: {}",
                         name,
                         settings.safeUrl(),
-                        id,
-                        ev.type().word(),
+                        what,
                         attempt,
                         why);
                 return false;

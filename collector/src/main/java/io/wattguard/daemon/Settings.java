@@ -118,11 +118,14 @@ public record Settings(
         AnalysisConfig analysis = AnalysisConfig.read(root.section("analysis"), analyse, schedule.zone());
         AlertSettings alerts = AlertSettings.read(root.section("alerts"))
                 .withDefaultCurrency(analysis.settings().tariff().currency());
-        if (!alerts.isEmpty() && !analysis.enabled()) {
-            root.error(
-                    "alerts", "alerts are sent by the analysis: add an 'analysis' section (or enable it) to send them");
-        }
         ReportSettings report = ReportSettings.read(root, "report");
+        // Episodes come from the analysis, the monthly report's event from the report: either gives alerts a use.
+        if (!alerts.isEmpty() && !analysis.enabled() && !root.has("report")) {
+            root.error(
+                    "alerts",
+                    "alerts are sent by the analysis and the monthly report: add an 'analysis' section (or enable it)"
+                            + " or a 'report' section to send them");
+        }
         List<SourceSpec> sources = readSources(root, factories(), topology, analyse);
         root.finish();
         problems.throwIfAny();

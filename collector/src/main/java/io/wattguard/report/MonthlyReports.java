@@ -1,9 +1,6 @@
 package io.wattguard.report;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.wattguard.analytics.Episode;
+import io.wattguard.alert.ReportSummary;
 import io.wattguard.analytics.Tariff;
 import io.wattguard.core.Health;
 import io.wattguard.store.InfluxSettings;
@@ -45,8 +42,6 @@ public final class MonthlyReports implements AutoCloseable {
 
     /** The marker that says a month's report is complete. */
     public static final String MARKER = ".done";
-    /** The {@code kind} of the alert event. */
-    public static final String KIND = "monthly_report";
     /** After a failure, the next attempt. */
     static final Duration RETRY = Duration.ofHours(1);
     /** The longest wait between looks at the clock, so a clock that jumps (suspend, NTP) is noticed. */
@@ -62,7 +57,7 @@ public final class MonthlyReports implements AutoCloseable {
     private final ZoneId zone;
     private final Clock clock;
     private final Function<String, String> env;
-    private final Consumer<Episode> alerts;
+    private final Consumer<ReportSummary> alerts;
     private final Health health;
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
@@ -83,7 +78,7 @@ public final class MonthlyReports implements AutoCloseable {
             ZoneId zone,
             Clock clock,
             Function<String, String> env,
-            Consumer<Episode> alerts) {
+            Consumer<ReportSummary> alerts) {
         this.config = config;
         this.influx = influx;
         this.tariff = tariff;
@@ -229,59 +224,25 @@ public final class MonthlyReports implements AutoCloseable {
         return files.stream().map(f -> f.getFileName().toString()).toList();
     }
 
-    /** The one alert event: an episode record of kind {@value #KIND}, closed, whose evidence is the report. */
-    Episode event(MonthlyReport report, Path folder, List<Path> files) {
+    /** The one alert event: the month, its files and its headline figures. */
+    ReportSummary event(MonthlyReport report, Path folder, List<Path> files) {
         MonthlyReport.Summary s = report.summary();
-        ObjectMapper mapper = new ObjectMapper();
-        ObjectNode r = mapper.createObjectNode();
-        r.put("month", report.month().toString());
-        r.put("dir", folder.toString());
-        ArrayNode list = r.putArray("files");
-        files.forEach(f -> list.add(f.toString()));
-        r.put("energy_kwh", s.energyKwh());
-        r.put("cost", s.cost());
-        r.put("unexplained_kwh", s.unexplainedKwh());
-        r.put("unexplained_cost", s.unexplainedCost());
-        r.put("currency", report.currency());
-        ObjectNode sev = r.putObject("episodes_by_severity");
-        s.episodesBySeverity().forEach(sev::put);
-        r.put("episodes", report.episodes().size());
-        r.put("days_with_data", s.daysWithData());
-        r.put("days", s.days());
-        ObjectNode evidence = mapper.createObjectNode();
-        evidence.set("report", r);
-        String entity = report.site().isEmpty() ? "site" : report.site();
-        String title = String.format(
-                Locale.ROOT,
-                "Monthly report %s: %.1f kWh, %.2f %s; unexplained %.1f kWh (%.2f %s); %d episodes; %s",
-                report.month(),
+        return new ReportSummary(
+                report.month().toString(),
+                report.site().isEmpty() ? "site" : report.site(),
+                report.month().fromMs(),
+                report.month().toMs(),
+                folder,
+                files,
                 s.energyKwh(),
                 s.cost(),
-                report.currency(),
+                report.currency() == null || report.currency().isEmpty() ? null : report.currency(), // no tariff
                 s.unexplainedKwh(),
                 s.unexplainedCost(),
-                report.currency(),
+                s.episodesBySeverity(),
                 report.episodes().size(),
-                folder);
-        long now = clock.millis();
-        return new Episode(
-                "report-" + report.month(),
-                entity,
-                "site",
-                KIND,
-                Episode.State.CLOSED,
-                Episode.Severity.LOW,
-                title,
-                report.month().fromMs(),
-                now,
-                report.month().toMs(),
-                now,
-                Double.NaN,
-                Double.NaN,
-                s.energyKwh(),
-                s.cost(),
-                Double.NaN,
-                evidence.toString());
+                s.daysWithData(),
+                s.days());
     }
 
     private static void privateDir(Path dir) throws IOException {

@@ -74,4 +74,29 @@ final class Episodes {
                 o.score(),
                 evidence);
     }
+
+    /** A monthly report of March 2026 (Europe/Berlin) of a site whose name needs escaping everywhere. */
+    static ReportSummary report(String site) {
+        java.nio.file.Path dir = java.nio.file.Path.of("/var/lib/wattguard/reports/2026-03");
+        return new ReportSummary(
+                "2026-03",
+                site,
+                1_772_319_600_000L, // 2026-03-01T00:00+01:00
+                1_774_994_400_000L, // 2026-04-01T00:00+02:00
+                dir,
+                java.util.List.of(
+                        dir.resolve("energy-2026-03.csv"),
+                        dir.resolve("episodes-2026-03.csv"),
+                        dir.resolve("report-2026-03.en.html"),
+                        dir.resolve("report-2026-03.en.pdf")),
+                1234.5,
+                271.59,
+                "EUR",
+                56.25,
+                12.38,
+                java.util.Map.of("low", 3, "medium", 2, "high", 1, "critical", 0),
+                6,
+                31,
+                31);
+    }
 }

@@ -50,7 +50,7 @@ class SyslogFormatTest {
                 "unaccounted power",
                 "Title\nwith | bar\\",
                 "{\"a\":\"b=c\\\\\"}");
-        String msg = format(8192).format(new AlertEvent(AlertEvent.Type.OPENED, e, AT));
+        String msg = format(8192).format(new AlertEvent.OfEpisode(AlertEvent.Type.OPENED, e, AT));
         Matcher m = parse(msg);
         assertEquals(Integer.toString(16 * 8 + 2), m.group(1));
         assertEquals("2025-11-24T17:00:00.123Z", m.group(2), "UTC, milliseconds");
@@ -88,8 +88,9 @@ class SyslogFormatTest {
     @Test
     void gpuEntitiesNameTheirHost() {
         Episode e = Episodes.with(Episodes.open("g", Severity.LOW, 0), "gpu-07:3", "gpu", "off_hours_gpu", "t", "{}");
-        CefParser.Record cef = CefParser.parse(parse(format(2048).format(new AlertEvent(AlertEvent.Type.OPENED, e, AT)))
-                .group(8));
+        CefParser.Record cef =
+                CefParser.parse(parse(format(2048).format(new AlertEvent.OfEpisode(AlertEvent.Type.OPENED, e, AT)))
+                        .group(8));
         assertEquals("gpu-07", cef.ext().get("dhost"));
         assertEquals("3", cef.header().get(6));
     }
@@ -99,7 +100,7 @@ class SyslogFormatTest {
         String ev = "{\"x\":\"" + "é=\\".repeat(2000) + "\"}";
         for (int max = 480; max < 700; max++) {
             Episode e = Episodes.with(Episodes.open("cut", Severity.HIGH, 0), "h", "host", "miner_process", "t", ev);
-            String msg = format(max).format(new AlertEvent(AlertEvent.Type.OPENED, e, AT));
+            String msg = format(max).format(new AlertEvent.OfEpisode(AlertEvent.Type.OPENED, e, AT));
             int bytes = msg.getBytes(StandardCharsets.UTF_8).length;
             assertTrue(bytes <= max, bytes + " > " + max);
             CefParser.Record cef = CefParser.parse(parse(msg).group(8));
@@ -107,6 +108,38 @@ class SyslogFormatTest {
             assertTrue(
                     cs4 == null || (cs4.endsWith("...") && ev.startsWith(cs4.substring(0, cs4.length() - 3))),
                     "max " + max + ": " + cs4);
+        }
+    }
+
+    @Test
+    void aReportMatchesTheAbnfAndALongOneIsCutInItsListOfFiles() {
+        ReportSummary r = Episodes.report("r]a\"ck\\7 | x=y\nz");
+        String whole = format(8192).format(new AlertEvent.OfReport(r, AT));
+        Matcher m = parse(whole);
+        assertEquals(Integer.toString(16 * 8 + 6), m.group(1), "local0.info");
+        assertEquals("monthly_report", m.group(6));
+        assertEquals(
+                "r]a\"ck\\7 | x=y\nz",
+                CefParser.sdParams(m.group(7), SyslogMessage.SD_ID).get("site"));
+        CefParser.Record cef = CefParser.parse(m.group(8));
+        assertEquals(r.title().replace('\n', ' '), cef.name(), "no line break in a header field");
+        assertEquals("r]a\"ck\\7 | x=y\nz", cef.ext().get("cs1"), "the newline escaped in the extension");
+        String files = cef.ext().get("cs4");
+        assertEquals("energy-2026-03.csv episodes-2026-03.csv report-2026-03.en.html report-2026-03.en.pdf", files);
+        int len = whole.getBytes(StandardCharsets.UTF_8).length;
+        // From the whole message down to 80 bytes less: the list of files, last, is what gives way.
+        for (int max = len; max > len - 80; max--) {
+            String msg = format(max).format(new AlertEvent.OfReport(r, AT));
+            int bytes = msg.getBytes(StandardCharsets.UTF_8).length;
+            assertTrue(bytes <= max, bytes + " > " + max);
+            CefParser.Record c = CefParser.parse(parse(msg).group(8));
+            String cs4 = c.ext().get("cs4");
+            assertTrue(
+                    cs4 == null
+                            || cs4.equals(files)
+                            || (cs4.endsWith("...") && files.startsWith(cs4.substring(0, cs4.length() - 3))),
+                    "max " + max + ": " + cs4);
+            assertEquals("6", c.ext().get("cn1"), "max " + max + ": the figures survive");
         }
     }
 

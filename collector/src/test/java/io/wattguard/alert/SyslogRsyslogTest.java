@@ -179,4 +179,76 @@ class SyslogRsyslogTest {
             assertEquals(0, st.failed() + st.dropped(), st.toString());
         }
     }
+
+    /** Every character that needs escaping somewhere, in the site's name: SD, CEF header and extension. */
+    static final String SITE = "fra \"1]\\ a=b|c";
+
+    @Test
+    void theMonthlyReportIsItsOwnRecordAndGoesOutWhateverTheMinimumSeverity() throws Exception {
+        ReportSummary r = Episodes.report(SITE);
+        try (Alerts a = alerts("udp", rsyslog.udpPort, ", min_severity: critical")) {
+            a.publish(tricky(Episodes.open("below-min", Severity.HIGH, 0))); // an episode below the minimum: dropped
+            a.publish(r);
+            Map<String, String> m = await("report-2026-03", 1).get(0);
+            assertEquals(Integer.toString(20 * 8 + 6), m.get("pri"), "local4.info: news, not an anomaly");
+            assertEquals("monthly_report", m.get("msgid"));
+            Map<String, String> sd = CefParser.sdParams(m.get("structured-data"), "wattguard@32473");
+            assertEquals(
+                    Map.of("id", "report-2026-03", "month", "2026-03", "site", SITE, "event", "report"),
+                    sd,
+                    "no episode state or severity");
+
+            CefParser.Record cef = CefParser.parse(m.get("msg"));
+            assertEquals(
+                    List.of("0", "wattguard", "wattguard", Alerts.version(), "monthly_report", r.title(), "1"),
+                    cef.header());
+            assertTrue(
+                    r.title()
+                            .startsWith(
+                                    "Monthly report 2026-03 for " + SITE + ": 1234.5 kWh, 271.59 EUR; "
+                                            + "unexplained 56.3 kWh (12.38 EUR); 6 episodes; /var/lib/wattguard/reports/2026-03"),
+                    r.title());
+            Map<String, String> want = new java.util.LinkedHashMap<>();
+            want.put("rt", cef.ext().get("rt"));
+            want.put("start", "1772319600000");
+            want.put("end", "1774994400000");
+            want.put("act", "report");
+            want.put("externalId", "report-2026-03");
+            want.put("dvchost", "collector-1");
+            want.put("cat", "report/monthly");
+            want.put("filePath", "/var/lib/wattguard/reports/2026-03");
+            want.put("cs1Label", "site");
+            want.put("cs1", SITE);
+            want.put("cs2Label", "month");
+            want.put("cs2", "2026-03");
+            want.put("cfp1Label", "energy_kwh");
+            want.put("cfp1", "1234.5");
+            want.put("cfp2Label", "cost");
+            want.put("cfp2", "271.59");
+            want.put("cfp3Label", "unexplained_kwh");
+            want.put("cfp3", "56.25");
+            want.put("cfp4Label", "unexplained_cost");
+            want.put("cfp4", "12.38");
+            want.put("cs5Label", "currency");
+            want.put("cs5", "EUR");
+            want.put("cn1Label", "episodes");
+            want.put("cn1", "6");
+            want.put("cs6Label", "episodes_by_severity");
+            want.put("cs6", "low:3 medium:2 high:1 critical:0");
+            want.put("cn2Label", "days_with_data");
+            want.put("cn2", "31");
+            want.put("cn3Label", "days");
+            want.put("cn3", "31");
+            want.put("cs4Label", "files");
+            want.put("cs4", "energy-2026-03.csv episodes-2026-03.csv report-2026-03.en.html report-2026-03.en.pdf");
+            assertEquals(want, cef.ext());
+            assertTrue(
+                    Long.parseLong(cef.ext().get("rt")) > Episodes.T0, cef.ext().get("rt"));
+
+            assertTrue(rsyslog.messages().stream()
+                    .noneMatch(x -> x.get("structured-data").contains("below-min")));
+            OutputStats st = a.stats().get(0);
+            assertEquals(1, st.sent(), st.toString());
+        }
+    }
 }

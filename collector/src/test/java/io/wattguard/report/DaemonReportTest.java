@@ -1,8 +1,13 @@
 package io.wattguard.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wattguard.config.ConfigException;
 import io.wattguard.daemon.Daemon;
 import io.wattguard.daemon.Settings;
 import io.wattguard.testing.Configs;
@@ -25,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The wiring: a daemon with a {@code report:} section starts the monthly report on its own thread, which makes up
- * last month (this store holds nothing for it: an empty month, said plainly) at start, and shows it in /health and
- * the {@code collector} measurement.
+ * last month (this store holds nothing for it: an empty month, said plainly) at start, shows it in /health and
+ * the {@code collector} measurement, and sends its event to the alert outputs though there is no analysis.
  */
 class DaemonReportTest extends InfluxdTest {
     @TempDir
@@ -63,6 +68,7 @@ class DaemonReportTest extends InfluxdTest {
                     interval: 1s
                     series: [{measurement: gpu, tags: {host: h1}, fields: {power_w: 300}}]
                 report: {dir: reports, formats: [csv]}
+                alerts: {jsonl: {path: alerts.jsonl, min_severity: high}}
                 """.formatted(influxd.url()));
         Clock clock = Clock.systemUTC();
         YearMonth last = YearMonth.now(clock.withZone(ZoneOffset.UTC)).minusMonths(1);
@@ -95,5 +101,39 @@ class DaemonReportTest extends InfluxdTest {
             assertEquals(0L, ((Number) query("self", q).get(0).get("errors")).longValue());
             daemon.close();
         }
+        // No analysis section: the alert outputs still carry the report's event, whatever their min_severity.
+        List<String> lines = Files.readAllLines(tmp.resolve("alerts.jsonl"));
+        assertEquals(1, lines.size(), "one event: " + lines);
+        JsonNode e = new ObjectMapper().readTree(lines.get(0));
+        assertEquals("report", e.path("event").asText(), e.toString());
+        assertEquals("report-" + last, e.path("id").asText());
+        assertEquals(last.toString(), e.path("month").asText());
+        assertEquals("reporter", e.path("instance").asText());
+        assertEquals(folder.toString(), e.path("dir").asText());
+        assertEquals(
+                List.of(
+                        folder.resolve("energy-" + last + ".csv").toString(),
+                        folder.resolve("episodes-" + last + ".csv").toString()),
+                List.of(e.path("files").get(0).asText(), e.path("files").get(1).asText()));
+        assertEquals(2, e.path("files").size());
+        assertEquals(0, e.path("episodes").asInt(), "an empty month");
+        assertEquals(0.0, e.path("energy_kwh").asDouble());
+        assertTrue(e.path("currency").isNull(), "no tariff, no currency: " + e);
+    }
+
+    @Test
+    void alertsWithoutAnalysisNeedAReport() throws Exception {
+        String base = """
+                influxdb: {url: http://127.0.0.1:1, database: self}
+                sources: [{name: s, type: synthetic, series: [{measurement: gpu, fields: {power_w: 1}}]}]
+                alerts: {jsonl: {path: alerts.jsonl}}
+                """;
+        ConfigException x = assertThrows(ConfigException.class, () -> Configs.load(tmp, base));
+        assertTrue(
+                x.getMessage().contains("alerts: alerts are sent by the analysis and the monthly report"),
+                x.getMessage());
+        Settings s = Configs.load(tmp, base + "report: {dir: reports, formats: [csv]}\n");
+        assertFalse(s.alerts().isEmpty());
+        assertFalse(s.analysis().enabled());
     }
 }

@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The daemon's monthly report over the simulated March 2026 in a real influxd, with a clock the test moves: the
- * report of March is written at 06:00 Berlin on 1 April and not a second earlier, with one event in a real
- * JSON-lines alert output; a month whose marker is missing is made up at start; a failing store leaves no marker and
+ * report of March is written at 06:00 Berlin on 1 April and not a second earlier, with one report event in a real
+ * JSON-lines alert output whose min_severity (high) would drop any low episode; a month whose marker is missing is made up at start; a failing store leaves no marker and
  * the next attempt an hour later succeeds.
  */
 class MonthlyReportsTest extends InfluxdTest {
@@ -87,7 +87,8 @@ class MonthlyReportsTest extends InfluxdTest {
         String yaml = Files.readString(month.config)
                 + "report: {dir: \"" + dir.resolve("reports") + "\", langs: " + langs + ", formats: " + formats
                 + "}\n"
-                + "alerts: {jsonl: {path: \"" + dir.resolve("alerts.jsonl") + "\"}}\n";
+                // min_severity high: the report is not an episode, and goes to every output whatever its minimum.
+                + "alerts: {jsonl: {path: \"" + dir.resolve("alerts.jsonl") + "\", min_severity: high}}\n";
         return Settings.load(Files.writeString(dir.resolve("site.yaml"), yaml), k -> null);
     }
 
@@ -111,6 +112,12 @@ class MonthlyReportsTest extends InfluxdTest {
                 out.add(JSON.readTree(line));
             }
         }
+        return out;
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> it) {
+        List<String> out = new ArrayList<>();
+        it.forEachRemaining(out::add);
         return out;
     }
 
@@ -164,11 +171,27 @@ class MonthlyReportsTest extends InfluxdTest {
 
         List<JsonNode> events = events();
         assertEquals(1, events.size(), "exactly one event: " + events);
-        JsonNode e = events.get(0);
-        assertEquals(MonthlyReports.KIND, e.path("kind").asText());
-        assertEquals("report-2026-03", e.path("id").asText());
-        JsonNode r = e.path("evidence").path("report");
+        JsonNode r = events.get(0);
+        assertEquals("report", r.path("event").asText(), "its own event, not an episode's: " + r);
+        assertEquals("report-2026-03", r.path("id").asText());
+        for (String episodeField : List.of("kind", "state", "severity", "level", "entity", "evidence", "score")) {
+            assertFalse(r.has(episodeField), "no episode field " + episodeField + ": " + r);
+        }
         assertEquals("2026-03", r.path("month").asText());
+        assertEquals(
+                LocalDateTime.parse("2026-03-01T00:00:00")
+                        .atZone(ZONE)
+                        .toInstant()
+                        .toEpochMilli(),
+                r.path("from_ms").asLong());
+        assertEquals(
+                "2026-04-01T00:00",
+                LocalDateTime.ofInstant(Instant.parse(r.path("to").asText()), ZONE)
+                        .toString());
+        assertEquals(s.instance(), r.path("instance").asText());
+        assertTrue(
+                r.path("title").asText().startsWith("Monthly report 2026-03 for "),
+                r.path("title").asText());
         assertEquals(march.toString(), r.path("dir").asText());
         List<String> files = new ArrayList<>();
         r.path("files").forEach(f -> files.add(Path.of(f.asText()).getFileName().toString()));
@@ -190,13 +213,14 @@ class MonthlyReportsTest extends InfluxdTest {
         }
         assertTrue(want.energyKwh() > 100, "the simulated site used energy: " + want.energyKwh());
         assertEquals(want.energyKwh(), r.path("energy_kwh").asDouble(), 1e-9);
-        assertEquals(want.energyKwh(), e.path("energy_kwh").asDouble(), 1e-9);
         assertEquals(want.cost(), r.path("cost").asDouble(), 1e-9);
-        assertEquals(want.cost(), e.path("cost").asDouble(), 1e-9);
         assertTrue(want.unexplainedKwh() > 0, "the simulated mining is unexplained energy");
         assertEquals(want.unexplainedKwh(), r.path("unexplained_kwh").asDouble(), 1e-9);
         assertEquals(want.unexplainedCost(), r.path("unexplained_cost").asDouble(), 1e-9);
         assertEquals("EUR", r.path("currency").asText());
+        assertEquals(
+                List.of("low", "medium", "high", "critical"),
+                iterable(r.path("episodes_by_severity").fieldNames()));
         int total = 0;
         for (var sev : want.episodesBySeverity().entrySet()) {
             assertEquals(
