@@ -10,8 +10,11 @@ import java.time.format.FormatStyle;
 import java.util.Currency;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.MissingResourceException;
 import java.util.ResourceBundle;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The report's words and numbers in one language: labels and sentences from the {@code report/messages} bundle
@@ -74,6 +77,65 @@ public final class ReportText {
     public String word(String prefix, String word) {
         String key = prefix + "." + word;
         return bundle.containsKey(key) ? bundle.getString(key) : word;
+    }
+
+    /** Watts as the analysis writes them in a title: {@code 630 W}, {@code 1.2 kW}. */
+    private static final String WATTS = "(-?[0-9]+(?:\\.[0-9]+)? k?W)";
+    /** The optional tail of a title: {@code : xmrig (pid 4242)}, {@code : 203.0.113.9:3333}. */
+    private static final String DETAIL = "(?:: (.+))?";
+
+    /** The analysis' title forms (English, in io.wattguard.analytics), each with its bundle key. */
+    private static final List<Map.Entry<String, Pattern>> TITLES = List.of(
+            Map.entry("title.host", Pattern.compile("(.+) draws " + WATTS + " that business load does not explain")),
+            Map.entry("title.rack", Pattern.compile("rack (.+): " + WATTS + " more at the PDU than its hosts explain")),
+            Map.entry(
+                    "title.room", Pattern.compile("room (.+): " + WATTS + " more at the meter than its racks explain")),
+            Map.entry("title.unexplained_gpu", Pattern.compile("GPU (.+?) busy without a business process" + DETAIL)),
+            Map.entry("title.miner_process", Pattern.compile("(.+?) runs a miner" + DETAIL)),
+            Map.entry("title.pool_connection", Pattern.compile("(.+?) talks to a mining pool" + DETAIL)),
+            Map.entry(
+                    "title.off_hours_gpu",
+                    Pattern.compile("(.+): GPUs busy out of business hours without business load")));
+
+    /** A process as a title names it: {@code xmrig (pid 4242, user bob, container c1)}. */
+    private static final Pattern PROCESS =
+            Pattern.compile("(.+) \\(pid ([0-9]+)(?:, user (.+?))?(?:, container (.+?))?\\)");
+
+    /**
+     * An episode's one-line title in this language. The analysis stores it in English; it is read back with the
+     * forms of {@code title.*} and written with this language's, keeping entity names, watts, processes and
+     * connections as stored. A title in no known form (a newer analysis) is shown as stored in English, and as
+     * the episode's heading (kind on entity) in any other language, so no English sentence reaches that reader.
+     */
+    public String episodeTitle(String kind, String entity, String title) {
+        String stored = title == null ? "" : title;
+        for (Map.Entry<String, Pattern> form : TITLES) {
+            Matcher m = form.getValue().matcher(stored);
+            if (m.matches()) {
+                String tail = m.groupCount() < 2 || m.group(2) == null ? "" : m.group(2);
+                if (DETAIL_KEYS.contains(form.getKey())) {
+                    tail = tail.isEmpty() ? "" : t("title.detail", process(tail));
+                }
+                return t(form.getKey(), m.group(1), tail);
+            }
+        }
+        if (!stored.isEmpty() && lang().equals("en")) {
+            return stored;
+        }
+        return t("episode.heading", word("kind", kind), entity);
+    }
+
+    private static final java.util.Set<String> DETAIL_KEYS =
+            java.util.Set.of("title.unexplained_gpu", "title.miner_process", "title.pool_connection");
+
+    private String process(String detail) {
+        Matcher p = PROCESS.matcher(detail);
+        if (!p.matches()) {
+            return detail; // a connection, or a process in a form not known here: data, shown as stored
+        }
+        String user = p.group(3) == null ? "" : t("title.user", p.group(3));
+        String container = p.group(4) == null ? "" : t("title.container", p.group(4));
+        return t("title.process", p.group(1), p.group(2), user, container);
     }
 
     /** A number with {@code decimals} decimals and the locale's grouping. */

@@ -2,6 +2,7 @@ package io.wattguard.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wattguard.analytics.Tariff;
@@ -290,6 +291,29 @@ class MonthlyReportTest extends InfluxdTest {
                     "pdftotext finds " + expected + " in: " + text.substring(0, Math.min(600, text.length())));
         }
         assertFalse(text.contains("\uFFFD"), "no replacement characters");
+        // Each episode's title, stored in English by the analysis, is on the page in Chinese and not in English.
+        ReportText zh = new ReportText("zh-CN", ZONE, "EUR");
+        String page = text.replaceAll("\\s+", ""); // pdftotext breaks long cells into lines
+        int titles = 0;
+        try (Reader rd = Files.newBufferedReader(en.resolve("episodes-2026-03.csv"), StandardCharsets.UTF_8)) {
+            for (CSVRecord rec : CSVFormat.RFC4180
+                    .builder()
+                    .setHeader()
+                    .setSkipHeaderRecord(true)
+                    .get()
+                    .parse(rd)) {
+                String english = rec.get("title");
+                String chinese = zh.episodeTitle(rec.get("kind"), rec.get("entity"), english);
+                assertNotEquals(
+                        zh.t("episode.heading", zh.word("kind", rec.get("kind")), rec.get("entity")),
+                        chinese,
+                        "a title form ReportText knows: " + english);
+                assertTrue(page.contains(chinese.replaceAll("\\s+", "")), "in Chinese: " + chinese);
+                assertFalse(page.contains(english.replaceAll("\\s+", "")), "not in English: " + english);
+                titles++;
+            }
+        }
+        assertTrue(titles > 0, "the simulated month has episodes");
         assertChartsCarryData(pdf);
     }
 
