@@ -4,6 +4,7 @@ import io.wattguard.report.MonthlyReport.Gap;
 import io.wattguard.report.MonthlyReport.LateStart;
 import io.wattguard.store.Schema;
 import io.wattguard.store.Schema.Meter;
+import io.wattguard.store.read.InfluxQuery;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,15 +29,15 @@ final class Completeness {
 
     private Completeness() {}
 
-    static Result read(ReportQuery query, long from, long to) throws IOException {
+    static Result read(InfluxQuery query, long from, long to) throws IOException {
         int hours = (int) ((to - from + HOUR - 1) / HOUR);
         List<Series> all = new ArrayList<>();
-        String meters = "SELECT count(" + ReportQuery.ident(Meter.ENERGY_KWH) + ") AS \"n\" FROM "
-                + ReportQuery.ident(Meter.NAME) + " WHERE time >= " + from + "ms AND time < " + to + "ms"
-                + " GROUP BY time(1h), " + ReportQuery.ident(Meter.KIND) + ", " + ReportQuery.ident(Meter.DEVICE)
-                + ", " + ReportQuery.ident(Meter.CHANNEL) + ", " + ReportQuery.ident(Schema.RACK) + ", "
-                + ReportQuery.ident(Schema.HOST) + " fill(0)";
-        for (ReportQuery.Series s : query.run("meter completeness", meters)) {
+        String meters = "SELECT count(" + InfluxQuery.ident(Meter.ENERGY_KWH) + ") AS \"n\" FROM "
+                + InfluxQuery.ident(Meter.NAME) + " WHERE time >= " + from + "ms AND time < " + to + "ms"
+                + " GROUP BY time(1h), " + InfluxQuery.ident(Meter.KIND) + ", " + InfluxQuery.ident(Meter.DEVICE)
+                + ", " + InfluxQuery.ident(Meter.CHANNEL) + ", " + InfluxQuery.ident(Schema.RACK) + ", "
+                + InfluxQuery.ident(Schema.HOST) + " fill(0)";
+        for (InfluxQuery.Series s : query.select("meter completeness", meters)) {
             String kind = s.tags().getOrDefault(Meter.KIND, "");
             String source =
                     switch (kind) {
@@ -50,11 +51,11 @@ final class Completeness {
                     + s.tags().getOrDefault(Meter.CHANNEL, "") + (host.isEmpty() ? "" : " (" + host + ")");
             all.add(new Series(source, name, s.tags().getOrDefault(Schema.RACK, ""), counts(s, from, hours)));
         }
-        String agents = "SELECT count(" + ReportQuery.ident(Schema.Host.CPU_UTIL_PCT) + ") AS \"n\" FROM "
-                + ReportQuery.ident(Schema.Host.NAME) + " WHERE time >= " + from + "ms AND time < " + to + "ms"
-                + " GROUP BY time(1h), " + ReportQuery.ident(Schema.HOST) + ", " + ReportQuery.ident(Schema.RACK)
+        String agents = "SELECT count(" + InfluxQuery.ident(Schema.Host.CPU_UTIL_PCT) + ") AS \"n\" FROM "
+                + InfluxQuery.ident(Schema.Host.NAME) + " WHERE time >= " + from + "ms AND time < " + to + "ms"
+                + " GROUP BY time(1h), " + InfluxQuery.ident(Schema.HOST) + ", " + InfluxQuery.ident(Schema.RACK)
                 + " fill(0)";
-        for (ReportQuery.Series s : query.run("host agent completeness", agents)) {
+        for (InfluxQuery.Series s : query.select("host agent completeness", agents)) {
             all.add(new Series(
                     "host_agents",
                     s.tags().getOrDefault(Schema.HOST, ""),
@@ -83,7 +84,7 @@ final class Completeness {
         return i < 0 ? ORDER.size() + source.hashCode() % 1000 : i;
     }
 
-    private static long[] counts(ReportQuery.Series s, long from, int hours) {
+    private static long[] counts(InfluxQuery.Series s, long from, int hours) {
         long[] c = new long[hours];
         for (Map<String, Object> row : s.rows()) {
             long t = ((Double) row.get("time")).longValue();

@@ -16,6 +16,7 @@ import io.wattguard.store.Schema;
 import io.wattguard.store.Schema.Anomaly;
 import io.wattguard.store.Schema.Baseline;
 import io.wattguard.store.Schema.Meter;
+import io.wattguard.store.read.InfluxQuery;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -58,7 +59,7 @@ public final class ReportReader implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final ReportQuery query;
+    private final InfluxQuery query;
     private final Tariff tariff;
     private final LongSupplier clock;
     private final String site;
@@ -69,7 +70,7 @@ public final class ReportReader implements AutoCloseable {
      * @param site the topology's site name, "" when none
      */
     public ReportReader(InfluxSettings influx, Tariff tariff, LongSupplier clock, String site) {
-        this.query = new ReportQuery(influx);
+        this.query = new InfluxQuery(influx);
         this.tariff = tariff;
         this.clock = clock;
         this.site = site == null ? "" : site;
@@ -189,24 +190,24 @@ public final class ReportReader implements AutoCloseable {
     private MonthlyReport.HeatMap heatMap(String name, List<String> hostsOfRack, long from, long to, ZoneId zone)
             throws IOException {
         boolean site = hostsOfRack.isEmpty();
-        String level = ReportQuery.ident(Baseline.LEVEL);
-        String entity = ReportQuery.ident(Baseline.ENTITY);
+        String level = InfluxQuery.ident(Baseline.LEVEL);
+        String entity = InfluxQuery.ident(Baseline.ENTITY);
         String which = site
                 ? level + " = 'host'"
                 : "((" + level + " = 'host' AND " + entity + " =~ /^("
                         + String.join(
                                 "|",
                                 hostsOfRack.stream().map(ReportReader::regex).toList()) + ")$/) OR ("
-                        + level + " = 'rack' AND " + entity + " = " + ReportQuery.literal(name) + "))";
+                        + level + " = 'rack' AND " + entity + " = " + InfluxQuery.literal(name) + "))";
         String bounds = "time >= " + from + "ms AND time < " + to + "ms";
-        String q = "SELECT sum(\"r\") AS \"w\" FROM (SELECT mean(" + ReportQuery.ident(Baseline.RESIDUAL_W)
-                + ") AS \"r\" FROM " + ReportQuery.ident(Baseline.NAME) + " WHERE " + which + " AND " + bounds
+        String q = "SELECT sum(\"r\") AS \"w\" FROM (SELECT mean(" + InfluxQuery.ident(Baseline.RESIDUAL_W)
+                + ") AS \"r\" FROM " + InfluxQuery.ident(Baseline.NAME) + " WHERE " + which + " AND " + bounds
                 + " GROUP BY time(1h), " + entity + ", " + level + ") WHERE " + bounds
                 + " GROUP BY time(1h) fill(none)";
         double[][] sum = new double[7][24];
         int[][] n = new int[7][24];
         boolean any = false;
-        for (ReportQuery.Series s : query.run("residual by hour of week (" + name + ")", q)) {
+        for (InfluxQuery.Series s : query.select("residual by hour of week (" + name + ")", q)) {
             for (Map<String, Object> row : s.rows()) {
                 Object w = row.get("w");
                 if (w == null) {
@@ -291,17 +292,17 @@ public final class ReportReader implements AutoCloseable {
     private List<Bucket> counterEnergy(
             String what, String kind, long from, long to, String interval, long bucketMs, List<String> tags, ZoneId tz)
             throws IOException {
-        String where = " FROM " + ReportQuery.ident(Meter.NAME)
-                + " WHERE " + ReportQuery.ident(Meter.KIND) + " = " + ReportQuery.literal(kind)
+        String where = " FROM " + InfluxQuery.ident(Meter.NAME)
+                + " WHERE " + InfluxQuery.ident(Meter.KIND) + " = " + InfluxQuery.literal(kind)
                 + " AND time >= " + (from - bucketMs) + "ms AND time < " + to + "ms"
-                + " GROUP BY time(" + interval + "), " + ReportQuery.ident(Meter.DEVICE) + ", "
-                + ReportQuery.ident(Meter.CHANNEL)
-                + tags.stream().map(t -> ", " + ReportQuery.ident(t)).reduce("", String::concat)
-                + (tz == null ? "" : " tz(" + ReportQuery.literal(tzName(tz)) + ")");
-        String energy = ReportQuery.ident(Meter.ENERGY_KWH);
+                + " GROUP BY time(" + interval + "), " + InfluxQuery.ident(Meter.DEVICE) + ", "
+                + InfluxQuery.ident(Meter.CHANNEL)
+                + tags.stream().map(t -> ", " + InfluxQuery.ident(t)).reduce("", String::concat)
+                + (tz == null ? "" : " tz(" + InfluxQuery.literal(tzName(tz)) + ")");
+        String energy = InfluxQuery.ident(Meter.ENERGY_KWH);
         Map<Map<String, String>, Map<Long, Double>> diffs = new HashMap<>();
-        for (ReportQuery.Series s :
-                query.run(what, "SELECT non_negative_difference(last(" + energy + ")) AS \"kwh\"" + where)) {
+        for (InfluxQuery.Series s :
+                query.select(what, "SELECT non_negative_difference(last(" + energy + ")) AS \"kwh\"" + where)) {
             Map<Long, Double> m = diffs.computeIfAbsent(s.tags(), k -> new HashMap<>());
             for (Map<String, Object> row : s.rows()) {
                 if (row.get("kwh") != null) {
@@ -311,7 +312,7 @@ public final class ReportReader implements AutoCloseable {
         }
         List<Bucket> out = new ArrayList<>();
         String firstLast = "SELECT first(" + energy + ") AS \"first\", last(" + energy + ") AS \"last\"" + where;
-        for (ReportQuery.Series s : query.run(what + " (first readings)", firstLast)) {
+        for (InfluxQuery.Series s : query.select(what + " (first readings)", firstLast)) {
             Map<Long, Double> d = diffs.getOrDefault(s.tags(), Map.of());
             boolean seen = false;
             for (Map<String, Object> row : s.rows()) {
@@ -379,13 +380,13 @@ public final class ReportReader implements AutoCloseable {
                 Anomaly.EVIDENCE);
         List<String> tags = List.of(Anomaly.ENTITY, Anomaly.LEVEL, Anomaly.KIND, Anomaly.SEVERITY, Schema.HOST);
         String q = "SELECT "
-                + String.join(", ", fields.stream().map(ReportQuery::ident).toList())
-                + " FROM " + ReportQuery.ident(Anomaly.NAME)
+                + String.join(", ", fields.stream().map(InfluxQuery::ident).toList())
+                + " FROM " + InfluxQuery.ident(Anomaly.NAME)
                 + " WHERE time >= " + from + "ms AND time < " + to + "ms"
                 + " GROUP BY "
-                + String.join(", ", tags.stream().map(ReportQuery::ident).toList());
+                + String.join(", ", tags.stream().map(InfluxQuery::ident).toList());
         Map<String, Map<String, Object>> last = new LinkedHashMap<>();
-        for (ReportQuery.Series s : query.run("episodes (anomaly)", q)) {
+        for (InfluxQuery.Series s : query.select("episodes (anomaly)", q)) {
             for (Map<String, Object> row : s.rows()) {
                 Object id = row.get(Anomaly.ID);
                 if (id == null) {
@@ -446,11 +447,11 @@ public final class ReportReader implements AutoCloseable {
 
     /** An episode's energy and cost at its last point before {@code from}. */
     private double[] before(String id, long started, long from) throws IOException {
-        String q = "SELECT last(" + ReportQuery.ident(Anomaly.ENERGY_KWH) + ") AS \"kwh\", last("
-                + ReportQuery.ident(Anomaly.COST) + ") AS \"cost\" FROM " + ReportQuery.ident(Anomaly.NAME)
-                + " WHERE " + ReportQuery.ident(Anomaly.ID) + " = " + ReportQuery.literal(id)
+        String q = "SELECT last(" + InfluxQuery.ident(Anomaly.ENERGY_KWH) + ") AS \"kwh\", last("
+                + InfluxQuery.ident(Anomaly.COST) + ") AS \"cost\" FROM " + InfluxQuery.ident(Anomaly.NAME)
+                + " WHERE " + InfluxQuery.ident(Anomaly.ID) + " = " + InfluxQuery.literal(id)
                 + " AND time >= " + Math.min(started, from - 1) + "ms AND time < " + from + "ms";
-        for (ReportQuery.Series s : query.run("episode " + id + " before the month", q)) {
+        for (InfluxQuery.Series s : query.select("episode " + id + " before the month", q)) {
             for (Map<String, Object> row : s.rows()) {
                 return new double[] {num(row, "kwh"), num(row, "cost")};
             }
@@ -471,15 +472,15 @@ public final class ReportReader implements AutoCloseable {
         boolean gpu = e.level().equals("gpu") && !e.host().isEmpty();
         String entity = gpu ? e.host() : e.entity();
         String level = gpu ? "host" : e.level();
-        String q = "SELECT mean(" + ReportQuery.ident(Baseline.ACTUAL_W) + ") AS \"actual\", mean("
-                + ReportQuery.ident(Baseline.EXPECTED_W) + ") AS \"expected\", mean("
-                + ReportQuery.ident(Baseline.UPPER_W) + ") AS \"upper\" FROM " + ReportQuery.ident(Baseline.NAME)
-                + " WHERE " + ReportQuery.ident(Baseline.ENTITY) + " = " + ReportQuery.literal(entity)
-                + " AND " + ReportQuery.ident(Baseline.LEVEL) + " = " + ReportQuery.literal(level)
+        String q = "SELECT mean(" + InfluxQuery.ident(Baseline.ACTUAL_W) + ") AS \"actual\", mean("
+                + InfluxQuery.ident(Baseline.EXPECTED_W) + ") AS \"expected\", mean("
+                + InfluxQuery.ident(Baseline.UPPER_W) + ") AS \"upper\" FROM " + InfluxQuery.ident(Baseline.NAME)
+                + " WHERE " + InfluxQuery.ident(Baseline.ENTITY) + " = " + InfluxQuery.literal(entity)
+                + " AND " + InfluxQuery.ident(Baseline.LEVEL) + " = " + InfluxQuery.literal(level)
                 + " AND time >= " + a + "ms AND time < " + b + "ms"
                 + " GROUP BY time(" + bucketMin + "m) fill(none)";
         List<BandPoint> points = new ArrayList<>();
-        for (ReportQuery.Series s : query.run("the baseline of " + entity, q)) {
+        for (InfluxQuery.Series s : query.select("the baseline of " + entity, q)) {
             for (Map<String, Object> row : s.rows()) {
                 Double actual = (Double) row.get("actual");
                 Double expected = (Double) row.get("expected");

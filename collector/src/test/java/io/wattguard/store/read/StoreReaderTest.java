@@ -358,4 +358,56 @@ class StoreReaderTest extends InfluxdTest {
                     r.container());
         }
     }
+
+    /** The report's aggregates through the same class: one JSON answer, tags per series, times in epoch ms. */
+    @Test
+    void selectAnswersAnAggregateAsSeriesWithTheirTags() throws Exception {
+        try (InfluxQuery q = new InfluxQuery(InfluxSettings.local(influxd.url(), DB))) {
+            List<String> sent = new CopyOnWriteArrayList<>();
+            q.onQuery(sent::add);
+            String text = "SELECT count(" + InfluxQuery.ident("util_pct") + ") AS \"n\" FROM \"gpu\" WHERE time >= "
+                    + FROM + "ms AND time < " + TO + "ms GROUP BY " + InfluxQuery.ident("host");
+            List<InfluxQuery.Series> series = q.select("gpu counts", text);
+            assertEquals(List.of(text), sent);
+            assertEquals(2, series.size(), series.toString());
+            assertEquals(java.util.Map.of("host", "g1"), series.get(0).tags());
+            assertEquals(
+                    List.of(java.util.Map.of("time", (double) FROM, "n", 2.0)),
+                    series.get(0).rows(),
+                    "FROM and TO - 1 are inside, TO and FROM - 1 are not");
+            assertEquals(java.util.Map.of("host", "g2"), series.get(1).tags());
+            assertEquals(1.0, series.get(1).rows().get(0).get("n"));
+
+            // A literal with a space, a comma, a quote and a backslash finds the tag it names.
+            List<InfluxQuery.Series> ev = q.select(
+                    "evidence",
+                    "SELECT last(\"pid\") AS \"pid\" FROM \"evidence\" WHERE \"process\" = "
+                            + InfluxQuery.literal("xmrig ,x") + " AND time >= " + FROM + "ms AND time < " + TO + "ms");
+            assertEquals(4242.0, ev.get(0).rows().get(0).get("pid"));
+            assertEquals("'a\\'b\\\\c'", InfluxQuery.literal("a'b\\c"));
+            assertEquals("\"a\\\"b\\\\c\"", InfluxQuery.ident("a\"b\\c"));
+
+            IllegalArgumentException unbounded = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> q.select("everything", "SELECT count(\"util_pct\") FROM \"gpu\" WHERE time >= 0ms"));
+            assertTrue(unbounded.getMessage().contains("bound time on both sides"), unbounded.getMessage());
+            assertEquals(1 + 1, sent.size(), "the unbounded query was not sent");
+        }
+        try (InfluxQuery q = new InfluxQuery(InfluxSettings.local(influxd.url(), "no_such_db"))) {
+            IOException e = assertThrows(
+                    IOException.class,
+                    () -> q.select("x", "SELECT count(\"a\") FROM \"b\" WHERE time >= 0ms AND time < 1ms"));
+            assertEquals(
+                    "InfluxDB at " + influxd.url() + " has no database 'no_such_db' (influxdb.database)",
+                    e.getMessage());
+        }
+        try (InfluxQuery q = new InfluxQuery(InfluxSettings.local(influxd.url(), DB))) {
+            IOException e = assertThrows(
+                    IOException.class,
+                    () -> q.select("bad", "SELECT count(\"a\" FROM \"b\" WHERE time >= 0ms AND time < 1ms"));
+            assertTrue(
+                    e.getMessage().startsWith("InfluxDB at " + influxd.url() + " answered 400 to a query of bad: "),
+                    e.getMessage());
+        }
+    }
 }
