@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The report's HTML opened in Debian's {@code chromium}, headless, as a reader would open the file: no console
  * error or script exception, no request that leaves the file, every chart the report's model calls for drawn
- * with its data, and a screenshot of each section kept in {@code target/report-artefacts/browser/}.
+ * with its data, and a screenshot of each section (of each episode, in the episodes section) kept in
+ * {@code target/report-artefacts/browser/}.
  */
 class ReportInBrowserTest extends InfluxdTest {
     static final Path SHOTS = Path.of("target", "report-artefacts", "browser");
@@ -165,16 +166,45 @@ class ReportInBrowserTest extends InfluxdTest {
         assertEquals(charted.size(), episode, "every charted episode's chart");
     }
 
-    /** One PNG per section, clipped to it; each has more than a blank page's colours. */
+    /** The tallest screenshot taken whole; a taller element would have to be cut, which the test refuses. */
+    static final double MAX_SHOT_PX = 16_000;
+
+    /**
+     * One PNG per section, clipped to it, except the episodes section (a month of episodes is far taller than a
+     * screenshot can be): one PNG per episode there, {@code LANG-episodes-episode-N.png}. Each shows its element
+     * whole and has more than a blank page's colours.
+     */
     private void screenshots(Chromium browser, String lang) throws Exception {
-        JsonNode sections = browser.evaluate(
-                "[...document.querySelectorAll('section')].map(s => { const r = s.getBoundingClientRect();"
-                        + " return {id: s.id, x: r.left + scrollX, y: r.top + scrollY, w: r.width, h: r.height}; })");
-        assertTrue(sections.size() >= 6, "the report's sections: " + sections);
-        for (JsonNode s : sections) {
+        JsonNode parts = browser.evaluate("""
+                (() => {
+                  const box = (id, el) => { const r = el.getBoundingClientRect();
+                    return {id: id, x: r.left + scrollX, y: r.top + scrollY, w: r.width, h: r.height}; };
+                  const out = [];
+                  for (const s of document.querySelectorAll('section')) {
+                    const episodes = s.id === 'episodes' ? [...s.querySelectorAll('.episode')] : [];
+                    if (episodes.length) { episodes.forEach(e => out.push(box('episodes-' + e.id, e))); }
+                    else { out.push(box(s.id, s)); }
+                  }
+                  return out;
+                })()""");
+        long episodeShots = 0;
+        for (JsonNode p : parts) {
+            episodeShots += p.path("id").asText().startsWith("episodes-") ? 1 : 0;
+        }
+        assertTrue(parts.size() - episodeShots >= 5, "the report's sections: " + parts);
+        assertEquals(model.episodes().size(), episodeShots, "one screenshot per episode of the model: " + parts);
+        // This language's shots of an earlier run (a section since split, episodes since gone) would mislead.
+        try (var old = Files.list(SHOTS)) {
+            for (Path f : old.filter(f -> f.getFileName().toString().startsWith(lang + "-"))
+                    .toList()) {
+                Files.delete(f);
+            }
+        }
+        for (JsonNode s : parts) {
             String id = s.path("id").asText();
-            double h = Math.min(s.path("h").asDouble(), 16_000);
-            assertTrue(s.path("w").asDouble() > 0 && h > 0, id + ": a section with a size: " + s);
+            double h = s.path("h").asDouble();
+            assertTrue(s.path("w").asDouble() > 0 && h > 0, id + ": an element with a size: " + s);
+            assertTrue(h <= MAX_SHOT_PX, id + ": " + h + " px, taller than a whole screenshot");
             JsonNode shot = browser.call(
                     "Page.captureScreenshot",
                     Map.of(
