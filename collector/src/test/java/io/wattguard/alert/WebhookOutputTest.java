@@ -218,4 +218,74 @@ class WebhookOutputTest {
         release.countDown();
         a.close();
     }
+
+    /**
+     * The monthly report through a webhook whose min_severity (critical) drops the high episode before it: its own
+     * JSON, with the report's currency (EUR) rather than alerts.currency (USD, the episodes'), and a refusal logged
+     * by what was refused.
+     */
+    @Test
+    void theMonthlyReportIsPostedAsItsOwnJsonWhateverTheMinimumSeverity() throws Exception {
+        script.put("/report", new ConcurrentLinkedDeque<>(List.of(403)));
+        try (LogCapture logs = new LogCapture()) {
+            Alerts a = alerts("/report", ", min_severity: critical");
+            a.publish(Episodes.open("ep-high", Severity.HIGH, 0)); // below the minimum: not sent
+            a.publish(Episodes.report("fra1")); // refused with 403: not retried
+            a.publish(Episodes.report("fra1"));
+            Eventually.await(
+                    Duration.ofSeconds(10), () -> a.stats().get(0).sent() == 1, () -> a.stats() + " " + requests);
+            a.close();
+            List<Request> r = at("/report");
+            assertEquals(2, r.size(), "the two reports, no episode: " + r);
+            JsonNode body = JSON.readTree(r.get(1).body());
+            assertEquals(
+                    List.of(
+                            "event",
+                            "id",
+                            "month",
+                            "site",
+                            "title",
+                            "from",
+                            "from_ms",
+                            "to",
+                            "to_ms",
+                            "dir",
+                            "files",
+                            "energy_kwh",
+                            "cost",
+                            "currency",
+                            "unexplained_kwh",
+                            "unexplained_cost",
+                            "episodes",
+                            "episodes_by_severity",
+                            "days_with_data",
+                            "days",
+                            "instance"),
+                    iterate(body.fieldNames()));
+            assertEquals("report", body.get("event").asText());
+            assertEquals("report-2026-03", body.get("id").asText());
+            assertEquals("2026-02-28T23:00:00Z", body.get("from").asText());
+            assertEquals("2026-03-31T22:00:00Z", body.get("to").asText());
+            assertEquals(
+                    "/var/lib/wattguard/reports/2026-03/report-2026-03.en.pdf",
+                    body.at("/files/3").asText());
+            assertEquals(1234.5, body.get("energy_kwh").asDouble());
+            assertEquals("EUR", body.get("currency").asText());
+            assertEquals(56.25, body.get("unexplained_kwh").asDouble());
+            assertEquals(12.38, body.get("unexplained_cost").asDouble());
+            assertEquals(3, body.at("/episodes_by_severity/low").asInt());
+            assertEquals(0, body.at("/episodes_by_severity/critical").asInt());
+            assertEquals("collector-1", body.get("instance").asText());
+            assertEquals(
+                    new OutputStats("chat", "webhook", 1, 1, 0, 0), a.stats().get(0));
+            String log = logs.all();
+            assertTrue(log.contains("HTTP 403 for report 2026-03; not retried"), log);
+        }
+    }
+
+    private static List<String> iterate(java.util.Iterator<String> it) {
+        List<String> out = new ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
 }
