@@ -106,40 +106,6 @@ public record AnalysisSettings(
                 ExcessPowerDetector.SUSTAINED_SAMPLES, Math.min(ExcessPowerDetector.MAX_CONFIRM_SAMPLES, steps));
     }
 
-    /**
-     * The same tuning at another step: every duration keeps its length in time, so the uncorroborated wait is
-     * converted to steps again (the detector's windows are counted in steps and so shrink or grow with it).
-     */
-    public AnalysisSettings withStep(long newStepMs) {
-        ExcessPowerDetector.Settings d = detector;
-        ExcessPowerDetector.Settings moved = new ExcessPowerDetector.Settings(
-                d.k(),
-                d.h(),
-                d.ewmaLambda(),
-                d.ewmaL(),
-                d.floorW(),
-                d.window(),
-                d.quietSamples(),
-                confirmSteps(confirmUncorroboratedMs(), newStepMs));
-        return new AnalysisSettings(
-                newStepMs,
-                floorW,
-                floorPerGpuW,
-                floorShare,
-                balanceFloorW,
-                weeks,
-                minHoursToFit,
-                minPeers,
-                holdMs,
-                offHoursUtil,
-                offHoursMs,
-                evidenceQuietMs,
-                moved,
-                gpuBusyUtil,
-                businessTolerance,
-                tariff);
-    }
-
     /** How long an excess that no component corroborates must last before it opens an episode. */
     public long confirmUncorroboratedMs() {
         return detector.confirmSamples() * stepMs;

@@ -40,11 +40,6 @@ public record AnalysisConfig(
         return new AnalysisConfig(enabled, settings, d, grace, window, baselineEvery);
     }
 
-    /** The same analysis at another step (the demo analyses its 1-minute history at 1 minute, live at 10 s). */
-    public AnalysisConfig withStep(Duration step) {
-        return new AnalysisConfig(enabled, settings.withStep(step.toMillis()), warmup, grace, window, baselineEvery);
-    }
-
     public static AnalysisConfig defaults() {
         return new AnalysisConfig(
                 false,

@@ -147,7 +147,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             long points = backfill(settings, clock, simulated, today, now, counters);
             List<Episode> episodes = analyse(settings, site.startMs(), now);
             printSummary(home, influxd, config, settings, site, now, points, episodes.size());
-            printEpisodes(simulated, episodes, settings);
+            String score = printEpisodes(simulated, episodes, settings);
             // Live: the site behind its protocols, the real daemon collecting and analysing it.
             LiveSite live;
             try {
@@ -162,9 +162,14 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             // have written them.
             catchUp(liveSettings, clock, today, now, LiveSite.tickStart(clock.millis()), counters);
             LiveRun run = new LiveRun(out, spec.commandLine().getErr(), home, liveSettings, clock, live, cleanup);
-            LiveRun.Result result = run.run(Duration.ofMinutes(liveMinutes), keepRunning);
+            LiveRun.Result result = run.run(Duration.ofMinutes(liveMinutes));
             printReport(liveSettings, clock, home);
-            run.printEnd(result, cmd, config);
+            out.println();
+            out.println("The history's episodes against its ground truth (the table above):");
+            score.lines()
+                    .filter(l -> l.startsWith("overall") || l.startsWith("detections"))
+                    .forEach(l -> out.println("  " + l));
+            run.printEnd(result);
             if (keepRunning) {
                 run.keepRunning(cmd, config, days);
             } else {
@@ -415,7 +420,8 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         return max;
     }
 
-    private void printEpisodes(SyntheticSite site, List<Episode> episodes, Settings settings) {
+    /** Prints the episodes and their score against the ground truth; returns the score's table. */
+    private String printEpisodes(SyntheticSite site, List<Episode> episodes, Settings settings) {
         out.println();
         out.println("Episodes found by the detection (what '" + cmd + " analyze' prints):");
         AnalyzeCommand.printTable(out, episodes, settings.schedule().zone());
@@ -424,7 +430,9 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 .toList();
         out.println();
         out.println("Against the simulator's ground truth (the detector never sees it):");
-        out.println(Scorer.score(site, detections));
+        String score = Scorer.score(site, detections).toString();
+        out.println(score);
+        return score;
     }
 
     private void printTry() {

@@ -87,7 +87,7 @@ final class LiveRun {
         this.hms = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(zone);
     }
 
-    Result run(Duration liveFor, boolean keepRunning) throws Exception {
+    Result run(Duration liveFor) throws Exception {
         // The other hosts' agents write straight to InfluxDB, through a spool of their own.
         InfluxSink agentSink = new InfluxSink(
                 new InfluxWriter(settings.influx()),
@@ -142,6 +142,7 @@ final class LiveRun {
         out.println("  time      site (OPC UA)  PDUs (Modbus)  GPUs (NVML)  unexplained  open episodes");
         long tick = LiveSite.tickStart(startedMs);
         boolean announced = false;
+        int shown = 0;
         while (true) {
             tick += LiveSite.TICK_MS;
             // A few seconds after the tick: the polls of that tick have landed.
@@ -155,13 +156,23 @@ final class LiveRun {
             }
             line(analysis);
             for (JsonNode alert : newAlerts()) {
-                out.println("  alert (alerts.jsonl): " + abbreviate(alert.toString(), 220));
+                // The first line as the JSON-lines output wrote it; the rest in a line each.
+                out.println(
+                        shown++ == 0
+                                ? "  alert (alerts.jsonl): " + abbreviate(alert.toString(), 220)
+                                : String.format(
+                                        Locale.ROOT,
+                                        "  alert: %-9s %-18s %-8s %s",
+                                        alert.path("event").asText(),
+                                        alert.path("kind").asText(),
+                                        alert.path("severity").asText(),
+                                        abbreviate(alert.path("title").asText(), 90)));
                 if ("opened".equals(alert.path("event").asText())
                         && alert.path("entity").asText().startsWith(host)) {
-                    long delay = alert.path("detected_ms").asLong() - miner.startMs();
-                    out.println("  >> found " + Math.round(delay / 1000.0) + " s after the miner started: "
-                            + alert.path("title").asText());
                     if (opened.isEmpty()) {
+                        long delay = alert.path("detected_ms").asLong() - miner.startMs();
+                        out.println("  >> found " + Math.round(delay / 1000.0) + " s after the miner started: "
+                                + alert.path("title").asText());
                         printEvidence(alert.path("evidence"));
                     }
                     opened.add(alert);
@@ -315,8 +326,7 @@ final class LiveRun {
         return lines;
     }
 
-    void printEnd(Result r, String cmd, Path config) throws Exception {
-        out.println();
+    void printEnd(Result r) throws Exception {
         if (r.miner() != null) {
             if (r.found()) {
                 out.println("The live miner on " + r.miner().host() + " started "

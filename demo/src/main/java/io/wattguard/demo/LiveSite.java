@@ -46,7 +46,8 @@ final class LiveSite implements AutoCloseable {
     static final long TICK_MS = 10_000;
 
     static final String METER_USER = "wattguard-demo";
-    static final String ROOM_CHANNEL = "main";
+    /** The room meter's channel, as the simulator's history names it (device {@code meter-<room>}). */
+    static final String ROOM_CHANNEL = "total";
     /** The business processes of the simulated site, for the GPU sources' allowlist. */
     static final String ALLOWLIST = "[{exe: /opt/tritonserver/bin/tritonserver}, {user: ml-train}]";
 
@@ -75,8 +76,12 @@ final class LiveSite implements AutoCloseable {
     private final Path home;
     private final Map<String, Pdu> pdus = new LinkedHashMap<>();
     private final Map<String, GpuHost> gpuHosts = new LinkedHashMap<>();
-    private final OpcUaMeterSimulator roomMeter;
+    private OpcUaMeterSimulator roomMeter;
     private final String roomName;
+    /** The room meter's reading this minute, from the site; the miner's draw is added on top. */
+    private double roomBaseW;
+
+    private double roomBaseKwh;
     private volatile double roomPowerW;
     private volatile double roomEnergyKwh;
     private final HttpClient http = HttpClient.newHttpClient();
@@ -115,32 +120,41 @@ final class LiveSite implements AutoCloseable {
         Path roots = Files.createDirectories(home.resolve("hosts"));
         for (SiteSpec.HostSpec h : spec.hosts()) {
             if (h.model().hasGpus()) {
-                gpuHosts.put(h.name(), new GpuHost(h.name(), h.model(), roots.resolve(h.name())));
+                gpuHosts.put(h.name(), new GpuHost(h.name(), roots.resolve(h.name())));
             }
         }
-        load(minute(clock.millis()));
-        applyTick(tickStart(clock.millis()));
-        for (Pdu p : pdus.values()) {
-            p.server = ModbusPduSimulator.start(p.outlets, () -> p.state, 0);
+        try {
+            load(minute(clock.millis()));
+            applyTick(tickStart(clock.millis()));
+            for (Pdu p : pdus.values()) {
+                p.server = new ModbusDeviceSimulator(ModbusPduSimulator.map(p.outlets), () -> p.served, 0);
+            }
+            for (GpuHost g : gpuHosts.values()) {
+                g.start();
+            }
+            this.roomMeter = OpcUaMeterSimulator.builder()
+                    .channels(List.of(ROOM_CHANNEL))
+                    .fields(List.of("power_w", "energy_kwh"))
+                    .values((channel, field, t) -> field.equals("power_w") ? roomPowerW : roomEnergyKwh)
+                    .policies(SecurityPolicy.Basic256Sha256)
+                    .user(METER_USER, meterPassword(home), false)
+                    .start();
+        } catch (Exception | Error e) {
+            close(); // the servers already started: their ports are freed before the demo reports the failure
+            throw e;
         }
-        for (GpuHost g : gpuHosts.values()) {
-            g.start();
-        }
-        this.roomMeter = OpcUaMeterSimulator.builder()
-                .channels(List.of(ROOM_CHANNEL))
-                .fields(List.of("power_w", "energy_kwh"))
-                .values((channel, field, t) -> field.equals("power_w") ? roomPowerW : roomEnergyKwh)
-                .policies(SecurityPolicy.Basic256Sha256)
-                .user(METER_USER, meterPassword(home), false)
-                .start();
     }
 
     /** The meter's password, in a file only the demo's user can read (the config names the file, never the value). */
     private static String meterPassword(Path home) throws IOException {
         Path file = home.resolve("meter.password");
         String password = Long.toHexString(new java.security.SecureRandom().nextLong()) + "-demo";
+        Files.deleteIfExists(file); // a kept --dir from an earlier run: a new password, in a file created private
+        Files.createFile(
+                file,
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         Files.writeString(file, password + "\n");
-        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         return password;
     }
 
@@ -167,9 +181,9 @@ final class LiveSite implements AutoCloseable {
             y.append(String.join(", ", feeds)).append("}}\n");
         }
         y.append("  - name: room-meter\n    type: opcua\n    interval: 10s\n    pki_dir: pki\n    devices:\n")
-                .append("      - name: ")
+                .append("      - name: meter-") // the name the site's history gives the room meter
                 .append(roomName)
-                .append("-main\n")
+                .append('\n')
                 .append("        room: ")
                 .append(roomName)
                 .append('\n')
@@ -285,6 +299,12 @@ final class LiveSite implements AutoCloseable {
                         int i = Integer.parseInt(tags.get("channel")) - 1;
                         pdu.powerW[i] = p.number("power_w");
                         pdu.energyKwh[i] = p.number("energy_kwh");
+                    } else if (pdu != null && "inlet".equals(tags.get("kind"))) {
+                        pdu.inletW = p.number("power_w");
+                        pdu.inletKwh = p.number("energy_kwh");
+                    } else if (("meter-" + roomName).equals(tags.get("device"))) {
+                        roomBaseW = p.number("power_w");
+                        roomBaseKwh = p.number("energy_kwh");
                     }
                 }
                 case "gpu" -> {
@@ -379,9 +399,12 @@ final class LiveSite implements AutoCloseable {
     private void applyTick(long t) throws IOException {
         Miner m = miner;
         boolean mining = m != null && t >= m.startMs();
-        double total = 0;
+        double minerW = 0;
+        double minerKwh = 0;
         for (Pdu p : pdus.values()) {
             List<PduState.Outlet> outlets = new ArrayList<>();
+            double extraW = 0;
+            double extraKwh = 0;
             for (int i = 0; i < p.outlets; i++) {
                 double w = p.powerW[i];
                 double kwh = p.energyKwh[i];
@@ -390,19 +413,29 @@ final class LiveSite implements AutoCloseable {
                 if (mining && m.host().equals(host)) {
                     double extra = g.minerExtraW() / HostModel.PSU_EFFICIENCY + 40; // GPUs through the PSU, plus CPU
                     w += extra;
+                    extraW += extra;
                     g.minerKwh += extra * TICK_MS / 3.6e9;
                 }
                 if (g != null) {
                     kwh += g.minerKwh; // what the miner drew stays on the meter after it stops
+                    extraKwh += g.minerKwh;
                 }
                 boolean on = p.powerW[i] > 0 || host != null;
                 outlets.add(new PduState.Outlet(on, w / (230 * 0.95), w > 0 ? 0.95 : 1.0, w, kwh));
-                total += w;
             }
-            p.state = new PduState(230, 50, outlets);
+            // The inlet is the site's own reading of it (outlets plus the PDU's overhead), plus the miner.
+            Map<String, Double> served = new HashMap<>(new PduState(230, 50, outlets).values());
+            double inletW = p.inletW + extraW;
+            served.put("inlet/inlet/power_w", inletW);
+            served.put("inlet/inlet/current_a", inletW / (230 * 0.95));
+            served.put("inlet/inlet/pf", 0.95);
+            served.put("inlet/inlet/energy_kwh", p.inletKwh + extraKwh);
+            p.served = served;
+            minerW += extraW;
+            minerKwh += extraKwh;
         }
-        roomPowerW = total;
-        roomEnergyKwh += total * TICK_MS / 3.6e9;
+        roomPowerW = roomBaseW + minerW;
+        roomEnergyKwh = roomBaseKwh + minerKwh;
         for (GpuHost g : gpuHosts.values()) {
             g.apply(t, mining && m.host().equals(g.host) ? m : null);
         }
@@ -440,7 +473,11 @@ final class LiveSite implements AutoCloseable {
         final double[] powerW;
         final double[] energyKwh;
         final Map<Integer, String> feeds = new HashMap<>();
-        volatile PduState state;
+        double inletW;
+        double inletKwh;
+        /** What the Modbus server serves, by the generic-pdu profile's keys. */
+        volatile Map<String, Double> served = Map.of();
+
         ModbusDeviceSimulator server;
 
         Pdu(String name, String rack, int outlets) {
@@ -460,7 +497,6 @@ final class LiveSite implements AutoCloseable {
     /** One GPU host: its NVML double, its GPUs' values this minute, its processes and its {@code /proc}. */
     private static final class GpuHost {
         final String host;
-        final HostModel model;
         final Path root;
         final TreeMap<Integer, SitePoint> gpus = new TreeMap<>();
         final Map<Integer, List<SitePoint>> procs = new TreeMap<>();
@@ -468,9 +504,8 @@ final class LiveSite implements AutoCloseable {
         double minerKwh;
         double minerJoules;
 
-        GpuHost(String host, HostModel model, Path root) throws IOException {
+        GpuHost(String host, Path root) throws IOException {
             this.host = host;
-            this.model = model;
             this.root = root;
             Files.createDirectories(root.resolve("proc"));
             Files.createDirectories(root.resolve("etc"));
@@ -487,7 +522,8 @@ final class LiveSite implements AutoCloseable {
         }
 
         void start() {
-            fake = FakeNvml.start(script(null, 0));
+            // Its copy of the library lives in the host's folder, so it goes when the demo's folder goes.
+            fake = FakeNvml.start(FakeNvml.Variant.FULL, script(null, 0), root.resolve("lib"));
         }
 
         void clearProcesses() {
@@ -616,6 +652,8 @@ final class LiveSite implements AutoCloseable {
         private static final List<String> FIELDS = List.of("energy_kwh", "energy_j");
         private final Map<String, Double> last = new HashMap<>();
         private final Map<String, Double> offset = new HashMap<>();
+        /** The live site's own last value of each counter, to see it reset. */
+        private final Map<String, Double> previous = new HashMap<>();
 
         /** A history point: remembers its counters. */
         void see(SitePoint p) {
@@ -626,18 +664,26 @@ final class LiveSite implements AutoCloseable {
             }
         }
 
-        /** A live point with its counters moved to continue the history's. */
+        /**
+         * A live point with its counters moved to continue the history's (down as well as up: the history's counter
+         * may have been reset). When the live site resets a counter itself, the device restarted: from then on its
+         * own values are the device's.
+         */
         SitePoint join(SitePoint p) {
             Map<String, Object> fields = null;
             for (String f : FIELDS) {
                 if (p.fields().get(f) instanceof Number n) {
                     String k = key(p, f);
-                    double off =
-                            offset.computeIfAbsent(k, x -> last.getOrDefault(x, n.doubleValue()) - n.doubleValue());
+                    double raw = n.doubleValue();
+                    Double before = previous.put(k, raw);
+                    if (before != null && raw < before) {
+                        offset.put(k, 0.0);
+                    }
+                    double off = offset.computeIfAbsent(k, x -> last.getOrDefault(x, raw) - raw);
                     if (fields == null) {
                         fields = new LinkedHashMap<>(p.fields());
                     }
-                    fields.put(f, n.doubleValue() + Math.max(0, off));
+                    fields.put(f, raw + off);
                 }
             }
             return fields == null ? p : new SitePoint(p.measurement(), p.tags(), fields, p.timeMs());

@@ -27,11 +27,15 @@ class DemoLauncherIT {
     @TempDir
     Path tmp;
 
+    /** The folder under the temporary one where the demo leaves this month's report. */
+    private static final String REPORT = "wattguard-demo-report";
+
     private Process demo(Path temp, String name) throws IOException {
         Path launcher = TOP.resolve("wattguard");
         assertTrue(Files.isExecutable(launcher), "no launcher at " + launcher);
         Files.createDirectories(temp);
-        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "demo", "--days", "3")
+        // One live minute: the live part's servers, daemon and miner start and stop; DemoTest checks what they find.
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "demo", "--days", "3", "--live", "1")
                 .redirectOutput(tmp.resolve(name + ".out").toFile())
                 .redirectError(tmp.resolve(name + ".err").toFile());
         // Only the temporary folder moves, so that what it leaves can be seen; the heap stays the launcher's.
@@ -63,6 +67,11 @@ class DemoLauncherIT {
 
             assertEquals(List.of(), leftIn(temp), "run " + run + " left files behind");
             assertEquals(List.of(), processesMentioning(temp), "run " + run + " left processes behind");
+            // What it leaves on purpose: this month's report, replaced by each run.
+            try (Stream<Path> report = Files.list(temp.resolve(REPORT))) {
+                assertEquals(4, report.count(), "HTML, PDF and two CSV files in " + temp.resolve(REPORT));
+            }
+            assertTrue(out.contains(temp.resolve(REPORT).toString()), out);
         }
     }
 
@@ -107,6 +116,7 @@ class DemoLauncherIT {
     private static List<Path> leftIn(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(f -> !f.getFileName().toString().startsWith("hsperfdata"))
+                    .filter(f -> !f.getFileName().toString().equals(REPORT))
                     .toList();
         }
     }

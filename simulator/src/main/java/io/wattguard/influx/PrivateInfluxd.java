@@ -28,6 +28,7 @@ public final class PrivateInfluxd implements AutoCloseable {
     private final int port;
     private final Path binary;
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
     private long maxBodyBytes;
     private boolean dieWithParent;
     private boolean authEnabled;
@@ -158,6 +159,12 @@ public final class PrivateInfluxd implements AutoCloseable {
                 """.formatted(rpcPort, d, d, d, port, maxBodyBytes, authEnabled), StandardCharsets.UTF_8);
         List<String> command = new ArrayList<>();
         if (dieWithParent) {
+            // A session of its own: Ctrl-C in the terminal reaches only the JVM, whose shutdown stops its users
+            // (a daemon flushing its last batches) before it stops influxd. setsid execs in place (the child of a
+            // JVM is no group leader), so the parent-death signal still ties influxd to this JVM.
+            if (Files.isExecutable(SETSID)) {
+                command.add(SETSID.toString());
+            }
             command.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
         }
         command.addAll(List.of(binary.toString(), "-config", conf.toString()));

@@ -129,12 +129,19 @@ public final class FakeNvml {
         }
     }
 
-    /** A fresh instance of the double, scripted. */
+    /** A fresh instance of the double, scripted, copied under this module's target folder. */
     public static FakeNvml start(Variant variant, String script) {
+        return start(
+                variant,
+                script,
+                moduleTarget()
+                        .resolve("fake-nvml/run/" + ProcessHandle.current().pid() + "-" + COPIES.incrementAndGet()));
+    }
+
+    /** A fresh instance of the double, scripted, copied into {@code dir} (the demo's own folder, removed with it). */
+    public static FakeNvml start(Variant variant, String script, Path dir) {
         Path built = built(variant);
         try {
-            Path dir = moduleTarget()
-                    .resolve("fake-nvml/run/" + ProcessHandle.current().pid() + "-" + COPIES.incrementAndGet());
             Files.createDirectories(dir);
             Path copy = dir.resolve("libnvidia-ml.so.1");
             Files.copy(built, copy, StandardCopyOption.REPLACE_EXISTING);

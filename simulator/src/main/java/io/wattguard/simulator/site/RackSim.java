@@ -60,7 +60,7 @@ final class RackSim {
                 "device",
                 dev,
                 "channel",
-                "total",
+                "inlet", // as the generic-pdu profile names it, so a live poll of the same PDU continues the series
                 "kind",
                 "inlet",
                 "rack",
