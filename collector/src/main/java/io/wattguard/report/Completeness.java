@@ -34,7 +34,8 @@ final class Completeness {
         List<Series> all = new ArrayList<>();
         String meters = "SELECT count(" + InfluxQuery.ident(Meter.ENERGY_KWH) + ") AS \"n\" FROM "
                 + InfluxQuery.ident(Meter.NAME) + " WHERE time >= " + from + "ms AND time < " + to + "ms"
-                + " GROUP BY time(1h), " + InfluxQuery.ident(Meter.KIND) + ", " + InfluxQuery.ident(Meter.DEVICE)
+                + " GROUP BY " + hours(from) + ", " + InfluxQuery.ident(Meter.KIND) + ", "
+                + InfluxQuery.ident(Meter.DEVICE)
                 + ", " + InfluxQuery.ident(Meter.CHANNEL) + ", " + InfluxQuery.ident(Schema.RACK) + ", "
                 + InfluxQuery.ident(Schema.HOST) + " fill(0)";
         for (InfluxQuery.Series s : query.select("meter completeness", meters)) {
@@ -53,7 +54,8 @@ final class Completeness {
         }
         String agents = "SELECT count(" + InfluxQuery.ident(Schema.Host.CPU_UTIL_PCT) + ") AS \"n\" FROM "
                 + InfluxQuery.ident(Schema.Host.NAME) + " WHERE time >= " + from + "ms AND time < " + to + "ms"
-                + " GROUP BY time(1h), " + InfluxQuery.ident(Schema.HOST) + ", " + InfluxQuery.ident(Schema.RACK)
+                + " GROUP BY " + hours(from) + ", " + InfluxQuery.ident(Schema.HOST) + ", "
+                + InfluxQuery.ident(Schema.RACK)
                 + " fill(0)";
         for (InfluxQuery.Series s : query.select("host agent completeness", agents)) {
             all.add(new Series(
@@ -82,6 +84,16 @@ final class Completeness {
     private static int order(String source) {
         int i = ORDER.indexOf(source);
         return i < 0 ? ORDER.size() + source.hashCode() % 1000 : i;
+    }
+
+    /**
+     * Hours that start where the month does: in a zone a half or quarter hour off UTC (Asia/Kolkata, Australia/
+     * Adelaide) InfluxDB's hours would otherwise straddle the month's, and every series would lose its first half
+     * hour and count its last one half full.
+     */
+    static String hours(long from) {
+        long offset = Math.floorMod(from, HOUR);
+        return offset == 0 ? "time(1h)" : "time(1h, " + offset + "ms)";
     }
 
     private static long[] counts(InfluxQuery.Series s, long from, int hours) {
