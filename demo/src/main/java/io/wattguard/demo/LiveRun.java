@@ -111,7 +111,7 @@ final class LiveRun {
         URI base = URI.create("http://127.0.0.1:" + daemon.http().address().getPort());
         live.start(base.resolve("/api/v1/business-load"), agents::add);
         out.println();
-        out.println("Live: the daemon (what '" + "wattguard run" + "' runs) collects the site in real time:");
+        out.println("Live: the daemon (the code of 'wattguard run') collects the site in real time:");
         out.println("  Modbus TCP   each rack's PDU (per-outlet power and energy)");
         out.println("  OPC UA       the room's main meter, Basic256Sha256 SignAndEncrypt, user " + LiveSite.METER_USER
                 + " (password from meter.password)");

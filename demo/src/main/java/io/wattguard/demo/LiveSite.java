@@ -160,62 +160,47 @@ final class LiveSite implements AutoCloseable {
 
     /** The daemon's {@code sources:} for this site: one Modbus source for the PDUs, one OPC UA, one NVML per GPU host. */
     String sourcesYaml() {
-        StringBuilder y = new StringBuilder("sources:\n");
-        y.append("  - name: pdus\n    type: modbus\n    interval: 10s\n    devices:\n");
+        StringBuilder y =
+                new StringBuilder("sources:\n  - name: pdus\n    type: modbus\n    interval: 10s\n    devices:\n");
         for (Pdu p : pdus.values()) {
-            y.append("      - {name: ")
-                    .append(p.name)
-                    .append(", host: 127.0.0.1, port: ")
-                    .append(p.server.port())
-                    .append(", profile: generic-pdu, outlets: ")
-                    .append(p.outlets)
-                    .append(", rack: ")
-                    .append(p.rack)
-                    .append(", feeds: {");
             List<String> feeds = new ArrayList<>();
-            for (SiteSpec.HostSpec h : today.spec().hosts()) {
-                if (h.rack().equals(p.rack)) {
-                    feeds.add("\"" + h.outlet() + "\": " + h.name());
-                }
-            }
-            y.append(String.join(", ", feeds)).append("}}\n");
+            p.feeds.forEach((outlet, host) -> feeds.add("\"" + outlet + "\": " + host));
+            y.append(
+                    "      - {name: %s, host: 127.0.0.1, port: %d, profile: generic-pdu, outlets: %d, rack: %s, feeds: {%s}}\n"
+                            .formatted(p.name, p.server.port(), p.outlets, p.rack, String.join(", ", feeds)));
         }
-        y.append("  - name: room-meter\n    type: opcua\n    interval: 10s\n    pki_dir: pki\n    devices:\n")
-                .append("      - name: meter-") // the name the site's history gives the room meter
-                .append(roomName)
-                .append('\n')
-                .append("        room: ")
-                .append(roomName)
-                .append('\n')
-                .append("        endpoint: ")
-                .append(roomMeter.endpointUrl())
-                .append('\n')
-                .append("        security: {policy: basic256sha256, mode: signandencrypt}\n")
-                .append("        identity: {type: username, user: ")
-                .append(METER_USER)
-                .append(", password_file: meter.password}\n")
-                .append("        items:\n");
-        for (String field : List.of("power_w", "energy_kwh")) {
-            y.append("          - {node: \"")
-                    .append(roomMeter.nodeId(ROOM_CHANNEL, field))
-                    .append("\", channel: ")
-                    .append(ROOM_CHANNEL)
-                    .append(", field: ")
-                    .append(field)
-                    .append("}\n");
-        }
+        // The device is named as the site's history names its room meter, so the live points continue that series.
+        y.append("""
+                  - name: room-meter
+                    type: opcua
+                    interval: 10s
+                    pki_dir: pki
+                    devices:
+                      - name: meter-%1$s
+                        room: %1$s
+                        endpoint: %2$s
+                        security: {policy: basic256sha256, mode: signandencrypt}
+                        identity: {type: username, user: %3$s, password_file: meter.password}
+                        items:
+                          - {node: "%4$s", channel: %6$s, field: power_w}
+                          - {node: "%5$s", channel: %6$s, field: energy_kwh}
+                """.formatted(
+                        roomName,
+                        roomMeter.endpointUrl(),
+                        METER_USER,
+                        roomMeter.nodeId(ROOM_CHANNEL, "power_w"),
+                        roomMeter.nodeId(ROOM_CHANNEL, "energy_kwh"),
+                        ROOM_CHANNEL));
         for (GpuHost g : gpuHosts.values()) {
-            y.append("  - name: gpus-")
-                    .append(g.host)
-                    .append("\n    type: nvml\n    interval: 10s\n    library: ")
-                    .append(g.fake.path())
-                    .append("\n    host: ")
-                    .append(g.host)
-                    .append("\n    host_root: ")
-                    .append(home.relativize(g.root))
-                    .append("\n    allowlist: ")
-                    .append(ALLOWLIST)
-                    .append('\n');
+            y.append("""
+                      - name: gpus-%1$s
+                        type: nvml
+                        interval: 10s
+                        library: %2$s
+                        host: %1$s
+                        host_root: %3$s
+                        allowlist: %4$s
+                    """.formatted(g.host, g.fake.path(), home.relativize(g.root), ALLOWLIST));
         }
         return y.toString();
     }
@@ -472,7 +457,7 @@ final class LiveSite implements AutoCloseable {
         final int outlets;
         final double[] powerW;
         final double[] energyKwh;
-        final Map<Integer, String> feeds = new HashMap<>();
+        final Map<Integer, String> feeds = new TreeMap<>();
         double inletW;
         double inletKwh;
         /** What the Modbus server serves, by the generic-pdu profile's keys. */
