@@ -18,6 +18,9 @@ import java.util.stream.Collectors;
 public final class DemoSite {
     private DemoSite() {}
 
+    /** How long the live site runs before it stops changing (and the demo says so). */
+    static final int LIVE_DAYS = 31;
+
     /** {@code days} of history ending at today's midnight in the site's zone. */
     static SiteSpec spec(int days) {
         return spec(days, LocalDate.now(SiteSpec.small().zone()));
@@ -41,11 +44,15 @@ public final class DemoSite {
         return b.build();
     }
 
-    /** The site from the history's end on, at the history's steps, without mining (the demo adds its own, live). */
+    /**
+     * The site from the history's end on, at the history's steps, without mining (the demo adds its own, live): 31
+     * days of it, so that {@code --keep-running} serves a live site for a month (each minute's values cost a
+     * simulation from this site's start, a few milliseconds even on its last day).
+     */
     static SiteSpec today(SiteSpec history) {
         return history.toBuilder()
                 .start(history.startDate().plusDays(history.days()))
-                .days(2)
+                .days(LIVE_DAYS)
                 .noMining()
                 .cleanDays(0)
                 .build();

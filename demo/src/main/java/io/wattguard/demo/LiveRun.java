@@ -178,9 +178,6 @@ final class LiveRun {
                     opened.add(alert);
                 }
             }
-            if (live.error() != null) {
-                throw new Failure("demo: the live site stopped: " + live.error());
-            }
             out.flush();
             if (clock.millis() >= endMs) {
                 break;

@@ -42,6 +42,7 @@ import org.eclipse.milo.opcua.stack.core.security.SecurityPolicy;
  * the demo starts on one GPU host.
  */
 final class LiveSite implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LiveSite.class);
     /** How often the live site changes what its servers serve, and the daemon polls them. */
     static final long TICK_MS = 10_000;
 
@@ -92,7 +93,8 @@ final class LiveSite implements AutoCloseable {
     private final List<SitePoint> hostPoints = new ArrayList<>();
     private Thread pump;
     private volatile boolean closed;
-    private volatile String pumpError;
+    /** The last tick's failure, if it failed (pump thread only). */
+    private String pumpError;
 
     /** The miner the audience watches being found: every GPU of one host flat out, for no business process. */
     record Miner(String host, long startMs, int pid, String process, String user, String exe, String connection) {}
@@ -227,22 +229,26 @@ final class LiveSite implements AutoCloseable {
         miner = null;
     }
 
-    /** The pump's failure, if it stopped on one (the demo reports it rather than showing a frozen site). */
-    String error() {
-        return pumpError;
-    }
-
     private void run() {
         long t = tickStart(clock.millis());
         while (!closed) {
             try {
                 long m = minute(t);
-                if (m != loadedMinute) {
+                if (m >= today.endMs() && loadedMinute < today.endMs()) {
+                    log.warn(
+                            "the live site's {} days are over: its servers keep their last values", DemoSite.LIVE_DAYS);
+                    loadedMinute = m;
+                } else if (m != loadedMinute && m < today.endMs()) {
                     load(m);
                 }
                 applyTick(t);
                 agents.accept(hostSamples(t));
+                pumpError = null;
             } catch (IOException | RuntimeException e) {
+                // Said once per kind of failure; the next tick tries again (a POST the daemon refused, a full disk).
+                if (!e.toString().equals(pumpError)) {
+                    log.warn("the live site could not serve {}: {}", java.time.Instant.ofEpochMilli(t), e.toString());
+                }
                 pumpError = e.toString();
             }
             t += TICK_MS;
