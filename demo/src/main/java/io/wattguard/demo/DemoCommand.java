@@ -238,7 +238,9 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         SiteSpec s = site.spec();
         java.time.ZoneId zone = settings.schedule().zone();
         long[] count = {0};
-        long lastMinute = s.endMs() - s.stepMs();
+        // The counters' last values over the history's last day, not only its last minute: a meter silent then (a
+        // simulated dropout) would otherwise start live from the live site's own base, thousands of kWh away.
+        long lastDay = s.endMs() - Duration.ofDays(1).toMillis();
         Progress bar = new Progress(spec.commandLine().getErr(), "history", untilMs - s.startMs());
         long[] hour = {Long.MIN_VALUE};
         long written = write(settings, clock, (sink, add) -> {
@@ -254,7 +256,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 }
             };
             site.run(p -> {
-                if (p.timeMs() >= lastMinute) {
+                if (p.timeMs() >= lastDay) {
                     c.see(p); // the counters the live site carries on from
                 }
                 each.accept(p);
