@@ -243,7 +243,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         long lastDay = s.endMs() - Duration.ofDays(1).toMillis();
         Progress bar = new Progress(spec.commandLine().getErr(), "history", untilMs - s.startMs());
         long[] hour = {Long.MIN_VALUE};
-        long written = write(settings, clock, (sink, add) -> {
+        long written = write(settings, clock, add -> {
             Consumer<SitePoint> each = p -> {
                 add.accept(p);
                 count[0]++;
@@ -271,11 +271,11 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     private void catchUp(
             Settings settings, Clock clock, SyntheticSite today, long fromMs, long toMs, LiveSite.Counters c)
             throws Exception {
-        write(settings, clock, (sink, add) -> today.run(fromMs, toMs, p -> add.accept(c.join(p))));
+        write(settings, clock, add -> today.run(fromMs, toMs, p -> add.accept(c.join(p))));
     }
 
     private interface Producer {
-        void run(InfluxSink sink, Consumer<SitePoint> add) throws Exception;
+        void run(Consumer<SitePoint> add) throws Exception;
     }
 
     /** Sends what {@code producer} makes through the real batcher, spool and sink; returns the points InfluxDB took. */
@@ -286,7 +286,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         try (Batcher batcher = new Batcher(settings.topology(), sink, settings.batch(), f -> {})) {
             List<Sample> batch = new ArrayList<>(CHUNK);
             AckPacer pacer = new AckPacer(sink);
-            producer.run(sink, p -> {
+            producer.run(p -> {
                 batch.add(DemoSite.sample(p));
                 count[0]++;
                 if (batch.size() == CHUNK) {

@@ -90,15 +90,7 @@ final class LiveRun {
     Result run(Duration liveFor) throws Exception {
         // The other hosts' agents write straight to InfluxDB, through a spool of their own.
         InfluxSink agentSink = new InfluxSink(
-                new InfluxWriter(settings.influx()),
-                new io.wattguard.store.spool.SpoolSettings(
-                        home.resolve("agents-spool"),
-                        settings.spool().maxBytes(),
-                        settings.spool().segmentBytes(),
-                        settings.spool().fsync(),
-                        settings.spool().fsyncInterval(),
-                        settings.spool().memoryPoints()),
-                clock);
+                new InfluxWriter(settings.influx()), settings.spool().withDir(home.resolve("agents-spool")), clock);
         agentSink.start();
         Batcher agents = new Batcher(settings.topology(), agentSink, settings.batch(), f -> {});
         cleanup.agents = () -> {

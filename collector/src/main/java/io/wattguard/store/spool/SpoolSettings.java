@@ -9,6 +9,11 @@ public record SpoolSettings(
         Path dir, long maxBytes, long segmentBytes, FsyncPolicy fsync, Duration fsyncInterval, long memoryPoints) {
     public static final String DEFAULT_DIR = "/var/lib/wattguard/spool";
 
+    /** The same settings for another folder (a second writer beside the daemon's, with a spool of its own). */
+    public SpoolSettings withDir(Path other) {
+        return new SpoolSettings(other, maxBytes, segmentBytes, fsync, fsyncInterval, memoryPoints);
+    }
+
     public static SpoolSettings read(Section s) {
         Path dir = s.pathValue("dir", DEFAULT_DIR);
         // A missing folder is created at start; a file in its place would only fail there, batch after batch.
