@@ -119,7 +119,7 @@ final class LiveRun {
         }
         long startedMs = clock.millis();
         long endMs = startedMs + liveFor.toMillis();
-        String host = live.gpuHosts().get(0);
+        String host = live.minerHost();
         LiveSite.Miner miner = new LiveSite.Miner(
                 host,
                 LiveSite.tickStart(startedMs) + LiveSite.TICK_MS,

@@ -212,6 +212,19 @@ final class LiveSite implements AutoCloseable {
         return List.copyOf(gpuHosts.keySet());
     }
 
+    /**
+     * The GPU host the live miner goes on: one named in no maintenance window, since a window excuses what its hosts
+     * draw while it is open (the nightly backup's, 01:30-04:00, would hide a miner started then).
+     */
+    String minerHost() {
+        java.util.Set<String> maintained = new java.util.HashSet<>();
+        today.spec().maintenanceWindows().forEach(w -> maintained.addAll(w.hosts()));
+        return gpuHosts.keySet().stream()
+                .filter(h -> !maintained.contains(h))
+                .findFirst()
+                .orElse(gpuHosts().get(0));
+    }
+
     /** Starts following the clock: what the servers serve changes every tick; scheduler load goes to {@code push}. */
     void start(URI push, Consumer<List<Sample>> agents) {
         this.businessLoad = push;
