@@ -230,15 +230,22 @@ public final class Analyzer {
 
     // ---- detection and episodes -----------------------------------------------------------------------------
 
-    /** {@code explainedAsOfMs}: see {@link ExcessPowerDetector#update(long, double, double, boolean, long)}. */
+    /** See {@link Entity.Detect}. */
     private void detect(
-            Entity e, Frame f, long t, double excess, double floorW, boolean corroborated, long explainedAsOfMs) {
+            Entity e,
+            Frame f,
+            long t,
+            long measuredAtMs,
+            double excess,
+            double floorW,
+            boolean corroborated,
+            long explainedAsOfMs) {
         if (e.detector == null) {
             e.detector = new ExcessPowerDetector(settings.detector().withFloor(floorW));
         }
         e.detector.setFloorW(floorW);
         double sigma = e.history.sigma();
-        ExcessPowerDetector.Change c = e.detector.update(t, excess, sigma, corroborated, explainedAsOfMs);
+        ExcessPowerDetector.Change c = e.detector.update(t, measuredAtMs, excess, sigma, corroborated, explainedAsOfMs);
         e.change = c;
         if (!muted && (e.level.equals("host") || e.level.equals("rack") || e.level.equals("room"))) {
             out.baseline(

@@ -96,7 +96,10 @@ public final class BusinessFeeds {
     private static final class Report {
         final Feed feed;
         double value;
+        /** The step it was reported in. */
         long timeMs;
+        /** When the source reported it: the newest of its readings in that step. */
+        long asOfMs;
         /** The interval between this entity's last two reports from this source; 0 before the second. */
         long intervalMs;
 
@@ -111,10 +114,11 @@ public final class BusinessFeeds {
             return age <= feed.holdMs || age <= HOLD_INTERVALS * intervalMs;
         }
 
-        Report(Feed feed, double value, long timeMs) {
+        Report(Feed feed, double value, long timeMs, long asOfMs) {
             this.feed = feed;
             this.value = value;
             this.timeMs = timeMs;
+            this.asOfMs = asOfMs;
         }
     }
 
@@ -134,8 +138,16 @@ public final class BusinessFeeds {
         this.minHoldMs = minHoldMs;
     }
 
-    /** A source's value for {@code level/entity} in the step at {@code timeMs}; steps come in time order. */
+    /** As {@link #report(String, String, double, long, long)}, reported at the step's start. */
     void report(String source, String key, double value, long timeMs) {
+        report(source, key, value, timeMs, timeMs);
+    }
+
+    /**
+     * A source's value for {@code level/entity} in the step at {@code timeMs}, reported at {@code asOfMs} (in
+     * that step); steps come in time order.
+     */
+    void report(String source, String key, double value, long timeMs, long asOfMs) {
         Feed feed = feeds.get(source);
         if (feed == null) {
             feed = new Feed(source, minHoldMs);
@@ -157,10 +169,11 @@ public final class BusinessFeeds {
                 r.intervalMs = timeMs > r.timeMs ? timeMs - r.timeMs : r.intervalMs;
                 r.value = value;
                 r.timeMs = timeMs;
+                r.asOfMs = asOfMs;
                 return;
             }
         }
-        rs.add(new Report(feed, value, timeMs));
+        rs.add(new Report(feed, value, timeMs, asOfMs));
     }
 
     /** Closes the step at {@code timeMs}: the cadences of the sources that reported in it. */
@@ -218,7 +231,8 @@ public final class BusinessFeeds {
 
     /**
      * When the explanation of an entity was last brought up to date: the oldest of the fresh reports that claim
-     * it (its own key and its rack's), so that every source covering it has had its say since then;
+     * it (its own key and its rack's), by when each was made, so that every source covering it has had its say
+     * since then;
      * {@link Long#MAX_VALUE} where no source claims it fresh (nothing to wait for).
      */
     long asOf(String key, String rackKey, long timeMs) {
@@ -228,7 +242,7 @@ public final class BusinessFeeds {
             for (int i = 0; i < rs.size(); i++) {
                 Report r = rs.get(i);
                 if (r.fresh(timeMs)) {
-                    oldest = Math.min(oldest, r.timeMs);
+                    oldest = Math.min(oldest, r.asOfMs);
                 }
             }
         }

@@ -186,7 +186,7 @@ final class EnergyBalance {
         double floor = Math.max(settings.balanceFloorW(), BALANCE_FLOOR_SHARE * e.nameplateW);
         Track before = e.track;
         // The balance is its own corroboration: watts at the inlet that no known host's outlet accounts for.
-        detect.detect(e, null, t, actualW - e.expected, floor, true, Long.MAX_VALUE);
+        detect.detect(e, null, t, t, actualW - e.expected, floor, true, Long.MAX_VALUE);
         explainer.detected(e, null, t, actualW - e.expected, 0);
         if (e.track != null && e.track == before || e.track != null && before == null) {
             for (Frame.MeterAgg o : orphanOutlets) {

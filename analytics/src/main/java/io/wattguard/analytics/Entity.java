@@ -21,9 +21,19 @@ final class Entity {
 
     /** Feeds an entity's excess of this step to its detector and writes the episode it opens, extends or closes. */
     interface Detect {
-        /** {@code explainedAsOfMs}: see {@link ExcessPowerDetector#update(long, double, double, boolean, long)}. */
+        /**
+         * {@code measuredAtMs}, {@code explainedAsOfMs}: see
+         * {@link ExcessPowerDetector#update(long, long, double, double, boolean, long)}.
+         */
         void detect(
-                Entity e, Frame f, long t, double excessW, double floorW, boolean corroborated, long explainedAsOfMs);
+                Entity e,
+                Frame f,
+                long t,
+                long measuredAtMs,
+                double excessW,
+                double floorW,
+                boolean corroborated,
+                long explainedAsOfMs);
     }
 
     final String name;
@@ -54,7 +64,13 @@ final class Entity {
     boolean present;
     boolean outletSeen;
     double outletW;
+    /** When the newest reading behind {@link #outletW} was taken. */
+    long outletMeasuredMs;
+
     double actual;
+    /** When the newest reading behind {@link #actual} was taken; the step's end where no reading says. */
+    long measuredMs;
+
     double[] features;
     double[] explained;
     double counterKwh;

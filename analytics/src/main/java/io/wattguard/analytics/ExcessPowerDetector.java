@@ -96,6 +96,7 @@ public final class ExcessPowerDetector {
 
     private final double[] excessHistory = new double[HISTORY];
     private final long[] timeHistory = new long[HISTORY];
+    private final long[] measuredHistory = new long[HISTORY];
     private final boolean[] corroboratedHistory = new boolean[HISTORY];
     private long count;
     private double[] scratch = new double[0];
@@ -128,16 +129,20 @@ public final class ExcessPowerDetector {
      * sample's excess (see the class comment). It only matters while the excess is above half the floor.
      */
     public Change update(long timeMs, double excessW, double sigmaW, boolean corroborated) {
-        return update(timeMs, excessW, sigmaW, corroborated, Long.MAX_VALUE);
+        return update(timeMs, timeMs, excessW, sigmaW, corroborated, Long.MAX_VALUE);
     }
 
     /**
-     * As {@link #update(long, double, double, boolean)}; {@code explainedAsOfMs}: when what explains the load
-     * (business feeds) was last brought up to date. A job that started after a feed's last report cannot be in
-     * it, so an excess opens only once the explanation is newer than the excess's first sample: at most one
-     * feed cadence later. {@link Long#MAX_VALUE} where nothing is waited for.
+     * As {@link #update(long, double, double, boolean)}. {@code measuredAtMs}: when the newest reading behind
+     * this sample was taken (a sample is a step's mean, so up to a step after {@code timeMs});
+     * {@code explainedAsOfMs}: when what explains the load (the business feeds) last reported. A job is in a
+     * report only if it was running when the report was made, so an excess opens only once the explanation was
+     * made at or after the newest reading of the excess's first sample: a report made then names the job that
+     * drew it, if it is business. A job started after the report waits for the next, at most one feed cadence.
+     * {@link Long#MAX_VALUE} where nothing is waited for.
      */
-    public Change update(long timeMs, double excessW, double sigmaW, boolean corroborated, long explainedAsOfMs) {
+    public Change update(
+            long timeMs, long measuredAtMs, double excessW, double sigmaW, boolean corroborated, long explainedAsOfMs) {
         this.explainedAsOfMs = explainedAsOfMs;
         double z = excessW / Math.max(sigmaW, 1e-9);
         boolean c = cusum.update(z);
@@ -145,6 +150,7 @@ public final class ExcessPowerDetector {
         int slot = (int) (count % HISTORY);
         excessHistory[slot] = excessW;
         timeHistory[slot] = timeMs;
+        measuredHistory[slot] = measuredAtMs;
         corroboratedHistory[slot] = corroborated;
         count++;
         recent = recentMedian();
@@ -156,7 +162,7 @@ public final class ExcessPowerDetector {
             if (core >= settings.window()
                     && meanOfCore() >= floorW
                     && (core >= settings.confirmSamples() || corroborated())
-                    && explainedAsOfMs > startOfCore()) {
+                    && explainedAsOfMs >= coreMeasuredMs()) {
                 open = true;
                 startedMs = startOfCore();
                 endedMs = 0;
@@ -256,7 +262,10 @@ public final class ExcessPowerDetector {
         MEAN_BELOW_FLOOR,
         /** Most samples of the window uncorroborated, and the run has not lasted {@code confirmSamples}. */
         UNCORROBORATED,
-        /** The business feeds have not reported since the excess began: a job started since is not in them yet. */
+        /**
+         * The business feeds last reported before the excess's first step was measured: a job started since is
+         * not in them yet.
+         */
         AWAITING_BUSINESS
     }
 
@@ -290,7 +299,7 @@ public final class ExcessPowerDetector {
                 l.add(Blocker.MEAN_BELOW_FLOOR);
             } else if (core < settings.confirmSamples() && !corroborated()) {
                 l.add(Blocker.UNCORROBORATED);
-            } else if (explainedAsOfMs <= startOfCore()) {
+            } else if (explainedAsOfMs < coreMeasuredMs()) {
                 l.add(Blocker.AWAITING_BUSINESS);
             }
         }
@@ -447,6 +456,14 @@ public final class ExcessPowerDetector {
     /** The first sample of the core that {@link #core} found last. */
     private long startOfCore() {
         return timeHistory[(int) ((count - 1 - coreFirst) % HISTORY)];
+    }
+
+    /**
+     * When the newest reading of the first sample of the core that {@link #core} found last was taken; after
+     * {@link #blockers()}, that of the current run.
+     */
+    long coreMeasuredMs() {
+        return measuredHistory[(int) ((count - 1 - coreFirst) % HISTORY)];
     }
 
     private double score(double sustained) {

@@ -309,8 +309,9 @@ final class Explainer {
                 String.format(
                         Locale.ROOT,
                         "the business feeds last reported at %s, before the "
-                                + "excess began: a job started since would not be in them yet",
-                        Instant.ofEpochMilli(d.explainedAsOfMs()));
+                                + "excess's first reading (%s): a job started since would not be in them yet",
+                        Instant.ofEpochMilli(d.explainedAsOfMs()),
+                        Instant.ofEpochMilli(d.coreMeasuredMs()));
         };
     }
 

@@ -36,15 +36,23 @@ public final class Frame {
         return Math.max(16, (int) (n / 0.75f) + 1);
     }
 
-    /** A running mean. */
+    /** A running mean, and when its newest reading was taken where the caller says. */
     static final class Mean {
         double sum;
         int n;
+        long newestMs = Long.MIN_VALUE;
 
         void add(double v) {
             if (!Double.isNaN(v)) {
                 sum += v;
                 n++;
+            }
+        }
+
+        void add(long timeMs, double v) {
+            if (!Double.isNaN(v)) {
+                add(v);
+                newestMs = Math.max(newestMs, timeMs);
             }
         }
 

@@ -51,7 +51,7 @@ final class HeldInputs {
             for (Map.Entry<String, Frame.Mean> s : b.getValue().entrySet()) {
                 double v = s.getValue().get();
                 if (!Double.isNaN(v)) {
-                    business.report(s.getKey(), b.getKey(), v, t);
+                    business.report(s.getKey(), b.getKey(), v, t, s.getValue().newestMs);
                 }
             }
         }

@@ -117,6 +117,7 @@ final class HostResidual {
         for (Entity e : hosts.values()) {
             e.outletSeen = false;
             e.outletW = 0;
+            e.outletMeasuredMs = Long.MIN_VALUE;
             e.countersNow.clear();
             e.outletKeys.clear();
         }
@@ -131,6 +132,7 @@ final class HostResidual {
             e.outletKeys.add(m.getKey());
             e.outletSeen = true;
             e.outletW += a.power.get();
+            e.outletMeasuredMs = Math.max(e.outletMeasuredMs, a.power.newestMs);
             if (!Double.isNaN(a.energy.v) && m.getValue().timeMs() == t) {
                 e.countersNow.put(m.getKey(), a.energy.v);
             }
@@ -169,6 +171,7 @@ final class HostResidual {
                     continue; // one of its outlets is silent
                 }
                 e.actual = e.outletW;
+                e.measuredMs = e.outletMeasuredMs;
                 e.counterKwh = e.counterKwh(e.countersNow, settings);
             } else {
                 if (l == null || (Double.isNaN(l.gpuW()) && Double.isNaN(l.cpuW()))) {
@@ -176,6 +179,7 @@ final class HostResidual {
                     continue;
                 }
                 e.actual = nz(l.gpuW()) + nz(l.cpuW());
+                e.measuredMs = componentsMeasuredMs(l.agg());
                 e.counterKwh = Double.NaN;
             }
             HeldInputs.HostLoad load = l;
@@ -271,11 +275,21 @@ final class HostResidual {
                 e,
                 f,
                 t,
+                e.measuredMs == Long.MIN_VALUE ? t + settings.stepMs() - 1 : e.measuredMs,
                 excess,
                 floor,
                 excess >= floor / 2 && corroborated(e, f, floor, how),
                 inputs.business().asOf(e.businessKey, e.rackBusinessKey(), t));
         explainer.detected(e, f, t, excess, shift);
+    }
+
+    /** When the newest GPU or CPU package power reading of a host's step was taken. */
+    private static long componentsMeasuredMs(Frame.HostAgg a) {
+        long newest = a.cpuPower.newestMs;
+        for (Frame.GpuAgg g : a.gpus.values()) {
+            newest = Math.max(newest, g.power.newestMs);
+        }
+        return newest;
     }
 
     /**

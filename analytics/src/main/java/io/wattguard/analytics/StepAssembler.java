@@ -76,7 +76,7 @@ public final class StepAssembler implements Readings {
         }
         g.util.add(r.utilPct());
         g.memUtil.add(r.memUtilPct());
-        g.power.add(r.powerW());
+        g.power.add(r.timeMs(), r.powerW());
         if (!Double.isNaN(r.powerLimitW())) {
             g.limit = r.powerLimitW();
         }
@@ -101,7 +101,7 @@ public final class StepAssembler implements Readings {
         }
         Frame.HostAgg h = place(f.host(r.host()), r.rack(), r.room());
         h.cpuUtil.add(r.cpuUtilPct());
-        h.cpuPower.add(r.cpuPowerW());
+        h.cpuPower.add(r.timeMs(), r.cpuPowerW());
     }
 
     @Override
@@ -131,7 +131,7 @@ public final class StepAssembler implements Readings {
         if (r.room() != null) {
             m.room = r.room();
         }
-        m.power.add(r.powerW());
+        m.power.add(r.timeMs(), r.powerW());
         m.energy.add(r.timeMs(), r.energyKwh());
     }
 
@@ -144,7 +144,7 @@ public final class StepAssembler implements Readings {
         Map<String, Frame.Mean> bySource = f.business.computeIfAbsent(
                 (r.level() == null ? "host" : r.level()) + "/" + r.entity(), k -> Frame.newSources());
         bySource.computeIfAbsent(r.source() == null ? "" : r.source(), k -> new Frame.Mean())
-                .add(Math.max(0, Math.min(1, r.value())));
+                .add(r.timeMs(), Math.max(0, Math.min(1, r.value())));
     }
 
     @Override

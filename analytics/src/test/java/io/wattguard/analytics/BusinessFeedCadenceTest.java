@@ -93,6 +93,15 @@ class BusinessFeedCadenceTest {
 
     /** Ten days of the rack at one-minute steps, its business reported by {@code feeds}. */
     static Run run(long seed, List<Feed> feeds) {
+        return run(seed, feeds, false, 0);
+    }
+
+    /**
+     * As {@link #run(long, List)}; {@code unreported}: {@link #HOST}'s night job is one no feed reports (only its
+     * usual night allocation); {@code readAfterMs}: the meters and agents read that long after each minute, while
+     * the feeds report on the minute.
+     */
+    static Run run(long seed, List<Feed> feeds, boolean unreported, long readAfterMs) {
         Rows rows = new Rows();
         Analyzer a = new Analyzer(AnalysisSettings.defaults(), Schedule.always(), Map.of(), Map.of(), rows);
         StepAssembler asm = new StepAssembler(MIN, a::step);
@@ -111,14 +120,15 @@ class BusinessFeedCadenceTest {
                 double allocated = office ? 0.8 : 0.05;
                 if (host.equals(HOST) && m >= JOB_START && m < JOB_END) {
                     work += JOB_UTIL;
-                    allocated += JOB_UTIL;
+                    allocated += unreported ? 0 : JOB_UTIL;
                 }
+                long read = t + readAfterMs;
                 double gpuW = 0;
                 for (int g = 0; g < 4; g++) {
                     double w = 50 + 250 * work + 5 * AnalyzerTest.gaussian(rnd);
                     gpuW += w;
                     asm.gpu(new GpuReading(
-                            t,
+                            read,
                             host,
                             "r1",
                             "room1",
@@ -131,12 +141,12 @@ class BusinessFeedCadenceTest {
                             Double.NaN));
                 }
                 double cpu = 0.1 + 0.2 * work;
-                asm.host(new HostReading(t, host, "r1", "room1", cpu * 100, 60 + 100 * cpu));
+                asm.host(new HostReading(read, host, "r1", "room1", cpu * 100, 60 + 100 * cpu));
                 double outlet = (gpuW + 60 + 100 * cpu + 120) / 0.94 + 8 * AnalyzerTest.gaussian(rnd);
                 outletKwh[h] += outlet / 60_000;
                 rackOutlets += outlet;
                 asm.meter(new MeterReading(
-                        t, "pdu-r1", Integer.toString(h + 1), "outlet", host, "r1", "room1", outlet, outletKwh[h]));
+                        read, "pdu-r1", Integer.toString(h + 1), "outlet", host, "r1", "room1", outlet, outletKwh[h]));
                 for (Feed f : feeds) {
                     if (f.reports(host, m)) {
                         // The agents' allowlist reports the utilisation of business processes; a scheduler or a
@@ -148,7 +158,8 @@ class BusinessFeedCadenceTest {
             }
             double inlet = rackOutlets + 15 + 5 * AnalyzerTest.gaussian(rnd);
             inletKwh += inlet / 60_000;
-            asm.meter(new MeterReading(t, "pdu-r1", "total", "inlet", null, "r1", "room1", inlet, inletKwh));
+            asm.meter(new MeterReading(
+                    t + readAfterMs, "pdu-r1", "total", "inlet", null, "r1", "room1", inlet, inletKwh));
             asm.advanceTo(t + MIN);
         }
         return new Run(rows, a);
@@ -192,6 +203,37 @@ class BusinessFeedCadenceTest {
         assertEquals(List.of(), r.rows().hostEpisodes());
         explainedThroughout(r.rows());
         assertEquals(15 * MIN, sources(r).get("cmdb").cadenceMs());
+    }
+
+    /**
+     * A report names the jobs running when it is made. A 15-minute scheduler reports at 22:00, the minute a load
+     * it does not know starts on h2 (GPUs and outlet rise together: corroborated). Read on the minute, the load's
+     * first readings are as old as the 22:00 report that leaves it out: it opens after the sustained window. Read
+     * 30 s into each minute, its first readings postdate that report, which cannot have named a job started
+     * after it: the verdict waits for the 22:15 report.
+     */
+    @Test
+    void anExcessOpensOnceAReportMadeAtOrAfterItsFirstReadingLeavesItOut() {
+        List<Feed> feeds = List.of(
+                new Feed("allowlist", 1, 0, FOREVER, OTHERS), new Feed("scheduler", 15, 0, FOREVER, Set.of(HOST)));
+        long start = AnalyzerTest.T0 + JOB_START * MIN;
+        Episode onTheMinute = onlyHostEpisode(run(36, feeds, true, 0));
+        Episode halfAMinuteLater = onlyHostEpisode(run(36, feeds, true, 30_000));
+        for (Episode e : List.of(onTheMinute, halfAMinuteLater)) {
+            assertEquals(HOST, e.entity());
+            assertTrue(Math.abs(e.startedMs() - start) <= 2 * MIN, "dated to the load's start: " + e);
+        }
+        assertTrue(
+                onTheMinute.detectedMs() <= start + 10 * MIN,
+                "the 22:00 report was made at its first reading: " + onTheMinute);
+        assertEquals(
+                start + 15 * MIN, halfAMinuteLater.detectedMs(), "waits for the 22:15 report: " + halfAMinuteLater);
+    }
+
+    private static Episode onlyHostEpisode(Run r) {
+        List<Episode> eps = r.rows().hostEpisodes();
+        assertEquals(1, eps.size(), "one episode: " + eps);
+        return eps.get(0);
     }
 
     @Test
