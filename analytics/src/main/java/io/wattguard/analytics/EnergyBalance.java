@@ -82,6 +82,9 @@ final class EnergyBalance {
         Map<String, double[]> roomMeter = new TreeMap<>();
         Map<String, List<Frame.MeterAgg>> orphans = new TreeMap<>();
         Map<String, List<String>> present = new TreeMap<>(); // rack or room -> meters read this step
+        // rack or room -> the meters of its whole supply (rack inlets, room meters), by key
+        Map<String, Map<String, HeldInputs.Held<Frame.MeterAgg>>> wholeRack = new TreeMap<>();
+        Map<String, Map<String, HeldInputs.Held<Frame.MeterAgg>>> wholeRoom = new TreeMap<>();
         for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m :
                 inputs.meters().entrySet()) {
             Frame.MeterAgg a = inputs.fresh(m.getValue(), t);
@@ -97,24 +100,41 @@ final class EnergyBalance {
                     total.computeIfAbsent(rack, k -> new double[3])[1] += w;
                 }
             } else if (rack != null && "inlet".equals(a.kind)) {
-                total.computeIfAbsent(rack, k -> new double[3])[0] += w;
                 balance(racks, rack, "rack").inletMetered = true;
-                if (!Double.isNaN(a.energy.v) && m.getValue().timeMs() == t) {
-                    inletKwh.computeIfAbsent(rack, k -> new TreeMap<>()).put(m.getKey(), a.energy.v);
-                }
+                wholeRack.computeIfAbsent(rack, k -> new TreeMap<>()).put(m.getKey(), m.getValue());
+                continue;
             } else if (rack != null) {
                 total.computeIfAbsent(rack, k -> new double[3])[2] += w;
                 orphans.computeIfAbsent(rack, k -> new ArrayList<>()).add(a);
             } else if (a.room != null) {
-                roomMeter.computeIfAbsent(a.room, k -> new double[1])[0] += w;
-                present.computeIfAbsent("room/" + a.room, k -> new ArrayList<>())
-                        .add(m.getKey());
+                wholeRoom.computeIfAbsent(a.room, k -> new TreeMap<>()).put(m.getKey(), m.getValue());
                 continue;
             } else {
                 continue;
             }
             if (rack != null) {
                 present.computeIfAbsent("rack/" + rack, k -> new ArrayList<>()).add(m.getKey());
+            }
+        }
+        for (Map.Entry<String, Map<String, HeldInputs.Held<Frame.MeterAgg>>> r : wholeRack.entrySet()) {
+            String rack = r.getKey();
+            for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m :
+                    unreplaced(balance(racks, rack, "rack"), r.getValue(), t)) {
+                Frame.MeterAgg a = m.getValue().value();
+                total.computeIfAbsent(rack, k -> new double[3])[0] += a.power.get();
+                if (!Double.isNaN(a.energy.v) && m.getValue().timeMs() == t) {
+                    inletKwh.computeIfAbsent(rack, k -> new TreeMap<>()).put(m.getKey(), a.energy.v);
+                }
+                present.computeIfAbsent("rack/" + rack, k -> new ArrayList<>()).add(m.getKey());
+            }
+        }
+        for (Map.Entry<String, Map<String, HeldInputs.Held<Frame.MeterAgg>>> r : wholeRoom.entrySet()) {
+            String room = r.getKey();
+            for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m :
+                    unreplaced(balance(rooms, room, "room"), r.getValue(), t)) {
+                roomMeter.computeIfAbsent(room, k -> new double[1])[0] +=
+                        m.getValue().value().power.get();
+                present.computeIfAbsent("room/" + room, k -> new ArrayList<>()).add(m.getKey());
             }
         }
         Map<String, double[]> roomRacks = new TreeMap<>();
@@ -152,6 +172,37 @@ final class EnergyBalance {
                 balanceEntity(e, t, how, r.getValue()[0], racksW[0], Double.NaN, List.of());
             }
         }
+    }
+
+    /**
+     * The meters of a rack's or room's whole supply that still measure it. A meter read for the first time while
+     * another of the same supply is silent (held from an earlier step) measures that supply in its place: a PDU
+     * replaced, a channel renamed, the meter moved to another collector. Held beside it, the silent one would
+     * count the supply twice for its hold, then leave the balance without a verdict until it is taken as
+     * removed, a day later. So the silent ones leave the balance at once, their held reading with them; one that
+     * reports again rejoins it.
+     * A genuinely new feed (a B feed added) that appears while the old one has a dropout costs the balance
+     * that feed's watts until it reports again: an under-count, no false alarm.
+     */
+    private static List<Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>>> unreplaced(
+            Entity e, Map<String, HeldInputs.Held<Frame.MeterAgg>> meters, long t) {
+        boolean newcomer = false;
+        for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m : meters.entrySet()) {
+            newcomer |= m.getValue().timeMs() == t && !e.parts.containsKey(m.getKey());
+        }
+        e.replaced.keySet().retainAll(meters.keySet());
+        List<Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>>> l = new ArrayList<>(meters.size());
+        for (Map.Entry<String, HeldInputs.Held<Frame.MeterAgg>> m : meters.entrySet()) {
+            long read = m.getValue().timeMs();
+            if (newcomer && read != t) {
+                e.replaced.put(m.getKey(), read);
+                e.parts.remove(m.getKey());
+            } else if (!Long.valueOf(read).equals(e.replaced.get(m.getKey()))) {
+                e.replaced.remove(m.getKey());
+                l.add(m);
+            }
+        }
+        return l;
     }
 
     private String roomOf(String rack) {

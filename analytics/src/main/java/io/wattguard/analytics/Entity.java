@@ -55,6 +55,11 @@ final class Entity {
     final List<String> outletKeys = new ArrayList<>();
     /** Each part of the measured watts (meter, rack) and when it was last read. */
     final Map<String, Long> parts = new HashMap<>();
+    /**
+     * Of a balance: meters of its supply that a new meter replaced, with their last reading, kept out of it
+     * until they report again (see {@link EnergyBalance}).
+     */
+    final Map<String, Long> replaced = new HashMap<>(2);
 
     final String businessKey;
     private final Function<String, LoadModel> groupModels;

@@ -41,6 +41,11 @@ class AnalyzerTest {
             return 0;
         }
 
+        /** The channel the PDU names its inlet reading. */
+        default String inletChannel(long minute) {
+            return "total";
+        }
+
         default boolean poolConnection(String host, long minute) {
             return false;
         }
@@ -218,7 +223,7 @@ class AnalyzerTest {
             }
             double inlet = rackOutlets + rogue + 15 + 5 * gaussian(rnd);
             inletKwh += inlet / 60_000;
-            asm.meter(new MeterReading(t, "pdu-r1", "total", "inlet", null, "r1", "room1", inlet, inletKwh));
+            asm.meter(new MeterReading(t, "pdu-r1", s.inletChannel(m), "inlet", null, "r1", "room1", inlet, inletKwh));
             asm.advanceTo(t + MIN);
         }
         return rec;
@@ -283,6 +288,37 @@ class AnalyzerTest {
         assertTrue(e.delayMs() <= 10 * MIN, "delay " + e.delayMs() / MIN);
         assertEquals(900, e.excessW(), 90, "its size: " + e);
         assertTrue(e.evidenceJson().contains("\"channel\":\"24\""), "names the outlet: " + e.evidenceJson());
+    }
+
+    /**
+     * The rack's inlet reading changes its name at 09:00 (a PDU firmware that calls it {@code inlet}, a meter
+     * moved to another collector): the same supply, read once. The rack keeps its balance through the rename,
+     * so a rig plugged in an hour later is found as fast as before; counted twice, the supply would look like a
+     * rack-sized unaccounted load, and with the old name silent the rack would have no balance for a day.
+     */
+    @Test
+    void aRenamedRackInletIsTheSameSupplyAndTheRackKeepsItsBalance() {
+        long rename = 8 * 1440 + 9 * 60;
+        long rig = rename + 60;
+        Recorder r = run(10, 3, new Scenario() {
+            @Override
+            public String inletChannel(long m) {
+                return m < rename ? "total" : "inlet";
+            }
+
+            @Override
+            public double rogueOutletW(long m) {
+                return m >= rig ? 900 + 20 * Math.sin(m) : 2;
+            }
+        });
+        List<Episode> eps = r.episodes();
+        assertEquals(1, eps.size(), "only the rig: " + eps);
+        Episode e = eps.get(0);
+        assertEquals("r1", e.entity());
+        assertEquals("unaccounted_power", e.kind());
+        assertEquals(T0 + rig * MIN, e.startedMs(), 2 * MIN, "dated to the rig: " + e);
+        assertTrue(e.delayMs() <= 10 * MIN, "delay " + e.delayMs() / MIN);
+        assertEquals(900, e.excessW(), 90, "its size, the supply counted once: " + e);
     }
 
     @Test
