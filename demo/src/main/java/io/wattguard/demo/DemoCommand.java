@@ -199,6 +199,11 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             this.temporary = temporary;
         }
 
+        /** Whether the demo's folder goes when the demo ends (no {@code --dir}). */
+        boolean removesFolder() {
+            return temporary != null;
+        }
+
         @Override
         public synchronized void run() {
             if (done) {

@@ -332,7 +332,8 @@ final class LiveRun {
                             e.path("severity").asText(),
                             e.path("entity").asText()));
                 }
-                out.println("Every alert is in " + home.resolve("alerts.jsonl") + " (alerts: jsonl: in the config).");
+                out.println("Every alert is in " + home.resolve("alerts.jsonl") + " (alerts: jsonl: in the config"
+                        + (cleanup.removesFolder() ? "; the folder goes when the demo ends, --dir keeps one)." : ")."));
             } else {
                 out.println("The live miner on " + r.miner().host() + " was NOT found within the live minutes;"
                         + " try a longer --live (a loaded machine delays the analysis).");
