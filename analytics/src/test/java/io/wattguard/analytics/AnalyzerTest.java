@@ -277,16 +277,27 @@ class AnalyzerTest {
         Recorder r = run(10, 3, new Scenario() {
             @Override
             public double rogueOutletW(long m) {
-                return m >= start ? 900 + 20 * Math.sin(m) : 2;
+                return rig(m, start);
             }
         });
+        onlyTheRig(r, start);
+    }
+
+    /** A 900 W rig on outlet 24 of the rack from {@code start} (minutes), 2 W of standby before. */
+    private static double rig(long minute, long start) {
+        return minute >= start ? 900 + 20 * Math.sin(minute) : 2;
+    }
+
+    /** The only episode is the rig's: its rack's unaccounted power, dated to it, found fast, at its size. */
+    private static void onlyTheRig(Recorder r, long start) {
         List<Episode> eps = r.episodes();
-        assertEquals(1, eps.size(), "one episode: " + eps);
+        assertEquals(1, eps.size(), "only the rig: " + eps);
         Episode e = eps.get(0);
         assertEquals("r1", e.entity());
         assertEquals("unaccounted_power", e.kind());
+        assertEquals(T0 + start * MIN, e.startedMs(), 2 * MIN, "dated to the rig: " + e);
         assertTrue(e.delayMs() <= 10 * MIN, "delay " + e.delayMs() / MIN);
-        assertEquals(900, e.excessW(), 90, "its size: " + e);
+        assertEquals(900, e.excessW(), 90, "its size, the rack's supply counted once: " + e);
         assertTrue(e.evidenceJson().contains("\"channel\":\"24\""), "names the outlet: " + e.evidenceJson());
     }
 
@@ -308,17 +319,10 @@ class AnalyzerTest {
 
             @Override
             public double rogueOutletW(long m) {
-                return m >= rig ? 900 + 20 * Math.sin(m) : 2;
+                return rig(m, rig);
             }
         });
-        List<Episode> eps = r.episodes();
-        assertEquals(1, eps.size(), "only the rig: " + eps);
-        Episode e = eps.get(0);
-        assertEquals("r1", e.entity());
-        assertEquals("unaccounted_power", e.kind());
-        assertEquals(T0 + rig * MIN, e.startedMs(), 2 * MIN, "dated to the rig: " + e);
-        assertTrue(e.delayMs() <= 10 * MIN, "delay " + e.delayMs() / MIN);
-        assertEquals(900, e.excessW(), 90, "its size, the supply counted once: " + e);
+        onlyTheRig(r, rig);
     }
 
     @Test
