@@ -4,7 +4,6 @@ import io.wattguard.core.Sample;
 import io.wattguard.daemon.Batcher;
 import io.wattguard.daemon.Settings;
 import io.wattguard.simulator.site.Label;
-import io.wattguard.simulator.site.Scenario;
 import io.wattguard.simulator.site.SitePoint;
 import io.wattguard.simulator.site.SiteSpec;
 import io.wattguard.simulator.site.SyntheticSite;
@@ -193,12 +192,5 @@ final class SimulatedMonth {
                 .append(
                         "    time_of_use:\n      - {days: mon-fri, from: \"08:00\", to: \"20:00\", price_per_kwh: 0.30}\n");
         return y.toString();
-    }
-
-    /** Every mining scenario the small site injects. */
-    static List<Scenario> scenarios() {
-        return java.util.Arrays.stream(Scenario.values())
-                .filter(Scenario::mining)
-                .toList();
     }
 }

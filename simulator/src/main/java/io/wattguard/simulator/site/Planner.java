@@ -177,6 +177,13 @@ final class Planner {
         return n >= 2 && excess >= 0.12 * m.nameplateW() ? n : 0;
     }
 
+    private HostSpec hostSpec(String name) {
+        return spec.hosts().stream()
+                .filter(h -> h.name().equals(name))
+                .findFirst()
+                .orElseThrow();
+    }
+
     /** {@code target}: the label's entity (rack, host or HOST:INDEX); {@code host}: where it runs, null for a rig. */
     private void commitMining(
             Scenario s, int instance, String target, String host, List<long[]> intervals, int mask, double amount) {
@@ -193,12 +200,15 @@ final class Planner {
                     default -> throw new IllegalStateException(s.id());
                 };
         boolean rack = host == null;
+        Scenario labelled = s == Scenario.CPU_RANDOMX && !hostSpec(host).model().reportsComponentPower()
+                ? Scenario.CPU_RANDOMX_NO_RAPL
+                : s;
         int part = 0;
         for (long[] iv : intervals) {
             String id = intervals.size() == 1 ? s.id() + "-" + instance : s.id() + "-" + instance + "." + (++part);
             Event e = new Event(kind, iv[0], iv[1], amount, mask, id, Noise.hash(id) & 0x7fffffffL);
             (rack ? rackEvents.get(target) : hostEvents.get(host)).add(e);
-            addLabel(e, s, s.level(), target, Double.NaN, true);
+            addLabel(e, labelled, s.level(), target, Double.NaN, true);
         }
         if (!rack) {
             long from = intervals.get(0)[0] - 8 * stepsPerDay;

@@ -13,6 +13,12 @@ public enum Scenario {
     ROGUE_OUTLET_RIG("rogue_outlet_rig", true, "rack", 10),
     CPU_RANDOMX("cpu_randomx", true, "host", 10),
     /**
+     * {@link #CPU_RANDOMX} where it landed on a CPU server that does not report its package power (no RAPL): the
+     * same miner, but nothing besides the outlet can corroborate it, so its target is the uncorroborated one. A
+     * label only: the planner places {@code cpu_randomx} and labels it so by the host it lands on.
+     */
+    CPU_RANDOMX_NO_RAPL("cpu_randomx_no_rapl", true, "host", 35),
+    /**
      * A non-business process keeps one GPU at ~100% while its power limit is raised from 100 W to 300 W over five
      * days; the board's power follows the limit. Whoever does it hopes a baseline that learns from recent days
      * follows the slow rise, and that no single day looks different from the one before. Entity {@code HOST:INDEX}.
@@ -78,6 +84,16 @@ public enum Scenario {
     /** The median detection delay a mining scenario must meet, in minutes; NaN for benign scenarios. */
     public double delayTargetMin() {
         return delayTargetMin;
+    }
+
+    /** The scenario the planner places for this one: itself, except for a label given by where it landed. */
+    public Scenario placedAs() {
+        return this == CPU_RANDOMX_NO_RAPL ? CPU_RANDOMX : this;
+    }
+
+    /** Whether a site plans this scenario itself (see {@link #placedAs()}). */
+    public boolean planned() {
+        return placedAs() == this;
     }
 
     public static Scenario byId(String id) {

@@ -181,7 +181,7 @@ public final class SiteSpec {
                         HostModel.L40SX4,
                         HostModel.CPU,
                         HostModel.CPU_NORAPL);
-        for (Scenario s : Scenario.values()) if (s.mining()) b.mining(s, 1);
+        for (Scenario s : Scenario.values()) if (s.mining() && s.planned()) b.mining(s, 1);
         return b.build();
     }
 
@@ -306,7 +306,7 @@ public final class SiteSpec {
                     HostModel.CPU,
                     HostModel.CPU);
         }
-        for (Scenario s : Scenario.values()) if (s.mining()) b.mining(s, 2);
+        for (Scenario s : Scenario.values()) if (s.mining() && s.planned()) b.mining(s, 2);
         return b.build();
     }
 
@@ -552,6 +552,9 @@ public final class SiteSpec {
         /** How many separate episodes (hosts, or racks for the rig) of a mining scenario to hide; 0 removes it. */
         public Builder mining(Scenario s, int count) {
             if (!s.mining()) throw new IllegalArgumentException(s.id() + " is not a mining scenario");
+            if (!s.planned())
+                throw new IllegalArgumentException(
+                        s.id() + " is a label of " + s.placedAs().id() + ", not planned");
             if (count < 0) throw new IllegalArgumentException("count must be >= 0");
             mining.put(s, count);
             return this;

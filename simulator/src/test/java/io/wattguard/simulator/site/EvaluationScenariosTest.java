@@ -51,9 +51,10 @@ class EvaluationScenariosTest {
         List<Label> mining = site.miningLabels();
         Map<String, Set<String>> entities = new HashMap<>();
         for (Label l : mining)
-            entities.computeIfAbsent(l.scenario(), k -> new HashSet<>()).add(l.entity());
+            entities.computeIfAbsent(Scenario.byId(l.scenario()).placedAs().id(), k -> new HashSet<>())
+                    .add(l.entity());
         for (Scenario s : Scenario.values()) {
-            if (!s.mining()) continue;
+            if (!s.mining() || !s.planned()) continue;
             assertTrue(entities.getOrDefault(s.id(), Set.of()).size() >= 4, s.id() + " on " + entities.get(s.id()));
         }
         Set<String> seen = new HashSet<>();
@@ -80,7 +81,8 @@ class EvaluationScenariosTest {
             assertEquals(s.level(), l.level(), l.toString());
             if ("gpu".equals(l.level())) assertTrue(l.entity().matches("[a-z]+-\\d{3}:\\d"), l.toString());
             switch (s) {
-                case UNCORROBORATED_MINER -> assertFalse(m.reportsComponentPower(), l.toString());
+                case UNCORROBORATED_MINER, CPU_RANDOMX_NO_RAPL -> assertFalse(m.reportsComponentPower(), l.toString());
+                case CPU_RANDOMX -> assertTrue(m.reportsComponentPower(), l + ": its target needs RAPL");
                 case ONE_GPU_OF_EIGHT -> {
                     assertEquals(8, m.gpus(), l.toString());
                     // in business hours: starts 09:00-14:00 local on a workday, at most 4 h
@@ -328,7 +330,8 @@ class EvaluationScenariosTest {
                 // the feed's own error of up to 15%).
                 case "allowlisted_container_miner" -> assertTrue(mean > 0.8, l.id() + " business " + mean);
                 // The others are not business: at night the business load stays low.
-                case "night_gpu_miner", "cpu_randomx" -> assertTrue(mean < 0.3, l.id() + " business " + mean);
+                case "night_gpu_miner", "cpu_randomx", "cpu_randomx_no_rapl" ->
+                    assertTrue(mean < 0.3, l.id() + " business " + mean);
                 default -> {}
             }
         }
