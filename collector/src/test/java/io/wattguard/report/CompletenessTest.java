@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.wattguard.store.InfluxSettings;
 import io.wattguard.store.read.InfluxQuery;
 import io.wattguard.testing.InfluxdTest;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.wattguard.testing.TinySite;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import org.junit.jupiter.api.Test;
@@ -21,12 +18,7 @@ class CompletenessTest extends InfluxdTest {
     @Test
     void aSiteHalfAnHourOffUtcCountsWholeHoursOfItsOwn() throws Exception {
         String db = "completeness_kolkata";
-        HttpClient http = HttpClient.newHttpClient();
-        http.send(
-                HttpRequest.newBuilder(influxd.url().resolve("/query?q=CREATE+DATABASE+" + db))
-                        .POST(HttpRequest.BodyPublishers.noBody())
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        TinySite.createDatabase(influxd.url(), db);
         // Two days of a Kolkata month (UTC+05:30), an outlet every 10 minutes, none missing.
         long from = LocalDate.of(2026, 3, 1)
                 .atStartOfDay(ZoneId.of("Asia/Kolkata"))
@@ -41,12 +33,7 @@ class CompletenessTest extends InfluxdTest {
                     .append(t)
                     .append('\n');
         }
-        HttpResponse<String> w = http.send(
-                HttpRequest.newBuilder(URI.create(influxd.url() + "/write?db=" + db + "&precision=ms"))
-                        .POST(HttpRequest.BodyPublishers.ofString(lines.toString()))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(204, w.statusCode(), w.body());
+        TinySite.write(influxd.url(), db, lines.toString());
 
         Completeness.Result r;
         try (InfluxQuery q = new InfluxQuery(InfluxSettings.local(influxd.url(), db))) {

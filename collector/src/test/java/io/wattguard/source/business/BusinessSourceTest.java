@@ -15,9 +15,7 @@ import io.wattguard.daemon.Settings;
 import io.wattguard.influx.PrivateInfluxd;
 import io.wattguard.testing.Configs;
 import io.wattguard.testing.InfluxdTest;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.wattguard.testing.TinySite;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,24 +31,14 @@ import org.junit.jupiter.api.io.TempDir;
  * business load, written by the daemon and read back; and what a failing query looks like to the operator.
  */
 class BusinessSourceTest extends InfluxdTest {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     Path tmp;
 
     /** Writes line protocol (ms timestamps) into {@code db} through influxd's own API, as another tool would. */
     static void write(String db, String lines) throws Exception {
-        HTTP.send(
-                HttpRequest.newBuilder(influxd.url().resolve("/query?q=CREATE+DATABASE+" + db))
-                        .POST(HttpRequest.BodyPublishers.noBody())
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> r = HTTP.send(
-                HttpRequest.newBuilder(influxd.url().resolve("/write?db=" + db + "&precision=ms"))
-                        .POST(HttpRequest.BodyPublishers.ofString(lines))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(204, r.statusCode(), r.body());
+        TinySite.createDatabase(influxd.url(), db);
+        TinySite.write(influxd.url(), db, lines);
     }
 
     /** The scheduler's metric, once every 100 ms from 10 s ago to 2 min ahead, so every poll window holds some. */
